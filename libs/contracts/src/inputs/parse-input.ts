@@ -1,0 +1,63 @@
+import { plainToInstance } from 'class-transformer';
+import { ValidationError, validateSync } from 'class-validator';
+import { DeadLetterReason } from '../outbound/dead-letter';
+import { InputEvent } from './input-event';
+import { INPUT_SCHEMAS } from './input-schemas';
+
+export const MAX_INPUT_BYTES = 64 * 1024;
+/** Clock skew tolerated for `occurredAt` ahead of our clock; beyond it the event is absurd. */
+export const MAX_FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;
+
+export interface FieldError {
+  field: string;
+  problems: string[];
+}
+
+export type ParsedInput =
+  | { ok: true; event: InputEvent }
+  | { ok: false; reason: DeadLetterReason; message: string; fieldErrors?: FieldError[] };
+
+export const flattenValidationErrors = (errors: ValidationError[], prefix = ''): FieldError[] =>
+  errors.flatMap((error) => {
+    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    const own = error.constraints ? [{ field, problems: Object.values(error.constraints) }] : [];
+    return [...own, ...flattenValidationErrors(error.children ?? [], field)];
+  });
+
+const fail = (reason: DeadLetterReason, message: string, fieldErrors?: FieldError[]): ParsedInput => ({
+  ok: false,
+  reason,
+  message,
+  ...(fieldErrors ? { fieldErrors } : {}),
+});
+
+/**
+ * Turns the raw bytes of an input message into a validated event, or says exactly why not.
+ * Pure: `now` comes in so that "far in the future" is judged against the caller's clock.
+ */
+export const parseInput = (topicName: string, value: Buffer | null, now: Date): ParsedInput => {
+  if (value === null || value.length === 0) return fail('empty_message', 'message has no value');
+  if (value.length > MAX_INPUT_BYTES) return fail('payload_too_large', `message is ${value.length} bytes, limit ${MAX_INPUT_BYTES}`);
+  const schemas = INPUT_SCHEMAS[topicName];
+  if (!schemas) return fail('unknown_topic', `no schema for topic ${topicName}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(value));
+  } catch (error) {
+    return fail('invalid_json', `not UTF-8 JSON: ${(error as Error).message}`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return fail('invalid_json', 'message is not a JSON object');
+  const type = (json as { type?: unknown }).type;
+  const schema = typeof type === 'string' ? schemas[type] : undefined;
+  if (!schema) return fail('unknown_type', `type ${JSON.stringify(type)} is not one of ${Object.keys(schemas).join(', ')}`);
+  const instance = plainToInstance(schema, json);
+  const errors = validateSync(instance, { whitelist: true, forbidUnknownValues: true });
+  if (errors.length > 0) {
+    const fieldErrors = flattenValidationErrors(errors);
+    return fail('validation_failed', fieldErrors.map((e) => `${e.field}: ${e.problems.join('; ')}`).join(', '), fieldErrors);
+  }
+  const occurredAt = Date.parse((instance as { occurredAt: string }).occurredAt);
+  if (Number.isNaN(occurredAt)) return fail('validation_failed', 'occurredAt is not a real date', [{ field: 'occurredAt', problems: ['not a real date'] }]);
+  if (occurredAt - now.getTime() > MAX_FUTURE_SKEW_MS) return fail('occurred_in_future', `occurredAt is more than 24h ahead of ${now.toISOString()}`);
+  return { ok: true, event: instance as InputEvent };
+};

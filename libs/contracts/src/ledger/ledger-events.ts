@@ -1,0 +1,164 @@
+/** A slice of one lot taken by a spend, or put back by a reversal or release. */
+export interface LotPortion {
+  lotId: string;
+  points: number;
+  /** The lot's expiry, carried so a portion put back reopens the lot exactly as it was. */
+  expiresAt: string;
+}
+
+export type EarnReason =
+  | 'purchase'
+  | 'check-in'
+  | 'check-in-streak'
+  | 'referral'
+  | 'referral-welcome'
+  | 'activity'
+  | 'adjustment';
+
+export type TierName = string;
+
+export interface PointsEarned {
+  points: number;
+  lotId: string;
+  expiresAt: string;
+  /** Pending until then: the points count as `pending`, not `available`. */
+  availableAt?: string;
+  reason: EarnReason;
+  storeId?: string;
+  orderId?: string;
+  /** The order's amount in minor units: refunds claw back pro rata against it. */
+  orderAmountMinor?: number;
+  tier: TierName;
+  multiplier: number;
+  ruleIds: string[];
+  /** Business day of `occurredAt` in the program time zone, as decided (caps, check-ins). */
+  day?: string;
+  activity?: string;
+  referrerId?: string;
+  refereeId?: string;
+  /** Check-in streak length including this day (check-in events only). */
+  streak?: number;
+}
+
+export interface PointsReleased {
+  lotId: string;
+  points: number;
+}
+
+export interface PointsClawedBack {
+  points: number;
+  orderId: string;
+  refundId: string;
+  fromLots: LotPortion[];
+  /** Points that no lot could cover: they become debt (available below zero). */
+  debt?: number;
+}
+
+export interface PointsRedeemed {
+  points: number;
+  redemptionId: string;
+  storeId: string;
+  rewardId?: string;
+  fromLots: LotPortion[];
+  valueMinor?: number;
+  currency?: string;
+}
+
+export interface PointsHeld {
+  holdId: string;
+  points: number;
+  storeId: string;
+  fromLots: LotPortion[];
+  expiresAt: string;
+}
+
+export interface HoldCaptured {
+  holdId: string;
+  points: number;
+  fromLots: LotPortion[];
+  redemptionId?: string;
+}
+
+export interface HoldReleased {
+  holdId: string;
+  points: number;
+  fromLots: LotPortion[];
+  reason: 'released' | 'expired' | 'partial-capture';
+}
+
+export interface RedemptionReversed {
+  redemptionId: string;
+  points: number;
+  toLots: LotPortion[];
+}
+
+export interface PointsExpired {
+  lotId: string;
+  points: number;
+}
+
+export interface PointsAdjusted {
+  points: number;
+  actor: string;
+  reason: string;
+  /** A positive adjustment opens a lot; a negative one spends like a clawback. */
+  lotId?: string;
+  expiresAt?: string;
+  fromLots?: LotPortion[];
+}
+
+export interface TierChanged {
+  from: TierName;
+  to: TierName;
+  qualifyingPoints: number;
+  reason: string;
+  /** A tier set by ops is a floor the daily evaluation never goes below. */
+  floor?: TierName;
+}
+
+/** Every ledger event type and its data: the one place a new type is added. */
+export interface LedgerEventDataMap {
+  'points.earned': PointsEarned;
+  'points.released': PointsReleased;
+  'points.clawed-back': PointsClawedBack;
+  'points.redeemed': PointsRedeemed;
+  'points.held': PointsHeld;
+  'hold.captured': HoldCaptured;
+  'hold.released': HoldReleased;
+  'redemption.reversed': RedemptionReversed;
+  'points.expired': PointsExpired;
+  'points.adjusted': PointsAdjusted;
+  'tier.changed': TierChanged;
+}
+
+export type LedgerEventType = keyof LedgerEventDataMap;
+
+export const LEDGER_EVENT_TYPES: readonly LedgerEventType[] = [
+  'points.earned',
+  'points.released',
+  'points.clawed-back',
+  'points.redeemed',
+  'points.held',
+  'hold.captured',
+  'hold.released',
+  'redemption.reversed',
+  'points.expired',
+  'points.adjusted',
+  'tier.changed',
+];
+
+/** An event as a decider emits it: what happened to whom and when, before the ledger stores it. */
+export type NewLedgerEvent = {
+  [K in LedgerEventType]: { type: K; memberId: string; occurredAt: string; data: LedgerEventDataMap[K] };
+}[LedgerEventType];
+
+/** An event as stored in the log. */
+export type LedgerEvent = NewLedgerEvent & {
+  position: string;
+  version: number;
+  eventId: string;
+  recordedAt: string;
+  causationId: string;
+  prevHash: string;
+  hash: string;
+};

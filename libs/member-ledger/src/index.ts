@@ -1,0 +1,4 @@
+export * from './member-state';
+export * from './lots';
+export * from './member.evolve';
+export * from './member-balance';
