@@ -11,6 +11,8 @@ export interface Lot {
   expiresAt: string;
   /** Pending lots count as `pending` until released. */
   pending: boolean;
+  /** When a pending lot is due for release. */
+  availableAt?: string;
   /** Tie-break after `expiresAt`: the member version that opened the lot. */
   order: number;
 }

@@ -43,6 +43,7 @@ const onEarned = (state: MemberState, data: LedgerEventDataMap['points.earned'],
     expiresAt: data.expiresAt,
     pending: data.availableAt !== undefined,
     order: version,
+    ...(data.availableAt !== undefined ? { availableAt: data.availableAt } : {}),
   };
   const next: MemberState = {
     ...state,
