@@ -1,0 +1,39 @@
+import { NewLedgerEvent } from '@tally/contracts';
+import { MemberState } from '@tally/member-ledger';
+
+/** What a decision says should happen; the store appends it atomically, or records the refusal. */
+export type CommandOutcome<R> =
+  | { kind: 'append'; events: NewLedgerEvent[]; result: R }
+  | { kind: 'reject'; memberId: string; code: string; message: string; result: R; occurredAt?: string; input?: unknown }
+  /** Nothing to record: the command may be retried later with the same causation (e.g. deferred). */
+  | { kind: 'skip'; result: R };
+
+/**
+ * One unit of work against the ledger: the members it touches, its idempotency key
+ * (`scope` + `causationId`), and a pure decision over those members' current states.
+ * The store may call `decide` more than once (on a concurrency conflict it re-decides on fresh state).
+ */
+export interface LedgerCommand<R> {
+  scope: string;
+  causationId: string;
+  memberIds: string[];
+  /** A digest of the request: the same key with another fingerprint is an idempotency conflict. */
+  fingerprint?: string;
+  decide(states: Readonly<Record<string, MemberState>>): CommandOutcome<R>;
+}
+
+export type CommandResult<R> =
+  | { status: 'appended'; result: R; events: AppendedEvent[] }
+  | { status: 'rejected'; result: R; code: string; message: string }
+  | { status: 'skipped'; result: R }
+  /** Seen before: `result` is what the first execution stored. */
+  | { status: 'duplicate'; result: unknown; outcome: string; fingerprint: string | null; sameFingerprint: boolean };
+
+export interface AppendedEvent {
+  position: string;
+  memberId: string;
+  version: number;
+  eventId: string;
+  type: string;
+  recordedAt: string;
+}

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { NewLedgerEvent } from '@tally/contracts';
+import { MemberState, balanceOf, takeFromLots } from '@tally/member-ledger';
+import { TestDatabase, createTestDatabase } from '@tally/testing';
+import { DataSource } from 'typeorm';
+import { ledgerDataSourceOptions } from '../database/data-source';
+import { LedgerCommand } from './ledger-command';
+import { LedgerStore } from './ledger.store';
+
+const earn = (memberId: string, points: number, lotId = randomUUID()): NewLedgerEvent => ({
+  type: 'points.earned',
+  memberId,
+  occurredAt: '2026-11-23T10:00:00+08:00',
+  data: { points, lotId, expiresAt: '2027-11-23T02:00:00.000Z', reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: [] },
+});
+
+const earnCommand = (memberId: string, causationId: string, points: number): LedgerCommand<null> => ({
+  scope: 'test',
+  causationId,
+  memberIds: [memberId],
+  decide: () => ({ kind: 'append', events: [earn(memberId, points)], result: null }),
+});
+
+const redeemCommand = (memberId: string, redemptionId: string, points: number): LedgerCommand<string> => ({
+  scope: 'redemption',
+  causationId: redemptionId,
+  memberIds: [memberId],
+  decide: (states: Readonly<Record<string, MemberState>>) => {
+    const state = states[memberId];
+    if (balanceOf(state).available < points) {
+      return { kind: 'reject', memberId, code: 'INSUFFICIENT_POINTS', message: 'not enough', result: 'refused' };
+    }
+    const { portions } = takeFromLots(state.lots, points);
+    return {
+      kind: 'append',
+      result: 'ok',
+      events: [{ type: 'points.redeemed', memberId, occurredAt: '2026-11-24T10:00:00Z', data: { points, redemptionId, storeId: 's1', fromLots: portions } }],
+    };
+  },
+});
+
+describe('ledger store against PostgreSQL', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let store: LedgerStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('store');
+    dataSource = await new DataSource(ledgerDataSourceOptions(db.url, 20)).initialize();
+    store = new LedgerStore(dataSource, { clock: () => new Date(), newEventId: randomUUID });
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+
+  const balance = async (memberId: string) =>
+    (await dataSource.query('SELECT available, held, version FROM member_state WHERE member_id = $1', [memberId]))[0];
+
+  it('refuses UPDATE, DELETE and TRUNCATE on the log at the database level (invariant 1)', async () => {
+    await store.executeOne(earnCommand('m-immutable', 'e-1', 100));
+    await expect(dataSource.query(`UPDATE ledger_events SET data = '{}' WHERE member_id = 'm-immutable'`)).rejects.toThrow(/append-only/);
+    await expect(dataSource.query(`DELETE FROM ledger_events WHERE member_id = 'm-immutable'`)).rejects.toThrow(/append-only/);
+    await expect(dataSource.query(`TRUNCATE ledger_events`)).rejects.toThrow(/append-only/);
+    expect(Number((await dataSource.query(`SELECT count(*) FROM ledger_events WHERE member_id = 'm-immutable'`))[0].count)).toBe(1);
+  });
+
+  it('appends nothing for the same causation twice, even concurrently (invariant 2)', async () => {
+    const results = await Promise.all(Array.from({ length: 8 }, () => store.executeOne(earnCommand('m-dup', 'pos-7-000123', 50))));
+    expect(results.filter((r) => r.status === 'appended')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'duplicate')).toHaveLength(7);
+    expect(await balance('m-dup')).toMatchObject({ available: '50', version: 1 });
+  });
+
+  it('never lets concurrent redemptions overspend (invariant 3)', async () => {
+    await store.executeOne(earnCommand('m-hot', 'seed', 1000));
+    const outcomes = await Promise.all(Array.from({ length: 40 }, (_, i) => store.executeOne(redeemCommand('m-hot', `r-${i}`, 30))));
+    expect(outcomes.filter((o) => o.status === 'appended')).toHaveLength(33);
+    expect(await balance('m-hot')).toMatchObject({ available: '10' });
+  });
+
+  it('chains each member event to the previous one by hash and numbers versions without gaps', async () => {
+    await store.execute([earnCommand('m-chain', 'c1', 1), earnCommand('m-chain', 'c2', 2), earnCommand('m-chain', 'c3', 3)]);
+    const rows = await dataSource.query(`SELECT version, prev_hash, hash FROM ledger_events WHERE member_id = 'm-chain' ORDER BY version`);
+    expect(rows.map((r: { version: number }) => r.version)).toEqual([1, 2, 3]);
+    expect(rows[1].prev_hash).toEqual(rows[0].hash);
+    expect(rows[2].prev_hash).toEqual(rows[1].hash);
+  });
+
+  it('records a business refusal as a rejection, appending nothing', async () => {
+    const [result] = await store.execute([redeemCommand('m-poor', 'r-poor', 10)]);
+    expect(result.status).toBe('rejected');
+    const rejections = await dataSource.query(`SELECT code FROM rejections WHERE member_id = 'm-poor'`);
+    expect(rejections).toEqual([{ code: 'INSUFFICIENT_POINTS' }]);
+  });
+});
