@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /** The hash that starts every member's chain. */
-export const GENESIS_HASH = Buffer.alloc(32);
+export const GENESIS_HASH: Buffer = Buffer.alloc(32);
 
 /** JSON with object keys sorted at every depth: the same event always hashes the same. */
 export const canonicalJson = (value: unknown): string => {
