@@ -1,0 +1,13 @@
+export * from './redemption.rules';
+export * from './shared/decision';
+export type { InsufficientPoints } from './shared/spending';
+export * from './redeem/redeem.decider';
+export * from './redeem/redemption-value';
+export * from './reverse/reverse.decider';
+export * from './hold/hold.decider';
+export type { HoldNotOpen } from './hold/open-hold';
+export * from './capture/capture.decider';
+export * from './release/release.decider';
+export * from './expire-holds/expire-holds.decider';
+export * from './rewards/reward-eligibility';
+export * from './rewards/eligible-rewards.query';

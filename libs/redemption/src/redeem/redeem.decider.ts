@@ -1,0 +1,92 @@
+import { LotPortion } from '@tally/contracts';
+import { MemberState } from '@tally/member-ledger';
+import { RedeemRules, RewardRule } from '../redemption.rules';
+import { RewardRefusal, checkRewardEligibility } from '../rewards/reward-eligibility';
+import { Accepted, Refusal, refuse } from '../shared/decision';
+import { ledgerEvent } from '../shared/ledger-event';
+import { isPositiveWholeNumber } from '../shared/points';
+import { InsufficientPoints, invalidPoints, spendAvailable } from '../shared/spending';
+import { valueMinorOf } from './redemption-value';
+
+export interface RedeemCommand {
+  redemptionId: string;
+  /** Required for a cash deduction; for a reward it defaults to the reward's price and must equal it when given. */
+  points?: number;
+  storeId: string;
+  rewardId?: string;
+  occurredAt: string;
+}
+
+export type RedeemAccepted = Accepted<{
+  redemptionId: string;
+  points: number;
+  fromLots: LotPortion[];
+  valueMinor: number;
+  currency: string;
+  /** `available` once the redemption is applied. */
+  available: number;
+}>;
+
+export type RedeemRefusal =
+  | Refusal<'INVALID_POINTS'>
+  | (Refusal<'REDEMPTION_EXISTS'> & { redemptionId: string })
+  | (Refusal<'REWARD_NOT_FOUND'> & { rewardId: string })
+  | RewardRefusal
+  | (Refusal<'REWARD_PRICE_MISMATCH'> & { rewardId: string; price: number; points: number })
+  | InsufficientPoints;
+
+export type RedeemDecision = RedeemAccepted | RedeemRefusal;
+
+type PriceRefusal = Exclude<RedeemRefusal, Refusal<'INVALID_POINTS'> | InsufficientPoints | Refusal<'REDEMPTION_EXISTS'>>;
+
+/** The points a command costs: its own for a cash deduction, the reward's price for a reward. */
+const priceOf = (state: MemberState, command: RedeemCommand, rules: RedeemRules): { ok: true; points: unknown } | PriceRefusal => {
+  if (command.rewardId === undefined) return { ok: true, points: command.points };
+  const reward: RewardRule | undefined = rules.rewards.find((r) => r.rewardId === command.rewardId);
+  if (!reward) return refuse('REWARD_NOT_FOUND', `no reward ${command.rewardId}`, { rewardId: command.rewardId });
+  const eligibility = checkRewardEligibility(reward, state.tier, rules.tierOrder, command.occurredAt);
+  if (!eligibility.ok) return eligibility;
+  if (command.points !== undefined && command.points !== reward.points) {
+    return refuse('REWARD_PRICE_MISMATCH', `reward ${reward.rewardId} costs ${reward.points} points, not ${command.points}`, {
+      rewardId: reward.rewardId,
+      price: reward.points,
+      points: command.points,
+    });
+  }
+  return { ok: true, points: reward.points };
+};
+
+/** Spends points (a cash deduction or a catalog reward), soonest-expiring lots first. */
+export const decideRedeem = (state: MemberState, command: RedeemCommand, rules: RedeemRules): RedeemDecision => {
+  if (state.redemptions[command.redemptionId]) {
+    return refuse('REDEMPTION_EXISTS', `redemption ${command.redemptionId} already exists`, { redemptionId: command.redemptionId });
+  }
+  const price = priceOf(state, command, rules);
+  if (!price.ok) return price;
+  const points = price.points;
+  if (!isPositiveWholeNumber(points)) return invalidPoints(points);
+  const spending = spendAvailable(state, points);
+  if (!spending.ok) return spending;
+
+  const valueMinor = valueMinorOf(points, rules.rate);
+  const { currency } = rules.rate;
+  const event = ledgerEvent('points.redeemed', state.memberId, command.occurredAt, {
+    points,
+    redemptionId: command.redemptionId,
+    storeId: command.storeId,
+    ...(command.rewardId !== undefined ? { rewardId: command.rewardId } : {}),
+    fromLots: spending.fromLots,
+    valueMinor,
+    currency,
+  });
+  return {
+    ok: true,
+    events: [event],
+    redemptionId: command.redemptionId,
+    points,
+    fromLots: spending.fromLots,
+    valueMinor,
+    currency,
+    available: spending.available - points,
+  };
+};

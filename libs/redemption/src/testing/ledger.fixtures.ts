@@ -1,0 +1,58 @@
+import { LotPortion, NewLedgerEvent } from '@tally/contracts';
+import { MemberState, evolveMember, initialMemberState } from '@tally/member-ledger';
+import { RedeemRules } from '../redemption.rules';
+
+/** Test support: "given" states are folded from real ledger events, as the services fold them. */
+export const MEMBER_ID = 'm-1001';
+export const T0 = '2026-01-10T08:00:00.000Z';
+
+export const fold = (state: MemberState, events: readonly NewLedgerEvent[]): MemberState =>
+  events.reduce((next, event) => evolveMember(next, event, next.version + 1), state);
+
+export const given = (...events: NewLedgerEvent[]): MemberState => fold(initialMemberState(MEMBER_ID), events);
+
+/** Applies an accepted decision's events; a refusal here is a broken test setup. */
+export const after = (state: MemberState, decision: { ok: boolean; events?: NewLedgerEvent[]; code?: string }): MemberState => {
+  if (!decision.ok || !decision.events) throw new Error(`expected an accepted decision, got ${decision.code}`);
+  return fold(state, decision.events);
+};
+
+export const earned = (lotId: string, points: number, expiresAt: string, options: { occurredAt?: string; availableAt?: string } = {}): NewLedgerEvent => ({
+  type: 'points.earned',
+  memberId: MEMBER_ID,
+  occurredAt: options.occurredAt ?? T0,
+  data: {
+    points,
+    lotId,
+    expiresAt,
+    reason: 'purchase',
+    tier: 'member',
+    multiplier: 1,
+    ruleIds: ['base'],
+    ...(options.availableAt !== undefined ? { availableAt: options.availableAt } : {}),
+  },
+});
+
+export const clawedBack = (points: number, fromLots: LotPortion[], debt = 0): NewLedgerEvent => ({
+  type: 'points.clawed-back',
+  memberId: MEMBER_ID,
+  occurredAt: T0,
+  data: { points, orderId: 'o-1', refundId: `r-${points}-${debt}`, fromLots, ...(debt > 0 ? { debt } : {}) },
+});
+
+export const tierChanged = (from: string, to: string): NewLedgerEvent => ({
+  type: 'tier.changed',
+  memberId: MEMBER_ID,
+  occurredAt: T0,
+  data: { from, to, qualifyingPoints: 0, reason: 'threshold-reached' },
+});
+
+export const RULES: RedeemRules = {
+  rate: { points: 100, valueMinor: 100, currency: 'CNY' },
+  tierOrder: ['member', 'silver', 'gold', 'diamond'],
+  rewards: [
+    { rewardId: 'tea', points: 500 },
+    { rewardId: 'mug', points: 2000, minTier: 'gold' },
+    { rewardId: 'mooncake', points: 800, availableFrom: '2026-09-01T00:00:00Z', availableUntil: '2026-10-01T00:00:00Z' },
+  ],
+};
