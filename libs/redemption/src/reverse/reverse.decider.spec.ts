@@ -1,0 +1,59 @@
+import { balanceOf } from '@tally/member-ledger';
+import { decideRedeem } from '../redeem/redeem.decider';
+import { MEMBER_ID, RULES, T0, after, earned, given } from '../testing/ledger.fixtures';
+import { decideReverse } from './reverse.decider';
+
+const SOON = '2026-03-01T00:00:00.000Z';
+const LATER = '2026-06-01T00:00:00.000Z';
+const REVERSED_AT = '2026-01-11T09:00:00.000Z';
+
+const redeemed = (points: number, rewardId?: string) => {
+  const state = given(earned('lot-late', 300, LATER), earned('lot-soon', 500, SOON));
+  return after(state, decideRedeem(state, { redemptionId: 'rd-1', points, storeId: 'sh-07', occurredAt: T0, ...(rewardId ? { rewardId } : {}) }, RULES));
+};
+
+describe('decideReverse', () => {
+  it("puts the points back into the redemption's lots, keeping their expiry", () => {
+    // given a redemption that emptied one lot and took from another
+    const state = redeemed(600);
+    expect(state.lots['lot-soon']).toBeUndefined();
+    // when
+    const decision = decideReverse(state, { redemptionId: 'rd-1', occurredAt: REVERSED_AT });
+    // then
+    const toLots = [
+      { lotId: 'lot-soon', points: 500, expiresAt: SOON },
+      { lotId: 'lot-late', points: 100, expiresAt: LATER },
+    ];
+    expect(decision).toEqual({
+      ok: true,
+      events: [{ type: 'redemption.reversed', memberId: MEMBER_ID, occurredAt: REVERSED_AT, data: { redemptionId: 'rd-1', points: 600, toLots } }],
+      redemptionId: 'rd-1',
+      points: 600,
+      toLots,
+    });
+    const reversed = after(state, decision);
+    expect(balanceOf(reversed).available).toBe(800);
+    expect(reversed.lots['lot-soon']).toMatchObject({ remaining: 500, expiresAt: SOON });
+    expect(reversed.lots['lot-late']).toMatchObject({ remaining: 300, expiresAt: LATER });
+  });
+
+  it('names the reward so the service can restock it', () => {
+    const state = redeemed(500, 'tea');
+    expect(decideReverse(state, { redemptionId: 'rd-1', occurredAt: REVERSED_AT })).toMatchObject({ ok: true, rewardId: 'tea' });
+  });
+
+  it('refuses an unknown redemption with REDEMPTION_NOT_FOUND', () => {
+    const state = redeemed(600);
+    expect(decideReverse(state, { redemptionId: 'rd-2', occurredAt: REVERSED_AT })).toMatchObject({
+      ok: false,
+      code: 'REDEMPTION_NOT_FOUND',
+      redemptionId: 'rd-2',
+    });
+  });
+
+  it('refuses a second reversal with ALREADY_REVERSED', () => {
+    const state0 = redeemed(600);
+    const state = after(state0, decideReverse(state0, { redemptionId: 'rd-1', occurredAt: REVERSED_AT }));
+    expect(decideReverse(state, { redemptionId: 'rd-1', occurredAt: REVERSED_AT })).toMatchObject({ ok: false, code: 'ALREADY_REVERSED' });
+  });
+});
