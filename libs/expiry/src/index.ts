@@ -1,0 +1,3 @@
+export * from './expire/expiry.decider';
+export * from './remind/reminders.decider';
+export * from './shared/expirable';
