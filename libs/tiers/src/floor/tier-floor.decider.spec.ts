@@ -1,0 +1,56 @@
+import { MEMBER_ID, RULES, after, earnedAt, given, tierChangedAt } from '../testing/ledger.fixtures';
+import { decideDailyEvaluation } from '../daily-evaluation/daily-evaluation.decider';
+import { decideTierFloor } from './tier-floor.decider';
+
+const NOW = '2026-03-02T12:00:00.000Z';
+const ops = (tier: string) => ({ tier, reason: 'VIP partner', actor: 'ops:li' });
+
+describe('decideTierFloor', () => {
+  it('raises the member to the floor at once, as an upgrade', () => {
+    const state = given(earnedAt('2026-03-01T00:00:00Z', 1200));
+    const decision = decideTierFloor(state, ops('gold'), NOW, RULES);
+    expect(decision).toEqual({
+      ok: true,
+      events: [
+        {
+          type: 'tier.changed',
+          memberId: MEMBER_ID,
+          occurredAt: NOW,
+          data: { from: 'member', to: 'gold', qualifyingPoints: 1200, reason: 'ops-floor', floor: 'gold' },
+        },
+      ],
+      tier: 'gold',
+      floor: 'gold',
+      actor: 'ops:li',
+      note: 'VIP partner',
+    });
+    expect(after(state, decision)).toMatchObject({ tier: 'gold', tierFloor: 'gold', lastUpgradeAt: NOW });
+  });
+
+  it('sets a floor at or below the current tier without changing the tier or its protection', () => {
+    const state = given(tierChangedAt('2024-01-01T00:00:00Z', 'member', 'diamond'));
+    const decision = decideTierFloor(state, ops('silver'), NOW, RULES);
+    expect(decision.ok && decision.events[0]?.data).toEqual({ from: 'diamond', to: 'diamond', qualifyingPoints: 0, reason: 'ops-floor-set', floor: 'silver' });
+    const floored = after(state, decision);
+    expect(floored).toMatchObject({ tier: 'diamond', tierFloor: 'silver', lastUpgradeAt: '2024-01-01T00:00:00Z' });
+    // and the daily evaluation then stops at the floor
+    const toEarned = { ...RULES, downgrade: 'to-earned' } as const;
+    expect(decideDailyEvaluation(floored, NOW, toEarned).events[0]?.data).toMatchObject({ from: 'diamond', to: 'silver' });
+  });
+
+  it('decides nothing when the same floor is set again', () => {
+    const state0 = given();
+    const state = after(state0, decideTierFloor(state0, ops('gold'), NOW, RULES));
+    expect(decideTierFloor(state, ops('gold'), NOW, RULES)).toMatchObject({ ok: true, events: [], tier: 'gold' });
+  });
+
+  it('refuses a tier the program does not define with UNKNOWN_TIER', () => {
+    expect(decideTierFloor(given(), ops('platinum'), NOW, RULES)).toEqual({
+      ok: false,
+      code: 'UNKNOWN_TIER',
+      message: expect.any(String),
+      tier: 'platinum',
+      knownTiers: ['member', 'silver', 'gold', 'diamond'],
+    });
+  });
+});

@@ -1,0 +1,54 @@
+import { EarnReason, NewLedgerEvent } from '@tally/contracts';
+import { MemberState, evolveMember, initialMemberState } from '@tally/member-ledger';
+import { TierRules } from '../tier.rules';
+
+/** Test support: "given" states are folded from real ledger events, as the services fold them. */
+export const MEMBER_ID = 'm-1001';
+const FAR = '2099-01-01T00:00:00Z';
+
+export const fold = (state: MemberState, events: readonly NewLedgerEvent[]): MemberState =>
+  events.reduce((next, event) => evolveMember(next, event, next.version + 1), state);
+
+export const given = (...events: NewLedgerEvent[]): MemberState => fold(initialMemberState(MEMBER_ID), events);
+
+let lots = 0;
+
+export const earnedAt = (occurredAt: string, points: number, reason: EarnReason = 'purchase'): NewLedgerEvent => ({
+  type: 'points.earned',
+  memberId: MEMBER_ID,
+  occurredAt,
+  data: { points, lotId: `lot-${++lots}`, expiresAt: FAR, reason, tier: 'member', multiplier: 1, ruleIds: ['base'], orderId: 'o-1' },
+});
+
+export const clawedBackAt = (occurredAt: string, points: number, lotId: string): NewLedgerEvent => ({
+  type: 'points.clawed-back',
+  memberId: MEMBER_ID,
+  occurredAt,
+  data: { points, orderId: 'o-1', refundId: `r-${++lots}`, fromLots: [{ lotId, points, expiresAt: FAR }] },
+});
+
+export const tierChangedAt = (occurredAt: string, from: string, to: string, reason = 'threshold-reached', floor?: string): NewLedgerEvent => ({
+  type: 'tier.changed',
+  memberId: MEMBER_ID,
+  occurredAt,
+  data: { from, to, qualifyingPoints: 0, reason, ...(floor ? { floor } : {}) },
+});
+
+/** The default program's tiers, listed out of order on purpose: the ladder sorts by threshold. */
+export const RULES: TierRules = {
+  tiers: [
+    { name: 'gold', threshold: 5000, multiplier: 1.5 },
+    { name: 'member', threshold: 0, multiplier: 1 },
+    { name: 'diamond', threshold: 20000, multiplier: 2 },
+    { name: 'silver', threshold: 1000, multiplier: 1.25 },
+  ],
+  window: { kind: 'rolling-days', days: 365 },
+  downgrade: 'one-step',
+  minDaysAfterUpgrade: 365,
+};
+
+/** Applies an accepted decision's events; a refusal here is a broken test setup. */
+export const after = (state: MemberState, decision: { ok: boolean; events?: NewLedgerEvent[]; code?: string }): MemberState => {
+  if (!decision.ok || !decision.events) throw new Error(`expected an accepted decision, got ${decision.code}`);
+  return fold(state, decision.events);
+};
