@@ -1,0 +1,4 @@
+export * from './kafka.connection';
+export * from './typed.producer';
+export * from './batch.consumer';
+export * from './dead-letters';

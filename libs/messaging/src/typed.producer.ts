@@ -1,0 +1,44 @@
+import { Topic, physicalTopicName } from '@tally/contracts';
+import { CompressionTypes, Kafka, Producer } from 'kafkajs';
+
+export interface OutgoingMessage<T> {
+  key: string | null;
+  value: T;
+  headers?: Record<string, string | Buffer>;
+}
+
+/** A producer that only accepts, for each topic, the payload type the topic is bound to. */
+export class TypedProducer {
+  private readonly producer: Producer;
+  private connected?: Promise<void>;
+
+  constructor(kafka: Kafka, private readonly namespace: string) {
+    // Not kafkajs' idempotent mode: duplicates are harmless downstream (every consumer dedupes by
+    // id) and its InitProducerId handshake fails on a broker whose coordinator is still loading.
+    // One request in flight keeps per-partition order across retries.
+    this.producer = kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  async send<T>(topic: Topic<T>, messages: OutgoingMessage<T>[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.sendRaw(
+      physicalTopicName(topic, this.namespace),
+      messages.map((m) => ({ key: m.key, value: Buffer.from(JSON.stringify(m.value)), headers: m.headers })),
+    );
+  }
+
+  /** Bytes as they are: dead letters keep the original value untouched. */
+  async sendRaw(topic: string, messages: { key: string | Buffer | null; value: Buffer | null; headers?: Record<string, string | Buffer> }[]) {
+    this.connected ??= this.producer.connect().catch((error: unknown) => {
+      this.connected = undefined;
+      throw error;
+    });
+    await this.connected;
+    await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages });
+  }
+
+  async disconnect(): Promise<void> {
+    if (this.connected) await this.producer.disconnect();
+    this.connected = undefined;
+  }
+}
