@@ -9,3 +9,5 @@ export * from './read/dead-letter.log';
 export * from './outbox/outbox.relay';
 export * from './audit/ledger.audit';
 export * from './replay/ledger.replay';
+export * from './read/parked-inputs';
+export * from './ledger.module';

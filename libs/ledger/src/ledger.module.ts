@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { LedgerStore } from './append/ledger.store';
+import { ledgerDataSourceOptions, migrateLedger } from './database/data-source';
+import { DeadLetterLog } from './read/dead-letter.log';
+import { LedgerQueries } from './read/ledger.queries';
+import { ParkedInputs } from './read/parked-inputs';
+
+export interface LedgerModuleOptions {
+  databaseUrl: string;
+  poolSize?: number;
+  /** Apply pending migrations at start (serialised across services by an advisory lock). */
+  migrate?: boolean;
+}
+
+export const LEDGER_CLOCK = Symbol('LEDGER_CLOCK');
+
+@Injectable()
+class DataSourceCloser implements OnApplicationShutdown {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+/** The ledger's PostgreSQL connection and the store, queries and bookkeeping built on it. */
+@Module({})
+export class LedgerModule {
+  static forRoot(options: LedgerModuleOptions): DynamicModule {
+    return {
+      module: LedgerModule,
+      global: true,
+      providers: [
+        { provide: LEDGER_CLOCK, useValue: () => new Date() },
+        {
+          provide: DataSource,
+          useFactory: async () => {
+            if (options.migrate !== false) await migrateLedger(options.databaseUrl);
+            return new DataSource(ledgerDataSourceOptions(options.databaseUrl, options.poolSize ?? 10)).initialize();
+          },
+        },
+        {
+          provide: LedgerStore,
+          inject: [DataSource, LEDGER_CLOCK],
+          useFactory: (dataSource: DataSource, clock: () => Date) => new LedgerStore(dataSource, { clock, newEventId: randomUUID }),
+        },
+        { provide: LedgerQueries, inject: [DataSource], useFactory: (d: DataSource) => new LedgerQueries(d) },
+        { provide: DeadLetterLog, inject: [DataSource], useFactory: (d: DataSource) => new DeadLetterLog(d) },
+        { provide: ParkedInputs, inject: [DataSource], useFactory: (d: DataSource) => new ParkedInputs(d) },
+        DataSourceCloser,
+      ],
+      exports: [DataSource, LEDGER_CLOCK, LedgerStore, LedgerQueries, DeadLetterLog, ParkedInputs],
+    };
+  }
+}

@@ -1,0 +1,49 @@
+import { DataSource } from 'typeorm';
+
+export interface ParkedInput {
+  scope: string;
+  causationId: string;
+  memberId: string;
+  waitKey: string;
+  input: unknown;
+}
+
+/** Inputs that arrived before what they depend on (a refund before its purchase) wait here. */
+export class ParkedInputs {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async park(items: ParkedInput[], now: Date): Promise<void> {
+    if (items.length === 0) return;
+    await this.dataSource.query(
+      `INSERT INTO parked_inputs (scope, causation_id, member_id, wait_key, input, parked_at)
+       SELECT s, c, m, w, i, $6::timestamptz FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[]) AS x(s, c, m, w, i)
+       ON CONFLICT (scope, causation_id) DO NOTHING`,
+      [
+        items.map((i) => i.scope),
+        items.map((i) => i.causationId),
+        items.map((i) => i.memberId),
+        items.map((i) => i.waitKey),
+        items.map((i) => JSON.stringify(i.input)),
+        now.toISOString(),
+      ],
+    );
+  }
+
+  async waitingFor(keys: { memberId: string; waitKey: string }[]): Promise<ParkedInput[]> {
+    if (keys.length === 0) return [];
+    return this.dataSource.query(
+      `SELECT p.scope, p.causation_id AS "causationId", p.member_id AS "memberId", p.wait_key AS "waitKey", p.input
+         FROM parked_inputs p JOIN unnest($1::text[], $2::text[]) AS k(m, w) ON p.member_id = k.m AND p.wait_key = k.w
+        ORDER BY p.parked_at`,
+      [keys.map((k) => k.memberId), keys.map((k) => k.waitKey)],
+    );
+  }
+
+  async remove(items: { scope: string; causationId: string }[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.dataSource.query(
+      `DELETE FROM parked_inputs p USING unnest($1::text[], $2::text[]) AS k(s, c) WHERE p.scope = k.s AND p.causation_id = k.c`,
+      [items.map((i) => i.scope), items.map((i) => i.causationId)],
+    );
+  }
+}
