@@ -1,0 +1,31 @@
+// Compiles apps/ and libs/ to dist/ with swc (seconds, not minutes, on two cores); the tree is
+// mirrored so the path aliases swc rewrites to relative imports resolve at run time.
+import { createRequire } from 'node:module';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const { transformFile } = require('@swc/core');
+const { swcOptions, root } = require('./swc-options.cjs');
+
+const out = join(root, 'dist');
+const sources = (dir) =>
+  readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'node_modules' ? [] : sources(path);
+    return name.endsWith('.ts') && !name.endsWith('.spec.ts') && !name.endsWith('.d.ts') ? [path] : [];
+  });
+
+const started = Date.now();
+rmSync(out, { recursive: true, force: true });
+const files = ['apps', 'libs'].flatMap((dir) => sources(join(root, dir)));
+const options = swcOptions();
+await Promise.all(
+  files.map(async (file) => {
+    const { code } = await transformFile(file, { ...options, filename: file, swcrc: false, configFile: false });
+    const target = join(out, relative(root, file)).replace(/\.ts$/, '.js');
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, code);
+  }),
+);
+process.stdout.write(`built ${files.length} files into dist/ in ${Date.now() - started} ms\n`);

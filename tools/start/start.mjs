@@ -1,0 +1,110 @@
+// `npm start`: brings up what is not running yet (PostgreSQL check, Kafka, migrations, the five
+// services), publishes a demo stream, prints balances and where to look, and on Ctrl-C stops
+// what it started. `--smoke` stops right after printing (used to check the door still opens).
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { publishDemo, showBalances } from '../demo/demo.mjs';
+
+const root = join(import.meta.dirname, '../..');
+const logs = join(root, '.tally/logs');
+const smoke = process.argv.includes('--smoke');
+const services = [
+  ['ledger', 3000],
+  ['earn', 3001],
+  ['redeem', 3002],
+  ['tier', 3003],
+  ['expiry', 3004],
+];
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tally';
+const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+const opsToken = process.env.TALLY_DEMO_OPS_TOKEN ?? randomBytes(12).toString('hex');
+const tokens = process.env.TALLY_API_TOKENS ?? `${opsToken}=ops`;
+const say = (line) => process.stdout.write(`${line}\n`);
+const children = [];
+let startedKafka = false;
+
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+
+const kafkaAnswers = () => {
+  try {
+    execFileSync('bash', ['deploy/kafka/kafka.sh', 'status'], { cwd: root, stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const waitForHealth = async (name, port, seconds = 90) => {
+  for (let i = 0; i < seconds * 4; i++) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  throw new Error(`${name} did not become healthy on port ${port}: see ${join(logs, `${name}.log`)}`);
+};
+
+const stopAll = async () => {
+  for (const child of children) child.kill('SIGTERM');
+  await sleep(1500);
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  if (startedKafka) run('bash', ['deploy/kafka/kafka.sh', 'stop']);
+};
+
+const main = async () => {
+  mkdirSync(logs, { recursive: true });
+  run('bash', ['tools/infra/ensure-postgres.sh']);
+  if (!process.env.KAFKA_BROKERS && !kafkaAnswers()) {
+    run('bash', ['deploy/kafka/kafka.sh', 'start']);
+    startedKafka = true;
+  }
+  run('node', ['tools/build/build.mjs']);
+  run('node', ['tools/infra/migrate.cjs', databaseUrl]);
+  for (const [name, port] of services) {
+    const log = createWriteStream(join(logs, `${name}.log`), { flags: 'a' });
+    const child = spawn('node', ['--enable-source-maps', `dist/apps/${name}/src/main.js`], {
+      cwd: root,
+      env: { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, KAFKA_BROKERS: brokers, TALLY_API_TOKENS: tokens },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
+    child.on('exit', (code, signal) => {
+      if (!stopping) say(`!! ${name} exited (code ${code}, signal ${signal}); its log: ${join(logs, `${name}.log`)}`);
+    });
+    children.push(child);
+  }
+  for (const [name, port] of services) await waitForHealth(name, port);
+  say('all five services are healthy; publishing the demo stream ...');
+  const members = await publishDemo(brokers.split(','));
+  await showBalances(members, opsToken, say);
+  say('');
+  say('Where to look:');
+  for (const [name, port] of services) say(`  ${name.padEnd(7)} http://127.0.0.1:${port}/docs   health /health   metrics /metrics`);
+  say(`  balance  curl -H 'Authorization: Bearer ${opsToken}' http://127.0.0.1:3000/members/m-1001/balance`);
+  say(`  audit    curl -H 'Authorization: Bearer ${opsToken}' http://127.0.0.1:3000/ops/audit`);
+  say(`  logs     ${logs}/<service>.log`);
+  if (smoke) return;
+  say('Running. Press Ctrl-C to stop everything this command started.');
+  await new Promise((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+};
+
+let stopping = false;
+main()
+  .catch((error) => {
+    process.exitCode = 1;
+    say(`npm start failed: ${error.message}`);
+  })
+  .finally(async () => {
+    stopping = true;
+    await stopAll();
+  });
