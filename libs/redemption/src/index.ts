@@ -1,4 +1,4 @@
-export * from './redemption.rules';
+export type { RedeemRules, RedemptionRate, RewardRule } from './redemption.rules';
 export * from './shared/decision';
 export type { InsufficientPoints } from './shared/spending';
 export * from './redeem/redeem.decider';

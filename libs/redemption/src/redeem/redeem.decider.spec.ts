@@ -57,7 +57,7 @@ describe('decideRedeem', () => {
 
     it('values points at the given rate, rounding down to whole minor units', () => {
       const state = given(earned('lot-1', 1000, LATER));
-      const decision = decideRedeem(state, cash('rd-1', 199), { ...RULES, rate: { points: 10, valueMinor: 1, currency: 'USD' } });
+      const decision = decideRedeem(state, cash('rd-1', 199), { ...RULES, redemption: { points: 10, valueMinor: 1, currency: 'USD' } });
       expect(decision).toMatchObject({ ok: true, valueMinor: 19, currency: 'USD' });
     });
 
@@ -142,8 +142,8 @@ describe('decideRedeem', () => {
         expect(decideRedeem(state, reward('mooncake', at), RULES)).toMatchObject({
           ok: false,
           code: 'REWARD_NOT_AVAILABLE',
-          availableFrom: '2026-09-01T00:00:00Z',
-          availableUntil: '2026-10-01T00:00:00Z',
+          validFrom: '2026-09-01T00:00:00Z',
+          validTo: '2026-10-01T00:00:00Z',
         });
       },
     );

@@ -1,6 +1,6 @@
 import { LotPortion } from '@tally/contracts';
 import { MemberState } from '@tally/member-ledger';
-import { RedeemRules, RewardRule } from '../redemption.rules';
+import { RedeemRules, RewardRule, tierOrderOf } from '../redemption.rules';
 import { RewardRefusal, checkRewardEligibility } from '../rewards/reward-eligibility';
 import { Accepted, Refusal, refuse } from '../shared/decision';
 import { ledgerEvent } from '../shared/ledger-event';
@@ -42,13 +42,13 @@ type PriceRefusal = Exclude<RedeemRefusal, Refusal<'INVALID_POINTS'> | Insuffici
 /** The points a command costs: its own for a cash deduction, the reward's price for a reward. */
 const priceOf = (state: MemberState, command: RedeemCommand, rules: RedeemRules): { ok: true; points: unknown } | PriceRefusal => {
   if (command.rewardId === undefined) return { ok: true, points: command.points };
-  const reward: RewardRule | undefined = rules.rewards.find((r) => r.rewardId === command.rewardId);
+  const reward: RewardRule | undefined = rules.rewards.find((r) => r.id === command.rewardId);
   if (!reward) return refuse('REWARD_NOT_FOUND', `no reward ${command.rewardId}`, { rewardId: command.rewardId });
-  const eligibility = checkRewardEligibility(reward, state.tier, rules.tierOrder, command.occurredAt);
+  const eligibility = checkRewardEligibility(reward, state.tier, tierOrderOf(rules), command.occurredAt);
   if (!eligibility.ok) return eligibility;
   if (command.points !== undefined && command.points !== reward.points) {
-    return refuse('REWARD_PRICE_MISMATCH', `reward ${reward.rewardId} costs ${reward.points} points, not ${command.points}`, {
-      rewardId: reward.rewardId,
+    return refuse('REWARD_PRICE_MISMATCH', `reward ${reward.id} costs ${reward.points} points, not ${command.points}`, {
+      rewardId: reward.id,
       price: reward.points,
       points: command.points,
     });
@@ -68,8 +68,8 @@ export const decideRedeem = (state: MemberState, command: RedeemCommand, rules: 
   const spending = spendAvailable(state, points);
   if (!spending.ok) return spending;
 
-  const valueMinor = valueMinorOf(points, rules.rate);
-  const { currency } = rules.rate;
+  const valueMinor = valueMinorOf(points, rules.redemption);
+  const { currency } = rules.redemption;
   const event = ledgerEvent('points.redeemed', state.memberId, command.occurredAt, {
     points,
     redemptionId: command.redemptionId,

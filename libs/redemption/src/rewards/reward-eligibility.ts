@@ -4,15 +4,14 @@ import { Refusal, refuse } from '../shared/decision';
 import { isAtOrBefore, isBefore } from '../shared/time';
 
 export type RewardRefusal =
-  | (Refusal<'REWARD_NOT_AVAILABLE'> & { rewardId: string; availableFrom?: string; availableUntil?: string })
+  | (Refusal<'REWARD_NOT_AVAILABLE'> & { rewardId: string; validFrom?: string; validTo?: string })
   | (Refusal<'TIER_TOO_LOW'> & { rewardId: string; tier: TierName; requiredTier: TierName });
 
 /** A tier not in the order ranks below every tier: it never satisfies a tier requirement. */
 const rankOf = (tierOrder: readonly TierName[], tier: TierName): number => tierOrder.indexOf(tier);
 
 export const isInsideWindow = (reward: RewardRule, at: string): boolean =>
-  (reward.availableFrom === undefined || isAtOrBefore(reward.availableFrom, at)) &&
-  (reward.availableUntil === undefined || isBefore(at, reward.availableUntil));
+  (reward.validFrom === undefined || isAtOrBefore(reward.validFrom, at)) && (reward.validTo === undefined || isBefore(at, reward.validTo));
 
 export const meetsTier = (reward: RewardRule, tier: TierName, tierOrder: readonly TierName[]): boolean => {
   if (reward.minTier === undefined) return true;
@@ -31,16 +30,16 @@ export const checkRewardEligibility = (
   at: string,
 ): { ok: true } | RewardRefusal => {
   if (!isInsideWindow(reward, at)) {
-    return refuse('REWARD_NOT_AVAILABLE', `reward ${reward.rewardId} is not available at ${at}`, {
-      rewardId: reward.rewardId,
-      ...(reward.availableFrom !== undefined ? { availableFrom: reward.availableFrom } : {}),
-      ...(reward.availableUntil !== undefined ? { availableUntil: reward.availableUntil } : {}),
+    return refuse('REWARD_NOT_AVAILABLE', `reward ${reward.id} is not available at ${at}`, {
+      rewardId: reward.id,
+      ...(reward.validFrom !== undefined ? { validFrom: reward.validFrom } : {}),
+      ...(reward.validTo !== undefined ? { validTo: reward.validTo } : {}),
     });
   }
   if (!meetsTier(reward, tier, tierOrder)) {
     const requiredTier = reward.minTier as TierName;
-    return refuse('TIER_TOO_LOW', `reward ${reward.rewardId} needs tier ${requiredTier}, member is ${tier}`, {
-      rewardId: reward.rewardId,
+    return refuse('TIER_TOO_LOW', `reward ${reward.id} needs tier ${requiredTier}, member is ${tier}`, {
+      rewardId: reward.id,
       tier,
       requiredTier,
     });

@@ -48,11 +48,16 @@ export const tierChanged = (from: string, to: string): NewLedgerEvent => ({
 });
 
 export const RULES: RedeemRules = {
-  rate: { points: 100, valueMinor: 100, currency: 'CNY' },
-  tierOrder: ['member', 'silver', 'gold', 'diamond'],
+  redemption: { points: 100, valueMinor: 100, currency: 'CNY' },
+  tiers: [
+    { name: 'gold', threshold: 5000 },
+    { name: 'member', threshold: 0 },
+    { name: 'diamond', threshold: 20000 },
+    { name: 'silver', threshold: 1000 },
+  ],
   rewards: [
-    { rewardId: 'tea', points: 500 },
-    { rewardId: 'mug', points: 2000, minTier: 'gold' },
-    { rewardId: 'mooncake', points: 800, availableFrom: '2026-09-01T00:00:00Z', availableUntil: '2026-10-01T00:00:00Z' },
+    { id: 'tea', points: 500 },
+    { id: 'mug', points: 2000, minTier: 'gold' },
+    { id: 'mooncake', points: 800, validFrom: '2026-09-01T00:00:00Z', validTo: '2026-10-01T00:00:00Z' },
   ],
 };

@@ -3,7 +3,7 @@ import { decideDailyEvaluation } from './daily-evaluation.decider';
 
 const UPGRADED_AT = '2025-03-01T00:00:00.000Z';
 const PROTECTION_ENDS = '2026-03-01T00:00:00.000Z';
-const TO_EARNED = { ...RULES, downgrade: 'to-earned' } as const;
+const TO_EARNED = { ...RULES, downgrade: { policy: 'to-earned', minDaysAfterUpgrade: 365 } } as const;
 
 /** A diamond since UPGRADED_AT whose qualifying points (1500, earned on 2025-09-01) now reach only silver. */
 const diamond = (floor?: string) =>

@@ -23,19 +23,19 @@ const targetRank = (policy: DowngradePolicy, current: number, earned: number): n
 /** The end of the protection the last upgrade gives, when it is still running at `asOf`. */
 const protectionUntil = (state: MemberState, asOf: string, rules: TierRules): string | undefined => {
   if (state.lastUpgradeAt === undefined) return undefined;
-  const until = plusDays(state.lastUpgradeAt, rules.minDaysAfterUpgrade);
+  const until = plusDays(state.lastUpgradeAt, rules.downgrade.minDaysAfterUpgrade);
   return Date.parse(asOf) < Date.parse(until) ? until : undefined;
 };
 
 /**
  * The daily evaluation only lowers tiers (upgrades happen at once, by `decideUpgrade`): when the
- * earned tier is below the current one, never within `minDaysAfterUpgrade` days of the last upgrade,
+ * earned tier is below the current one, never within `downgrade.minDaysAfterUpgrade` days of the last upgrade,
  * never below the floor ops set. A member on a tier the program no longer defines is moved to the
  * earned tier (or the floor), reason 'tier-not-in-program'.
  */
 export const decideDailyEvaluation = (state: MemberState, asOf: string, rules: TierRules): TierDecision => {
   const ladder = tierLadder(rules);
-  const points = qualifyingPoints(state, asOf, rules.window);
+  const points = qualifyingPoints(state, asOf, rules.tierWindow);
   const earned = earnedRank(ladder, points);
   const current = rankOf(ladder, state.tier);
   const floor = rankOf(ladder, state.tierFloor);
@@ -49,7 +49,7 @@ export const decideDailyEvaluation = (state: MemberState, asOf: string, rules: T
 
   if (current < 0) return changeTo(Math.max(earned, floor), 'tier-not-in-program');
   if (earned >= current) return unchanged;
-  const target = Math.max(targetRank(rules.downgrade, current, earned), floor);
+  const target = Math.max(targetRank(rules.downgrade.policy, current, earned), floor);
   if (target >= current) return unchanged;
   const protectedUntil = protectionUntil(state, asOf, rules);
   if (protectedUntil !== undefined) return { ...unchanged, protectedUntil };

@@ -34,7 +34,7 @@ describe('decideTierFloor', () => {
     const floored = after(state, decision);
     expect(floored).toMatchObject({ tier: 'diamond', tierFloor: 'silver', lastUpgradeAt: '2024-01-01T00:00:00Z' });
     // and the daily evaluation then stops at the floor
-    const toEarned = { ...RULES, downgrade: 'to-earned' } as const;
+    const toEarned = { ...RULES, downgrade: { policy: 'to-earned', minDaysAfterUpgrade: 365 } } as const;
     expect(decideDailyEvaluation(floored, NOW, toEarned).events[0]?.data).toMatchObject({ from: 'diamond', to: 'silver' });
   });
 

@@ -27,7 +27,7 @@ export type TierFloorDecision =
 /**
  * Ops sets a floor: the member is raised to it at once if below it, and the daily evaluation never
  * goes under it. The event's reason is 'ops-floor' only when it raises the tier (the member ledger
- * counts that reason as an upgrade, which protects the tier for `minDaysAfterUpgrade` days); a floor
+ * counts that reason as an upgrade, which protects the tier for `downgrade.minDaysAfterUpgrade` days); a floor
  * at or below the current tier is recorded as 'ops-floor-set' and changes nothing else. A floor lower
  * than the previous one replaces it. Setting the same floor again decides nothing.
  */
@@ -50,7 +50,7 @@ export const decideTierFloor = (state: MemberState, command: TierFloorCommand, a
   const event = tierChanged(state.memberId, asOf, {
     from: state.tier,
     to,
-    qualifyingPoints: qualifyingPoints(state, asOf, rules.window),
+    qualifyingPoints: qualifyingPoints(state, asOf, rules.tierWindow),
     reason: raises ? 'ops-floor' : 'ops-floor-set',
     floor: command.tier,
   });

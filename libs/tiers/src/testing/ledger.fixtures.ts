@@ -37,14 +37,13 @@ export const tierChangedAt = (occurredAt: string, from: string, to: string, reas
 /** The default program's tiers, listed out of order on purpose: the ladder sorts by threshold. */
 export const RULES: TierRules = {
   tiers: [
-    { name: 'gold', threshold: 5000, multiplier: 1.5 },
-    { name: 'member', threshold: 0, multiplier: 1 },
-    { name: 'diamond', threshold: 20000, multiplier: 2 },
-    { name: 'silver', threshold: 1000, multiplier: 1.25 },
+    { name: 'gold', threshold: 5000 },
+    { name: 'member', threshold: 0 },
+    { name: 'diamond', threshold: 20000 },
+    { name: 'silver', threshold: 1000 },
   ],
-  window: { kind: 'rolling-days', days: 365 },
-  downgrade: 'one-step',
-  minDaysAfterUpgrade: 365,
+  tierWindow: { kind: 'rolling-days', days: 365 },
+  downgrade: { policy: 'one-step', minDaysAfterUpgrade: 365 },
 };
 
 /** Applies an accepted decision's events; a refusal here is a broken test setup. */

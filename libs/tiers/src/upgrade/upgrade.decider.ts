@@ -13,7 +13,7 @@ import { TierDecision } from '../tier.decision';
  */
 export const decideUpgrade = (state: MemberState, asOf: string, rules: TierRules): TierDecision => {
   const ladder = tierLadder(rules);
-  const points = qualifyingPoints(state, asOf, rules.window);
+  const points = qualifyingPoints(state, asOf, rules.tierWindow);
   const earned = earnedRank(ladder, points);
   const current = rankOf(ladder, state.tier);
   const earnedTier = (ladder[earned] as { name: TierName }).name;
