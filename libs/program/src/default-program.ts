@@ -1,0 +1,32 @@
+import { Program } from './program.types';
+
+const deepFreeze = <T>(value: T): T => {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+};
+
+/** The built-in program of DESIGN.md ("Default program rules"); a program file overrides any of it. */
+export const DEFAULT_PROGRAM: Program = deepFreeze<Program>({
+  timeZone: 'Asia/Shanghai',
+  currencies: { CNY: { points: 1, perMinorUnits: 100 } },
+  tiers: [
+    { name: 'member', threshold: 0, multiplier: 1 },
+    { name: 'silver', threshold: 1_000, multiplier: 1.25 },
+    { name: 'gold', threshold: 5_000, multiplier: 1.5 },
+    { name: 'diamond', threshold: 20_000, multiplier: 2 },
+  ],
+  tierWindow: { kind: 'rolling-days', days: 365 },
+  downgrade: { policy: 'to-earned', minDaysAfterUpgrade: 365 },
+  purchase: { maxPointsPerEvent: 10_000, campaignCombination: 'best' },
+  campaigns: [],
+  refund: { clawBack: 'pro-rata' },
+  checkIn: { points: 10, streakEvery: 7, streakBonus: 50 },
+  referral: { referrerPoints: 200, refereePoints: 100 },
+  activities: [],
+  expiry: { policy: { kind: 'rolling-days', days: 365 }, reminderDaysBefore: 30 },
+  redemption: { points: 100, valueMinor: 100, currency: 'CNY' },
+  rewards: [],
+});

@@ -1,0 +1,139 @@
+/**
+ * A loyalty program: every rule number the services decide with. The built-in program is
+ * `DEFAULT_PROGRAM`; a program file (`TALLY_PROGRAM`) may override any field.
+ */
+export interface Program {
+  /** IANA zone that defines a business day (check-ins, daily caps, activity limits, expiry ends). */
+  timeZone: string;
+  /** Accepted currencies; a purchase in any other currency is refused. */
+  currencies: Record<string, CurrencyRate>;
+  /** Lowest first; the first tier's threshold is 0. */
+  tiers: TierRule[];
+  /** Which earned points count as qualifying points for a tier. */
+  tierWindow: TierWindow;
+  downgrade: DowngradeRule;
+  purchase: PurchaseRule;
+  campaigns: Campaign[];
+  refund: RefundRule;
+  checkIn: CheckInRule;
+  referral: ReferralRule;
+  activities: ActivityRule[];
+  expiry: ExpiryRule;
+  redemption: RedemptionRule;
+  rewards: Reward[];
+}
+
+/** Base points: `floor(amountMinor * points / perMinorUnits)` (CNY: 1 point per 100 fen). */
+export interface CurrencyRate {
+  points: number;
+  perMinorUnits: number;
+}
+
+export interface TierRule {
+  name: string;
+  /** Qualifying points from which a member holds this tier. */
+  threshold: number;
+  /** Multiplies purchase points (at most 4 decimal places, so points are computed exactly). */
+  multiplier: number;
+}
+
+export type TierWindow = { kind: 'rolling-days'; days: number } | { kind: 'calendar-year' };
+
+/** `one-step`: a downgrade drops one tier at a time; `to-earned`: straight to the tier the qualifying points earn. */
+export type DowngradePolicy = 'one-step' | 'to-earned';
+
+export interface DowngradeRule {
+  policy: DowngradePolicy;
+  minDaysAfterUpgrade: number;
+}
+
+/** When several campaigns match the same amount: the best multiplier wins, or all multiply together. */
+export type CampaignCombination = 'best' | 'multiply';
+
+export interface PurchaseRule {
+  maxPointsPerEvent: number;
+  /** Off when absent: at most this many points per member per business day from purchases. */
+  dailyEarnCap?: number;
+  /** Off when absent: purchase points stay pending this many days (a return window). */
+  pendingDays?: number;
+  campaignCombination: CampaignCombination;
+}
+
+/** A promotion: purchases with `occurredAt` in [start, end) earn `multiplier` times the points. */
+export interface Campaign {
+  id: string;
+  name?: string;
+  start: string;
+  end: string;
+  multiplier: number;
+  /** Only purchases in these stores (an order without a store never matches). */
+  storeIds?: string[];
+  /** Only order lines of these categories; the rest of the order earns without this campaign. */
+  categories?: string[];
+}
+
+/** `pro-rata`: a refund claws back its share of the order's points; `none`: refunds are recorded, nothing is clawed back. */
+export type ClawbackMode = 'pro-rata' | 'none';
+
+export interface RefundRule {
+  clawBack: ClawbackMode;
+}
+
+export interface CheckInRule {
+  points: number;
+  /** A streak bonus is due on every `streakEvery`-th consecutive day. */
+  streakEvery: number;
+  streakBonus: number;
+}
+
+export interface ReferralRule {
+  referrerPoints: number;
+  refereePoints: number;
+}
+
+/** A member activity the program rewards (sign-up, birthday, review...), with optional limits. */
+export interface ActivityRule {
+  id: string;
+  name?: string;
+  points: number;
+  maxPerDay?: number;
+  /** Per calendar year of the business day. */
+  maxPerYear?: number;
+  maxLifetime?: number;
+}
+
+/**
+ * When an earned lot expires, counted from its `occurredAt`:
+ * `rolling-days`: exactly `days` days later; `end-of-month`: the last instant of the month `months`
+ * months after the month it was earned in (0: that same month); `end-of-year-after-months`: the last
+ * instant of the calendar year that contains the earning day plus `months` months.
+ */
+export type ExpiryPolicy =
+  | { kind: 'rolling-days'; days: number }
+  | { kind: 'end-of-month'; months: number }
+  | { kind: 'end-of-year-after-months'; months: number };
+
+export interface ExpiryRule {
+  policy: ExpiryPolicy;
+  reminderDaysBefore: number;
+}
+
+/** As a cash deduction, `points` points are worth `valueMinor` minor units of `currency`. */
+export interface RedemptionRule {
+  points: number;
+  valueMinor: number;
+  currency: string;
+}
+
+export interface Reward {
+  id: string;
+  name: string;
+  points: number;
+  /** The lowest tier that may redeem it. */
+  minTier?: string;
+  /** Units available in total; unlimited when absent. */
+  stock?: number;
+  /** Redeemable in [validFrom, validTo). */
+  validFrom?: string;
+  validTo?: string;
+}

@@ -1,0 +1,32 @@
+import { addDays, dayInZone, isTimeZone, startOfLocalDay, zoneOffsetMs } from './zone.calendar';
+
+describe('zone calendar', () => {
+  it('knows IANA zones', () => {
+    expect(isTimeZone('Asia/Shanghai')).toBe(true);
+    expect(isTimeZone('UTC')).toBe(true);
+    expect(isTimeZone('Asia/Atlantis')).toBe(false);
+  });
+
+  it('measures the offset, daylight saving included', () => {
+    expect(zoneOffsetMs('Asia/Shanghai', Date.parse('2026-07-01T00:00:00Z'))).toBe(8 * 3_600_000);
+    expect(zoneOffsetMs('America/New_York', Date.parse('2026-07-01T00:00:00Z'))).toBe(-4 * 3_600_000);
+    expect(zoneOffsetMs('America/New_York', Date.parse('2026-01-01T00:00:00Z'))).toBe(-5 * 3_600_000);
+  });
+
+  it('finds the instant a local day begins, on either side of a DST change', () => {
+    // New York springs forward on 8 March 2026 and falls back on 1 November 2026
+    expect(new Date(startOfLocalDay('America/New_York', 2026, 3, 8)).toISOString()).toBe('2026-03-08T05:00:00.000Z');
+    expect(new Date(startOfLocalDay('America/New_York', 2026, 3, 9)).toISOString()).toBe('2026-03-09T04:00:00.000Z');
+    expect(new Date(startOfLocalDay('America/New_York', 2026, 11, 2)).toISOString()).toBe('2026-11-02T05:00:00.000Z');
+    expect(new Date(startOfLocalDay('Asia/Shanghai', 2026, 13, 1)).toISOString()).toBe('2026-12-31T16:00:00.000Z');
+  });
+
+  it('gives the local date of an instant', () => {
+    expect(dayInZone('Pacific/Kiritimati', Date.parse('2026-01-01T10:00:00Z'))).toBe('2026-01-02');
+  });
+
+  it('adds days to a date across month and year ends', () => {
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+    expect(addDays('2028-03-01', -1)).toBe('2028-02-29');
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * Calendar arithmetic in an IANA time zone with nothing but `Intl`. A "day" is a local calendar
+ * date written `YYYY-MM-DD`; an "instant" is epoch milliseconds.
+ */
+export const MS_PER_DAY = 86_400_000;
+
+export interface LocalDateTime {
+  year: number;
+  /** 1-12 */
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+const formatterFor = (timeZone: string): Intl.DateTimeFormat => {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+};
+
+export const isTimeZone = (timeZone: string): boolean => {
+  try {
+    formatterFor(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The wall-clock date and time an instant shows in a zone. */
+export const localDateTimeAt = (timeZone: string, instant: number): LocalDateTime => {
+  const parts: Record<string, number> = {};
+  for (const part of formatterFor(timeZone).formatToParts(instant)) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  return { year: parts.year, month: parts.month, day: parts.day, hour: parts.hour, minute: parts.minute, second: parts.second };
+};
+
+/** How far the zone's wall clock is ahead of UTC at an instant. */
+export const zoneOffsetMs = (timeZone: string, instant: number): number => {
+  const local = localDateTimeAt(timeZone, instant);
+  const wallAsUtc = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second);
+  return wallAsUtc - Math.floor(instant / 1000) * 1000;
+};
+
+/**
+ * The instant a local date begins in a zone. Month and day may overflow (month 13 is January of the
+ * next year). Two passes settle the offset across a DST change; where midnight itself is skipped
+ * the result is the first instant after the gap.
+ */
+export const startOfLocalDay = (timeZone: string, year: number, month: number, day: number): number => {
+  const wall = Date.UTC(year, month - 1, day);
+  const first = wall - zoneOffsetMs(timeZone, wall);
+  return wall - zoneOffsetMs(timeZone, first);
+};
+
+const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
+
+export const formatDay = ({ year, month, day }: Pick<LocalDateTime, 'year' | 'month' | 'day'>): string =>
+  `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
+
+/** The local calendar date of an instant in a zone. */
+export const dayInZone = (timeZone: string, instant: number): string => formatDay(localDateTimeAt(timeZone, instant));
+
+/** Plain date arithmetic on `YYYY-MM-DD` (no zone involved: a date is a date). */
+export const addDays = (day: string, days: number): string =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + days * MS_PER_DAY).toISOString().slice(0, 10);
+
+export const toIso = (instant: number): string => new Date(instant).toISOString();
