@@ -152,11 +152,12 @@ const apply = (state: MemberState, { event, version }: Evolved): MemberState => 
       const { data } = event;
       const hold = state.holds[data.holdId];
       const status = data.reason === 'partial-capture' ? 'captured' : 'released';
-      return {
+      // Released points become spendable again, so they repay any debt taken on meanwhile.
+      return settle({
         ...state,
-        lots: withoutClosedLots(applyPortions(state.lots, data.fromLots, unreserve, version)),
+        lots: applyPortions(state.lots, data.fromLots, unreserve, version),
         holds: hold ? { ...state.holds, [data.holdId]: { ...hold, status } } : state.holds,
-      };
+      });
     }
     case 'redemption.reversed': {
       const { data } = event;
