@@ -40,6 +40,9 @@ export default [
         },
       ],
       'no-console': 'error',
+      // Decorated DTO fields need their type written out: decorator metadata (class-validator,
+      // OpenAPI) cannot see a type that is only inferred from an initializer.
+      '@typescript-eslint/no-inferrable-types': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },

@@ -1,0 +1,44 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { LedgerQueries, LedgerReplay, auditLedger } from '@tally/ledger';
+import { Roles } from '@tally/platform';
+import { DataSource } from 'typeorm';
+import { PageQuery, RejectionsQuery, ReplayBody } from './ops.query';
+
+@ApiTags('ops')
+@ApiBearerAuth()
+@Roles('ops')
+@Controller('ops')
+export class OpsController {
+  constructor(
+    private readonly queries: LedgerQueries,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+  ) {}
+
+  @Get('audit')
+  @ApiOperation({ summary: 'Verify hash chains, versions, and that lots add up to balances' })
+  audit() {
+    return auditLedger(this.dataSource);
+  }
+
+  @Get('rejections')
+  @ApiOperation({ summary: 'Business refusals with reason codes' })
+  async rejections(@Query() query: RejectionsQuery) {
+    const page = await this.queries.rejections({ memberId: query.memberId, after: query.after, limit: query.limit });
+    return { rejections: page.items, next: page.next };
+  }
+
+  @Get('dead-letters')
+  @ApiOperation({ summary: 'What went to the dead-letter topic, with reasons' })
+  async deadLetters(@Query() query: PageQuery) {
+    const page = await this.queries.deadLetters({ after: query.after, limit: query.limit });
+    return { deadLetters: page.items, next: page.next };
+  }
+
+  @Post('replay')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Rebuild every projection from the log, compare, and swap when asked' })
+  replay(@Body() body: ReplayBody) {
+    return new LedgerReplay(this.dataSource).run({ swap: body.swap });
+  }
+}
