@@ -59,12 +59,17 @@ export const publishDemo = async (brokers, namespace = '') => {
 export const showBalances = async (members, token, say, base = 'http://127.0.0.1:3000') => {
   const headers = { authorization: `Bearer ${token}` };
   const balances = new Map();
-  for (let i = 0; i < 120 && balances.size < members.length; i++) {
+  // Settled = every member has a balance and no version moved for two polls in a row.
+  let fingerprint = '';
+  for (let i = 0, quiet = 0; i < 120 && quiet < 2; i++) {
     for (const memberId of members) {
       const res = await fetch(`${base}/members/${memberId}/balance`, { headers });
       if (res.ok) balances.set(memberId, await res.json());
     }
-    if (balances.size < members.length) await sleep(500);
+    const next = [...balances.values()].map((b) => b.version).join(',');
+    quiet = balances.size === members.length && next === fingerprint ? quiet + 1 : 0;
+    fingerprint = next;
+    await sleep(750);
   }
   say('');
   say('member   available  pending  held  lifetimeEarned  tier');

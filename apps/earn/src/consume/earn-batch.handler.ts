@@ -1,0 +1,113 @@
+import { DeadLetter, InputEvent, parseInput } from '@tally/contracts';
+import { EarnContext } from '@tally/earning';
+import { CommandResult, DeadLetterLog, LedgerCommand, LedgerStore, ParkedInputs } from '@tally/ledger';
+import { ConsumedMessage, TypedProducer, publishDeadLetters, toDeadLetter } from '@tally/messaging';
+import { EarnResult, earnCommand, orderWaitKey } from './earn.command';
+
+export interface EarnBatchDeps {
+  store: LedgerStore;
+  deadLetterLog: DeadLetterLog;
+  parked: ParkedInputs;
+  producer: TypedProducer;
+  namespace: string;
+  consumerGroup: string;
+  clock: () => Date;
+  context: () => EarnContext;
+  onOutcome?: (outcome: string, count: number) => void;
+}
+
+/** Errors that mean the infrastructure, not the message, is at fault: retry the whole batch. */
+const isInfrastructureError = (error: unknown): boolean => {
+  const code = (error as { code?: string }).code ?? '';
+  return /^(08|53|57|58)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(code) || error instanceof AggregateError;
+};
+
+interface Pending {
+  message: ConsumedMessage;
+  command: LedgerCommand<EarnResult>;
+  input: InputEvent;
+}
+
+/**
+ * Handles one consumed batch: invalid messages to the dead-letter topic, every valid one decided
+ * and appended in one ledger transaction, refunds that arrived before their purchase parked until
+ * it comes. Only then does the consumer commit the batch's offsets.
+ */
+export class EarnBatchHandler {
+  constructor(private readonly deps: EarnBatchDeps) {}
+
+  async handle(messages: ConsumedMessage[]): Promise<void> {
+    const now = this.deps.clock();
+    const pending: Pending[] = [];
+    const letters: { letter: DeadLetter; original: ConsumedMessage }[] = [];
+    for (const message of messages) {
+      const parsed = parseInput(message.contractTopic, message.value, now);
+      if (parsed.ok) pending.push({ message, input: parsed.event, command: earnCommand(message.contractTopic, parsed.event, this.deps.context) });
+      else letters.push({ letter: toDeadLetter(message, parsed, this.deps.consumerGroup, now), original: message });
+    }
+    const results = await this.execute(pending, letters, now);
+    await this.deadLetter(letters);
+    await this.parkDeferred(pending, results, now);
+    await this.applyWaitingRefunds(pending, results);
+  }
+
+  private async execute(pending: Pending[], letters: { letter: DeadLetter; original: ConsumedMessage }[], now: Date) {
+    try {
+      return await this.deps.store.execute(pending.map((p) => p.command));
+    } catch (error) {
+      if (isInfrastructureError(error)) throw error;
+      return this.executeOneByOne(pending, letters, now);
+    }
+  }
+
+  /** A batch failed on something other than infrastructure: find the culprit, dead-letter it alone. */
+  private async executeOneByOne(pending: Pending[], letters: { letter: DeadLetter; original: ConsumedMessage }[], now: Date) {
+    const results: (CommandResult<EarnResult> | undefined)[] = [];
+    for (const item of pending) {
+      try {
+        results.push(await this.deps.store.executeOne(item.command));
+      } catch (error) {
+        if (isInfrastructureError(error)) throw error;
+        results.push(undefined);
+        const problem = { reason: 'processing_failed' as const, message: (error as Error).message };
+        letters.push({ letter: toDeadLetter(item.message, problem, this.deps.consumerGroup, now), original: item.message });
+      }
+    }
+    return results;
+  }
+
+  private async deadLetter(letters: { letter: DeadLetter; original: ConsumedMessage }[]) {
+    if (letters.length === 0) return;
+    await publishDeadLetters(this.deps.producer, this.deps.namespace, letters);
+    await this.deps.deadLetterLog.record(letters.map((l) => l.letter));
+    this.deps.onOutcome?.('dead-lettered', letters.length);
+  }
+
+  private async parkDeferred(pending: Pending[], results: (CommandResult<EarnResult> | undefined)[], now: Date) {
+    const parked = pending.flatMap((item, i) => {
+      const result = results[i];
+      if (result?.status !== 'skipped' || result.result.outcome !== 'deferred') return [];
+      return [{ scope: item.command.scope, causationId: item.command.causationId, memberId: item.command.memberIds[0], waitKey: result.result.waitKey, input: item.input }];
+    });
+    await this.deps.parked.park(parked, now);
+    for (const status of ['appended', 'rejected', 'duplicate'] as const) {
+      const count = results.filter((r) => r?.status === status).length;
+      if (count > 0) this.deps.onOutcome?.(status, count);
+    }
+    if (parked.length > 0) this.deps.onOutcome?.('deferred', parked.length);
+  }
+
+  /** A purchase just appended may be what parked refunds were waiting for: apply them now. */
+  private async applyWaitingRefunds(pending: Pending[], results: (CommandResult<EarnResult> | undefined)[]) {
+    const keys = pending.flatMap((item, i) =>
+      results[i]?.status === 'appended' && item.input.type === 'purchase.completed'
+        ? [{ memberId: item.input.memberId, waitKey: orderWaitKey(item.input.orderId) }]
+        : [],
+    );
+    const waiting = await this.deps.parked.waitingFor(keys);
+    if (waiting.length === 0) return;
+    const commands = waiting.map((w) => earnCommand(w.scope, w.input as InputEvent, this.deps.context));
+    const outcomes = await this.deps.store.execute(commands);
+    await this.deps.parked.remove(waiting.filter((_, i) => outcomes[i].status !== 'skipped'));
+  }
+}

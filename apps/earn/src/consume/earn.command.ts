@@ -1,0 +1,42 @@
+import { InputEvent, membersOf } from '@tally/contracts';
+import { EarnContext, decideEarn } from '@tally/earning';
+import { LedgerCommand } from '@tally/ledger';
+
+/** What the earn service remembers of a handled input, and what it does with a deferred one. */
+export type EarnResult = { outcome: 'earned' | 'refused' } | { outcome: 'deferred'; waitKey: string };
+
+/** Orders a refund waits for are keyed like this in `parked_inputs`. */
+export const orderWaitKey = (orderId: string) => `order:${orderId}`;
+
+/**
+ * One input event as a ledger command: idempotent on (topic, eventId), decided by the pure earn
+ * rules on the states of every member it touches.
+ */
+export const earnCommand = (topic: string, input: InputEvent, context: () => EarnContext): LedgerCommand<EarnResult> => ({
+  scope: topic,
+  causationId: input.eventId,
+  memberIds: membersOf(input),
+  decide: (states) => {
+    const decision = decideEarn(input, { ...states }, context());
+    switch (decision.kind) {
+      case 'append':
+        return { kind: 'append', events: decision.events, result: { outcome: 'earned' } };
+      case 'reject':
+        return {
+          kind: 'reject',
+          memberId: decision.memberId,
+          code: decision.code,
+          message: decision.message,
+          occurredAt: input.occurredAt,
+          input,
+          result: { outcome: 'refused' },
+        };
+      case 'defer':
+        return { kind: 'skip', result: { outcome: 'deferred', waitKey: orderWaitKey(decision.orderId) } };
+      default: {
+        const unhandled: never = decision;
+        throw new Error(`unhandled earn decision ${JSON.stringify(unhandled)}`);
+      }
+    }
+  },
+});

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { INPUT_TOPICS } from '@tally/contracts';
+import { Program } from '@tally/program';
+import { DeadLetterLog, LEDGER_CLOCK, LedgerStore, ParkedInputs } from '@tally/ledger';
+import { BatchConsumer, KAFKA_SETTINGS, KafkaSettings, TypedProducer } from '@tally/messaging';
+import { Metrics } from '@tally/platform';
+import { Kafka } from 'kafkajs';
+import { EarnBatchHandler } from './earn-batch.handler';
+
+export const EARN_PROGRAM = Symbol('EARN_PROGRAM');
+export const EARN_GROUP_ID = 'tally-earn';
+
+/** One consumer group over the four input topics, each batch appended in one ledger transaction. */
+@Injectable()
+export class EarnConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(EarnConsumer.name);
+  private consumer?: BatchConsumer;
+
+  constructor(
+    private readonly kafka: Kafka,
+    @Inject(KAFKA_SETTINGS) private readonly settings: KafkaSettings,
+    private readonly producer: TypedProducer,
+    private readonly store: LedgerStore,
+    private readonly deadLetterLog: DeadLetterLog,
+    private readonly parked: ParkedInputs,
+    private readonly metrics: Metrics,
+    @Inject(EARN_PROGRAM) private readonly program: Program,
+    @Inject(LEDGER_CLOCK) private readonly clock: () => Date,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const consumed = this.metrics.counter('tally_earn_inputs_total', 'Input events handled by outcome', ['outcome']);
+    const handler = new EarnBatchHandler({
+      store: this.store,
+      deadLetterLog: this.deadLetterLog,
+      parked: this.parked,
+      producer: this.producer,
+      namespace: this.settings.namespace,
+      consumerGroup: `${this.settings.namespace}${EARN_GROUP_ID}`,
+      clock: this.clock,
+      context: () => ({ program: this.program, now: this.clock(), newLotId: randomUUID }),
+      onOutcome: (outcome, count) => consumed.inc({ outcome }, count),
+    });
+    this.consumer = new BatchConsumer(this.kafka, {
+      groupId: EARN_GROUP_ID,
+      topics: INPUT_TOPICS,
+      namespace: this.settings.namespace,
+      handle: (messages) => handler.handle(messages),
+      onRetry: (error, attempt) => this.logger.warn(`earn batch failed (attempt ${attempt}), retrying: ${(error as Error).message}`),
+    });
+    await this.consumer.start();
+    this.logger.log(`consuming ${INPUT_TOPICS.map((t) => t.name).join(', ')}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+  }
+}

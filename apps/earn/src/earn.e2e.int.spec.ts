@@ -1,0 +1,95 @@
+import { INestApplication } from '@nestjs/common';
+import { Topics } from '@tally/contracts';
+import { createServiceApp, listeningUrl } from '@tally/platform';
+import { TestDatabase, createTestDatabase, testKafkaBrokers, testNamespace } from '@tally/testing';
+import { Kafka, Producer, logLevel } from 'kafkajs';
+import { AppModule as LedgerAppModule } from '../../ledger/src/app.module';
+import { AppModule as EarnAppModule } from './app.module';
+
+const TOKEN = 'e2e-ops-token';
+
+const eventually = async <T>(probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+};
+
+describe('walking skeleton: purchase on Kafka -> earn -> ledger -> balance API', () => {
+  const namespace = testNamespace();
+  let db: TestDatabase;
+  let ledger: INestApplication;
+  let earn: INestApplication;
+  let producer: Producer;
+  let ledgerUrl: string;
+
+  const env = () => ({
+    KAFKA_BROKERS: testKafkaBrokers().join(','),
+    DATABASE_URL: db.url,
+    TALLY_API_TOKENS: `${TOKEN}=ops`,
+    TALLY_TOPIC_NAMESPACE: namespace,
+    LOG_LEVEL: 'warn',
+    PORT: '0',
+  });
+
+  const publish = (topic: string, key: string, value: string) =>
+    producer.send({ topic: `${namespace}${topic}`, messages: [{ key, value }] });
+
+  const get = async (path: string) => {
+    const res = await fetch(`${ledgerUrl}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    return { status: res.status, body: await res.json() };
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase('e2e');
+    ledger = (await createServiceApp({ service: 'ledger', defaultPort: 0, module: (c) => LedgerAppModule.forRoot(c), env: env() })).app;
+    await ledger.listen(0);
+    ledgerUrl = listeningUrl(ledger);
+    earn = (await createServiceApp({ service: 'earn', defaultPort: 0, module: (c) => EarnAppModule.forRoot(c), env: env() })).app;
+    await earn.listen(0);
+    producer = new Kafka({ clientId: 'e2e', brokers: testKafkaBrokers(), logLevel: logLevel.ERROR }).producer();
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    await earn?.close();
+    await ledger?.close();
+    await db?.drop();
+  });
+
+  it('earns points for a purchase exactly once, and dead-letters a malformed message without stalling', async () => {
+    const purchase = JSON.stringify({
+      eventId: 'pos-7-000123', type: 'purchase.completed', occurredAt: '2026-11-23T10:15:00+08:00', memberId: 'm-1001',
+      storeId: 'sh-07', channel: 'store', orderId: 'o-555', amountMinor: 12990, currency: 'CNY',
+    });
+    await publish(Topics.purchases.name, 'm-1001', '{"not json');
+    await publish(Topics.purchases.name, 'm-1001', purchase);
+    await publish(Topics.purchases.name, 'm-1001', purchase);
+    await publish(Topics.checkIns.name, 'm-1001', JSON.stringify({
+      eventId: 'app-ci-99', type: 'member.checked-in', occurredAt: '2026-11-23T08:01:00+08:00', memberId: 'm-1001', storeId: 'sh-07',
+    }));
+
+    const balance = await eventually(async () => {
+      const { status, body } = await get('/members/m-1001/balance');
+      return status === 200 && body.version === 2 ? body : undefined;
+    });
+    expect(balance).toMatchObject({ memberId: 'm-1001', available: 139, pending: 0, held: 0, lifetimeEarned: 139, tier: 'member' });
+
+    const letters = await eventually(async () => {
+      const { body } = await get('/ops/dead-letters');
+      return body.deadLetters?.length > 0 ? body.deadLetters : undefined;
+    });
+    expect(letters[0]).toMatchObject({ sourceTopic: Topics.purchases.name, reason: 'invalid_json' });
+    expect(Buffer.from(letters[0].letter.valueBase64, 'base64').toString()).toBe('{"not json');
+
+    const { body: events } = await get('/members/m-1001/events');
+    expect(events.events.map((e: { type: string; causationId: string }) => [e.type, e.causationId])).toEqual([
+      ['points.earned', 'pos-7-000123'],
+      ['points.earned', 'app-ci-99'],
+    ]);
+  });
+});
