@@ -1,0 +1,15 @@
+import { SetMetadata } from '@nestjs/common';
+import { RoleKind } from './api-tokens';
+
+export const ROLES_KEY = 'tally:roles';
+export const PUBLIC_KEY = 'tally:public';
+
+/**
+ * Who may call a handler besides `ops` (always allowed). `read` only ever passes on GET/HEAD;
+ * `store` passes for any store token, and the controller then checks the store id (`assertCallerMayActFor`).
+ * Without `@Roles`, GET/HEAD accept any valid token and other methods are for `ops` only.
+ */
+export const Roles = (...roles: RoleKind[]) => SetMetadata(ROLES_KEY, roles);
+
+/** No token needed: health, metrics. */
+export const Public = () => SetMetadata(PUBLIC_KEY, true);

@@ -1,0 +1,58 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ApiTokens, parseApiTokens } from '../auth/api-tokens';
+import { IsApiTokens, IsBrokerList, IsPostgresUrl } from './env.validators';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Turns an all-digits string into a number; anything else stays as it is so the validator names it. */
+export const toInteger = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
+
+/**
+ * Decorators run bottom-up and the loader stops at a variable's first problem, so the most basic
+ * check goes last: `PORT=eighty` is "not an integer", not also "less than 0".
+ *
+ * What every Tally service reads from its environment. Services extend it with their own
+ * variables; defaults are field initializers and are overridden by the environment.
+ */
+export class BaseConfig {
+  @IsBrokerList()
+  KAFKA_BROKERS = '127.0.0.1:9092';
+
+  @IsPostgresUrl()
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/tally';
+
+  /** Path of a program-rules file; unset means the built-in program. */
+  @IsOptional()
+  @IsString()
+  TALLY_PROGRAM?: string;
+
+  @Transform(toInteger)
+  @Max(65535)
+  @Min(0)
+  @IsInt()
+  PORT = 3000;
+
+  @IsOptional()
+  @IsApiTokens()
+  TALLY_API_TOKENS?: string;
+
+  /** Prefix of every physical topic (and consumer group) name; tests isolate runs with it. */
+  @Matches(/^[A-Za-z0-9._-]*$/, { message: 'TALLY_TOPIC_NAMESPACE may only contain [A-Za-z0-9._-]' })
+  @MaxLength(100)
+  @IsString()
+  TALLY_TOPIC_NAMESPACE = '';
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevel = 'info';
+
+  get kafkaBrokers(): string[] {
+    return this.KAFKA_BROKERS.split(',').map((broker) => broker.trim());
+  }
+
+  get apiTokens(): ApiTokens {
+    return parseApiTokens(this.TALLY_API_TOKENS).tokens;
+  }
+}

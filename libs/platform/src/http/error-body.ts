@@ -1,0 +1,53 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { ErrorBody } from './app.error';
+import { errorCodeFor } from './error-codes';
+
+export interface RenderedError {
+  status: number;
+  body: ErrorBody;
+  /** Only unexpected errors are logged with their stack; refusals are the API working. */
+  unexpected: boolean;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+const messageOf = (response: Record<string, unknown>, fallback: string): string => {
+  const message = response.message;
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message)) return message.join('; ');
+  return fallback;
+};
+
+const fromHttpException = (exception: HttpException): RenderedError => {
+  const status = exception.getStatus();
+  const response = exception.getResponse();
+  if (isRecord(response) && typeof response.error === 'string' && /^[a-z][a-z0-9_]*$/.test(response.error)) {
+    return { status, body: { ...response, error: response.error, message: messageOf(response, exception.message) }, unexpected: false };
+  }
+  const message = isRecord(response) ? messageOf(response, exception.message) : String(response);
+  return { status, body: { error: errorCodeFor(status), message }, unexpected: status >= 500 };
+};
+
+/** Errors from the HTTP stack (body-parser's http-errors) that are safe to show: 4xx with `expose`. */
+const fromExposedClientError = (exception: unknown): RenderedError | undefined => {
+  if (!(exception instanceof Error) || !isRecord(exception)) return undefined;
+  const status = exception.status;
+  if (exception.expose !== true || typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  return { status, body: { error: errorCodeFor(status), message: exception.message }, unexpected: false };
+};
+
+const INTERNAL: RenderedError = {
+  status: HttpStatus.INTERNAL_SERVER_ERROR,
+  body: { error: 'internal_error', message: 'internal error' },
+  unexpected: true,
+};
+
+/**
+ * Renders anything thrown into `{error, message, ...}`. Our own codes (snake_case `error`) pass
+ * through; Nest's built-in exceptions get a code from their status; anything else is a 500 that
+ * says nothing about internals.
+ */
+export const renderError = (exception: unknown): RenderedError => {
+  if (exception instanceof HttpException) return fromHttpException(exception);
+  return fromExposedClientError(exception) ?? INTERNAL;
+};

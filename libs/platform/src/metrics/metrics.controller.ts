@@ -1,0 +1,21 @@
+import { Controller, Get, Header, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from '../auth/roles.decorator';
+import { Metrics } from './metrics.service';
+
+type RawResponse = { setHeader(name: string, value: string): void };
+
+@ApiExcludeController()
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly metrics: Metrics) {}
+
+  @Public()
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  async scrape(@Res({ passthrough: true }) response: RawResponse): Promise<string> {
+    const { contentType, body } = await this.metrics.render();
+    response.setHeader('Content-Type', contentType);
+    return body;
+  }
+}
