@@ -25,12 +25,12 @@ export default [
             },
             {
               sourceTag: 'type:data-access',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:data-access', 'type:platform'],
+              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:data-access', 'type:platform', 'type:testing'],
             },
             { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform'] },
             {
               sourceTag: 'type:testing',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:data-access', 'type:platform'],
+              onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:platform'],
             },
             {
               sourceTag: 'type:app',

@@ -1,8 +1,10 @@
 import { INestApplication } from '@nestjs/common';
 import { Topics } from '@tally/contracts';
+import { migrateLedger } from '@tally/ledger';
 import { createServiceApp, listeningUrl } from '@tally/platform';
 import { TestDatabase, createTestDatabase, testKafkaBrokers, testNamespace } from '@tally/testing';
 import { Kafka, Producer, logLevel } from 'kafkajs';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the end-to-end test boots the real ledger app beside earn
 import { AppModule as LedgerAppModule } from '../../ledger/src/app.module';
 import { AppModule as EarnAppModule } from './app.module';
 
@@ -45,7 +47,7 @@ describe('walking skeleton: purchase on Kafka -> earn -> ledger -> balance API',
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase('e2e');
+    db = await createTestDatabase('e2e', migrateLedger);
     ledger = (await createServiceApp({ service: 'ledger', defaultPort: 0, module: (c) => LedgerAppModule.forRoot(c), env: env() })).app;
     await ledger.listen(0);
     ledgerUrl = listeningUrl(ledger);

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { migrateLedger } from '@tally/ledger';
 import { Client } from 'pg';
 
 export interface TestDatabase {
@@ -20,11 +19,15 @@ const withDatabase = (url: string, name: string): string => {
   return next.toString();
 };
 
-/** A fresh, migrated database of its own for one test file: runs never see each other's rows. */
-export const createTestDatabase = async (label = 't'): Promise<TestDatabase> => {
+/**
+ * A fresh database of its own for one test file (runs never see each other's rows), created and
+ * migrated by `migrate` — pass `migrateLedger` from `@tally/ledger` (taken as an argument so this
+ * lib does not depend on the ledger it helps to test).
+ */
+export const createTestDatabase = async (label: string, migrate: (url: string) => Promise<void>): Promise<TestDatabase> => {
   const name = `tally_${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
   const url = withDatabase(adminUrl(), name);
-  await migrateLedger(url);
+  await migrate(url);
   return {
     url,
     name,

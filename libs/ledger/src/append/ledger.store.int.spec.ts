@@ -3,7 +3,7 @@ import { NewLedgerEvent } from '@tally/contracts';
 import { MemberState, balanceOf, takeFromLots } from '@tally/member-ledger';
 import { TestDatabase, createTestDatabase } from '@tally/testing';
 import { DataSource } from 'typeorm';
-import { ledgerDataSourceOptions } from '../database/data-source';
+import { ledgerDataSourceOptions, migrateLedger } from '../database/data-source';
 import { LedgerCommand } from './ledger-command';
 import { LedgerStore } from './ledger.store';
 
@@ -45,7 +45,7 @@ describe('ledger store against PostgreSQL', () => {
   let store: LedgerStore;
 
   beforeAll(async () => {
-    db = await createTestDatabase('store');
+    db = await createTestDatabase('store', migrateLedger);
     dataSource = await new DataSource(ledgerDataSourceOptions(db.url, 20)).initialize();
     store = new LedgerStore(dataSource, { clock: () => new Date(), newEventId: randomUUID });
   });

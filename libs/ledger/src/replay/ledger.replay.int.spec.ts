@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { LedgerCommand } from '../append/ledger-command';
 import { LedgerStore } from '../append/ledger.store';
 import { auditLedger } from '../audit/ledger.audit';
-import { ledgerDataSourceOptions } from '../database/data-source';
+import { ledgerDataSourceOptions, migrateLedger } from '../database/data-source';
 import { LedgerQueries } from '../read/ledger.queries';
 import { LedgerReplay } from './ledger.replay';
 
@@ -64,7 +64,7 @@ describe('replay and audit of a random ledger', () => {
   const members = Array.from({ length: 200 }, (_, i) => `m-${String(i).padStart(3, '0')}`);
 
   beforeAll(async () => {
-    db = await createTestDatabase('replay');
+    db = await createTestDatabase('replay', migrateLedger);
     dataSource = await new DataSource(ledgerDataSourceOptions(db.url, 10)).initialize();
     store = new LedgerStore(dataSource, { clock: () => new Date(), newEventId: randomUUID });
     const random = rng(42);
