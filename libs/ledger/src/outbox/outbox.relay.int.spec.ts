@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { LedgerEvent } from '@tally/contracts';
+import { TestDatabase, createTestDatabase } from '@tally/testing';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { LedgerCommand } from '../append/ledger-command';
+import { LedgerStore } from '../append/ledger.store';
+import { ledgerDataSourceOptions, migrateLedger } from '../database/data-source';
+import { OutboxRelay } from './outbox.relay';
+
+const earn = (memberId: string, causationId: string): LedgerCommand<null> => ({
+  scope: 'outbox-test',
+  causationId,
+  memberIds: [memberId],
+  decide: () => ({
+    kind: 'append',
+    result: null,
+    events: [{
+      type: 'points.earned', memberId, occurredAt: '2026-11-23T10:00:00Z',
+      data: { points: 10, lotId: randomUUID(), expiresAt: '2027-11-23T10:00:00.000Z', reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: [] },
+    }],
+  }),
+});
+
+describe('outbox relay', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let store: LedgerStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('outbox', migrateLedger);
+    dataSource = await new DataSource(ledgerDataSourceOptions(db.url, 10)).initialize();
+    store = new LedgerStore(dataSource, { clock: () => new Date(), newEventId: randomUUID });
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+
+  it('never skips an append whose transaction commits after later ones were relayed', async () => {
+    const published: LedgerEvent[] = [];
+    const relay = new OutboxRelay(dataSource, async (events) => void published.push(...events));
+
+    const slow = new Client({ connectionString: db.url });
+    await slow.connect();
+    await slow.query('BEGIN');
+    const [{ position: slowPosition }] = (
+      await slow.query(
+        `WITH e AS (
+           INSERT INTO ledger_events (member_id, version, event_id, type, data, occurred_at, recorded_at, causation_id, prev_hash, hash)
+           VALUES ('m-slow', 1, $1, 'points.earned', '{}', now(), now(), 'slow', '\\x00', '\\x00') RETURNING position)
+         INSERT INTO outbox (position) SELECT position FROM e RETURNING position`,
+        [randomUUID()],
+      )
+    ).rows;
+
+    for (let i = 0; i < 5; i++) await store.executeOne(earn(`m-fast-${i}`, `fast-${i}`));
+    const started = Date.now();
+    while (Date.now() - started < 3000) await relay.relayOnce();
+    expect(published.map((e) => e.memberId).sort()).toEqual(['m-fast-0', 'm-fast-1', 'm-fast-2', 'm-fast-3', 'm-fast-4']);
+    expect(published.every((e) => BigInt(e.position) > BigInt(slowPosition))).toBe(true);
+
+    await slow.query('COMMIT');
+    await slow.end();
+    while ((await relay.relayOnce()) > 0);
+    expect(published.map((e) => e.memberId)).toContain('m-slow');
+    expect(published).toHaveLength(6);
+    expect(await relay.pending()).toBe(0);
+  });
+
+  it('publishes each member’s events in version order', async () => {
+    const published: LedgerEvent[] = [];
+    const relay = new OutboxRelay(dataSource, async (events) => void published.push(...events), 3);
+    for (let i = 0; i < 7; i++) await store.executeOne(earn('m-ordered', `o-${i}`));
+    while ((await relay.relayOnce()) > 0);
+    expect(published.filter((e) => e.memberId === 'm-ordered').map((e) => e.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+});
