@@ -1,4 +1,4 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule, Provider, RequestMethod } from '@nestjs/common';
+import { BeforeApplicationShutdown, DynamicModule, Logger, MiddlewareConsumer, Module, NestModule, Provider, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { API_TOKENS, ApiAuthGuard } from './auth/auth.guard';
@@ -32,7 +32,9 @@ const configTokens = (config: BaseConfig): (new () => BaseConfig)[] => {
  * request validation and bearer-token auth (global: routes need a token unless `@Public()`).
  */
 @Module({})
-export class PlatformModule implements NestModule {
+export class PlatformModule implements NestModule, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Shutdown');
+
   static forRoot<C extends BaseConfig>({ service, config }: PlatformOptions<C>): DynamicModule {
     const configs = configTokens(config);
     return {
@@ -53,6 +55,10 @@ export class PlatformModule implements NestModule {
       ],
       exports: [...configs, SERVICE_NAME, API_TOKENS, Metrics, HealthService],
     };
+  }
+
+  beforeApplicationShutdown(signal?: string): void {
+    this.logger.log(signal ? `${signal} received: closing` : 'closing');
   }
 
   configure(consumer: MiddlewareConsumer): void {

@@ -29,6 +29,7 @@ export const createServiceApp = async <C extends BaseConfig>(definition: Service
   const config = loadConfig(schema, definition.env ?? process.env, { PORT: String(definition.defaultPort) });
   const app = await NestFactory.create(definition.module(config), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
+  (app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void }).disable?.('x-powered-by');
   app.enableShutdownHooks();
   setUpOpenApi(app, definition.service);
   return { app, config };

@@ -11,11 +11,11 @@ export const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
 
 /**
- * Decorators run bottom-up and the loader stops at a variable's first problem, so the most basic
- * check goes last: `PORT=eighty` is "not an integer", not also "less than 0".
- *
  * What every Tally service reads from its environment. Services extend it with their own
  * variables; defaults are field initializers and are overridden by the environment.
+ *
+ * Decorators run bottom-up and the loader stops at a variable's first problem, so the most basic
+ * check goes last: `PORT=eighty` is "not an integer", not also "less than 0".
  */
 export class BaseConfig {
   @IsBrokerList()
