@@ -1,0 +1,47 @@
+import { NewLedgerEvent } from '@tally/contracts';
+import { Program } from '@tally/program';
+
+/** What a decision may depend on besides the input and member state: rules, clock, id source. */
+export interface EarnContext {
+  program: Program;
+  now: Date;
+  newLotId: () => string;
+}
+
+/** Stable codes of the business refusals an earn input may get (recorded for ops, never an error). */
+export type EarnRefusalCode =
+  | 'DUPLICATE_ORDER'
+  | 'UNSUPPORTED_CURRENCY'
+  | 'NO_POINTS'
+  | 'DAILY_CAP_REACHED'
+  | 'DUPLICATE_REFUND'
+  | 'ALREADY_CHECKED_IN_TODAY'
+  | 'CHECK_IN_OUT_OF_ORDER'
+  | 'SELF_REFERRAL'
+  | 'REFEREE_ALREADY_REFERRED'
+  | 'UNKNOWN_ACTIVITY'
+  | 'ACTIVITY_LIMIT_REACHED';
+
+export const EARN_REFUSAL_CODES: readonly EarnRefusalCode[] = [
+  'DUPLICATE_ORDER',
+  'UNSUPPORTED_CURRENCY',
+  'NO_POINTS',
+  'DAILY_CAP_REACHED',
+  'DUPLICATE_REFUND',
+  'ALREADY_CHECKED_IN_TODAY',
+  'CHECK_IN_OUT_OF_ORDER',
+  'SELF_REFERRAL',
+  'REFEREE_ALREADY_REFERRED',
+  'UNKNOWN_ACTIVITY',
+  'ACTIVITY_LIMIT_REACHED',
+];
+
+export type EarnDecision =
+  | { kind: 'append'; events: NewLedgerEvent[] }
+  | { kind: 'reject'; memberId: string; code: EarnRefusalCode; message: string }
+  /** A refund before its purchase: the service parks it and decides it again once the purchase is in. */
+  | { kind: 'defer'; memberId: string; code: 'PURCHASE_NOT_SEEN'; orderId: string };
+
+export const append = (...events: NewLedgerEvent[]): EarnDecision => ({ kind: 'append', events });
+
+export const reject = (memberId: string, code: EarnRefusalCode, message: string): EarnDecision => ({ kind: 'reject', memberId, code, message });
