@@ -1,17 +1,39 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { BaseConfig, PlatformModule, kafkaHealthCheck, postgresHealthCheck } from '@tally/platform';
+import { LedgerModule } from '@tally/ledger';
+import { PlatformModule, kafkaHealthCheck, postgresHealthCheck } from '@tally/platform';
+import { HOLD_EXPIRY_OPTIONS, HoldExpiryJob } from './holds/hold-expiry.job';
+import { HoldsController } from './holds/holds.controller';
+import { HoldsService } from './holds/holds.service';
+import { RedemptionsController } from './redemptions/redemptions.controller';
+import { RedemptionsService } from './redemptions/redemptions.service';
+import { RewardsController } from './rewards/rewards.controller';
+import { IdempotentLedger } from './shared/idempotent-ledger';
+import { MemberLookup } from './shared/member-lookup.query';
+import { programProvider } from './shared/program.provider';
+import { RedeemConfig } from './shared/redeem.config';
 
 export const SERVICE = 'redeem';
 export const DEFAULT_PORT = 3002;
 
-/** The redeem service: redemptions and holds over HTTP. */
+/** The redeem service: redemptions and holds over HTTP, and the release of holds whose ttl ended. */
 @Module({})
 export class AppModule {
-  static forRoot(config: BaseConfig): DynamicModule {
+  static forRoot(config: RedeemConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ service: SERVICE, config })],
-      providers: [postgresHealthCheck(config.DATABASE_URL), kafkaHealthCheck(config.kafkaBrokers, `tally-${SERVICE}-health`)],
+      imports: [PlatformModule.forRoot({ service: SERVICE, config }), LedgerModule.forRoot({ databaseUrl: config.DATABASE_URL })],
+      controllers: [RedemptionsController, HoldsController, RewardsController],
+      providers: [
+        postgresHealthCheck(config.DATABASE_URL),
+        kafkaHealthCheck(config.kafkaBrokers, `tally-${SERVICE}-health`),
+        programProvider(config.TALLY_PROGRAM),
+        { provide: HOLD_EXPIRY_OPTIONS, useValue: { intervalMs: config.HOLD_EXPIRY_INTERVAL_MS } },
+        IdempotentLedger,
+        MemberLookup,
+        RedemptionsService,
+        HoldsService,
+        HoldExpiryJob,
+      ],
     };
   }
 }

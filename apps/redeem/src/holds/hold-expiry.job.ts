@@ -1,0 +1,112 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { LEDGER_CLOCK, LedgerCommand, LedgerStore } from '@tally/ledger';
+import { Metrics } from '@tally/platform';
+import { decideExpireHolds } from '@tally/redemption';
+import { DataSource } from 'typeorm';
+
+export const HOLD_EXPIRY_OPTIONS = Symbol('HOLD_EXPIRY_OPTIONS');
+export const HOLD_EXPIRY_SCOPE = 'hold-expiry';
+
+export interface HoldExpiryOptions {
+  /** Milliseconds between sweeps; 0 runs no timer (sweeps only when called). */
+  intervalMs: number;
+  /** Members per transaction. */
+  batchSize?: number;
+}
+
+export interface SweepReport {
+  asOf: string;
+  members: number;
+  holdsReleased: number;
+  pointsReleased: number;
+}
+
+interface ExpiryResult {
+  holdIds: string[];
+  points: number;
+}
+
+/**
+ * Releases holds whose ttl is over. Every instance may run it: members are locked by the store, a
+ * hold another instance released meanwhile is no longer due (its command decides nothing), and a
+ * sweep that overlaps the previous one in this process is skipped.
+ */
+@Injectable()
+export class HoldExpiryJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(HoldExpiryJob.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<SweepReport>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: LedgerStore,
+    private readonly metrics: Metrics,
+    @Inject(LEDGER_CLOCK) private readonly clock: () => Date,
+    @Inject(HOLD_EXPIRY_OPTIONS) private readonly options: HoldExpiryOptions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.options.intervalMs <= 0) return;
+    this.timer = setInterval(() => void this.tick(), this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running) return;
+    try {
+      const report = await this.sweep();
+      if (report.holdsReleased > 0) this.logger.log(report, 'expired holds released');
+    } catch (error) {
+      this.logger.error({ err: error }, `hold expiry sweep failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** One sweep at the clock's time; concurrent calls share the sweep in progress. */
+  sweep(): Promise<SweepReport> {
+    if (!this.running) this.running = this.sweepOnce().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async sweepOnce(): Promise<SweepReport> {
+    const asOf = this.clock().toISOString();
+    const batchSize = this.options.batchSize ?? 100;
+    const report: SweepReport = { asOf, members: 0, holdsReleased: 0, pointsReleased: 0 };
+    let after = '';
+    for (;;) {
+      const rows: { member_id: string }[] = await this.dataSource.query(
+        `SELECT DISTINCT member_id FROM open_holds WHERE expires_at <= $1 AND member_id > $2 ORDER BY member_id LIMIT $3`,
+        [asOf, after, batchSize],
+      );
+      if (rows.length === 0) break;
+      const results = await this.store.execute(rows.map((row) => this.commandFor(row.member_id, asOf)));
+      for (const result of results) {
+        if (result.status !== 'appended') continue;
+        report.members += 1;
+        report.holdsReleased += result.result.holdIds.length;
+        report.pointsReleased += result.result.points;
+      }
+      after = rows[rows.length - 1].member_id;
+      if (rows.length < batchSize) break;
+    }
+    this.metrics.counter('tally_redeem_holds_expired_total', 'Holds released because their ttl ended').inc(report.holdsReleased);
+    return report;
+  }
+
+  private commandFor(memberId: string, asOf: string): LedgerCommand<ExpiryResult> {
+    return {
+      scope: HOLD_EXPIRY_SCOPE,
+      causationId: `${memberId}@${asOf}`,
+      memberIds: [memberId],
+      decide: (states) => {
+        const decision = decideExpireHolds(states[memberId], asOf);
+        const result = { holdIds: decision.holdIds, points: decision.points };
+        return decision.events.length === 0 ? { kind: 'skip', result } : { kind: 'append', events: decision.events, result };
+      },
+    };
+  }
+}

@@ -1,0 +1,68 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Body, Controller, HttpCode, HttpStatus, Param, Post, Req, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { Roles, assertCallerMayActFor } from '@tally/platform';
+import { HoldIdParams } from '../shared/id.params';
+import { CaptureRequest, CaptureResult, HoldRequest, HoldResult, ReleaseResult } from './hold.dto';
+import { HoldsService } from './holds.service';
+
+@ApiTags('holds')
+@ApiBearerAuth()
+@Controller('holds')
+export class HoldsController {
+  constructor(private readonly holds: HoldsService) {}
+
+  @Post()
+  @Roles('store')
+  @ApiOperation({ summary: 'Reserve points at checkout until captured, released or the ttl ends; idempotent on holdId' })
+  @ApiCreatedResponse({ type: HoldResult })
+  @ApiOkResponse({ type: HoldResult, description: 'A retry with the same body: the first result' })
+  @ApiConflictResponse({ description: '`idempotency_conflict`: the holdId was used with another body' })
+  @ApiUnprocessableEntityResponse({ description: '`insufficient_points` with `available`' })
+  async hold(
+    @Body() body: HoldRequest,
+    @Req() request: IncomingMessage,
+    @Res({ passthrough: true }) response: ServerResponse,
+  ): Promise<HoldResult> {
+    assertCallerMayActFor(request, body.storeId);
+    const reply = await this.holds.hold(body);
+    if (reply.replayed) response.statusCode = HttpStatus.OK;
+    return reply.body;
+  }
+
+  @Post(':holdId/capture')
+  @Roles('store')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Spend a hold, or part of it (the rest is released); a hold resolves once' })
+  @ApiOkResponse({ type: CaptureResult })
+  @ApiNotFoundResponse({ description: '`hold_not_found`' })
+  @ApiConflictResponse({ description: '`hold_already_resolved`, `hold_expired` or `idempotency_conflict`' })
+  @ApiUnprocessableEntityResponse({ description: '`capture_exceeds_hold`' })
+  async capture(@Param() params: HoldIdParams, @Body() body: CaptureRequest, @Req() request: IncomingMessage): Promise<CaptureResult> {
+    const hold = await this.holds.find(params.holdId);
+    assertCallerMayActFor(request, hold.storeId);
+    return (await this.holds.capture(hold, body)).body;
+  }
+
+  @Post(':holdId/release')
+  @Roles('store')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Give a hold’s points back; a hold resolves once' })
+  @ApiOkResponse({ type: ReleaseResult })
+  @ApiNotFoundResponse({ description: '`hold_not_found`' })
+  @ApiConflictResponse({ description: '`hold_already_resolved`' })
+  async release(@Param() params: HoldIdParams, @Req() request: IncomingMessage): Promise<ReleaseResult> {
+    const hold = await this.holds.find(params.holdId);
+    assertCallerMayActFor(request, hold.storeId);
+    return (await this.holds.release(hold)).body;
+  }
+}

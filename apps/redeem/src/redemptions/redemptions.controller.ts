@@ -1,0 +1,54 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Body, Controller, HttpCode, HttpStatus, Param, Post, Req, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { Roles, assertCallerMayActFor } from '@tally/platform';
+import { RedemptionIdParams } from '../shared/id.params';
+import { RedeemRequest, RedemptionResult, ReverseResult } from './redemption.dto';
+import { RedemptionsService } from './redemptions.service';
+
+@ApiTags('redemptions')
+@ApiBearerAuth()
+@Controller('redemptions')
+export class RedemptionsController {
+  constructor(private readonly redemptions: RedemptionsService) {}
+
+  @Post()
+  @Roles('store')
+  @ApiOperation({ summary: 'Spend points (a cash deduction or a catalog reward); idempotent on redemptionId' })
+  @ApiCreatedResponse({ type: RedemptionResult, description: 'Redeemed' })
+  @ApiOkResponse({ type: RedemptionResult, description: 'A retry with the same body: the first result, nothing spent again' })
+  @ApiConflictResponse({ description: '`idempotency_conflict`: the redemptionId was used with another body' })
+  @ApiUnprocessableEntityResponse({ description: '`insufficient_points` with `available`, or another business refusal' })
+  async redeem(
+    @Body() body: RedeemRequest,
+    @Req() request: IncomingMessage,
+    @Res({ passthrough: true }) response: ServerResponse,
+  ): Promise<RedemptionResult> {
+    assertCallerMayActFor(request, body.storeId);
+    const reply = await this.redemptions.redeem(body);
+    if (reply.replayed) response.statusCode = HttpStatus.OK;
+    return reply.body;
+  }
+
+  @Post(':redemptionId/reverse')
+  @Roles('store')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Put a redemption’s points back into their lots (ops, or the store that redeemed); idempotent' })
+  @ApiOkResponse({ type: ReverseResult })
+  @ApiNotFoundResponse({ description: '`redemption_not_found`' })
+  @ApiConflictResponse({ description: '`already_reversed`' })
+  async reverse(@Param() params: RedemptionIdParams, @Req() request: IncomingMessage): Promise<ReverseResult> {
+    const redemption = await this.redemptions.find(params.redemptionId);
+    assertCallerMayActFor(request, redemption.storeId);
+    return (await this.redemptions.reverse(redemption)).body;
+  }
+}

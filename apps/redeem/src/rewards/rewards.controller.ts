@@ -1,0 +1,35 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { LEDGER_CLOCK, LedgerQueries } from '@tally/ledger';
+import { balanceOf, initialMemberState } from '@tally/member-ledger';
+import { Program } from '@tally/program';
+import { eligibleRewards } from '@tally/redemption';
+import { PROGRAM } from '../shared/program.provider';
+import { RewardsQuery, RewardsResult } from './rewards.query';
+
+@ApiTags('rewards')
+@ApiBearerAuth()
+@Controller('rewards')
+export class RewardsController {
+  /** Tier names from the lowest threshold up: a reward's `minTier` is judged by this order. */
+  private readonly tierOrder: string[];
+
+  constructor(
+    private readonly queries: LedgerQueries,
+    @Inject(PROGRAM) private readonly program: Program,
+    @Inject(LEDGER_CLOCK) private readonly clock: () => Date,
+  ) {
+    this.tierOrder = [...program.tiers].sort((a, b) => a.threshold - b.threshold).map((tier) => tier.name);
+  }
+
+  @Get()
+  @ApiOperation({ summary: "The catalog rewards a member may redeem now, each saying whether the member's points cover it" })
+  @ApiOkResponse({ type: RewardsResult })
+  async list(@Query() query: RewardsQuery): Promise<RewardsResult> {
+    // A member without events has no points yet but may still see the catalog.
+    const state = (await this.queries.memberState(query.memberId)) ?? initialMemberState(query.memberId);
+    const balance = balanceOf(state);
+    const rewards = eligibleRewards(state, this.program.rewards, this.tierOrder, this.clock().toISOString());
+    return { memberId: state.memberId, tier: balance.tier, available: balance.available, rewards };
+  }
+}

@@ -1,0 +1,117 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { NewLedgerEvent } from '@tally/contracts';
+import { ConcurrencyConflictError, CommandOutcome, LedgerStore } from '@tally/ledger';
+import { MemberState } from '@tally/member-ledger';
+import { AppError, ErrorBody, Metrics } from '@tally/platform';
+import { fingerprintOf } from './fingerprint';
+import { LibRefusal, errorBodyOfRefusal, statusOfRefusal } from './refusal.mapping';
+
+/**
+ * What the ledger keeps as the result of a request (`causations.result`) and answers again to a retry.
+ * `memberId` is always there: it is how a hold or redemption is found again by its id.
+ */
+export type StoredReply<B> = { ok: true; memberId: string; body: B } | { ok: false; memberId: string; status: number; body: ErrorBody };
+
+export type Verdict<B> =
+  | { kind: 'append'; events: NewLedgerEvent[]; body: B }
+  /** A business refusal: recorded (ops can list it), and a retry with the same key gets the same answer. */
+  | { kind: 'refuse'; refusal: LibRefusal }
+  /** A refusal of this request only (a wrong amount): not recorded, so the same key may be retried with another body. */
+  | { kind: 'refuse-unrecorded'; refusal: LibRefusal };
+
+export interface IdempotentRequest<B> {
+  /** Idempotency scope, e.g. `redemption`; with `key` it names the request for good. */
+  scope: string;
+  key: string;
+  memberId: string;
+  /** The request as the client sent it (validated): its fingerprint tells a retry from a conflicting reuse of the key. */
+  input: object;
+  occurredAt: string;
+  decide(state: MemberState): Verdict<B>;
+}
+
+export interface Reply<B> {
+  /** True when this answers a retry: the effect happened once, earlier. */
+  replayed: boolean;
+  body: B;
+}
+
+const outcomeOf = <B>(request: IdempotentRequest<B>, verdict: Verdict<B>): CommandOutcome<StoredReply<B>> => {
+  const { memberId } = request;
+  switch (verdict.kind) {
+    case 'append':
+      return { kind: 'append', events: verdict.events, result: { ok: true, memberId, body: verdict.body } };
+    case 'refuse':
+    case 'refuse-unrecorded': {
+      const result: StoredReply<B> = {
+        ok: false,
+        memberId,
+        status: statusOfRefusal(verdict.refusal.code),
+        body: errorBodyOfRefusal(verdict.refusal),
+      };
+      if (verdict.kind === 'refuse-unrecorded') return { kind: 'skip', result };
+      const { code, message } = verdict.refusal;
+      return { kind: 'reject', memberId, code, message, result, occurredAt: request.occurredAt, input: request.input };
+    }
+    default: {
+      const unknown: never = verdict;
+      throw new Error(`unknown verdict ${JSON.stringify(unknown)}`);
+    }
+  }
+};
+
+/**
+ * Runs one HTTP mutation as a ledger command: decided under the member's row lock (no overspend),
+ * at most once per (scope, key) (a retry gets the first answer, another body with the same key 409).
+ */
+@Injectable()
+export class IdempotentLedger {
+  constructor(
+    private readonly store: LedgerStore,
+    private readonly metrics: Metrics,
+  ) {}
+
+  async execute<B>(request: IdempotentRequest<B>): Promise<Reply<B>> {
+    const outcome = await this.run(request);
+    const counted = outcome.status === 'duplicate' && !outcome.sameFingerprint ? 'conflict' : outcome.status;
+    this.metrics
+      .counter('tally_redeem_requests_total', 'Redeem-service mutations by idempotency scope and outcome', ['scope', 'outcome'])
+      .inc({ scope: request.scope, outcome: counted });
+    if (outcome.status !== 'duplicate') return answer(outcome.result, false);
+    if (!outcome.sameFingerprint) {
+      throw new AppError({
+        status: HttpStatus.CONFLICT,
+        error: 'idempotency_conflict',
+        message: `${request.scope} ${request.key} was already requested with another body`,
+        scope: request.scope,
+        id: request.key,
+      });
+    }
+    return answer(outcome.result as StoredReply<B>, true);
+  }
+
+  private async run<B>(request: IdempotentRequest<B>) {
+    try {
+      return await this.store.executeOne<StoredReply<B>>({
+        scope: request.scope,
+        causationId: request.key,
+        memberIds: [request.memberId],
+        fingerprint: fingerprintOf(request.input),
+        decide: (states) => outcomeOf(request, request.decide(states[request.memberId])),
+      });
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflictError)) throw error;
+      throw new AppError({
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        error: 'ledger_busy',
+        message: 'the member is being changed by many requests at once; retry with the same id',
+        headers: { 'Retry-After': '1' },
+      });
+    }
+  }
+}
+
+const answer = <B>(reply: StoredReply<B>, replayed: boolean): Reply<B> => {
+  if (reply.ok) return { replayed, body: reply.body };
+  throw new AppError({ status: reply.status, ...reply.body });
+};
