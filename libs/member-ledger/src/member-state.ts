@@ -38,6 +38,8 @@ export interface OrderState {
   points: number;
   amountMinor: number;
   clawedBack: number;
+  /** Minor units refunded so far across the order's refunds. */
+  refundedMinor: number;
   refundIds: string[];
 }
 

@@ -52,7 +52,7 @@ const onEarned = (state: MemberState, data: LedgerEventDataMap['points.earned'],
   };
   if (data.reason !== 'adjustment') next.qualifying = addQualifying(state, occurredAt, data.points);
   if (data.orderId !== undefined && data.reason === 'purchase') {
-    const order = state.orders[data.orderId] ?? { points: 0, amountMinor: 0, clawedBack: 0, refundIds: [] };
+    const order = state.orders[data.orderId] ?? { points: 0, amountMinor: 0, clawedBack: 0, refundedMinor: 0, refundIds: [] };
     next.orders = {
       ...state.orders,
       [data.orderId]: { ...order, points: order.points + data.points, amountMinor: order.amountMinor + (data.orderAmountMinor ?? 0) },
@@ -83,7 +83,15 @@ const onClawedBack = (state: MemberState, data: LedgerEventDataMap['points.clawe
     totals: { ...state.totals, clawedBack: state.totals.clawedBack + data.points },
     qualifying: addQualifying(state, occurredAt, -data.points),
     orders: order
-      ? { ...state.orders, [data.orderId]: { ...order, clawedBack: order.clawedBack + data.points, refundIds: [...order.refundIds, data.refundId] } }
+      ? {
+          ...state.orders,
+          [data.orderId]: {
+            ...order,
+            clawedBack: order.clawedBack + data.points,
+            refundedMinor: order.refundedMinor + (data.refundedMinor ?? 0),
+            refundIds: [...order.refundIds, data.refundId],
+          },
+        }
       : state.orders,
   };
 };

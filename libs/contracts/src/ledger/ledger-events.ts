@@ -52,6 +52,8 @@ export interface PointsClawedBack {
   fromLots: LotPortion[];
   /** Points that no lot could cover: they become debt (available below zero). */
   debt?: number;
+  /** The refund's amount in minor units: clawback is decided on the order's cumulative refunds. */
+  refundedMinor?: number;
 }
 
 export interface PointsRedeemed {

@@ -11,19 +11,5 @@ export const cumulativeClawback = (orderPoints: number, orderAmountMinor: number
   return Number((BigInt(orderPoints) * BigInt(refundedMinor)) / BigInt(orderAmountMinor));
 };
 
-/** An order as the member ledger will fold it once it tracks the refunded amount (see `refundedMinor` on clawbacks). */
-type OrderWithRefunds = OrderState & { refundedMinor: number };
-
-const tracksRefunds = (order: OrderState): order is OrderWithRefunds =>
-  typeof (order as Partial<OrderWithRefunds>).refundedMinor === 'number';
-
-/**
- * The amount refunded so far. Until the member ledger folds it, it is inferred as the least amount
- * that explains what was clawed back: never more than the truth, so a clawback can fall short by
- * rounding but never exceed the exact rule.
- */
-export const refundedMinorOf = (order: OrderState): number => {
-  if (tracksRefunds(order)) return order.refundedMinor;
-  if (order.clawedBack <= 0 || order.points <= 0) return 0;
-  return Number((BigInt(order.clawedBack) * BigInt(order.amountMinor) + BigInt(order.points) - 1n) / BigInt(order.points));
-};
+/** The amount refunded so far across the order's refunds, as the member ledger folds it. */
+export const refundedMinorOf = (order: OrderState): number => order.refundedMinor;

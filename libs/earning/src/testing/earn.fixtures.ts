@@ -136,15 +136,5 @@ export const activity = (name: string, occurredAt = '2026-11-23T12:30:00+08:00',
   ...overrides,
 });
 
-/**
- * The member ledger's fold plus what earning asks it to add: each order's refunded total, from the
- * `refundedMinor` that clawback events carry. Tests of exact cumulative clawback fold with it.
- */
-export const evolveTrackingRefunds: Fold = (state, event, version) => {
-  const next = evolveMember(state, event, version);
-  if (event.type !== 'points.clawed-back') return next;
-  const order = next.orders[event.data.orderId] as (MemberState['orders'][string] & { refundedMinor?: number }) | undefined;
-  const refunded = (event.data as { refundedMinor?: number }).refundedMinor ?? 0;
-  if (!order) return next;
-  return { ...next, orders: { ...next.orders, [event.data.orderId]: { ...order, refundedMinor: (order.refundedMinor ?? 0) + refunded } } };
-};
+/** The member ledger's fold, which tracks each order's refunded total from `refundedMinor` on clawbacks. */
+export const evolveTrackingRefunds: Fold = evolveMember;
