@@ -1,0 +1,27 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Roles } from '@tally/platform';
+import { IsISO8601, IsOptional } from 'class-validator';
+import { ExpirySweep } from '../sweep/expiry.sweep';
+
+export class RunSweepBody {
+  @ApiPropertyOptional({ description: 'ISO-8601 instant the sweep runs as of; defaults to now' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  asOf?: string;
+}
+
+@ApiTags('ops')
+@ApiBearerAuth()
+@Roles('ops')
+@Controller('ops/expiry')
+export class ExpiryOpsController {
+  constructor(private readonly sweep: ExpirySweep) {}
+
+  @Post('run')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Run the expiry sweep now: {lotsExpired, pointsExpired, pointsReleased, remindersSent}' })
+  run(@Body() body: RunSweepBody) {
+    return this.sweep.run(body.asOf);
+  }
+}

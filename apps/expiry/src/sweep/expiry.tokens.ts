@@ -1,0 +1,4 @@
+export const EXPIRY_PROGRAM = Symbol('EXPIRY_PROGRAM');
+export const EXPIRY_SCOPE = 'expiry';
+/** Members per ledger transaction (and per reminder round). */
+export const SWEEP_BATCH = 500;

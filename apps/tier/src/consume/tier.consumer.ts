@@ -1,0 +1,59 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Topics } from '@tally/contracts';
+import { LEDGER_CLOCK } from '@tally/ledger';
+import { BatchConsumer, ConsumedMessage, KAFKA_SETTINGS, KafkaSettings, TypedProducer } from '@tally/messaging';
+import { Metrics } from '@tally/platform';
+import { Kafka } from 'kafkajs';
+import { TierService } from '../tiers/tier.service';
+import { TIER_GROUP_ID } from '../tiers/tier.tokens';
+import { readLedgerBatch } from './ledger-batch';
+
+/**
+ * Follows `loyalty.ledger.v1`: members whose qualifying points moved get an upgrade check (one
+ * ledger transaction per batch), and every tier change is announced on `loyalty.notifications.v1`.
+ * Offsets are committed only after both, so a crash repeats the batch: the upgrade commands are
+ * idempotent, the notices are at least once.
+ */
+@Injectable()
+export class TierConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(TierConsumer.name);
+  private consumer?: BatchConsumer;
+
+  constructor(
+    private readonly kafka: Kafka,
+    @Inject(KAFKA_SETTINGS) private readonly settings: KafkaSettings,
+    private readonly producer: TypedProducer,
+    private readonly tiers: TierService,
+    private readonly metrics: Metrics,
+    @Inject(LEDGER_CLOCK) private readonly clock: () => Date,
+  ) {}
+
+  async handle(messages: ConsumedMessage[]): Promise<void> {
+    const batch = readLedgerBatch(messages);
+    for (const { message, problem } of batch.unreadable) {
+      this.logger.error(`skipping unreadable ledger message ${message.topic}/${message.partition}/${message.offset}: ${problem}`);
+    }
+    await this.tiers.upgrade(batch.triggers, this.clock().toISOString());
+    await this.producer.send(
+      Topics.notifications,
+      batch.notices.map((notice) => ({ key: notice.memberId, value: notice })),
+    );
+    this.metrics.counter('tally_tier_notices_total', 'tier.changed notices published').inc(batch.notices.length);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.consumer = new BatchConsumer(this.kafka, {
+      groupId: TIER_GROUP_ID,
+      topics: [Topics.ledger],
+      namespace: this.settings.namespace,
+      handle: (messages) => this.handle(messages),
+      onRetry: (error, attempt) => this.logger.warn(`tier batch failed (attempt ${attempt}), retrying: ${(error as Error).message}`),
+    });
+    await this.consumer.start();
+    this.logger.log(`consuming ${Topics.ledger.name}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+  }
+}

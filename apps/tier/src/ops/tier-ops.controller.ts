@@ -1,0 +1,33 @@
+import { IncomingMessage } from 'node:http';
+import { Body, Controller, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { isId } from '@tally/contracts';
+import { AppError, Roles, callerOf, describeRole } from '@tally/platform';
+import { TierService } from '../tiers/tier.service';
+import { EvaluateBody, TierFloorBody } from './tier-ops.dto';
+
+@ApiTags('ops')
+@ApiBearerAuth()
+@Roles('ops')
+@Controller('ops')
+export class TierOpsController {
+  constructor(private readonly tiers: TierService) {}
+
+  @Post('tier/evaluate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Run the daily tier evaluation now (or as of a given instant)' })
+  evaluate(@Body() body: EvaluateBody) {
+    return this.tiers.evaluateDaily(body.asOf);
+  }
+
+  @Post('members/:memberId/tier')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Set a tier floor: raises the member at once if below it; the daily evaluation never goes under it' })
+  setFloor(@Param('memberId') memberId: string, @Body() body: TierFloorBody, @Req() request: IncomingMessage) {
+    if (!isId(memberId)) {
+      throw new AppError({ status: HttpStatus.BAD_REQUEST, error: 'invalid_request', message: 'memberId must be 1-64 characters of [A-Za-z0-9._:-]' });
+    }
+    const caller = callerOf(request);
+    return this.tiers.setFloor(memberId, body.tier, body.reason, caller ? describeRole(caller) : 'ops');
+  }
+}
