@@ -6,6 +6,7 @@ import { HoldsController } from './holds/holds.controller';
 import { HoldsService } from './holds/holds.service';
 import { RedemptionsController } from './redemptions/redemptions.controller';
 import { RedemptionsService } from './redemptions/redemptions.service';
+import { RewardStock } from './redemptions/reward-stock.repository';
 import { RewardsController } from './rewards/rewards.controller';
 import { IdempotentLedger } from './shared/idempotent-ledger';
 import { MemberLookup } from './shared/member-lookup.query';
@@ -30,6 +31,7 @@ export class AppModule {
         { provide: HOLD_EXPIRY_OPTIONS, useValue: { intervalMs: config.HOLD_EXPIRY_INTERVAL_MS } },
         IdempotentLedger,
         MemberLookup,
+        RewardStock,
         RedemptionsService,
         HoldsService,
         HoldExpiryJob,

@@ -55,6 +55,7 @@ describe('redeem app against PostgreSQL', () => {
           { id: 'tea', name: 'Tea', points: 300 },
           { id: 'mug', name: 'Mug', points: 2000, minTier: 'gold' },
           { id: 'big-tea', name: 'Big tea', points: 5000 },
+          { id: 'limited', name: 'Limited', points: 100, stock: 2 },
         ],
       }),
     );
@@ -221,6 +222,46 @@ describe('redeem app against PostgreSQL', () => {
     });
   });
 
+  describe('rewards with limited stock', () => {
+    const stockLeft = async () =>
+      Number((await app.get(DataSource).query(`SELECT remaining FROM reward_stock WHERE reward_id = 'limited'`))[0]?.remaining ?? 2);
+
+    it('never gives out more units than the stock, across members and at once; a refusal or reversal puts the unit back', async () => {
+      await seed('m-poor-collector', 50);
+      const poor = await post('/redemptions', { redemptionId: 'r-lim-poor', memberId: 'm-poor-collector', storeId: 'sh-07', rewardId: 'limited' });
+      expect(poor.body).toMatchObject({ error: 'insufficient_points' });
+      expect(await stockLeft()).toBe(2);
+
+      const members = Array.from({ length: 6 }, (_, i) => `m-collector-${i}`);
+      for (const m of members) await seed(m, 500);
+      const responses = await Promise.all(
+        members.map((m, i) => post('/redemptions', { redemptionId: `r-lim-${i}`, memberId: m, storeId: 'sh-07', rewardId: 'limited' })),
+      );
+      const winners = responses.flatMap((r, i) => (r.status === 201 ? [i] : []));
+      expect(winners).toHaveLength(2);
+      const losers = responses.filter((r) => r.status !== 201);
+      expect(losers.map((r) => r.status)).toEqual([409, 409, 409, 409]);
+      expect(losers[0].body).toMatchObject({ error: 'reward_out_of_stock', rewardId: 'limited' });
+      expect(await stockLeft()).toBe(0);
+
+      // A retry of a winner keeps its unit; a retry of a loser is refused again.
+      const winner = winners[0];
+      const retry = await post('/redemptions', { redemptionId: `r-lim-${winner}`, memberId: members[winner], storeId: 'sh-07', rewardId: 'limited' });
+      expect(retry.status).toBe(200);
+      expect(await stockLeft()).toBe(0);
+
+      expect((await post(`/redemptions/r-lim-${winner}/reverse`)).status).toBe(200);
+      expect(await stockLeft()).toBe(1);
+      const late = await post('/redemptions', { redemptionId: 'r-lim-late', memberId: 'm-collector-late', storeId: 'sh-07', rewardId: 'limited' });
+      expect(late.body).toMatchObject({ error: 'insufficient_points' });
+      expect(await stockLeft()).toBe(1);
+      await seed('m-collector-late', 100);
+      const again = await post('/redemptions', { redemptionId: 'r-lim-late-2', memberId: 'm-collector-late', storeId: 'sh-07', rewardId: 'limited' });
+      expect(again.status).toBe(201);
+      expect(await stockLeft()).toBe(0);
+    });
+  });
+
   describe('POST /redemptions/{id}/reverse', () => {
     it('puts the points back once (ops or the store that redeemed), answering a retry with the same result', async () => {
       await seed('m-reverse', 500);
@@ -320,6 +361,7 @@ describe('redeem app against PostgreSQL', () => {
         rewards: [
           { id: 'tea', name: 'Tea', points: 300, affordable: true },
           { id: 'big-tea', name: 'Big tea', points: 5000, affordable: false },
+          { id: 'limited', name: 'Limited', points: 100, stock: 2, remaining: expect.any(Number), affordable: expect.any(Boolean) },
         ],
       });
       expect((await call('GET', '/rewards', undefined, READ)).status).toBe(400);

@@ -8,9 +8,9 @@ import { IdempotentLedger, Reply } from '../shared/idempotent-ledger';
 import { MemberLookup } from '../shared/member-lookup.query';
 import { PROGRAM } from '../shared/program.provider';
 import { RedeemRequest, RedemptionResult, ReverseResult } from './redemption.dto';
+import { REDEMPTION_SCOPE, REVERSE_SCOPE } from './redemption.scopes';
+import { RewardStock, StockClaim } from './reward-stock.repository';
 
-export const REDEMPTION_SCOPE = 'redemption';
-export const REVERSE_SCOPE = 'redemption-reverse';
 
 /** A redemption found by its id: whom it belongs to and which store made it. */
 export interface RedemptionRef {
@@ -26,13 +26,33 @@ export class RedemptionsService {
   constructor(
     private readonly ledger: IdempotentLedger,
     private readonly lookup: MemberLookup,
-    @Inject(PROGRAM) program: Program,
+    private readonly stock: RewardStock,
+    @Inject(PROGRAM) private readonly program: Program,
     @Inject(LEDGER_CLOCK) private readonly clock: () => Date,
   ) {
     this.rules = program;
   }
 
-  redeem(request: RedeemRequest): Promise<Reply<RedemptionResult>> {
+  /**
+   * A reward with limited stock takes a unit first (outside the ledger transaction); a redemption that
+   * is not appended by this call gives it back, and one the program refuses for want of stock is
+   * recorded like any other refusal.
+   */
+  async redeem(request: RedeemRequest): Promise<Reply<RedemptionResult>> {
+    const reward = request.rewardId === undefined ? undefined : this.program.rewards.find((r) => r.id === request.rewardId);
+    const claim = reward?.stock === undefined ? undefined : await this.stock.claim(reward.id, reward.stock, request.redemptionId);
+    try {
+      const reply = await this.execute(request, claim);
+      if (claim === 'claimed' && reply.replayed) await this.stock.releaseUnlessLive(request.redemptionId);
+      return reply;
+    } catch (error) {
+      // Only known outcomes (refusals, conflicts): after an unknown failure the append may have happened; a retry settles it.
+      if (claim === 'claimed' && error instanceof AppError) await this.stock.releaseUnlessLive(request.redemptionId);
+      throw error;
+    }
+  }
+
+  private execute(request: RedeemRequest, claim: StockClaim | undefined): Promise<Reply<RedemptionResult>> {
     const { redemptionId, memberId, points, storeId, rewardId } = request;
     const occurredAt = this.clock().toISOString();
     return this.ledger.execute<RedemptionResult>({
@@ -42,6 +62,9 @@ export class RedemptionsService {
       input: { ...request },
       occurredAt,
       decide: (state) => {
+        if (claim === 'out-of-stock') {
+          return { kind: 'refuse', refusal: { ok: false, code: 'REWARD_OUT_OF_STOCK', message: `reward ${rewardId} is out of stock`, rewardId } };
+        }
         const decision = decideRedeem(state, { redemptionId, points, storeId, rewardId, occurredAt }, this.rules);
         if (!decision.ok) return { kind: 'refuse', refusal: decision };
         return {
@@ -72,7 +95,14 @@ export class RedemptionsService {
     return { redemptionId, memberId: state.memberId, storeId: redemption.storeId };
   }
 
-  reverse({ redemptionId, memberId }: RedemptionRef): Promise<Reply<ReverseResult>> {
+  async reverse(redemption: RedemptionRef): Promise<Reply<ReverseResult>> {
+    const reply = await this.executeReverse(redemption);
+    // A reward's unit goes back to the stock (a no-op for a cash deduction).
+    await this.stock.releaseUnlessLive(redemption.redemptionId);
+    return reply;
+  }
+
+  private executeReverse({ redemptionId, memberId }: RedemptionRef): Promise<Reply<ReverseResult>> {
     const occurredAt = this.clock().toISOString();
     return this.ledger.execute<ReverseResult>({
       scope: REVERSE_SCOPE,

@@ -4,6 +4,7 @@ import { LEDGER_CLOCK, LedgerQueries } from '@tally/ledger';
 import { balanceOf, initialMemberState } from '@tally/member-ledger';
 import { Program } from '@tally/program';
 import { eligibleRewards } from '@tally/redemption';
+import { RewardStock } from '../redemptions/reward-stock.repository';
 import { PROGRAM } from '../shared/program.provider';
 import { RewardsQuery, RewardsResult } from './rewards.query';
 
@@ -16,6 +17,7 @@ export class RewardsController {
 
   constructor(
     private readonly queries: LedgerQueries,
+    private readonly stock: RewardStock,
     @Inject(PROGRAM) private readonly program: Program,
     @Inject(LEDGER_CLOCK) private readonly clock: () => Date,
   ) {
@@ -29,7 +31,13 @@ export class RewardsController {
     // A member without events has no points yet but may still see the catalog.
     const state = (await this.queries.memberState(query.memberId)) ?? initialMemberState(query.memberId);
     const balance = balanceOf(state);
-    const rewards = eligibleRewards(state, this.program.rewards, this.tierOrder, this.clock().toISOString());
+    const eligible = eligibleRewards(state, this.program.rewards, this.tierOrder, this.clock().toISOString());
+    const left = await this.stock.remaining(eligible.filter((r) => r.stock !== undefined).map((r) => r.id));
+    const rewards = eligible.map((reward) => {
+      if (reward.stock === undefined) return reward;
+      const remaining = left.get(reward.id) ?? reward.stock;
+      return { ...reward, remaining, affordable: reward.affordable && remaining > 0 };
+    });
     return { memberId: state.memberId, tier: balance.tier, available: balance.available, rewards };
   }
 }

@@ -12,10 +12,11 @@ export class RewardView {
   @ApiProperty() name: string;
   @ApiProperty({ description: 'Price in points' }) points: number;
   @ApiPropertyOptional() minTier?: string;
-  @ApiPropertyOptional({ description: 'Units in the whole catalog; unlimited when absent' }) stock?: number;
+  @ApiPropertyOptional({ description: 'Units the program offers in all; unlimited when absent' }) stock?: number;
+  @ApiPropertyOptional({ description: 'Units left, for a reward with limited stock' }) remaining?: number;
   @ApiPropertyOptional({ format: 'date-time' }) validFrom?: string;
   @ApiPropertyOptional({ format: 'date-time' }) validTo?: string;
-  @ApiProperty({ description: "The member's available points cover the price now" }) affordable: boolean;
+  @ApiProperty({ description: "The member's available points cover the price now (and a unit is left)" }) affordable: boolean;
 }
 
 export class RewardsResult {

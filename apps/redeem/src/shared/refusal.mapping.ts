@@ -26,6 +26,8 @@ const STATUS: Record<string, number> = {
   HOLD_ALREADY_RESOLVED: HttpStatus.CONFLICT,
   HOLD_EXPIRED: HttpStatus.CONFLICT,
   HOLD_NOT_DUE: HttpStatus.CONFLICT,
+  /** Raised by the service, not the rules: stock is global, not a member's. */
+  REWARD_OUT_OF_STOCK: HttpStatus.CONFLICT,
 };
 
 export const statusOfRefusal = (code: string): number => STATUS[code] ?? HttpStatus.UNPROCESSABLE_ENTITY;
