@@ -18,7 +18,7 @@ const sources = (dir) =>
 
 const started = Date.now();
 rmSync(out, { recursive: true, force: true });
-const files = ['apps', 'libs'].flatMap((dir) => sources(join(root, dir)));
+const files = ['apps', 'libs', 'tools/bench'].flatMap((dir) => sources(join(root, dir)));
 const options = swcOptions();
 await Promise.all(
   files.map(async (file) => {

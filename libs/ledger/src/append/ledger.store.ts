@@ -26,7 +26,7 @@ interface EventRow {
   version: number;
   eventId: string;
   type: string;
-  data: string;
+  data: unknown;
   occurredAt: string;
   causationId: string;
   prevHash: string;
@@ -85,8 +85,8 @@ export class LedgerStore {
     const recordedAt = this.options.clock().toISOString();
     const touched = new Set<string>();
     const events: EventRow[] = [];
-    const causations: { scope: string; id: string; outcome: string; fingerprint: string | null; result: string }[] = [];
-    const rejections: { scope: string; id: string; memberId: string; code: string; message: string; occurredAt: string | null; input: string | null }[] = [];
+    const causations: CausationRow[] = [];
+    const rejections: RejectionRow[] = [];
     const results: CommandResult<R>[] = [];
 
     for (const command of commands) {
@@ -110,7 +110,7 @@ export class LedgerStore {
         results.push({ status: 'skipped', result: outcome.result });
         continue;
       }
-      const stored = JSON.stringify(outcome.result ?? null);
+      const stored = outcome.result ?? null;
       seen.set(key, { outcome: outcome.kind === 'append' ? 'appended' : 'rejected', fingerprint, result: outcome.result });
       if (outcome.kind === 'reject') {
         causations.push({ scope: command.scope, id: command.causationId, outcome: 'rejected', fingerprint, result: stored });
@@ -121,7 +121,7 @@ export class LedgerStore {
           code: outcome.code,
           message: outcome.message,
           occurredAt: outcome.occurredAt ?? null,
-          input: outcome.input === undefined ? null : JSON.stringify(outcome.input),
+          input: outcome.input ?? null,
         });
         results.push({ status: 'rejected', result: outcome.result, code: outcome.code, message: outcome.message });
         continue;
@@ -172,7 +172,7 @@ export class LedgerStore {
       version,
       eventId,
       type: event.type,
-      data: JSON.stringify(event.data),
+      data: event.data,
       occurredAt: normalized.occurredAt,
       causationId,
       prevHash: current.lastHash.toString('hex'),
@@ -214,64 +214,56 @@ const findCausations = async <R>(runner: QueryRunner, commands: LedgerCommand<R>
 
 const insertEvents = async (runner: QueryRunner, events: EventRow[], recordedAt: string): Promise<Map<string, string>> => {
   if (events.length === 0) return new Map();
-  const col = <K extends keyof EventRow>(k: K) => events.map((e) => e[k]);
   const rows: { position: string; member_id: string; version: number }[] = await runner.query(
     `WITH inserted AS (
        INSERT INTO ledger_events (member_id, version, event_id, type, data, occurred_at, recorded_at, causation_id, prev_hash, hash)
-       SELECT m, v, e, t, d, o, $7::timestamptz, c, decode(p, 'hex'), decode(h, 'hex')
-         FROM unnest($1::text[], $2::int[], $3::uuid[], $4::text[], $5::jsonb[], $6::timestamptz[], $8::text[], $9::text[], $10::text[])
-           AS x(m, v, e, t, d, o, c, p, h)
+       SELECT "memberId", version, "eventId", type, data, "occurredAt", $2::timestamptz, "causationId",
+              decode("prevHash", 'hex'), decode(hash, 'hex')
+         FROM json_to_recordset($1::json) AS x("memberId" text, version int, "eventId" uuid, type text, data jsonb,
+              "occurredAt" timestamptz, "causationId" text, "prevHash" text, hash text)
        RETURNING position, member_id, version
      ), queued AS (INSERT INTO outbox (position) SELECT position FROM inserted)
      SELECT position, member_id, version FROM inserted`,
-    [
-      col('memberId'),
-      col('version'),
-      col('eventId'),
-      col('type'),
-      col('data'),
-      col('occurredAt'),
-      recordedAt,
-      col('causationId'),
-      col('prevHash'),
-      col('hash'),
-    ],
+    [JSON.stringify(events), recordedAt],
   );
   return new Map(rows.map((r) => [`${r.member_id}#${r.version}`, String(r.position)]));
 };
 
-const insertCausations = async (
-  runner: QueryRunner,
-  rows: { scope: string; id: string; outcome: string; fingerprint: string | null; result: string }[],
-  recordedAt: string,
-) => {
+interface CausationRow {
+  scope: string;
+  id: string;
+  outcome: string;
+  fingerprint: string | null;
+  result: unknown;
+}
+
+const insertCausations = async (runner: QueryRunner, rows: CausationRow[], recordedAt: string) => {
   if (rows.length === 0) return;
   await runner.query(
     `INSERT INTO causations (scope, causation_id, outcome, fingerprint, result, recorded_at)
-     SELECT s, i, o, f, r, $6::timestamptz FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[]) AS x(s, i, o, f, r)`,
-    [rows.map((r) => r.scope), rows.map((r) => r.id), rows.map((r) => r.outcome), rows.map((r) => r.fingerprint), rows.map((r) => r.result), recordedAt],
+     SELECT scope, id, outcome, fingerprint, result, $2::timestamptz
+       FROM json_to_recordset($1::json) AS x(scope text, id text, outcome text, fingerprint text, result jsonb)`,
+    [JSON.stringify(rows), recordedAt],
   );
 };
 
-const insertRejections = async (
-  runner: QueryRunner,
-  rows: { scope: string; id: string; memberId: string; code: string; message: string; occurredAt: string | null; input: string | null }[],
-  recordedAt: string,
-) => {
+interface RejectionRow {
+  scope: string;
+  id: string;
+  memberId: string;
+  code: string;
+  message: string;
+  occurredAt: string | null;
+  input: unknown;
+}
+
+const insertRejections = async (runner: QueryRunner, rows: RejectionRow[], recordedAt: string) => {
   if (rows.length === 0) return;
   await runner.query(
     `INSERT INTO rejections (scope, causation_id, member_id, code, message, occurred_at, recorded_at, input)
-     SELECT s, i, m, c, msg, o, $8::timestamptz, inp
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::jsonb[]) AS x(s, i, m, c, msg, o, inp)`,
-    [
-      rows.map((r) => r.scope),
-      rows.map((r) => r.id),
-      rows.map((r) => r.memberId),
-      rows.map((r) => r.code),
-      rows.map((r) => r.message),
-      rows.map((r) => r.occurredAt),
-      rows.map((r) => r.input),
-      recordedAt,
-    ],
+     SELECT scope, id, "memberId", code, message, "occurredAt", $2::timestamptz, input
+       FROM json_to_recordset($1::json) AS x(scope text, id text, "memberId" text, code text, message text,
+            "occurredAt" timestamptz, input jsonb)`,
+    [JSON.stringify(rows), recordedAt],
   );
 };
