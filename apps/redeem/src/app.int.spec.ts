@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
-import { migrateLedger } from '@tally/ledger';
+import { LedgerStore, migrateLedger } from '@tally/ledger';
+import { DataSource } from 'typeorm';
 import { createServiceApp, listeningUrl } from '@tally/platform';
 import { TestDatabase, createTestDatabase } from '@tally/testing';
 import { AppModule, DEFAULT_PORT, SERVICE } from './app.module';
@@ -63,6 +64,43 @@ describe('redeem app as it starts in production', () => {
     const body = await (await fetch(`${url}/metrics`)).text();
     expect(body).toContain('tally_redeem_requests_total{scope="redemption",outcome="rejected",service="redeem"} 1');
     expect(body).toContain('tally_redeem_holds_expired_total{service="redeem"} 0');
+  });
+
+  it('releases a hold by itself once its ttl is over', async () => {
+    await app.get(LedgerStore).executeOne({
+      scope: 'test-seed',
+      causationId: 'seed-ttl',
+      memberIds: ['m-ttl'],
+      decide: () => ({
+        kind: 'append',
+        result: null,
+        events: [
+          {
+            type: 'points.earned',
+            memberId: 'm-ttl',
+            occurredAt: new Date().toISOString(),
+            data: { points: 50, lotId: 'l-ttl', expiresAt: '2099-01-01T00:00:00Z', reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: [] },
+          },
+        ],
+      }),
+    });
+    const held = await fetch(`${url}/holds`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer shell-ops' },
+      body: JSON.stringify({ holdId: 'h-ttl', memberId: 'm-ttl', points: 50, storeId: 's-1', ttlSeconds: 1 }),
+    });
+    expect(held.status).toBe(201);
+    const row = async () => (await app.get(DataSource).query(`SELECT available, held FROM member_state WHERE member_id = 'm-ttl'`))[0];
+    expect(await row()).toEqual({ available: '0', held: '50' });
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && (await row()).held !== '0') await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await row()).toEqual({ available: '50', held: '0' });
+    const events = await app.get(DataSource).query(`SELECT type, data->>'reason' AS reason FROM ledger_events WHERE member_id = 'm-ttl' ORDER BY version`);
+    expect(events).toEqual([
+      { type: 'points.earned', reason: 'purchase' },
+      { type: 'points.held', reason: null },
+      { type: 'hold.released', reason: 'expired' },
+    ]);
   });
 
   it('refuses a bad HOLD_EXPIRY_INTERVAL_MS at start', async () => {

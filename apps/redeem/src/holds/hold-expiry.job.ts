@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { LEDGER_CLOCK, LedgerCommand, LedgerStore } from '@tally/ledger';
 import { Metrics } from '@tally/platform';
 import { decideExpireHolds } from '@tally/redemption';
@@ -32,7 +32,7 @@ interface ExpiryResult {
  * sweep that overlaps the previous one in this process is skipped.
  */
 @Injectable()
-export class HoldExpiryJob implements OnApplicationBootstrap, OnApplicationShutdown {
+export class HoldExpiryJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(HoldExpiryJob.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<SweepReport>;
@@ -51,7 +51,8 @@ export class HoldExpiryJob implements OnApplicationBootstrap, OnApplicationShutd
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the connection pool closes (on application shutdown): a sweep in progress finishes first. */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.running?.catch(() => undefined);
   }
