@@ -10,12 +10,15 @@ import { decideRedeem } from '@tally/redemption';
  */
 export class LedgerDriver {
   private seq = 0;
+  private readonly lotsPerMember = new Map<string, number>();
 
   constructor(private readonly store: LedgerStore, private readonly program: Program = DEFAULT_PROGRAM) {}
 
-  /** A store purchase: `amountMinor / 100` points times the member's tier multiplier. */
+  /** A store purchase: `amountMinor / 100` points times the member's tier multiplier; lots are `lot-<member>-<n>`, n counting the member's purchases. */
   async purchase(memberId: string, amountMinor: number, occurredAt: string): Promise<Extract<NewLedgerEvent, { type: 'points.earned' }>> {
     const n = ++this.seq;
+    const lot = (this.lotsPerMember.get(memberId) ?? 0) + 1;
+    this.lotsPerMember.set(memberId, lot);
     const input = {
       eventId: `pos-test-${n}`,
       type: 'purchase.completed',
@@ -27,7 +30,7 @@ export class LedgerDriver {
       amountMinor,
       currency: 'CNY',
     } as PurchaseCompleted;
-    const ctx = { program: this.program, now: new Date(occurredAt), newLotId: () => `lot-${memberId}-${n}` };
+    const ctx = { program: this.program, now: new Date(occurredAt), newLotId: () => `lot-${memberId}-${lot}` };
     const [result] = await this.store.execute([
       {
         scope: 'test-earn',
