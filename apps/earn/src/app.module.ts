@@ -1,9 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LedgerModule } from '@tally/ledger';
 import { MessagingModule } from '@tally/messaging';
-import { BaseConfig, PlatformModule, kafkaHealthCheck, postgresHealthCheck } from '@tally/platform';
+import { PlatformModule, kafkaHealthCheck, postgresHealthCheck } from '@tally/platform';
 import { loadProgram } from '@tally/program';
-import { EARN_PROGRAM, EarnConsumer } from './consume/earn.consumer';
+import { EARN_GROUP_ID, EARN_PROGRAM, EarnConsumer } from './consume/earn.consumer';
+import { EarnConfig } from './earn.config';
 
 export const SERVICE = 'earn';
 export const DEFAULT_PORT = 3001;
@@ -11,7 +12,7 @@ export const DEFAULT_PORT = 3001;
 /** The earn service: turns purchases, check-ins, referrals and member activities into points. */
 @Module({})
 export class AppModule {
-  static forRoot(config: BaseConfig): DynamicModule {
+  static forRoot(config: EarnConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -23,6 +24,7 @@ export class AppModule {
         postgresHealthCheck(config.DATABASE_URL),
         kafkaHealthCheck(config.kafkaBrokers, `tally-${SERVICE}-health`),
         { provide: EARN_PROGRAM, useFactory: () => loadProgram(config.TALLY_PROGRAM) },
+        { provide: EARN_GROUP_ID, useValue: config.TALLY_EARN_GROUP_ID },
         EarnConsumer,
       ],
     };

@@ -7,6 +7,7 @@ import { Kafka, Producer, logLevel } from 'kafkajs';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the end-to-end test boots the real ledger app beside earn
 import { AppModule as LedgerAppModule } from '../../ledger/src/app.module';
 import { AppModule as EarnAppModule } from './app.module';
+import { EarnConfig } from './earn.config';
 
 const TOKEN = 'e2e-ops-token';
 
@@ -51,7 +52,7 @@ describe('walking skeleton: purchase on Kafka -> earn -> ledger -> balance API',
     ledger = (await createServiceApp({ service: 'ledger', defaultPort: 0, module: (c) => LedgerAppModule.forRoot(c), env: env() })).app;
     await ledger.listen(0);
     ledgerUrl = listeningUrl(ledger);
-    earn = (await createServiceApp({ service: 'earn', defaultPort: 0, module: (c) => EarnAppModule.forRoot(c), env: env() })).app;
+    earn = (await createServiceApp({ service: 'earn', defaultPort: 0, config: EarnConfig, module: (c) => EarnAppModule.forRoot(c), env: env() })).app;
     await earn.listen(0);
     producer = new Kafka({ clientId: 'e2e', brokers: testKafkaBrokers(), logLevel: logLevel.ERROR }).producer();
     await producer.connect();

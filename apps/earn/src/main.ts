@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { bootstrapService } from '@tally/platform';
 import { AppModule, DEFAULT_PORT, SERVICE } from './app.module';
+import { EarnConfig } from './earn.config';
 
-void bootstrapService({ service: SERVICE, defaultPort: DEFAULT_PORT, module: (config) => AppModule.forRoot(config) });
+void bootstrapService({ service: SERVICE, defaultPort: DEFAULT_PORT, config: EarnConfig, module: (config) => AppModule.forRoot(config) });

@@ -1,5 +1,19 @@
 import { Topic, physicalTopicName } from '@tally/contracts';
-import { Admin, Kafka, logLevel } from 'kafkajs';
+import { Logger } from '@nestjs/common';
+import { Admin, Kafka, LogEntry, logLevel } from 'kafkajs';
+
+const kafkaLogger = new Logger('kafkajs');
+
+/** Errors kafkajs logs although it retries them itself (leader moves, coordinators loading). */
+const RETRIED = /not the leader|coordinator is (loading|not available)|leadership election|rebalanc|Topic creation errors/i;
+
+/** kafkajs logs through the service logger; what it retries by itself is debug noise, not an error. */
+const kafkaLogCreator = () => ({ level, log }: LogEntry) => {
+  const text = `${log.message}${log.error ? `: ${String(log.error)}` : ''}`;
+  if (level <= logLevel.ERROR && !RETRIED.test(text)) kafkaLogger.error(text);
+  else if (level <= logLevel.WARN && !RETRIED.test(text)) kafkaLogger.warn(text);
+  else kafkaLogger.debug(text);
+};
 
 export interface KafkaSettings {
   brokers: string[];
@@ -12,17 +26,24 @@ export const createKafka = (settings: KafkaSettings): Kafka =>
   new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
-    logLevel: logLevel.ERROR,
+    logLevel: logLevel.WARN,
+    logCreator: kafkaLogCreator,
     retry: { initialRetryTime: 200, retries: 8 },
   });
 
 /** Creates the topics that do not exist yet; existing ones are left as they are. */
 export const ensureTopics = async (admin: Admin, namespace: string, topics: readonly Topic<unknown>[], partitions = 4): Promise<void> => {
-  const existing = new Set(await admin.listTopics());
-  const missing = topics.map((t) => physicalTopicName(t, namespace)).filter((name) => !existing.has(name));
-  if (missing.length === 0) return;
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
-  });
+  const wanted = topics.map((t) => physicalTopicName(t, namespace));
+  const missing = async () => {
+    const existing = new Set(await admin.listTopics());
+    return wanted.filter((name) => !existing.has(name));
+  };
+  const toCreate = await missing();
+  if (toCreate.length === 0) return;
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics: toCreate.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) });
+  } catch (error) {
+    // Another service created some of them meanwhile: fine, as long as they all exist now.
+    if ((await missing()).length > 0) throw error;
+  }
 };

@@ -9,7 +9,7 @@ import { Kafka } from 'kafkajs';
 import { EarnBatchHandler } from './earn-batch.handler';
 
 export const EARN_PROGRAM = Symbol('EARN_PROGRAM');
-export const EARN_GROUP_ID = 'tally-earn';
+export const EARN_GROUP_ID = Symbol('EARN_GROUP_ID');
 
 /** One consumer group over the four input topics, each batch appended in one ledger transaction. */
 @Injectable()
@@ -27,6 +27,7 @@ export class EarnConsumer implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly metrics: Metrics,
     @Inject(EARN_PROGRAM) private readonly program: Program,
     @Inject(LEDGER_CLOCK) private readonly clock: () => Date,
+    @Inject(EARN_GROUP_ID) private readonly groupId: string,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -37,13 +38,13 @@ export class EarnConsumer implements OnApplicationBootstrap, OnApplicationShutdo
       parked: this.parked,
       producer: this.producer,
       namespace: this.settings.namespace,
-      consumerGroup: `${this.settings.namespace}${EARN_GROUP_ID}`,
+      consumerGroup: `${this.settings.namespace}${this.groupId}`,
       clock: this.clock,
       context: () => ({ program: this.program, now: this.clock(), newLotId: randomUUID }),
       onOutcome: (outcome, count) => consumed.inc({ outcome }, count),
     });
     this.consumer = new BatchConsumer(this.kafka, {
-      groupId: EARN_GROUP_ID,
+      groupId: this.groupId,
       topics: INPUT_TOPICS,
       namespace: this.settings.namespace,
       handle: (messages) => handler.handle(messages),

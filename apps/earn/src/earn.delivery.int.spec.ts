@@ -1,0 +1,109 @@
+import { Topics } from '@tally/contracts';
+import { EarnHarness, eventually, purchase } from './testing/earn-harness';
+
+const MEMBERS = 20;
+const memberOf = (i: number) => `m-${i % MEMBERS}`;
+const expectedBalances = (purchases: number, points = 100) => {
+  const expected: Record<string, number> = {};
+  for (let i = 0; i < purchases; i++) expected[memberOf(i)] = (expected[memberOf(i)] ?? 0) + points;
+  return expected;
+};
+
+describe('earn delivery guarantees through a real broker', () => {
+  describe('duplicates and re-consumption', () => {
+    const h = new EarnHarness();
+    beforeAll(() => h.start('dup'));
+    afterAll(() => h.stop());
+
+    it('appends each input once, even sent twice, and a new group re-reading every topic from offset 0 changes nothing', async () => {
+      const messages = Array.from({ length: 200 }, (_, i) => ({ key: memberOf(i), value: purchase(i, memberOf(i)) }));
+      await h.publish(Topics.purchases.name, [...messages, ...messages.slice(0, 50)]);
+      await h.publish(Topics.checkIns.name, [{ key: 'm-0', value: { eventId: 'ci-1', type: 'member.checked-in', occurredAt: '2026-11-20T08:00:00+08:00', memberId: 'm-0' } }]);
+      await h.startEarn();
+      await eventually(async () => ((await h.caughtUp('tally-earn')) ? true : undefined), 90_000, 'first group caught up');
+      const expected = expectedBalances(200);
+      expected['m-0'] += 10;
+      expect(await h.balances()).toEqual(expected);
+      expect(await h.count('SELECT count(*) FROM ledger_events')).toBe(201);
+
+      await h.startEarn('tally-earn-replay');
+      await eventually(async () => ((await h.caughtUp('tally-earn-replay')) ? true : undefined), 90_000, 'second group caught up');
+      expect(await h.balances()).toEqual(expected);
+      expect(await h.count('SELECT count(*) FROM ledger_events')).toBe(201);
+    });
+  });
+
+  describe('malformed messages interleaved with valid ones', () => {
+    const h = new EarnHarness();
+    beforeAll(() => h.start('bad'));
+    afterAll(() => h.stop());
+
+    it('applies every valid message and dead-letters every bad one with its reason, without stalling', async () => {
+      const bad = [
+        ['not json', '{"eventId": '],
+        ['unknown type', { ...purchase(9001, 'm-1'), type: 'purchase.teleported' }],
+        ['negative amount', { ...purchase(9002, 'm-1'), amountMinor: -5 }],
+        ['fractional amount', { ...purchase(9003, 'm-1'), amountMinor: 10.5 }],
+        ['far future', { ...purchase(9004, 'm-1'), occurredAt: '2099-01-01T00:00:00+08:00' }],
+        ['oversized', JSON.stringify({ ...purchase(9005, 'm-1'), padding: 'x'.repeat(70_000) })],
+        ['bad id', { ...purchase(9006, 'm 1'), memberId: 'm 1' }],
+      ] as const;
+      const messages: { key: string; value: string | object }[] = [];
+      for (let i = 0; i < 140; i++) {
+        messages.push({ key: memberOf(i), value: purchase(i, memberOf(i)) });
+        if (i % 20 === 0) messages.push({ key: 'm-1', value: bad[(i / 20) % bad.length][1] });
+      }
+      await h.publish(Topics.purchases.name, messages);
+      await h.startEarn();
+      await eventually(async () => ((await h.caughtUp('tally-earn')) ? true : undefined), 90_000, 'caught up');
+      expect(await h.balances()).toEqual(expectedBalances(140));
+      const { rows } = await h.sql.query('SELECT reason, count(*)::int AS n FROM dead_letters GROUP BY reason ORDER BY reason');
+      expect(rows).toEqual([
+        { reason: 'invalid_json', n: 1 },
+        { reason: 'occurred_in_future', n: 1 },
+        { reason: 'payload_too_large', n: 1 },
+        { reason: 'unknown_type', n: 1 },
+        { reason: 'validation_failed', n: 3 },
+      ]);
+    });
+  });
+
+  describe('two instances in one group', () => {
+    const h = new EarnHarness();
+    beforeAll(() => h.start('pair'));
+    afterAll(() => h.stop());
+
+    it('gives the same balances as one instance', async () => {
+      await Promise.all([h.startEarn(), h.startEarn()]);
+      await h.publish(Topics.purchases.name, Array.from({ length: 400 }, (_, i) => ({ key: memberOf(i), value: purchase(i, memberOf(i)) })));
+      await eventually(async () => ((await h.caughtUp('tally-earn')) ? true : undefined), 90_000, 'caught up');
+      expect(await h.balances()).toEqual(expectedBalances(400));
+      expect(await h.count('SELECT count(*) FROM ledger_events')).toBe(400);
+    });
+  });
+
+  describe('a service killed with SIGKILL mid-stream', () => {
+    const h = new EarnHarness();
+    beforeAll(async () => {
+      EarnHarness.build();
+      await h.start('kill');
+    });
+    afterAll(() => h.stop());
+
+    it('loses nothing and doubles nothing after a restart', async () => {
+      const total = 30_000;
+      await h.publish(Topics.purchases.name, Array.from({ length: total }, (_, i) => ({ key: memberOf(i), value: purchase(i, memberOf(i)) })));
+      const first = h.spawnEarn();
+      await eventually(async () => ((await h.count('SELECT count(*) FROM ledger_events')) > 0 ? true : undefined), 90_000, 'first appends', 10);
+      first.kill('SIGKILL');
+      await new Promise((resolve) => first.once('exit', resolve));
+      const atKill = await h.count('SELECT count(*) FROM ledger_events');
+      h.spawnEarn();
+      await eventually(async () => ((await h.count('SELECT count(*) FROM ledger_events')) === total ? true : undefined), 240_000, 'all appended');
+      await eventually(async () => ((await h.caughtUp('tally-earn')) ? true : undefined), 60_000, 'caught up');
+      expect(atKill).toBeLessThan(total);
+      expect(await h.count('SELECT count(*) FROM ledger_events')).toBe(total);
+      expect(await h.balances()).toEqual(expectedBalances(total));
+    });
+  });
+});

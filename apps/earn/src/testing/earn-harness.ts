@@ -1,0 +1,132 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { INestApplication } from '@nestjs/common';
+import { Topics } from '@tally/contracts';
+import { migrateLedger } from '@tally/ledger';
+import { createServiceApp } from '@tally/platform';
+import { TestDatabase, createTestDatabase, testKafkaBrokers, testNamespace } from '@tally/testing';
+import { Admin, Kafka, Producer, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { AppModule } from '../app.module';
+import { EarnConfig } from '../earn.config';
+
+const ROOT = join(__dirname, '../../../..');
+
+export const purchase = (i: number, memberId: string, amountMinor = 10_000) => ({
+  eventId: `pos-${i}`,
+  type: 'purchase.completed',
+  occurredAt: '2026-11-20T10:15:00+08:00',
+  memberId,
+  storeId: 'sh-07',
+  channel: 'store',
+  orderId: `o-${i}`,
+  amountMinor,
+  currency: 'CNY',
+});
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const eventually = async <T>(probe: () => Promise<T | undefined>, ms = 90_000, what = 'condition', everyMs = 250): Promise<T> => {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`${what} not reached in ${ms} ms`);
+    await sleep(everyMs);
+  }
+};
+
+/** One isolated world for earn tests: its own database, topic namespace, producer and SQL client. */
+export class EarnHarness {
+  readonly namespace = testNamespace();
+  db!: TestDatabase;
+  sql!: Client;
+  kafka!: Kafka;
+  admin!: Admin;
+  producer!: Producer;
+  private readonly apps: INestApplication[] = [];
+  private readonly children: ChildProcess[] = [];
+
+  async start(label: string): Promise<void> {
+    this.db = await createTestDatabase(label, migrateLedger);
+    this.sql = new Client({ connectionString: this.db.url });
+    await this.sql.connect();
+    this.kafka = new Kafka({ clientId: `test-${label}`, brokers: testKafkaBrokers(), logLevel: logLevel.NOTHING });
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    this.producer = this.kafka.producer();
+    await this.producer.connect();
+  }
+
+  env(groupId = 'tally-earn'): Record<string, string> {
+    return {
+      KAFKA_BROKERS: testKafkaBrokers().join(','),
+      DATABASE_URL: this.db.url,
+      TALLY_TOPIC_NAMESPACE: this.namespace,
+      TALLY_EARN_GROUP_ID: groupId,
+      LOG_LEVEL: 'warn',
+      PORT: '0',
+    };
+  }
+
+  /** An earn service inside this process. */
+  async startEarn(groupId?: string): Promise<INestApplication> {
+    const { app } = await createServiceApp({ service: 'earn', defaultPort: 0, config: EarnConfig, module: (c) => AppModule.forRoot(c), env: this.env(groupId) });
+    await app.listen(0);
+    this.apps.push(app);
+    return app;
+  }
+
+  /** An earn service as its own OS process (from the swc build), so it can be SIGKILLed. */
+  spawnEarn(): ChildProcess {
+    const child = spawn('node', [join(ROOT, 'dist/apps/earn/src/main.js')], { env: { ...process.env, ...this.env() }, stdio: 'ignore' });
+    this.children.push(child);
+    return child;
+  }
+
+  static build(): void {
+    execFileSync('node', [join(ROOT, 'tools/build/build.mjs')], { stdio: 'ignore' });
+  }
+
+  async publish(topic: string, messages: { key: string; value: string | object }[]): Promise<void> {
+    for (let i = 0; i < messages.length; i += 500) {
+      await this.producer.send({
+        topic: `${this.namespace}${topic}`,
+        messages: messages.slice(i, i + 500).map((m) => ({ key: m.key, value: typeof m.value === 'string' ? m.value : JSON.stringify(m.value) })),
+      });
+    }
+  }
+
+  async count(sql: string): Promise<number> {
+    const { rows } = await this.sql.query(sql);
+    return Number(rows[0].count);
+  }
+
+  async balances(): Promise<Record<string, number>> {
+    const { rows } = await this.sql.query('SELECT member_id, available FROM member_state ORDER BY member_id');
+    return Object.fromEntries(rows.map((r: { member_id: string; available: string }) => [r.member_id, Number(r.available)]));
+  }
+
+  /** True once `groupId` has committed, on every input topic partition, up to the end of the log. */
+  async caughtUp(groupId: string): Promise<boolean> {
+    for (const topic of [Topics.purchases, Topics.checkIns, Topics.referrals, Topics.memberEvents]) {
+      const name = `${this.namespace}${topic.name}`;
+      const ends = await this.admin.fetchTopicOffsets(name);
+      const [committed] = await this.admin.fetchOffsets({ groupId: `${this.namespace}${groupId}`, topics: [name] });
+      for (const end of ends) {
+        const at = committed.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+        if (end.high !== '0' && at !== end.high) return false;
+      }
+    }
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    for (const child of this.children) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const app of this.apps) await app.close().catch(() => undefined);
+    await this.producer?.disconnect();
+    await this.admin?.disconnect();
+    await this.sql?.end();
+    await this.db?.drop();
+  }
+}
