@@ -88,7 +88,7 @@ describe('tier service against PostgreSQL and Kafka', () => {
     await db?.drop();
   });
 
-  it('consumes loyalty.ledger.v1: upgrades a member whose points cross a threshold, announces the change, and a redelivery appends nothing', async () => {
+  it('consumes loyalty.ledger.v1: upgrades a member whose points cross a threshold, announces the change, dead-letters junk, and a redelivery appends nothing', async () => {
     // Business time near the real clock: the consumer evaluates at "now".
     const justNow = new Date(Date.now() - 60_000).toISOString();
     await driver.purchase('m-live', 120_000, justNow);
@@ -103,8 +103,12 @@ describe('tier service against PostgreSQL and Kafka', () => {
       while ((await relay.relayOnce()) > 0);
     };
 
+    // Something that is not a ledger event is dead-lettered and does not block the partition.
+    await producer.sendRaw(physicalTopicName(Topics.ledger, namespace), [{ key: 'm-live', value: Buffer.from('{"not json') }]);
     await relayAll();
     await eventually(async () => ((await memberRow('m-live'))?.tier === 'silver' ? true : undefined));
+    const letters = await dataSource.query(`SELECT source_topic, reason FROM dead_letters`);
+    expect(letters).toEqual([{ source_topic: 'loyalty.ledger.v1', reason: 'invalid_json' }]);
     await relayAll(); // the tier.changed event itself goes out on the ledger topic too
     const notice = await eventually(async () => received.find((n) => n.memberId === 'm-live'));
     expect(notice).toMatchObject({ type: 'tier.changed', memberId: 'm-live', from: 'member', to: 'silver' });

@@ -45,12 +45,12 @@ describe('reading a batch of loyalty.ledger.v1', () => {
     expect(batch.notices).toEqual([{ type: 'tier.changed', memberId: 'm-1', from: 'member', to: 'silver', effectiveAt: '2026-11-23T10:00:00.000Z' }]);
   });
 
-  it('sets aside what is not a ledger event instead of failing the batch', () => {
+  it('sets aside what is not a ledger event (to dead-letter it) instead of failing the batch', () => {
     const batch = readLedgerBatch([message('{"not json', '1'), message(null, '2'), message({ type: 'points.earned' }, '3')]);
-    expect(batch.unreadable.map((u) => [u.message.offset, u.problem])).toEqual([
-      ['1', 'not JSON'],
-      ['2', 'empty message'],
-      ['3', 'missing type, memberId, version or occurredAt'],
+    expect(batch.unreadable.map((u) => [u.message.offset, u.reason, u.problem])).toEqual([
+      ['1', 'invalid_json', 'not JSON'],
+      ['2', 'empty_message', 'empty message'],
+      ['3', 'validation_failed', 'missing type, memberId, version or occurredAt'],
     ]);
   });
 });

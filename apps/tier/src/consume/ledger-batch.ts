@@ -1,4 +1,4 @@
-import { TierChangedNotice } from '@tally/contracts';
+import { DeadLetterReason, TierChangedNotice } from '@tally/contracts';
 import { ConsumedMessage } from '@tally/messaging';
 import { UpgradeTrigger } from '../tiers/tier.service';
 
@@ -8,8 +8,8 @@ export const UPGRADE_TRIGGERS: ReadonlySet<string> = new Set(['points.earned', '
 export interface ReadLedgerBatch {
   triggers: UpgradeTrigger[];
   notices: TierChangedNotice[];
-  /** Messages that are not ledger events (never expected from the relay). */
-  unreadable: { message: ConsumedMessage; problem: string }[];
+  /** Messages that are not ledger events (never expected from the relay): dead letters. */
+  unreadable: { message: ConsumedMessage; reason: DeadLetterReason; problem: string }[];
 }
 
 interface LedgerEventFields {
@@ -20,20 +20,24 @@ interface LedgerEventFields {
   data: Record<string, unknown>;
 }
 
-const parse = (value: Buffer | null): LedgerEventFields | string => {
-  if (!value) return 'empty message';
+type Unreadable = { reason: DeadLetterReason; problem: string };
+
+const unreadable = (reason: DeadLetterReason, problem: string): Unreadable => ({ reason, problem });
+
+const parse = (value: Buffer | null): LedgerEventFields | Unreadable => {
+  if (!value || value.length === 0) return unreadable('empty_message', 'empty message');
   let parsed: unknown;
   try {
     parsed = JSON.parse(value.toString('utf8'));
   } catch {
-    return 'not JSON';
+    return unreadable('invalid_json', 'not JSON');
   }
-  const e = parsed as Partial<LedgerEventFields>;
-  if (typeof e !== 'object' || e === null) return 'not an object';
+  const e = parsed as Partial<LedgerEventFields> | null;
+  if (typeof e !== 'object' || e === null) return unreadable('validation_failed', 'not an object');
   if (typeof e.type !== 'string' || typeof e.memberId !== 'string' || !Number.isInteger(e.version) || typeof e.occurredAt !== 'string') {
-    return 'missing type, memberId, version or occurredAt';
+    return unreadable('validation_failed', 'missing type, memberId, version or occurredAt');
   }
-  if (typeof e.data !== 'object' || e.data === null) return 'missing data';
+  if (typeof e.data !== 'object' || e.data === null) return unreadable('validation_failed', 'missing data');
   return e as LedgerEventFields;
 };
 
@@ -42,8 +46,8 @@ export const readLedgerBatch = (messages: ConsumedMessage[]): ReadLedgerBatch =>
   const batch: ReadLedgerBatch = { triggers: [], notices: [], unreadable: [] };
   for (const message of messages) {
     const event = parse(message.value);
-    if (typeof event === 'string') {
-      batch.unreadable.push({ message, problem: event });
+    if ('problem' in event) {
+      batch.unreadable.push({ message, ...event });
       continue;
     }
     if (UPGRADE_TRIGGERS.has(event.type)) batch.triggers.push({ memberId: event.memberId, version: event.version });

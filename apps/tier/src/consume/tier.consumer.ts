@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Topics } from '@tally/contracts';
-import { LEDGER_CLOCK } from '@tally/ledger';
-import { BatchConsumer, ConsumedMessage, KAFKA_SETTINGS, KafkaSettings, TypedProducer } from '@tally/messaging';
+import { DeadLetterLog, LEDGER_CLOCK } from '@tally/ledger';
+import { BatchConsumer, ConsumedMessage, KAFKA_SETTINGS, KafkaSettings, TypedProducer, publishDeadLetters, toDeadLetter } from '@tally/messaging';
 import { Metrics } from '@tally/platform';
 import { Kafka } from 'kafkajs';
 import { TierService } from '../tiers/tier.service';
@@ -24,21 +24,30 @@ export class TierConsumer implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(KAFKA_SETTINGS) private readonly settings: KafkaSettings,
     private readonly producer: TypedProducer,
     private readonly tiers: TierService,
+    private readonly deadLetterLog: DeadLetterLog,
     private readonly metrics: Metrics,
     @Inject(LEDGER_CLOCK) private readonly clock: () => Date,
   ) {}
 
   async handle(messages: ConsumedMessage[]): Promise<void> {
     const batch = readLedgerBatch(messages);
-    for (const { message, problem } of batch.unreadable) {
-      this.logger.error(`skipping unreadable ledger message ${message.topic}/${message.partition}/${message.offset}: ${problem}`);
-    }
-    await this.tiers.upgrade(batch.triggers, this.clock().toISOString());
+    const now = this.clock();
+    await this.tiers.upgrade(batch.triggers, now.toISOString());
     await this.producer.send(
       Topics.notifications,
       batch.notices.map((notice) => ({ key: notice.memberId, value: notice })),
     );
     this.metrics.counter('tally_tier_notices_total', 'tier.changed notices published').inc(batch.notices.length);
+    if (batch.unreadable.length > 0) {
+      const group = `${this.settings.namespace}${TIER_GROUP_ID}`;
+      const letters = batch.unreadable.map(({ message, reason, problem }) => ({
+        letter: toDeadLetter(message, { reason, message: problem }, group, now),
+        original: message,
+      }));
+      this.logger.error(`dead-lettering ${letters.length} unreadable ledger message(s)`);
+      await publishDeadLetters(this.producer, this.settings.namespace, letters);
+      await this.deadLetterLog.record(letters.map((l) => l.letter));
+    }
   }
 
   async onApplicationBootstrap(): Promise<void> {
