@@ -7,4 +7,4 @@ const name = process.argv[2];
 if (!name) throw new Error('usage: node tools/bench/run.mjs <ledger|earn|redeem>');
 execFileSync('bash', ['tools/infra/ensure-postgres.sh'], { cwd: root, stdio: 'inherit' });
 execFileSync('node', ['tools/build/build.mjs'], { cwd: root, stdio: 'inherit' });
-execFileSync('node', ['--enable-source-maps', '--max-old-space-size=4096', `dist/tools/bench/${name}.bench.js`], { cwd: root, stdio: 'inherit' });
+execFileSync('node', ['--enable-source-maps', '--max-old-space-size=4096', '-r', 'reflect-metadata', `dist/tools/bench/${name}.bench.js`], { cwd: root, stdio: 'inherit' });

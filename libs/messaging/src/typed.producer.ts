@@ -1,5 +1,5 @@
 import { Topic, physicalTopicName } from '@tally/contracts';
-import { CompressionTypes, Kafka, Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, Partitioners, Producer } from 'kafkajs';
 
 export interface OutgoingMessage<T> {
   key: string | null;
@@ -16,7 +16,7 @@ export class TypedProducer {
     // Not kafkajs' idempotent mode: duplicates are harmless downstream (every consumer dedupes by
     // id) and its InitProducerId handshake fails on a broker whose coordinator is still loading.
     // One request in flight keeps per-partition order across retries.
-    this.producer = kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   async send<T>(topic: Topic<T>, messages: OutgoingMessage<T>[]): Promise<void> {

@@ -1,0 +1,147 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { INPUT_TOPICS, Topics } from '@tally/contracts';
+import { migrateLedger } from '@tally/ledger';
+import { createKafka, ensureTopics } from '@tally/messaging';
+import { Kafka, Partitioners } from 'kafkajs';
+import { Client } from 'pg';
+import { ROOT, benchDatabaseUrl, log, machine, percentile, recreateDatabase, writeResults } from './bench-support';
+
+const EVENTS = Number(process.env.BENCH_EARN_EVENTS ?? 1_000_000);
+const MEMBERS = 100_000;
+const PARTITIONS = 8;
+const STEADY_RATE = 1000;
+const STEADY_SECONDS = Number(process.env.BENCH_EARN_STEADY_SECONDS ?? 30);
+const GROUP = 'tally-earn';
+
+const purchase = (i: number, prefix: string) =>
+  JSON.stringify({
+    eventId: `${prefix}-${i}`,
+    type: 'purchase.completed',
+    occurredAt: '2026-11-20T10:15:00+08:00',
+    memberId: `m-${i % MEMBERS}`,
+    storeId: `s-${i % 300}`,
+    channel: 'store',
+    orderId: `${prefix}-o-${i}`,
+    amountMinor: 1000 + (i % 50_000),
+    currency: 'CNY',
+  });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const committedAll = async (kafka: Kafka, namespace: string): Promise<boolean> => {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topic = `${namespace}${Topics.purchases.name}`;
+    const ends = await admin.fetchTopicOffsets(topic);
+    const [committed] = await admin.fetchOffsets({ groupId: `${namespace}${GROUP}`, topics: [topic] });
+    return ends.every((end) => committed.partitions.find((p) => p.partition === end.partition)?.offset === end.high);
+  } finally {
+    await admin.disconnect();
+  }
+};
+
+const startEarn = (namespace: string, databaseUrl: string, brokers: string): ChildProcess =>
+  spawn('node', [join(ROOT, 'dist/apps/earn/src/main.js')], {
+    env: { ...process.env, TALLY_TOPIC_NAMESPACE: namespace, DATABASE_URL: databaseUrl, KAFKA_BROKERS: brokers, PORT: '3901', LOG_LEVEL: 'warn' },
+    stdio: 'inherit',
+  });
+
+const main = async () => {
+  const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+  const namespace = `bench-${Date.now().toString(36)}.`;
+  const databaseUrl = benchDatabaseUrl('tally_bench_earn');
+  await recreateDatabase(databaseUrl);
+  await migrateLedger(databaseUrl);
+  const kafka = createKafka({ brokers: brokers.split(','), clientId: 'bench-earn', namespace });
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, namespace, [...INPUT_TOPICS, Topics.deadLetters, Topics.ledger, Topics.notifications], PARTITIONS);
+  await admin.disconnect();
+
+  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const topic = `${namespace}${Topics.purchases.name}`;
+  log(`publishing ${EVENTS} purchases for ${MEMBERS} members to ${PARTITIONS} partitions ...`);
+  const publishStarted = performance.now();
+  for (let i = 0; i < EVENTS; i += 5000) {
+    const messages = Array.from({ length: Math.min(5000, EVENTS - i) }, (_, k) => ({ key: `m-${(i + k) % MEMBERS}`, value: purchase(i + k, 'b') }));
+    await producer.send({ topic, acks: 1, messages });
+  }
+  const publishSeconds = (performance.now() - publishStarted) / 1000;
+  log(`published in ${publishSeconds.toFixed(1)} s`);
+
+  const sql = new Client({ connectionString: databaseUrl });
+  await sql.connect();
+  const earn = startEarn(namespace, databaseUrl, brokers);
+  while (!(await committedAll(kafka, namespace))) await sleep(500);
+  const caughtUpAt = Date.now();
+  const { rows } = await sql.query('SELECT min(recorded_at) AS first, count(*)::int AS n FROM ledger_events');
+  const firstAppend = new Date(rows[0].first).getTime();
+  const throughputSeconds = (caughtUpAt - firstAppend) / 1000;
+  const eventsPerSecond = Math.round(EVENTS / throughputSeconds);
+  log(`throughput: ${rows[0].n} events appended, ${eventsPerSecond} events/s from first append to last commit`);
+
+  log(`steady load: ${STEADY_RATE} events/s for ${STEADY_SECONDS} s ...`);
+  const sentAt = new Map<string, number>();
+  const seenAt = new Map<string, number>();
+  let lastPosition = (await sql.query('SELECT coalesce(max(position), 0) AS p FROM ledger_events')).rows[0].p;
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      const res = await sql.query('SELECT position, causation_id FROM ledger_events WHERE position > $1 ORDER BY position', [lastPosition]);
+      const now = performance.now();
+      for (const row of res.rows) {
+        seenAt.set(row.causation_id, now);
+        lastPosition = row.position;
+      }
+      await sleep(5);
+    }
+  })();
+  const steadyStarted = performance.now();
+  for (let i = 0; i < STEADY_RATE * STEADY_SECONDS; i += 10) {
+    const due = steadyStarted + (i / STEADY_RATE) * 1000;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const messages = Array.from({ length: 10 }, (_, k) => ({ key: `m-${(i + k) % MEMBERS}`, value: purchase(i + k, 'lat') }));
+    const at = performance.now();
+    for (let k = 0; k < 10; k++) sentAt.set(`lat-${i + k}`, at);
+    void producer.send({ topic, acks: 1, messages });
+  }
+  const until = Date.now() + 30_000;
+  while (seenAt.size < sentAt.size && Date.now() < until) await sleep(50);
+  polling = false;
+  await poller;
+  const latencies = [...sentAt.entries()].filter(([id]) => seenAt.has(id)).map(([id, at]) => (seenAt.get(id) as number) - at).sort((a, b) => a - b);
+  earn.kill('SIGTERM');
+  await producer.disconnect();
+  await sql.end();
+
+  const results = {
+    benchmark: 'earn',
+    command: 'npm run bench:earn',
+    machine: machine(),
+    setup: { events: EVENTS, members: MEMBERS, partitions: PARTITIONS, consumer: 'one earn process, kafkajs eachBatch, 4 partitions consumed concurrently' },
+    publish: { seconds: Number(publishSeconds.toFixed(1)) },
+    throughput: { seconds: Number(throughputSeconds.toFixed(1)), eventsPerSecond },
+    latency: {
+      rate: STEADY_RATE,
+      seconds: STEADY_SECONDS,
+      measured: latencies.length,
+      sent: sentAt.size,
+      what: 'publish -> committed in the ledger (visible to readers), polled every 5 ms',
+      p50ms: Number(percentile(latencies, 50).toFixed(1)),
+      p99ms: Number(percentile(latencies, 99).toFixed(1)),
+      maxMs: Number((latencies[latencies.length - 1] ?? 0).toFixed(1)),
+    },
+    targets: { eventsPerSecond: 20_000, p99ms: 50 },
+  };
+  log(`latency p50 ${results.latency.p50ms} ms, p99 ${results.latency.p99ms} ms`);
+  log(`results: ${writeResults('earn', results)}`);
+};
+
+main().catch((error) => {
+  process.stderr.write(`${error.stack ?? error}\n`);
+  process.exit(1);
+});
