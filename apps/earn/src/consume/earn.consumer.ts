@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { INPUT_TOPICS } from '@tally/contracts';
 import { Program } from '@tally/program';
@@ -9,6 +9,9 @@ import { Kafka } from 'kafkajs';
 import { EarnBatchHandler } from './earn-batch.handler';
 
 export const EARN_PROGRAM = Symbol('EARN_PROGRAM');
+
+/** 128 random bits in 22 characters: lot ids are stored in every event and state that names them. */
+const newLotId = () => randomBytes(16).toString('base64url');
 export const EARN_GROUP_ID = Symbol('EARN_GROUP_ID');
 
 /** One consumer group over the four input topics, each batch appended in one ledger transaction. */
@@ -40,7 +43,7 @@ export class EarnConsumer implements OnApplicationBootstrap, OnApplicationShutdo
       namespace: this.settings.namespace,
       consumerGroup: `${this.settings.namespace}${this.groupId}`,
       clock: this.clock,
-      context: () => ({ program: this.program, now: this.clock(), newLotId: randomUUID }),
+      context: () => ({ program: this.program, now: this.clock(), newLotId }),
       onOutcome: (outcome, count) => consumed.inc({ outcome }, count),
     });
     this.consumer = new BatchConsumer(this.kafka, {

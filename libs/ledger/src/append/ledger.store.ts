@@ -219,7 +219,7 @@ const insertEvents = async (runner: QueryRunner, events: EventRow[], recordedAt:
        INSERT INTO ledger_events (member_id, version, event_id, type, data, occurred_at, recorded_at, causation_id, prev_hash, hash)
        SELECT "memberId", version, "eventId", type, data, "occurredAt", $2::timestamptz, "causationId",
               decode("prevHash", 'hex'), decode(hash, 'hex')
-         FROM json_to_recordset($1::json) AS x("memberId" text, version int, "eventId" uuid, type text, data jsonb,
+         FROM json_to_recordset($1::json) AS x("memberId" text, version int, "eventId" uuid, type text, data json,
               "occurredAt" timestamptz, "causationId" text, "prevHash" text, hash text)
        RETURNING position, member_id, version
      ), queued AS (INSERT INTO outbox (position) SELECT position FROM inserted)

@@ -133,7 +133,7 @@ describe('replay and audit of a random ledger', () => {
     const superuser = new Client({ connectionString: db.url });
     await superuser.connect();
     await superuser.query('ALTER TABLE ledger_events DISABLE TRIGGER ledger_events_no_update_delete');
-    await superuser.query(`UPDATE ledger_events SET data = jsonb_set(data, '{points}', '999999') WHERE position = $1`, [position]);
+    await superuser.query(`UPDATE ledger_events SET data = jsonb_set(data::jsonb, '{points}', '999999')::json WHERE position = $1`, [position]);
     await superuser.query('ALTER TABLE ledger_events ENABLE TRIGGER ledger_events_no_update_delete');
     await superuser.end();
     const report = await auditLedger(dataSource);
