@@ -23,7 +23,7 @@ describe('redeem app as it starts in production', () => {
         KAFKA_BROKERS: process.env.TALLY_TEST_KAFKA_BROKERS ?? '127.0.0.1:9092',
         TALLY_API_TOKENS: 'shell-ops=ops',
         LOG_LEVEL: 'warn',
-        HOLD_EXPIRY_INTERVAL_MS: '100',
+        TALLY_HOLD_EXPIRY_INTERVAL_MS: '100',
       },
     }));
     await app.listen(0, '127.0.0.1');
@@ -103,15 +103,15 @@ describe('redeem app as it starts in production', () => {
     ]);
   });
 
-  it('refuses a bad HOLD_EXPIRY_INTERVAL_MS at start', async () => {
+  it('refuses a bad TALLY_HOLD_EXPIRY_INTERVAL_MS at start', async () => {
     await expect(
       createServiceApp({
         service: SERVICE,
         defaultPort: DEFAULT_PORT,
         config: RedeemConfig,
         module: (config) => AppModule.forRoot(config),
-        env: { HOLD_EXPIRY_INTERVAL_MS: 'soon' },
+        env: { TALLY_HOLD_EXPIRY_INTERVAL_MS: 'soon' },
       }),
-    ).rejects.toThrow(/HOLD_EXPIRY_INTERVAL_MS/);
+    ).rejects.toThrow(/TALLY_HOLD_EXPIRY_INTERVAL_MS/);
   });
 });

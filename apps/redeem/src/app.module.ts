@@ -28,7 +28,7 @@ export class AppModule {
         postgresHealthCheck(config.DATABASE_URL),
         kafkaHealthCheck(config.kafkaBrokers, `tally-${SERVICE}-health`),
         programProvider(config.TALLY_PROGRAM),
-        { provide: HOLD_EXPIRY_OPTIONS, useValue: { intervalMs: config.HOLD_EXPIRY_INTERVAL_MS } },
+        { provide: HOLD_EXPIRY_OPTIONS, useValue: { intervalMs: config.TALLY_HOLD_EXPIRY_INTERVAL_MS } },
         IdempotentLedger,
         MemberLookup,
         RewardStock,

@@ -65,7 +65,7 @@ describe('redeem app against PostgreSQL', () => {
       TALLY_API_TOKENS: `${OPS}=ops,${SH07}=store:sh-07,${BJ01}=store:bj-01,${READ}=read`,
       TALLY_PROGRAM: programPath,
       LOG_LEVEL: 'warn',
-      HOLD_EXPIRY_INTERVAL_MS: '0',
+      TALLY_HOLD_EXPIRY_INTERVAL_MS: '0',
     });
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
       .overrideProvider(LEDGER_CLOCK)

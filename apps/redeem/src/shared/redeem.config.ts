@@ -9,5 +9,5 @@ export class RedeemConfig extends BaseConfig {
   @Max(3_600_000)
   @Min(0)
   @IsInt()
-  HOLD_EXPIRY_INTERVAL_MS = 5_000;
+  TALLY_HOLD_EXPIRY_INTERVAL_MS = 5_000;
 }
