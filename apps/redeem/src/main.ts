@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { bootstrapService } from '@tally/platform';
 import { AppModule, DEFAULT_PORT, SERVICE } from './app.module';
 import { RedeemConfig } from './shared/redeem.config';
