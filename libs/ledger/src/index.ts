@@ -2,6 +2,7 @@ export * from './database/data-source';
 export * from './hashing/event-hash';
 export * from './append/ledger-command';
 export * from './append/ledger.store';
+export * from './append/ledger.batcher';
 export * from './append/projection-rows';
 export * from './read/event-row';
 export * from './read/ledger.queries';

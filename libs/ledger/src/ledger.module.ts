@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { LedgerBatcher } from './append/ledger.batcher';
 import { LedgerStore } from './append/ledger.store';
 import { ledgerDataSourceOptions, migrateLedger } from './database/data-source';
 import { DeadLetterLog } from './read/dead-letter.log';
@@ -46,12 +47,13 @@ export class LedgerModule {
           inject: [DataSource, LEDGER_CLOCK],
           useFactory: (dataSource: DataSource, clock: () => Date) => new LedgerStore(dataSource, { clock, newEventId: randomUUID }),
         },
+        { provide: LedgerBatcher, inject: [LedgerStore], useFactory: (store: LedgerStore) => new LedgerBatcher(store) },
         { provide: LedgerQueries, inject: [DataSource], useFactory: (d: DataSource) => new LedgerQueries(d) },
         { provide: DeadLetterLog, inject: [DataSource], useFactory: (d: DataSource) => new DeadLetterLog(d) },
         { provide: ParkedInputs, inject: [DataSource], useFactory: (d: DataSource) => new ParkedInputs(d) },
         DataSourceCloser,
       ],
-      exports: [DataSource, LEDGER_CLOCK, LedgerStore, LedgerQueries, DeadLetterLog, ParkedInputs],
+      exports: [DataSource, LEDGER_CLOCK, LedgerStore, LedgerBatcher, LedgerQueries, DeadLetterLog, ParkedInputs],
     };
   }
 }

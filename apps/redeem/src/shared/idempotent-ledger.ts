@@ -1,6 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { NewLedgerEvent } from '@tally/contracts';
-import { ConcurrencyConflictError, CommandOutcome, LedgerStore } from '@tally/ledger';
+import { ConcurrencyConflictError, CommandOutcome, LedgerBatcher } from '@tally/ledger';
 import { MemberState } from '@tally/member-ledger';
 import { AppError, ErrorBody, Metrics } from '@tally/platform';
 import { fingerprintOf } from './fingerprint';
@@ -67,7 +67,7 @@ const outcomeOf = <B>(request: IdempotentRequest<B>, verdict: Verdict<B>): Comma
 @Injectable()
 export class IdempotentLedger {
   constructor(
-    private readonly store: LedgerStore,
+    private readonly batcher: LedgerBatcher,
     private readonly metrics: Metrics,
   ) {}
 
@@ -92,7 +92,8 @@ export class IdempotentLedger {
 
   private async run<B>(request: IdempotentRequest<B>) {
     try {
-      return await this.store.executeOne<StoredReply<B>>({
+      // Group commit: concurrent requests share one transaction (see LedgerBatcher).
+      return await this.batcher.submit<StoredReply<B>>({
         scope: request.scope,
         causationId: request.key,
         memberIds: [request.memberId],
