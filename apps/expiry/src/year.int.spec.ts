@@ -122,7 +122,7 @@ describe('a simulated two years of earn, redeem, tier changes and expiry', () =>
     // Conservation: what is available and held is exactly what the open lots still hold.
     const mismatches = await dataSource.query(`
       SELECT s.member_id FROM member_state s LEFT JOIN (SELECT member_id, sum(remaining) AS remaining FROM open_lots GROUP BY member_id) l USING (member_id)
-       WHERE s.available + s.held + (s.state->>'debt')::bigint <> coalesce(l.remaining, 0)`);
+       WHERE s.available + s.held + (s.state::jsonb->>'debt')::bigint <> coalesce(l.remaining, 0)`);
     expect(mismatches).toEqual([]);
 
     expect(await auditLedger(dataSource)).toMatchObject({ ok: true });

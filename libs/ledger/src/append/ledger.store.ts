@@ -81,6 +81,8 @@ export class LedgerStore {
   private async run<R>(runner: QueryRunner, commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
     const memberIds = [...new Set(commands.flatMap((c) => c.memberIds))].sort();
     const snapshots = await lockMembers(runner, memberIds);
+    // States are immutable values: these stay as loaded while the batch evolves its own copies.
+    const before = new Map([...snapshots].map(([id, snapshot]) => [id, snapshot.state]));
     const seen = await findCausations(runner, commands);
     const recordedAt = this.options.clock().toISOString();
     const touched = new Set<string>();
@@ -145,7 +147,7 @@ export class LedgerStore {
       if (result.status === 'appended') for (const e of result.events) e.position = positions.get(`${e.memberId}#${e.version}`) ?? '';
     }
     const query = (sql: string, params: unknown[]) => runner.query(sql, params);
-    await writeProjections(query, LIVE_TABLES, [...touched].map((id) => snapshotOf(snapshots, id)));
+    await writeProjections(query, LIVE_TABLES, [...touched].map((id) => snapshotOf(snapshots, id)), before);
     await insertCausations(runner, causations, recordedAt);
     await insertRejections(runner, rejections, recordedAt);
     return results;

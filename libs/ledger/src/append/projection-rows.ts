@@ -1,4 +1,4 @@
-import { MemberState, balanceOf } from '@tally/member-ledger';
+import { Lot, MemberState, balanceOf } from '@tally/member-ledger';
 
 /** The names of one set of projection tables: live, or a rebuild being prepared beside them. */
 export interface ProjectionTables {
@@ -19,17 +19,39 @@ export interface MemberSnapshot {
   lastHash: Buffer;
 }
 
+/** What the projection tables held for these members before: their states, or unknown ('replace'). */
+export type PreviousStates = ReadonlyMap<string, MemberState> | 'replace';
+
+const NO_STATE = { lots: {}, holds: {} } as unknown as MemberState;
+
+const lotRow = (memberId: string, lot: Lot) => ({
+  member_id: memberId,
+  lot_id: lot.lotId,
+  remaining: lot.remaining,
+  held: lot.held,
+  expires_at: lot.expiresAt,
+  available_at: lot.pending ? (lot.availableAt ?? null) : null,
+  pending: lot.pending,
+});
+
+const sameLot = (a: Lot, b: Lot) =>
+  a.remaining === b.remaining && a.held === b.held && a.pending === b.pending && a.expiresAt === b.expiresAt && a.availableAt === b.availableAt;
+
 /**
- * Rows for one multi-row insert per table. They travel as one JSON document expanded by
+ * Rows for one multi-row statement per table. They travel as one JSON document expanded by
  * `json_to_recordset`: PostgreSQL parses that about three times faster than a set of array
- * parameters (whose JSON elements need escaping twice).
+ * parameters (whose JSON elements need escaping twice). Lots and holds are diffed against the
+ * previous states, so a member with many lots costs only the lots that changed.
  */
-export const projectionRows = (snapshots: MemberSnapshot[]) => {
+export const projectionRows = (snapshots: MemberSnapshot[], previous: PreviousStates) => {
   const members: Record<string, unknown>[] = [];
   const lots: Record<string, unknown>[] = [];
+  const goneLots: { member_id: string; lot_id: string }[] = [];
   const holds: Record<string, unknown>[] = [];
+  const goneHolds: { member_id: string; hold_id: string }[] = [];
   for (const { state, lastHash } of snapshots) {
     const balance = balanceOf(state);
+    const before = previous === 'replace' ? NO_STATE : (previous.get(state.memberId) ?? NO_STATE);
     members.push({
       member_id: state.memberId,
       version: state.version,
@@ -44,57 +66,84 @@ export const projectionRows = (snapshots: MemberSnapshot[]) => {
       state,
     });
     for (const lot of Object.values(state.lots)) {
-      lots.push({
-        member_id: state.memberId,
-        lot_id: lot.lotId,
-        remaining: lot.remaining,
-        held: lot.held,
-        expires_at: lot.expiresAt,
-        available_at: lot.pending ? (lot.availableAt ?? null) : null,
-        pending: lot.pending,
-      });
+      const old = before.lots[lot.lotId];
+      if (!old || !sameLot(old, lot)) lots.push(lotRow(state.memberId, lot));
     }
-    for (const [holdId, hold] of Object.entries(state.holds)) {
-      if (hold.status === 'open') holds.push({ member_id: state.memberId, hold_id: holdId, points: hold.points, expires_at: hold.expiresAt });
+    for (const lotId of Object.keys(before.lots)) {
+      if (!state.lots[lotId]) goneLots.push({ member_id: state.memberId, lot_id: lotId });
     }
+    const open = (s: MemberState) => Object.entries(s.holds).filter(([, hold]) => hold.status === 'open');
+    const openBefore = new Map(open(before));
+    for (const [holdId, hold] of open(state)) {
+      if (!openBefore.has(holdId)) holds.push({ member_id: state.memberId, hold_id: holdId, points: hold.points, expires_at: hold.expiresAt });
+      openBefore.delete(holdId);
+    }
+    for (const holdId of openBefore.keys()) goneHolds.push({ member_id: state.memberId, hold_id: holdId });
   }
-  return { members, lots, holds };
+  return { members, lots, goneLots, holds, goneHolds };
 };
 
 type Query = (sql: string, params: unknown[]) => Promise<unknown>;
 
-/** Replaces the projection rows of the given members with those derived from their states. */
-export const writeProjections = async (query: Query, tables: ProjectionTables, snapshots: MemberSnapshot[]): Promise<void> => {
+/**
+ * Brings the projection rows of the given members in line with their states. With `previous`
+ * states only the differences are written; with 'replace' the members' rows are rewritten whole.
+ */
+export const writeProjections = async (
+  query: Query,
+  tables: ProjectionTables,
+  snapshots: MemberSnapshot[],
+  previous: PreviousStates,
+): Promise<void> => {
   if (snapshots.length === 0) return;
-  const { members, lots, holds } = projectionRows(snapshots);
+  const { members, lots, goneLots, holds, goneHolds } = projectionRows(snapshots, previous);
   await query(
     `INSERT INTO ${tables.memberState} (member_id, version, last_hash, available, pending, held, lifetime_earned,
        lifetime_redeemed, expired, tier, state)
      SELECT member_id, version, decode(last_hash, 'hex'), available, pending, held, lifetime_earned, lifetime_redeemed,
             expired, tier, state
        FROM json_to_recordset($1::json) AS x(member_id text, version int, last_hash text, available bigint, pending bigint,
-            held bigint, lifetime_earned bigint, lifetime_redeemed bigint, expired bigint, tier text, state jsonb)
+            held bigint, lifetime_earned bigint, lifetime_redeemed bigint, expired bigint, tier text, state json)
      ON CONFLICT (member_id) DO UPDATE SET version = EXCLUDED.version, last_hash = EXCLUDED.last_hash,
        available = EXCLUDED.available, pending = EXCLUDED.pending, held = EXCLUDED.held,
        lifetime_earned = EXCLUDED.lifetime_earned, lifetime_redeemed = EXCLUDED.lifetime_redeemed,
        expired = EXCLUDED.expired, tier = EXCLUDED.tier, state = EXCLUDED.state`,
     [JSON.stringify(members)],
   );
-  const ids = members.map((m) => m.member_id);
-  await query(`DELETE FROM ${tables.openLots} WHERE member_id = ANY($1)`, [ids]);
+  if (previous === 'replace') {
+    const ids = members.map((m) => m.member_id);
+    await query(`DELETE FROM ${tables.openLots} WHERE member_id = ANY($1)`, [ids]);
+    await query(`DELETE FROM ${tables.openHolds} WHERE member_id = ANY($1)`, [ids]);
+  }
+  if (goneLots.length > 0) {
+    await query(
+      `DELETE FROM ${tables.openLots} l USING json_to_recordset($1::json) AS x(member_id text, lot_id text)
+        WHERE l.member_id = x.member_id AND l.lot_id = x.lot_id`,
+      [JSON.stringify(goneLots)],
+    );
+  }
   if (lots.length > 0) {
     await query(
       `INSERT INTO ${tables.openLots} (member_id, lot_id, remaining, held, expires_at, available_at, pending)
        SELECT * FROM json_to_recordset($1::json) AS x(member_id text, lot_id text, remaining bigint, held bigint,
-              expires_at timestamptz, available_at timestamptz, pending boolean)`,
+              expires_at timestamptz, available_at timestamptz, pending boolean)
+       ON CONFLICT (member_id, lot_id) DO UPDATE SET remaining = EXCLUDED.remaining, held = EXCLUDED.held,
+         expires_at = EXCLUDED.expires_at, available_at = EXCLUDED.available_at, pending = EXCLUDED.pending`,
       [JSON.stringify(lots)],
     );
   }
-  await query(`DELETE FROM ${tables.openHolds} WHERE member_id = ANY($1)`, [ids]);
+  if (goneHolds.length > 0) {
+    await query(
+      `DELETE FROM ${tables.openHolds} h USING json_to_recordset($1::json) AS x(member_id text, hold_id text)
+        WHERE h.member_id = x.member_id AND h.hold_id = x.hold_id`,
+      [JSON.stringify(goneHolds)],
+    );
+  }
   if (holds.length > 0) {
     await query(
       `INSERT INTO ${tables.openHolds} (member_id, hold_id, points, expires_at)
-       SELECT * FROM json_to_recordset($1::json) AS x(member_id text, hold_id text, points bigint, expires_at timestamptz)`,
+       SELECT * FROM json_to_recordset($1::json) AS x(member_id text, hold_id text, points bigint, expires_at timestamptz)
+       ON CONFLICT (member_id, hold_id) DO UPDATE SET points = EXCLUDED.points, expires_at = EXCLUDED.expires_at`,
       [JSON.stringify(holds)],
     );
   }

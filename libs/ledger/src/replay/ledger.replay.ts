@@ -30,6 +30,14 @@ const fold = (rows: StoredEventRow[]): MemberSnapshot => {
   return { state, lastHash: rows.length > 0 ? rows[rows.length - 1].hash : GENESIS_HASH };
 };
 
+/** `json` has no equality: the state is compared as `jsonb`, which ignores key order and spacing. */
+const COMPARED_COLUMNS: Record<keyof ProjectionTables, string> = {
+  memberState:
+    'member_id, version, last_hash, available, pending, held, lifetime_earned, lifetime_redeemed, expired, tier, state::jsonb AS state',
+  openLots: '*',
+  openHolds: '*',
+};
+
 const KEYS: Record<keyof ProjectionTables, string[]> = {
   memberState: ['member_id'],
   openLots: ['member_id', 'lot_id'],
@@ -50,7 +58,7 @@ export class LedgerReplay {
     let eventsReplayed = 0;
     let members = 0;
     let pending: MemberSnapshot[] = [];
-    const write = (snapshots: MemberSnapshot[]) => writeProjections((sql, p) => this.dataSource.query(sql, p), REBUILD_TABLES, snapshots);
+    const write = (snapshots: MemberSnapshot[]) => writeProjections((sql, p) => this.dataSource.query(sql, p), REBUILD_TABLES, snapshots, new Map());
     for await (const rows of memberHistories(this.dataSource)) {
       pending.push(fold(rows));
       eventsReplayed += rows.length;
@@ -89,7 +97,7 @@ export class LedgerReplay {
     if (stale.length === 0) return;
     const snapshots: MemberSnapshot[] = [];
     for await (const rows of memberHistories(this.dataSource, stale.map((s) => s.member_id))) snapshots.push(fold(rows));
-    await writeProjections(query, REBUILD_TABLES, snapshots);
+    await writeProjections(query, REBUILD_TABLES, snapshots, 'replace');
   }
 
   private async compare(): Promise<ReplayDifference[]> {
@@ -98,9 +106,10 @@ export class LedgerReplay {
       const live = LIVE_TABLES[key];
       const rebuilt = REBUILD_TABLES[key];
       const keyCols = KEYS[key];
+      const columns = COMPARED_COLUMNS[key];
       const rows: { k: string; live: unknown; rebuilt: unknown }[] = await this.dataSource.query(
-        `WITH only_live AS (SELECT * FROM ${live} EXCEPT SELECT * FROM ${rebuilt}),
-              only_rebuilt AS (SELECT * FROM ${rebuilt} EXCEPT SELECT * FROM ${live})
+        `WITH only_live AS (SELECT ${columns} FROM ${live} EXCEPT SELECT ${columns} FROM ${rebuilt}),
+              only_rebuilt AS (SELECT ${columns} FROM ${rebuilt} EXCEPT SELECT ${columns} FROM ${live})
          SELECT concat_ws('/', ${keyCols.map((c) => `coalesce(a.${c}, b.${c})`).join(', ')}) AS k,
                 to_jsonb(a) AS live, to_jsonb(b) AS rebuilt
            FROM only_live a FULL JOIN only_rebuilt b USING (${keyCols.join(', ')})
