@@ -77,6 +77,12 @@ export const showBalances = async (members, token, say, base = 'http://127.0.0.1
     const b = balances.get(memberId);
     say(b ? `${memberId}  ${String(b.available).padStart(9)}  ${String(b.pending).padStart(7)}  ${String(b.held).padStart(4)}  ${String(b.lifetimeEarned).padStart(14)}  ${b.tier}` : `${memberId}  (no balance yet)`);
   }
+  const redemption = await fetch('http://127.0.0.1:3002/redemptions', {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ redemptionId: `demo-${Date.now().toString(36)}`, memberId: members[0], points: 100, storeId: 'sh-07' }),
+  }).then(async (r) => ({ status: r.status, body: await r.json() })).catch((error) => ({ status: 0, body: { message: error.message } }));
+  say(`redeemed 100 points for ${members[0]} at sh-07 through the redeem API: HTTP ${redemption.status}, available now ${redemption.body.available ?? '?'} (worth ${redemption.body.valueMinor ?? '?'} fen)`);
   const letters = await fetch(`${base}/ops/dead-letters?limit=5`, { headers }).then((r) => r.json()).catch(() => ({}));
   say(`dead letters so far: ${letters.deadLetters?.length ?? 'unknown'} (GET /ops/dead-letters)`);
   return balances;
