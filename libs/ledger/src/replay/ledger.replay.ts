@@ -59,15 +59,19 @@ export class LedgerReplay {
     let members = 0;
     let pending: MemberSnapshot[] = [];
     const write = (snapshots: MemberSnapshot[]) => writeProjections((sql, p) => this.dataSource.query(sql, p), REBUILD_TABLES, snapshots, new Map());
+    // One write in flight while the next batch is folded: the fold and the database overlap.
+    let writing: Promise<void> = Promise.resolve();
     for await (const rows of memberHistories(this.dataSource)) {
       pending.push(fold(rows));
       eventsReplayed += rows.length;
       members += 1;
       if (pending.length >= WRITE_BATCH) {
-        await write(pending);
+        await writing;
+        writing = write(pending);
         pending = [];
       }
     }
+    await writing;
     await write(pending);
     await this.catchUp();
     const differences = await this.compare();
