@@ -17,21 +17,16 @@ export interface Lot {
   order: number;
 }
 
+/**
+ * An open hold. A hold leaves the state once captured or released: who resolved it is in the log
+ * and in the request's causation, and the state stays as small as what is still open.
+ */
 export interface HoldState {
   points: number;
   storeId: string;
   fromLots: LotPortion[];
   expiresAt: string;
-  status: 'open' | 'captured' | 'released';
-  capturedPoints: number;
-}
-
-export interface RedemptionState {
-  points: number;
-  storeId: string;
-  rewardId?: string;
-  fromLots: LotPortion[];
-  reversed: boolean;
+  status: 'open';
 }
 
 export interface OrderState {
@@ -53,7 +48,11 @@ export interface Totals {
   reversed: number;
 }
 
-/** Everything the rules need to know about one member, folded from the member's events. */
+/**
+ * Everything the rules need to know about one member, folded from the member's events. It is
+ * rewritten on every append, so it holds what is open (lots, holds, debt) and bounded windows,
+ * never a record per past redemption or resolved hold: those stay in the log.
+ */
 export interface MemberState {
   memberId: string;
   version: number;
@@ -64,8 +63,8 @@ export interface MemberState {
   /** Points clawed back that no lot covered; repaid from the next available points. */
   debt: number;
   totals: Totals;
+  /** Open holds only. */
   holds: Record<string, HoldState>;
-  redemptions: Record<string, RedemptionState>;
   orders: Record<string, OrderState>;
   checkIn: { lastDay?: string; streak: number };
   referredBy?: string;
@@ -87,7 +86,6 @@ export const initialMemberState = (memberId: string): MemberState => ({
   debt: 0,
   totals: { earned: 0, redeemed: 0, captured: 0, expired: 0, clawedBack: 0, adjusted: 0, reversed: 0 },
   holds: {},
-  redemptions: {},
   orders: {},
   checkIn: { streak: 0 },
   daily: {},

@@ -34,6 +34,13 @@ const settle = (state: MemberState): MemberState => {
   return { ...state, lots: withoutClosedLots(repaid.lots), debt: repaid.debt };
 };
 
+/** A resolved hold (captured, released, partly captured or expired) leaves the state. */
+const withoutHold = (holds: MemberState['holds'], holdId: string): MemberState['holds'] => {
+  if (!Object.hasOwn(holds, holdId)) return holds;
+  const { [holdId]: _resolved, ...open } = holds;
+  return open;
+};
+
 const onEarned = (state: MemberState, data: LedgerEventDataMap['points.earned'], occurredAt: string, version: number): MemberState => {
   const lot: Lot = {
     lotId: data.lotId,
@@ -129,10 +136,6 @@ const apply = (state: MemberState, { event, version }: Evolved): MemberState => 
         ...state,
         lots: withoutClosedLots(applyPortions(state.lots, data.fromLots, spend, version)),
         totals: { ...state.totals, redeemed: state.totals.redeemed + data.points },
-        redemptions: {
-          ...state.redemptions,
-          [data.redemptionId]: { points: data.points, storeId: data.storeId, fromLots: data.fromLots, reversed: false, ...(data.rewardId ? { rewardId: data.rewardId } : {}) },
-        },
       };
     }
     case 'points.held': {
@@ -142,39 +145,34 @@ const apply = (state: MemberState, { event, version }: Evolved): MemberState => 
         lots: applyPortions(state.lots, data.fromLots, reserve, version),
         holds: {
           ...state.holds,
-          [data.holdId]: { points: data.points, storeId: data.storeId, fromLots: data.fromLots, expiresAt: data.expiresAt, status: 'open', capturedPoints: 0 },
+          [data.holdId]: { points: data.points, storeId: data.storeId, fromLots: data.fromLots, expiresAt: data.expiresAt, status: 'open' },
         },
       };
     }
     case 'hold.captured': {
       const { data } = event;
-      const hold = state.holds[data.holdId];
       return {
         ...state,
         lots: withoutClosedLots(applyPortions(state.lots, data.fromLots, capture, version)),
         totals: { ...state.totals, captured: state.totals.captured + data.points },
-        holds: hold ? { ...state.holds, [data.holdId]: { ...hold, status: 'captured', capturedPoints: hold.capturedPoints + data.points } } : state.holds,
+        holds: withoutHold(state.holds, data.holdId),
       };
     }
     case 'hold.released': {
       const { data } = event;
-      const hold = state.holds[data.holdId];
-      const status = data.reason === 'partial-capture' ? 'captured' : 'released';
       // Released points become spendable again, so they repay any debt taken on meanwhile.
       return settle({
         ...state,
         lots: applyPortions(state.lots, data.fromLots, unreserve, version),
-        holds: hold ? { ...state.holds, [data.holdId]: { ...hold, status } } : state.holds,
+        holds: withoutHold(state.holds, data.holdId),
       });
     }
     case 'redemption.reversed': {
       const { data } = event;
-      const redemption = state.redemptions[data.redemptionId];
       return settle({
         ...state,
         lots: applyPortions(state.lots, data.toLots, restore, version),
         totals: { ...state.totals, reversed: state.totals.reversed + data.points },
-        redemptions: redemption ? { ...state.redemptions, [data.redemptionId]: { ...redemption, reversed: true } } : state.redemptions,
       });
     }
     case 'points.expired': {

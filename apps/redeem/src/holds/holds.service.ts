@@ -4,19 +4,39 @@ import { AppError } from '@tally/platform';
 import { decideCapture, decideHold, decideRelease } from '@tally/redemption';
 import { availableAfter } from '../shared/balance-after';
 import { IdempotentLedger, Reply } from '../shared/idempotent-ledger';
-import { MemberLookup } from '../shared/member-lookup.query';
+import { MemberLookup, StoredCausation, appendedReplyOf } from '../shared/member-lookup.query';
+import { LibRefusal } from '../shared/refusal.mapping';
 import { CaptureRequest, CaptureResult, HoldRequest, HoldResult, ReleaseResult } from './hold.dto';
 
 export const HOLD_SCOPE = 'hold';
 export const CAPTURE_SCOPE = 'hold-capture';
 export const RELEASE_SCOPE = 'hold-release';
 
-/** A hold found by its id: whom it belongs to and which store placed it. */
+/** How a hold that is no longer open was resolved, as far as the service can tell. */
+export type ResolvedHoldStatus = 'captured' | 'released' | 'resolved';
+
+/** A hold found by its id: whom it belongs to, which store placed it, and how it was resolved if it was. */
 export interface HoldRef {
   holdId: string;
   memberId: string;
   storeId: string;
+  expiresAt: string;
+  /** Captured or released by a request of this service (its causation says so), when this was looked up. */
+  resolvedBy?: 'captured' | 'released';
 }
+
+const isAppended = (causation: StoredCausation | undefined): boolean => causation?.outcome === 'appended';
+
+/**
+ * The member state keeps open holds only: a hold that was placed (its causation says so) but is not
+ * in the state was resolved. By a capture or release request of this service when their causation
+ * says so; otherwise, once its ttl is over, by the expiry sweep (a release); otherwise by a request
+ * that raced with this one.
+ */
+const alreadyResolved = (hold: HoldRef, occurredAt: string): LibRefusal & { holdId: string; status: ResolvedHoldStatus } => {
+  const status: ResolvedHoldStatus = hold.resolvedBy ?? (Date.parse(occurredAt) >= Date.parse(hold.expiresAt) ? 'released' : 'resolved');
+  return { ok: false, code: 'HOLD_ALREADY_RESOLVED', message: `hold ${hold.holdId} is already ${status}`, holdId: hold.holdId, status };
+};
 
 @Injectable()
 export class HoldsService {
@@ -47,15 +67,28 @@ export class HoldsService {
     });
   }
 
-  /** 404 unless a hold with this id was placed. */
+  /**
+   * 404 unless a hold with this id was placed (a refused one was not). Its member and store come from
+   * its stored first result, and how it was resolved from the capture and release causations: one
+   * primary-key read, nothing from the member state (which forgets a hold once it is resolved).
+   */
   async find(holdId: string): Promise<HoldRef> {
-    const state = await this.lookup.stateOf(HOLD_SCOPE, holdId);
-    const hold = state?.holds[holdId];
-    if (!state || !hold) throw new AppError({ status: HttpStatus.NOT_FOUND, error: 'hold_not_found', message: `no hold ${holdId}`, holdId });
-    return { holdId, memberId: state.memberId, storeId: hold.storeId };
+    const causations = await this.lookup.causations([HOLD_SCOPE, CAPTURE_SCOPE, RELEASE_SCOPE], holdId);
+    const placed = appendedReplyOf<HoldResult>(causations.get(HOLD_SCOPE));
+    if (!placed) throw new AppError({ status: HttpStatus.NOT_FOUND, error: 'hold_not_found', message: `no hold ${holdId}`, holdId });
+    const resolvedBy = isAppended(causations.get(CAPTURE_SCOPE)) ? 'captured' : isAppended(causations.get(RELEASE_SCOPE)) ? 'released' : undefined;
+    return {
+      holdId,
+      memberId: placed.memberId,
+      storeId: placed.body.storeId,
+      expiresAt: placed.body.expiresAt,
+      ...(resolvedBy !== undefined ? { resolvedBy } : {}),
+    };
   }
 
-  capture({ holdId, memberId }: HoldRef, request: CaptureRequest): Promise<Reply<CaptureResult>> {
+  /** A retry of a capture replays it; capturing a hold that is no longer open is 409 `hold_already_resolved`. */
+  capture(hold: HoldRef, request: CaptureRequest): Promise<Reply<CaptureResult>> {
+    const { holdId, memberId } = hold;
     const occurredAt = this.clock().toISOString();
     return this.ledger.execute<CaptureResult>({
       scope: CAPTURE_SCOPE,
@@ -65,6 +98,7 @@ export class HoldsService {
       occurredAt,
       decide: (state) => {
         const decision = decideCapture(state, { holdId, points: request.points, occurredAt });
+        if (!decision.ok && decision.code === 'HOLD_NOT_FOUND') return { kind: 'refuse', refusal: alreadyResolved(hold, occurredAt) };
         if (!decision.ok) {
           // Asking for more than is held says nothing about the hold: the caller may capture again with the right amount.
           const retryable = decision.code === 'CAPTURE_EXCEEDS_HOLD' || decision.code === 'INVALID_POINTS';
@@ -86,7 +120,9 @@ export class HoldsService {
     });
   }
 
-  release({ holdId, memberId }: HoldRef): Promise<Reply<ReleaseResult>> {
+  /** A retry of a release replays it; releasing a hold that is no longer open is 409 `hold_already_resolved`. */
+  release(hold: HoldRef): Promise<Reply<ReleaseResult>> {
+    const { holdId, memberId } = hold;
     const occurredAt = this.clock().toISOString();
     return this.ledger.execute<ReleaseResult>({
       scope: RELEASE_SCOPE,
@@ -96,6 +132,7 @@ export class HoldsService {
       occurredAt,
       decide: (state) => {
         const decision = decideRelease(state, { holdId, occurredAt, reason: 'released' });
+        if (!decision.ok && decision.code === 'HOLD_NOT_FOUND') return { kind: 'refuse', refusal: alreadyResolved(hold, occurredAt) };
         if (!decision.ok) return { kind: 'refuse', refusal: decision };
         return {
           kind: 'append',

@@ -43,9 +43,8 @@ export class RedemptionsController {
   @Roles('store')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Put a redemption’s points back into their lots (ops, or the store that redeemed); idempotent' })
-  @ApiOkResponse({ type: ReverseResult })
-  @ApiNotFoundResponse({ description: '`redemption_not_found`' })
-  @ApiConflictResponse({ description: '`already_reversed`' })
+  @ApiOkResponse({ type: ReverseResult, description: 'Reversed, or a retry: the first result, nothing put back twice' })
+  @ApiNotFoundResponse({ description: '`redemption_not_found` (never made, or refused)' })
   async reverse(@Param() params: RedemptionIdParams, @Req() request: IncomingMessage): Promise<ReverseResult> {
     const redemption = await this.redemptions.find(params.redemptionId);
     assertCallerMayActFor(request, redemption.storeId);

@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { LEDGER_CLOCK } from '@tally/ledger';
 import { Program } from '@tally/program';
-import { RedeemRules, decideRedeem, decideReverse } from '@tally/redemption';
+import { RedeemRules, RedemptionRecord, decideRedeem, decideReverse } from '@tally/redemption';
 import { AppError } from '@tally/platform';
 import { availableAfter } from '../shared/balance-after';
 import { IdempotentLedger, Reply } from '../shared/idempotent-ledger';
@@ -11,13 +11,22 @@ import { RedeemRequest, RedemptionResult, ReverseResult } from './redemption.dto
 import { REDEMPTION_SCOPE, REVERSE_SCOPE } from './redemption.scopes';
 import { RewardStock, StockClaim } from './reward-stock.repository';
 
-
-/** A redemption found by its id: whom it belongs to and which store made it. */
+/** A redemption found by its id: whom it belongs to, which store made it, and what it spent. */
 export interface RedemptionRef {
   redemptionId: string;
   memberId: string;
   storeId: string;
+  record: RedemptionRecord;
 }
+
+/**
+ * What a redemption stores as its result (`causations.result`): the reply body plus the store, which
+ * a reversal checks the caller against. The client gets the body without `storeId`. Results stored
+ * before `storeId` was kept lack it.
+ */
+type StoredRedemption = RedemptionResult & { storeId?: string };
+
+const replyBody = ({ storeId: _storeId, ...body }: StoredRedemption): RedemptionResult => body;
 
 @Injectable()
 export class RedemptionsService {
@@ -44,7 +53,7 @@ export class RedemptionsService {
     try {
       const reply = await this.execute(request, claim);
       if (claim === 'claimed' && reply.replayed) await this.stock.releaseUnlessLive(request.redemptionId);
-      return reply;
+      return { replayed: reply.replayed, body: replyBody(reply.body) };
     } catch (error) {
       // Only known outcomes (refusals, conflicts): after an unknown failure the append may have happened; a retry settles it.
       if (claim === 'claimed' && error instanceof AppError) await this.stock.releaseUnlessLive(request.redemptionId);
@@ -52,10 +61,10 @@ export class RedemptionsService {
     }
   }
 
-  private execute(request: RedeemRequest, claim: StockClaim | undefined): Promise<Reply<RedemptionResult>> {
+  private execute(request: RedeemRequest, claim: StockClaim | undefined): Promise<Reply<StoredRedemption>> {
     const { redemptionId, memberId, points, storeId, rewardId } = request;
     const occurredAt = this.clock().toISOString();
-    return this.ledger.execute<RedemptionResult>({
+    return this.ledger.execute<StoredRedemption>({
       scope: REDEMPTION_SCOPE,
       key: redemptionId,
       memberId,
@@ -79,20 +88,34 @@ export class RedemptionsService {
             valueMinor: decision.valueMinor,
             currency: decision.currency,
             ...(rewardId !== undefined ? { rewardId } : {}),
+            storeId,
           },
         };
       },
     });
   }
 
-  /** 404 unless a redemption with this id was made. */
+  /**
+   * 404 unless a redemption with this id was made (a refused one was not). What it spent comes from
+   * its stored first result: the member state keeps no record of past redemptions.
+   */
   async find(redemptionId: string): Promise<RedemptionRef> {
-    const state = await this.lookup.stateOf(REDEMPTION_SCOPE, redemptionId);
-    const redemption = state?.redemptions[redemptionId];
-    if (!state || !redemption) {
-      throw new AppError({ status: HttpStatus.NOT_FOUND, error: 'redemption_not_found', message: `no redemption ${redemptionId}`, redemptionId });
-    }
-    return { redemptionId, memberId: state.memberId, storeId: redemption.storeId };
+    const notFound = () =>
+      new AppError({ status: HttpStatus.NOT_FOUND, error: 'redemption_not_found', message: `no redemption ${redemptionId}`, redemptionId });
+    const stored = await this.lookup.appendedReply<StoredRedemption>(REDEMPTION_SCOPE, redemptionId);
+    if (!stored) throw notFound();
+    const { memberId, body } = stored;
+    // A result stored before it kept the store: the redemption's event has it.
+    const storeId = body.storeId ?? (await this.lookup.redeemedEvent(memberId, redemptionId))?.storeId;
+    if (storeId === undefined) throw notFound();
+    const record: RedemptionRecord = {
+      redemptionId,
+      points: body.points,
+      storeId,
+      fromLots: body.fromLots,
+      ...(body.rewardId !== undefined ? { rewardId: body.rewardId } : {}),
+    };
+    return { redemptionId, memberId, storeId, record };
   }
 
   async reverse(redemption: RedemptionRef): Promise<Reply<ReverseResult>> {
@@ -102,7 +125,8 @@ export class RedemptionsService {
     return reply;
   }
 
-  private executeReverse({ redemptionId, memberId }: RedemptionRef): Promise<Reply<ReverseResult>> {
+  /** Once per redemption: a second reversal of the same id is an idempotent replay (scope `redemption-reverse`). */
+  private executeReverse({ redemptionId, memberId, record }: RedemptionRef): Promise<Reply<ReverseResult>> {
     const occurredAt = this.clock().toISOString();
     return this.ledger.execute<ReverseResult>({
       scope: REVERSE_SCOPE,
@@ -111,7 +135,7 @@ export class RedemptionsService {
       input: { redemptionId },
       occurredAt,
       decide: (state) => {
-        const decision = decideReverse(state, { redemptionId, occurredAt });
+        const decision = decideReverse(state, record, { redemptionId, occurredAt });
         if (!decision.ok) return { kind: 'refuse', refusal: decision };
         return {
           kind: 'append',

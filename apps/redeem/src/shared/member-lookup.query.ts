@@ -1,31 +1,55 @@
 import { Injectable } from '@nestjs/common';
-import { LedgerQueries } from '@tally/ledger';
-import { MemberState } from '@tally/member-ledger';
+import { LedgerEventDataMap } from '@tally/contracts';
 import { DataSource } from 'typeorm';
+import { StoredReply } from './idempotent-ledger';
+
+/** A request's causation row: `appended` or `rejected`, and the reply it stored (see `StoredReply`). */
+export interface StoredCausation {
+  outcome: string;
+  reply: StoredReply<unknown> | null;
+}
+
+/** The first successful result of a request: the member it acted on and the reply body it answered. */
+export interface AppendedReply<B> {
+  memberId: string;
+  body: B;
+}
 
 /**
- * Finds the member of a hold or redemption from its id alone. The request that created it stored
- * its member in `causations.result` (see `StoredReply`): a primary-key read, where searching every
- * member's state for the id would scan the whole table.
+ * Finds a hold or redemption from its id alone. The request that created it stored its member and
+ * reply body in `causations.result`: primary-key reads. The member state keeps no record of past
+ * redemptions or resolved holds, so what they were is read here, never from the state.
  */
 @Injectable()
 export class MemberLookup {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly queries: LedgerQueries,
-  ) {}
+  constructor(private readonly dataSource: DataSource) {}
 
-  async memberOf(scope: 'hold' | 'redemption', id: string): Promise<string | undefined> {
-    const rows: { member_id: string | null }[] = await this.dataSource.query(
-      `SELECT result->>'memberId' AS member_id FROM causations WHERE scope = $1 AND causation_id = $2`,
-      [scope, id],
+  /** The causations of `id` in each of `scopes` (one read of the primary key), by scope. */
+  async causations(scopes: readonly string[], id: string): Promise<Map<string, StoredCausation>> {
+    const rows: { scope: string; outcome: string; result: StoredReply<unknown> | null }[] = await this.dataSource.query(
+      `SELECT scope, outcome, result FROM causations WHERE scope = ANY($1) AND causation_id = $2`,
+      [scopes, id],
     );
-    return rows[0]?.member_id ?? undefined;
+    return new Map(rows.map((row) => [row.scope, { outcome: row.outcome, reply: row.result }]));
   }
 
-  /** The member and its current state (read without a lock: only for what never changes, like a store id). */
-  async stateOf(scope: 'hold' | 'redemption', id: string): Promise<MemberState | undefined> {
-    const memberId = await this.memberOf(scope, id);
-    return memberId === undefined ? undefined : this.queries.memberState(memberId);
+  /** The stored reply of the request `scope`/`id` when it was appended; undefined when never made or refused. */
+  async appendedReply<B>(scope: string, id: string): Promise<AppendedReply<B> | undefined> {
+    return appendedReplyOf<B>((await this.causations([scope], id)).get(scope));
+  }
+
+  /** The `points.redeemed` event of a redemption, for redemptions whose stored reply predates `storeId` in it. */
+  async redeemedEvent(memberId: string, redemptionId: string): Promise<LedgerEventDataMap['points.redeemed'] | undefined> {
+    const rows: { data: LedgerEventDataMap['points.redeemed'] }[] = await this.dataSource.query(
+      `SELECT data FROM ledger_events WHERE member_id = $1 AND causation_id = $2 AND type = 'points.redeemed' LIMIT 1`,
+      [memberId, redemptionId],
+    );
+    return rows[0]?.data;
   }
 }
+
+export const appendedReplyOf = <B>(causation: StoredCausation | undefined): AppendedReply<B> | undefined => {
+  const reply = causation?.reply;
+  if (causation?.outcome !== 'appended' || !reply?.ok) return undefined;
+  return { memberId: reply.memberId, body: reply.body as B };
+};

@@ -4,8 +4,15 @@ import { LedgerSchema1763900000000 } from './migrations/1763900000000-ledger-sch
 import { ServiceBookkeeping1763900000001 } from './migrations/1763900000001-service-bookkeeping';
 import { CompactEventData1763900000002 } from './migrations/1763900000002-compact-event-data';
 import { MemberStateAsJson1763900000003 } from './migrations/1763900000003-member-state-as-json';
+import { BoundedMemberState1763900000004 } from './migrations/1763900000004-bounded-member-state';
 
-export const LEDGER_MIGRATIONS = [LedgerSchema1763900000000, ServiceBookkeeping1763900000001, CompactEventData1763900000002, MemberStateAsJson1763900000003];
+export const LEDGER_MIGRATIONS = [
+  LedgerSchema1763900000000,
+  ServiceBookkeeping1763900000001,
+  CompactEventData1763900000002,
+  MemberStateAsJson1763900000003,
+  BoundedMemberState1763900000004,
+];
 
 /** Schema changes happen only through these migrations: `synchronize` stays off everywhere. */
 export const ledgerDataSourceOptions = (url: string, poolSize = 10): DataSourceOptions => ({

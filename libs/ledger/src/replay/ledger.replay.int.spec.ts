@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { NewLedgerEvent } from '@tally/contracts';
+import { LotPortion, NewLedgerEvent } from '@tally/contracts';
 import { MemberState, balanceOf, takeFromLots } from '@tally/member-ledger';
 import { TestDatabase, createTestDatabase } from '@tally/testing';
 import { Client } from 'pg';
@@ -19,14 +19,36 @@ const rng = (seed: number) => () => {
 
 const at = (day: number) => new Date(Date.UTC(2026, 0, 1) + day * 86_400_000).toISOString();
 
+/**
+ * The redemptions appended so far, by member: the member state keeps no record of them (the redeem
+ * service reads them from their stored results), so the generator keeps its own.
+ */
+type RedemptionLog = Map<string, { redemptionId: string; points: number; fromLots: LotPortion[]; reversed: boolean }[]>;
+
+/** Records the redemptions and reversals of events that were appended. */
+const track = (log: RedemptionLog, memberId: string, events: readonly NewLedgerEvent[]): void => {
+  const redemptions = log.get(memberId) ?? [];
+  log.set(memberId, redemptions);
+  for (const event of events) {
+    if (event.type === 'points.redeemed') {
+      redemptions.push({ redemptionId: event.data.redemptionId, points: event.data.points, fromLots: event.data.fromLots, reversed: false });
+    }
+    if (event.type === 'redemption.reversed') {
+      const reversed = redemptions.find((r) => r.redemptionId === event.data.redemptionId);
+      if (reversed) reversed.reversed = true;
+    }
+  }
+};
+
 /** One random but valid action for a member: earn, redeem, hold, capture, release, reverse, expire, claw back. */
-const randomEvents = (state: MemberState, random: () => number, day: number): NewLedgerEvent[] => {
+const randomEvents = (state: MemberState, random: () => number, day: number, log: RedemptionLog): NewLedgerEvent[] => {
   const memberId = state.memberId;
   const occurredAt = at(day);
   const available = balanceOf(state).available;
   const roll = random();
-  const openHold = Object.entries(state.holds).find(([, h]) => h.status === 'open');
-  const reversible = Object.entries(state.redemptions).find(([, r]) => !r.reversed);
+  // The state keeps open holds only.
+  const openHold = Object.entries(state.holds)[0];
+  const reversible = log.get(memberId)?.find((r) => !r.reversed);
   const lot = Object.values(state.lots).find((l) => !l.pending && l.remaining > l.held);
   if (roll < 0.4 || available <= 0) {
     const points = 1 + Math.floor(random() * 500);
@@ -46,8 +68,8 @@ const randomEvents = (state: MemberState, random: () => number, day: number): Ne
     return [{ type: 'hold.captured', memberId, occurredAt, data: { holdId, points: hold.points, fromLots: hold.fromLots } }];
   }
   if (roll < 0.8 && reversible) {
-    const [redemptionId, redemption] = reversible;
-    return [{ type: 'redemption.reversed', memberId, occurredAt, data: { redemptionId, points: redemption.points, toLots: redemption.fromLots } }];
+    const { redemptionId, points, fromLots } = reversible;
+    return [{ type: 'redemption.reversed', memberId, occurredAt, data: { redemptionId, points, toLots: fromLots } }];
   }
   if (roll < 0.9 && lot) {
     return [{ type: 'points.expired', memberId, occurredAt, data: { lotId: lot.lotId, points: lot.remaining - lot.held } }];
@@ -62,6 +84,7 @@ describe('replay and audit of a random ledger', () => {
   let dataSource: DataSource;
   let store: LedgerStore;
   const members = Array.from({ length: 200 }, (_, i) => `m-${String(i).padStart(3, '0')}`);
+  const redemptions: RedemptionLog = new Map();
 
   beforeAll(async () => {
     db = await createTestDatabase('replay', migrateLedger);
@@ -70,13 +93,22 @@ describe('replay and audit of a random ledger', () => {
     const random = rng(42);
     let appended = 0;
     for (let round = 0; appended < 10_000; round++) {
+      // The last decision of each member (a retried transaction decides again): tracked once it is appended.
+      const decided = new Map<string, NewLedgerEvent[]>();
       const commands: LedgerCommand<null>[] = members.map((memberId) => ({
         scope: 'random',
         causationId: `${memberId}-${round}`,
         memberIds: [memberId],
-        decide: (states) => ({ kind: 'append', events: randomEvents(states[memberId], random, round), result: null }),
+        decide: (states) => {
+          const events = randomEvents(states[memberId], random, round, redemptions);
+          decided.set(memberId, events);
+          return { kind: 'append', events, result: null };
+        },
       }));
-      await store.execute(commands);
+      const results = await store.execute(commands);
+      results.forEach((result, i) => {
+        if (result.status === 'appended') track(redemptions, members[i], decided.get(members[i]) ?? []);
+      });
       appended += commands.length;
     }
   });
@@ -112,7 +144,7 @@ describe('replay and audit of a random ledger', () => {
     const moment = new Date();
     await new Promise((resolve) => setTimeout(resolve, 20));
     await store.execute([
-      { scope: 'later', causationId: 'x', memberIds: ['m-007'], decide: (s) => ({ kind: 'append', events: randomEvents(s['m-007'], rng(7), 500), result: null }) },
+      { scope: 'later', causationId: 'x', memberIds: ['m-007'], decide: (s) => ({ kind: 'append', events: randomEvents(s['m-007'], rng(7), 500, redemptions), result: null }) },
     ]);
     const asOf = await queries.balance('m-007', new Date(), moment);
     expect({ ...asOf, asOf: undefined }).toEqual({ ...before, asOf: undefined });

@@ -35,7 +35,7 @@ describe('decideCapture', () => {
     });
     const captured = after(state, decision);
     expect(balanceOf(captured)).toMatchObject({ available: 400, held: 0, lifetimeRedeemed: 600 });
-    expect(captured.holds['h-1']).toMatchObject({ status: 'captured', capturedPoints: 600 });
+    expect(captured.holds).toEqual({});
   });
 
   it("captures fewer points from the hold's lots in order and releases the rest", () => {
@@ -66,31 +66,23 @@ describe('decideCapture', () => {
     ]);
     const captured = after(state, decision);
     expect(balanceOf(captured)).toMatchObject({ available: 550, held: 0 });
-    expect(captured.holds['h-1']).toMatchObject({ status: 'captured', capturedPoints: 450 });
+    expect(captured.holds).toEqual({});
   });
 
   it('refuses an unknown hold with HOLD_NOT_FOUND', () => {
     expect(decideCapture(withHold(), { holdId: 'h-2', occurredAt: CAPTURED_AT })).toMatchObject({ ok: false, code: 'HOLD_NOT_FOUND', holdId: 'h-2' });
   });
 
-  it('refuses a captured hold with HOLD_ALREADY_RESOLVED', () => {
+  it('refuses a captured hold with HOLD_NOT_FOUND: the state keeps open holds only', () => {
     const state0 = withHold();
     const state = after(state0, decideCapture(state0, { holdId: 'h-1', points: 10, occurredAt: CAPTURED_AT }));
-    expect(decideCapture(state, { holdId: 'h-1', occurredAt: CAPTURED_AT })).toMatchObject({
-      ok: false,
-      code: 'HOLD_ALREADY_RESOLVED',
-      status: 'captured',
-    });
+    expect(decideCapture(state, { holdId: 'h-1', occurredAt: CAPTURED_AT })).toMatchObject({ ok: false, code: 'HOLD_NOT_FOUND', holdId: 'h-1' });
   });
 
-  it('refuses a released hold with HOLD_ALREADY_RESOLVED', () => {
+  it('refuses a released hold with HOLD_NOT_FOUND', () => {
     const state0 = withHold();
     const state = after(state0, decideRelease(state0, { holdId: 'h-1', occurredAt: CAPTURED_AT, reason: 'released' }));
-    expect(decideCapture(state, { holdId: 'h-1', occurredAt: CAPTURED_AT })).toMatchObject({
-      ok: false,
-      code: 'HOLD_ALREADY_RESOLVED',
-      status: 'released',
-    });
+    expect(decideCapture(state, { holdId: 'h-1', occurredAt: CAPTURED_AT })).toMatchObject({ ok: false, code: 'HOLD_NOT_FOUND', holdId: 'h-1' });
   });
 
   it('refuses more points than held with CAPTURE_EXCEEDS_HOLD', () => {

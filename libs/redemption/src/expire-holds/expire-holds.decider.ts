@@ -11,7 +11,7 @@ export type ExpireHoldsDecision = Accepted<{ holdIds: string[]; points: number }
  */
 export const decideExpireHolds = (state: MemberState, asOf: string): ExpireHoldsDecision => {
   const due = Object.entries(state.holds)
-    .filter(([, hold]) => hold.status === 'open' && isAtOrBefore(hold.expiresAt, asOf))
+    .filter(([, hold]) => isAtOrBefore(hold.expiresAt, asOf))
     .sort(([idA, a], [idB, b]) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt) || (idA < idB ? -1 : idA > idB ? 1 : 0));
   const decision: ExpireHoldsDecision = { ok: true, events: [], holdIds: [], points: 0 };
   for (const [holdId] of due) {

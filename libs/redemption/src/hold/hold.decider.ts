@@ -34,7 +34,8 @@ export type HoldDecision = HoldAccepted | HoldRefusal;
 /** Reserves points at checkout: they leave `available` for `held` until captured, released or expired. */
 export const decideHold = (state: MemberState, command: HoldCommand): HoldDecision => {
   const { holdId, points, ttlSeconds } = command;
-  if (state.holds[holdId]) return refuse('HOLD_EXISTS', `hold ${holdId} already exists`, { holdId });
+  // An open hold with this id; a resolved one is no longer in the state (the service's idempotency by hold id covers it).
+  if (Object.hasOwn(state.holds, holdId)) return refuse('HOLD_EXISTS', `hold ${holdId} already exists`, { holdId });
   if (!isPositiveWholeNumber(points)) return invalidPoints(points);
   if (!isPositiveWholeNumber(ttlSeconds)) {
     return refuse('INVALID_TTL', `ttlSeconds must be a positive whole number, got ${String(ttlSeconds)}`, { ttlSeconds });

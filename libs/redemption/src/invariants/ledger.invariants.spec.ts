@@ -7,7 +7,7 @@ import { decideExpireHolds } from '../expire-holds/expire-holds.decider';
 import { decideHold } from '../hold/hold.decider';
 import { decideRedeem } from '../redeem/redeem.decider';
 import { decideRelease } from '../release/release.decider';
-import { decideReverse } from '../reverse/reverse.decider';
+import { RedemptionRecord, decideReverse } from '../reverse/reverse.decider';
 import { MEMBER_ID, RULES, fold, given } from '../testing/ledger.fixtures';
 
 /**
@@ -52,8 +52,18 @@ const HOUR = 3_600_000;
 
 const pickOf = <T>(items: readonly T[], pick: number): T | undefined => (items.length === 0 ? undefined : items[pick % items.length]);
 
+/**
+ * What the services keep beside the member state: each redemption as it was made (the redeem service
+ * has it from the redemption's stored result) and which were reversed (a second reversal of an id is
+ * an idempotent replay there, appending nothing).
+ */
+interface Model {
+  redemptions: RedemptionRecord[];
+  reversed: Set<string>;
+}
+
 /** Runs one step: the events it appends, and whether it was a redemption or hold that was accepted. */
-const decide = (state: MemberState, s: Step, now: string, n: number): { events: NewLedgerEvent[]; spent: boolean } => {
+const decide = (state: MemberState, model: Model, s: Step, now: string, n: number): { events: NewLedgerEvent[]; spent: boolean } => {
   const none = { events: [], spent: false };
   const at = (events: NewLedgerEvent[], spent = false) => ({ events, spent });
   switch (s.kind) {
@@ -100,7 +110,9 @@ const decide = (state: MemberState, s: Step, now: string, n: number): { events: 
     }
     case 'redeem': {
       const d = decideRedeem(state, { redemptionId: `rd-${n}`, points: s.points, storeId: 'sh-07', occurredAt: now }, RULES);
-      return d.ok ? at(d.events, true) : none;
+      if (!d.ok) return none;
+      model.redemptions.push({ redemptionId: d.redemptionId, points: d.points, storeId: 'sh-07', fromLots: d.fromLots });
+      return at(d.events, true);
     }
     case 'hold': {
       const d = decideHold(state, { holdId: `h-${n}`, points: s.points, storeId: 'sh-07', ttlSeconds: s.ttlSeconds, occurredAt: now });
@@ -117,9 +129,12 @@ const decide = (state: MemberState, s: Step, now: string, n: number): { events: 
       return d?.ok ? at(d.events) : none;
     }
     case 'reverse': {
-      const redemptionId = pickOf(Object.keys(state.redemptions), s.pick);
-      const d = redemptionId ? decideReverse(state, { redemptionId, occurredAt: now }) : undefined;
-      return d?.ok ? at(d.events) : none;
+      const redemption = pickOf(model.redemptions, s.pick);
+      if (!redemption || model.reversed.has(redemption.redemptionId)) return none;
+      const d = decideReverse(state, redemption, { redemptionId: redemption.redemptionId, occurredAt: now });
+      if (!d.ok) return none;
+      model.reversed.add(redemption.redemptionId);
+      return at(d.events);
     }
     case 'expire-holds':
       return at(decideExpireHolds(state, now).events);
@@ -143,8 +158,9 @@ const checkInvariants = (state: MemberState): void => {
   // ...and against the lots.
   const lotRemainders = Object.values(state.lots).reduce((sum, lot) => sum + lot.remaining, 0);
   expect(onHand).toBe(lotRemainders - state.debt);
-  // Holds and lots agree on what is held; no lot is over-reserved or negative.
-  const openHolds = Object.values(state.holds).filter((h) => h.status === 'open');
+  // The state keeps open holds only; they and the lots agree on what is held; no lot is over-reserved or negative.
+  const openHolds = Object.values(state.holds);
+  expect(openHolds.every((h) => h.status === 'open')).toBe(true);
   expect(balance.held).toBe(openHolds.reduce((sum, h) => sum + h.points, 0));
   for (const lot of Object.values(state.lots)) {
     expect(lot.held).toBeGreaterThanOrEqual(0);
@@ -158,12 +174,13 @@ describe('ledger invariants under any sequence of decisions', () => {
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 60, size: 'max' }), (steps) => {
         let state = given();
+        const model: Model = { redemptions: [], reversed: new Set() };
         let clock = START;
         steps.forEach((s, n) => {
           clock += s.kind === 'wait' ? s.hours * HOUR : 60_000;
           const now = new Date(clock).toISOString();
           const before = balanceOf(state).available;
-          const { events, spent } = decide(state, s, now, n);
+          const { events, spent } = decide(state, model, s, now, n);
           state = fold(state, events);
           if (spent) {
             // Invariant 3: only what was available, never from a debt.

@@ -29,7 +29,6 @@ export type RedeemAccepted = Accepted<{
 
 export type RedeemRefusal =
   | Refusal<'INVALID_POINTS'>
-  | (Refusal<'REDEMPTION_EXISTS'> & { redemptionId: string })
   | (Refusal<'REWARD_NOT_FOUND'> & { rewardId: string })
   | RewardRefusal
   | (Refusal<'REWARD_PRICE_MISMATCH'> & { rewardId: string; price: number; points: number })
@@ -37,7 +36,7 @@ export type RedeemRefusal =
 
 export type RedeemDecision = RedeemAccepted | RedeemRefusal;
 
-type PriceRefusal = Exclude<RedeemRefusal, Refusal<'INVALID_POINTS'> | InsufficientPoints | Refusal<'REDEMPTION_EXISTS'>>;
+type PriceRefusal = Exclude<RedeemRefusal, Refusal<'INVALID_POINTS'> | InsufficientPoints>;
 
 /** The points a command costs: its own for a cash deduction, the reward's price for a reward. */
 const priceOf = (state: MemberState, command: RedeemCommand, rules: RedeemRules): { ok: true; points: unknown } | PriceRefusal => {
@@ -56,11 +55,12 @@ const priceOf = (state: MemberState, command: RedeemCommand, rules: RedeemRules)
   return { ok: true, points: reward.points };
 };
 
-/** Spends points (a cash deduction or a catalog reward), soonest-expiring lots first. */
+/**
+ * Spends points (a cash deduction or a catalog reward), soonest-expiring lots first. A redemption id
+ * is used once: the caller decides each id at most once (idempotency by causation), the state keeps
+ * no record of past redemptions.
+ */
 export const decideRedeem = (state: MemberState, command: RedeemCommand, rules: RedeemRules): RedeemDecision => {
-  if (state.redemptions[command.redemptionId]) {
-    return refuse('REDEMPTION_EXISTS', `redemption ${command.redemptionId} already exists`, { redemptionId: command.redemptionId });
-  }
   const price = priceOf(state, command, rules);
   if (!price.ok) return price;
   const points = price.points;

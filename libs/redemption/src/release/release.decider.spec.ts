@@ -31,7 +31,7 @@ describe('decideRelease', () => {
     });
     const released = after(state, decision);
     expect(balanceOf(released)).toMatchObject({ available: 500, held: 0 });
-    expect(released.holds['h-1']?.status).toBe('released');
+    expect(released.holds).toEqual({});
   });
 
   it('releases for expiry once the ttl is over', () => {
@@ -50,19 +50,19 @@ describe('decideRelease', () => {
     expect(decideRelease(withHold(), { holdId: 'h-9', occurredAt: T0, reason: 'released' })).toMatchObject({ ok: false, code: 'HOLD_NOT_FOUND' });
   });
 
-  it('refuses a resolved hold with HOLD_ALREADY_RESOLVED', () => {
+  it('refuses a resolved hold with HOLD_NOT_FOUND: the state keeps open holds only', () => {
     const state0 = withHold();
     const captured = after(state0, decideCapture(state0, { holdId: 'h-1', occurredAt: T0 }));
     expect(decideRelease(captured, { holdId: 'h-1', occurredAt: T0, reason: 'released' })).toMatchObject({
       ok: false,
-      code: 'HOLD_ALREADY_RESOLVED',
-      status: 'captured',
+      code: 'HOLD_NOT_FOUND',
+      holdId: 'h-1',
     });
     const released = after(state0, decideRelease(state0, { holdId: 'h-1', occurredAt: T0, reason: 'released' }));
     expect(decideRelease(released, { holdId: 'h-1', occurredAt: HOLD_EXPIRES, reason: 'expired' })).toMatchObject({
       ok: false,
-      code: 'HOLD_ALREADY_RESOLVED',
-      status: 'released',
+      code: 'HOLD_NOT_FOUND',
+      holdId: 'h-1',
     });
   });
 });

@@ -1,24 +1,28 @@
 import { balanceOf } from '@tally/member-ledger';
 import { decideRedeem } from '../redeem/redeem.decider';
 import { MEMBER_ID, RULES, T0, after, earned, given } from '../testing/ledger.fixtures';
-import { decideReverse } from './reverse.decider';
+import { RedemptionRecord, decideReverse } from './reverse.decider';
 
 const SOON = '2026-03-01T00:00:00.000Z';
 const LATER = '2026-06-01T00:00:00.000Z';
 const REVERSED_AT = '2026-01-11T09:00:00.000Z';
 
+/** The state after redemption rd-1, and rd-1's record as the caller keeps it (the state does not). */
 const redeemed = (points: number, rewardId?: string) => {
   const state = given(earned('lot-late', 300, LATER), earned('lot-soon', 500, SOON));
-  return after(state, decideRedeem(state, { redemptionId: 'rd-1', points, storeId: 'sh-07', occurredAt: T0, ...(rewardId ? { rewardId } : {}) }, RULES));
+  const decision = decideRedeem(state, { redemptionId: 'rd-1', points, storeId: 'sh-07', occurredAt: T0, ...(rewardId ? { rewardId } : {}) }, RULES);
+  if (!decision.ok) throw new Error(decision.code);
+  const record: RedemptionRecord = { redemptionId: 'rd-1', points: decision.points, storeId: 'sh-07', fromLots: decision.fromLots, ...(rewardId ? { rewardId } : {}) };
+  return { state: after(state, decision), record };
 };
 
 describe('decideReverse', () => {
   it("puts the points back into the redemption's lots, keeping their expiry", () => {
     // given a redemption that emptied one lot and took from another
-    const state = redeemed(600);
+    const { state, record } = redeemed(600);
     expect(state.lots['lot-soon']).toBeUndefined();
     // when
-    const decision = decideReverse(state, { redemptionId: 'rd-1', occurredAt: REVERSED_AT });
+    const decision = decideReverse(state, record, { redemptionId: 'rd-1', occurredAt: REVERSED_AT });
     // then
     const toLots = [
       { lotId: 'lot-soon', points: 500, expiresAt: SOON },
@@ -38,22 +42,25 @@ describe('decideReverse', () => {
   });
 
   it('names the reward so the service can restock it', () => {
-    const state = redeemed(500, 'tea');
-    expect(decideReverse(state, { redemptionId: 'rd-1', occurredAt: REVERSED_AT })).toMatchObject({ ok: true, rewardId: 'tea' });
+    const { state, record } = redeemed(500, 'tea');
+    expect(decideReverse(state, record, { redemptionId: 'rd-1', occurredAt: REVERSED_AT })).toMatchObject({ ok: true, rewardId: 'tea' });
   });
 
-  it('refuses an unknown redemption with REDEMPTION_NOT_FOUND', () => {
-    const state = redeemed(600);
-    expect(decideReverse(state, { redemptionId: 'rd-2', occurredAt: REVERSED_AT })).toMatchObject({
+  it('refuses without the redemption, or with another one, with REDEMPTION_NOT_FOUND', () => {
+    const { state, record } = redeemed(600);
+    expect(decideReverse(state, undefined, { redemptionId: 'rd-2', occurredAt: REVERSED_AT })).toMatchObject({
       ok: false,
       code: 'REDEMPTION_NOT_FOUND',
       redemptionId: 'rd-2',
     });
+    expect(decideReverse(state, record, { redemptionId: 'rd-2', occurredAt: REVERSED_AT })).toMatchObject({ ok: false, code: 'REDEMPTION_NOT_FOUND' });
   });
 
-  it('refuses a second reversal with ALREADY_REVERSED', () => {
-    const state0 = redeemed(600);
-    const state = after(state0, decideReverse(state0, { redemptionId: 'rd-1', occurredAt: REVERSED_AT }));
-    expect(decideReverse(state, { redemptionId: 'rd-1', occurredAt: REVERSED_AT })).toMatchObject({ ok: false, code: 'ALREADY_REVERSED' });
+  it('reads nothing about the redemption from the state, which keeps no record of it', () => {
+    const { state, record } = redeemed(600);
+    expect(state).not.toHaveProperty('redemptions');
+    const reversed = after(state, decideReverse(state, record, { redemptionId: 'rd-1', occurredAt: REVERSED_AT }));
+    expect(reversed).not.toHaveProperty('redemptions');
+    expect(balanceOf(reversed)).toMatchObject({ available: 800, lifetimeRedeemed: 0 });
   });
 });

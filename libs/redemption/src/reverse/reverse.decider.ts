@@ -8,6 +8,18 @@ export interface ReverseCommand {
   occurredAt: string;
 }
 
+/**
+ * A redemption as it was made (its `points.redeemed`): the member state keeps no record of past
+ * redemptions, so the caller brings it (the redeem service has it from the redemption's stored result).
+ */
+export interface RedemptionRecord {
+  redemptionId: string;
+  points: number;
+  storeId: string;
+  fromLots: LotPortion[];
+  rewardId?: string;
+}
+
 export type ReverseAccepted = Accepted<{
   redemptionId: string;
   points: number;
@@ -16,21 +28,22 @@ export type ReverseAccepted = Accepted<{
   rewardId?: string;
 }>;
 
-export type ReverseRefusal =
-  | (Refusal<'REDEMPTION_NOT_FOUND'> & { redemptionId: string })
-  | (Refusal<'ALREADY_REVERSED'> & { redemptionId: string });
+export type ReverseRefusal = Refusal<'REDEMPTION_NOT_FOUND'> & { redemptionId: string };
 
 export type ReverseDecision = ReverseAccepted | ReverseRefusal;
 
 /**
  * Puts a redemption's points back into the lots they came from, keeping each lot's expiry: a lot that
  * has expired since is reopened already due, and the next expiry sweep takes it.
+ *
+ * A redemption is reversed once: the caller runs this at most once per redemption id (the redeem
+ * service keys the reversal's idempotency by the redemption id, so a second reversal is a replay).
  */
-export const decideReverse = (state: MemberState, command: ReverseCommand): ReverseDecision => {
+export const decideReverse = (state: MemberState, redemption: RedemptionRecord | undefined, command: ReverseCommand): ReverseDecision => {
   const { redemptionId } = command;
-  const redemption = state.redemptions[redemptionId];
-  if (!redemption) return refuse('REDEMPTION_NOT_FOUND', `no redemption ${redemptionId}`, { redemptionId });
-  if (redemption.reversed) return refuse('ALREADY_REVERSED', `redemption ${redemptionId} is already reversed`, { redemptionId });
+  if (!redemption || redemption.redemptionId !== redemptionId) {
+    return refuse('REDEMPTION_NOT_FOUND', `no redemption ${redemptionId}`, { redemptionId });
+  }
 
   const toLots = redemption.fromLots.map((portion) => ({ ...portion }));
   const event = ledgerEvent('redemption.reversed', state.memberId, command.occurredAt, {

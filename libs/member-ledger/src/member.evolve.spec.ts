@@ -1,0 +1,128 @@
+import { LotPortion, NewLedgerEvent } from '@tally/contracts';
+import { balanceOf } from './member-balance';
+import { MemberState, initialMemberState } from './member-state';
+import { evolveMember } from './member.evolve';
+
+const MEMBER = 'm-1';
+const AT = '2026-01-10T08:00:00.000Z';
+const EXPIRES = '2027-01-01T00:00:00.000Z';
+
+const fold = (state: MemberState, events: readonly NewLedgerEvent[]): MemberState =>
+  events.reduce((next, event) => evolveMember(next, event, next.version + 1), state);
+const given = (...events: NewLedgerEvent[]): MemberState => fold(initialMemberState(MEMBER), events);
+
+const portion = (lotId: string, points: number): LotPortion => ({ lotId, points, expiresAt: EXPIRES });
+
+const earned = (lotId: string, points: number): NewLedgerEvent => ({
+  type: 'points.earned',
+  memberId: MEMBER,
+  occurredAt: AT,
+  data: { points, lotId, expiresAt: EXPIRES, reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: [] },
+});
+const redeemed = (redemptionId: string, fromLots: LotPortion[]): NewLedgerEvent => ({
+  type: 'points.redeemed',
+  memberId: MEMBER,
+  occurredAt: AT,
+  data: { redemptionId, points: fromLots.reduce((s, p) => s + p.points, 0), storeId: 'sh-07', fromLots, valueMinor: 0, currency: 'CNY' },
+});
+const reversed = (redemptionId: string, toLots: LotPortion[]): NewLedgerEvent => ({
+  type: 'redemption.reversed',
+  memberId: MEMBER,
+  occurredAt: AT,
+  data: { redemptionId, points: toLots.reduce((s, p) => s + p.points, 0), toLots },
+});
+const held = (holdId: string, fromLots: LotPortion[]): NewLedgerEvent => ({
+  type: 'points.held',
+  memberId: MEMBER,
+  occurredAt: AT,
+  data: { holdId, points: fromLots.reduce((s, p) => s + p.points, 0), storeId: 'sh-07', fromLots, expiresAt: '2026-01-10T08:15:00.000Z' },
+});
+const captured = (holdId: string, fromLots: LotPortion[]): NewLedgerEvent => ({
+  type: 'hold.captured',
+  memberId: MEMBER,
+  occurredAt: AT,
+  data: { holdId, points: fromLots.reduce((s, p) => s + p.points, 0), fromLots },
+});
+const released = (holdId: string, fromLots: LotPortion[], reason: 'released' | 'expired' | 'partial-capture'): NewLedgerEvent => ({
+  type: 'hold.released',
+  memberId: MEMBER,
+  occurredAt: AT,
+  data: { holdId, points: fromLots.reduce((s, p) => s + p.points, 0), fromLots, reason },
+});
+
+describe('evolveMember: the state holds what is open, not the history', () => {
+  it('spends and restores lots and totals for a redemption and its reversal without recording the redemption', () => {
+    const state = given(earned('lot-1', 500), redeemed('rd-1', [portion('lot-1', 200)]));
+    expect(state).not.toHaveProperty('redemptions');
+    expect(state.lots['lot-1']).toMatchObject({ remaining: 300, held: 0 });
+    expect(state.totals).toMatchObject({ earned: 500, redeemed: 200, reversed: 0 });
+
+    const back = fold(state, [reversed('rd-1', [portion('lot-1', 200)])]);
+    expect(back).not.toHaveProperty('redemptions');
+    expect(back.lots['lot-1']).toMatchObject({ remaining: 500 });
+    expect(back.totals).toMatchObject({ redeemed: 200, reversed: 200 });
+    expect(balanceOf(back).available).toBe(500);
+  });
+
+  it('keeps a hold while it is open, and drops it once captured, released, partly captured or expired', () => {
+    const state = given(
+      earned('lot-1', 1000),
+      held('h-cap', [portion('lot-1', 100)]),
+      held('h-rel', [portion('lot-1', 100)]),
+      held('h-part', [portion('lot-1', 100)]),
+      held('h-exp', [portion('lot-1', 100)]),
+      held('h-open', [portion('lot-1', 100)]),
+    );
+    expect(Object.keys(state.holds).sort()).toEqual(['h-cap', 'h-exp', 'h-open', 'h-part', 'h-rel']);
+    expect(state.holds['h-open']).toEqual({ points: 100, storeId: 'sh-07', fromLots: [portion('lot-1', 100)], expiresAt: '2026-01-10T08:15:00.000Z', status: 'open' });
+    expect(balanceOf(state)).toMatchObject({ available: 500, held: 500 });
+
+    const resolved = fold(state, [
+      captured('h-cap', [portion('lot-1', 100)]),
+      released('h-rel', [portion('lot-1', 100)], 'released'),
+      captured('h-part', [portion('lot-1', 40)]),
+      released('h-part', [portion('lot-1', 60)], 'partial-capture'),
+      released('h-exp', [portion('lot-1', 100)], 'expired'),
+    ]);
+    expect(Object.keys(resolved.holds)).toEqual(['h-open']);
+    expect(resolved.lots['lot-1']).toMatchObject({ remaining: 860, held: 100 });
+    expect(resolved.totals).toMatchObject({ captured: 140 });
+    expect(balanceOf(resolved)).toMatchObject({ available: 760, held: 100 });
+  });
+
+  it('still repays debt from points a release gives back', () => {
+    const state = given(earned('lot-1', 100), held('h-1', [portion('lot-1', 100)]), {
+      type: 'points.clawed-back',
+      memberId: MEMBER,
+      occurredAt: AT,
+      data: { points: 30, orderId: 'o-1', refundId: 'rf-1', fromLots: [], debt: 30 },
+    });
+    expect(state.debt).toBe(30);
+    const after = fold(state, [released('h-1', [portion('lot-1', 100)], 'released')]);
+    expect(after.debt).toBe(0);
+    expect(after.holds).toEqual({});
+    expect(balanceOf(after).available).toBe(70);
+  });
+
+  it('keeps the state of a member with 2,000 redemptions and captured holds as small as with 2', () => {
+    const history = (pairs: number): MemberState => {
+      let state = initialMemberState(MEMBER);
+      for (let i = 0; i < pairs; i++) {
+        // Each round spends its whole lot: 60 points redeemed, 40 held and captured.
+        state = fold(state, [
+          earned(`lot-${i}`, 100),
+          redeemed(`rd-${i}`, [portion(`lot-${i}`, 60)]),
+          held(`h-${i}`, [portion(`lot-${i}`, 40)]),
+          captured(`h-${i}`, [portion(`lot-${i}`, 40)]),
+        ]);
+      }
+      return state;
+    };
+    const small = JSON.stringify(history(2)).length;
+    const large = JSON.stringify(history(2_000)).length;
+    expect(history(2_000)).toMatchObject({ lots: {}, holds: {}, totals: { earned: 200_000, redeemed: 120_000, captured: 80_000 } });
+    // Only the counters' digits grow (version, totals).
+    expect(large).toBeLessThan(small + 32);
+    expect(large).toBeLessThan(600);
+  });
+});
