@@ -9,13 +9,20 @@ const QUALIFYING_DAYS_KEPT = 400;
 
 type Evolved = { event: NewLedgerEvent; version: number };
 
-const utcDay = (iso: string): string => new Date(iso).toISOString().slice(0, 10);
+/** UTC day of an instant; stored events are already `toISOString()` form, so most need no parsing. */
+const utcDay = (iso: string): string => (iso.length === 24 && iso.endsWith('Z') ? iso.slice(0, 10) : new Date(iso).toISOString().slice(0, 10));
 
 const dayMinus = (day: string, days: number): string =>
   new Date(Date.parse(`${day}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
 
-/** Keeps only the last `keep` days before the newest key: state stays small over years of history. */
+/**
+ * Keeps only the last `keep` days before the newest key, so state stays small over years of
+ * history. Nothing is dropped while there are at most `keep` days (most events): the common case
+ * costs no copy, and an old day kept a little longer never changes a decision (rules look at
+ * explicit days and windows).
+ */
 const pruneDays = <T>(byDay: Record<string, T>, newest: string, keep: number): Record<string, T> => {
+  if (Object.keys(byDay).length <= keep) return byDay;
   const oldest = dayMinus(newest, keep);
   const next: Record<string, T> = {};
   for (const [day, value] of Object.entries(byDay)) if (day >= oldest) next[day] = value;
@@ -25,6 +32,7 @@ const pruneDays = <T>(byDay: Record<string, T>, newest: string, keep: number): R
 const addQualifying = (state: MemberState, occurredAt: string, points: number): Record<string, number> => {
   const day = utcDay(occurredAt);
   const next = { ...state.qualifying, [day]: (state.qualifying[day] ?? 0) + points };
+  if (Object.keys(next).length <= QUALIFYING_DAYS_KEPT) return next;
   const newest = Object.keys(next).reduce((a, b) => (a > b ? a : b), day);
   return pruneDays(next, newest, QUALIFYING_DAYS_KEPT);
 };
