@@ -65,7 +65,11 @@ const emmettRate = async (url: string, events: number, concurrency: number) => {
   const [{ bytes, count }] = await new DataSource({ type: 'postgres', url })
     .initialize()
     .then(async (ds) => {
-      const rows = await ds.query(`SELECT pg_total_relation_size('emt_messages') AS bytes, (SELECT count(*) FROM emt_messages) AS count`);
+      // emmett partitions its messages table: count the whole partition tree.
+      const rows = await ds.query(
+        `SELECT (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('emt_messages')) AS bytes,
+                (SELECT count(*) FROM emt_messages) AS count`,
+      );
       await ds.destroy();
       return rows;
     });
