@@ -43,7 +43,7 @@ const committedAll = async (kafka: Kafka, namespace: string): Promise<boolean> =
 };
 
 const startEarn = (namespace: string, databaseUrl: string, brokers: string): ChildProcess =>
-  spawn('node', [join(ROOT, 'dist/apps/earn/src/main.js')], {
+  spawn('node', [...(process.env.BENCH_EARN_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_EARN_PROFILE_DIR}`] : []), join(ROOT, 'dist/apps/earn/src/main.js')], {
     env: { ...process.env, TALLY_TOPIC_NAMESPACE: namespace, DATABASE_URL: databaseUrl, KAFKA_BROKERS: brokers, PORT: '3901', LOG_LEVEL: 'warn' },
     stdio: 'inherit',
   });
