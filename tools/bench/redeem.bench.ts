@@ -116,7 +116,8 @@ const seed = async (url: string): Promise<{ members: number; seconds: number }> 
 const startRedeem = (databaseUrl: string, brokers: string): { child: ChildProcess; output: string[] } => {
   // `-r reflect-metadata`: redeem's main.ts, unlike the other services', does not import it first and
   // dies at class-transformer's first decorator without it.
-  const child = spawn('node', ['--enable-source-maps', '-r', 'reflect-metadata', join(ROOT, 'dist/apps/redeem/src/main.js')], {
+  const profile = process.env.BENCH_REDEEM_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_REDEEM_PROFILE_DIR}`] : [];
+  const child = spawn('node', [...profile, '--enable-source-maps', join(ROOT, 'dist/apps/redeem/src/main.js')], {
     cwd: ROOT,
     env: {
       ...process.env,
