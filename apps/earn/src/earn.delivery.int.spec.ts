@@ -107,3 +107,33 @@ describe('earn delivery guarantees through a real broker', () => {
     });
   });
 });
+
+describe('refunds that arrive before their purchase', () => {
+  const h = new EarnHarness();
+  beforeAll(() => h.start('refund'));
+  afterAll(() => h.stop());
+
+  const refund = (eventId: string, memberId: string, orderId: string, amountMinor: number) => ({
+    eventId, type: 'purchase.refunded', occurredAt: '2026-11-21T10:00:00+08:00', memberId, storeId: 'sh-07', orderId, refundId: `r-${eventId}`, amountMinor, currency: 'CNY',
+  });
+
+  it('wait for the purchase and are applied when it comes, or refused when it earned nothing', async () => {
+    await h.startEarn();
+    await h.publish(Topics.purchases.name, [
+      { key: 'm-late', value: refund('rf-1', 'm-late', 'o-1', 5_000) },
+      { key: 'm-tiny', value: refund('rf-2', 'm-tiny', 'o-9', 50) },
+    ]);
+    await eventually(async () => ((await h.count('SELECT count(*) FROM parked_inputs')) === 2 ? true : undefined), 60_000, 'refunds parked');
+    await h.publish(Topics.purchases.name, [
+      { key: 'm-late', value: { ...purchase(1, 'm-late'), orderId: 'o-1' } },
+      { key: 'm-tiny', value: { ...purchase(9, 'm-tiny', 50), orderId: 'o-9' } },
+    ]);
+    await eventually(async () => ((await h.count('SELECT count(*) FROM parked_inputs')) === 0 ? true : undefined), 60_000, 'parked refunds settled');
+    expect(await h.balances()).toEqual({ 'm-late': 50 });
+    const { rows } = await h.sql.query('SELECT causation_id, code FROM rejections ORDER BY causation_id');
+    expect(rows).toEqual([
+      { causation_id: 'pos-9', code: 'NO_POINTS' },
+      { causation_id: 'rf-2', code: 'PURCHASE_EARNED_NOTHING' },
+    ]);
+  });
+});

@@ -1,4 +1,4 @@
-import { DeadLetter, InputEvent, parseInput } from '@tally/contracts';
+import { DeadLetter, InputEvent, membersOf, parseInput } from '@tally/contracts';
 import { EarnContext } from '@tally/earning';
 import { CommandResult, DeadLetterLog, LedgerCommand, LedgerStore, ParkedInputs } from '@tally/ledger';
 import { ConsumedMessage, TypedProducer, publishDeadLetters, toDeadLetter } from '@tally/messaging';
@@ -97,17 +97,45 @@ export class EarnBatchHandler {
     if (parked.length > 0) this.deps.onOutcome?.('deferred', parked.length);
   }
 
-  /** A purchase just appended may be what parked refunds were waiting for: apply them now. */
+  /**
+   * A purchase just decided may be what parked refunds were waiting for: after an earning they are
+   * applied now; after a refused purchase (nothing earned) they are recorded as refused, so none
+   * waits forever.
+   */
   private async applyWaitingRefunds(pending: Pending[], results: (CommandResult<EarnResult> | undefined)[]) {
-    const keys = pending.flatMap((item, i) =>
-      results[i]?.status === 'appended' && item.input.type === 'purchase.completed'
-        ? [{ memberId: item.input.memberId, waitKey: orderWaitKey(item.input.orderId) }]
-        : [],
-    );
+    const refused = new Map<string, string>();
+    const keys = pending.flatMap((item, i) => {
+      const status = results[i]?.status;
+      if (item.input.type !== 'purchase.completed' || (status !== 'appended' && status !== 'rejected')) return [];
+      const key = { memberId: item.input.memberId, waitKey: orderWaitKey(item.input.orderId) };
+      if (status === 'rejected') refused.set(`${key.memberId}/${key.waitKey}`, (results[i] as { code: string }).code);
+      return [key];
+    });
     const waiting = await this.deps.parked.waitingFor(keys);
     if (waiting.length === 0) return;
-    const commands = waiting.map((w) => earnCommand(w.scope, w.input as InputEvent, this.deps.context));
+    const commands = waiting.map((w) => {
+      const purchaseRefusal = refused.get(`${w.memberId}/${w.waitKey}`);
+      return purchaseRefusal === undefined
+        ? earnCommand(w.scope, w.input as InputEvent, this.deps.context)
+        : refusedRefundCommand(w.scope, w.input as InputEvent, purchaseRefusal);
+    });
     const outcomes = await this.deps.store.execute(commands);
     await this.deps.parked.remove(waiting.filter((_, i) => outcomes[i].status !== 'skipped'));
   }
 }
+
+/** A refund whose purchase earned nothing has nothing to claw back: a recorded refusal, not a wait. */
+const refusedRefundCommand = (scope: string, input: InputEvent, purchaseCode: string): LedgerCommand<EarnResult> => ({
+  scope,
+  causationId: input.eventId,
+  memberIds: membersOf(input),
+  decide: () => ({
+    kind: 'reject',
+    memberId: membersOf(input)[0],
+    code: 'PURCHASE_EARNED_NOTHING',
+    message: `the purchase this refund belongs to earned no points (${purchaseCode})`,
+    occurredAt: input.occurredAt,
+    input,
+    result: { outcome: 'refused' },
+  }),
+});
