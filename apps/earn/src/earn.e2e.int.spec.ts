@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { Topics } from '@tally/contracts';
 import { migrateLedger } from '@tally/ledger';
 import { createServiceApp, listeningUrl } from '@tally/platform';
-import { TestDatabase, createTestDatabase, testKafkaBrokers, testNamespace } from '@tally/testing';
+import { TestDatabase, createTestDatabase, eventually, testKafkaBrokers, testNamespace } from '@tally/testing';
 import { Kafka, Producer, logLevel } from 'kafkajs';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the end-to-end test boots the real ledger app beside earn
 import { AppModule as LedgerAppModule } from '../../ledger/src/app.module';
@@ -11,15 +11,6 @@ import { EarnConfig } from './earn.config';
 
 const TOKEN = 'e2e-ops-token';
 
-const eventually = async <T>(probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-};
 
 describe('walking skeleton: purchase on Kafka -> earn -> ledger -> balance API', () => {
   const namespace = testNamespace();

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { Notification, PointsExpiringSoon, Topics, physicalTopicName } from '@tally/contracts';
 import { LedgerReplay, LedgerStore, auditLedger, migrateLedger } from '@tally/ledger';
 import { createServiceApp, listeningUrl } from '@tally/platform';
-import { TestDatabase, createTestDatabase, testKafkaBrokers, testNamespace } from '@tally/testing';
+import { TestDatabase, createTestDatabase, eventually, testKafkaBrokers, testNamespace } from '@tally/testing';
 import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- test support shared with the tier service's integration tests
@@ -12,15 +12,6 @@ import { ExpiryConfig } from './config/expiry.config';
 
 const TOKEN = 'expiry-ops-token';
 
-const eventually = async <T>(probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> => {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-};
 
 interface Summary {
   lotsExpired: number;

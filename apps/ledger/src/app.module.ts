@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { LedgerModule } from '@tally/ledger';
-import { MessagingModule } from '@tally/messaging';
-import { BaseConfig, PlatformModule, kafkaHealthCheck, postgresHealthCheck } from '@tally/platform';
+import { serviceImports, serviceProviders } from '@tally/service-kit';
+import { BaseConfig } from '@tally/platform';
 import { MembersController } from './members/members.controller';
 import { OpsController } from './ops/ops.controller';
 import { OutboxRelayService } from './relay/outbox-relay.service';
@@ -13,17 +12,13 @@ export const DEFAULT_PORT = 3000;
 @Module({})
 export class AppModule {
   static forRoot(config: BaseConfig): DynamicModule {
+    const kit = { service: SERVICE, config };
     return {
       module: AppModule,
-      imports: [
-        PlatformModule.forRoot({ service: SERVICE, config }),
-        LedgerModule.forRoot({ databaseUrl: config.DATABASE_URL }),
-        MessagingModule.forRoot({ brokers: config.kafkaBrokers, clientId: `tally-${SERVICE}`, namespace: config.TALLY_TOPIC_NAMESPACE }),
-      ],
+      imports: serviceImports(kit),
       controllers: [MembersController, OpsController],
       providers: [
-        postgresHealthCheck(config.DATABASE_URL),
-        kafkaHealthCheck(config.kafkaBrokers, `tally-${SERVICE}-health`),
+        ...serviceProviders(kit),
         OutboxRelayService,
       ],
     };

@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { LedgerModule } from '@tally/ledger';
-import { PlatformModule, kafkaHealthCheck, postgresHealthCheck } from '@tally/platform';
+import { serviceImports, serviceProviders } from '@tally/service-kit';
 import { HOLD_EXPIRY_OPTIONS, HoldExpiryJob } from './holds/hold-expiry.job';
 import { HoldsController } from './holds/holds.controller';
 import { HoldsService } from './holds/holds.service';
@@ -10,7 +9,6 @@ import { RewardStock } from './redemptions/reward-stock.repository';
 import { RewardsController } from './rewards/rewards.controller';
 import { IdempotentLedger } from './shared/idempotent-ledger';
 import { MemberLookup } from './shared/member-lookup.query';
-import { programProvider } from './shared/program.provider';
 import { RedeemConfig } from './shared/redeem.config';
 
 export const SERVICE = 'redeem';
@@ -20,14 +18,13 @@ export const DEFAULT_PORT = 3002;
 @Module({})
 export class AppModule {
   static forRoot(config: RedeemConfig): DynamicModule {
+    const kit = { service: SERVICE, config, messaging: false };
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ service: SERVICE, config }), LedgerModule.forRoot({ databaseUrl: config.DATABASE_URL })],
+      imports: serviceImports(kit),
       controllers: [RedemptionsController, HoldsController, RewardsController],
       providers: [
-        postgresHealthCheck(config.DATABASE_URL),
-        kafkaHealthCheck(config.kafkaBrokers, `tally-${SERVICE}-health`),
-        programProvider(config.TALLY_PROGRAM),
+        ...serviceProviders(kit),
         { provide: HOLD_EXPIRY_OPTIONS, useValue: { intervalMs: config.TALLY_HOLD_EXPIRY_INTERVAL_MS } },
         IdempotentLedger,
         MemberLookup,

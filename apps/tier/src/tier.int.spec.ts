@@ -4,7 +4,7 @@ import { LedgerReplay, LedgerStore, OutboxRelay, migrateLedger } from '@tally/le
 import { TypedProducer } from '@tally/messaging';
 import { createServiceApp, listeningUrl } from '@tally/platform';
 import { DEFAULT_PROGRAM, tierByName } from '@tally/program';
-import { TestDatabase, createTestDatabase, testKafkaBrokers, testNamespace } from '@tally/testing';
+import { TestDatabase, createTestDatabase, eventually, testKafkaBrokers, testNamespace } from '@tally/testing';
 import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
@@ -14,15 +14,6 @@ import { TierService } from './tiers/tier.service';
 
 const TOKEN = 'tier-ops-token';
 
-const eventually = async <T>(probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-};
 
 describe('tier service against PostgreSQL and Kafka', () => {
   const namespace = testNamespace();

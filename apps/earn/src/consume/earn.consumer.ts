@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { INPUT_TOPICS } from '@tally/contracts';
 import { Program } from '@tally/program';
+import { PROGRAM } from '@tally/service-kit';
 import { DeadLetterLog, LEDGER_CLOCK, LedgerStore, ParkedInputs } from '@tally/ledger';
 import { BatchConsumer, KAFKA_SETTINGS, KafkaSettings, TypedProducer } from '@tally/messaging';
 import { Metrics } from '@tally/platform';
 import { Kafka } from 'kafkajs';
 import { EarnBatchHandler } from './earn-batch.handler';
 
-export const EARN_PROGRAM = Symbol('EARN_PROGRAM');
 
 /** 128 random bits in 22 characters: lot ids are stored in every event and state that names them. */
 const newLotId = () => randomBytes(16).toString('base64url');
@@ -28,7 +28,7 @@ export class EarnConsumer implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly deadLetterLog: DeadLetterLog,
     private readonly parked: ParkedInputs,
     private readonly metrics: Metrics,
-    @Inject(EARN_PROGRAM) private readonly program: Program,
+    @Inject(PROGRAM) private readonly program: Program,
     @Inject(LEDGER_CLOCK) private readonly clock: () => Date,
     @Inject(EARN_GROUP_ID) private readonly groupId: string,
   ) {}

@@ -24,17 +24,7 @@ export const purchase = (i: number, memberId: string, amountMinor = 10_000) => (
   currency: 'CNY',
 });
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export const eventually = async <T>(probe: () => Promise<T | undefined>, ms = 90_000, what = 'condition', everyMs = 250): Promise<T> => {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`${what} not reached in ${ms} ms`);
-    await sleep(everyMs);
-  }
-};
+export { eventually, sleep } from '@tally/testing';
 
 /** One isolated world for earn tests: its own database, topic namespace, producer and SQL client. */
 export class EarnHarness {

@@ -8,7 +8,8 @@ import { Metrics } from '@tally/platform';
 import { Program } from '@tally/program';
 import { DataSource } from 'typeorm';
 import { MemberSweepResult, expiryCommand } from './expiry.command';
-import { EXPIRY_PROGRAM, SWEEP_BATCH } from './expiry.tokens';
+import { PROGRAM } from '@tally/service-kit';
+import { SWEEP_BATCH } from './expiry.tokens';
 
 export interface SweepSummary {
   asOf: string;
@@ -45,7 +46,7 @@ export class ExpirySweep {
     private readonly producer: TypedProducer,
     private readonly metrics: Metrics,
     @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(EXPIRY_PROGRAM) private readonly program: Program,
+    @Inject(PROGRAM) private readonly program: Program,
     @Inject(LEDGER_CLOCK) private readonly clock: () => Date,
   ) {}
 

@@ -1,4 +1,3 @@
-export const EXPIRY_PROGRAM = Symbol('EXPIRY_PROGRAM');
 export const EXPIRY_SCOPE = 'expiry';
 /** Members per ledger transaction (and per reminder round). */
 export const SWEEP_BATCH = 500;

@@ -6,7 +6,7 @@ import { AppError } from '@tally/platform';
 import { availableAfter } from '../shared/balance-after';
 import { IdempotentLedger, Reply } from '../shared/idempotent-ledger';
 import { MemberLookup } from '../shared/member-lookup.query';
-import { PROGRAM } from '../shared/program.provider';
+import { PROGRAM } from '@tally/service-kit';
 import { RedeemRequest, RedemptionResult, ReverseResult } from './redemption.dto';
 import { REDEMPTION_SCOPE, REVERSE_SCOPE } from './redemption.scopes';
 import { RewardStock, StockClaim } from './reward-stock.repository';

@@ -5,7 +5,7 @@ import { balanceOf, initialMemberState } from '@tally/member-ledger';
 import { Program } from '@tally/program';
 import { eligibleRewards } from '@tally/redemption';
 import { RewardStock } from '../redemptions/reward-stock.repository';
-import { PROGRAM } from '../shared/program.provider';
+import { PROGRAM } from '@tally/service-kit';
 import { RewardsQuery, RewardsResult } from './rewards.query';
 
 @ApiTags('rewards')

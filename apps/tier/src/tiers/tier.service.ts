@@ -6,7 +6,7 @@ import { Program } from '@tally/program';
 import { tierLadder, tierOrderOf } from '@tally/tiers';
 import { DataSource } from 'typeorm';
 import { FloorOutcome, TierOutcome, dailyEvaluationCommand, evaluationDay, tierFloorCommand, upgradeCommand } from './tier.commands';
-import { TIER_PROGRAM } from './tier.tokens';
+import { PROGRAM } from '@tally/service-kit';
 
 /** Members evaluated per ledger transaction by the daily evaluation. */
 export const DAILY_BATCH = 500;
@@ -47,7 +47,7 @@ export class TierService {
   constructor(
     private readonly store: LedgerStore,
     @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(TIER_PROGRAM) private readonly program: Program,
+    @Inject(PROGRAM) private readonly program: Program,
     @Inject(LEDGER_CLOCK) private readonly clock: () => Date,
     private readonly metrics: Metrics,
   ) {}

@@ -1,4 +1,3 @@
-export const TIER_PROGRAM = Symbol('TIER_PROGRAM');
 export const TIER_GROUP_ID = 'tally-tier';
 export const UPGRADE_SCOPE = 'tier-upgrade';
 export const DAILY_SCOPE = 'tier-daily';
