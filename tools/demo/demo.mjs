@@ -27,7 +27,7 @@ export const demoMessages = (runId) => {
         lines: [{ sku: 'tea-01', category: 'beverage', quantity: 1, amountMinor }],
       }]);
     }
-    for (let day = 0; day < 3; day++) {
+    for (let day = 2; day >= 0; day--) {
       messages.push(['loyalty.check-ins.v1', memberId, {
         eventId: `demo-${runId}-ci-${memberId}-${day}`, type: 'member.checked-in', occurredAt: iso(day, 1), memberId, storeId: stores[i % 3],
       }]);

@@ -1,6 +1,6 @@
-import { Type } from 'class-transformer';
-import { IsISO8601, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsISO8601, IsOptional } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { PageQuery } from '../shared/page.query';
 
 export class BalanceQuery {
   @ApiPropertyOptional({ description: 'ISO-8601 instant: the balance that was visible then' })
@@ -9,17 +9,5 @@ export class BalanceQuery {
   asOf?: string;
 }
 
-export class EventsQuery {
-  @ApiPropertyOptional({ description: 'Return events after this position', default: '0' })
-  @IsOptional()
-  @Matches(/^\d{1,19}$/, { message: 'after must be a position (a non-negative integer)' })
-  after: string = '0';
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit: number = 100;
-}
+/** Events after a position, at most `limit` (<= 500). */
+export class EventsQuery extends PageQuery {}

@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { LedgerQueries, LedgerReplay, auditLedger } from '@tally/ledger';
 import { Roles } from '@tally/platform';
 import { DataSource } from 'typeorm';
-import { PageQuery, RejectionsQuery, ReplayBody } from './ops.query';
+import { PageQuery } from '../shared/page.query';
+import { RejectionsQuery, ReplayBody } from './ops.query';
 
 @ApiTags('ops')
 @ApiBearerAuth()

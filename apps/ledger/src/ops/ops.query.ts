@@ -1,22 +1,7 @@
-import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsOptional, Matches } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ID_PATTERN } from '@tally/contracts';
-
-export class PageQuery {
-  @ApiPropertyOptional({ default: '0' })
-  @IsOptional()
-  @Matches(/^\d{1,19}$/, { message: 'after must be a non-negative integer' })
-  after: string = '0';
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit: number = 100;
-}
+import { PageQuery } from '../shared/page.query';
 
 export class RejectionsQuery extends PageQuery {
   @ApiPropertyOptional()
