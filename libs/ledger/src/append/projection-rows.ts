@@ -85,9 +85,41 @@ export const projectionRows = (snapshots: MemberSnapshot[], previous: PreviousSt
 
 type Query = (sql: string, params: unknown[]) => Promise<unknown>;
 
+/** Each statement reads its rows from one JSON parameter: `$n` is filled in by the caller. */
+export const projectionSql = (tables: ProjectionTables) => ({
+  upsertMembers: (n: number) =>
+    `INSERT INTO ${tables.memberState} (member_id, version, last_hash, available, pending, held, lifetime_earned,
+       lifetime_redeemed, expired, tier, state)
+     SELECT member_id, version, decode(last_hash, 'hex'), available, pending, held, lifetime_earned, lifetime_redeemed,
+            expired, tier, state
+       FROM json_to_recordset($${n}::json) AS x(member_id text, version int, last_hash text, available bigint, pending bigint,
+            held bigint, lifetime_earned bigint, lifetime_redeemed bigint, expired bigint, tier text, state json)
+     ON CONFLICT (member_id) DO UPDATE SET version = EXCLUDED.version, last_hash = EXCLUDED.last_hash,
+       available = EXCLUDED.available, pending = EXCLUDED.pending, held = EXCLUDED.held,
+       lifetime_earned = EXCLUDED.lifetime_earned, lifetime_redeemed = EXCLUDED.lifetime_redeemed,
+       expired = EXCLUDED.expired, tier = EXCLUDED.tier, state = EXCLUDED.state`,
+  deleteLots: (n: number) =>
+    `DELETE FROM ${tables.openLots} l USING json_to_recordset($${n}::json) AS x(member_id text, lot_id text)
+      WHERE l.member_id = x.member_id AND l.lot_id = x.lot_id`,
+  upsertLots: (n: number) =>
+    `INSERT INTO ${tables.openLots} (member_id, lot_id, remaining, held, expires_at, available_at, pending)
+     SELECT * FROM json_to_recordset($${n}::json) AS x(member_id text, lot_id text, remaining bigint, held bigint,
+            expires_at timestamptz, available_at timestamptz, pending boolean)
+     ON CONFLICT (member_id, lot_id) DO UPDATE SET remaining = EXCLUDED.remaining, held = EXCLUDED.held,
+       expires_at = EXCLUDED.expires_at, available_at = EXCLUDED.available_at, pending = EXCLUDED.pending`,
+  deleteHolds: (n: number) =>
+    `DELETE FROM ${tables.openHolds} h USING json_to_recordset($${n}::json) AS x(member_id text, hold_id text)
+      WHERE h.member_id = x.member_id AND h.hold_id = x.hold_id`,
+  upsertHolds: (n: number) =>
+    `INSERT INTO ${tables.openHolds} (member_id, hold_id, points, expires_at)
+     SELECT * FROM json_to_recordset($${n}::json) AS x(member_id text, hold_id text, points bigint, expires_at timestamptz)
+     ON CONFLICT (member_id, hold_id) DO UPDATE SET points = EXCLUDED.points, expires_at = EXCLUDED.expires_at`,
+});
+
 /**
- * Brings the projection rows of the given members in line with their states. With `previous`
- * states only the differences are written; with 'replace' the members' rows are rewritten whole.
+ * Brings the projection rows of the given members in line with their states, a statement per
+ * table (replay uses this; appends fold the same statements into their one write, see LedgerStore).
+ * With `previous` states only the differences are written; with 'replace' rows are rewritten whole.
  */
 export const writeProjections = async (
   query: Query,
@@ -97,54 +129,15 @@ export const writeProjections = async (
 ): Promise<void> => {
   if (snapshots.length === 0) return;
   const { members, lots, goneLots, holds, goneHolds } = projectionRows(snapshots, previous);
-  await query(
-    `INSERT INTO ${tables.memberState} (member_id, version, last_hash, available, pending, held, lifetime_earned,
-       lifetime_redeemed, expired, tier, state)
-     SELECT member_id, version, decode(last_hash, 'hex'), available, pending, held, lifetime_earned, lifetime_redeemed,
-            expired, tier, state
-       FROM json_to_recordset($1::json) AS x(member_id text, version int, last_hash text, available bigint, pending bigint,
-            held bigint, lifetime_earned bigint, lifetime_redeemed bigint, expired bigint, tier text, state json)
-     ON CONFLICT (member_id) DO UPDATE SET version = EXCLUDED.version, last_hash = EXCLUDED.last_hash,
-       available = EXCLUDED.available, pending = EXCLUDED.pending, held = EXCLUDED.held,
-       lifetime_earned = EXCLUDED.lifetime_earned, lifetime_redeemed = EXCLUDED.lifetime_redeemed,
-       expired = EXCLUDED.expired, tier = EXCLUDED.tier, state = EXCLUDED.state`,
-    [JSON.stringify(members)],
-  );
+  const sql = projectionSql(tables);
+  await query(sql.upsertMembers(1), [JSON.stringify(members)]);
   if (previous === 'replace') {
     const ids = members.map((m) => m.member_id);
     await query(`DELETE FROM ${tables.openLots} WHERE member_id = ANY($1)`, [ids]);
     await query(`DELETE FROM ${tables.openHolds} WHERE member_id = ANY($1)`, [ids]);
   }
-  if (goneLots.length > 0) {
-    await query(
-      `DELETE FROM ${tables.openLots} l USING json_to_recordset($1::json) AS x(member_id text, lot_id text)
-        WHERE l.member_id = x.member_id AND l.lot_id = x.lot_id`,
-      [JSON.stringify(goneLots)],
-    );
-  }
-  if (lots.length > 0) {
-    await query(
-      `INSERT INTO ${tables.openLots} (member_id, lot_id, remaining, held, expires_at, available_at, pending)
-       SELECT * FROM json_to_recordset($1::json) AS x(member_id text, lot_id text, remaining bigint, held bigint,
-              expires_at timestamptz, available_at timestamptz, pending boolean)
-       ON CONFLICT (member_id, lot_id) DO UPDATE SET remaining = EXCLUDED.remaining, held = EXCLUDED.held,
-         expires_at = EXCLUDED.expires_at, available_at = EXCLUDED.available_at, pending = EXCLUDED.pending`,
-      [JSON.stringify(lots)],
-    );
-  }
-  if (goneHolds.length > 0) {
-    await query(
-      `DELETE FROM ${tables.openHolds} h USING json_to_recordset($1::json) AS x(member_id text, hold_id text)
-        WHERE h.member_id = x.member_id AND h.hold_id = x.hold_id`,
-      [JSON.stringify(goneHolds)],
-    );
-  }
-  if (holds.length > 0) {
-    await query(
-      `INSERT INTO ${tables.openHolds} (member_id, hold_id, points, expires_at)
-       SELECT * FROM json_to_recordset($1::json) AS x(member_id text, hold_id text, points bigint, expires_at timestamptz)
-       ON CONFLICT (member_id, hold_id) DO UPDATE SET points = EXCLUDED.points, expires_at = EXCLUDED.expires_at`,
-      [JSON.stringify(holds)],
-    );
-  }
+  if (goneLots.length > 0) await query(sql.deleteLots(1), [JSON.stringify(goneLots)]);
+  if (lots.length > 0) await query(sql.upsertLots(1), [JSON.stringify(lots)]);
+  if (goneHolds.length > 0) await query(sql.deleteHolds(1), [JSON.stringify(goneHolds)]);
+  if (holds.length > 0) await query(sql.upsertHolds(1), [JSON.stringify(holds)]);
 };
