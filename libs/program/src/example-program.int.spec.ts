@@ -1,0 +1,12 @@
+import { join } from 'node:path';
+import { loadProgram } from './program.loader';
+
+describe('the example program shipped in deploy/programs', () => {
+  it('loads and overrides what it names, keeping the built-in values elsewhere', () => {
+    const program = loadProgram(join(__dirname, '../../../deploy/programs/example.yaml'));
+    expect(program.purchase.pendingDays).toBe(14);
+    expect(program.campaigns.map((c) => c.id)).toEqual(['double-11', 'tea-week-sh']);
+    expect(program.rewards.find((r) => r.id === 'mug')).toMatchObject({ minTier: 'gold', stock: 500 });
+    expect(program.referral).toEqual({ referrerPoints: 200, refereePoints: 100 });
+  });
+});
