@@ -82,6 +82,10 @@ describe('walking skeleton: purchase on Kafka -> earn -> ledger -> balance API',
     expect(Buffer.from(letters[0].letter.valueBase64, 'base64').toString()).toBe('{"not json');
 
     const { body: events } = await get('/members/m-1001/events');
+    const { body: lots } = await get('/members/m-1001/lots');
+    expect(lots.map((l: { remaining: number }) => l.remaining).sort((a: number, b: number) => a - b)).toEqual([10, 129]);
+    expect(lots[0].expiresAt <= lots[1].expiresAt).toBe(true);
+
     // Two topics: their relative order is not guaranteed, only that each input earned once.
     expect(events.events.map((e: { type: string; causationId: string }) => [e.type, e.causationId]).sort()).toEqual([
       ['points.earned', 'app-ci-99'],

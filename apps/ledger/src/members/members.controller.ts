@@ -52,6 +52,6 @@ export class MembersController {
     assertMemberId(memberId);
     const lots = await this.queries.lots(memberId);
     if (!lots) throw unknownMember(memberId);
-    return { memberId, lots };
+    return lots;
   }
 }
