@@ -31,7 +31,27 @@ export const createKafka = (settings: KafkaSettings): Kafka =>
     retry: { initialRetryTime: 200, retries: 8 },
   });
 
-/** Creates the topics that do not exist yet; existing ones are left as they are. */
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits until every partition of `topics` has a leader. kafkajs' own `waitForLeaders` gives up on
+ * the UNKNOWN_TOPIC_OR_PARTITION a freshly started broker answers for a topic it created a moment ago.
+ */
+const waitForLeaders = async (admin: Admin, topics: string[], timeoutMs = 60_000): Promise<void> => {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      if (found.length === topics.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (error) {
+      if (Date.now() > until) throw error;
+    }
+    if (Date.now() > until) throw new Error(`topics without leaders after ${timeoutMs} ms: ${topics.join(', ')}`);
+    await sleep(200);
+  }
+};
+
+/** Creates the topics that do not exist yet (existing ones are left as they are) and waits for their leaders. */
 export const ensureTopics = async (admin: Admin, namespace: string, topics: readonly Topic<unknown>[], partitions = 4): Promise<void> => {
   const wanted = topics.map((t) => physicalTopicName(t, namespace));
   const missing = async () => {
@@ -39,11 +59,13 @@ export const ensureTopics = async (admin: Admin, namespace: string, topics: read
     return wanted.filter((name) => !existing.has(name));
   };
   const toCreate = await missing();
-  if (toCreate.length === 0) return;
-  try {
-    await admin.createTopics({ waitForLeaders: true, topics: toCreate.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) });
-  } catch (error) {
-    // Another service created some of them meanwhile: fine, as long as they all exist now.
-    if ((await missing()).length > 0) throw error;
+  if (toCreate.length > 0) {
+    try {
+      await admin.createTopics({ waitForLeaders: false, topics: toCreate.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) });
+    } catch (error) {
+      // Another service created some of them meanwhile: fine, as long as they all exist now.
+      if ((await missing()).length > 0) throw error;
+    }
   }
+  await waitForLeaders(admin, wanted);
 };

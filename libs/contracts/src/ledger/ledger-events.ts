@@ -116,6 +116,9 @@ export interface TierChanged {
   reason: string;
   /** A tier set by ops is a floor the daily evaluation never goes below. */
   floor?: TierName;
+  /** Who set an ops floor, and the note they gave: audits ask who changed a tier and why. */
+  actor?: string;
+  note?: string;
 }
 
 /** Every ledger event type and its data: the one place a new type is added. */

@@ -16,7 +16,7 @@ describe('decideTierFloor', () => {
           type: 'tier.changed',
           memberId: MEMBER_ID,
           occurredAt: NOW,
-          data: { from: 'member', to: 'gold', qualifyingPoints: 1200, reason: 'ops-floor', floor: 'gold' },
+          data: { from: 'member', to: 'gold', qualifyingPoints: 1200, reason: 'ops-floor', floor: 'gold', actor: 'ops:li', note: 'VIP partner' },
         },
       ],
       tier: 'gold',
@@ -30,7 +30,7 @@ describe('decideTierFloor', () => {
   it('sets a floor at or below the current tier without changing the tier or its protection', () => {
     const state = given(tierChangedAt('2024-01-01T00:00:00Z', 'member', 'diamond'));
     const decision = decideTierFloor(state, ops('silver'), NOW, RULES);
-    expect(decision.ok && decision.events[0]?.data).toEqual({ from: 'diamond', to: 'diamond', qualifyingPoints: 0, reason: 'ops-floor-set', floor: 'silver' });
+    expect(decision.ok && decision.events[0]?.data).toEqual({ from: 'diamond', to: 'diamond', qualifyingPoints: 0, reason: 'ops-floor-set', floor: 'silver', actor: 'ops:li', note: 'VIP partner' });
     const floored = after(state, decision);
     expect(floored).toMatchObject({ tier: 'diamond', tierFloor: 'silver', lastUpgradeAt: '2024-01-01T00:00:00Z' });
     // and the daily evaluation then stops at the floor

@@ -18,7 +18,6 @@ export type TierFloorDecision =
       events: NewLedgerEvent[];
       tier: TierName;
       floor: TierName;
-      /** Not in the event yet (`TierChanged` has no field for them): the caller records them with it. */
       actor: string;
       note: string;
     }
@@ -53,6 +52,8 @@ export const decideTierFloor = (state: MemberState, command: TierFloorCommand, a
     qualifyingPoints: qualifyingPoints(state, asOf, rules.tierWindow),
     reason: raises ? 'ops-floor' : 'ops-floor-set',
     floor: command.tier,
+    actor: command.actor,
+    note: command.reason,
   });
   return { ...decided, events: [event] };
 };
