@@ -64,7 +64,7 @@ export type FloorOutcome =
   | { status: 'unknown-tier'; memberId: string; tier: string; knownTiers: string[]; message: string }
   | { status: 'set'; memberId: string; from: string; tier: string; floor: string; changed: boolean; actor: string; note: string };
 
-/** Ops sets a floor; the actor and note are kept with the causation (the event has no field for them). */
+/** Ops sets a floor; the event and the stored reply both name the actor and their note. */
 export const tierFloorCommand = (
   memberId: string,
   command: TierFloorCommand,
