@@ -19,3 +19,4 @@ export * from './health/kafka.health-check';
 export * from './platform.module';
 export * from './bootstrap/openapi';
 export * from './bootstrap/bootstrap-service';
+export * from './jobs/interval-runner';

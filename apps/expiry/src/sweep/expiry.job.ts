@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { IntervalRunner } from '@tally/platform';
 import { ExpirySweep } from './expiry.sweep';
 
 export const EXPIRY_INTERVAL_MS = Symbol('EXPIRY_INTERVAL_MS');
@@ -7,38 +8,35 @@ export const EXPIRY_INTERVAL_MS = Symbol('EXPIRY_INTERVAL_MS');
 @Injectable()
 export class ExpiryJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ExpiryJob.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly runner: IntervalRunner<void>;
 
   constructor(
     private readonly sweep: ExpirySweep,
-    @Inject(EXPIRY_INTERVAL_MS) private readonly intervalMs: number,
-  ) {}
+    @Inject(EXPIRY_INTERVAL_MS) intervalMs: number,
+  ) {
+    this.runner = new IntervalRunner(intervalMs, () => this.sweepAndLog());
+  }
 
   onApplicationBootstrap(): void {
-    if (this.intervalMs <= 0) return;
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    this.timer.unref();
+    this.runner.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.runner.stop();
   }
 
-  async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = this.sweep
-      .run()
-      .then((s) => {
-        if (s.pointsExpired + s.pointsReleased + s.remindersSent > 0) {
-          this.logger.log(`sweep ${s.asOf}: ${s.pointsExpired} points expired (${s.lotsExpired} lots), ${s.pointsReleased} released, ${s.remindersSent} reminders`);
-        }
-      })
-      .catch((error: unknown) => this.logger.error(`expiry sweep failed, retrying next interval: ${(error as Error).message}`))
-      .finally(() => {
-        this.running = undefined;
-      });
-    await this.running;
+  tick(): Promise<void> {
+    return this.runner.run();
+  }
+
+  private async sweepAndLog(): Promise<void> {
+    try {
+      const s = await this.sweep.run();
+      if (s.pointsExpired + s.pointsReleased + s.remindersSent > 0) {
+        this.logger.log(`sweep ${s.asOf}: ${s.pointsExpired} points expired (${s.lotsExpired} lots), ${s.pointsReleased} released, ${s.remindersSent} reminders`);
+      }
+    } catch (error) {
+      this.logger.error(`expiry sweep failed, retrying next interval: ${(error as Error).message}`);
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { LEDGER_CLOCK, LedgerCommand, LedgerStore } from '@tally/ledger';
-import { Metrics } from '@tally/platform';
+import { IntervalRunner, Metrics } from '@tally/platform';
 import { decideExpireHolds } from '@tally/redemption';
 import { DataSource } from 'typeorm';
 
@@ -34,8 +34,7 @@ interface ExpiryResult {
 @Injectable()
 export class HoldExpiryJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(HoldExpiryJob.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<SweepReport>;
+  private readonly runner: IntervalRunner<SweepReport>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -43,34 +42,33 @@ export class HoldExpiryJob implements OnApplicationBootstrap, BeforeApplicationS
     private readonly metrics: Metrics,
     @Inject(LEDGER_CLOCK) private readonly clock: () => Date,
     @Inject(HOLD_EXPIRY_OPTIONS) private readonly options: HoldExpiryOptions,
-  ) {}
+  ) {
+    this.runner = new IntervalRunner(options.intervalMs, () => this.sweepAndLog());
+  }
 
   onApplicationBootstrap(): void {
-    if (this.options.intervalMs <= 0) return;
-    this.timer = setInterval(() => void this.tick(), this.options.intervalMs);
-    this.timer.unref();
+    this.runner.start();
   }
 
   /** Before the connection pool closes (on application shutdown): a sweep in progress finishes first. */
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    try {
-      const report = await this.sweep();
-      if (report.holdsReleased > 0) this.logger.log(report, 'expired holds released');
-    } catch (error) {
-      this.logger.error({ err: error }, `hold expiry sweep failed: ${(error as Error).message}`);
-    }
+    await this.runner.stop();
   }
 
   /** One sweep at the clock's time; concurrent calls share the sweep in progress. */
   sweep(): Promise<SweepReport> {
-    if (!this.running) this.running = this.sweepOnce().finally(() => (this.running = undefined));
-    return this.running;
+    return this.runner.run();
+  }
+
+  private async sweepAndLog(): Promise<SweepReport> {
+    try {
+      const report = await this.sweepOnce();
+      if (report.holdsReleased > 0) this.logger.log(report, 'expired holds released');
+      return report;
+    } catch (error) {
+      this.logger.error({ err: error }, `hold expiry sweep failed: ${(error as Error).message}`);
+      throw error;
+    }
   }
 
   private async sweepOnce(): Promise<SweepReport> {

@@ -1,7 +1,7 @@
 import { NewLedgerEvent } from '@tally/contracts';
 import { MemberState, evolveMember, initialMemberState } from '@tally/member-ledger';
 import { DataSource, QueryRunner } from 'typeorm';
-import { GENESIS_HASH, eventHash } from '../hashing/event-hash';
+import { GENESIS_HASH, HashedFields, eventHash } from '../hashing/event-hash';
 import { AppendedEvent, CommandResult, LedgerCommand } from './ledger-command';
 import { LIVE_TABLES, MemberSnapshot, projectionRows, projectionSql } from './projection-rows';
 
@@ -21,17 +21,8 @@ export class ConcurrencyConflictError extends Error {
   }
 }
 
-interface EventRow {
-  memberId: string;
-  version: number;
-  eventId: string;
-  type: string;
-  data: unknown;
-  occurredAt: string;
-  causationId: string;
-  prevHash: string;
-  hash: string;
-}
+/** A row to insert: the hashed fields (recordedAt is the batch's) and the chain, as hex. */
+type EventRow = Omit<HashedFields, 'recordedAt'> & { prevHash: string; hash: string };
 
 /**
  * Appends decisions to the log with their projections in one transaction per call. Members are
