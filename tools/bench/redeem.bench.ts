@@ -312,7 +312,7 @@ const main = async () => {
     const check = await new DataSource(ledgerDataSourceOptions(databaseUrl, 1)).initialize();
     const [counts] = await check.query(
       `SELECT (SELECT count(*)::int FROM ledger_events WHERE type = 'points.redeemed') AS redeemed,
-              (SELECT octet_length(state::text) FROM member_state WHERE member_id = $1) AS hot_state_bytes,
+              (SELECT octet_length(state::text) FROM member_snapshots WHERE member_id = $1) AS hot_state_bytes,
               (SELECT available FROM member_state WHERE member_id = $1)::bigint AS hot_available`,
       [HOT.memberId],
     );

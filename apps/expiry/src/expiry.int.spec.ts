@@ -45,7 +45,7 @@ describe('expiry service against PostgreSQL and Kafka', () => {
   const expiredEvents = async (memberPattern: string) =>
     (
       await dataSource.query(
-        `SELECT member_id, data->>'lotId' AS lot_id, (data->>'points')::int AS points FROM ledger_events
+        `SELECT member_id, data->>'lotId' AS lot_id, (data->>'points')::int AS points FROM ledger_events_expanded
           WHERE type = 'points.expired' AND member_id LIKE $1 ORDER BY member_id, version`,
         [memberPattern],
       )
@@ -194,7 +194,7 @@ describe('expiry service against PostgreSQL and Kafka', () => {
     expect(await sweep('2036-01-11T00:00:00Z')).toMatchObject({ pointsReleased: 0, lotsExpired: 1, pointsExpired: 500 });
     expect(await balance('m-pend')).toEqual({ available: 0, pending: 0, expired: 570 });
     const released = await dataSource.query(
-      `SELECT data->>'lotId' AS lot_id, occurred_at FROM ledger_events WHERE member_id = 'm-pend' AND type = 'points.released' ORDER BY version`,
+      `SELECT data->>'lotId' AS lot_id, occurred_at FROM ledger_events_expanded WHERE member_id = 'm-pend' AND type = 'points.released' ORDER BY version`,
     );
     expect(released.map((r: { lot_id: string; occurred_at: Date }) => [r.lot_id, r.occurred_at.toISOString()])).toEqual([
       ['lot-p1', '2035-01-20T00:00:00.000Z'],

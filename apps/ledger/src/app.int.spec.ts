@@ -1,17 +1,21 @@
 import { INestApplication } from '@nestjs/common';
+import { migrateLedger } from '@tally/ledger';
 import { createServiceApp, listeningUrl } from '@tally/platform';
+import { TestDatabase, createTestDatabase, testKafkaBrokers } from '@tally/testing';
 import { AppModule, DEFAULT_PORT, SERVICE } from './app.module';
 
 // The platform's behaviour (auth, errors, Kafka or PostgreSQL down) is covered in
 // libs/platform/src/platform.int.spec.ts; this proves the ledger app itself boots and serves it.
 describe('ledger app', () => {
   let app: INestApplication;
+  let db: TestDatabase;
   let url: string;
 
   beforeAll(async () => {
+    db = await createTestDatabase('ledger_app', migrateLedger);
     const env = {
-      KAFKA_BROKERS: process.env.TALLY_TEST_KAFKA_BROKERS ?? '127.0.0.1:9092',
-      DATABASE_URL: process.env.TALLY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+      KAFKA_BROKERS: testKafkaBrokers().join(','),
+      DATABASE_URL: db.url,
       TALLY_TOPIC_NAMESPACE: `int-ledger-app-${Date.now()}.`,
       LOG_LEVEL: 'warn',
     };
@@ -22,6 +26,7 @@ describe('ledger app', () => {
 
   afterAll(async () => {
     await app?.close();
+    await db?.drop();
   });
 
   it('is ready when PostgreSQL and Kafka answer', async () => {

@@ -95,7 +95,7 @@ describe('redeem app as it starts in production', () => {
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline && (await row()).held !== '0') await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await row()).toEqual({ available: '50', held: '0' });
-    const events = await app.get(DataSource).query(`SELECT type, data->>'reason' AS reason FROM ledger_events WHERE member_id = 'm-ttl' ORDER BY version`);
+    const events = await app.get(DataSource).query(`SELECT type, data->>'reason' AS reason FROM ledger_events_expanded WHERE member_id = 'm-ttl' ORDER BY version`);
     expect(events).toEqual([
       { type: 'points.earned', reason: 'purchase' },
       { type: 'points.held', reason: null },

@@ -11,4 +11,7 @@ export * from './outbox/outbox.relay';
 export * from './audit/ledger.audit';
 export * from './replay/ledger.replay';
 export * from './read/parked-inputs';
+export * from './state/member-state.cache';
+export * from './state/member-states';
+export * from './storage/event-codec';
 export * from './ledger.module';

@@ -7,12 +7,19 @@ import { ledgerDataSourceOptions, migrateLedger } from './database/data-source';
 import { DeadLetterLog } from './read/dead-letter.log';
 import { LedgerQueries } from './read/ledger.queries';
 import { ParkedInputs } from './read/parked-inputs';
+import { MemberStateCache } from './state/member-state.cache';
+import { MemberStates } from './state/member-states';
+
+/** States of the members appended to most recently, per process: about 5 KiB each for a member with 20 lots. */
+export const DEFAULT_STATE_CACHE_SIZE = 20_000;
 
 export interface LedgerModuleOptions {
   databaseUrl: string;
   poolSize?: number;
   /** Apply pending migrations at start (serialised across services by an advisory lock). */
   migrate?: boolean;
+  /** Member states kept in memory between appends (0: none). */
+  stateCacheSize?: number;
 }
 
 export const LEDGER_CLOCK = Symbol('LEDGER_CLOCK');
@@ -42,18 +49,20 @@ export class LedgerModule {
             return new DataSource(ledgerDataSourceOptions(options.databaseUrl, options.poolSize ?? 10)).initialize();
           },
         },
+        { provide: MemberStates, useFactory: () => new MemberStates(new MemberStateCache(options.stateCacheSize ?? DEFAULT_STATE_CACHE_SIZE)) },
         {
           provide: LedgerStore,
-          inject: [DataSource, LEDGER_CLOCK],
-          useFactory: (dataSource: DataSource, clock: () => Date) => new LedgerStore(dataSource, { clock, newEventId: randomUUID }),
+          inject: [DataSource, LEDGER_CLOCK, MemberStates],
+          useFactory: (dataSource: DataSource, clock: () => Date, states: MemberStates) =>
+            new LedgerStore(dataSource, { clock, newEventId: randomUUID, states }),
         },
         { provide: LedgerBatcher, inject: [LedgerStore], useFactory: (store: LedgerStore) => new LedgerBatcher(store) },
-        { provide: LedgerQueries, inject: [DataSource], useFactory: (d: DataSource) => new LedgerQueries(d) },
+        { provide: LedgerQueries, inject: [DataSource, MemberStates], useFactory: (d: DataSource, s: MemberStates) => new LedgerQueries(d, s) },
         { provide: DeadLetterLog, inject: [DataSource], useFactory: (d: DataSource) => new DeadLetterLog(d) },
         { provide: ParkedInputs, inject: [DataSource], useFactory: (d: DataSource) => new ParkedInputs(d) },
         DataSourceCloser,
       ],
-      exports: [DataSource, LEDGER_CLOCK, LedgerStore, LedgerBatcher, LedgerQueries, DeadLetterLog, ParkedInputs],
+      exports: [DataSource, LEDGER_CLOCK, MemberStates, LedgerStore, LedgerBatcher, LedgerQueries, DeadLetterLog, ParkedInputs],
     };
   }
 }

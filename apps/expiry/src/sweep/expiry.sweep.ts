@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PointsExpiringSoon, Topics } from '@tally/contracts';
 import { decideReminders } from '@tally/expiry';
-import { LEDGER_CLOCK, LedgerStore } from '@tally/ledger';
-import { MemberState } from '@tally/member-ledger';
+import { LEDGER_CLOCK, LedgerStore, queryOf } from '@tally/ledger';
 import { TypedProducer } from '@tally/messaging';
 import { Metrics } from '@tally/platform';
 import { Program } from '@tally/program';
@@ -93,10 +92,7 @@ export class ExpirySweep {
       if (rows.length === 0) return sent;
       after = rows[rows.length - 1].member_id;
       const memberIds = rows.map((r) => r.member_id);
-      const states: { member_id: string; state: MemberState }[] = await this.dataSource.query(
-        `SELECT member_id, state FROM member_state WHERE member_id = ANY($1)`,
-        [memberIds],
-      );
+      const states = await this.store.states.read(queryOf(this.dataSource), memberIds);
       const notified: { member_id: string; lot_id: string }[] = await this.dataSource.query(
         `SELECT member_id, lot_id FROM expiry_notices WHERE member_id = ANY($1)`,
         [memberIds],
@@ -105,7 +101,7 @@ export class ExpirySweep {
       for (const n of notified) notifiedBy.set(n.member_id, (notifiedBy.get(n.member_id) ?? new Set()).add(n.lot_id));
       const notices: PointsExpiringSoon[] = [];
       const lots: { memberId: string; lotId: string }[] = [];
-      for (const { member_id: memberId, state } of states) {
+      for (const [memberId, state] of states) {
         const decision = decideReminders(state, asOf, days, notifiedBy.get(memberId) ?? new Set());
         if (!decision.notification) continue;
         notices.push(decision.notification);

@@ -21,10 +21,9 @@ export interface RedemptionRef {
 
 /**
  * What a redemption stores as its result (`causations.result`): the reply body plus the store, which
- * a reversal checks the caller against. The client gets the body without `storeId`. Results stored
- * before `storeId` was kept lack it.
+ * a reversal checks the caller against. The client gets the body without `storeId`.
  */
-type StoredRedemption = RedemptionResult & { storeId?: string };
+type StoredRedemption = RedemptionResult & { storeId: string };
 
 const replyBody = ({ storeId: _storeId, ...body }: StoredRedemption): RedemptionResult => body;
 
@@ -105,9 +104,7 @@ export class RedemptionsService {
     const stored = await this.lookup.appendedReply<StoredRedemption>(REDEMPTION_SCOPE, redemptionId);
     if (!stored) throw notFound();
     const { memberId, body } = stored;
-    // A result stored before it kept the store: the redemption's event has it.
-    const storeId = body.storeId ?? (await this.lookup.redeemedEvent(memberId, redemptionId))?.storeId;
-    if (storeId === undefined) throw notFound();
+    const { storeId } = body;
     const record: RedemptionRecord = {
       redemptionId,
       points: body.points,

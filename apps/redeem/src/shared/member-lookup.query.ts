@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { LedgerEventDataMap } from '@tally/contracts';
 import { DataSource } from 'typeorm';
 import { StoredReply } from './idempotent-ledger';
 
@@ -36,15 +35,6 @@ export class MemberLookup {
   /** The stored reply of the request `scope`/`id` when it was appended; undefined when never made or refused. */
   async appendedReply<B>(scope: string, id: string): Promise<AppendedReply<B> | undefined> {
     return appendedReplyOf<B>((await this.causations([scope], id)).get(scope));
-  }
-
-  /** The `points.redeemed` event of a redemption, for redemptions whose stored reply predates `storeId` in it. */
-  async redeemedEvent(memberId: string, redemptionId: string): Promise<LedgerEventDataMap['points.redeemed'] | undefined> {
-    const rows: { data: LedgerEventDataMap['points.redeemed'] }[] = await this.dataSource.query(
-      `SELECT data FROM ledger_events WHERE member_id = $1 AND causation_id = $2 AND type = 'points.redeemed' LIMIT 1`,
-      [memberId, redemptionId],
-    );
-    return rows[0]?.data;
   }
 }
 

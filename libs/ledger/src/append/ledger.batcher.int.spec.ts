@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TestDatabase, createTestDatabase } from '@tally/testing';
 import { DataSource } from 'typeorm';
 import { ledgerDataSourceOptions, migrateLedger } from '../database/data-source';
+import { earnedEvent } from '../testing/ledger.fixtures';
 import { LedgerCommand } from './ledger-command';
 import { LedgerBatcher } from './ledger.batcher';
 import { LedgerStore } from './ledger.store';
@@ -15,7 +16,7 @@ const earn = (memberId: string, causationId: string, explode = false): LedgerCom
     return {
       kind: 'append',
       result: causationId,
-      events: [{ type: 'points.earned', memberId, occurredAt: '2026-11-23T10:00:00Z', data: { points: 1, lotId: randomUUID(), expiresAt: '2027-11-23T10:00:00.000Z', reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: [] } }],
+      events: [earnedEvent(memberId, 1)],
     };
   },
 });

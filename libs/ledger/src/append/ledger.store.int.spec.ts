@@ -4,6 +4,8 @@ import { MemberState, balanceOf, takeFromLots } from '@tally/member-ledger';
 import { TestDatabase, createTestDatabase } from '@tally/testing';
 import { DataSource } from 'typeorm';
 import { ledgerDataSourceOptions, migrateLedger } from '../database/data-source';
+import { GENESIS_HASH, eventHash } from '../hashing/event-hash';
+import { LedgerQueries } from '../read/ledger.queries';
 import { LedgerCommand } from './ledger-command';
 import { LedgerStore } from './ledger.store';
 
@@ -38,6 +40,17 @@ const redeemCommand = (memberId: string, redemptionId: string, points: number): 
     };
   },
 });
+
+interface StoredRow {
+  version: number;
+  event_id: string;
+  type: string;
+  occurred_at: Date;
+  recorded_at: Date;
+  causation_id: string;
+  data_text: string;
+  hash: Buffer;
+}
 
 describe('ledger store against PostgreSQL', () => {
   let db: TestDatabase;
@@ -82,10 +95,38 @@ describe('ledger store against PostgreSQL', () => {
 
   it('chains each member event to the previous one by hash and numbers versions without gaps', async () => {
     await store.execute([earnCommand('m-chain', 'c1', 1), earnCommand('m-chain', 'c2', 2), earnCommand('m-chain', 'c3', 3)]);
-    const rows = await dataSource.query(`SELECT version, prev_hash, hash FROM ledger_events WHERE member_id = 'm-chain' ORDER BY version`);
-    expect(rows.map((r: { version: number }) => r.version)).toEqual([1, 2, 3]);
-    expect(rows[1].prev_hash).toEqual(rows[0].hash);
-    expect(rows[2].prev_hash).toEqual(rows[1].hash);
+    const rows: StoredRow[] = await dataSource.query(
+      `SELECT version, event_id, type, occurred_at, recorded_at, causation_id, data::text AS data_text, hash
+         FROM ledger_events WHERE member_id = 'm-chain' ORDER BY version`,
+    );
+    expect(rows.map((r) => r.version)).toEqual([1, 2, 3]);
+    let prev = GENESIS_HASH;
+    for (const row of rows) {
+      const recomputed = eventHash(prev, {
+        memberId: 'm-chain',
+        version: row.version,
+        eventId: row.event_id,
+        type: row.type,
+        occurredAt: row.occurred_at.toISOString(),
+        recordedAt: row.recorded_at.toISOString(),
+        causationId: row.causation_id,
+        dataText: row.data_text,
+      });
+      expect(row.hash).toEqual(recomputed);
+      prev = row.hash;
+    }
+    const [head] = await dataSource.query(`SELECT version, last_hash FROM member_state WHERE member_id = 'm-chain'`);
+    expect(head).toEqual({ version: 3, last_hash: prev });
+  });
+
+  it('stores event data by its layout and reads it back as it was decided', async () => {
+    const { events } = (await store.executeOne(earnCommand('m-layout', 'l1', 7))) as { events: { position: string }[] };
+    const [stored] = await dataSource.query(`SELECT data::text AS text FROM ledger_events WHERE member_id = 'm-layout'`);
+    expect(JSON.parse(stored.text)).toEqual([7, expect.any(String), '2027-11-23T02:00:00.000Z', 'purchase', 'member', 1, []]);
+    const [expanded] = await dataSource.query(`SELECT data FROM ledger_events_expanded WHERE member_id = 'm-layout'`);
+    expect(expanded.data).toEqual({ points: 7, lotId: expect.any(String), expiresAt: '2027-11-23T02:00:00.000Z', reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: [] });
+    const page = await new LedgerQueries(dataSource, store.states).events('m-layout', '0', 10);
+    expect(page.items).toMatchObject([{ position: events[0].position, version: 1, data: expanded.data, prevHash: GENESIS_HASH.toString('hex') }]);
   });
 
   it('records a business refusal as a rejection, appending nothing', async () => {

@@ -1,15 +1,20 @@
 import { NewLedgerEvent } from '@tally/contracts';
-import { MemberState, evolveMember, initialMemberState } from '@tally/member-ledger';
+import { MemberState, evolveMember } from '@tally/member-ledger';
 import { DataSource, QueryRunner } from 'typeorm';
-import { GENESIS_HASH, HashedFields, eventHash } from '../hashing/event-hash';
+import { assertHashableId, eventHash } from '../hashing/event-hash';
+import { LoadedMember, MemberStateCache } from '../state/member-state.cache';
+import { MemberStates, Query, SNAPSHOT_EVERY, SNAPSHOT_REVISION, queryOf, readHeads } from '../state/member-states';
+import { encodeEventData } from '../storage/event-codec';
 import { AppendedEvent, CommandResult, LedgerCommand } from './ledger-command';
-import { LIVE_TABLES, MemberSnapshot, projectionRows, projectionSql } from './projection-rows';
+import { LIVE_TABLES, projectionRows, projectionSql } from './projection-rows';
 
 export interface LedgerStoreOptions {
   clock: () => Date;
   newEventId: () => string;
   /** Attempts before a conflict is reported: each attempt re-decides on fresh state. */
   maxAttempts?: number;
+  /** Where states are loaded from and kept between appends (one per process is best). */
+  states?: MemberStates;
 }
 
 /** PostgreSQL errors that mean "someone else changed the same member meanwhile": re-decide. */
@@ -21,8 +26,47 @@ export class ConcurrencyConflictError extends Error {
   }
 }
 
-/** A row to insert: the hashed fields (recordedAt is the batch's) and the chain, as hex. */
-type EventRow = Omit<HashedFields, 'recordedAt'> & { prevHash: string; hash: string };
+/** A row to insert, with its data already in stored form (the text the hash covers). */
+interface EventRow {
+  memberId: string;
+  version: number;
+  eventId: string;
+  type: string;
+  occurredAt: string;
+  causationId: string;
+  dataText: string;
+  hash: string;
+}
+
+interface CausationRow {
+  scope: string;
+  id: string;
+  outcome: string;
+  fingerprint: string | null;
+  result: unknown;
+}
+
+interface RejectionRow {
+  scope: string;
+  id: string;
+  memberId: string;
+  code: string;
+  message: string;
+  occurredAt: string | null;
+  input: unknown;
+}
+
+/** What one attempt decided: the rows to write, the replies, and the states it leaves behind. */
+interface Decided<R> {
+  /** The append time of every event in the batch (it is hashed into each). */
+  recordedAt: string;
+  events: EventRow[];
+  causations: CausationRow[];
+  rejections: RejectionRow[];
+  results: CommandResult<R>[];
+  members: Map<string, LoadedMember>;
+  touched: Set<string>;
+}
 
 /**
  * Appends decisions to the log with their projections in one transaction per call. Members are
@@ -31,9 +75,11 @@ type EventRow = Omit<HashedFields, 'recordedAt'> & { prevHash: string; hash: str
  */
 export class LedgerStore {
   private readonly maxAttempts: number;
+  readonly states: MemberStates;
 
   constructor(private readonly dataSource: DataSource, private readonly options: LedgerStoreOptions) {
     this.maxAttempts = options.maxAttempts ?? 8;
+    this.states = options.states ?? new MemberStates(new MemberStateCache(10_000));
   }
 
   async execute<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
@@ -58,9 +104,11 @@ export class LedgerStore {
     await runner.connect();
     try {
       await runner.startTransaction();
-      const results = await this.run(runner, commands);
+      const decided = await this.run(runner, commands);
       await runner.commitTransaction();
-      return results;
+      // Only committed heads go into the cache: a rolled-back attempt leaves it as it was.
+      for (const memberId of decided.touched) this.states.cache.remember(memberId, decided.members.get(memberId) as LoadedMember);
+      return decided.results;
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       throw error;
@@ -69,24 +117,28 @@ export class LedgerStore {
     }
   }
 
-  private async run<R>(runner: QueryRunner, commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
+  private async run<R>(runner: QueryRunner, commands: LedgerCommand<R>[]): Promise<Decided<R>> {
+    const query = queryOf(runner);
     const memberIds = [...new Set(commands.flatMap((c) => c.memberIds))].sort();
-    const snapshots = await lockMembers(runner, memberIds);
-    // States are immutable values: these stay as loaded while the batch evolves its own copies.
-    const before = new Map([...snapshots].map(([id, snapshot]) => [id, snapshot.state]));
-    const seen = await findCausations(runner, commands);
-    const recordedAt = this.options.clock().toISOString();
-    const touched = new Set<string>();
-    const events: EventRow[] = [];
-    const causations: CausationRow[] = [];
-    const rejections: RejectionRow[] = [];
-    const results: CommandResult<R>[] = [];
+    const heads = await readHeads(query, memberIds, true);
+    const loaded = await this.states.load(query, memberIds, heads);
+    const decided = this.decide(commands, loaded, await findCausations(query, commands));
+    const positions = await writeBatch(query, decided, loaded);
+    for (const result of decided.results) {
+      if (result.status === 'appended') for (const e of result.events) e.position = positions.get(`${e.memberId}#${e.version}`) ?? '';
+    }
+    return decided;
+  }
 
+  private decide<R>(commands: LedgerCommand<R>[], loaded: Map<string, LoadedMember>, seen: Map<string, SeenCausation>): Decided<R> {
+    const recordedAt = this.options.clock().toISOString();
+    const decided: Decided<R> = { recordedAt, events: [], causations: [], rejections: [], results: [], members: new Map(loaded), touched: new Set() };
     for (const command of commands) {
+      assertHashableId('causationId', command.causationId);
       const key = causationKey(command.scope, command.causationId);
       const earlier = seen.get(key);
       if (earlier) {
-        results.push({
+        decided.results.push({
           status: 'duplicate',
           result: earlier.result,
           outcome: earlier.outcome,
@@ -96,18 +148,18 @@ export class LedgerStore {
         continue;
       }
       const view: Record<string, MemberState> = {};
-      for (const id of command.memberIds) view[id] = snapshotOf(snapshots, id).state;
+      for (const id of command.memberIds) view[id] = (decided.members.get(id) as LoadedMember).state;
       const outcome = command.decide(view);
       const fingerprint = command.fingerprint ?? null;
       if (outcome.kind === 'skip') {
-        results.push({ status: 'skipped', result: outcome.result });
+        decided.results.push({ status: 'skipped', result: outcome.result });
         continue;
       }
       const stored = outcome.result ?? null;
       seen.set(key, { outcome: outcome.kind === 'append' ? 'appended' : 'rejected', fingerprint, result: outcome.result });
       if (outcome.kind === 'reject') {
-        causations.push({ scope: command.scope, id: command.causationId, outcome: 'rejected', fingerprint, result: stored });
-        rejections.push({
+        decided.causations.push({ scope: command.scope, id: command.causationId, outcome: 'rejected', fingerprint, result: stored });
+        decided.rejections.push({
           scope: command.scope,
           id: command.causationId,
           memberId: outcome.memberId,
@@ -116,7 +168,7 @@ export class LedgerStore {
           occurredAt: outcome.occurredAt ?? null,
           input: outcome.input ?? null,
         });
-        results.push({ status: 'rejected', result: outcome.result, code: outcome.code, message: outcome.message });
+        decided.results.push({ status: 'rejected', result: outcome.result, code: outcome.code, message: outcome.message });
         continue;
       }
       const appended: AppendedEvent[] = [];
@@ -124,125 +176,89 @@ export class LedgerStore {
         if (!command.memberIds.includes(event.memberId)) {
           throw new Error(`command ${key} decided an event for ${event.memberId}, which it did not load`);
         }
-        const row = this.toRow(snapshots, event, command.causationId, recordedAt);
-        events.push(row);
-        touched.add(event.memberId);
+        const row = this.append(decided.members, event, command.causationId, recordedAt);
+        decided.events.push(row);
+        decided.touched.add(event.memberId);
         appended.push({ position: '', memberId: row.memberId, version: row.version, eventId: row.eventId, type: row.type, recordedAt });
       }
-      causations.push({ scope: command.scope, id: command.causationId, outcome: 'appended', fingerprint, result: stored });
-      results.push({ status: 'appended', result: outcome.result, events: appended });
+      decided.causations.push({ scope: command.scope, id: command.causationId, outcome: 'appended', fingerprint, result: stored });
+      decided.results.push({ status: 'appended', result: outcome.result, events: appended });
     }
-
-    const projections = projectionRows([...touched].map((id) => snapshotOf(snapshots, id)), before);
-    const positions = await writeBatch(runner, { events, projections, causations, rejections }, recordedAt);
-    for (const result of results) {
-      if (result.status === 'appended') for (const e of result.events) e.position = positions.get(`${e.memberId}#${e.version}`) ?? '';
-    }
-    return results;
+    return decided;
   }
 
-  private toRow(snapshots: Map<string, MemberSnapshot>, event: NewLedgerEvent, causationId: string, recordedAt: string): EventRow {
-    const current = snapshotOf(snapshots, event.memberId);
+  /** Folds one event into its member's state and chain, and returns its row. */
+  private append(members: Map<string, LoadedMember>, event: NewLedgerEvent, causationId: string, recordedAt: string): EventRow {
+    const current = members.get(event.memberId) as LoadedMember;
     const version = current.state.version + 1;
-    const normalized = { ...event, occurredAt: new Date(event.occurredAt).toISOString() } as NewLedgerEvent;
+    const occurredAt = new Date(event.occurredAt).toISOString();
     const eventId = this.options.newEventId();
-    const hash = eventHash(current.lastHash, {
-      memberId: event.memberId,
-      version,
-      eventId,
-      type: event.type,
-      data: event.data,
-      occurredAt: normalized.occurredAt,
-      recordedAt,
-      causationId,
-    });
-    snapshots.set(event.memberId, { state: evolveMember(current.state, normalized, version), lastHash: hash });
-    return {
-      memberId: event.memberId,
-      version,
-      eventId,
-      type: event.type,
-      data: event.data,
-      occurredAt: normalized.occurredAt,
-      causationId,
-      prevHash: current.lastHash.toString('hex'),
-      hash: hash.toString('hex'),
-    };
+    const dataText = JSON.stringify(encodeEventData(event.type, event.data));
+    const hash = eventHash(current.lastHash, { memberId: event.memberId, version, eventId, type: event.type, occurredAt, recordedAt, causationId, dataText });
+    const state = evolveMember(current.state, { ...event, occurredAt } as NewLedgerEvent, version);
+    members.set(event.memberId, { state, lastHash: hash, snapshotVersion: current.snapshotVersion });
+    return { memberId: event.memberId, version, eventId, type: event.type, occurredAt, causationId, dataText, hash: hash.toString('hex') };
   }
 }
 
-const causationKey = (scope: string, id: string) => `${scope}\u0000${id}`;
-
-const snapshotOf = (snapshots: Map<string, MemberSnapshot>, memberId: string): MemberSnapshot => {
-  let snapshot = snapshots.get(memberId);
-  if (!snapshot) {
-    snapshot = { state: initialMemberState(memberId), lastHash: GENESIS_HASH };
-    snapshots.set(memberId, snapshot);
-  }
-  return snapshot;
-};
-
-const lockMembers = async (runner: QueryRunner, memberIds: string[]): Promise<Map<string, MemberSnapshot>> => {
-  const rows: { member_id: string; last_hash: Buffer; state: MemberState }[] = await runner.query(
-    `SELECT member_id, last_hash, state FROM member_state WHERE member_id = ANY($1) ORDER BY member_id FOR UPDATE`,
-    [memberIds],
-  );
-  return new Map(rows.map((r) => [r.member_id, { state: r.state, lastHash: r.last_hash }]));
-};
-
-const findCausations = async <R>(runner: QueryRunner, commands: LedgerCommand<R>[]) => {
-  const rows: { scope: string; causation_id: string; outcome: string; fingerprint: string | null; result: unknown }[] =
-    await runner.query(
-      `SELECT c.scope, c.causation_id, c.outcome, c.fingerprint, c.result
-         FROM causations c JOIN unnest($1::text[], $2::text[]) AS k(scope, id) ON c.scope = k.scope AND c.causation_id = k.id`,
-      [commands.map((c) => c.scope), commands.map((c) => c.causationId)],
-    );
-  return new Map(
-    rows.map((r) => [causationKey(r.scope, r.causation_id), { outcome: r.outcome, fingerprint: r.fingerprint, result: r.result }]),
-  );
-};
-
-interface CausationRow {
-  scope: string;
-  id: string;
+interface SeenCausation {
   outcome: string;
   fingerprint: string | null;
   result: unknown;
 }
 
-interface RejectionRow {
-  scope: string;
-  id: string;
-  memberId: string;
-  code: string;
-  message: string;
-  occurredAt: string | null;
-  input: unknown;
-}
+const causationKey = (scope: string, id: string) => `${scope}\u0000${id}`;
 
-interface BatchRows {
-  events: EventRow[];
-  projections: ReturnType<typeof projectionRows>;
-  causations: CausationRow[];
-  rejections: RejectionRow[];
-}
+const findCausations = async <R>(query: Query, commands: LedgerCommand<R>[]): Promise<Map<string, SeenCausation>> => {
+  const rows: { scope: string; causation_id: string; outcome: string; fingerprint: string | null; result: unknown }[] = await query(
+    // A lateral lookup per key: joined plainly, the planner hashes the whole table once it grows.
+    `SELECT c.* FROM unnest($1::text[], $2::text[]) AS k(scope, id)
+       CROSS JOIN LATERAL (SELECT scope, causation_id, outcome, fingerprint, result FROM causations
+                            WHERE scope = k.scope AND causation_id = k.id LIMIT 1) c`,
+    [commands.map((c) => c.scope), commands.map((c) => c.causationId)],
+  );
+  return new Map(rows.map((r) => [causationKey(r.scope, r.causation_id), { outcome: r.outcome, fingerprint: r.fingerprint, result: r.result }]));
+};
+
+/** The events as one JSON document, each row's data spliced in as the very text its hash covers. */
+const eventsJson = (events: EventRow[]): string =>
+  `[${events
+    .map(
+      (e) =>
+        `{"memberId":${JSON.stringify(e.memberId)},"version":${e.version},"eventId":"${e.eventId}","type":"${e.type}",` +
+        `"occurredAt":"${e.occurredAt}","causationId":${JSON.stringify(e.causationId)},"hash":"${e.hash}","data":${e.dataText}}`,
+    )
+    .join(',')}]`;
+
+/** Snapshots due for the members this batch moved on: the newest state, every `SNAPSHOT_EVERY` versions. */
+const dueSnapshots = (members: Map<string, LoadedMember>, touched: Set<string>) => {
+  const rows: { member_id: string; version: number; revision: number; state: MemberState }[] = [];
+  for (const memberId of touched) {
+    const entry = members.get(memberId) as LoadedMember;
+    if (entry.state.version - entry.snapshotVersion < SNAPSHOT_EVERY) continue;
+    rows.push({ member_id: memberId, version: entry.state.version, revision: SNAPSHOT_REVISION, state: entry.state });
+    members.set(memberId, { ...entry, snapshotVersion: entry.state.version });
+  }
+  return rows;
+};
 
 const LIVE_SQL = projectionSql(LIVE_TABLES);
 
 /**
  * Everything a batch writes, in one statement of data-modifying CTEs: one round trip instead of
- * nine whatever the batch holds (an empty list inserts nothing). The tables are distinct, and the
+ * ten whatever the batch holds (an empty list inserts nothing). The tables are distinct, and the
  * lot and hold rows deleted are never those upserted, so no row is touched twice.
  */
-const writeBatch = async (runner: QueryRunner, rows: BatchRows, recordedAt: string): Promise<Map<string, string>> => {
-  const { projections: p } = rows;
-  const result: { position: string; member_id: string; version: number }[] = await runner.query(
+const writeBatch = async <R>(query: Query, decided: Decided<R>, before: Map<string, LoadedMember>): Promise<Map<string, string>> => {
+  const touched = [...decided.touched].map((id) => decided.members.get(id) as LoadedMember);
+  const p = projectionRows(touched, new Map([...before].map(([id, entry]) => [id, entry.state])));
+  const snapshots = dueSnapshots(decided.members, decided.touched);
+  const result: { position: string; member_id: string; version: number }[] = await query(
     `WITH inserted AS (
-       INSERT INTO ledger_events (member_id, version, event_id, type, data, occurred_at, recorded_at, causation_id, prev_hash, hash)
-       SELECT "memberId", version, "eventId", type, data, "occurredAt", $9::timestamptz, "causationId",
-              decode("prevHash", 'hex'), decode(hash, 'hex')
+       INSERT INTO ledger_events (member_id, version, event_id, type, data, occurred_at, recorded_at, causation_id, hash)
+       SELECT "memberId", version, "eventId", type, data, "occurredAt", $9::timestamptz, "causationId", decode(hash, 'hex')
          FROM json_to_recordset($1::json) AS x("memberId" text, version int, "eventId" uuid, type text, data json,
-              "occurredAt" timestamptz, "causationId" text, "prevHash" text, hash text)
+              "occurredAt" timestamptz, "causationId" text, hash text)
        RETURNING position, member_id, version
      ),
      queued AS (INSERT INTO outbox (position) SELECT position FROM inserted),
@@ -261,18 +277,24 @@ const writeBatch = async (runner: QueryRunner, rows: BatchRows, recordedAt: stri
        SELECT scope, id, "memberId", code, message, "occurredAt", $9::timestamptz, input
          FROM json_to_recordset($8::json) AS x(scope text, id text, "memberId" text, code text, message text,
               "occurredAt" timestamptz, input jsonb)
+     ),
+     snapshots AS (
+       INSERT INTO member_snapshots (member_id, version, revision, state)
+       SELECT * FROM json_to_recordset($10::json) AS x(member_id text, version int, revision int, state json)
+       ON CONFLICT (member_id) DO UPDATE SET version = EXCLUDED.version, revision = EXCLUDED.revision, state = EXCLUDED.state
      )
      SELECT position, member_id, version FROM inserted`,
     [
-      JSON.stringify(rows.events),
+      eventsJson(decided.events),
       JSON.stringify(p.members),
       JSON.stringify(p.goneLots),
       JSON.stringify(p.lots),
       JSON.stringify(p.goneHolds),
       JSON.stringify(p.holds),
-      JSON.stringify(rows.causations),
-      JSON.stringify(rows.rejections),
-      recordedAt,
+      JSON.stringify(decided.causations),
+      JSON.stringify(decided.rejections),
+      decided.recordedAt,
+      JSON.stringify(snapshots),
     ],
   );
   return new Map(result.map((r) => [`${r.member_id}#${r.version}`, String(r.position)]));

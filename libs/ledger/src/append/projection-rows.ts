@@ -14,6 +14,7 @@ export const REBUILD_TABLES: ProjectionTables = {
   openHolds: 'open_holds_rebuild',
 };
 
+/** A member's folded state and the hash of its last event. */
 export interface MemberSnapshot {
   state: MemberState;
   lastHash: Buffer;
@@ -32,10 +33,12 @@ const lotRow = (memberId: string, lot: Lot) => ({
   expires_at: lot.expiresAt,
   available_at: lot.pending ? (lot.availableAt ?? null) : null,
   pending: lot.pending,
+  lot_order: lot.order,
 });
 
 const sameLot = (a: Lot, b: Lot) =>
-  a.remaining === b.remaining && a.held === b.held && a.pending === b.pending && a.expiresAt === b.expiresAt && a.availableAt === b.availableAt;
+  a.remaining === b.remaining && a.held === b.held && a.pending === b.pending && a.expiresAt === b.expiresAt &&
+  a.availableAt === b.availableAt && a.order === b.order;
 
 /**
  * Rows for one multi-row statement per table. They travel as one JSON document expanded by
@@ -59,11 +62,11 @@ export const projectionRows = (snapshots: MemberSnapshot[], previous: PreviousSt
       available: balance.available,
       pending: balance.pending,
       held: balance.held,
+      debt: state.debt,
       lifetime_earned: balance.lifetimeEarned,
       lifetime_redeemed: balance.lifetimeRedeemed,
       expired: balance.expired,
       tier: balance.tier,
-      state,
     });
     for (const lot of Object.values(state.lots)) {
       const old = before.lots[lot.lotId];
@@ -88,25 +91,26 @@ type Query = (sql: string, params: unknown[]) => Promise<unknown>;
 /** Each statement reads its rows from one JSON parameter: `$n` is filled in by the caller. */
 export const projectionSql = (tables: ProjectionTables) => ({
   upsertMembers: (n: number) =>
-    `INSERT INTO ${tables.memberState} (member_id, version, last_hash, available, pending, held, lifetime_earned,
-       lifetime_redeemed, expired, tier, state)
-     SELECT member_id, version, decode(last_hash, 'hex'), available, pending, held, lifetime_earned, lifetime_redeemed,
-            expired, tier, state
+    `INSERT INTO ${tables.memberState} (member_id, version, available, pending, held, debt, lifetime_earned,
+       lifetime_redeemed, expired, tier, last_hash)
+     SELECT member_id, version, available, pending, held, debt, lifetime_earned, lifetime_redeemed, expired, tier,
+            decode(last_hash, 'hex')
        FROM json_to_recordset($${n}::json) AS x(member_id text, version int, last_hash text, available bigint, pending bigint,
-            held bigint, lifetime_earned bigint, lifetime_redeemed bigint, expired bigint, tier text, state json)
+            held bigint, debt bigint, lifetime_earned bigint, lifetime_redeemed bigint, expired bigint, tier text)
      ON CONFLICT (member_id) DO UPDATE SET version = EXCLUDED.version, last_hash = EXCLUDED.last_hash,
-       available = EXCLUDED.available, pending = EXCLUDED.pending, held = EXCLUDED.held,
+       available = EXCLUDED.available, pending = EXCLUDED.pending, held = EXCLUDED.held, debt = EXCLUDED.debt,
        lifetime_earned = EXCLUDED.lifetime_earned, lifetime_redeemed = EXCLUDED.lifetime_redeemed,
-       expired = EXCLUDED.expired, tier = EXCLUDED.tier, state = EXCLUDED.state`,
+       expired = EXCLUDED.expired, tier = EXCLUDED.tier`,
   deleteLots: (n: number) =>
     `DELETE FROM ${tables.openLots} l USING json_to_recordset($${n}::json) AS x(member_id text, lot_id text)
       WHERE l.member_id = x.member_id AND l.lot_id = x.lot_id`,
   upsertLots: (n: number) =>
-    `INSERT INTO ${tables.openLots} (member_id, lot_id, remaining, held, expires_at, available_at, pending)
+    `INSERT INTO ${tables.openLots} (member_id, lot_id, remaining, held, expires_at, available_at, pending, lot_order)
      SELECT * FROM json_to_recordset($${n}::json) AS x(member_id text, lot_id text, remaining bigint, held bigint,
-            expires_at timestamptz, available_at timestamptz, pending boolean)
+            expires_at timestamptz, available_at timestamptz, pending boolean, lot_order int)
      ON CONFLICT (member_id, lot_id) DO UPDATE SET remaining = EXCLUDED.remaining, held = EXCLUDED.held,
-       expires_at = EXCLUDED.expires_at, available_at = EXCLUDED.available_at, pending = EXCLUDED.pending`,
+       expires_at = EXCLUDED.expires_at, available_at = EXCLUDED.available_at, pending = EXCLUDED.pending,
+       lot_order = EXCLUDED.lot_order`,
   deleteHolds: (n: number) =>
     `DELETE FROM ${tables.openHolds} h USING json_to_recordset($${n}::json) AS x(member_id text, hold_id text)
       WHERE h.member_id = x.member_id AND h.hold_id = x.hold_id`,

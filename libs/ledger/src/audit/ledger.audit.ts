@@ -1,12 +1,10 @@
-import { LedgerEvent } from '@tally/contracts';
-import { MemberState, balanceOf, evolveMember, initialMemberState } from '@tally/member-ledger';
 import { DataSource } from 'typeorm';
-import { GENESIS_HASH, eventHash } from '../hashing/event-hash';
-import { StoredEventRow, toLedgerEvent } from '../read/event-row';
-import { memberHistories } from '../replay/member-histories';
+import { GENESIS_HASH, storedHashSql } from '../hashing/event-hash';
+
+export type AuditViolationKind = 'version_gap' | 'hash_mismatch' | 'head_mismatch' | 'projection_mismatch' | 'orphan_projection';
 
 export interface AuditViolation {
-  kind: 'version_gap' | 'broken_chain' | 'hash_mismatch' | 'projection_mismatch' | 'orphan_projection';
+  kind: AuditViolationKind;
   memberId: string;
   position?: string;
   version?: number;
@@ -21,60 +19,90 @@ export interface AuditReport {
   firstViolation?: AuditViolation;
 }
 
-interface StoredBalanceRow {
-  member_id: string;
-  version: number;
-  last_hash: Buffer;
-  available: string;
-  held: string;
-  lots_remaining: string | null;
+export interface AuditOptions {
+  clock?: () => number;
+  /** Member ranges checked at once, each on its own connection (PostgreSQL does the hashing). */
+  parallelism?: number;
 }
 
-const checkHistory = (rows: StoredEventRow[]): { violation?: AuditViolation; state: MemberState; lastHash: Buffer } => {
-  const memberId = rows[0].member_id;
-  let state = initialMemberState(memberId);
-  let prev: Buffer = GENESIS_HASH;
-  for (const [index, row] of rows.entries()) {
-    const at = { memberId, position: String(row.position), version: row.version };
-    if (row.version !== index + 1) {
-      return { state, lastHash: prev, violation: { ...at, kind: 'version_gap', message: `expected version ${index + 1}, found ${row.version}` } };
-    }
-    if (!row.prev_hash.equals(prev)) {
-      return { state, lastHash: prev, violation: { ...at, kind: 'broken_chain', message: 'prevHash does not match the previous event hash' } };
-    }
-    const event: LedgerEvent = toLedgerEvent(row);
-    const expected = eventHash(prev, { ...event, data: row.data });
-    if (!expected.equals(row.hash)) {
-      return { state, lastHash: prev, violation: { ...at, kind: 'hash_mismatch', message: 'stored event does not match its hash: altered' } };
-    }
-    state = evolveMember(state, event, row.version);
-    prev = row.hash;
-  }
-  return { state, lastHash: prev };
+const GENESIS_SQL = `'\\x${GENESIS_HASH.toString('hex')}'::bytea`;
+
+/**
+ * One pass over a range of members' events in chain order: every hash recomputed from the stored
+ * row and the hash before it, every version checked against its place, every chain's last event
+ * checked against the member's head. Returns counts and the first position of each kind of break.
+ */
+const CHAIN_SQL = `
+  WITH chain AS (
+    SELECT e.member_id, e.position, e.version, e.hash,
+           row_number() OVER w AS expected,
+           lead(e.version) OVER w IS NULL AS last,
+           e.hash = ${storedHashSql(`coalesce(lag(e.hash) OVER w, ${GENESIS_SQL})`)} AS intact
+      FROM ledger_events e
+     WHERE ($1::text IS NULL OR e.member_id >= $1) AND ($2::text IS NULL OR e.member_id < $2)
+    WINDOW w AS (PARTITION BY e.member_id ORDER BY e.version)
+  )
+  SELECT count(*)::bigint AS events,
+         count(*) FILTER (WHERE c.expected = 1)::bigint AS members,
+         min(c.position) FILTER (WHERE c.version <> c.expected) AS gap_at,
+         min(c.position) FILTER (WHERE NOT c.intact) AS altered_at,
+         min(c.position) FILTER (WHERE c.last AND (m.version IS DISTINCT FROM c.version OR m.last_hash IS DISTINCT FROM c.hash)) AS head_at
+    FROM chain c LEFT JOIN member_state m ON c.last AND m.member_id = c.member_id`;
+
+interface ChainResult {
+  events: string;
+  members: string;
+  gap_at: string | null;
+  altered_at: string | null;
+  head_at: string | null;
+}
+
+/** Balances against the open lots and holds they must add up to (invariant 4). */
+const PROJECTION_SQL = `
+  SELECT m.member_id, m.available, m.held, m.pending, m.debt, coalesce(l.remaining, 0) AS lots_remaining,
+         coalesce(l.held, 0) AS lots_held, coalesce(l.pending, 0) AS lots_pending, coalesce(h.points, 0) AS holds
+    FROM member_state m
+    LEFT JOIN (SELECT member_id, sum(remaining) AS remaining, sum(held) AS held,
+                      coalesce(sum(remaining) FILTER (WHERE pending), 0) AS pending
+                 FROM open_lots GROUP BY member_id) l USING (member_id)
+    LEFT JOIN (SELECT member_id, sum(points) AS points FROM open_holds GROUP BY member_id) h USING (member_id)
+   WHERE coalesce(l.remaining, 0) - m.debt <> m.available + m.held + m.pending
+      OR coalesce(l.held, 0) <> m.held OR coalesce(l.pending, 0) <> m.pending OR coalesce(h.points, 0) <> m.held
+   ORDER BY m.member_id LIMIT 1`;
+
+const ORPHAN_SQL = `
+  SELECT member_id FROM member_state m
+   WHERE NOT EXISTS (SELECT 1 FROM ledger_events e WHERE e.member_id = m.member_id) ORDER BY member_id LIMIT 1`;
+
+const MESSAGES: Record<'gap_at' | 'altered_at' | 'head_at', [AuditViolationKind, string]> = {
+  gap_at: ['version_gap', 'the version does not follow the previous one: an event was removed or inserted'],
+  altered_at: ['hash_mismatch', 'the stored event does not match its hash: it, or the one before it, was altered'],
+  head_at: ['head_mismatch', "the member's last event is not the head its balance row was written at: events were removed"],
 };
 
-const checkProjection = (state: MemberState, lastHash: Buffer, stored: StoredBalanceRow | undefined): string | undefined => {
-  if (!stored) return 'member has events but no balance row';
-  if (stored.version !== state.version || !stored.last_hash.equals(lastHash)) return `balance row is at version ${stored.version}, log at ${state.version}`;
-  const balance = balanceOf(state);
-  if (Number(stored.available) !== balance.available || Number(stored.held) !== balance.held) {
-    return `balance row says available ${stored.available} held ${stored.held}, log gives ${balance.available} held ${balance.held}`;
-  }
-  const lots = Number(stored.lots_remaining ?? 0);
-  if (lots - state.debt !== balance.available + balance.held + balance.pending) {
-    return `open lots hold ${lots} (debt ${state.debt}) but available + held + pending is ${balance.available + balance.held + balance.pending}`;
-  }
-  return undefined;
+/** Bounds that split the members into `parts` ranges of about equal size (null: open end). */
+const memberRanges = async (dataSource: DataSource, parts: number): Promise<[string | null, string | null][]> => {
+  if (parts <= 1) return [[null, null]];
+  const [{ bounds }]: { bounds: string[] | null }[] = await dataSource.query(
+    `SELECT percentile_disc($1::float8[]) WITHIN GROUP (ORDER BY member_id) AS bounds FROM member_state`,
+    [Array.from({ length: parts - 1 }, (_, i) => (i + 1) / parts)],
+  );
+  const cuts = [...new Set(bounds ?? [])];
+  return [null, ...cuts].map((lo, i) => [lo, cuts[i] ?? null]);
 };
 
 /**
- * Verifies every member's hash chain and version sequence, and that the balances and lot
- * remainders agree with the log. Stops at the first violation and names its position.
+ * Verifies every member's hash chain and version sequence, that each balance row sits at its
+ * chain's head, and that balances agree with the open lots and holds. The hashing runs inside
+ * PostgreSQL over member ranges in parallel; the first violation is named with its position.
  */
-export const auditLedger = async (dataSource: DataSource, clock: () => number = Date.now): Promise<AuditReport> => {
+export const auditLedger = async (dataSource: DataSource, options: AuditOptions = {}): Promise<AuditReport> => {
+  const clock = options.clock ?? Date.now;
   const started = clock();
-  let eventsChecked = 0;
-  let members = 0;
+  const ranges = await memberRanges(dataSource, options.parallelism ?? 2);
+  const parts: ChainResult[] = await Promise.all(ranges.map(async (range) => (await dataSource.query(CHAIN_SQL, range))[0]));
+  const eventsChecked = parts.reduce((sum, p) => sum + Number(p.events), 0);
+  const members = parts.reduce((sum, p) => sum + Number(p.members), 0);
   const report = (firstViolation?: AuditViolation): AuditReport => ({
     ok: !firstViolation,
     eventsChecked,
@@ -82,41 +110,29 @@ export const auditLedger = async (dataSource: DataSource, clock: () => number = 
     ms: clock() - started,
     ...(firstViolation ? { firstViolation } : {}),
   });
-  let batch: StoredEventRow[][] = [];
-  const flush = async (): Promise<AuditViolation | undefined> => {
-    const ids = batch.map((rows) => rows[0].member_id);
-    const stored: StoredBalanceRow[] = await dataSource.query(
-      `SELECT m.member_id, m.version, m.last_hash, m.available, m.held,
-              (SELECT sum(remaining) FROM open_lots l WHERE l.member_id = m.member_id) AS lots_remaining
-         FROM member_state m WHERE m.member_id = ANY($1)`,
-      [ids],
-    );
-    const byId = new Map(stored.map((r) => [r.member_id, r]));
-    for (const rows of batch) {
-      const { violation, state, lastHash } = checkHistory(rows);
-      eventsChecked += rows.length;
-      members += 1;
-      if (violation) return violation;
-      const problem = checkProjection(state, lastHash, byId.get(state.memberId));
-      if (problem) return { kind: 'projection_mismatch', memberId: state.memberId, message: problem };
-    }
-    batch = [];
-    return undefined;
-  };
-  for await (const rows of memberHistories(dataSource)) {
-    batch.push(rows);
-    if (batch.length >= 1000) {
-      const violation = await flush();
-      if (violation) return report(violation);
-    }
-  }
-  const violation = await flush();
-  if (violation) return report(violation);
-  const orphans: { member_id: string }[] = await dataSource.query(
-    `SELECT member_id FROM member_state m WHERE NOT EXISTS (SELECT 1 FROM ledger_events e WHERE e.member_id = m.member_id) LIMIT 1`,
+  const breaks = parts.flatMap((p) =>
+    (['gap_at', 'altered_at', 'head_at'] as const).flatMap((key) => (p[key] === null ? [] : [{ key, position: BigInt(p[key] as string) }])),
   );
-  if (orphans.length > 0) {
-    return report({ kind: 'orphan_projection', memberId: orphans[0].member_id, message: 'balance row without any event: its events were removed' });
+  if (breaks.length > 0) {
+    const first = breaks.reduce((a, b) => (b.position < a.position ? b : a));
+    const [row]: { member_id: string; version: number }[] = await dataSource.query(
+      'SELECT member_id, version FROM ledger_events WHERE position = $1',
+      [first.position.toString()],
+    );
+    const [kind, message] = MESSAGES[first.key];
+    return report({ kind, memberId: row.member_id, position: first.position.toString(), version: row.version, message });
   }
+  const [mismatch] = await dataSource.query(PROJECTION_SQL);
+  if (mismatch) {
+    return report({
+      kind: 'projection_mismatch',
+      memberId: mismatch.member_id,
+      message:
+        `balance says available ${mismatch.available}, held ${mismatch.held}, pending ${mismatch.pending}, debt ${mismatch.debt}; ` +
+        `open lots hold ${mismatch.lots_remaining} (held ${mismatch.lots_held}, pending ${mismatch.lots_pending}), open holds ${mismatch.holds}`,
+    });
+  }
+  const [orphan] = await dataSource.query(ORPHAN_SQL);
+  if (orphan) return report({ kind: 'orphan_projection', memberId: orphan.member_id, message: 'balance row without any event: its events were removed' });
   return report();
 };

@@ -1,18 +1,9 @@
 import { Client } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
-import { LedgerSchema1763900000000 } from './migrations/1763900000000-ledger-schema';
-import { ServiceBookkeeping1763900000001 } from './migrations/1763900000001-service-bookkeeping';
-import { CompactEventData1763900000002 } from './migrations/1763900000002-compact-event-data';
-import { MemberStateAsJson1763900000003 } from './migrations/1763900000003-member-state-as-json';
-import { BoundedMemberState1763900000004 } from './migrations/1763900000004-bounded-member-state';
+import { LedgerSchema1764600000000 } from './migrations/1764600000000-ledger-schema';
 
-export const LEDGER_MIGRATIONS = [
-  LedgerSchema1763900000000,
-  ServiceBookkeeping1763900000001,
-  CompactEventData1763900000002,
-  MemberStateAsJson1763900000003,
-  BoundedMemberState1763900000004,
-];
+export const LEDGER_MIGRATIONS = [LedgerSchema1764600000000];
+const MIGRATIONS_TABLE = 'tally_migrations';
 
 /** Schema changes happen only through these migrations: `synchronize` stays off everywhere. */
 export const ledgerDataSourceOptions = (url: string, poolSize = 10): DataSourceOptions => ({
@@ -21,7 +12,7 @@ export const ledgerDataSourceOptions = (url: string, poolSize = 10): DataSourceO
   synchronize: false,
   migrationsRun: false,
   migrations: LEDGER_MIGRATIONS,
-  migrationsTableName: 'tally_migrations',
+  migrationsTableName: MIGRATIONS_TABLE,
   extra: { max: poolSize },
 });
 
@@ -57,10 +48,29 @@ export const migrateLedger = async (url: string): Promise<void> => {
   const dataSource = new DataSource(ledgerDataSourceOptions(url, 1));
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await refuseUnknownMigrations(lock);
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'each' });
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();
     await lock.end();
+  }
+};
+
+/**
+ * A database migrated by a schema this code does not know (a newer release, or a development
+ * schema from before the first release) is refused with a clear message instead of half-migrated.
+ */
+const refuseUnknownMigrations = async (client: Client): Promise<void> => {
+  const { rows } = await client.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [MIGRATIONS_TABLE]);
+  if (!rows[0].present) return;
+  const known = new Set(LEDGER_MIGRATIONS.map((m) => m.name));
+  const applied: { name: string }[] = (await client.query(`SELECT name FROM ${MIGRATIONS_TABLE}`)).rows;
+  const unknown = applied.map((m) => m.name).filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `the database was migrated by a schema this release does not know (${unknown.join(', ')}): ` +
+        'migrate it with the release that wrote it, or drop it if it is a development database',
+    );
   }
 };

@@ -3,42 +3,48 @@ import { createHash } from 'node:crypto';
 /** The hash that starts every member's chain. */
 export const GENESIS_HASH: Buffer = Buffer.alloc(32);
 
-/** JSON with object keys sorted at every depth: the same event always hashes the same. */
-export const canonicalJson = (value: unknown): string => {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-};
-
-/** The fields of a stored event the hash covers: everything but its position and the hashes. */
+/** The fields of a stored event the hash covers, with the data as its stored text. */
 export interface HashedFields {
   memberId: string;
   version: number;
   eventId: string;
   type: string;
-  data: unknown;
   occurredAt: string;
   recordedAt: string;
   causationId: string;
+  /** The `data` column's text exactly as stored. */
+  dataText: string;
 }
 
-/** SHA-256 over the previous hash and the canonical event: the member's tamper-evident chain. */
+/** Microseconds since the epoch, PostgreSQL's own precision for `timestamptz`. */
+const micros = (iso: string): string => {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new Error(`not a timestamp: ${iso}`);
+  return `${ms}000`;
+};
+
+/**
+ * The bytes an event's hash covers: its fields one per line, the data text last (ids never hold
+ * a line break, and the data is the rest). PostgreSQL builds the same bytes from the stored row
+ * (`STORED_HASH_SQL`), so the audit verifies every chain inside the database.
+ */
+export const hashedText = (e: HashedFields): string =>
+  `${e.memberId}\n${e.version}\n${e.eventId.toLowerCase()}\n${e.type}\n${micros(e.occurredAt)}\n${micros(e.recordedAt)}\n${e.causationId}\n${e.dataText}`;
+
+/** SHA-256 over the previous hash and the event: the member's tamper-evident chain. */
 export const eventHash = (prevHash: Buffer, event: HashedFields): Buffer =>
-  createHash('sha256')
-    .update(prevHash)
-    .update(
-      canonicalJson({
-        memberId: event.memberId,
-        version: event.version,
-        eventId: event.eventId,
-        type: event.type,
-        data: event.data,
-        occurredAt: event.occurredAt,
-        recordedAt: event.recordedAt,
-        causationId: event.causationId,
-      }),
-    )
-    .digest();
+  createHash('sha256').update(prevHash).update(hashedText(event), 'utf8').digest();
+
+/**
+ * `eventHash` as SQL over a `ledger_events` row aliased `e`, given the previous hash as an
+ * expression. The database must use UTF-8, and PostgreSQL 14 or later (`extract` as numeric).
+ */
+export const storedHashSql = (prevHash: string): string =>
+  `sha256(${prevHash} || convert_to(concat_ws(E'\\n', e.member_id, e.version, e.event_id, e.type,
+     (extract(epoch FROM e.occurred_at) * 1000000)::bigint, (extract(epoch FROM e.recorded_at) * 1000000)::bigint,
+     e.causation_id, e.data::text), 'UTF8'))`;
+
+/** Ids that would make the hashed text ambiguous. */
+export const assertHashableId = (name: string, value: string): void => {
+  if (value.includes('\n')) throw new Error(`${name} must not contain a line break`);
+};

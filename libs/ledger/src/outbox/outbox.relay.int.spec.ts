@@ -3,24 +3,12 @@ import { LedgerEvent } from '@tally/contracts';
 import { TestDatabase, createTestDatabase } from '@tally/testing';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { LedgerCommand } from '../append/ledger-command';
 import { LedgerStore } from '../append/ledger.store';
 import { ledgerDataSourceOptions, migrateLedger } from '../database/data-source';
+import { earnCommand } from '../testing/ledger.fixtures';
 import { OutboxRelay } from './outbox.relay';
 
-const earn = (memberId: string, causationId: string): LedgerCommand<null> => ({
-  scope: 'outbox-test',
-  causationId,
-  memberIds: [memberId],
-  decide: () => ({
-    kind: 'append',
-    result: null,
-    events: [{
-      type: 'points.earned', memberId, occurredAt: '2026-11-23T10:00:00Z',
-      data: { points: 10, lotId: randomUUID(), expiresAt: '2027-11-23T10:00:00.000Z', reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: [] },
-    }],
-  }),
-});
+const earn = (memberId: string, causationId: string) => earnCommand('outbox-test', memberId, causationId);
 
 describe('outbox relay', () => {
   let db: TestDatabase;
@@ -48,8 +36,8 @@ describe('outbox relay', () => {
     const [{ position: slowPosition }] = (
       await slow.query(
         `WITH e AS (
-           INSERT INTO ledger_events (member_id, version, event_id, type, data, occurred_at, recorded_at, causation_id, prev_hash, hash)
-           VALUES ('m-slow', 1, $1, 'points.earned', '{}', now(), now(), 'slow', '\\x00', '\\x00') RETURNING position)
+           INSERT INTO ledger_events (member_id, version, event_id, type, data, occurred_at, recorded_at, causation_id, hash)
+           VALUES ('m-slow', 1, $1, 'points.released', '["lot-slow", 10]', now(), now(), 'slow', '\\x00') RETURNING position)
          INSERT INTO outbox (position) SELECT position FROM e RETURNING position`,
         [randomUUID()],
       )

@@ -32,7 +32,7 @@ export class OutboxRelay {
         return 0;
       }
       const rows: StoredEventRow[] = await runner.query(
-        `SELECT ${EVENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')}
+        `SELECT ${EVENT_COLUMNS}
            FROM outbox o JOIN ledger_events e ON e.position = o.position
           ORDER BY o.position LIMIT $1 FOR UPDATE OF o SKIP LOCKED`,
         [this.batchSize],

@@ -1,5 +1,7 @@
-import { MemberBalance, MemberState, balanceOf, evolveMember, initialMemberState, lotsInSpendingOrder } from '@tally/member-ledger';
+import { LedgerEvent, LedgerEventType } from '@tally/contracts';
+import { MemberBalance, MemberState, balanceOf, evolveMember, initialMemberState } from '@tally/member-ledger';
 import { DataSource } from 'typeorm';
+import { MemberStates, Query, queryOf, storedEvent } from '../state/member-states';
 import { EVENT_COLUMNS, StoredEventRow, toLedgerEvent } from './event-row';
 
 export interface BalanceView extends MemberBalance {
@@ -20,35 +22,64 @@ export interface Page<T> {
   next: string | null;
 }
 
+/** A `member_state` row: the balance columns every append keeps current. */
+interface BalanceRow {
+  member_id: string;
+  version: number;
+  available: string;
+  pending: string;
+  held: string;
+  lifetime_earned: string;
+  lifetime_redeemed: string;
+  expired: string;
+  tier: string;
+}
+
+const balanceOfRow = (row: BalanceRow): MemberBalance => ({
+  memberId: row.member_id,
+  available: Number(row.available),
+  pending: Number(row.pending),
+  held: Number(row.held),
+  lifetimeEarned: Number(row.lifetime_earned),
+  lifetimeRedeemed: Number(row.lifetime_redeemed),
+  expired: Number(row.expired),
+  tier: row.tier,
+  version: row.version,
+});
+
 /** Read side of the ledger: everything the read API and the services' lookups need. */
 export class LedgerQueries {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly states: MemberStates,
+  ) {}
 
+  private readonly query: Query = queryOf(this.dataSource);
+
+  /** The member's folded state (what the rules decide on), or undefined for a member without events. */
   async memberState(memberId: string): Promise<MemberState | undefined> {
-    const rows: { state: MemberState }[] = await this.dataSource.query('SELECT state FROM member_state WHERE member_id = $1', [
-      memberId,
-    ]);
-    return rows[0]?.state;
+    return (await this.states.read(this.query, [memberId])).get(memberId);
   }
 
   /** The live balance, or the one visible at `asOf` (events recorded up to then, folded again). */
   async balance(memberId: string, now: Date, asOf?: Date): Promise<BalanceView | undefined> {
     if (!asOf) {
-      const state = await this.memberState(memberId);
-      return state && { ...balanceOf(state), asOf: now.toISOString() };
+      const rows: BalanceRow[] = await this.query('SELECT * FROM member_state WHERE member_id = $1', [memberId]);
+      return rows[0] && { ...balanceOfRow(rows[0]), asOf: now.toISOString() };
     }
-    const rows: StoredEventRow[] = await this.dataSource.query(
-      `SELECT ${EVENT_COLUMNS} FROM ledger_events WHERE member_id = $1 AND recorded_at <= $2 ORDER BY version`,
+    const rows: { version: number; type: LedgerEventType; data: unknown[]; occurred_at: Date }[] = await this.query(
+      `SELECT version, type, data, occurred_at FROM ledger_events WHERE member_id = $1 AND recorded_at <= $2 ORDER BY version`,
       [memberId, asOf.toISOString()],
     );
     if (rows.length === 0) return undefined;
-    const state = rows.map(toLedgerEvent).reduce((s, e) => evolveMember(s, e, e.version), initialMemberState(memberId));
+    let state = initialMemberState(memberId);
+    for (const row of rows) state = evolveMember(state, storedEvent(memberId, row.type, row.occurred_at.toISOString(), row.data), row.version);
     return { ...balanceOf(state), asOf: asOf.toISOString() };
   }
 
-  async events(memberId: string, after: string, limit: number): Promise<Page<ReturnType<typeof toLedgerEvent>>> {
-    const rows: StoredEventRow[] = await this.dataSource.query(
-      `SELECT ${EVENT_COLUMNS} FROM ledger_events WHERE member_id = $1 AND position > $2 ORDER BY position LIMIT $3`,
+  async events(memberId: string, after: string, limit: number): Promise<Page<LedgerEvent>> {
+    const rows: StoredEventRow[] = await this.query(
+      `SELECT ${EVENT_COLUMNS} FROM ledger_events e WHERE e.member_id = $1 AND e.position > $2 ORDER BY e.position LIMIT $3`,
       [memberId, after, limit],
     );
     const items = rows.map(toLedgerEvent);
@@ -56,28 +87,31 @@ export class LedgerQueries {
   }
 
   async memberExists(memberId: string): Promise<boolean> {
-    const rows = await this.dataSource.query('SELECT 1 FROM member_state WHERE member_id = $1', [memberId]);
+    const rows = await this.query('SELECT 1 FROM member_state WHERE member_id = $1', [memberId]);
     return rows.length > 0;
   }
 
-  /** Open lots in the order they are spent: soonest-expiring first. */
+  /** Open lots in the order they are spent: soonest-expiring first, then the order they were opened in. */
   async lots(memberId: string): Promise<OpenLotView[] | undefined> {
-    const state = await this.memberState(memberId);
-    if (!state) return undefined;
-    return lotsInSpendingOrder(state.lots)
-      .filter((lot) => lot.remaining > 0)
-      .map((lot) => ({
-        lotId: lot.lotId,
-        remaining: lot.remaining,
-        held: lot.held,
-        expiresAt: lot.expiresAt,
-        pending: lot.pending,
-        ...(lot.pending && lot.availableAt ? { availableAt: lot.availableAt } : {}),
-      }));
+    if (!(await this.memberExists(memberId))) return undefined;
+    const rows: { lot_id: string; remaining: string; held: string; expires_at: Date; pending: boolean; available_at: Date | null }[] =
+      await this.query(
+        `SELECT lot_id, remaining, held, expires_at, pending, available_at FROM open_lots
+          WHERE member_id = $1 AND remaining > 0 ORDER BY expires_at, lot_order`,
+        [memberId],
+      );
+    return rows.map((row) => ({
+      lotId: row.lot_id,
+      remaining: Number(row.remaining),
+      held: Number(row.held),
+      expiresAt: row.expires_at.toISOString(),
+      pending: row.pending,
+      ...(row.pending && row.available_at ? { availableAt: row.available_at.toISOString() } : {}),
+    }));
   }
 
   async rejections(filter: { memberId?: string; after: string; limit: number }): Promise<Page<Record<string, unknown>>> {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(
+    const rows: Record<string, unknown>[] = await this.query(
       `SELECT id, scope, causation_id AS "causationId", member_id AS "memberId", code, message,
               occurred_at AS "occurredAt", recorded_at AS "recordedAt", input
          FROM rejections WHERE id > $1 AND ($2::text IS NULL OR member_id = $2) ORDER BY id LIMIT $3`,
@@ -88,7 +122,7 @@ export class LedgerQueries {
   }
 
   async deadLetters(filter: { after: string; limit: number }): Promise<Page<Record<string, unknown>>> {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(
+    const rows: Record<string, unknown>[] = await this.query(
       `SELECT id, source_topic AS "sourceTopic", partition, "offset", reason, message, recorded_at AS "recordedAt", letter
          FROM dead_letters WHERE id > $1 ORDER BY id LIMIT $2`,
       [filter.after, filter.limit],

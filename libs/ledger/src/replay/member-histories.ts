@@ -1,34 +1,59 @@
+import { LedgerEventType, NewLedgerEvent } from '@tally/contracts';
 import { DataSource } from 'typeorm';
-import { EVENT_COLUMNS, StoredEventRow } from '../read/event-row';
+import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { storedEvent } from '../state/member-states';
 
-const PAGE = 5000;
+const PAGE = 10_000;
+
+/** One member's events in version order, as the fold takes them. */
+export interface MemberHistory {
+  memberId: string;
+  events: { version: number; event: NewLedgerEvent }[];
+}
+
+type Row = [string, number, LedgerEventType, string, unknown[]];
+
+/** int8 arrives as text; the epoch milliseconds it carries fit a double exactly. */
+const iso = (epochMs: string): string => new Date(Number(epochMs)).toISOString();
 
 /**
- * Streams the whole log member by member (by member id, then version) in keyset pages, so memory
- * stays bounded by two pages plus the longest member history. The next page is fetched while the
- * caller works on the current one: database and fold overlap instead of taking turns.
+ * Streams the log member by member (by member id, then version) in keyset pages, each fetched
+ * while the caller folds the one before. Rows come as arrays with the time as epoch
+ * milliseconds: the fold reads millions of them, and objects and date parsing would cost it
+ * more than the fold itself. Memory stays at two pages plus the longest member history.
  */
-export async function* memberHistories(dataSource: DataSource, memberIds?: string[]): AsyncGenerator<StoredEventRow[]> {
-  const fetchAfter = (member: string, version: number): Promise<StoredEventRow[]> =>
-    dataSource.query(
-      `SELECT ${EVENT_COLUMNS} FROM ledger_events
-        WHERE (member_id, version) > ($1, $2) AND ($4::text[] IS NULL OR member_id = ANY($4))
-        ORDER BY member_id, version LIMIT $3`,
-      [member, version, PAGE, memberIds ?? null],
-    );
-  let current: StoredEventRow[] = [];
-  let next: Promise<StoredEventRow[]> | undefined = fetchAfter('', 0);
-  while (next) {
-    const rows: StoredEventRow[] = await next;
-    const last = rows[rows.length - 1];
-    next = rows.length === PAGE ? fetchAfter(last.member_id, last.version) : undefined;
-    for (const row of rows) {
-      if (current.length > 0 && current[0].member_id !== row.member_id) {
-        yield current;
-        current = [];
+export async function* memberHistories(dataSource: DataSource, memberIds?: readonly string[]): AsyncGenerator<MemberHistory> {
+  const [client, release] = await (dataSource.driver as PostgresDriver).obtainMasterConnection();
+  const fetchAfter = async (member: string, version: number): Promise<Row[]> =>
+    (
+      await client.query({
+        text: `SELECT member_id, version, type, (extract(epoch FROM occurred_at) * 1000)::bigint, data FROM ledger_events
+                WHERE (member_id, version) > ($1, $2) AND ($4::text[] IS NULL OR member_id = ANY($4))
+                ORDER BY member_id, version LIMIT $3`,
+        values: [member, version, PAGE, memberIds ?? null],
+        rowMode: 'array',
+      })
+    ).rows;
+  let next: Promise<Row[]> | undefined = fetchAfter('', 0);
+  try {
+    let current: MemberHistory | undefined;
+    while (next) {
+      const rows: Row[] = await next;
+      const last = rows[rows.length - 1];
+      next = rows.length === PAGE ? fetchAfter(last[0], last[1]) : undefined;
+      for (const [memberId, version, type, occurredAt, data] of rows) {
+        if (current && current.memberId !== memberId) {
+          yield current;
+          current = undefined;
+        }
+        current ??= { memberId, events: [] };
+        current.events.push({ version, event: storedEvent(memberId, type, iso(occurredAt), data) });
       }
-      current.push(row);
     }
+    if (current) yield current;
+  } finally {
+    // A caller that stops early leaves the next page in flight: let it land before the connection goes back.
+    await next?.catch(() => undefined);
+    release();
   }
-  if (current.length > 0) yield current;
 }

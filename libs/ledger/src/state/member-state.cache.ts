@@ -1,0 +1,43 @@
+import { MemberState } from '@tally/member-ledger';
+
+/** A member's state as folded up to its head, with the head's hash and the newest snapshot's version. */
+export interface LoadedMember {
+  state: MemberState;
+  lastHash: Buffer;
+  snapshotVersion: number;
+}
+
+/**
+ * The states this process folded most recently, least recently used first out. An entry is only
+ * ever used for the exact head (version and hash) it was folded to, so a stale entry is a miss,
+ * never a wrong answer: other processes appending to the same members cost a reload, nothing more.
+ */
+export class MemberStateCache {
+  private readonly entries = new Map<string, LoadedMember>();
+
+  constructor(private readonly capacity: number) {}
+
+  /** The cached state when it is at exactly this head. */
+  at(memberId: string, version: number, lastHash: Buffer): LoadedMember | undefined {
+    const entry = this.entries.get(memberId);
+    if (!entry || entry.state.version !== version || !entry.lastHash.equals(lastHash)) return undefined;
+    this.entries.delete(memberId);
+    this.entries.set(memberId, entry);
+    return entry;
+  }
+
+  remember(memberId: string, entry: LoadedMember): void {
+    if (this.capacity <= 0) return;
+    this.entries.delete(memberId);
+    this.entries.set(memberId, entry);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
