@@ -1,0 +1,31 @@
+import { GENESIS_HASH, assertHashableId, eventHash, hashedText } from './event-hash';
+
+const event = {
+  memberId: 'm-1001',
+  version: 3,
+  eventId: '0F8FAD5B-D9CB-469F-A165-70867728950E',
+  type: 'points.expired',
+  occurredAt: '2026-11-23T10:15:00+08:00',
+  recordedAt: '2026-11-23T02:15:00.123Z',
+  causationId: 'expiry:lot-1',
+  dataText: '["lot-1",70]',
+};
+
+describe('event hash', () => {
+  it('covers the fields one per line, times in microseconds and the data text last', () => {
+    expect(hashedText(event)).toBe(
+      'm-1001\n3\n0f8fad5b-d9cb-469f-a165-70867728950e\npoints.expired\n1795400100000000\n1795400100123000\nexpiry:lot-1\n["lot-1",70]',
+    );
+  });
+
+  it('changes with any field and with the previous hash', () => {
+    const base = eventHash(GENESIS_HASH, event).toString('hex');
+    expect(eventHash(GENESIS_HASH, { ...event, dataText: '["lot-1",71]' }).toString('hex')).not.toBe(base);
+    expect(eventHash(GENESIS_HASH, { ...event, recordedAt: '2026-11-23T02:15:00.124Z' }).toString('hex')).not.toBe(base);
+    expect(eventHash(Buffer.alloc(32, 1), event).toString('hex')).not.toBe(base);
+  });
+
+  it('refuses ids that would make the hashed text ambiguous', () => {
+    expect(() => assertHashableId('causationId', 'a\nb')).toThrow(/line break/);
+  });
+});
