@@ -27,13 +27,21 @@ export const takeFromLots = (lots: Lots, points: number): { portions: LotPortion
   return { portions, shortfall: left };
 };
 
-type LotChange = (lot: Lot, points: number) => Lot;
+export type LotChange = (lot: Lot, points: number) => Lot;
 
-/** Applies a change to each lot a list of portions names; a portion for a closed lot reopens it. */
-export const applyPortions = (lots: Lots, portions: readonly LotPortion[], change: LotChange, reopenOrder: number): Lots => {
-  const next = { ...lots };
+export const spend: LotChange = (lot, points) => ({ ...lot, remaining: lot.remaining - points });
+export const reserve: LotChange = (lot, points) => ({ ...lot, held: lot.held + points });
+export const unreserve: LotChange = (lot, points) => ({ ...lot, held: lot.held - points });
+export const capture: LotChange = (lot, points) => ({ ...lot, held: lot.held - points, remaining: lot.remaining - points });
+export const restore: LotChange = (lot, points) => ({ ...lot, remaining: lot.remaining + points });
+
+/**
+ * Applies a change to each lot a list of portions names, in `lots` itself (a map the caller owns;
+ * the lots in it are replaced, never changed). A portion for a closed lot reopens it.
+ */
+export const applyPortions = (lots: Lots, portions: readonly LotPortion[], change: LotChange, reopenOrder: number): void => {
   for (const portion of portions) {
-    const lot = next[portion.lotId] ?? {
+    const lot = lots[portion.lotId] ?? {
       lotId: portion.lotId,
       points: 0,
       remaining: 0,
@@ -42,32 +50,25 @@ export const applyPortions = (lots: Lots, portions: readonly LotPortion[], chang
       pending: false,
       order: reopenOrder,
     };
-    next[portion.lotId] = change(lot, portion.points);
+    lots[portion.lotId] = change(lot, portion.points);
   }
-  return next;
 };
 
-export const spend: LotChange = (lot, points) => ({ ...lot, remaining: lot.remaining - points });
-export const reserve: LotChange = (lot, points) => ({ ...lot, held: lot.held + points });
-export const unreserve: LotChange = (lot, points) => ({ ...lot, held: lot.held - points });
-export const capture: LotChange = (lot, points) => ({ ...lot, held: lot.held - points, remaining: lot.remaining - points });
-export const restore: LotChange = (lot, points) => ({ ...lot, remaining: lot.remaining + points });
-
-/** A lot with nothing left and nothing reserved is closed: it leaves the state (and the lots view). */
-export const withoutClosedLots = (lots: Lots): Lots => {
-  let next: Lots | undefined;
-  for (const [lotId, lot] of Object.entries(lots)) {
-    if (lot.remaining <= 0 && lot.held <= 0) {
-      next ??= { ...lots };
-      delete next[lotId];
-    }
+/**
+ * A lot with nothing left and nothing reserved is closed: it leaves the state (and the lots view).
+ * Only lots an event touched can close, so only those are looked at.
+ */
+export const closeEmptyLots = (lots: Lots, lotIds: Iterable<string>): void => {
+  for (const lotId of lotIds) {
+    const lot = lots[lotId];
+    if (lot && lot.remaining <= 0 && lot.held <= 0) delete lots[lotId];
   }
-  return next ?? lots;
 };
 
-/** Repays debt from lots that are (or just became) available, soonest-expiring first. */
-export const repayDebt = (lots: Lots, debt: number): { lots: Lots; debt: number } => {
-  if (debt <= 0) return { lots, debt };
+/** Repays debt from lots that are (or just became) available, soonest-expiring first; returns what is still owed and the lots it took from. */
+export const repayDebt = (lots: Lots, debt: number): { debt: number; touched: string[] } => {
+  if (debt <= 0) return { debt, touched: [] };
   const { portions, shortfall } = takeFromLots(lots, debt);
-  return { lots: applyPortions(lots, portions, spend, 0), debt: shortfall };
+  applyPortions(lots, portions, spend, 0);
+  return { debt: shortfall, touched: portions.map((p) => p.lotId) };
 };

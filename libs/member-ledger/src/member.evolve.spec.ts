@@ -1,7 +1,7 @@
 import { LotPortion, NewLedgerEvent } from '@tally/contracts';
 import { balanceOf } from './member-balance';
 import { MemberState, initialMemberState } from './member-state';
-import { evolveMember } from './member.evolve';
+import { MemberFold, evolveMember } from './member.evolve';
 
 const MEMBER = 'm-1';
 const AT = '2026-01-10T08:00:00.000Z';
@@ -124,5 +124,50 @@ describe('evolveMember: the state holds what is open, not the history', () => {
     // Only the counters' digits grow (version, totals).
     expect(large).toBeLessThan(small + 32);
     expect(large).toBeLessThan(600);
+  });
+});
+
+const deepFreeze = <T>(value: T): T => {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+};
+
+describe('MemberFold: folding in place without touching what others hold', () => {
+  const clawedBack = (refundId: string, fromLots: LotPortion[], debt: number): NewLedgerEvent => ({
+    type: 'points.clawed-back',
+    memberId: MEMBER,
+    occurredAt: AT,
+    data: { points: fromLots.reduce((s, p) => s + p.points, 0) + debt, orderId: 'o-1', refundId, fromLots, debt },
+  });
+  const history: NewLedgerEvent[] = [
+    earned('lot-1', 500),
+    earned('lot-2', 300),
+    held('h-1', [portion('lot-1', 200)]),
+    redeemed('rd-1', [portion('lot-1', 300)]),
+    clawedBack('rf-1', [portion('lot-2', 300)], 40),
+    released('h-1', [portion('lot-1', 200)], 'released'),
+    reversed('rd-1', [portion('lot-1', 300)]),
+    { type: 'points.expired', memberId: MEMBER, occurredAt: AT, data: { lotId: 'lot-1', points: 100 } },
+    { type: 'tier.changed', memberId: MEMBER, occurredAt: AT, data: { from: 'member', to: 'silver', qualifyingPoints: 1000, reason: 'threshold-reached' } },
+  ];
+
+  it('never changes a state it was given, at any step of a history', () => {
+    let state = deepFreeze(initialMemberState(MEMBER));
+    for (const [i, event] of history.entries()) state = deepFreeze(evolveMember(state, event, i + 1));
+    expect(balanceOf(state)).toMatchObject({ available: 360, held: 0, tier: 'silver', version: history.length });
+  });
+
+  it('folds a history it owns in place into the same state, event after event', () => {
+    const owned = MemberFold.owning(initialMemberState(MEMBER));
+    const shared = MemberFold.from(deepFreeze(initialMemberState(MEMBER)));
+    let pure = initialMemberState(MEMBER);
+    for (const [i, event] of history.entries()) {
+      pure = evolveMember(pure, event, i + 1);
+      expect(owned.apply(event, i + 1).state).toEqual(pure);
+      expect(shared.apply(event, i + 1).state).toEqual(pure);
+    }
   });
 });

@@ -1,13 +1,58 @@
 import { LedgerEventDataMap, NewLedgerEvent } from '@tally/contracts';
-import { applyPortions, capture, repayDebt, reserve, restore, spend, unreserve, withoutClosedLots } from './lots';
-import { Lot, MemberState } from './member-state';
+import { applyPortions, capture, closeEmptyLots, repayDebt, reserve, restore, spend, unreserve } from './lots';
+import { Lot, MemberState, keyed } from './member-state';
 
 /** Days of per-day counters kept: enough for daily caps on events arriving weeks late. */
 const DAILY_DAYS_KEPT = 35;
 /** Days of qualifying points kept: the longest tier window plus slack. */
 const QUALIFYING_DAYS_KEPT = 400;
 
-type Evolved = { event: NewLedgerEvent; version: number };
+/** The parts of a state held by reference: a fold copies one before its first write to it. */
+type Collection = 'lots' | 'totals' | 'holds' | 'orders' | 'daily' | 'activityYears' | 'qualifying';
+
+/**
+ * A state being folded, event after event. The fold writes into a state of its own: it copies
+ * the top level once, and each collection the first time it writes to it, so the state it started
+ * from is never changed (values inside collections, such as lots, are replaced, never changed).
+ * A fold that starts from a state nobody else holds (`MemberFold.owning`) copies nothing at all:
+ * a replay folds every event in the log at the cost of the event, not of the member's size.
+ */
+export class MemberFold {
+  readonly state: MemberState;
+  private readonly owned: Set<Collection> | 'all';
+
+  private constructor(state: MemberState, owned: Set<Collection> | 'all') {
+    this.state = state;
+    this.owned = owned;
+  }
+
+  /** A fold over a state others may still hold: it stays as it is. */
+  static from(state: MemberState): MemberFold {
+    return new MemberFold({ ...state }, new Set());
+  }
+
+  /** A fold over a state the caller hands over (new, or just read): it is folded in place. */
+  static owning(state: MemberState): MemberFold {
+    return new MemberFold(state, 'all');
+  }
+
+  /** Folds one event (at its member version) into the state. */
+  apply(event: NewLedgerEvent, version: number): this {
+    apply(this, event, version);
+    this.state.version = version;
+    return this;
+  }
+
+  /** A collection of the state that this fold may write to. */
+  own<K extends Collection>(key: K): MemberState[K] {
+    if (this.owned !== 'all' && !this.owned.has(key)) {
+      const current = this.state[key];
+      this.state[key] = (key === 'totals' ? { ...current } : keyed(current as Record<string, unknown>)) as MemberState[K];
+      this.owned.add(key);
+    }
+    return this.state[key];
+  }
+}
 
 /** UTC day of an instant; stored events are already `toISOString()` form, so most need no parsing. */
 const utcDay = (iso: string): string => (iso.length === 24 && iso.endsWith('Z') ? iso.slice(0, 10) : new Date(iso).toISOString().slice(0, 10));
@@ -16,40 +61,61 @@ const dayMinus = (day: string, days: number): string =>
   new Date(Date.parse(`${day}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
 
 /**
- * Keeps only the last `keep` days before the newest key, so state stays small over years of
- * history. Nothing is dropped while there are at most `keep` days (most events): the common case
- * costs no copy, and an old day kept a little longer never changes a decision (rules look at
- * explicit days and windows).
+ * Keeps only the last `keep` days before `newest`, so state stays small over years of history.
+ * Nothing is dropped while there are at most `keep` days (most members), and an old day kept a
+ * little longer never changes a decision (rules look at explicit days and windows).
  */
-const pruneDays = <T>(byDay: Record<string, T>, newest: string, keep: number): Record<string, T> => {
-  if (Object.keys(byDay).length <= keep) return byDay;
+const pruneDays = (byDay: Record<string, unknown>, newest: string, keep: number): void => {
+  const days = Object.keys(byDay);
+  if (days.length <= keep) return;
   const oldest = dayMinus(newest, keep);
-  const next: Record<string, T> = {};
-  for (const [day, value] of Object.entries(byDay)) if (day >= oldest) next[day] = value;
-  return next;
+  for (const day of days) if (day < oldest) delete byDay[day];
 };
 
-const addQualifying = (state: MemberState, occurredAt: string, points: number): Record<string, number> => {
+const addQualifying = (fold: MemberFold, occurredAt: string, points: number): void => {
   const day = utcDay(occurredAt);
-  const next = { ...state.qualifying, [day]: (state.qualifying[day] ?? 0) + points };
-  if (Object.keys(next).length <= QUALIFYING_DAYS_KEPT) return next;
-  const newest = Object.keys(next).reduce((a, b) => (a > b ? a : b), day);
-  return pruneDays(next, newest, QUALIFYING_DAYS_KEPT);
+  const qualifying = fold.own('qualifying');
+  const newDay = !Object.hasOwn(qualifying, day);
+  qualifying[day] = (qualifying[day] ?? 0) + points;
+  // Only a new day can take the count over the limit.
+  if (newDay && Object.keys(qualifying).length > QUALIFYING_DAYS_KEPT) {
+    pruneDays(qualifying, Object.keys(qualifying).reduce((a, b) => (a > b ? a : b)), QUALIFYING_DAYS_KEPT);
+  }
 };
 
-const settle = (state: MemberState): MemberState => {
-  const repaid = repayDebt(state.lots, state.debt);
-  return { ...state, lots: withoutClosedLots(repaid.lots), debt: repaid.debt };
+/** Points that became spendable repay debt first; lots emptied by the event close. */
+const settle = (fold: MemberFold, touched: string[]): void => {
+  const state = fold.state;
+  if (state.debt > 0) {
+    const repaid = repayDebt(fold.own('lots'), state.debt);
+    state.debt = repaid.debt;
+    touched.push(...repaid.touched);
+  }
+  closeLots(fold, touched);
+};
+
+const closeLots = (fold: MemberFold, touched: readonly string[]): void => {
+  const lots = fold.state.lots;
+  if (touched.some((id) => lots[id] && lots[id].remaining <= 0 && lots[id].held <= 0)) closeEmptyLots(fold.own('lots'), touched);
+};
+
+/** Applies a lot change to the portions an event names, and returns the lots it touched. */
+const changeLots = (fold: MemberFold, portions: readonly { lotId: string; points: number; expiresAt: string }[], change: typeof spend, version: number): string[] => {
+  if (portions.length > 0) applyPortions(fold.own('lots'), portions, change, version);
+  return portions.map((p) => p.lotId);
 };
 
 /** A resolved hold (captured, released, partly captured or expired) leaves the state. */
-const withoutHold = (holds: MemberState['holds'], holdId: string): MemberState['holds'] => {
-  if (!Object.hasOwn(holds, holdId)) return holds;
-  const { [holdId]: _resolved, ...open } = holds;
-  return open;
+const dropHold = (fold: MemberFold, holdId: string): void => {
+  if (Object.hasOwn(fold.state.holds, holdId)) delete fold.own('holds')[holdId];
 };
 
-const onEarned = (state: MemberState, data: LedgerEventDataMap['points.earned'], occurredAt: string, version: number): MemberState => {
+const addToTotal = (fold: MemberFold, total: keyof MemberState['totals'], points: number): void => {
+  fold.own('totals')[total] += points;
+};
+
+const onEarned = (fold: MemberFold, data: LedgerEventDataMap['points.earned'], occurredAt: string, version: number): void => {
+  const state = fold.state;
   const lot: Lot = {
     lotId: data.lotId,
     points: data.points,
@@ -60,146 +126,111 @@ const onEarned = (state: MemberState, data: LedgerEventDataMap['points.earned'],
     order: version,
     ...(data.availableAt !== undefined ? { availableAt: data.availableAt } : {}),
   };
-  const next: MemberState = {
-    ...state,
-    lots: { ...state.lots, [lot.lotId]: lot },
-    totals: { ...state.totals, earned: state.totals.earned + data.points },
-  };
-  if (data.reason !== 'adjustment') next.qualifying = addQualifying(state, occurredAt, data.points);
+  fold.own('lots')[lot.lotId] = lot;
+  addToTotal(fold, 'earned', data.points);
+  if (data.reason !== 'adjustment') addQualifying(fold, occurredAt, data.points);
   if (data.orderId !== undefined && data.reason === 'purchase') {
-    const order = state.orders[data.orderId] ?? { points: 0, amountMinor: 0, clawedBack: 0, refundedMinor: 0, refundIds: [] };
-    next.orders = {
-      ...state.orders,
-      [data.orderId]: { ...order, points: order.points + data.points, amountMinor: order.amountMinor + (data.orderAmountMinor ?? 0) },
-    };
+    const orders = fold.own('orders');
+    const order = orders[data.orderId] ?? { points: 0, amountMinor: 0, clawedBack: 0, refundedMinor: 0, refundIds: [] };
+    orders[data.orderId] = { ...order, points: order.points + data.points, amountMinor: order.amountMinor + (data.orderAmountMinor ?? 0) };
   }
-  if (data.reason === 'check-in' && data.day !== undefined) next.checkIn = { lastDay: data.day, streak: data.streak ?? 1 };
-  if (data.reason === 'referral-welcome') next.referredBy = data.referrerId;
+  if (data.reason === 'check-in' && data.day !== undefined) state.checkIn = { lastDay: data.day, streak: data.streak ?? 1 };
+  if (data.reason === 'referral-welcome') state.referredBy = data.referrerId;
   if (data.day !== undefined) {
-    const today = state.daily[data.day] ?? { earned: 0, activities: {} };
+    const daily = fold.own('daily');
+    const today = daily[data.day] ?? { earned: 0, activities: {} };
     const activities = data.activity
       ? { ...today.activities, [data.activity]: (today.activities[data.activity] ?? 0) + 1 }
       : today.activities;
-    next.daily = pruneDays({ ...state.daily, [data.day]: { earned: today.earned + data.points, activities } }, data.day, DAILY_DAYS_KEPT);
+    daily[data.day] = { earned: today.earned + data.points, activities };
+    pruneDays(daily, data.day, DAILY_DAYS_KEPT);
     if (data.activity) {
+      const years = fold.own('activityYears');
       const key = `${data.activity}@${data.day.slice(0, 4)}`;
-      next.activityYears = { ...state.activityYears, [key]: (state.activityYears[key] ?? 0) + 1 };
+      years[key] = (years[key] ?? 0) + 1;
     }
   }
-  return lot.pending ? next : settle(next);
+  if (!lot.pending) settle(fold, [lot.lotId]);
 };
 
-const onClawedBack = (state: MemberState, data: LedgerEventDataMap['points.clawed-back'], occurredAt: string, version: number): MemberState => {
-  const order = state.orders[data.orderId];
-  return {
-    ...state,
-    lots: withoutClosedLots(applyPortions(state.lots, data.fromLots, spend, version)),
-    debt: state.debt + (data.debt ?? 0),
-    totals: { ...state.totals, clawedBack: state.totals.clawedBack + data.points },
-    qualifying: addQualifying(state, occurredAt, -data.points),
-    orders: order
-      ? {
-          ...state.orders,
-          [data.orderId]: {
-            ...order,
-            clawedBack: order.clawedBack + data.points,
-            refundedMinor: order.refundedMinor + (data.refundedMinor ?? 0),
-            refundIds: [...order.refundIds, data.refundId],
-          },
-        }
-      : state.orders,
-  };
+const onClawedBack = (fold: MemberFold, data: LedgerEventDataMap['points.clawed-back'], occurredAt: string, version: number): void => {
+  closeLots(fold, changeLots(fold, data.fromLots, spend, version));
+  fold.state.debt += data.debt ?? 0;
+  addToTotal(fold, 'clawedBack', data.points);
+  addQualifying(fold, occurredAt, -data.points);
+  const order = fold.state.orders[data.orderId];
+  if (order) {
+    fold.own('orders')[data.orderId] = {
+      ...order,
+      clawedBack: order.clawedBack + data.points,
+      refundedMinor: order.refundedMinor + (data.refundedMinor ?? 0),
+      refundIds: [...order.refundIds, data.refundId],
+    };
+  }
 };
 
-const onAdjusted = (state: MemberState, data: LedgerEventDataMap['points.adjusted'], version: number): MemberState => {
-  const totals = { ...state.totals, adjusted: state.totals.adjusted + data.points };
+const onAdjusted = (fold: MemberFold, data: LedgerEventDataMap['points.adjusted'], version: number): void => {
+  addToTotal(fold, 'adjusted', data.points);
   if (data.points > 0 && data.lotId && data.expiresAt) {
-    const lot: Lot = { lotId: data.lotId, points: data.points, remaining: data.points, held: 0, expiresAt: data.expiresAt, pending: false, order: version };
-    return settle({ ...state, totals, lots: { ...state.lots, [lot.lotId]: lot } });
+    fold.own('lots')[data.lotId] = { lotId: data.lotId, points: data.points, remaining: data.points, held: 0, expiresAt: data.expiresAt, pending: false, order: version };
+    settle(fold, [data.lotId]);
+    return;
   }
   const fromLots = data.fromLots ?? [];
+  closeLots(fold, changeLots(fold, fromLots, spend, version));
   const covered = fromLots.reduce((sum, p) => sum + p.points, 0);
-  return {
-    ...state,
-    totals,
-    lots: withoutClosedLots(applyPortions(state.lots, fromLots, spend, version)),
-    debt: state.debt + Math.max(0, -data.points - covered),
-  };
+  fold.state.debt += Math.max(0, -data.points - covered);
 };
 
-const apply = (state: MemberState, { event, version }: Evolved): MemberState => {
+const apply = (fold: MemberFold, event: NewLedgerEvent, version: number): void => {
+  const state = fold.state;
   switch (event.type) {
     case 'points.earned':
-      return onEarned(state, event.data, event.occurredAt, version);
+      return onEarned(fold, event.data, event.occurredAt, version);
     case 'points.released': {
       const lot = state.lots[event.data.lotId];
-      if (!lot) return state;
-      return settle({ ...state, lots: { ...state.lots, [lot.lotId]: { ...lot, pending: false } } });
+      if (!lot) return;
+      fold.own('lots')[lot.lotId] = { ...lot, pending: false };
+      return settle(fold, [lot.lotId]);
     }
     case 'points.clawed-back':
-      return onClawedBack(state, event.data, event.occurredAt, version);
-    case 'points.redeemed': {
-      const { data } = event;
-      return {
-        ...state,
-        lots: withoutClosedLots(applyPortions(state.lots, data.fromLots, spend, version)),
-        totals: { ...state.totals, redeemed: state.totals.redeemed + data.points },
-      };
-    }
+      return onClawedBack(fold, event.data, event.occurredAt, version);
+    case 'points.redeemed':
+      closeLots(fold, changeLots(fold, event.data.fromLots, spend, version));
+      return addToTotal(fold, 'redeemed', event.data.points);
     case 'points.held': {
       const { data } = event;
-      return {
-        ...state,
-        lots: applyPortions(state.lots, data.fromLots, reserve, version),
-        holds: {
-          ...state.holds,
-          [data.holdId]: { points: data.points, storeId: data.storeId, fromLots: data.fromLots, expiresAt: data.expiresAt, status: 'open' },
-        },
-      };
+      changeLots(fold, data.fromLots, reserve, version);
+      fold.own('holds')[data.holdId] = { points: data.points, storeId: data.storeId, fromLots: data.fromLots, expiresAt: data.expiresAt, status: 'open' };
+      return;
     }
-    case 'hold.captured': {
-      const { data } = event;
-      return {
-        ...state,
-        lots: withoutClosedLots(applyPortions(state.lots, data.fromLots, capture, version)),
-        totals: { ...state.totals, captured: state.totals.captured + data.points },
-        holds: withoutHold(state.holds, data.holdId),
-      };
-    }
-    case 'hold.released': {
-      const { data } = event;
+    case 'hold.captured':
+      closeLots(fold, changeLots(fold, event.data.fromLots, capture, version));
+      addToTotal(fold, 'captured', event.data.points);
+      return dropHold(fold, event.data.holdId);
+    case 'hold.released':
       // Released points become spendable again, so they repay any debt taken on meanwhile.
-      return settle({
-        ...state,
-        lots: applyPortions(state.lots, data.fromLots, unreserve, version),
-        holds: withoutHold(state.holds, data.holdId),
-      });
-    }
-    case 'redemption.reversed': {
-      const { data } = event;
-      return settle({
-        ...state,
-        lots: applyPortions(state.lots, data.toLots, restore, version),
-        totals: { ...state.totals, reversed: state.totals.reversed + data.points },
-      });
-    }
+      dropHold(fold, event.data.holdId);
+      return settle(fold, changeLots(fold, event.data.fromLots, unreserve, version));
+    case 'redemption.reversed':
+      addToTotal(fold, 'reversed', event.data.points);
+      return settle(fold, changeLots(fold, event.data.toLots, restore, version));
     case 'points.expired': {
-      const { data } = event;
-      const lot = state.lots[data.lotId];
-      return {
-        ...state,
-        lots: lot ? withoutClosedLots({ ...state.lots, [lot.lotId]: spend(lot, data.points) }) : state.lots,
-        totals: { ...state.totals, expired: state.totals.expired + data.points },
-      };
+      const lot = state.lots[event.data.lotId];
+      if (lot) {
+        fold.own('lots')[lot.lotId] = spend(lot, event.data.points);
+        closeLots(fold, [lot.lotId]);
+      }
+      return addToTotal(fold, 'expired', event.data.points);
     }
     case 'points.adjusted':
-      return onAdjusted(state, event.data, version);
+      return onAdjusted(fold, event.data, version);
     case 'tier.changed': {
       const { data } = event;
-      const next: MemberState = { ...state, tier: data.to };
-      if (data.floor !== undefined) next.tierFloor = data.floor;
-      if (data.reason === 'threshold-reached' || data.reason === 'ops-floor') next.lastUpgradeAt = event.occurredAt;
-      return next;
+      state.tier = data.to;
+      if (data.floor !== undefined) state.tierFloor = data.floor;
+      if (data.reason === 'threshold-reached' || data.reason === 'ops-floor') state.lastUpgradeAt = event.occurredAt;
+      return;
     }
     default: {
       const unhandled: never = event;
@@ -208,8 +239,6 @@ const apply = (state: MemberState, { event, version }: Evolved): MemberState => 
   }
 };
 
-/** Folds one event (at its member version) into the member's state. Pure and deterministic. */
-export const evolveMember = (state: MemberState, event: NewLedgerEvent, version: number): MemberState => ({
-  ...apply(state, { event, version }),
-  version,
-});
+/** Folds one event (at its member version) into a new state; the one given is left as it was. */
+export const evolveMember = (state: MemberState, event: NewLedgerEvent, version: number): MemberState =>
+  MemberFold.from(state).apply(event, version).state;

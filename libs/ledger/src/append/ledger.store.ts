@@ -1,5 +1,5 @@
 import { NewLedgerEvent } from '@tally/contracts';
-import { MemberState, evolveMember } from '@tally/member-ledger';
+import { MemberFold, MemberState } from '@tally/member-ledger';
 import { DataSource, QueryRunner } from 'typeorm';
 import { assertHashableId, eventHash } from '../hashing/event-hash';
 import { LoadedMember, MemberStateCache } from '../state/member-state.cache';
@@ -65,6 +65,8 @@ interface Decided<R> {
   rejections: RejectionRow[];
   results: CommandResult<R>[];
   members: Map<string, LoadedMember>;
+  /** The folds of the members this batch appends to, one each. */
+  folds: Map<string, MemberFold>;
   touched: Set<string>;
 }
 
@@ -132,7 +134,7 @@ export class LedgerStore {
 
   private decide<R>(commands: LedgerCommand<R>[], loaded: Map<string, LoadedMember>, seen: Map<string, SeenCausation>): Decided<R> {
     const recordedAt = this.options.clock().toISOString();
-    const decided: Decided<R> = { recordedAt, events: [], causations: [], rejections: [], results: [], members: new Map(loaded), touched: new Set() };
+    const decided: Decided<R> = { recordedAt, events: [], causations: [], rejections: [], results: [], members: new Map(loaded), folds: new Map(), touched: new Set() };
     for (const command of commands) {
       assertHashableId('causationId', command.causationId);
       const key = causationKey(command.scope, command.causationId);
@@ -176,7 +178,7 @@ export class LedgerStore {
         if (!command.memberIds.includes(event.memberId)) {
           throw new Error(`command ${key} decided an event for ${event.memberId}, which it did not load`);
         }
-        const row = this.append(decided.members, event, command.causationId, recordedAt);
+        const row = this.append(decided as Decided<unknown>, event, command.causationId, recordedAt);
         decided.events.push(row);
         decided.touched.add(event.memberId);
         appended.push({ position: '', memberId: row.memberId, version: row.version, eventId: row.eventId, type: row.type, recordedAt });
@@ -187,16 +189,21 @@ export class LedgerStore {
     return decided;
   }
 
-  /** Folds one event into its member's state and chain, and returns its row. */
-  private append(members: Map<string, LoadedMember>, event: NewLedgerEvent, causationId: string, recordedAt: string): EventRow {
-    const current = members.get(event.memberId) as LoadedMember;
+  /**
+   * Folds one event into its member's state and chain, and returns its row. A member's events in
+   * one batch go into one fold: its state is copied once per batch, not once per event.
+   */
+  private append(decided: Decided<unknown>, event: NewLedgerEvent, causationId: string, recordedAt: string): EventRow {
+    const current = decided.members.get(event.memberId) as LoadedMember;
+    let fold = decided.folds.get(event.memberId);
+    if (!fold) decided.folds.set(event.memberId, (fold = MemberFold.from(current.state)));
     const version = current.state.version + 1;
     const occurredAt = new Date(event.occurredAt).toISOString();
     const eventId = this.options.newEventId();
     const dataText = JSON.stringify(encodeEventData(event.type, event.data));
     const hash = eventHash(current.lastHash, { memberId: event.memberId, version, eventId, type: event.type, occurredAt, recordedAt, causationId, dataText });
-    const state = evolveMember(current.state, { ...event, occurredAt } as NewLedgerEvent, version);
-    members.set(event.memberId, { state, lastHash: hash, snapshotVersion: current.snapshotVersion });
+    fold.apply({ ...event, occurredAt } as NewLedgerEvent, version);
+    decided.members.set(event.memberId, { state: fold.state, lastHash: hash, snapshotVersion: current.snapshotVersion });
     return { memberId: event.memberId, version, eventId, type: event.type, occurredAt, causationId, dataText, hash: hash.toString('hex') };
   }
 }

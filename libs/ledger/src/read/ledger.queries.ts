@@ -1,5 +1,5 @@
 import { LedgerEvent, LedgerEventType } from '@tally/contracts';
-import { MemberBalance, MemberState, balanceOf, evolveMember, initialMemberState } from '@tally/member-ledger';
+import { MemberBalance, MemberFold, MemberState, balanceOf, initialMemberState } from '@tally/member-ledger';
 import { DataSource } from 'typeorm';
 import { MemberStates, Query, queryOf, storedEvent } from '../state/member-states';
 import { EVENT_COLUMNS, StoredEventRow, toLedgerEvent } from './event-row';
@@ -72,9 +72,9 @@ export class LedgerQueries {
       [memberId, asOf.toISOString()],
     );
     if (rows.length === 0) return undefined;
-    let state = initialMemberState(memberId);
-    for (const row of rows) state = evolveMember(state, storedEvent(memberId, row.type, row.occurred_at.toISOString(), row.data), row.version);
-    return { ...balanceOf(state), asOf: asOf.toISOString() };
+    const fold = MemberFold.owning(initialMemberState(memberId));
+    for (const row of rows) fold.apply(storedEvent(memberId, row.type, row.occurred_at.toISOString(), row.data), row.version);
+    return { ...balanceOf(fold.state), asOf: asOf.toISOString() };
   }
 
   async events(memberId: string, after: string, limit: number): Promise<Page<LedgerEvent>> {

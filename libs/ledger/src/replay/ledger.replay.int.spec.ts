@@ -163,6 +163,31 @@ describe('replay and audit of a random ledger', () => {
     expect((await new LedgerReplay(dataSource).run({ swap: false })).identical).toBe(true);
   });
 
+  it('neither reports nor loses appends made while it rebuilds and swaps', async () => {
+    let running = true;
+    let appendedMeanwhile = 0;
+    const appender = (async () => {
+      for (let i = 0; running; i++) {
+        const memberId = members[i % members.length];
+        const [result] = await store.execute([
+          { scope: 'during-replay', causationId: `d-${i}`, memberIds: [memberId], decide: (s) => ({ kind: 'append', events: randomEvents(s[memberId], rng(i), 600, redemptions), result: null }) },
+        ]);
+        if (result.status === 'appended') appendedMeanwhile += 1;
+      }
+    })();
+    const report = await new LedgerReplay(dataSource).run({ swap: true });
+    running = false;
+    await appender;
+    expect(appendedMeanwhile).toBeGreaterThan(0);
+    expect(report).toMatchObject({ identical: true, swapped: true });
+    const behind = await dataSource.query(
+      `SELECT m.member_id FROM member_state m WHERE m.version <> (SELECT max(version) FROM ledger_events e WHERE e.member_id = m.member_id)`,
+    );
+    expect(behind).toEqual([]);
+    expect(await new LedgerReplay(dataSource).run({ swap: false })).toMatchObject({ identical: true, members: members.length });
+    expect(await auditLedger(dataSource)).toMatchObject({ ok: true });
+  });
+
   it('passes the audit, and names the position of an event a superuser altered (invariant 6)', async () => {
     expect(await auditLedger(dataSource)).toMatchObject({ ok: true, members: 200 });
     const [{ position }] = await dataSource.query(`SELECT position FROM ledger_events WHERE member_id = 'm-123' AND version = 3`);

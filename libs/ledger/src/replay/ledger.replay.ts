@@ -1,17 +1,14 @@
-import { MemberState, evolveMember, initialMemberState } from '@tally/member-ledger';
+import { MemberFold, initialMemberState } from '@tally/member-ledger';
+import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
-import { LIVE_TABLES, MemberSnapshot, ProjectionTables, REBUILD_TABLES, projectionRows, writeProjections } from '../append/projection-rows';
-import { GENESIS_HASH } from '../hashing/event-hash';
+import { LIVE_TABLES, MemberSnapshot, REBUILD_TABLES, projectionRows, writeProjections } from '../append/projection-rows';
 import { Query, queryOf } from '../state/member-states';
 import { MemberHistory, memberHistories } from './member-histories';
+import { ProjectionDiff, ReplayDifference } from './projection-diff';
 import { rebuildTables } from './rebuild-tables';
+import { openSnapshotReaders } from './snapshot-readers';
 
-export interface ReplayDifference {
-  table: string;
-  key: string;
-  live: unknown;
-  rebuilt: unknown;
-}
+export type { ReplayDifference } from './projection-diff';
 
 export interface ReplayReport {
   eventsReplayed: number;
@@ -23,34 +20,27 @@ export interface ReplayReport {
 }
 
 const MAX_DIFFERENCES = 100;
-/** Members folded per write: a few MB of rows per statement. */
-const WRITE_BATCH = 2000;
+/** Members folded, compared and written together: a few MB of rows at most. */
+const CHUNK = 2000;
 
-const fold = (history: MemberHistory): MemberState => {
-  let state = initialMemberState(history.memberId);
-  for (const { version, event } of history.events) state = evolveMember(state, event, version);
-  return state;
-};
-
-const KEYS: Record<keyof ProjectionTables, string[]> = {
-  memberState: ['member_id'],
-  openLots: ['member_id', 'lot_id'],
-  openHolds: ['member_id', 'hold_id'],
+const fold = (history: MemberHistory): MemberSnapshot => {
+  const member = MemberFold.owning(initialMemberState(history.memberId));
+  for (const { version, event } of history.events) member.apply(event, version);
+  return { state: member.state, lastHash: Buffer.from(history.headHash, 'hex') };
 };
 
 /**
- * Plain inserts into the unindexed rebuild tables; each member's chain head is read from the log
- * itself (the hash of its event at the folded version), not taken from the live row.
+ * Plain inserts into the unindexed rebuild tables (used when the rebuild is to be swapped in).
+ * Each member's chain head is the hash of its last event in the log, never the live row's.
  */
-const insertRebuilt = async (query: Query, states: MemberState[]): Promise<void> => {
-  const rows = projectionRows(states.map((state) => ({ state, lastHash: GENESIS_HASH })), 'replace');
+const insertRebuilt = async (query: Query, rows: ReturnType<typeof projectionRows>): Promise<void> => {
   await query(
     `WITH members AS (
        INSERT INTO ${REBUILD_TABLES.memberState}
        SELECT x.member_id, x.version, x.available, x.pending, x.held, x.debt, x.lifetime_earned, x.lifetime_redeemed, x.expired, x.tier,
-              (SELECT e.hash FROM ledger_events e WHERE e.member_id = x.member_id AND e.version = x.version)
+              decode(x.last_hash, 'hex')
          FROM json_to_recordset($1::json) AS x(member_id text, version int, available bigint, pending bigint, held bigint, debt bigint,
-              lifetime_earned bigint, lifetime_redeemed bigint, expired bigint, tier text)
+              lifetime_earned bigint, lifetime_redeemed bigint, expired bigint, tier text, last_hash text)
      ),
      lots AS (
        INSERT INTO ${REBUILD_TABLES.openLots}
@@ -64,9 +54,10 @@ const insertRebuilt = async (query: Query, states: MemberState[]): Promise<void>
 };
 
 /**
- * Rebuilds every projection from the log into fresh tables beside the live ones, compares them
- * row by row, and swaps them in only when asked. Appends made while the rebuild runs are caught
- * up before comparing (and again under a lock before a swap), so none is lost.
+ * Rebuilds every projection from the log and compares it row by row with the live tables, both
+ * read in one snapshot: appends committed meanwhile are neither differences nor lost. With
+ * `swap`, the rebuilt rows also go into fresh tables beside the live ones, which are caught up
+ * with what was appended since the snapshot, under a lock, and swapped in.
  */
 export class LedgerReplay {
   constructor(private readonly dataSource: DataSource, private readonly clock: () => number = Date.now) {}
@@ -75,73 +66,67 @@ export class LedgerReplay {
 
   async run(options: { swap: boolean }): Promise<ReplayReport> {
     const started = this.clock();
-    await rebuildTables.create(this.query);
-    const { events, members } = await this.rebuild();
-    await rebuildTables.index(this.query);
-    await this.catchUp(this.query);
-    const differences = await this.compare();
-    const swapped = options.swap ? await this.swap() : false;
-    if (!swapped) await rebuildTables.drop(this.query);
-    return { eventsReplayed: events, members, ms: this.clock() - started, identical: differences.length === 0, differences, swapped };
+    if (options.swap) await rebuildTables.create(this.query);
+    try {
+      const { events, members, differences } = await this.rebuild(options.swap);
+      let swapped = false;
+      if (options.swap) {
+        await rebuildTables.index(this.query);
+        swapped = await this.swap();
+      }
+      return { eventsReplayed: events, members, ms: this.clock() - started, identical: differences.length === 0, differences, swapped };
+    } finally {
+      if (options.swap) await rebuildTables.drop(this.query);
+    }
   }
 
-  /** Folds every member and writes the rows, one write in flight while the next members are folded. */
-  private async rebuild(): Promise<{ events: number; members: number }> {
+  /**
+   * Folds every member, a chunk at a time: while one chunk is compared (and written), the log
+   * reader already fetches the next pages, on connections of their own in the same snapshot.
+   */
+  private async rebuild(write: boolean): Promise<{ events: number; members: number; differences: ReplayDifference[] }> {
+    const readers = await openSnapshotReaders(this.dataSource, 2);
+    const [logReader, liveReader] = readers.clients;
+    const diff = new ProjectionDiff(MAX_DIFFERENCES);
     let events = 0;
     let members = 0;
-    let pending: MemberState[] = [];
-    let writing: Promise<void> = Promise.resolve();
-    const flush = async () => {
-      await writing;
-      writing = insertRebuilt(this.query, pending);
-      pending = [];
+    let chunk: MemberSnapshot[] = [];
+    let after = '';
+    let pending: Promise<void> = Promise.resolve();
+    const flush = async (upTo: string | null) => {
+      const states = chunk;
+      const from = after;
+      await pending;
+      pending = Promise.all([diff.compare(liveReader, states, from, upTo), write ? insertRebuilt(this.query, projectionRows(states, 'replace')) : undefined]).then(() => undefined);
+      after = upTo ?? after;
+      chunk = [];
     };
-    for await (const history of memberHistories(this.dataSource)) {
-      pending.push(fold(history));
-      events += history.events.length;
-      members += 1;
-      if (pending.length >= WRITE_BATCH) await flush();
+    try {
+      for await (const history of memberHistories(logReader)) {
+        chunk.push(fold(history));
+        events += history.events.length;
+        members += 1;
+        if (chunk.length >= CHUNK) await flush(history.memberId);
+      }
+      await flush(null);
+      await pending;
+    } finally {
+      await pending.catch(() => undefined);
+      await readers.close();
     }
-    await flush();
-    await writing;
-    return { events, members };
+    return { events, members, differences: diff.differences };
   }
 
-  /** Refolds members appended to since their rebuild: their live rows are newer, not different. */
-  private async catchUp(query: Query): Promise<void> {
+  /** Refolds members appended to since the snapshot: their live rows are newer, not different. */
+  private async catchUp(query: Query, client: PoolClient): Promise<void> {
     const stale: { member_id: string }[] = await query(
       `SELECT l.member_id FROM ${LIVE_TABLES.memberState} l LEFT JOIN ${REBUILD_TABLES.memberState} r USING (member_id)
         WHERE r.member_id IS NULL OR l.version > r.version`,
     );
     if (stale.length === 0) return;
-    const ids = stale.map((s) => s.member_id);
     const snapshots: MemberSnapshot[] = [];
-    for await (const history of memberHistories(this.dataSource, ids)) snapshots.push({ state: fold(history), lastHash: GENESIS_HASH });
+    for await (const history of memberHistories(client, stale.map((s) => s.member_id))) snapshots.push(fold(history));
     await writeProjections(query, REBUILD_TABLES, snapshots, 'replace');
-    await query(
-      `UPDATE ${REBUILD_TABLES.memberState} r SET last_hash = e.hash FROM ledger_events e
-        WHERE r.member_id = ANY($1) AND e.member_id = r.member_id AND e.version = r.version`,
-      [ids],
-    );
-  }
-
-  private async compare(): Promise<ReplayDifference[]> {
-    const differences: ReplayDifference[] = [];
-    for (const key of Object.keys(LIVE_TABLES) as (keyof ProjectionTables)[]) {
-      const live = LIVE_TABLES[key];
-      const rebuilt = REBUILD_TABLES[key];
-      const keyCols = KEYS[key];
-      const rows: { k: string; live: unknown; rebuilt: unknown }[] = await this.query(
-        `WITH only_live AS (SELECT * FROM ${live} EXCEPT SELECT * FROM ${rebuilt}),
-              only_rebuilt AS (SELECT * FROM ${rebuilt} EXCEPT SELECT * FROM ${live})
-         SELECT concat_ws('/', ${keyCols.map((c) => `coalesce(a.${c}, b.${c})`).join(', ')}) AS k,
-                to_jsonb(a) AS live, to_jsonb(b) AS rebuilt
-           FROM only_live a FULL JOIN only_rebuilt b USING (${keyCols.join(', ')})
-          LIMIT ${MAX_DIFFERENCES}`,
-      );
-      for (const row of rows) differences.push({ table: live, key: row.k, live: row.live, rebuilt: row.rebuilt });
-    }
-    return differences.slice(0, MAX_DIFFERENCES);
   }
 
   /**
@@ -155,7 +140,7 @@ export class LedgerReplay {
     try {
       await runner.startTransaction();
       await runner.query(`LOCK TABLE ${Object.values(LIVE_TABLES).join(', ')}, member_snapshots IN EXCLUSIVE MODE`);
-      await this.catchUp(queryOf(runner));
+      await this.catchUp(queryOf(runner), (await runner.connect()) as PoolClient);
       await rebuildTables.promote(runner);
       await runner.query('TRUNCATE member_snapshots');
       await runner.query('UPDATE projection_generation SET generation = generation + 1');

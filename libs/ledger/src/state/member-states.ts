@@ -1,5 +1,5 @@
 import { LedgerEventType, NewLedgerEvent } from '@tally/contracts';
-import { MemberState, evolveMember, initialMemberState } from '@tally/member-ledger';
+import { MemberFold, MemberState, asFoldable, initialMemberState } from '@tally/member-ledger';
 import { GENESIS_HASH } from '../hashing/event-hash';
 import { decodeEventData } from '../storage/event-codec';
 import { LoadedMember, MemberStateCache } from './member-state.cache';
@@ -90,10 +90,11 @@ export class MemberStates {
     const rows: StoredTail[] = await query(LOAD_SQL, [missing, SNAPSHOT_REVISION]);
     for (const row of rows) {
       const head = heads.get(row.member_id) as MemberHead;
-      let state = row.state ?? initialMemberState(row.member_id);
+      const fold = MemberFold.owning(row.state ? asFoldable(row.state) : initialMemberState(row.member_id));
       for (const [version, type, occurredAt, data] of row.events ?? []) {
-        state = evolveMember(state, storedEvent(row.member_id, type, new Date(occurredAt).toISOString(), data), version);
+        fold.apply(storedEvent(row.member_id, type, new Date(occurredAt).toISOString(), data), version);
       }
+      const state = fold.state;
       if (state.version !== head.version) {
         throw new Error(`member ${row.member_id}: the log folds to version ${state.version}, its head says ${head.version}`);
       }

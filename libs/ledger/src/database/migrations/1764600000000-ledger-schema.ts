@@ -16,6 +16,8 @@ export class LedgerSchema1764600000000 implements MigrationInterface {
   }
 
   /**
+   * Ids are compared byte by byte (`COLLATE "C"`): every index on them is cheaper than under a
+   * language's collation, and their order is the one JavaScript sorts them in.
    * Fixed-width columns first, so no row pays alignment padding. `data` holds the event's field
    * values in stored form (see event-codec.ts) as `json`, which keeps the text as written: the hash
    * covers that text. The previous hash is not stored: it is the hash of the member's previous event.
@@ -28,9 +30,9 @@ export class LedgerSchema1764600000000 implements MigrationInterface {
         recorded_at  timestamptz NOT NULL,
         version      integer     NOT NULL CHECK (version > 0),
         event_id     uuid        NOT NULL,
-        member_id    text        NOT NULL,
+        member_id    text        COLLATE "C" NOT NULL,
         type         text        NOT NULL,
-        causation_id text        NOT NULL,
+        causation_id text        COLLATE "C" NOT NULL,
         hash         bytea       NOT NULL,
         data         json        NOT NULL,
         CONSTRAINT ledger_events_member_version UNIQUE (member_id, version)
@@ -57,7 +59,7 @@ export class LedgerSchema1764600000000 implements MigrationInterface {
   private async projections(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE TABLE member_state (
-        member_id         text PRIMARY KEY,
+        member_id         text COLLATE "C" PRIMARY KEY,
         version           integer NOT NULL,
         available         bigint  NOT NULL,
         pending           bigint  NOT NULL,
@@ -71,15 +73,15 @@ export class LedgerSchema1764600000000 implements MigrationInterface {
       ) WITH (fillfactor = 70)`);
     await q.query(`
       CREATE TABLE member_snapshots (
-        member_id text    PRIMARY KEY,
+        member_id text    COLLATE "C" PRIMARY KEY,
         version   integer NOT NULL,
         revision  integer NOT NULL,
         state     json    NOT NULL
       )`);
     await q.query(`
       CREATE TABLE open_lots (
-        member_id    text        NOT NULL,
-        lot_id       text        NOT NULL,
+        member_id    text        COLLATE "C" NOT NULL,
+        lot_id       text        COLLATE "C" NOT NULL,
         remaining    bigint      NOT NULL,
         held         bigint      NOT NULL,
         expires_at   timestamptz NOT NULL,
@@ -92,8 +94,8 @@ export class LedgerSchema1764600000000 implements MigrationInterface {
     await q.query(`CREATE INDEX open_lots_available_at ON open_lots (available_at) WHERE pending`);
     await q.query(`
       CREATE TABLE open_holds (
-        member_id  text        NOT NULL,
-        hold_id    text        NOT NULL,
+        member_id  text        COLLATE "C" NOT NULL,
+        hold_id    text        COLLATE "C" NOT NULL,
         points     bigint      NOT NULL,
         expires_at timestamptz NOT NULL,
         PRIMARY KEY (member_id, hold_id)
@@ -107,8 +109,8 @@ export class LedgerSchema1764600000000 implements MigrationInterface {
   private async bookkeeping(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE TABLE causations (
-        scope        text        NOT NULL,
-        causation_id text        NOT NULL,
+        scope        text        COLLATE "C" NOT NULL,
+        causation_id text        COLLATE "C" NOT NULL,
         outcome      text        NOT NULL,
         fingerprint  text,
         result       jsonb,
@@ -120,7 +122,7 @@ export class LedgerSchema1764600000000 implements MigrationInterface {
         id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         scope        text        NOT NULL,
         causation_id text        NOT NULL,
-        member_id    text        NOT NULL,
+        member_id    text        COLLATE "C" NOT NULL,
         code         text        NOT NULL,
         message      text        NOT NULL,
         occurred_at  timestamptz,
@@ -144,10 +146,10 @@ export class LedgerSchema1764600000000 implements MigrationInterface {
     // service bookkeeping, none of it a projection of the log.
     await q.query(`
       CREATE TABLE parked_inputs (
-        scope        text        NOT NULL,
-        causation_id text        NOT NULL,
-        member_id    text        NOT NULL,
-        wait_key     text        NOT NULL,
+        scope        text        COLLATE "C" NOT NULL,
+        causation_id text        COLLATE "C" NOT NULL,
+        member_id    text        COLLATE "C" NOT NULL,
+        wait_key     text        COLLATE "C" NOT NULL,
         input        jsonb       NOT NULL,
         parked_at    timestamptz NOT NULL,
         PRIMARY KEY (scope, causation_id)
@@ -157,8 +159,8 @@ export class LedgerSchema1764600000000 implements MigrationInterface {
     await q.query(`CREATE TABLE reward_stock_claims (redemption_id text PRIMARY KEY, reward_id text NOT NULL)`);
     await q.query(`
       CREATE TABLE expiry_notices (
-        member_id   text        NOT NULL,
-        lot_id      text        NOT NULL,
+        member_id   text        COLLATE "C" NOT NULL,
+        lot_id      text        COLLATE "C" NOT NULL,
         notified_at timestamptz NOT NULL,
         PRIMARY KEY (member_id, lot_id)
       )`);

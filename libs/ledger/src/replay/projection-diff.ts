@@ -1,0 +1,152 @@
+import type { PoolClient } from 'pg';
+import { balanceOf } from '@tally/member-ledger';
+import { LIVE_TABLES, MemberSnapshot, ProjectionTables, projectionRows } from '../append/projection-rows';
+
+/** A row of a projection table as the replay reports it: column name to plain JSON value. */
+export type ProjectionRow = Record<string, string | number | boolean | null>;
+
+export interface ReplayDifference {
+  table: string;
+  key: string;
+  live: ProjectionRow | null;
+  rebuilt: ProjectionRow | null;
+}
+
+type Table = keyof ProjectionTables;
+type Rows = ReturnType<typeof projectionRows>;
+type Values = (string | number | boolean | null)[];
+
+const epochMs = (column: string) => `(extract(epoch FROM ${column}) * 1000)::bigint`;
+
+/**
+ * Per table: its columns (key first), how PostgreSQL reads them as the JSON values the rebuild
+ * has, and each member's rows as one text (a row per key in byte order, fields joined) that both
+ * sides build the same way. Comparing those texts member by member spares shipping and parsing
+ * every live row; only the members whose texts differ have their rows fetched and compared.
+ */
+const TABLES: Record<Table, { rowsOf: (rows: Rows) => Record<string, unknown>[]; columns: string[]; key: string; select: string; text: string }> = {
+  memberState: {
+    rowsOf: (rows) => rows.members,
+    columns: ['member_id', 'version', 'available', 'pending', 'held', 'debt', 'lifetime_earned', 'lifetime_redeemed', 'expired', 'tier', 'last_hash'],
+    key: 'member_id',
+    select: `member_id, version, available::float8, pending::float8, held::float8, debt::float8, lifetime_earned::float8,
+             lifetime_redeemed::float8, expired::float8, tier, encode(last_hash, 'hex')`,
+    text: `concat_ws('|', version, available, pending, held, debt, lifetime_earned, lifetime_redeemed, expired, tier, encode(last_hash, 'hex'))`,
+  },
+  openLots: {
+    rowsOf: (rows) => rows.lots,
+    columns: ['member_id', 'lot_id', 'remaining', 'held', 'expires_at', 'available_at', 'pending', 'lot_order'],
+    key: 'lot_id',
+    select: `member_id, lot_id, remaining::float8, held::float8, to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+             to_char(available_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), pending, lot_order`,
+    text: `string_agg(concat_ws('|', lot_id, remaining, held, ${epochMs('expires_at')}, coalesce(${epochMs('available_at')}::text, ''),
+             CASE WHEN pending THEN 1 ELSE 0 END, lot_order), ';' ORDER BY lot_id COLLATE "C")`,
+  },
+  openHolds: {
+    rowsOf: (rows) => rows.holds,
+    columns: ['member_id', 'hold_id', 'points', 'expires_at'],
+    key: 'hold_id',
+    select: `member_id, hold_id, points::float8, to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+    text: `string_agg(concat_ws('|', hold_id, points, ${epochMs('expires_at')}), ';' ORDER BY hold_id COLLATE "C")`,
+  },
+};
+
+const ms = (iso: string | undefined): string => (iso === undefined ? '' : String(Date.parse(iso)));
+const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A member's rows of each table as the texts PostgreSQL builds for the live ones (see `TABLES`). */
+const textsOf = ({ state, lastHash }: MemberSnapshot): Record<Table, string | undefined> => {
+  const b = balanceOf(state);
+  const member = `${b.version}|${b.available}|${b.pending}|${b.held}|${state.debt}|${b.lifetimeEarned}|${b.lifetimeRedeemed}|${b.expired}|${b.tier}|${lastHash.toString('hex')}`;
+  const lotIds = Object.keys(state.lots).sort(byteOrder);
+  const lots = lotIds.map((id) => {
+    const lot = state.lots[id];
+    return `${id}|${lot.remaining}|${lot.held}|${ms(lot.expiresAt)}|${lot.pending ? ms(lot.availableAt) : ''}|${lot.pending ? 1 : 0}|${lot.order}`;
+  });
+  const holdIds = Object.keys(state.holds).filter((id) => state.holds[id].status === 'open').sort(byteOrder);
+  const holds = holdIds.map((id) => `${id}|${state.holds[id].points}|${ms(state.holds[id].expiresAt)}`);
+  return { memberState: member, openLots: lots.length > 0 ? lots.join(';') : undefined, openHolds: holds.length > 0 ? holds.join(';') : undefined };
+};
+
+const rangeSql = (upTo: string | null) => `member_id > $1${upTo === null ? '' : ' AND member_id <= $2'}`;
+const rangeValues = (after: string, upTo: string | null) => (upTo === null ? [after] : [after, upTo]);
+
+/** Instants as `toISOString()` writes them, which is how the live side is read. */
+const normalized = (value: unknown): string | number | boolean | null => {
+  if (typeof value === 'string' && value.length >= 20 && value[10] === 'T' && !(value.length === 24 && value.endsWith('Z'))) {
+    const parsed = Date.parse(value);
+    if (!Number.isNaN(parsed)) return new Date(parsed).toISOString();
+  }
+  return value as string | number | boolean | null;
+};
+
+/**
+ * Compares the rows rebuilt for a run of members with the live rows of the same member range,
+ * read in the same snapshot as the log. A live row without a rebuilt one (or the reverse) is a
+ * difference as much as a changed value is.
+ */
+export class ProjectionDiff {
+  readonly differences: ReplayDifference[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  /** Compares one chunk: the states rebuilt for it, against the live rows of (`after`, `upTo`]. */
+  async compare(client: PoolClient, rebuilt: MemberSnapshot[], after: string, upTo: string | null): Promise<void> {
+    const texts = new Map(rebuilt.map((snapshot) => [snapshot.state.memberId, textsOf(snapshot)]));
+    for (const table of Object.keys(TABLES) as Table[]) {
+      const mine = new Map<string, string>();
+      for (const [memberId, own] of texts) if (own[table] !== undefined) mine.set(memberId, own[table] as string);
+      const { rows } = await client.query({
+        text: `SELECT member_id, ${TABLES[table].text} FROM ${LIVE_TABLES[table]} WHERE ${rangeSql(upTo)} GROUP BY member_id`,
+        values: rangeValues(after, upTo),
+        rowMode: 'array',
+      });
+      const differing = new Map<string, { live: string | null; rebuilt: string | null }>();
+      for (const [memberId, text] of rows as [string, string][]) {
+        const own = mine.get(memberId);
+        if (own !== text) differing.set(memberId, { live: text, rebuilt: own ?? null });
+        mine.delete(memberId);
+      }
+      for (const [memberId, text] of mine) differing.set(memberId, { live: null, rebuilt: text });
+      if (differing.size === 0 || this.differences.length >= this.limit) continue;
+      const before = this.differences.length;
+      const members = new Set(differing.keys());
+      await this.detail(client, table, projectionRows(rebuilt.filter((r) => members.has(r.state.memberId)), 'replace'), [...members]);
+      // Texts that differ although no row does would be a flaw in how the texts are built: never hide it.
+      if (this.differences.length === before) {
+        for (const [memberId, t] of differing) this.push({ table: LIVE_TABLES[table], key: memberId, live: { text: t.live }, rebuilt: { text: t.rebuilt } });
+      }
+    }
+  }
+
+  /** The differing rows of members whose texts differ, row by row. */
+  private async detail(client: PoolClient, table: Table, rebuilt: Rows, memberIds: string[]): Promise<void> {
+    const { columns, key, select, rowsOf } = TABLES[table];
+    const keyIndex = columns.indexOf(key);
+    const { rows } = await client.query({
+      text: `SELECT ${select} FROM ${LIVE_TABLES[table]} WHERE member_id = ANY($1)`,
+      values: [memberIds],
+      rowMode: 'array',
+    });
+    const idOf = (values: Values) => (key === 'member_id' ? String(values[0]) : `${values[0]}/${values[keyIndex]}`);
+    const live = new Map((rows as Values[]).map((values) => [idOf(values), values]));
+    for (const row of rowsOf(rebuilt)) {
+      const values: Values = columns.map((c) => normalized(row[c]));
+      const id = idOf(values);
+      const other = live.get(id);
+      live.delete(id);
+      if (!other || other.some((v, i) => v !== values[i])) this.add(table, id, other, values);
+    }
+    for (const [id, values] of live) this.add(table, id, values, undefined);
+  }
+
+  private add(table: Table, key: string, live: Values | undefined, rebuilt: Values | undefined): void {
+    const asRow = (values: Values | undefined): ProjectionRow | null =>
+      values ? Object.fromEntries(TABLES[table].columns.map((c, i) => [c, values[i]])) : null;
+    this.push({ table: LIVE_TABLES[table], key, live: asRow(live), rebuilt: asRow(rebuilt) });
+  }
+
+  private push(difference: ReplayDifference): void {
+    if (this.differences.length < this.limit) this.differences.push(difference);
+  }
+}

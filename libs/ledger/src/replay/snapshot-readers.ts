@@ -1,0 +1,43 @@
+import type { PoolClient } from 'pg';
+import { DataSource } from 'typeorm';
+import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+
+/** Connections that read one and the same snapshot of the database, whatever commits meanwhile. */
+export interface SnapshotReaders {
+  clients: PoolClient[];
+  close(): Promise<void>;
+}
+
+const connect = async (dataSource: DataSource): Promise<{ client: PoolClient; release: () => void }> => {
+  const [client, release] = await (dataSource.driver as PostgresDriver).obtainMasterConnection();
+  return { client: client as PoolClient, release: release as () => void };
+};
+
+/**
+ * Opens `count` read-only transactions on one snapshot: the first exports it, the others adopt it.
+ * The log and the projections read through them are then exactly as they were at one instant,
+ * so a comparison of the two never mistakes an append made meanwhile for a difference.
+ */
+export const openSnapshotReaders = async (dataSource: DataSource, count: number): Promise<SnapshotReaders> => {
+  const opened: { client: PoolClient; release: () => void }[] = [];
+  const close = async () => {
+    for (const { client, release } of opened.reverse()) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      release();
+    }
+  };
+  try {
+    let snapshot: string | undefined;
+    for (let i = 0; i < count; i++) {
+      const connection = await connect(dataSource);
+      opened.push(connection);
+      await connection.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      if (snapshot === undefined) snapshot = (await connection.client.query('SELECT pg_export_snapshot() AS id')).rows[0].id as string;
+      else await connection.client.query(`SET TRANSACTION SNAPSHOT '${snapshot}'`);
+    }
+    return { clients: opened.map((c) => c.client), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+};
