@@ -171,3 +171,26 @@ describe('MemberFold: folding in place without touching what others hold', () =>
     }
   });
 });
+
+describe('MemberFold: what changed', () => {
+  it('names every lot and hold whose row an event added, changed or closed', () => {
+    let state = initialMemberState(MEMBER);
+    const steps: NewLedgerEvent[] = [
+      earned('lot-1', 100),
+      earned('lot-2', 50),
+      held('h-1', [portion('lot-1', 30)]),
+      redeemed('rd-1', [portion('lot-1', 70)]),
+      captured('h-1', [portion('lot-1', 30)]),
+      reversed('rd-1', [portion('lot-1', 70)]),
+    ];
+    for (const [i, event] of steps.entries()) {
+      const fold = MemberFold.from(state);
+      const next = fold.apply(event, i + 1).state;
+      const differing = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+        [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((id) => JSON.stringify(a[id]) !== JSON.stringify(b[id])).sort();
+      expect([...fold.changedLots].sort()).toEqual(differing(state.lots, next.lots));
+      expect([...fold.changedHolds].sort()).toEqual(differing(state.holds, next.holds));
+      state = next;
+    }
+  });
+});

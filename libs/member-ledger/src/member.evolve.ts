@@ -19,6 +19,9 @@ type Collection = 'lots' | 'totals' | 'holds' | 'orders' | 'daily' | 'activityYe
  */
 export class MemberFold {
   readonly state: MemberState;
+  /** Lots and holds this fold added, changed or closed: the rows a projection has to rewrite. */
+  readonly changedLots = new Set<string>();
+  readonly changedHolds = new Set<string>();
   private readonly owned: Set<Collection> | 'all';
 
   private constructor(state: MemberState, owned: Set<Collection> | 'all') {
@@ -89,6 +92,7 @@ const settle = (fold: MemberFold, touched: string[]): void => {
   if (state.debt > 0) {
     const repaid = repayDebt(fold.own('lots'), state.debt);
     state.debt = repaid.debt;
+    for (const lotId of repaid.touched) fold.changedLots.add(lotId);
     touched.push(...repaid.touched);
   }
   closeLots(fold, touched);
@@ -102,12 +106,22 @@ const closeLots = (fold: MemberFold, touched: readonly string[]): void => {
 /** Applies a lot change to the portions an event names, and returns the lots it touched. */
 const changeLots = (fold: MemberFold, portions: readonly { lotId: string; points: number; expiresAt: string }[], change: typeof spend, version: number): string[] => {
   if (portions.length > 0) applyPortions(fold.own('lots'), portions, change, version);
-  return portions.map((p) => p.lotId);
+  const ids = portions.map((p) => p.lotId);
+  for (const lotId of ids) fold.changedLots.add(lotId);
+  return ids;
+};
+
+/** Opens or replaces one lot. */
+const putLot = (fold: MemberFold, lot: Lot): void => {
+  fold.own('lots')[lot.lotId] = lot;
+  fold.changedLots.add(lot.lotId);
 };
 
 /** A resolved hold (captured, released, partly captured or expired) leaves the state. */
 const dropHold = (fold: MemberFold, holdId: string): void => {
-  if (Object.hasOwn(fold.state.holds, holdId)) delete fold.own('holds')[holdId];
+  if (!Object.hasOwn(fold.state.holds, holdId)) return;
+  delete fold.own('holds')[holdId];
+  fold.changedHolds.add(holdId);
 };
 
 const addToTotal = (fold: MemberFold, total: keyof MemberState['totals'], points: number): void => {
@@ -126,7 +140,7 @@ const onEarned = (fold: MemberFold, data: LedgerEventDataMap['points.earned'], o
     order: version,
     ...(data.availableAt !== undefined ? { availableAt: data.availableAt } : {}),
   };
-  fold.own('lots')[lot.lotId] = lot;
+  putLot(fold, lot);
   addToTotal(fold, 'earned', data.points);
   if (data.reason !== 'adjustment') addQualifying(fold, occurredAt, data.points);
   if (data.orderId !== undefined && data.reason === 'purchase') {
@@ -172,7 +186,7 @@ const onClawedBack = (fold: MemberFold, data: LedgerEventDataMap['points.clawed-
 const onAdjusted = (fold: MemberFold, data: LedgerEventDataMap['points.adjusted'], version: number): void => {
   addToTotal(fold, 'adjusted', data.points);
   if (data.points > 0 && data.lotId && data.expiresAt) {
-    fold.own('lots')[data.lotId] = { lotId: data.lotId, points: data.points, remaining: data.points, held: 0, expiresAt: data.expiresAt, pending: false, order: version };
+    putLot(fold, { lotId: data.lotId, points: data.points, remaining: data.points, held: 0, expiresAt: data.expiresAt, pending: false, order: version });
     settle(fold, [data.lotId]);
     return;
   }
@@ -190,7 +204,7 @@ const apply = (fold: MemberFold, event: NewLedgerEvent, version: number): void =
     case 'points.released': {
       const lot = state.lots[event.data.lotId];
       if (!lot) return;
-      fold.own('lots')[lot.lotId] = { ...lot, pending: false };
+      putLot(fold, { ...lot, pending: false });
       return settle(fold, [lot.lotId]);
     }
     case 'points.clawed-back':
@@ -202,6 +216,7 @@ const apply = (fold: MemberFold, event: NewLedgerEvent, version: number): void =
       const { data } = event;
       changeLots(fold, data.fromLots, reserve, version);
       fold.own('holds')[data.holdId] = { points: data.points, storeId: data.storeId, fromLots: data.fromLots, expiresAt: data.expiresAt, status: 'open' };
+      fold.changedHolds.add(data.holdId);
       return;
     }
     case 'hold.captured':
@@ -218,7 +233,7 @@ const apply = (fold: MemberFold, event: NewLedgerEvent, version: number): void =
     case 'points.expired': {
       const lot = state.lots[event.data.lotId];
       if (lot) {
-        fold.own('lots')[lot.lotId] = spend(lot, event.data.points);
+        putLot(fold, spend(lot, event.data.points));
         closeLots(fold, [lot.lotId]);
       }
       return addToTotal(fold, 'expired', event.data.points);

@@ -1,12 +1,13 @@
 import { NewLedgerEvent } from '@tally/contracts';
 import { MemberFold, MemberState } from '@tally/member-ledger';
-import { DataSource, QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { assertHashableId, eventHash } from '../hashing/event-hash';
 import { LoadedMember, MemberStateCache } from '../state/member-state.cache';
 import { MemberStates, Query, SNAPSHOT_EVERY, SNAPSHOT_REVISION, queryOf, readHeads } from '../state/member-states';
 import { encodeEventData } from '../storage/event-codec';
 import { AppendedEvent, CommandResult, LedgerCommand } from './ledger-command';
-import { LIVE_TABLES, projectionRows, projectionSql } from './projection-rows';
+import { BulkColumn, BulkParams } from './bulk-params';
+import { LIVE_TABLES, changedRows, projectionSql } from './projection-rows';
 
 export interface LedgerStoreOptions {
   clock: () => Date;
@@ -35,7 +36,7 @@ interface EventRow {
   occurredAt: string;
   causationId: string;
   dataText: string;
-  hash: string;
+  hash: Buffer;
 }
 
 interface CausationRow {
@@ -101,35 +102,38 @@ export class LedgerStore {
     return result;
   }
 
+  /**
+   * One transaction. The states it loads are handed over by the cache and folded into in place;
+   * after a commit they go back at their new heads, after a failure only those left untouched do.
+   */
   private async attempt<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
     const runner = this.dataSource.createQueryRunner();
+    const query = queryOf(runner);
+    let held: { loaded: Map<string, LoadedMember>; generation?: string; decided?: Decided<R> } | undefined;
     await runner.connect();
     try {
       await runner.startTransaction();
-      const decided = await this.run(runner, commands);
+      const memberIds = [...new Set(commands.flatMap((c) => c.memberIds))].sort();
+      const heads = await readHeads(query, memberIds, true);
+      held = { loaded: await this.states.load(query, memberIds, heads), generation: heads.generation };
+      held.decided = this.decide(commands, held.loaded, await findCausations(query, commands));
+      const positions = await writeBatch(query, held.decided);
       await runner.commitTransaction();
-      // Only committed heads go into the cache: a rolled-back attempt leaves it as it was.
-      for (const memberId of decided.touched) this.states.cache.remember(memberId, decided.members.get(memberId) as LoadedMember);
-      return decided.results;
+      this.states.putBack(held.decided.members, held.generation);
+      for (const result of held.decided.results) {
+        if (result.status === 'appended') for (const e of result.events) e.position = positions.get(`${e.memberId}#${e.version}`) ?? '';
+      }
+      return held.decided.results;
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
+      if (held) {
+        const touched = held.decided?.touched ?? new Set(held.loaded.keys());
+        this.states.putBack([...held.loaded].filter(([id]) => !touched.has(id)), held.generation);
+      }
       throw error;
     } finally {
       await runner.release();
     }
-  }
-
-  private async run<R>(runner: QueryRunner, commands: LedgerCommand<R>[]): Promise<Decided<R>> {
-    const query = queryOf(runner);
-    const memberIds = [...new Set(commands.flatMap((c) => c.memberIds))].sort();
-    const heads = await readHeads(query, memberIds, true);
-    const loaded = await this.states.load(query, memberIds, heads);
-    const decided = this.decide(commands, loaded, await findCausations(query, commands));
-    const positions = await writeBatch(query, decided, loaded);
-    for (const result of decided.results) {
-      if (result.status === 'appended') for (const e of result.events) e.position = positions.get(`${e.memberId}#${e.version}`) ?? '';
-    }
-    return decided;
   }
 
   private decide<R>(commands: LedgerCommand<R>[], loaded: Map<string, LoadedMember>, seen: Map<string, SeenCausation>): Decided<R> {
@@ -190,13 +194,13 @@ export class LedgerStore {
   }
 
   /**
-   * Folds one event into its member's state and chain, and returns its row. A member's events in
-   * one batch go into one fold: its state is copied once per batch, not once per event.
+   * Folds one event into its member's state and chain, and returns its row. The state was handed
+   * over for this batch (see `attempt`), so the fold writes into it without copying anything.
    */
   private append(decided: Decided<unknown>, event: NewLedgerEvent, causationId: string, recordedAt: string): EventRow {
     const current = decided.members.get(event.memberId) as LoadedMember;
     let fold = decided.folds.get(event.memberId);
-    if (!fold) decided.folds.set(event.memberId, (fold = MemberFold.from(current.state)));
+    if (!fold) decided.folds.set(event.memberId, (fold = MemberFold.owning(current.state)));
     const version = current.state.version + 1;
     const occurredAt = new Date(event.occurredAt).toISOString();
     const eventId = this.options.newEventId();
@@ -204,7 +208,7 @@ export class LedgerStore {
     const hash = eventHash(current.lastHash, { memberId: event.memberId, version, eventId, type: event.type, occurredAt, recordedAt, causationId, dataText });
     fold.apply({ ...event, occurredAt } as NewLedgerEvent, version);
     decided.members.set(event.memberId, { state: fold.state, lastHash: hash, snapshotVersion: current.snapshotVersion });
-    return { memberId: event.memberId, version, eventId, type: event.type, occurredAt, causationId, dataText, hash: hash.toString('hex') };
+    return { memberId: event.memberId, version, eventId, type: event.type, occurredAt, causationId, dataText, hash };
   }
 }
 
@@ -227,16 +231,6 @@ const findCausations = async <R>(query: Query, commands: LedgerCommand<R>[]): Pr
   return new Map(rows.map((r) => [causationKey(r.scope, r.causation_id), { outcome: r.outcome, fingerprint: r.fingerprint, result: r.result }]));
 };
 
-/** The events as one JSON document, each row's data spliced in as the very text its hash covers. */
-const eventsJson = (events: EventRow[]): string =>
-  `[${events
-    .map(
-      (e) =>
-        `{"memberId":${JSON.stringify(e.memberId)},"version":${e.version},"eventId":"${e.eventId}","type":"${e.type}",` +
-        `"occurredAt":"${e.occurredAt}","causationId":${JSON.stringify(e.causationId)},"hash":"${e.hash}","data":${e.dataText}}`,
-    )
-    .join(',')}]`;
-
 /** Snapshots due for the members this batch moved on: the newest state, every `SNAPSHOT_EVERY` versions. */
 const dueSnapshots = (members: Map<string, LoadedMember>, touched: Set<string>) => {
   const rows: { member_id: string; version: number; revision: number; state: MemberState }[] = [];
@@ -251,58 +245,91 @@ const dueSnapshots = (members: Map<string, LoadedMember>, touched: Set<string>) 
 
 const LIVE_SQL = projectionSql(LIVE_TABLES);
 
+const EVENT_COLUMNS: BulkColumn[] = [
+  { name: 'memberId', type: 'text' },
+  { name: 'version', type: 'int' },
+  { name: 'eventId', type: 'uuid' },
+  { name: 'type', type: 'text' },
+  { name: 'dataText', type: 'json' },
+  { name: 'occurredAt', type: 'timestamptz' },
+  { name: 'causationId', type: 'text' },
+  { name: 'hash', type: 'bytea' },
+];
+const CAUSATION_COLUMNS: BulkColumn[] = [
+  { name: 'scope', type: 'text' },
+  { name: 'id', type: 'text' },
+  { name: 'outcome', type: 'text' },
+  { name: 'fingerprint', type: 'text' },
+  { name: 'result', type: 'jsonb' },
+];
+const REJECTION_COLUMNS: BulkColumn[] = [
+  { name: 'scope', type: 'text' },
+  { name: 'id', type: 'text' },
+  { name: 'memberId', type: 'text' },
+  { name: 'code', type: 'text' },
+  { name: 'message', type: 'text' },
+  { name: 'occurredAt', type: 'timestamptz' },
+  { name: 'input', type: 'jsonb' },
+];
+const SNAPSHOT_COLUMNS: BulkColumn[] = [
+  { name: 'member_id', type: 'text' },
+  { name: 'version', type: 'int' },
+  { name: 'revision', type: 'int' },
+  { name: 'state', type: 'json' },
+];
+
+/** JSON values go as their text (`null` stays SQL NULL). */
+const asJson = <T extends object>(rows: T[], ...fields: (keyof T)[]): Record<string, unknown>[] =>
+  rows.map((row) => {
+    const out = { ...row } as Record<string, unknown>;
+    for (const field of fields) out[field as string] = row[field] === null || row[field] === undefined ? null : JSON.stringify(row[field]);
+    return out;
+  });
+
 /**
  * Everything a batch writes, in one statement of data-modifying CTEs: one round trip instead of
  * ten whatever the batch holds (an empty list inserts nothing). The tables are distinct, and the
  * lot and hold rows deleted are never those upserted, so no row is touched twice.
  */
-const writeBatch = async <R>(query: Query, decided: Decided<R>, before: Map<string, LoadedMember>): Promise<Map<string, string>> => {
-  const touched = [...decided.touched].map((id) => decided.members.get(id) as LoadedMember);
-  const p = projectionRows(touched, new Map([...before].map(([id, entry]) => [id, entry.state])));
+const writeBatch = async <R>(query: Query, decided: Decided<R>): Promise<Map<string, string>> => {
+  const p = changedRows(
+    [...decided.touched].map((id) => {
+      const { changedLots, changedHolds } = decided.folds.get(id) as MemberFold;
+      return { ...(decided.members.get(id) as LoadedMember), changedLots, changedHolds };
+    }),
+  );
   const snapshots = dueSnapshots(decided.members, decided.touched);
+  const bulk = new BulkParams();
+  const recordedAt = bulk.value(decided.recordedAt);
+  const events = decided.events as unknown as Record<string, unknown>[];
   const result: { position: string; member_id: string; version: number }[] = await query(
     `WITH inserted AS (
        INSERT INTO ledger_events (member_id, version, event_id, type, data, occurred_at, recorded_at, causation_id, hash)
-       SELECT "memberId", version, "eventId", type, data, "occurredAt", $9::timestamptz, "causationId", decode(hash, 'hex')
-         FROM json_to_recordset($1::json) AS x("memberId" text, version int, "eventId" uuid, type text, data json,
-              "occurredAt" timestamptz, "causationId" text, hash text)
+       SELECT "memberId", version, "eventId", type, "dataText", "occurredAt", ${recordedAt}::timestamptz, "causationId", hash
+         FROM ${bulk.unnest(events, EVENT_COLUMNS)}
        RETURNING position, member_id, version
      ),
      queued AS (INSERT INTO outbox (position) SELECT position FROM inserted),
-     members AS (${LIVE_SQL.upsertMembers(2)}),
-     gone_lots AS (${LIVE_SQL.deleteLots(3)}),
-     lots AS (${LIVE_SQL.upsertLots(4)}),
-     gone_holds AS (${LIVE_SQL.deleteHolds(5)}),
-     holds AS (${LIVE_SQL.upsertHolds(6)}),
+     members AS (${LIVE_SQL.upsertMembers(bulk, p.members)}),
+     gone_lots AS (${LIVE_SQL.deleteLots(bulk, p.goneLots)}),
+     lots AS (${LIVE_SQL.upsertLots(bulk, p.lots)}),
+     gone_holds AS (${LIVE_SQL.deleteHolds(bulk, p.goneHolds)}),
+     holds AS (${LIVE_SQL.upsertHolds(bulk, p.holds)}),
      causes AS (
        INSERT INTO causations (scope, causation_id, outcome, fingerprint, result, recorded_at)
-       SELECT scope, id, outcome, fingerprint, result, $9::timestamptz
-         FROM json_to_recordset($7::json) AS x(scope text, id text, outcome text, fingerprint text, result jsonb)
+       SELECT scope, id, outcome, fingerprint, result, ${recordedAt}::timestamptz FROM ${bulk.unnest(asJson(decided.causations, 'result'), CAUSATION_COLUMNS)}
      ),
      refusals AS (
        INSERT INTO rejections (scope, causation_id, member_id, code, message, occurred_at, recorded_at, input)
-       SELECT scope, id, "memberId", code, message, "occurredAt", $9::timestamptz, input
-         FROM json_to_recordset($8::json) AS x(scope text, id text, "memberId" text, code text, message text,
-              "occurredAt" timestamptz, input jsonb)
+       SELECT scope, id, "memberId", code, message, "occurredAt", ${recordedAt}::timestamptz, input
+         FROM ${bulk.unnest(asJson(decided.rejections, 'input'), REJECTION_COLUMNS)}
      ),
      snapshots AS (
-       INSERT INTO member_snapshots (member_id, version, revision, state)
-       SELECT * FROM json_to_recordset($10::json) AS x(member_id text, version int, revision int, state json)
+       INSERT INTO member_snapshots (member_id, version, revision, state) SELECT * FROM ${bulk.unnest(asJson(snapshots, 'state'), SNAPSHOT_COLUMNS)}
        ON CONFLICT (member_id) DO UPDATE SET version = EXCLUDED.version, revision = EXCLUDED.revision, state = EXCLUDED.state
      )
      SELECT position, member_id, version FROM inserted`,
-    [
-      eventsJson(decided.events),
-      JSON.stringify(p.members),
-      JSON.stringify(p.goneLots),
-      JSON.stringify(p.lots),
-      JSON.stringify(p.goneHolds),
-      JSON.stringify(p.holds),
-      JSON.stringify(decided.causations),
-      JSON.stringify(decided.rejections),
-      decided.recordedAt,
-      JSON.stringify(snapshots),
-    ],
+    bulk.values,
   );
   return new Map(result.map((r) => [`${r.member_id}#${r.version}`, String(r.position)]));
 };

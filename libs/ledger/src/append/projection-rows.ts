@@ -1,4 +1,5 @@
 import { Lot, MemberState, balanceOf } from '@tally/member-ledger';
+import { BulkColumn, BulkParams } from './bulk-params';
 
 /** The names of one set of projection tables: live, or a rebuild being prepared beside them. */
 export interface ProjectionTables {
@@ -20,11 +21,6 @@ export interface MemberSnapshot {
   lastHash: Buffer;
 }
 
-/** What the projection tables held for these members before: their states, or unknown ('replace'). */
-export type PreviousStates = ReadonlyMap<string, MemberState> | 'replace';
-
-const NO_STATE = { lots: {}, holds: {} } as unknown as MemberState;
-
 const lotRow = (memberId: string, lot: Lot) => ({
   member_id: memberId,
   lot_id: lot.lotId,
@@ -36,112 +32,156 @@ const lotRow = (memberId: string, lot: Lot) => ({
   lot_order: lot.order,
 });
 
-const sameLot = (a: Lot, b: Lot) =>
-  a.remaining === b.remaining && a.held === b.held && a.pending === b.pending && a.expiresAt === b.expiresAt &&
-  a.availableAt === b.availableAt && a.order === b.order;
+const memberRow = ({ state, lastHash }: MemberSnapshot) => {
+  const balance = balanceOf(state);
+  return {
+    member_id: state.memberId,
+    version: state.version,
+    last_hash: lastHash,
+    available: balance.available,
+    pending: balance.pending,
+    held: balance.held,
+    debt: state.debt,
+    lifetime_earned: balance.lifetimeEarned,
+    lifetime_redeemed: balance.lifetimeRedeemed,
+    expired: balance.expired,
+    tier: balance.tier,
+  };
+};
+
+const holdRow = (memberId: string, holdId: string, hold: MemberState['holds'][string]) => ({
+  member_id: memberId,
+  hold_id: holdId,
+  points: hold.points,
+  expires_at: hold.expiresAt,
+});
+
+export interface ProjectionRowSet {
+  members: Record<string, unknown>[];
+  lots: Record<string, unknown>[];
+  goneLots: { member_id: string; lot_id: string }[];
+  holds: Record<string, unknown>[];
+  goneHolds: { member_id: string; hold_id: string }[];
+}
+
+/** Every projection row of these members, as they are now (a rebuild, or a member refolded whole). */
+export const projectionRows = (snapshots: MemberSnapshot[]): ProjectionRowSet => {
+  const rows: ProjectionRowSet = { members: [], lots: [], goneLots: [], holds: [], goneHolds: [] };
+  for (const snapshot of snapshots) {
+    const { state } = snapshot;
+    rows.members.push(memberRow(snapshot));
+    for (const lot of Object.values(state.lots)) rows.lots.push(lotRow(state.memberId, lot));
+    for (const [holdId, hold] of Object.entries(state.holds)) if (hold.status === 'open') rows.holds.push(holdRow(state.memberId, holdId, hold));
+  }
+  return rows;
+};
+
+/** A member an append moved on, with the lots and holds its fold changed. */
+export interface ChangedMember extends MemberSnapshot {
+  changedLots: ReadonlySet<string>;
+  changedHolds: ReadonlySet<string>;
+}
 
 /**
- * Rows for one multi-row statement per table. They travel as one JSON document expanded by
- * `json_to_recordset`: PostgreSQL parses that about three times faster than a set of array
- * parameters (whose JSON elements need escaping twice). Lots and holds are diffed against the
- * previous states, so a member with many lots costs only the lots that changed.
+ * The rows an append rewrites: each member's balance row, and only the lots and holds its events
+ * changed (upserted if still open, deleted if closed), whatever number of lots the member has.
  */
-export const projectionRows = (snapshots: MemberSnapshot[], previous: PreviousStates) => {
-  const members: Record<string, unknown>[] = [];
-  const lots: Record<string, unknown>[] = [];
-  const goneLots: { member_id: string; lot_id: string }[] = [];
-  const holds: Record<string, unknown>[] = [];
-  const goneHolds: { member_id: string; hold_id: string }[] = [];
-  for (const { state, lastHash } of snapshots) {
-    const balance = balanceOf(state);
-    const before = previous === 'replace' ? NO_STATE : (previous.get(state.memberId) ?? NO_STATE);
-    members.push({
-      member_id: state.memberId,
-      version: state.version,
-      last_hash: lastHash.toString('hex'),
-      available: balance.available,
-      pending: balance.pending,
-      held: balance.held,
-      debt: state.debt,
-      lifetime_earned: balance.lifetimeEarned,
-      lifetime_redeemed: balance.lifetimeRedeemed,
-      expired: balance.expired,
-      tier: balance.tier,
-    });
-    for (const lot of Object.values(state.lots)) {
-      const old = before.lots[lot.lotId];
-      if (!old || !sameLot(old, lot)) lots.push(lotRow(state.memberId, lot));
+export const changedRows = (members: ChangedMember[]): ProjectionRowSet => {
+  const rows: ProjectionRowSet = { members: [], lots: [], goneLots: [], holds: [], goneHolds: [] };
+  for (const member of members) {
+    const { state } = member;
+    rows.members.push(memberRow(member));
+    for (const lotId of member.changedLots) {
+      const lot = state.lots[lotId];
+      if (lot) rows.lots.push(lotRow(state.memberId, lot));
+      else rows.goneLots.push({ member_id: state.memberId, lot_id: lotId });
     }
-    for (const lotId of Object.keys(before.lots)) {
-      if (!state.lots[lotId]) goneLots.push({ member_id: state.memberId, lot_id: lotId });
+    for (const holdId of member.changedHolds) {
+      const hold = state.holds[holdId];
+      if (hold?.status === 'open') rows.holds.push(holdRow(state.memberId, holdId, hold));
+      else rows.goneHolds.push({ member_id: state.memberId, hold_id: holdId });
     }
-    const open = (s: MemberState) => Object.entries(s.holds).filter(([, hold]) => hold.status === 'open');
-    const openBefore = new Map(open(before));
-    for (const [holdId, hold] of open(state)) {
-      if (!openBefore.has(holdId)) holds.push({ member_id: state.memberId, hold_id: holdId, points: hold.points, expires_at: hold.expiresAt });
-      openBefore.delete(holdId);
-    }
-    for (const holdId of openBefore.keys()) goneHolds.push({ member_id: state.memberId, hold_id: holdId });
   }
-  return { members, lots, goneLots, holds, goneHolds };
+  return rows;
 };
 
 type Query = (sql: string, params: unknown[]) => Promise<unknown>;
+type Rows = Record<string, unknown>[];
 
-/** Each statement reads its rows from one JSON parameter: `$n` is filled in by the caller. */
+const MEMBER_COLUMNS: BulkColumn[] = [
+  { name: 'member_id', type: 'text' },
+  { name: 'version', type: 'int' },
+  { name: 'available', type: 'bigint' },
+  { name: 'pending', type: 'bigint' },
+  { name: 'held', type: 'bigint' },
+  { name: 'debt', type: 'bigint' },
+  { name: 'lifetime_earned', type: 'bigint' },
+  { name: 'lifetime_redeemed', type: 'bigint' },
+  { name: 'expired', type: 'bigint' },
+  { name: 'tier', type: 'text' },
+  { name: 'last_hash', type: 'bytea' },
+];
+const LOT_COLUMNS: BulkColumn[] = [
+  { name: 'member_id', type: 'text' },
+  { name: 'lot_id', type: 'text' },
+  { name: 'remaining', type: 'bigint' },
+  { name: 'held', type: 'bigint' },
+  { name: 'expires_at', type: 'timestamptz' },
+  { name: 'available_at', type: 'timestamptz' },
+  { name: 'pending', type: 'boolean' },
+  { name: 'lot_order', type: 'int' },
+];
+const HOLD_COLUMNS: BulkColumn[] = [
+  { name: 'member_id', type: 'text' },
+  { name: 'hold_id', type: 'text' },
+  { name: 'points', type: 'bigint' },
+  { name: 'expires_at', type: 'timestamptz' },
+];
+const key = (columns: BulkColumn[], names: string[]) => columns.filter((c) => names.includes(c.name));
+const list = (columns: BulkColumn[]) => columns.map((c) => c.name).join(', ');
+const excluded = (columns: BulkColumn[], keyNames: string[]) =>
+  columns.filter((c) => !keyNames.includes(c.name)).map((c) => `${c.name} = EXCLUDED.${c.name}`).join(', ');
+
+/** Each statement takes its rows as parameters of `bulk`, in the order the statements are built. */
 export const projectionSql = (tables: ProjectionTables) => ({
-  upsertMembers: (n: number) =>
-    `INSERT INTO ${tables.memberState} (member_id, version, available, pending, held, debt, lifetime_earned,
-       lifetime_redeemed, expired, tier, last_hash)
-     SELECT member_id, version, available, pending, held, debt, lifetime_earned, lifetime_redeemed, expired, tier,
-            decode(last_hash, 'hex')
-       FROM json_to_recordset($${n}::json) AS x(member_id text, version int, last_hash text, available bigint, pending bigint,
-            held bigint, debt bigint, lifetime_earned bigint, lifetime_redeemed bigint, expired bigint, tier text)
-     ON CONFLICT (member_id) DO UPDATE SET version = EXCLUDED.version, last_hash = EXCLUDED.last_hash,
-       available = EXCLUDED.available, pending = EXCLUDED.pending, held = EXCLUDED.held, debt = EXCLUDED.debt,
-       lifetime_earned = EXCLUDED.lifetime_earned, lifetime_redeemed = EXCLUDED.lifetime_redeemed,
-       expired = EXCLUDED.expired, tier = EXCLUDED.tier`,
-  deleteLots: (n: number) =>
-    `DELETE FROM ${tables.openLots} l USING json_to_recordset($${n}::json) AS x(member_id text, lot_id text)
+  upsertMembers: (bulk: BulkParams, rows: Rows) =>
+    `INSERT INTO ${tables.memberState} (${list(MEMBER_COLUMNS)}) SELECT * FROM ${bulk.unnest(rows, MEMBER_COLUMNS)}
+     ON CONFLICT (member_id) DO UPDATE SET ${excluded(MEMBER_COLUMNS, ['member_id'])}`,
+  deleteLots: (bulk: BulkParams, rows: Rows) =>
+    `DELETE FROM ${tables.openLots} l USING ${bulk.unnest(rows, key(LOT_COLUMNS, ['member_id', 'lot_id']))}
       WHERE l.member_id = x.member_id AND l.lot_id = x.lot_id`,
-  upsertLots: (n: number) =>
-    `INSERT INTO ${tables.openLots} (member_id, lot_id, remaining, held, expires_at, available_at, pending, lot_order)
-     SELECT * FROM json_to_recordset($${n}::json) AS x(member_id text, lot_id text, remaining bigint, held bigint,
-            expires_at timestamptz, available_at timestamptz, pending boolean, lot_order int)
-     ON CONFLICT (member_id, lot_id) DO UPDATE SET remaining = EXCLUDED.remaining, held = EXCLUDED.held,
-       expires_at = EXCLUDED.expires_at, available_at = EXCLUDED.available_at, pending = EXCLUDED.pending,
-       lot_order = EXCLUDED.lot_order`,
-  deleteHolds: (n: number) =>
-    `DELETE FROM ${tables.openHolds} h USING json_to_recordset($${n}::json) AS x(member_id text, hold_id text)
+  upsertLots: (bulk: BulkParams, rows: Rows) =>
+    `INSERT INTO ${tables.openLots} (${list(LOT_COLUMNS)}) SELECT * FROM ${bulk.unnest(rows, LOT_COLUMNS)}
+     ON CONFLICT (member_id, lot_id) DO UPDATE SET ${excluded(LOT_COLUMNS, ['member_id', 'lot_id'])}`,
+  deleteHolds: (bulk: BulkParams, rows: Rows) =>
+    `DELETE FROM ${tables.openHolds} h USING ${bulk.unnest(rows, key(HOLD_COLUMNS, ['member_id', 'hold_id']))}
       WHERE h.member_id = x.member_id AND h.hold_id = x.hold_id`,
-  upsertHolds: (n: number) =>
-    `INSERT INTO ${tables.openHolds} (member_id, hold_id, points, expires_at)
-     SELECT * FROM json_to_recordset($${n}::json) AS x(member_id text, hold_id text, points bigint, expires_at timestamptz)
-     ON CONFLICT (member_id, hold_id) DO UPDATE SET points = EXCLUDED.points, expires_at = EXCLUDED.expires_at`,
+  upsertHolds: (bulk: BulkParams, rows: Rows) =>
+    `INSERT INTO ${tables.openHolds} (${list(HOLD_COLUMNS)}) SELECT * FROM ${bulk.unnest(rows, HOLD_COLUMNS)}
+     ON CONFLICT (member_id, hold_id) DO UPDATE SET ${excluded(HOLD_COLUMNS, ['member_id', 'hold_id'])}`,
+  /** Plain inserts, for tables being filled from nothing (a rebuild). */
+  insertAll: (bulk: BulkParams, rows: ProjectionRowSet) =>
+    `WITH members AS (INSERT INTO ${tables.memberState} (${list(MEMBER_COLUMNS)}) SELECT * FROM ${bulk.unnest(rows.members, MEMBER_COLUMNS)}),
+          lots AS (INSERT INTO ${tables.openLots} (${list(LOT_COLUMNS)}) SELECT * FROM ${bulk.unnest(rows.lots, LOT_COLUMNS)})
+     INSERT INTO ${tables.openHolds} (${list(HOLD_COLUMNS)}) SELECT * FROM ${bulk.unnest(rows.holds, HOLD_COLUMNS)}`,
 });
 
 /**
- * Brings the projection rows of the given members in line with their states, a statement per
- * table (replay uses this; appends fold the same statements into their one write, see LedgerStore).
- * With `previous` states only the differences are written; with 'replace' rows are rewritten whole.
+ * Rewrites the projection rows of the given members whole, from their states: a statement per
+ * table (replay's catch-up uses this; appends fold their rows into their one write, see LedgerStore).
  */
-export const writeProjections = async (
-  query: Query,
-  tables: ProjectionTables,
-  snapshots: MemberSnapshot[],
-  previous: PreviousStates,
-): Promise<void> => {
+export const writeProjections = async (query: Query, tables: ProjectionTables, snapshots: MemberSnapshot[]): Promise<void> => {
   if (snapshots.length === 0) return;
-  const { members, lots, goneLots, holds, goneHolds } = projectionRows(snapshots, previous);
+  const { members, lots, holds } = projectionRows(snapshots);
   const sql = projectionSql(tables);
-  await query(sql.upsertMembers(1), [JSON.stringify(members)]);
-  if (previous === 'replace') {
-    const ids = members.map((m) => m.member_id);
-    await query(`DELETE FROM ${tables.openLots} WHERE member_id = ANY($1)`, [ids]);
-    await query(`DELETE FROM ${tables.openHolds} WHERE member_id = ANY($1)`, [ids]);
-  }
-  if (goneLots.length > 0) await query(sql.deleteLots(1), [JSON.stringify(goneLots)]);
-  if (lots.length > 0) await query(sql.upsertLots(1), [JSON.stringify(lots)]);
-  if (goneHolds.length > 0) await query(sql.deleteHolds(1), [JSON.stringify(goneHolds)]);
-  if (holds.length > 0) await query(sql.upsertHolds(1), [JSON.stringify(holds)]);
+  const run = async (statement: (bulk: BulkParams, rows: Rows) => string, rows: Rows) => {
+    const bulk = new BulkParams();
+    await query(statement(bulk, rows), bulk.values);
+  };
+  await run(sql.upsertMembers, members);
+  const ids = members.map((m) => m.member_id);
+  await query(`DELETE FROM ${tables.openLots} WHERE member_id = ANY($1)`, [ids]);
+  await query(`DELETE FROM ${tables.openHolds} WHERE member_id = ANY($1)`, [ids]);
+  if (lots.length > 0) await run(sql.upsertLots, lots);
+  if (holds.length > 0) await run(sql.upsertHolds, holds);
 };

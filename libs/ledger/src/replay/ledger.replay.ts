@@ -1,7 +1,8 @@
 import { MemberFold, initialMemberState } from '@tally/member-ledger';
 import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
-import { LIVE_TABLES, MemberSnapshot, REBUILD_TABLES, projectionRows, writeProjections } from '../append/projection-rows';
+import { BulkParams } from '../append/bulk-params';
+import { LIVE_TABLES, MemberSnapshot, REBUILD_TABLES, projectionRows, projectionSql, writeProjections } from '../append/projection-rows';
 import { Query, queryOf } from '../state/member-states';
 import { MemberHistory, memberHistories } from './member-histories';
 import { ProjectionDiff, ReplayDifference } from './projection-diff';
@@ -29,28 +30,10 @@ const fold = (history: MemberHistory): MemberSnapshot => {
   return { state: member.state, lastHash: Buffer.from(history.headHash, 'hex') };
 };
 
-/**
- * Plain inserts into the unindexed rebuild tables (used when the rebuild is to be swapped in).
- * Each member's chain head is the hash of its last event in the log, never the live row's.
- */
+/** Plain inserts into the unindexed rebuild tables, used when the rebuild is to be swapped in. */
 const insertRebuilt = async (query: Query, rows: ReturnType<typeof projectionRows>): Promise<void> => {
-  await query(
-    `WITH members AS (
-       INSERT INTO ${REBUILD_TABLES.memberState}
-       SELECT x.member_id, x.version, x.available, x.pending, x.held, x.debt, x.lifetime_earned, x.lifetime_redeemed, x.expired, x.tier,
-              decode(x.last_hash, 'hex')
-         FROM json_to_recordset($1::json) AS x(member_id text, version int, available bigint, pending bigint, held bigint, debt bigint,
-              lifetime_earned bigint, lifetime_redeemed bigint, expired bigint, tier text, last_hash text)
-     ),
-     lots AS (
-       INSERT INTO ${REBUILD_TABLES.openLots}
-       SELECT * FROM json_to_recordset($2::json) AS x(member_id text, lot_id text, remaining bigint, held bigint,
-              expires_at timestamptz, available_at timestamptz, pending boolean, lot_order int)
-     )
-     INSERT INTO ${REBUILD_TABLES.openHolds}
-     SELECT * FROM json_to_recordset($3::json) AS x(member_id text, hold_id text, points bigint, expires_at timestamptz)`,
-    [JSON.stringify(rows.members), JSON.stringify(rows.lots), JSON.stringify(rows.holds)],
-  );
+  const bulk = new BulkParams();
+  await query(projectionSql(REBUILD_TABLES).insertAll(bulk, rows), bulk.values);
 };
 
 /**
@@ -97,7 +80,7 @@ export class LedgerReplay {
       const states = chunk;
       const from = after;
       await pending;
-      pending = Promise.all([diff.compare(liveReader, states, from, upTo), write ? insertRebuilt(this.query, projectionRows(states, 'replace')) : undefined]).then(() => undefined);
+      pending = Promise.all([diff.compare(liveReader, states, from, upTo), write ? insertRebuilt(this.query, projectionRows(states)) : undefined]).then(() => undefined);
       after = upTo ?? after;
       chunk = [];
     };
@@ -126,7 +109,7 @@ export class LedgerReplay {
     if (stale.length === 0) return;
     const snapshots: MemberSnapshot[] = [];
     for await (const history of memberHistories(client, stale.map((s) => s.member_id))) snapshots.push(fold(history));
-    await writeProjections(query, REBUILD_TABLES, snapshots, 'replace');
+    await writeProjections(query, REBUILD_TABLES, snapshots);
   }
 
   /**

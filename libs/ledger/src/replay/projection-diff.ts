@@ -73,6 +73,7 @@ const rangeValues = (after: string, upTo: string | null) => (upTo === null ? [af
 
 /** Instants as `toISOString()` writes them, which is how the live side is read. */
 const normalized = (value: unknown): string | number | boolean | null => {
+  if (Buffer.isBuffer(value)) return value.toString('hex');
   if (typeof value === 'string' && value.length >= 20 && value[10] === 'T' && !(value.length === 24 && value.endsWith('Z'))) {
     const parsed = Date.parse(value);
     if (!Number.isNaN(parsed)) return new Date(parsed).toISOString();
@@ -111,7 +112,7 @@ export class ProjectionDiff {
       if (differing.size === 0 || this.differences.length >= this.limit) continue;
       const before = this.differences.length;
       const members = new Set(differing.keys());
-      await this.detail(client, table, projectionRows(rebuilt.filter((r) => members.has(r.state.memberId)), 'replace'), [...members]);
+      await this.detail(client, table, projectionRows(rebuilt.filter((r) => members.has(r.state.memberId))), [...members]);
       // Texts that differ although no row does would be a flaw in how the texts are built: never hide it.
       if (this.differences.length === before) {
         for (const [memberId, t] of differing) this.push({ table: LIVE_TABLES[table], key: memberId, live: { text: t.live }, rebuilt: { text: t.rebuilt } });

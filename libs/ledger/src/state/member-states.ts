@@ -68,8 +68,15 @@ export class MemberStates {
 
   constructor(readonly cache: MemberStateCache) {}
 
-  /** The states at `heads` (members without a head start empty). */
-  async load(query: Query, memberIds: readonly string[], { members: heads, generation }: Heads): Promise<Map<string, LoadedMember>> {
+  /**
+   * The states at `heads` (members without a head start empty), handed over to the caller: states
+   * taken from the cache leave it until the caller puts them back (`MemberStateCache.remember`).
+   */
+  async load(query: Query, memberIds: readonly string[], heads: Heads): Promise<Map<string, LoadedMember>> {
+    return this.loadWith(query, memberIds, heads, true);
+  }
+
+  private async loadWith(query: Query, memberIds: readonly string[], { members: heads, generation }: Heads, useCache: boolean): Promise<Map<string, LoadedMember>> {
     if (generation !== undefined && generation !== this.generation) {
       // A replay swapped projections in: what was folded before may rest on what it replaced.
       this.cache.clear();
@@ -81,7 +88,7 @@ export class MemberStates {
       const head = heads.get(memberId);
       if (!head) loaded.set(memberId, { state: initialMemberState(memberId), lastHash: GENESIS_HASH, snapshotVersion: 0 });
       else {
-        const cached = this.cache.at(memberId, head.version, head.lastHash);
+        const cached = useCache ? this.cache.take(memberId, head.version, head.lastHash) : undefined;
         if (cached) loaded.set(memberId, cached);
         else missing.push(memberId);
       }
@@ -98,17 +105,25 @@ export class MemberStates {
       if (state.version !== head.version) {
         throw new Error(`member ${row.member_id}: the log folds to version ${state.version}, its head says ${head.version}`);
       }
-      const entry = { state, lastHash: head.lastHash, snapshotVersion: row.snapshot_version ?? 0 };
-      this.cache.remember(row.member_id, entry);
-      loaded.set(row.member_id, entry);
+      loaded.set(row.member_id, { state, lastHash: head.lastHash, snapshotVersion: row.snapshot_version ?? 0 });
     }
     return loaded;
   }
 
-  /** Current states of existing members, read outside any append (read API, sweeps). */
+  /** Puts states handed over by `load` back in the cache, unless a replay swap came in between. */
+  putBack(entries: Iterable<[string, LoadedMember]>, generation: string | undefined): void {
+    if (generation !== undefined && generation !== this.generation) return;
+    for (const [memberId, entry] of entries) this.cache.remember(memberId, entry);
+  }
+
+  /**
+   * Current states of existing members, read outside any append (read API, sweeps). They are
+   * folded from the snapshots and the log, never taken from the cache: an append may be folding
+   * into a cached state in place while the reader still looks at it.
+   */
   async read(query: Query, memberIds: readonly string[]): Promise<Map<string, MemberState>> {
     const heads = await readHeads(query, memberIds, false);
-    const loaded = await this.load(query, [...heads.members.keys()], heads);
+    const loaded = await this.loadWith(query, [...heads.members.keys()], heads, false);
     return new Map([...loaded].map(([id, entry]) => [id, entry.state]));
   }
 }
