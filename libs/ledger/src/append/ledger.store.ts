@@ -1,5 +1,5 @@
 import { NewLedgerEvent } from '@tally/contracts';
-import { MemberFold, MemberState } from '@tally/member-ledger';
+import { MemberFold, MemberState, keyed } from '@tally/member-ledger';
 import { DataSource } from 'typeorm';
 import { assertHashableId, eventHash } from '../hashing/event-hash';
 import { LoadedMember, MemberStateCache } from '../state/member-state.cache';
@@ -17,6 +17,9 @@ export interface LedgerStoreOptions {
   /** Where states are loaded from and kept between appends (one per process is best). */
   states?: MemberStates;
 }
+
+/** An instant as `toISOString()` writes it: stored and hashed as it is, with no parse. */
+const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** PostgreSQL errors that mean "someone else changed the same member meanwhile": re-decide. */
 const RETRYABLE = new Set(['23505', '40P01', '40001']);
@@ -153,7 +156,7 @@ export class LedgerStore {
         });
         continue;
       }
-      const view: Record<string, MemberState> = {};
+      const view = keyed<MemberState>();
       for (const id of command.memberIds) view[id] = (decided.members.get(id) as LoadedMember).state;
       const outcome = command.decide(view);
       const fingerprint = command.fingerprint ?? null;
@@ -202,11 +205,12 @@ export class LedgerStore {
     let fold = decided.folds.get(event.memberId);
     if (!fold) decided.folds.set(event.memberId, (fold = MemberFold.owning(current.state)));
     const version = current.state.version + 1;
-    const occurredAt = new Date(event.occurredAt).toISOString();
+    const canonical = CANONICAL_INSTANT.test(event.occurredAt);
+    const occurredAt = canonical ? event.occurredAt : new Date(event.occurredAt).toISOString();
     const eventId = this.options.newEventId();
     const dataText = JSON.stringify(encodeEventData(event.type, event.data));
     const hash = eventHash(current.lastHash, { memberId: event.memberId, version, eventId, type: event.type, occurredAt, recordedAt, causationId, dataText });
-    fold.apply({ ...event, occurredAt } as NewLedgerEvent, version);
+    fold.apply(canonical ? event : ({ ...event, occurredAt } as NewLedgerEvent), version);
     decided.members.set(event.memberId, { state: fold.state, lastHash: hash, snapshotVersion: current.snapshotVersion });
     return { memberId: event.memberId, version, eventId, type: event.type, occurredAt, causationId, dataText, hash };
   }

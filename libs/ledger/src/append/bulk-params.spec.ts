@@ -1,0 +1,22 @@
+import { BulkParams } from './bulk-params';
+
+describe('bulk parameters', () => {
+  it('writes one array literal per column, quoting only what needs it', () => {
+    const bulk = new BulkParams();
+    const sql = bulk.unnest(
+      [
+        { id: 'm-1', n: 5, ok: true, data: '["a","b\\\\c"]', hash: Buffer.from([0xab, 0x01]) },
+        { id: 'null', n: null, ok: false, data: '', hash: null },
+      ],
+      [
+        { name: 'id', type: 'text' },
+        { name: 'n', type: 'bigint' },
+        { name: 'ok', type: 'boolean' },
+        { name: 'data', type: 'json' },
+        { name: 'hash', type: 'bytea' },
+      ],
+    );
+    expect(sql).toBe('unnest($1::text[], $2::bigint[], $3::boolean[], $4::json[], $5::bytea[]) AS x("id", "n", "ok", "data", "hash")');
+    expect(bulk.values).toEqual(['{m-1,"null"}', '{5,NULL}', '{t,f}', '{"[\\"a\\",\\"b\\\\\\\\c\\"]",""}', '{"\\\\xab01",NULL}']);
+  });
+});
