@@ -1,4 +1,5 @@
 import { execSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -6,8 +7,30 @@ import { Client } from 'pg';
 
 export const ROOT = join(__dirname, '../../..');
 
+/**
+ * A fixed amount of single-threaded work, timed: this machine's speed varies with its host (the
+ * same build has run twice as slow an hour later), so results are comparable only beside it.
+ * Lower is faster; it is the median of five runs of hashing, JSON and object churn.
+ */
+const calibrationMs = (): number => {
+  const runs: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const started = performance.now();
+    const hash = createHash('sha256');
+    const chunk = Buffer.alloc(1 << 16, r);
+    for (let i = 0; i < 256; i++) hash.update(chunk);
+    hash.digest();
+    let text = '';
+    for (let i = 0; i < 20_000; i++) text = JSON.stringify({ i, lots: { [`l${i}`]: { points: i, expiresAt: '2027-01-01T00:00:00.000Z' } }, text: text.slice(0, 20) });
+    JSON.parse(text);
+    runs.push(performance.now() - started);
+  }
+  return Number(runs.sort((a, b) => a - b)[2].toFixed(1));
+};
+
 /** What else the machine was doing: numbers are only comparable with this beside them. */
 export const machine = () => ({
+  calibrationMs: calibrationMs(),
   cpus: cpus().length,
   cpuModel: cpus()[0]?.model,
   memoryGiB: Math.round(totalmem() / 2 ** 30),

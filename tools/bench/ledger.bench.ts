@@ -2,18 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import { NewLedgerEvent } from '@tally/contracts';
 import { LedgerCommand, LedgerReplay, LedgerStore, auditLedger, ledgerDataSourceOptions, migrateLedger } from '@tally/ledger';
+import { randomId } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { benchDatabaseUrl, log, machine, recreateDatabase, writeResults } from './bench-support';
 
 const MEMBERS = 20_000;
 
+/** A purchase's earning as the earn service decides it (22-character lot ids, the fields it sets). */
 const earned = (memberId: string, i: number): NewLedgerEvent => ({
   type: 'points.earned',
   memberId,
   occurredAt: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
   data: {
     points: 100 + (i % 900),
-    lotId: randomUUID(),
+    lotId: randomId(),
     expiresAt: new Date(Date.UTC(2027, 0, 1) + i * 60_000).toISOString(),
     reason: 'purchase',
     storeId: `s-${i % 300}`,
@@ -22,7 +24,7 @@ const earned = (memberId: string, i: number): NewLedgerEvent => ({
     tier: 'member',
     multiplier: 1,
     ruleIds: ['purchase.base'],
-    day: '2026-01-01',
+    day: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString().slice(0, 10),
   },
 });
 
@@ -77,6 +79,20 @@ const emmettRate = async (url: string, events: number, concurrency: number) => {
   return { concurrency, events, seconds: Number(seconds.toFixed(2)), eventsPerSecond: Math.round(events / seconds), bytesPerEvent: Math.round(Number(bytes) / Number(count)) };
 };
 
+/** Bytes on disk per event: the log with its indexes, and every table of the ledger with theirs. */
+const storage = async (dataSource: DataSource) => {
+  await dataSource.query('VACUUM ANALYZE');
+  const [row] = await dataSource.query(
+    `SELECT pg_total_relation_size('ledger_events') AS log, pg_relation_size('ledger_events') AS heap,
+            pg_indexes_size('ledger_events') AS indexes, (SELECT count(*) FROM ledger_events) AS count,
+            (SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = current_schema() AND c.relkind = 'r') AS all_tables`,
+  );
+  const events = Number(row.count);
+  const per = (bytes: string) => Math.round(Number(bytes) / events);
+  return { events, bytesPerEvent: per(row.log), heapBytesPerEvent: per(row.heap), indexBytesPerEvent: per(row.indexes), allTablesBytesPerEvent: per(row.all_tables) };
+};
+
 const main = async () => {
   const url = benchDatabaseUrl('tally_bench_ledger');
   await recreateDatabase(url);
@@ -92,21 +108,19 @@ const main = async () => {
     [1, 6_000, 8],
     [100, 30_000, 1],
     [100, 60_000, 4],
-    [1000, 100_000, 1],
     [1000, 100_000, 2],
+    [1000, 100_000, 4],
   ]) {
     const result = await appendRate(store, batchSize, events, concurrency);
     log(`append batch ${batchSize} x${concurrency}: ${result.eventsPerSecond} events/s`);
     append.push(result);
   }
-  await dataSource.query('VACUUM ANALYZE ledger_events');
-  const [{ bytes, count, heap, indexes }] = await dataSource.query(
-    `SELECT pg_total_relation_size('ledger_events') AS bytes, pg_relation_size('ledger_events') AS heap,
-            pg_indexes_size('ledger_events') AS indexes, (SELECT count(*) FROM ledger_events) AS count`,
-  );
-  const totalEvents = Number(count);
-  const replayReport = await new LedgerReplay(dataSource).run({ swap: false });
-  log(`replay: ${replayReport.eventsReplayed} events in ${replayReport.ms} ms (identical: ${replayReport.identical})`);
+  const disk = await storage(dataSource);
+  log(`storage: ${disk.bytesPerEvent} bytes per event in the log (all tables: ${disk.allTablesBytesPerEvent})`);
+  const verify = await new LedgerReplay(dataSource).run({ swap: false });
+  log(`replay (verify): ${verify.eventsReplayed} events in ${verify.ms} ms (identical: ${verify.identical})`);
+  const rebuild = await new LedgerReplay(dataSource).run({ swap: true });
+  log(`replay (rebuild and swap): ${rebuild.eventsReplayed} events in ${rebuild.ms} ms (identical: ${rebuild.identical})`);
   const auditReport = await auditLedger(dataSource);
   log(`audit: ${auditReport.eventsChecked} events in ${auditReport.ms} ms (ok: ${auditReport.ok})`);
   await dataSource.destroy();
@@ -116,23 +130,27 @@ const main = async () => {
   const emmett = [await emmettRate(emmettUrl, 3_000, 1), await emmettRate(emmettUrl, 6_000, 8)];
   for (const e of emmett) log(`emmett appendToStream x${e.concurrency}: ${e.eventsPerSecond} events/s`);
 
+  const perSecond = (events: number, ms: number) => Math.round((events / ms) * 1000);
   const bestTally = Math.max(...append.map((a) => a.eventsPerSecond));
   const bestEmmett = Math.max(...emmett.map((e) => e.eventsPerSecond));
+  const singleTally = append.find((a) => a.batchSize === 1 && a.concurrency === 8)?.eventsPerSecond ?? 0;
+  const singleEmmett = emmett.find((e) => e.concurrency === 8)?.eventsPerSecond ?? 1;
   const results = {
     benchmark: 'ledger',
     command: 'npm run bench:ledger',
     machine: machine(),
     append,
-    storage: {
-      events: totalEvents,
-      bytesPerEvent: Math.round(Number(bytes) / totalEvents),
-      heapBytesPerEvent: Math.round(Number(heap) / totalEvents),
-      indexBytesPerEvent: Math.round(Number(indexes) / totalEvents),
-    },
-    replay: { events: replayReport.eventsReplayed, ms: replayReport.ms, eventsPerSecond: Math.round((replayReport.eventsReplayed / replayReport.ms) * 1000), identical: replayReport.identical },
-    audit: { events: auditReport.eventsChecked, ms: auditReport.ms, eventsPerSecond: Math.round((auditReport.eventsChecked / auditReport.ms) * 1000), ok: auditReport.ok },
+    storage: disk,
+    replay: { events: verify.eventsReplayed, ms: verify.ms, eventsPerSecond: perSecond(verify.eventsReplayed, verify.ms), identical: verify.identical },
+    replayWithSwap: { events: rebuild.eventsReplayed, ms: rebuild.ms, eventsPerSecond: perSecond(rebuild.eventsReplayed, rebuild.ms), identical: rebuild.identical, swapped: rebuild.swapped },
+    audit: { events: auditReport.eventsChecked, ms: auditReport.ms, eventsPerSecond: perSecond(auditReport.eventsChecked, auditReport.ms), ok: auditReport.ok },
     emmett,
-    ratio: { bestTallyAppend: bestTally, bestEmmettAppend: bestEmmett, tallyOverEmmett: Number((bestTally / bestEmmett).toFixed(2)) },
+    ratio: {
+      bestTallyAppend: bestTally,
+      bestEmmettAppend: bestEmmett,
+      tallyOverEmmett: Number((bestTally / bestEmmett).toFixed(2)),
+      oneEventPerCallEightWorkers: { tally: singleTally, emmett: singleEmmett, tallyOverEmmett: Number((singleTally / singleEmmett).toFixed(2)) },
+    },
     targets: { batchedAppend: 20_000, replay: 150_000, audit: 200_000, bytesPerEvent: 350, overEmmett: 3 },
   };
   log(`results: ${writeResults('ledger', results)}`);

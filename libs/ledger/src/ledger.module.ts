@@ -7,11 +7,9 @@ import { ledgerDataSourceOptions, migrateLedger } from './database/data-source';
 import { DeadLetterLog } from './read/dead-letter.log';
 import { LedgerQueries } from './read/ledger.queries';
 import { ParkedInputs } from './read/parked-inputs';
-import { MemberStateCache } from './state/member-state.cache';
+import { DEFAULT_STATE_CACHE_SIZE, MemberStateCache } from './state/member-state.cache';
 import { MemberStates } from './state/member-states';
 
-/** States of the members appended to most recently, per process: about 5 KiB each for a member with 20 lots. */
-export const DEFAULT_STATE_CACHE_SIZE = 20_000;
 
 export interface LedgerModuleOptions {
   databaseUrl: string;

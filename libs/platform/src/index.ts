@@ -20,3 +20,4 @@ export * from './platform.module';
 export * from './bootstrap/openapi';
 export * from './bootstrap/bootstrap-service';
 export * from './jobs/interval-runner';
+export * from './ids/random-id';

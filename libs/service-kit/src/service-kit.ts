@@ -17,7 +17,7 @@ export interface ServiceKitOptions {
 /** What every Tally service is built on: platform (config, auth, logs, metrics, health), the ledger, Kafka. */
 export const serviceImports = ({ service, config, messaging = true }: ServiceKitOptions): DynamicModule[] => [
   PlatformModule.forRoot({ service, config }),
-  LedgerModule.forRoot({ databaseUrl: config.DATABASE_URL }),
+  LedgerModule.forRoot({ databaseUrl: config.DATABASE_URL, stateCacheSize: config.TALLY_STATE_CACHE_SIZE }),
   ...(messaging ? [MessagingModule.forRoot({ brokers: config.kafkaBrokers, clientId: `tally-${service}`, namespace: config.TALLY_TOPIC_NAMESPACE })] : []),
 ];
 

@@ -1,17 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { INPUT_TOPICS } from '@tally/contracts';
 import { Program } from '@tally/program';
 import { PROGRAM } from '@tally/service-kit';
 import { DeadLetterLog, LEDGER_CLOCK, LedgerStore, ParkedInputs } from '@tally/ledger';
 import { BatchConsumer, KAFKA_SETTINGS, KafkaSettings, TypedProducer } from '@tally/messaging';
-import { Metrics } from '@tally/platform';
+import { Metrics, randomId } from '@tally/platform';
 import { Kafka } from 'kafkajs';
 import { EarnBatchHandler } from './earn-batch.handler';
 
-
-/** 128 random bits in 22 characters: lot ids are stored in every event and state that names them. */
-const newLotId = () => randomBytes(16).toString('base64url');
 export const EARN_GROUP_ID = Symbol('EARN_GROUP_ID');
 
 /** One consumer group over the four input topics, each batch appended in one ledger transaction. */
@@ -43,7 +39,7 @@ export class EarnConsumer implements OnApplicationBootstrap, OnApplicationShutdo
       namespace: this.settings.namespace,
       consumerGroup: `${this.settings.namespace}${this.groupId}`,
       clock: this.clock,
-      context: () => ({ program: this.program, now: this.clock(), newLotId }),
+      context: () => ({ program: this.program, now: this.clock(), newLotId: randomId }),
       onOutcome: (outcome, count) => consumed.inc({ outcome }, count),
     });
     this.consumer = new BatchConsumer(this.kafka, {

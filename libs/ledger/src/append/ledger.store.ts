@@ -2,8 +2,8 @@ import { NewLedgerEvent } from '@tally/contracts';
 import { MemberFold, MemberState, keyed } from '@tally/member-ledger';
 import { DataSource } from 'typeorm';
 import { assertHashableId, eventHash } from '../hashing/event-hash';
-import { LoadedMember, MemberStateCache } from '../state/member-state.cache';
-import { MemberStates, Query, SNAPSHOT_EVERY, SNAPSHOT_REVISION, queryOf, readHeads } from '../state/member-states';
+import { DEFAULT_STATE_CACHE_SIZE, LoadedMember, MemberStateCache } from '../state/member-state.cache';
+import { MemberStates, Query, SNAPSHOT_EVERY, SNAPSHOT_REVISION, preparedQueryOf, readHeads } from '../state/member-states';
 import { encodeEventData } from '../storage/event-codec';
 import { AppendedEvent, CommandResult, LedgerCommand } from './ledger-command';
 import { BulkColumn, BulkParams } from './bulk-params';
@@ -85,7 +85,7 @@ export class LedgerStore {
 
   constructor(private readonly dataSource: DataSource, private readonly options: LedgerStoreOptions) {
     this.maxAttempts = options.maxAttempts ?? 8;
-    this.states = options.states ?? new MemberStates(new MemberStateCache(10_000));
+    this.states = options.states ?? new MemberStates(new MemberStateCache(DEFAULT_STATE_CACHE_SIZE));
   }
 
   async execute<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
@@ -111,9 +111,8 @@ export class LedgerStore {
    */
   private async attempt<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
     const runner = this.dataSource.createQueryRunner();
-    const query = queryOf(runner);
     let held: { loaded: Map<string, LoadedMember>; generation?: string; decided?: Decided<R> } | undefined;
-    await runner.connect();
+    const query = preparedQueryOf(await runner.connect());
     try {
       await runner.startTransaction();
       const memberIds = [...new Set(commands.flatMap((c) => c.memberIds))].sort();

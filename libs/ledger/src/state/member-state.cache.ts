@@ -1,5 +1,8 @@
 import { MemberState } from '@tally/member-ledger';
 
+/** Members whose folded states a process keeps by default (TALLY_STATE_CACHE_SIZE). */
+export const DEFAULT_STATE_CACHE_SIZE = 50_000;
+
 /** A member's state as folded up to its head, with the head's hash and the newest snapshot's version. */
 export interface LoadedMember {
   state: MemberState;
