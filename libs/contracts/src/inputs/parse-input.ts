@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { DeadLetterReason } from '../outbound/dead-letter';
@@ -42,7 +43,8 @@ export const parseInput = (topicName: string, value: Buffer | null, now: Date): 
   if (!schemas) return fail('unknown_topic', `no schema for topic ${topicName}`);
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(value));
+    if (!isUtf8(value)) return fail('invalid_json', 'not UTF-8 JSON: the bytes are not valid UTF-8');
+    json = JSON.parse(value.toString('utf8'));
   } catch (error) {
     return fail('invalid_json', `not UTF-8 JSON: ${(error as Error).message}`);
   }
