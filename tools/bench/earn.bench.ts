@@ -13,6 +13,7 @@ const PARTITIONS = 8;
 const STEADY_RATE = 1000;
 const STEADY_SECONDS = Number(process.env.BENCH_EARN_STEADY_SECONDS ?? 30);
 const GROUP = 'tally-earn';
+const EARN_PORT = 3901;
 
 const purchase = (i: number, prefix: string) =>
   JSON.stringify({
@@ -44,9 +45,21 @@ const committedAll = async (kafka: Kafka, namespace: string): Promise<boolean> =
 
 const startEarn = (namespace: string, databaseUrl: string, brokers: string): ChildProcess =>
   spawn('node', [...(process.env.BENCH_EARN_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_EARN_PROFILE_DIR}`] : []), join(ROOT, 'dist/apps/earn/src/main.js')], {
-    env: { ...process.env, TALLY_TOPIC_NAMESPACE: namespace, DATABASE_URL: databaseUrl, KAFKA_BROKERS: brokers, PORT: '3901', LOG_LEVEL: 'warn' },
+    env: { ...process.env, TALLY_TOPIC_NAMESPACE: namespace, DATABASE_URL: databaseUrl, KAFKA_BROKERS: brokers, PORT: String(EARN_PORT), LOG_LEVEL: 'warn' },
     stdio: 'inherit',
   });
+
+/** The earn process's own account of its batches (its Prometheus histograms), over the whole run. */
+const earnBatches = async () => {
+  const text = await (await fetch(`http://127.0.0.1:${EARN_PORT}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name}\\{[^}]*\\} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const count = value('tally_earn_batch_messages_count');
+  return {
+    batches: count,
+    meanMessages: Math.round(value('tally_earn_batch_messages_sum') / count),
+    meanMs: Number(((value('tally_earn_batch_seconds_sum') / count) * 1000).toFixed(1)),
+  };
+};
 
 const main = async () => {
   const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -115,6 +128,8 @@ const main = async () => {
   polling = false;
   await poller;
   const latencies = [...sentAt.entries()].filter(([id]) => seenAt.has(id)).map(([id, at]) => (seenAt.get(id) as number) - at).sort((a, b) => a - b);
+  const batches = await earnBatches();
+  log(`earn batches: ${JSON.stringify(batches)}`);
   earn.kill('SIGTERM');
   await producer.disconnect();
   await sql.end();
@@ -126,6 +141,7 @@ const main = async () => {
     setup: { events: EVENTS, members: MEMBERS, partitions: PARTITIONS, consumer: 'one earn process, kafkajs eachBatch, 4 partitions consumed concurrently' },
     publish: { seconds: Number(publishSeconds.toFixed(1)) },
     throughput: { seconds: Number(throughputSeconds.toFixed(1)), eventsPerSecond },
+    batches,
     latency: {
       rate: STEADY_RATE,
       seconds: STEADY_SECONDS,

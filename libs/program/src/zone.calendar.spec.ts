@@ -1,4 +1,4 @@
-import { addDays, dayInZone, isTimeZone, startOfLocalDay, zoneOffsetMs } from './zone.calendar';
+import { addDays, dayInZone, isTimeZone, localDateTimeAt, startOfLocalDay, zoneOffsetMs } from './zone.calendar';
 
 describe('zone calendar', () => {
   it('knows IANA zones', () => {
@@ -23,6 +23,29 @@ describe('zone calendar', () => {
 
   it('gives the local date of an instant', () => {
     expect(dayInZone('Pacific/Kiritimati', Date.parse('2026-01-01T10:00:00Z'))).toBe('2026-01-02');
+  });
+
+  it('reads every instant as Intl does, across daylight-saving changes and odd offsets', () => {
+    const intl = (timeZone: string, instant: number) => {
+      const parts = new Intl.DateTimeFormat('en-US', {
+        timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+      }).formatToParts(instant);
+      const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+      return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
+    };
+    // New York, Lord Howe (moves by 30 minutes), Kathmandu (+5:45), Chatham (+12:45/+13:45).
+    const changes: [string, string][] = [
+      ['America/New_York', '2026-03-08T07:00:00Z'], ['America/New_York', '2026-11-01T06:00:00Z'],
+      ['Australia/Lord_Howe', '2026-04-04T15:00:00Z'], ['Australia/Lord_Howe', '2026-10-03T15:30:00Z'],
+      ['Asia/Kathmandu', '2026-06-01T00:00:00Z'], ['Pacific/Chatham', '2026-04-04T14:00:00Z'],
+    ];
+    for (const [zone, around] of changes) {
+      const centre = Date.parse(around);
+      for (let minute = -90; minute <= 90; minute += 1) {
+        const instant = centre + minute * 60_000 + 17_345;
+        expect(localDateTimeAt(zone, instant)).toEqual(intl(zone, instant));
+      }
+    }
   });
 
   it('adds days to a date across month and year ends', () => {

@@ -43,8 +43,8 @@ export const isTimeZone = (timeZone: string): boolean => {
   }
 };
 
-/** The wall-clock date and time an instant shows in a zone. */
-export const localDateTimeAt = (timeZone: string, instant: number): LocalDateTime => {
+/** The wall-clock date and time an instant shows in a zone, as `Intl` works it out (slow: microseconds). */
+const exactLocalDateTimeAt = (timeZone: string, instant: number): LocalDateTime => {
   const parts: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(instant)) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
@@ -52,11 +52,47 @@ export const localDateTimeAt = (timeZone: string, instant: number): LocalDateTim
   return { year: parts.year, month: parts.month, day: parts.day, hour: parts.hour, minute: parts.minute, second: parts.second };
 };
 
-/** How far the zone's wall clock is ahead of UTC at an instant. */
-export const zoneOffsetMs = (timeZone: string, instant: number): number => {
-  const local = localDateTimeAt(timeZone, instant);
+const exactOffsetMs = (timeZone: string, instant: number): number => {
+  const local = exactLocalDateTimeAt(timeZone, instant);
   const wallAsUtc = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second);
   return wallAsUtc - Math.floor(instant / 1000) * 1000;
+};
+
+/**
+ * Offsets by quarter hour: a zone's offset is the same at both ends of a quarter hour unless it
+ * changes inside it, and no zone changes twice within fifteen minutes. Such a quarter (`null`) is
+ * worked out exactly per instant. Every business day and expiry is computed through here, and
+ * `Intl` is too slow to ask for each event.
+ */
+const QUARTER_MS = 15 * 60_000;
+const QUARTERS_KEPT = 20_000;
+const quarterOffsets = new Map<string, number | null>();
+
+/** How far the zone's wall clock is ahead of UTC at an instant. */
+export const zoneOffsetMs = (timeZone: string, instant: number): number => {
+  const quarter = Math.floor(instant / QUARTER_MS);
+  const key = `${timeZone}|${quarter}`;
+  let offset = quarterOffsets.get(key);
+  if (offset === undefined) {
+    const start = exactOffsetMs(timeZone, quarter * QUARTER_MS);
+    offset = start === exactOffsetMs(timeZone, (quarter + 1) * QUARTER_MS - 1000) ? start : null;
+    if (quarterOffsets.size >= QUARTERS_KEPT) quarterOffsets.clear();
+    quarterOffsets.set(key, offset);
+  }
+  return offset ?? exactOffsetMs(timeZone, instant);
+};
+
+/** The wall-clock date and time an instant shows in a zone. */
+export const localDateTimeAt = (timeZone: string, instant: number): LocalDateTime => {
+  const wall = new Date(Math.floor(instant / 1000) * 1000 + zoneOffsetMs(timeZone, instant));
+  return {
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
+  };
 };
 
 /**

@@ -17,7 +17,7 @@ export const earnCommand = (topic: string, input: InputEvent, context: () => Ear
   causationId: input.eventId,
   memberIds: membersOf(input),
   decide: (states) => {
-    const decision = decideEarn(input, { ...states }, context());
+    const decision = decideEarn(input, states, context());
     switch (decision.kind) {
       case 'append':
         return { kind: 'append', events: decision.events, result: { outcome: 'earned' } };

@@ -31,6 +31,8 @@ export class EarnConsumer implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationBootstrap(): Promise<void> {
     const consumed = this.metrics.counter('tally_earn_inputs_total', 'Input events handled by outcome', ['outcome']);
+    const batchSizes = this.metrics.histogram('tally_earn_batch_messages', 'Messages per consumed batch (one ledger transaction each)', [], [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000]);
+    const batchSeconds = this.metrics.histogram('tally_earn_batch_seconds', 'Time to handle one consumed batch, ledger append included');
     const handler = new EarnBatchHandler({
       store: this.store,
       deadLetterLog: this.deadLetterLog,
@@ -46,7 +48,12 @@ export class EarnConsumer implements OnApplicationBootstrap, OnApplicationShutdo
       groupId: this.groupId,
       topics: INPUT_TOPICS,
       namespace: this.settings.namespace,
-      handle: (messages) => handler.handle(messages),
+      handle: async (messages) => {
+        const done = batchSeconds.startTimer();
+        await handler.handle(messages);
+        done();
+        batchSizes.observe(messages.length);
+      },
       onRetry: (error, attempt) => this.logger.warn(`earn batch failed (attempt ${attempt}), retrying: ${(error as Error).message}`),
     });
     await this.consumer.start();

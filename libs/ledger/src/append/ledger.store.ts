@@ -230,6 +230,7 @@ const findCausations = async <R>(query: Query, commands: LedgerCommand<R>[]): Pr
        CROSS JOIN LATERAL (SELECT scope, causation_id, outcome, fingerprint, result FROM causations
                             WHERE scope = k.scope AND causation_id = k.id LIMIT 1) c`,
     [commands.map((c) => c.scope), commands.map((c) => c.causationId)],
+    'tally_find_causations',
   );
   return new Map(rows.map((r) => [causationKey(r.scope, r.causation_id), { outcome: r.outcome, fingerprint: r.fingerprint, result: r.result }]));
 };
@@ -333,6 +334,7 @@ const writeBatch = async <R>(query: Query, decided: Decided<R>): Promise<Map<str
      )
      SELECT position, member_id, version FROM inserted`,
     bulk.values,
+    'tally_append_batch',
   );
   return new Map(result.map((r) => [`${r.member_id}#${r.version}`, String(r.position)]));
 };

@@ -32,8 +32,10 @@ export class ParkedInputs {
   async waitingFor(keys: { memberId: string; waitKey: string }[]): Promise<ParkedInput[]> {
     if (keys.length === 0) return [];
     return this.dataSource.query(
+      // A lateral lookup per key through the (member_id, wait_key) index, whatever the table's size.
       `SELECT p.scope, p.causation_id AS "causationId", p.member_id AS "memberId", p.wait_key AS "waitKey", p.input
-         FROM parked_inputs p JOIN unnest($1::text[], $2::text[]) AS k(m, w) ON p.member_id = k.m AND p.wait_key = k.w
+         FROM unnest($1::text[], $2::text[]) AS k(m, w)
+         CROSS JOIN LATERAL (SELECT * FROM parked_inputs WHERE member_id = k.m AND wait_key = k.w OFFSET 0) p
         ORDER BY p.parked_at`,
       [keys.map((k) => k.memberId), keys.map((k) => k.waitKey)],
     );

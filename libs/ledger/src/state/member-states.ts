@@ -1,33 +1,29 @@
-import { createHash } from 'node:crypto';
 import { LedgerEventType, NewLedgerEvent } from '@tally/contracts';
 import { MemberFold, MemberState, asFoldable, initialMemberState } from '@tally/member-ledger';
 import { GENESIS_HASH } from '../hashing/event-hash';
 import { decodeEventData } from '../storage/event-codec';
 import { LoadedMember, MemberStateCache } from './member-state.cache';
 
-/** Runs one SQL statement: a pooled connection, or the transaction an append holds. */
-export type Query = (sql: string, params?: unknown[]) => Promise<any[]>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/**
+ * Runs one SQL statement: a pooled connection, or the transaction an append holds. A `name`
+ * asks for a prepared statement where the connection supports it (see `preparedQueryOf`).
+ */
+export type Query = (sql: string, params?: unknown[], name?: string) => Promise<any[]>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The part of a pg client that runs statements by name. */
 interface NamedStatements {
-  query(config: { name: string; text: string; values?: unknown[] }): Promise<{ rows: any[] }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  query(config: { name?: string; text: string; values?: unknown[] }): Promise<{ rows: any[] }>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-const statementNames = new Map<string, string>();
-
 /**
- * `Query` over one pg connection that prepares each statement once and runs it by name after:
+ * `Query` over one pg connection that prepares a named statement once and runs it by name after:
  * the append's statements are always the same texts, and planning the batch write (ten CTEs)
- * cost more than running it for a single command. A statement's name is derived from its text,
- * so a name never stands for two texts.
+ * cost more than running it for a single command. A name must always stand for one text.
  */
 export const preparedQueryOf =
   (client: NamedStatements): Query =>
-  async (sql, params) => {
-    let name = statementNames.get(sql);
-    if (!name) statementNames.set(sql, (name = `tally_${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`));
-    return (await client.query({ name, text: sql, values: params })).rows;
-  };
+  async (sql, params, name) =>
+    (await client.query({ ...(name ? { name } : {}), text: sql, values: params })).rows;
 
 /** `Query` over a TypeORM data source or query runner. */
 export const queryOf =
@@ -116,7 +112,7 @@ export class MemberStates {
       }
     }
     if (missing.length === 0) return loaded;
-    const rows: StoredTail[] = await query(LOAD_SQL, [missing, SNAPSHOT_REVISION]);
+    const rows: StoredTail[] = await query(LOAD_SQL, [missing, SNAPSHOT_REVISION], 'tally_load_states');
     for (const row of rows) {
       const head = heads.get(row.member_id) as MemberHead;
       const fold = MemberFold.owning(row.state ? asFoldable(row.state) : initialMemberState(row.member_id));
@@ -156,6 +152,7 @@ export const readHeads = async (query: Query, memberIds: readonly string[], lock
     `SELECT m.member_id, m.version, m.last_hash, g.generation FROM member_state m CROSS JOIN projection_generation g
       WHERE m.member_id = ANY($1) ORDER BY m.member_id${lock ? ' FOR UPDATE OF m' : ''}`,
     [memberIds],
+    lock ? 'tally_lock_heads' : 'tally_read_heads',
   );
   return { members: new Map(rows.map((r) => [r.member_id, { version: r.version, lastHash: r.last_hash }])), generation: rows[0]?.generation };
 };

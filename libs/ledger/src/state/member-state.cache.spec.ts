@@ -1,0 +1,26 @@
+import { initialMemberState } from '@tally/member-ledger';
+import { LoadedMember, MemberStateCache } from './member-state.cache';
+
+const HASH = Buffer.alloc(32, 1);
+const entry = (memberId: string, version = 1): LoadedMember => ({ state: { ...initialMemberState(memberId), version }, lastHash: HASH, snapshotVersion: 0 });
+
+describe('member state cache', () => {
+  it('hands a state over once, and only for the very head it is at', () => {
+    const cache = new MemberStateCache(10);
+    cache.remember('m-1', entry('m-1', 3));
+    expect(cache.take('m-1', 2, HASH)).toBeUndefined();
+    cache.remember('m-1', entry('m-1', 3));
+    expect(cache.take('m-1', 3, Buffer.alloc(32, 2))).toBeUndefined();
+    cache.remember('m-1', entry('m-1', 3));
+    expect(cache.take('m-1', 3, HASH)?.state.version).toBe(3);
+    expect(cache.take('m-1', 3, HASH)).toBeUndefined();
+  });
+
+  it('keeps at most its capacity, the most recently remembered first', () => {
+    const cache = new MemberStateCache(100);
+    for (let i = 0; i < 1000; i++) cache.remember(`m-${i}`, entry(`m-${i}`));
+    expect(cache.size).toBeLessThanOrEqual(100);
+    expect(cache.take('m-999', 1, HASH)).toBeDefined();
+    expect(cache.take('m-0', 1, HASH)).toBeUndefined();
+  });
+});
