@@ -86,16 +86,6 @@ export const DEFAULT_TIER = 'member';
 export const keyed = <T>(from?: Readonly<Record<string, T>>): Record<string, T> =>
   from ? Object.assign(Object.create(null) as Record<string, T>, from) : (Object.create(null) as Record<string, T>);
 
-/** The keyed collections of a member state. */
-export const KEYED_COLLECTIONS = ['lots', 'holds', 'orders', 'daily', 'activityYears', 'qualifying'] as const;
-
-/** A state read from JSON (a snapshot) with its collections made `keyed`, ready to be folded into. */
-export const asFoldable = (state: MemberState): MemberState => {
-  const next = { ...state };
-  for (const key of KEYED_COLLECTIONS) (next as Record<string, unknown>)[key] = keyed(state[key] as Record<string, unknown>);
-  return next;
-};
-
 export const initialMemberState = (memberId: string): MemberState => ({
   memberId,
   version: 0,

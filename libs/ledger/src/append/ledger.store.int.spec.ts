@@ -129,6 +129,47 @@ describe('ledger store against PostgreSQL', () => {
     expect(page.items).toMatchObject([{ position: events[0].position, version: 1, data: expanded.data, prevHash: GENESIS_HASH.toString('hex') }]);
   });
 
+  describe('appends without locks, checked in the statement that writes', () => {
+    const chainOf = async (memberId: string) =>
+      (await dataSource.query('SELECT version FROM ledger_events WHERE member_id = $1 ORDER BY version', [memberId])).map((r: { version: number }) => r.version);
+
+    it('decides again when another process appended to the member meanwhile (its cached state is stale)', async () => {
+      const other = new LedgerStore(dataSource, { clock: () => new Date(), newEventId: randomUUID });
+      for (let i = 0; i < 6; i++) await (i % 2 === 0 ? store : other).executeOne(earnCommand('m-two-processes', `tp-${i}`, 10));
+      expect(await chainOf('m-two-processes')).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(await balance('m-two-processes')).toMatchObject({ available: '60', version: 6 });
+    });
+
+    it('writes nothing from a cached state ahead of the database, and decides again on the stored one', async () => {
+      await store.executeOne(earnCommand('m-ahead', 'ah-1', 10));
+      const cached = store.states.cache.takeLatest('m-ahead');
+      expect(cached).toBeDefined();
+      const ahead = cached as NonNullable<typeof cached>;
+      // As if the database had been restored from a backup taken before this process's last append.
+      store.states.cache.remember('m-ahead', { ...ahead, state: { ...ahead.state, version: ahead.state.version + 3 } });
+      await store.executeOne(earnCommand('m-ahead', 'ah-2', 10));
+      expect(await chainOf('m-ahead')).toEqual([1, 2]);
+      expect(await balance('m-ahead')).toMatchObject({ available: '20', version: 2 });
+    });
+
+    it('answers a causation seen before as a duplicate, and appends nothing', async () => {
+      await store.executeOne(earnCommand('m-seen', 'seen-1', 10));
+      const again = await store.executeOne(earnCommand('m-seen', 'seen-1', 10));
+      expect(again.status).toBe('duplicate');
+      expect(await chainOf('m-seen')).toEqual([1]);
+    });
+
+    it('stops deciding from cached states once a replay swapped projections in', async () => {
+      await store.executeOne(earnCommand('m-swapped', 'sw-1', 10));
+      expect(store.states.cache.size).toBeGreaterThan(0);
+      await dataSource.query('UPDATE projection_generation SET generation = generation + 1');
+      await store.executeOne(earnCommand('m-swapped', 'sw-2', 10));
+      expect(await balance('m-swapped')).toMatchObject({ available: '20', version: 2 });
+      // The locked retry read the new generation and let go of every state folded before it.
+      expect(store.states.cache.size).toBe(1);
+    });
+  });
+
   it('records a business refusal as a rejection, appending nothing', async () => {
     const [result] = await store.execute([redeemCommand('m-poor', 'r-poor', 10)]);
     expect(result.status).toBe('rejected');

@@ -1,10 +1,12 @@
 import { NewLedgerEvent } from '@tally/contracts';
 import { MemberFold, MemberState, keyed } from '@tally/member-ledger';
 import { DataSource } from 'typeorm';
+import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { assertHashableId, eventHash } from '../hashing/event-hash';
 import { DEFAULT_STATE_CACHE_SIZE, LoadedMember, MemberStateCache } from '../state/member-state.cache';
 import { MemberStates, Query, SNAPSHOT_EVERY, SNAPSHOT_REVISION, preparedQueryOf, readHeads } from '../state/member-states';
 import { encodeEventData } from '../storage/event-codec';
+import { StoredSnapshot, encodeSnapshot } from '../state/snapshot-codec';
 import { AppendedEvent, CommandResult, LedgerCommand } from './ledger-command';
 import { BulkColumn, BulkParams } from './bulk-params';
 import { LIVE_TABLES, changedRows, projectionSql } from './projection-rows';
@@ -71,6 +73,8 @@ interface Decided<R> {
   members: Map<string, LoadedMember>;
   /** The folds of the members this batch appends to, one each. */
   folds: Map<string, MemberFold>;
+  /** The version each of those members was at when the batch decided for it. */
+  bases: Map<string, number>;
   touched: Set<string>;
 }
 
@@ -88,10 +92,18 @@ export class LedgerStore {
     this.states = options.states ?? new MemberStates(new MemberStateCache(DEFAULT_STATE_CACHE_SIZE));
   }
 
+  /**
+   * Decides and appends the commands. The first attempt takes no lock and reads no causation: it
+   * decides on the cached states and writes everything in one statement that fails, whole, if a
+   * member moved on meanwhile (a version taken, a head that is not the one decided on) or a
+   * causation was seen before. Every later attempt locks the members and reads the causations
+   * first, and decides again on what it finds.
+   */
   async execute<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt(commands);
+        const optimistic = attempt === 1 && this.states.generation !== undefined;
+        return optimistic ? await this.attemptWithoutLocks(commands) : await this.attempt(commands);
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (!code || !RETRYABLE.has(code)) throw error;
@@ -106,41 +118,82 @@ export class LedgerStore {
   }
 
   /**
-   * One transaction. The states it loads are handed over by the cache and folded into in place;
-   * after a commit they go back at their new heads, after a failure only those left untouched do.
+   * One transaction with the members locked and the causations read. The states it loads are
+   * handed over by the cache and folded into in place; after a commit they go back at their new
+   * heads, after a failure only those left untouched do.
    */
   private async attempt<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
     const runner = this.dataSource.createQueryRunner();
-    let held: { loaded: Map<string, LoadedMember>; generation?: string; decided?: Decided<R> } | undefined;
+    const held: Held<R> = {};
     const query = preparedQueryOf(await runner.connect());
     try {
       await runner.startTransaction();
-      const memberIds = [...new Set(commands.flatMap((c) => c.memberIds))].sort();
+      const memberIds = membersOf(commands);
       const heads = await readHeads(query, memberIds, true);
-      held = { loaded: await this.states.load(query, memberIds, heads), generation: heads.generation };
+      held.loaded = await this.states.load(query, memberIds, heads);
+      held.generation = heads.generation ?? this.states.generation;
       held.decided = this.decide(commands, held.loaded, await findCausations(query, commands));
-      const positions = await writeBatch(query, held.decided);
+      const positions = await writeBatch(query, held.decided, held.generation);
       await runner.commitTransaction();
-      this.states.putBack(held.decided.members, held.generation);
-      for (const result of held.decided.results) {
-        if (result.status === 'appended') for (const e of result.events) e.position = positions.get(`${e.memberId}#${e.version}`) ?? '';
-      }
-      return held.decided.results;
+      return this.committed(held as Required<Held<R>>, positions);
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
-      if (held) {
-        const touched = held.decided?.touched ?? new Set(held.loaded.keys());
-        this.states.putBack([...held.loaded].filter(([id]) => !touched.has(id)), held.generation);
-      }
+      this.failed(held);
       throw error;
     } finally {
       await runner.release();
     }
   }
 
+  /**
+   * One statement, no transaction around it: states from the cache as they are (members missing
+   * from it are read without locks), no causations read. The statement itself refuses to write
+   * when any of that turns out stale, and `execute` then decides again under locks.
+   */
+  private async attemptWithoutLocks<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
+    const [client, release] = await (this.dataSource.driver as PostgresDriver).obtainMasterConnection();
+    const held: Held<R> = { loaded: new Map(), generation: this.states.generation };
+    try {
+      const query = preparedQueryOf(client);
+      const missing: string[] = [];
+      for (const memberId of membersOf(commands)) {
+        const cached = this.states.cache.takeLatest(memberId);
+        if (cached) held.loaded?.set(memberId, cached);
+        else missing.push(memberId);
+      }
+      if (missing.length > 0) {
+        for (const [memberId, entry] of await this.states.load(query, missing, await readHeads(query, missing, false))) held.loaded?.set(memberId, entry);
+        held.generation = this.states.generation;
+      }
+      held.decided = this.decide(commands, held.loaded as Map<string, LoadedMember>, new Map());
+      const positions = await writeBatch(query, held.decided, held.generation);
+      return this.committed(held as Required<Held<R>>, positions);
+    } catch (error) {
+      this.failed(held);
+      throw error;
+    } finally {
+      release();
+    }
+  }
+
+  private committed<R>(held: Required<Held<R>>, positions: Map<string, string>): CommandResult<R>[] {
+    this.states.putBack(held.decided.members, held.generation);
+    for (const result of held.decided.results) {
+      if (result.status === 'appended') for (const e of result.events) e.position = positions.get(`${e.memberId}#${e.version}`) ?? '';
+    }
+    return held.decided.results;
+  }
+
+  /** States an attempt folded into are not put back: they may hold what was never committed. */
+  private failed<R>(held: Held<R>): void {
+    if (!held.loaded) return;
+    const touched = held.decided?.touched ?? new Set(held.loaded.keys());
+    this.states.putBack([...held.loaded].filter(([id]) => !touched.has(id)), held.generation);
+  }
+
   private decide<R>(commands: LedgerCommand<R>[], loaded: Map<string, LoadedMember>, seen: Map<string, SeenCausation>): Decided<R> {
     const recordedAt = this.options.clock().toISOString();
-    const decided: Decided<R> = { recordedAt, events: [], causations: [], rejections: [], results: [], members: new Map(loaded), folds: new Map(), touched: new Set() };
+    const decided: Decided<R> = { recordedAt, events: [], causations: [], rejections: [], results: [], members: new Map(loaded), folds: new Map(), bases: new Map(), touched: new Set() };
     for (const command of commands) {
       assertHashableId('causationId', command.causationId);
       const key = causationKey(command.scope, command.causationId);
@@ -202,7 +255,10 @@ export class LedgerStore {
   private append(decided: Decided<unknown>, event: NewLedgerEvent, causationId: string, recordedAt: string): EventRow {
     const current = decided.members.get(event.memberId) as LoadedMember;
     let fold = decided.folds.get(event.memberId);
-    if (!fold) decided.folds.set(event.memberId, (fold = MemberFold.owning(current.state)));
+    if (!fold) {
+      decided.folds.set(event.memberId, (fold = MemberFold.owning(current.state)));
+      decided.bases.set(event.memberId, current.state.version);
+    }
     const version = current.state.version + 1;
     const canonical = CANONICAL_INSTANT.test(event.occurredAt);
     const occurredAt = canonical ? event.occurredAt : new Date(event.occurredAt).toISOString();
@@ -214,6 +270,15 @@ export class LedgerStore {
     return { memberId: event.memberId, version, eventId, type: event.type, occurredAt, causationId, dataText, hash };
   }
 }
+
+/** What an attempt has in hand, for putting states back whether it commits or fails. */
+interface Held<R> {
+  loaded?: Map<string, LoadedMember>;
+  generation?: string;
+  decided?: Decided<R>;
+}
+
+const membersOf = <R>(commands: LedgerCommand<R>[]): string[] => [...new Set(commands.flatMap((c) => c.memberIds))].sort();
 
 interface SeenCausation {
   outcome: string;
@@ -237,11 +302,11 @@ const findCausations = async <R>(query: Query, commands: LedgerCommand<R>[]): Pr
 
 /** Snapshots due for the members this batch moved on: the newest state, every `SNAPSHOT_EVERY` versions. */
 const dueSnapshots = (members: Map<string, LoadedMember>, touched: Set<string>) => {
-  const rows: { member_id: string; version: number; revision: number; state: MemberState }[] = [];
+  const rows: { member_id: string; version: number; revision: number; state: StoredSnapshot }[] = [];
   for (const memberId of touched) {
     const entry = members.get(memberId) as LoadedMember;
     if (entry.state.version - entry.snapshotVersion < SNAPSHOT_EVERY) continue;
-    rows.push({ member_id: memberId, version: entry.state.version, revision: SNAPSHOT_REVISION, state: entry.state });
+    rows.push({ member_id: memberId, version: entry.state.version, revision: SNAPSHOT_REVISION, state: encodeSnapshot(entry.state) });
     members.set(memberId, { ...entry, snapshotVersion: entry.state.version });
   }
   return rows;
@@ -275,6 +340,10 @@ const REJECTION_COLUMNS: BulkColumn[] = [
   { name: 'occurredAt', type: 'timestamptz' },
   { name: 'input', type: 'jsonb' },
 ];
+const BASE_COLUMNS: BulkColumn[] = [
+  { name: 'member_id', type: 'text' },
+  { name: 'version', type: 'int' },
+];
 const SNAPSHOT_COLUMNS: BulkColumn[] = [
   { name: 'member_id', type: 'text' },
   { name: 'version', type: 'int' },
@@ -295,7 +364,7 @@ const asJson = <T extends object>(rows: T[], ...fields: (keyof T)[]): Record<str
  * ten whatever the batch holds (an empty list inserts nothing). The tables are distinct, and the
  * lot and hold rows deleted are never those upserted, so no row is touched twice.
  */
-const writeBatch = async <R>(query: Query, decided: Decided<R>): Promise<Map<string, string>> => {
+const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: string | undefined): Promise<Map<string, string>> => {
   const p = changedRows(
     [...decided.touched].map((id) => {
       const { changedLots, changedHolds } = decided.folds.get(id) as MemberFold;
@@ -305,6 +374,7 @@ const writeBatch = async <R>(query: Query, decided: Decided<R>): Promise<Map<str
   const snapshots = dueSnapshots(decided.members, decided.touched);
   const bulk = new BulkParams();
   const recordedAt = bulk.value(decided.recordedAt);
+  const bases = [...decided.bases].map(([member_id, version]) => ({ member_id, version }));
   const events = decided.events as unknown as Record<string, unknown>[];
   const result: { position: string; member_id: string; version: number }[] = await query(
     `WITH inserted AS (
@@ -331,8 +401,17 @@ const writeBatch = async <R>(query: Query, decided: Decided<R>): Promise<Map<str
      snapshots AS (
        INSERT INTO member_snapshots (member_id, version, revision, state) SELECT * FROM ${bulk.unnest(asJson(snapshots, 'state'), SNAPSHOT_COLUMNS)}
        ON CONFLICT (member_id) DO UPDATE SET version = EXCLUDED.version, revision = EXCLUDED.revision, state = EXCLUDED.state
+     ),
+     -- Members whose head is not the one decided on (as committed when this statement began), or
+     -- projections swapped since the states were folded. A head moving meanwhile is caught by
+     -- ledger_events' (member_id, version) key instead.
+     moved AS (
+       SELECT count(*) AS n FROM ${bulk.unnest(bases, BASE_COLUMNS, 'b')} LEFT JOIN member_state m ON m.member_id = b.member_id
+        WHERE coalesce(m.version, 0) <> b.version
      )
-     SELECT position, member_id, version FROM inserted`,
+     SELECT position, member_id, version FROM inserted
+      WHERE tally_assert((SELECT n FROM moved) = 0 AND (SELECT generation::text FROM projection_generation) = coalesce(${bulk.value(generation ?? null)}, (SELECT generation::text FROM projection_generation)),
+                         'a member moved on, or projections were swapped, since the decision')`,
     bulk.values,
     'tally_append_batch',
   );

@@ -1,8 +1,9 @@
 import { Client } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { LedgerSchema1764600000000 } from './migrations/1764600000000-ledger-schema';
+import { AppendGuard1764600000001 } from './migrations/1764600000001-append-guard';
 
-export const LEDGER_MIGRATIONS = [LedgerSchema1764600000000];
+export const LEDGER_MIGRATIONS = [LedgerSchema1764600000000, AppendGuard1764600000001];
 const MIGRATIONS_TABLE = 'tally_migrations';
 
 /** Schema changes happen only through these migrations: `synchronize` stays off everywhere. */

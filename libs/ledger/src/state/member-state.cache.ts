@@ -41,6 +41,19 @@ export class MemberStateCache {
     return entry.state.version === version && entry.lastHash.equals(lastHash) ? entry : undefined;
   }
 
+  /**
+   * The cached state of a member, whatever head it is at, handed over as by `take`. For appends
+   * that check the head inside the statement that writes (see LedgerStore): a stale entry then
+   * fails that statement, and the append is decided again on a fresh state.
+   */
+  takeLatest(memberId: string): LoadedMember | undefined {
+    const entry = this.recent.get(memberId) ?? this.older.get(memberId);
+    if (!entry) return undefined;
+    this.recent.delete(memberId);
+    this.older.delete(memberId);
+    return entry;
+  }
+
   remember(memberId: string, entry: LoadedMember): void {
     if (this.capacity <= 0) return;
     this.older.delete(memberId);

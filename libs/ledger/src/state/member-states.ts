@@ -1,8 +1,9 @@
 import { LedgerEventType, NewLedgerEvent } from '@tally/contracts';
-import { MemberFold, MemberState, asFoldable, initialMemberState } from '@tally/member-ledger';
+import { MemberFold, MemberState, initialMemberState } from '@tally/member-ledger';
 import { GENESIS_HASH } from '../hashing/event-hash';
 import { decodeEventData } from '../storage/event-codec';
 import { LoadedMember, MemberStateCache } from './member-state.cache';
+import { StoredSnapshot, decodeSnapshot } from './snapshot-codec';
 
 /**
  * Runs one SQL statement: a pooled connection, or the transaction an append holds. A `name`
@@ -45,18 +46,18 @@ export interface Heads {
 }
 
 /** A snapshot is written once a member is this many versions past its last one. */
-export const SNAPSHOT_EVERY = 8;
+export const SNAPSHOT_EVERY = 16;
 /**
  * The shape and meaning of a folded state. Bump it whenever `evolveMember` would fold the same
  * events into a different state: older snapshots are then ignored and folded again from the log.
  */
-export const SNAPSHOT_REVISION = 1;
+export const SNAPSHOT_REVISION = 2;
 
 /** What a snapshot plus the events after it look like when loaded in one statement. */
 interface StoredTail {
   member_id: string;
   snapshot_version: number | null;
-  state: MemberState | null;
+  state: StoredSnapshot | null;
   events: [number, LedgerEventType, string, unknown[]][] | null;
 }
 
@@ -82,9 +83,14 @@ export const storedEvent = (memberId: string, type: LedgerEventType, occurredAt:
  * a few dozen bytes per member instead of its whole state.
  */
 export class MemberStates {
-  private generation?: string;
+  private currentGeneration?: string;
 
   constructor(readonly cache: MemberStateCache) {}
+
+  /** The projection generation the cached states belong to; unknown until heads were first read. */
+  get generation(): string | undefined {
+    return this.currentGeneration;
+  }
 
   /**
    * The states at `heads` (members without a head start empty), handed over to the caller: states
@@ -95,10 +101,10 @@ export class MemberStates {
   }
 
   private async loadWith(query: Query, memberIds: readonly string[], { members: heads, generation }: Heads, useCache: boolean): Promise<Map<string, LoadedMember>> {
-    if (generation !== undefined && generation !== this.generation) {
+    if (generation !== undefined && generation !== this.currentGeneration) {
       // A replay swapped projections in: what was folded before may rest on what it replaced.
       this.cache.clear();
-      this.generation = generation;
+      this.currentGeneration = generation;
     }
     const loaded = new Map<string, LoadedMember>();
     const missing: string[] = [];
@@ -115,12 +121,16 @@ export class MemberStates {
     const rows: StoredTail[] = await query(LOAD_SQL, [missing, SNAPSHOT_REVISION], 'tally_load_states');
     for (const row of rows) {
       const head = heads.get(row.member_id) as MemberHead;
-      const fold = MemberFold.owning(row.state ? asFoldable(row.state) : initialMemberState(row.member_id));
+      const fold = MemberFold.owning(row.state ? decodeSnapshot(row.member_id, row.state) : initialMemberState(row.member_id));
       for (const [version, type, occurredAt, data] of row.events ?? []) {
         fold.apply(storedEvent(row.member_id, type, new Date(occurredAt).toISOString(), data), version);
       }
       const state = fold.state;
-      if (state.version !== head.version) {
+      if (state.version > head.version) {
+        // Appended to between reading the head and the log (a read without locks): decide again.
+        throw Object.assign(new Error(`member ${row.member_id} moved on while it was loaded`), { code: '40001' });
+      }
+      if (state.version < head.version) {
         throw new Error(`member ${row.member_id}: the log folds to version ${state.version}, its head says ${head.version}`);
       }
       loaded.set(row.member_id, { state, lastHash: head.lastHash, snapshotVersion: row.snapshot_version ?? 0 });
@@ -130,7 +140,7 @@ export class MemberStates {
 
   /** Puts states handed over by `load` back in the cache, unless a replay swap came in between. */
   putBack(entries: Iterable<[string, LoadedMember]>, generation: string | undefined): void {
-    if (generation !== undefined && generation !== this.generation) return;
+    if (generation !== undefined && generation !== this.currentGeneration) return;
     for (const [memberId, entry] of entries) this.cache.remember(memberId, entry);
   }
 

@@ -1,0 +1,130 @@
+import { LotPortion } from '@tally/contracts';
+import { HoldState, Lot, MemberState, OrderState, keyed } from '@tally/member-ledger';
+
+/**
+ * How a folded state is stored in `member_snapshots`: records of lots, holds and orders as
+ * arrays of their values instead of objects with names, and per-day counters as pairs. A
+ * snapshot is written every few versions and read on every cache miss, so its size is paid on
+ * both sides: this form is about half of the state's plain JSON.
+ */
+type PortionTuple = [string, number, string];
+type LotTuple = [string, number, number, number, string, 0 | 1, number, string?];
+type HoldTuple = [string, number, string, string, PortionTuple[]];
+type OrderTuple = [string, number, number, number, number, ...string[]];
+type DayTuple = [string, number, Record<string, number>];
+
+export interface StoredSnapshot {
+  version: number;
+  tier: string;
+  tierFloor?: string;
+  lastUpgradeAt?: string;
+  debt: number;
+  /** earned, redeemed, captured, expired, clawedBack, adjusted, reversed */
+  totals: [number, number, number, number, number, number, number];
+  lots: LotTuple[];
+  holds: HoldTuple[];
+  orders: OrderTuple[];
+  checkIn: [string | null, number];
+  referredBy?: string;
+  daily: DayTuple[];
+  activityYears: Record<string, number>;
+  qualifying: [string, number][];
+}
+
+/** Every field of the state, so that a field added to it without a place here fails to compile. */
+const STORED: Record<keyof MemberState, true> = {
+  memberId: true,
+  version: true,
+  tier: true,
+  tierFloor: true,
+  lastUpgradeAt: true,
+  lots: true,
+  debt: true,
+  totals: true,
+  holds: true,
+  orders: true,
+  checkIn: true,
+  referredBy: true,
+  daily: true,
+  activityYears: true,
+  qualifying: true,
+};
+void STORED;
+
+const portions = (list: readonly LotPortion[]): PortionTuple[] => list.map((p) => [p.lotId, p.points, p.expiresAt]);
+const fromPortions = (list: readonly PortionTuple[]): LotPortion[] => list.map(([lotId, points, expiresAt]) => ({ lotId, points, expiresAt }));
+
+const lotTuple = (l: Lot): LotTuple => {
+  const tuple: LotTuple = [l.lotId, l.points, l.remaining, l.held, l.expiresAt, l.pending ? 1 : 0, l.order];
+  if (l.availableAt !== undefined) tuple.push(l.availableAt);
+  return tuple;
+};
+
+const fromLotTuple = ([lotId, points, remaining, held, expiresAt, pending, order, availableAt]: LotTuple): Lot => ({
+  lotId,
+  points,
+  remaining,
+  held,
+  expiresAt,
+  pending: pending === 1,
+  order,
+  ...(availableAt !== undefined ? { availableAt } : {}),
+});
+
+const fromOrderTuple = ([, points, amountMinor, clawedBack, refundedMinor, ...refundIds]: OrderTuple): OrderState => ({
+  points,
+  amountMinor,
+  clawedBack,
+  refundedMinor,
+  refundIds,
+});
+
+export const encodeSnapshot = (s: MemberState): StoredSnapshot => ({
+  version: s.version,
+  tier: s.tier,
+  ...(s.tierFloor !== undefined ? { tierFloor: s.tierFloor } : {}),
+  ...(s.lastUpgradeAt !== undefined ? { lastUpgradeAt: s.lastUpgradeAt } : {}),
+  debt: s.debt,
+  totals: [s.totals.earned, s.totals.redeemed, s.totals.captured, s.totals.expired, s.totals.clawedBack, s.totals.adjusted, s.totals.reversed],
+  lots: Object.values(s.lots).map(lotTuple),
+  holds: Object.entries(s.holds).map(([id, h]): HoldTuple => [id, h.points, h.storeId, h.expiresAt, portions(h.fromLots)]),
+  orders: Object.entries(s.orders).map(([id, o]): OrderTuple => [id, o.points, o.amountMinor, o.clawedBack, o.refundedMinor, ...o.refundIds]),
+  checkIn: [s.checkIn.lastDay ?? null, s.checkIn.streak],
+  ...(s.referredBy !== undefined ? { referredBy: s.referredBy } : {}),
+  daily: Object.entries(s.daily).map(([day, d]): DayTuple => [day, d.earned, d.activities]),
+  activityYears: s.activityYears,
+  qualifying: Object.entries(s.qualifying),
+});
+
+/** The state a stored snapshot stands for, its records keyed and ready to be folded into. */
+export const decodeSnapshot = (memberId: string, stored: StoredSnapshot): MemberState => {
+  const [earned, redeemed, captured, expired, clawedBack, adjusted, reversed] = stored.totals;
+  const lots = keyed<Lot>();
+  for (const tuple of stored.lots) lots[tuple[0]] = fromLotTuple(tuple);
+  const holds = keyed<HoldState>();
+  for (const [id, points, storeId, expiresAt, from] of stored.holds) holds[id] = { points, storeId, fromLots: fromPortions(from), expiresAt, status: 'open' };
+  const orders = keyed<OrderState>();
+  for (const tuple of stored.orders) orders[tuple[0]] = fromOrderTuple(tuple);
+  const daily = keyed<MemberState['daily'][string]>();
+  for (const [day, dayEarned, activities] of stored.daily) daily[day] = { earned: dayEarned, activities };
+  const qualifying = keyed<number>();
+  for (const [day, points] of stored.qualifying) qualifying[day] = points;
+  const [lastDay, streak] = stored.checkIn;
+  return {
+    memberId,
+    version: stored.version,
+    tier: stored.tier,
+    ...(stored.tierFloor !== undefined ? { tierFloor: stored.tierFloor } : {}),
+    ...(stored.lastUpgradeAt !== undefined ? { lastUpgradeAt: stored.lastUpgradeAt } : {}),
+    lots,
+    debt: stored.debt,
+    totals: { earned, redeemed, captured, expired, clawedBack, adjusted, reversed },
+    holds,
+    orders,
+    checkIn: lastDay === null ? { streak } : { lastDay, streak },
+    ...(stored.referredBy !== undefined ? { referredBy: stored.referredBy } : {}),
+    daily,
+    activityYears: keyed(stored.activityYears),
+    qualifying,
+  };
+};
