@@ -46,6 +46,31 @@ describe('group commit of concurrent commands', () => {
     expect(version).toBe(100);
   });
 
+  it('never has one member in two batches at once: a hot member goes one batch after the other', async () => {
+    const store = new LedgerStore(dataSource, { clock: () => new Date(), newEventId: randomUUID });
+    const inFlight = new Map<string, number>();
+    let overlaps = 0;
+    const execute = store.execute.bind(store);
+    store.execute = async (commands) => {
+      const members = [...new Set(commands.flatMap((c) => c.memberIds))];
+      for (const id of members) {
+        if (inFlight.get(id)) overlaps += 1;
+        inFlight.set(id, (inFlight.get(id) ?? 0) + 1);
+      }
+      try {
+        return await execute(commands);
+      } finally {
+        for (const id of members) inFlight.set(id, (inFlight.get(id) ?? 1) - 1);
+      }
+    };
+    const busy = new LedgerBatcher(store, { maxConcurrent: 4 });
+    const results = await Promise.all(Array.from({ length: 400 }, (_, i) => busy.submit(earn(i % 2 === 0 ? 'm-hotter' : `h-${i % 37}`, `h-${i}`))));
+    expect(results.every((r) => r.status === 'appended')).toBe(true);
+    expect(overlaps).toBe(0);
+    const [{ version }] = await dataSource.query(`SELECT version FROM member_state WHERE member_id = 'm-hotter'`);
+    expect(version).toBe(200);
+  });
+
   it('fails only the command whose decision throws, not the others batched with it', async () => {
     const outcomes = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => batcher.submit(earn(`b-${i}`, `bad-${i}`, i === 7))));
     expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(1);

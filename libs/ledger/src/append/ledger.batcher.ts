@@ -23,6 +23,8 @@ interface Pending {
  */
 export class LedgerBatcher {
   private readonly queue: Pending[] = [];
+  /** Members that a batch in flight appends to. */
+  private readonly busy = new Set<string>();
   private inFlight = 0;
   private readonly maxBatch: number;
   private readonly maxConcurrent: number;
@@ -39,11 +41,26 @@ export class LedgerBatcher {
     });
   }
 
+  /**
+   * Starts batches while slots are free. A command for a member that a batch in flight already
+   * appends to waits for that batch: two batches deciding for one member at once would have one of
+   * them decided again (its head moved), so a hot member's commands go one batch after the other.
+   */
   private drain(): void {
     while (this.inFlight < this.maxConcurrent && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
+      const batch: Pending[] = [];
+      const rest: Pending[] = [];
+      for (const pending of this.queue) {
+        const free = batch.length < this.maxBatch && pending.command.memberIds.every((id) => !this.busy.has(id));
+        (free ? batch : rest).push(pending);
+      }
+      if (batch.length === 0) return;
+      this.queue.splice(0, this.queue.length, ...rest);
+      const members = new Set(batch.flatMap((p) => p.command.memberIds));
+      for (const id of members) this.busy.add(id);
       this.inFlight += 1;
       void this.run(batch).finally(() => {
+        for (const id of members) this.busy.delete(id);
         this.inFlight -= 1;
         this.drain();
       });

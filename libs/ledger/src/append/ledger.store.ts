@@ -377,10 +377,24 @@ const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: stri
   const bases = [...decided.bases].map(([member_id, version]) => ({ member_id, version }));
   const events = decided.events as unknown as Record<string, unknown>[];
   const result: { position: string; member_id: string; version: number }[] = await query(
-    `WITH inserted AS (
+    // The members' rows are locked first, in id order, and checked before anything is written: an
+    // append decided under locks took them in the same order, so the two never deadlock.
+    `WITH heads AS (
+       SELECT m.member_id, m.version FROM member_state m WHERE m.member_id = ANY(${bulk.value(bases.map((b) => b.member_id))}::text[])
+        ORDER BY m.member_id FOR UPDATE
+     ),
+     checked AS (
+       SELECT tally_assert(
+                NOT EXISTS (SELECT 1 FROM ${bulk.unnest(bases, BASE_COLUMNS, 'b')} LEFT JOIN heads h ON h.member_id = b.member_id
+                             WHERE coalesce(h.version, 0) <> b.version)
+                AND (SELECT generation::text FROM projection_generation) = coalesce(${bulk.value(generation ?? null)}, (SELECT generation::text FROM projection_generation)),
+                'a member moved on, or projections were swapped, since the decision') AS ok
+     ),
+     inserted AS (
        INSERT INTO ledger_events (member_id, version, event_id, type, data, occurred_at, recorded_at, causation_id, hash)
        SELECT "memberId", version, "eventId", type, "dataText", "occurredAt", ${recordedAt}::timestamptz, "causationId", hash
          FROM ${bulk.unnest(events, EVENT_COLUMNS)}
+        WHERE (SELECT ok FROM checked)
        RETURNING position, member_id, version
      ),
      queued AS (INSERT INTO outbox (position) SELECT position FROM inserted),
@@ -401,17 +415,8 @@ const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: stri
      snapshots AS (
        INSERT INTO member_snapshots (member_id, version, revision, state) SELECT * FROM ${bulk.unnest(asJson(snapshots, 'state'), SNAPSHOT_COLUMNS)}
        ON CONFLICT (member_id) DO UPDATE SET version = EXCLUDED.version, revision = EXCLUDED.revision, state = EXCLUDED.state
-     ),
-     -- Members whose head is not the one decided on (as committed when this statement began), or
-     -- projections swapped since the states were folded. A head moving meanwhile is caught by
-     -- ledger_events' (member_id, version) key instead.
-     moved AS (
-       SELECT count(*) AS n FROM ${bulk.unnest(bases, BASE_COLUMNS, 'b')} LEFT JOIN member_state m ON m.member_id = b.member_id
-        WHERE coalesce(m.version, 0) <> b.version
      )
-     SELECT position, member_id, version FROM inserted
-      WHERE tally_assert((SELECT n FROM moved) = 0 AND (SELECT generation::text FROM projection_generation) = coalesce(${bulk.value(generation ?? null)}, (SELECT generation::text FROM projection_generation)),
-                         'a member moved on, or projections were swapped, since the decision')`,
+     SELECT position, member_id, version FROM inserted`,
     bulk.values,
     'tally_append_batch',
   );
