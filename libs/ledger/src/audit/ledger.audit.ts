@@ -1,5 +1,7 @@
 import { DataSource } from 'typeorm';
 import { GENESIS_HASH, storedHashSql } from '../hashing/event-hash';
+import { boundsSql, memberRanges } from '../read/member-ranges';
+import { queryOf } from '../state/member-states';
 
 export type AuditViolationKind = 'version_gap' | 'hash_mismatch' | 'head_mismatch' | 'projection_mismatch' | 'orphan_projection';
 
@@ -39,7 +41,7 @@ const CHAIN_SQL = `
            lead(e.version) OVER w IS NULL AS last,
            e.hash = ${storedHashSql(`coalesce(lag(e.hash) OVER w, ${GENESIS_SQL})`)} AS intact
       FROM ledger_events e
-     WHERE ($1::text IS NULL OR e.member_id >= $1) AND ($2::text IS NULL OR e.member_id < $2)
+     WHERE $RANGE
     WINDOW w AS (PARTITION BY e.member_id ORDER BY e.version)
   )
   SELECT count(*)::bigint AS events,
@@ -80,17 +82,6 @@ const MESSAGES: Record<'gap_at' | 'altered_at' | 'head_at', [AuditViolationKind,
   head_at: ['head_mismatch', "the member's last event is not the head its balance row was written at: events were removed"],
 };
 
-/** Bounds that split the members into `parts` ranges of about equal size (null: open end). */
-const memberRanges = async (dataSource: DataSource, parts: number): Promise<[string | null, string | null][]> => {
-  if (parts <= 1) return [[null, null]];
-  const [{ bounds }]: { bounds: string[] | null }[] = await dataSource.query(
-    `SELECT percentile_disc($1::float8[]) WITHIN GROUP (ORDER BY member_id) AS bounds FROM member_state`,
-    [Array.from({ length: parts - 1 }, (_, i) => (i + 1) / parts)],
-  );
-  const cuts = [...new Set(bounds ?? [])];
-  return [null, ...cuts].map((lo, i) => [lo, cuts[i] ?? null]);
-};
-
 /**
  * Verifies every member's hash chain and version sequence, that each balance row sits at its
  * chain's head, and that balances agree with the open lots and holds. The hashing runs inside
@@ -99,8 +90,13 @@ const memberRanges = async (dataSource: DataSource, parts: number): Promise<[str
 export const auditLedger = async (dataSource: DataSource, options: AuditOptions = {}): Promise<AuditReport> => {
   const clock = options.clock ?? Date.now;
   const started = clock();
-  const ranges = await memberRanges(dataSource, options.parallelism ?? 2);
-  const parts: ChainResult[] = await Promise.all(ranges.map(async (range) => (await dataSource.query(CHAIN_SQL, range))[0]));
+  const ranges = await memberRanges(queryOf(dataSource), options.parallelism ?? 2);
+  const parts: ChainResult[] = await Promise.all(
+    ranges.map(async (range) => {
+      const bounds = boundsSql('e.member_id', range);
+      return (await dataSource.query(CHAIN_SQL.replace('$RANGE', bounds.sql), bounds.values))[0];
+    }),
+  );
   const eventsChecked = parts.reduce((sum, p) => sum + Number(p.events), 0);
   const members = parts.reduce((sum, p) => sum + Number(p.members), 0);
   const report = (firstViolation?: AuditViolation): AuditReport => ({

@@ -1,12 +1,17 @@
-import { MemberFold, initialMemberState } from '@tally/member-ledger';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
-import { BulkParams } from '../append/bulk-params';
-import { LIVE_TABLES, MemberSnapshot, REBUILD_TABLES, projectionRows, projectionSql, writeProjections } from '../append/projection-rows';
+import { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { LIVE_TABLES, MemberSnapshot, REBUILD_TABLES, writeProjections } from '../append/projection-rows';
+import { memberRanges } from '../read/member-ranges';
 import { Query, queryOf } from '../state/member-states';
-import { MemberHistory, memberHistories } from './member-histories';
-import { ProjectionDiff, ReplayDifference } from './projection-diff';
+import { memberHistories } from './member-histories';
+import { ReplayDifference } from './projection-diff';
 import { rebuildTables } from './rebuild-tables';
+import { REBUILT_HEAD, RangeResult, ReplayTask, ReplayTaskResult, foldHistory, replayRange } from './replay-range';
 import { openSnapshotReaders } from './snapshot-readers';
 
 export type { ReplayDifference } from './projection-diff';
@@ -20,21 +25,27 @@ export interface ReplayReport {
   swapped: boolean;
 }
 
+export interface ReplayOptions {
+  swap: boolean;
+  /**
+   * Member ranges replayed at once, each on a worker thread with connections of its own in the
+   * same snapshot (default: one per core). From TypeScript sources (tests) the replay runs on
+   * this thread: a worker needs the compiled module.
+   */
+  parallelism?: number;
+}
+
 const MAX_DIFFERENCES = 100;
-/** Members folded, compared and written together: a few MB of rows at most. */
-const CHUNK = 2000;
+const WORKER_FILE = join(__dirname, 'replay.worker.js');
 
-const fold = (history: MemberHistory): MemberSnapshot => {
-  const member = MemberFold.owning(initialMemberState(history.memberId));
-  for (const { version, event } of history.events) member.apply(event, version);
-  return { state: member.state, lastHash: Buffer.from(history.headHash, 'hex') };
-};
-
-/** Plain inserts into the unindexed rebuild tables, used when the rebuild is to be swapped in. */
-const insertRebuilt = async (query: Query, rows: ReturnType<typeof projectionRows>): Promise<void> => {
-  const bulk = new BulkParams();
-  await query(projectionSql(REBUILD_TABLES).insertAll(bulk, rows), bulk.values);
-};
+/** Runs one range on a worker thread and hands back what it found. */
+const inWorker = (task: ReplayTask): Promise<RangeResult> =>
+  new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER_FILE, { workerData: task });
+    worker.once('message', (message: ReplayTaskResult) => (message.ok ? resolve(message.result) : reject(new Error(message.message))));
+    worker.once('error', reject);
+    worker.once('exit', (code) => code !== 0 && reject(new Error(`replay worker exited with ${code}`)));
+  });
 
 /**
  * Rebuilds every projection from the log and compares it row by row with the live tables, both
@@ -47,11 +58,11 @@ export class LedgerReplay {
 
   private readonly query: Query = queryOf(this.dataSource);
 
-  async run(options: { swap: boolean }): Promise<ReplayReport> {
+  async run(options: ReplayOptions): Promise<ReplayReport> {
     const started = this.clock();
     if (options.swap) await rebuildTables.create(this.query);
     try {
-      const { events, members, differences } = await this.rebuild(options.swap);
+      const { events, members, differences } = await this.rebuild(options.swap, options.parallelism ?? Math.min(8, availableParallelism()));
       let swapped = false;
       if (options.swap) {
         await rebuildTables.index(this.query);
@@ -64,40 +75,26 @@ export class LedgerReplay {
   }
 
   /**
-   * Folds every member, a chunk at a time: while one chunk is compared (and written), the log
-   * reader already fetches the next pages, on connections of their own in the same snapshot.
+   * Opens the snapshot, and replays the member ranges in it: on worker threads when there are
+   * several and the compiled worker is there, else on this thread.
    */
-  private async rebuild(write: boolean): Promise<{ events: number; members: number; differences: ReplayDifference[] }> {
+  private async rebuild(write: boolean, parallelism: number): Promise<RangeResult> {
     const readers = await openSnapshotReaders(this.dataSource, 2);
-    const [logReader, liveReader] = readers.clients;
-    const diff = new ProjectionDiff(MAX_DIFFERENCES);
-    let events = 0;
-    let members = 0;
-    let chunk: MemberSnapshot[] = [];
-    let after = '';
-    let pending: Promise<void> = Promise.resolve();
-    const flush = async (upTo: string | null) => {
-      const states = chunk;
-      const from = after;
-      await pending;
-      pending = Promise.all([diff.compare(liveReader, states, from, upTo), write ? insertRebuilt(this.query, projectionRows(states)) : undefined]).then(() => undefined);
-      after = upTo ?? after;
-      chunk = [];
-    };
     try {
-      for await (const history of memberHistories(logReader)) {
-        chunk.push(fold(history));
-        events += history.events.length;
-        members += 1;
-        if (chunk.length >= CHUNK) await flush(history.memberId);
-      }
-      await flush(null);
-      await pending;
+      const url = (this.dataSource.options as PostgresConnectionOptions).url;
+      const ranges = parallelism > 1 && url && existsSync(WORKER_FILE) ? await memberRanges(this.query, parallelism) : [{}];
+      const parts =
+        ranges.length > 1
+          ? await Promise.all(ranges.map((range) => inWorker({ url: url as string, snapshot: readers.snapshot, range, write, limit: MAX_DIFFERENCES })))
+          : [await replayRange({ log: readers.clients[0], live: readers.clients[1], ...(write ? { write: this.query } : {}) }, {}, MAX_DIFFERENCES)];
+      return {
+        events: parts.reduce((sum, p) => sum + p.events, 0),
+        members: parts.reduce((sum, p) => sum + p.members, 0),
+        differences: parts.flatMap((p) => p.differences).slice(0, MAX_DIFFERENCES),
+      };
     } finally {
-      await pending.catch(() => undefined);
       await readers.close();
     }
-    return { events, members, differences: diff.differences };
   }
 
   /** Refolds members appended to since the snapshot: their live rows are newer, not different. */
@@ -108,8 +105,10 @@ export class LedgerReplay {
     );
     if (stale.length === 0) return;
     const snapshots: MemberSnapshot[] = [];
-    for await (const history of memberHistories(client, stale.map((s) => s.member_id))) snapshots.push(fold(history));
+    const ids = stale.map((s) => s.member_id);
+    for await (const history of memberHistories(client, { memberIds: ids })) snapshots.push(foldHistory(history));
     await writeProjections(query, REBUILD_TABLES, snapshots);
+    await query(REBUILT_HEAD, [ids]);
   }
 
   /**

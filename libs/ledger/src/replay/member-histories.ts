@@ -1,18 +1,21 @@
 import { LedgerEventType, NewLedgerEvent } from '@tally/contracts';
-import type { PoolClient } from 'pg';
+import { MemberRange } from '../read/member-ranges';
 import { storedEvent } from '../state/member-states';
+
+/** The part of a pg client the replay reads through (a pooled client, or a worker's own). */
+export interface Queryable {
+  query(config: { text: string; values?: unknown[]; rowMode?: 'array' }): Promise<{ rows: unknown[] }>;
+}
 
 const PAGE = 10_000;
 
-/** One member's events in version order, as the fold takes them, and the hash of the last one. */
+/** One member's events in version order, as the fold takes them. */
 export interface MemberHistory {
   memberId: string;
   events: { version: number; event: NewLedgerEvent }[];
-  /** Hex of the last event's hash: the head the member's balance row must be at. */
-  headHash: string;
 }
 
-type Row = [string, number, LedgerEventType, string, unknown[], string];
+type Row = [string, number, LedgerEventType, string, unknown[]];
 
 /** int8 arrives as text; the epoch milliseconds it carries fit a double exactly. */
 const iso = (epochMs: string): string => new Date(Number(epochMs)).toISOString();
@@ -20,36 +23,37 @@ const iso = (epochMs: string): string => new Date(Number(epochMs)).toISOString()
 /**
  * Streams the log member by member (by member id, then version) in keyset pages, each fetched
  * while the caller folds the one before. Rows come as arrays with the time as epoch
- * milliseconds: the fold reads millions of them, and objects and date parsing would cost it
- * more than the fold itself. Memory stays at two pages plus the longest member history.
+ * milliseconds and without hashes: the fold reads millions of them, and objects, date parsing
+ * and hex would cost it more than the fold itself (heads are checked in SQL instead). Memory
+ * stays at two pages plus the longest member history.
  */
-export async function* memberHistories(client: PoolClient, memberIds?: readonly string[]): AsyncGenerator<MemberHistory> {
+export async function* memberHistories(
+  client: Queryable,
+  only: { memberIds?: readonly string[]; range?: MemberRange } = {},
+): AsyncGenerator<MemberHistory> {
+  const upper = only.range?.to === undefined ? '' : ' AND member_id < $4';
+  const listed = only.memberIds === undefined ? '' : ` AND member_id = ANY($${upper ? 5 : 4})`;
+  // date_part is float8 arithmetic, cheaper than extract's numeric, and exact for milliseconds.
+  const text = `SELECT member_id, version, type, (date_part('epoch', occurred_at) * 1000)::bigint, data
+                  FROM ledger_events WHERE (member_id, version) > ($1, $2)${upper}${listed}
+                 ORDER BY member_id, version LIMIT $3`;
+  const extra = [...(upper ? [only.range?.to] : []), ...(listed ? [only.memberIds] : [])];
   const fetchAfter = async (member: string, version: number): Promise<Row[]> =>
-    (
-      await client.query({
-        text: `SELECT member_id, version, type, (extract(epoch FROM occurred_at) * 1000)::bigint, data, encode(hash, 'hex')
-                 FROM ledger_events
-                WHERE (member_id, version) > ($1, $2) AND ($4::text[] IS NULL OR member_id = ANY($4))
-                ORDER BY member_id, version LIMIT $3`,
-        values: [member, version, PAGE, memberIds ?? null],
-        rowMode: 'array',
-      })
-    ).rows as Row[];
-  let next: Promise<Row[]> | undefined = fetchAfter('', 0);
+    (await client.query({ text, values: [member, version, PAGE, ...extra], rowMode: 'array' })).rows as Row[];
+  let next: Promise<Row[]> | undefined = fetchAfter(only.range?.from ?? '', 0);
   try {
     let current: MemberHistory | undefined;
     while (next) {
       const rows: Row[] = await next;
       const last = rows[rows.length - 1];
       next = rows.length === PAGE ? fetchAfter(last[0], last[1]) : undefined;
-      for (const [memberId, version, type, occurredAt, data, hash] of rows) {
+      for (const [memberId, version, type, occurredAt, data] of rows) {
         if (current && current.memberId !== memberId) {
           yield current;
           current = undefined;
         }
-        current ??= { memberId, events: [], headHash: hash };
+        current ??= { memberId, events: [] };
         current.events.push({ version, event: storedEvent(memberId, type, iso(occurredAt), data) });
-        current.headHash = hash;
       }
     }
     if (current) yield current;

@@ -1,6 +1,15 @@
-import type { PoolClient } from 'pg';
 import { balanceOf } from '@tally/member-ledger';
 import { LIVE_TABLES, MemberSnapshot, ProjectionTables, projectionRows } from '../append/projection-rows';
+import { boundsSql } from '../read/member-ranges';
+import { Queryable } from './member-histories';
+
+/** The member ids one chunk covers: after the previous chunk (or from its range's start) up to its last member (or its range's end). */
+export interface ChunkBounds {
+  after?: string;
+  from?: string;
+  upTo?: string;
+  to?: string;
+}
 
 /** A row of a projection table as the replay reports it: column name to plain JSON value. */
 export type ProjectionRow = Record<string, string | number | boolean | null>;
@@ -16,6 +25,13 @@ type Table = keyof ProjectionTables;
 type Rows = ReturnType<typeof projectionRows>;
 type Values = (string | number | boolean | null)[];
 
+/**
+ * A balance row's chain head, checked against the log here rather than read out of it for every
+ * event: 'head' when it is the hash of the member's event at the row's version, else its hex.
+ */
+const HEAD_CHECK = `CASE WHEN last_hash = (SELECT e.hash FROM ledger_events e WHERE e.member_id = member_state.member_id AND e.version = member_state.version)
+  THEN 'head' ELSE encode(last_hash, 'hex') END`;
+
 const epochMs = (column: string) => `(extract(epoch FROM ${column}) * 1000)::bigint`;
 
 /**
@@ -30,8 +46,9 @@ const TABLES: Record<Table, { rowsOf: (rows: Rows) => Record<string, unknown>[];
     columns: ['member_id', 'version', 'available', 'pending', 'held', 'debt', 'lifetime_earned', 'lifetime_redeemed', 'expired', 'tier', 'last_hash'],
     key: 'member_id',
     select: `member_id, version, available::float8, pending::float8, held::float8, debt::float8, lifetime_earned::float8,
-             lifetime_redeemed::float8, expired::float8, tier, encode(last_hash, 'hex')`,
-    text: `concat_ws('|', version, available, pending, held, debt, lifetime_earned, lifetime_redeemed, expired, tier, encode(last_hash, 'hex'))`,
+             lifetime_redeemed::float8, expired::float8, tier, ${HEAD_CHECK}`,
+    // The chain head is checked here, against the log: 'head' when it is the hash of the member's event at that version.
+    text: `concat_ws('|', version, available, pending, held, debt, lifetime_earned, lifetime_redeemed, expired, tier, ${HEAD_CHECK})`,
   },
   openLots: {
     rowsOf: (rows) => rows.lots,
@@ -55,9 +72,9 @@ const ms = (iso: string | undefined): string => (iso === undefined ? '' : String
 const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** A member's rows of each table as the texts PostgreSQL builds for the live ones (see `TABLES`). */
-const textsOf = ({ state, lastHash }: MemberSnapshot): Record<Table, string | undefined> => {
+const textsOf = ({ state }: MemberSnapshot): Record<Table, string | undefined> => {
   const b = balanceOf(state);
-  const member = `${b.version}|${b.available}|${b.pending}|${b.held}|${state.debt}|${b.lifetimeEarned}|${b.lifetimeRedeemed}|${b.expired}|${b.tier}|${lastHash.toString('hex')}`;
+  const member = `${b.version}|${b.available}|${b.pending}|${b.held}|${state.debt}|${b.lifetimeEarned}|${b.lifetimeRedeemed}|${b.expired}|${b.tier}|head`;
   const lotIds = Object.keys(state.lots).sort(byteOrder);
   const lots = lotIds.map((id) => {
     const lot = state.lots[id];
@@ -67,9 +84,6 @@ const textsOf = ({ state, lastHash }: MemberSnapshot): Record<Table, string | un
   const holds = holdIds.map((id) => `${id}|${state.holds[id].points}|${ms(state.holds[id].expiresAt)}`);
   return { memberState: member, openLots: lots.length > 0 ? lots.join(';') : undefined, openHolds: holds.length > 0 ? holds.join(';') : undefined };
 };
-
-const rangeSql = (upTo: string | null) => `member_id > $1${upTo === null ? '' : ' AND member_id <= $2'}`;
-const rangeValues = (after: string, upTo: string | null) => (upTo === null ? [after] : [after, upTo]);
 
 /** Instants as `toISOString()` writes them, which is how the live side is read. */
 const normalized = (value: unknown): string | number | boolean | null => {
@@ -91,15 +105,16 @@ export class ProjectionDiff {
 
   constructor(private readonly limit: number) {}
 
-  /** Compares one chunk: the states rebuilt for it, against the live rows of (`after`, `upTo`]. */
-  async compare(client: PoolClient, rebuilt: MemberSnapshot[], after: string, upTo: string | null): Promise<void> {
+  /** Compares one chunk: the states rebuilt for it, against the live rows of the same members' id range. */
+  async compare(client: Queryable, rebuilt: MemberSnapshot[], bounds: ChunkBounds): Promise<void> {
     const texts = new Map(rebuilt.map((snapshot) => [snapshot.state.memberId, textsOf(snapshot)]));
     for (const table of Object.keys(TABLES) as Table[]) {
       const mine = new Map<string, string>();
       for (const [memberId, own] of texts) if (own[table] !== undefined) mine.set(memberId, own[table] as string);
+      const where = boundsSql('member_id', bounds);
       const { rows } = await client.query({
-        text: `SELECT member_id, ${TABLES[table].text} FROM ${LIVE_TABLES[table]} WHERE ${rangeSql(upTo)} GROUP BY member_id`,
-        values: rangeValues(after, upTo),
+        text: `SELECT member_id, ${TABLES[table].text} FROM ${LIVE_TABLES[table]} WHERE ${where.sql} GROUP BY member_id`,
+        values: where.values,
         rowMode: 'array',
       });
       const differing = new Map<string, { live: string | null; rebuilt: string | null }>();
@@ -121,7 +136,7 @@ export class ProjectionDiff {
   }
 
   /** The differing rows of members whose texts differ, row by row. */
-  private async detail(client: PoolClient, table: Table, rebuilt: Rows, memberIds: string[]): Promise<void> {
+  private async detail(client: Queryable, table: Table, rebuilt: Rows, memberIds: string[]): Promise<void> {
     const { columns, key, select, rowsOf } = TABLES[table];
     const keyIndex = columns.indexOf(key);
     const { rows } = await client.query({
@@ -132,7 +147,8 @@ export class ProjectionDiff {
     const idOf = (values: Values) => (key === 'member_id' ? String(values[0]) : `${values[0]}/${values[keyIndex]}`);
     const live = new Map((rows as Values[]).map((values) => [idOf(values), values]));
     for (const row of rowsOf(rebuilt)) {
-      const values: Values = columns.map((c) => normalized(row[c]));
+      // The rebuilt row is at the log's head by construction (see HEAD_CHECK).
+      const values: Values = columns.map((c) => (c === 'last_hash' ? 'head' : normalized(row[c])));
       const id = idOf(values);
       const other = live.get(id);
       live.delete(id);

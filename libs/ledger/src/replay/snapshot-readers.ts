@@ -5,6 +5,8 @@ import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 /** Connections that read one and the same snapshot of the database, whatever commits meanwhile. */
 export interface SnapshotReaders {
   clients: PoolClient[];
+  /** The exported snapshot's id: other sessions (a worker's) can read it too while these are open. */
+  snapshot: string;
   close(): Promise<void>;
 }
 
@@ -35,7 +37,7 @@ export const openSnapshotReaders = async (dataSource: DataSource, count: number)
       if (snapshot === undefined) snapshot = (await connection.client.query('SELECT pg_export_snapshot() AS id')).rows[0].id as string;
       else await connection.client.query(`SET TRANSACTION SNAPSHOT '${snapshot}'`);
     }
-    return { clients: opened.map((c) => c.client), close };
+    return { clients: opened.map((c) => c.client), snapshot: snapshot as string, close };
   } catch (error) {
     await close();
     throw error;

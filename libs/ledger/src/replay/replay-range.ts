@@ -1,0 +1,93 @@
+import { MemberFold, initialMemberState } from '@tally/member-ledger';
+import { BulkParams } from '../append/bulk-params';
+import { MemberSnapshot, REBUILD_TABLES, projectionRows, projectionSql } from '../append/projection-rows';
+import { GENESIS_HASH } from '../hashing/event-hash';
+import { MemberRange } from '../read/member-ranges';
+import { MemberHistory, Queryable, memberHistories } from './member-histories';
+import { ChunkBounds, ProjectionDiff, ReplayDifference } from './projection-diff';
+
+/** Members folded, compared and written together: a few MB of rows at most. */
+const CHUNK = 2000;
+
+/**
+ * A member folded from its history. Its head hash is not read with the events: where it is
+ * needed, SQL takes it from the log (`REBUILT_HEAD`, and the comparison of balance rows).
+ */
+export const foldHistory = (history: MemberHistory): MemberSnapshot => {
+  const member = MemberFold.owning(initialMemberState(history.memberId));
+  for (const { version, event } of history.events) member.apply(event, version);
+  return { state: member.state, lastHash: GENESIS_HASH };
+};
+
+/** Sets rebuilt balance rows' chain heads to the hash of the member's event at that version. */
+export const REBUILT_HEAD = `UPDATE ${REBUILD_TABLES.memberState} r SET last_hash = e.hash FROM ledger_events e
+  WHERE r.member_id = ANY($1) AND e.member_id = r.member_id AND e.version = r.version`;
+
+export interface RangeConnections {
+  /** Reads the log, in the replay's snapshot. */
+  log: Queryable;
+  /** Reads the live projections, in the same snapshot. */
+  live: Queryable;
+  /** Writes the rebuilt rows, when the replay is to be swapped in. */
+  write?: (sql: string, values: unknown[]) => Promise<unknown>;
+}
+
+export interface RangeResult {
+  events: number;
+  members: number;
+  differences: ReplayDifference[];
+}
+
+/** What a replay worker is given: where the database is, the snapshot to read, its members. */
+export interface ReplayTask {
+  url: string;
+  snapshot: string;
+  range: MemberRange;
+  write: boolean;
+  limit: number;
+}
+
+export type ReplayTaskResult = { ok: true; result: RangeResult } | { ok: false; message: string };
+
+/**
+ * Rebuilds one range of members from the log and compares it with the live projections, a chunk
+ * at a time: while one chunk is compared (and written), the log reader already fetches the next
+ * pages, and the next chunk is folded.
+ */
+export const replayRange = async (connections: RangeConnections, range: MemberRange, limit: number): Promise<RangeResult> => {
+  const diff = new ProjectionDiff(limit);
+  let events = 0;
+  let members = 0;
+  let chunk: MemberSnapshot[] = [];
+  let bounds: ChunkBounds = range.from === undefined ? {} : { from: range.from };
+  let pending: Promise<unknown> = Promise.resolve();
+  const flush = async (last: string | undefined) => {
+    const states = chunk;
+    const chunkBounds: ChunkBounds = last === undefined ? { ...bounds, ...(range.to !== undefined ? { to: range.to } : {}) } : { ...bounds, upTo: last };
+    await pending;
+    pending = Promise.all([diff.compare(connections.live, states, chunkBounds), connections.write ? writeRebuilt(connections.write, states) : undefined]);
+    if (last !== undefined) bounds = { after: last };
+    chunk = [];
+  };
+  try {
+    for await (const history of memberHistories(connections.log, { range })) {
+      chunk.push(foldHistory(history));
+      events += history.events.length;
+      members += 1;
+      if (chunk.length >= CHUNK) await flush(history.memberId);
+    }
+    await flush(undefined);
+    await pending;
+  } finally {
+    await pending.catch(() => undefined);
+  }
+  return { events, members, differences: diff.differences };
+};
+
+/** Plain inserts into the unindexed rebuild tables. */
+const writeRebuilt = async (write: NonNullable<RangeConnections['write']>, states: MemberSnapshot[]): Promise<void> => {
+  if (states.length === 0) return;
+  const bulk = new BulkParams();
+  await write(projectionSql(REBUILD_TABLES).insertAll(bulk, projectionRows(states)), bulk.values);
+  await write(REBUILT_HEAD, [states.map((s) => s.state.memberId)]);
+};
