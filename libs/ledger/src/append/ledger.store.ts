@@ -131,7 +131,7 @@ export class LedgerStore {
       const memberIds = membersOf(commands);
       const heads = await readHeads(query, memberIds, true);
       held.loaded = await this.states.load(query, memberIds, heads);
-      held.generation = heads.generation ?? this.states.generation;
+      held.generation = heads.generation ?? (await this.states.knowGeneration(query));
       held.decided = this.decide(commands, held.loaded, await findCausations(query, commands));
       const positions = await writeBatch(query, held.decided, held.generation);
       await runner.commitTransaction();

@@ -92,6 +92,15 @@ export class MemberStates {
     return this.currentGeneration;
   }
 
+  /** Reads the projection generation when it is not known yet (no member read had a head). */
+  async knowGeneration(query: Query): Promise<string> {
+    if (this.currentGeneration === undefined) {
+      const [row] = await query('SELECT generation::text AS generation FROM projection_generation', [], 'tally_generation');
+      this.currentGeneration = row.generation as string;
+    }
+    return this.currentGeneration;
+  }
+
   /**
    * The states at `heads` (members without a head start empty), handed over to the caller: states
    * taken from the cache leave it until the caller puts them back (`MemberStateCache.remember`).
