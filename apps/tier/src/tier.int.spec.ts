@@ -26,6 +26,7 @@ describe('tier service against PostgreSQL and Kafka', () => {
   let driver: LedgerDriver;
   let notices: Consumer;
   const received: Notification[] = [];
+  let secondEnv: Record<string, string>;
 
   const post = async (path: string, body: unknown, token: string | null = TOKEN) => {
     const res = await fetch(`${url}${path}`, {
@@ -59,6 +60,7 @@ describe('tier service against PostgreSQL and Kafka', () => {
       LOG_LEVEL: 'warn',
       PORT: '0',
     };
+    secondEnv = env;
     app = (await createServiceApp({ service: 'tier', defaultPort: 0, config: TierConfig, module: (c) => AppModule.forRoot(c), env })).app;
     await app.listen(0);
     url = listeningUrl(app);
@@ -186,6 +188,24 @@ describe('tier service against PostgreSQL and Kafka', () => {
     expect((await post('/ops/tier/evaluate', { asOf: '2029-05-01T03:00:00Z' })).body).toMatchObject({ downgraded: 0 });
     expect((await memberRow('m-floor'))?.tier).toBe('gold');
     expect((await tierEvents('m-floor')).map((e) => [e.data.to, e.data.reason, e.data.floor])).toEqual([['gold', 'ops-floor', 'gold']]);
+  });
+
+  it('upgrades and downgrades each member once when two instances act on the same member at once', async () => {
+    const { app: second } = await createServiceApp({ service: 'tier', defaultPort: 0, config: TierConfig, module: (c) => AppModule.forRoot(c), env: secondEnv });
+    try {
+      const other = second.get(TierService);
+      await driver.purchase('m-twice', 120_000, '2029-01-10T10:00:00Z');
+      await Promise.all([tiers.upgrade([{ memberId: 'm-twice', version: 1 }], '2029-01-10T10:01:00Z'), other.upgrade([{ memberId: 'm-twice', version: 1 }], '2029-01-10T10:01:00Z')]);
+      const [a, b] = await Promise.all([tiers.evaluateDaily('2031-06-01T03:00:00Z'), other.evaluateDaily('2031-06-01T03:00:00Z')]);
+      expect(a.downgraded + b.downgraded).toBeGreaterThanOrEqual(1);
+      expect((await tierEvents('m-twice')).map((e) => [e.data.from, e.data.to, e.causation_id])).toEqual([
+        ['member', 'silver', 'm-twice@1'],
+        ['silver', 'member', 'daily@2031-06-01@m-twice'],
+      ]);
+      expect((await memberRow('m-twice'))?.tier).toBe('member');
+    } finally {
+      await second.close();
+    }
   });
 
   it('leaves projections that a replay of the log rebuilds identically', async () => {

@@ -79,9 +79,9 @@ interface Decided<R> {
 }
 
 /**
- * Appends decisions to the log with their projections in one transaction per call. Members are
- * locked in id order (no deadlocks between batches), each command is decided on the states the
- * earlier commands of the same batch left, and a duplicate causation appends nothing.
+ * Appends decisions to the log with their projections, all of one call or none of it. Each
+ * command is decided on the states the earlier commands of the same call left, a duplicate
+ * causation appends nothing, and members are locked in id order (no deadlocks between calls).
  */
 export class LedgerStore {
   private readonly maxAttempts: number;
@@ -103,7 +103,7 @@ export class LedgerStore {
     for (let attempt = 1; ; attempt++) {
       try {
         const optimistic = attempt === 1 && this.states.generation !== undefined;
-        return optimistic ? await this.attemptWithoutLocks(commands) : await this.attempt(commands);
+        return optimistic ? await this.attemptWithoutLocks(commands) : await this.attemptUnderLocks(commands);
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (!code || !RETRYABLE.has(code)) throw error;
@@ -122,7 +122,7 @@ export class LedgerStore {
    * handed over by the cache and folded into in place; after a commit they go back at their new
    * heads, after a failure only those left untouched do.
    */
-  private async attempt<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
+  private async attemptUnderLocks<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
     const runner = this.dataSource.createQueryRunner();
     const held: Held<R> = {};
     const query = preparedQueryOf(await runner.connect());
@@ -250,7 +250,7 @@ export class LedgerStore {
 
   /**
    * Folds one event into its member's state and chain, and returns its row. The state was handed
-   * over for this batch (see `attempt`), so the fold writes into it without copying anything.
+   * over for this batch (see `attemptUnderLocks`), so the fold writes into it without copying anything.
    */
   private append(decided: Decided<unknown>, event: NewLedgerEvent, causationId: string, recordedAt: string): EventRow {
     const current = decided.members.get(event.memberId) as LoadedMember;
