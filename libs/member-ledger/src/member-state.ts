@@ -50,8 +50,9 @@ export interface Totals {
 
 /**
  * Everything the rules need to know about one member, folded from the member's events. It is
- * rewritten on every append, so it holds what is open (lots, holds, debt) and bounded windows,
- * never a record per past redemption or resolved hold: those stay in the log.
+ * kept in memory and in snapshots, so it holds what is open (lots, holds, debt) and bounded
+ * windows, never a record per past redemption, resolved hold or order: those stay in the log
+ * and its projections.
  */
 export interface MemberState {
   memberId: string;
@@ -65,6 +66,12 @@ export interface MemberState {
   totals: Totals;
   /** Open holds only. */
   holds: Record<string, HoldState>;
+  /**
+   * Orders the decision at hand may need: the ledger loads the orders a command names (a
+   * purchase's, a refund's) from their projection before deciding, and keeps none between
+   * decisions, so the state does not grow with every purchase a member ever made. A fold over a
+   * whole history (a replay) holds every order of the member.
+   */
   orders: Record<string, OrderState>;
   checkIn: { lastDay?: string; streak: number };
   referredBy?: string;

@@ -19,9 +19,10 @@ type Collection = 'lots' | 'totals' | 'holds' | 'orders' | 'daily' | 'activityYe
  */
 export class MemberFold {
   readonly state: MemberState;
-  /** Lots and holds this fold added, changed or closed: the rows a projection has to rewrite. */
+  /** Lots, holds and orders this fold added, changed or closed: the rows a projection has to rewrite. */
   readonly changedLots = new Set<string>();
   readonly changedHolds = new Set<string>();
+  readonly changedOrders = new Set<string>();
   private readonly owned: Set<Collection> | 'all';
 
   private constructor(state: MemberState, owned: Set<Collection> | 'all') {
@@ -147,6 +148,7 @@ const onEarned = (fold: MemberFold, data: LedgerEventDataMap['points.earned'], o
     const orders = fold.own('orders');
     const order = orders[data.orderId] ?? { points: 0, amountMinor: 0, clawedBack: 0, refundedMinor: 0, refundIds: [] };
     orders[data.orderId] = { ...order, points: order.points + data.points, amountMinor: order.amountMinor + (data.orderAmountMinor ?? 0) };
+    fold.changedOrders.add(data.orderId);
   }
   if (data.reason === 'check-in' && data.day !== undefined) state.checkIn = { lastDay: data.day, streak: data.streak ?? 1 };
   if (data.reason === 'referral-welcome') state.referredBy = data.referrerId;
@@ -180,6 +182,7 @@ const onClawedBack = (fold: MemberFold, data: LedgerEventDataMap['points.clawed-
       refundedMinor: order.refundedMinor + (data.refundedMinor ?? 0),
       refundIds: [...order.refundIds, data.refundId],
     };
+    fold.changedOrders.add(data.orderId);
   }
 };
 

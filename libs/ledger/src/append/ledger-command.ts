@@ -19,6 +19,8 @@ export interface LedgerCommand<R> {
   memberIds: string[];
   /** A digest of the request: the same key with another fingerprint is an idempotency conflict. */
   fingerprint?: string;
+  /** Orders the decision reads (`state.orders`): only these are loaded into the states it is given. */
+  orders?: readonly { memberId: string; orderId: string }[];
   decide(states: Readonly<Record<string, MemberState>>): CommandOutcome<R>;
 }
 

@@ -129,6 +129,39 @@ describe('ledger store against PostgreSQL', () => {
     expect(page.items).toMatchObject([{ position: events[0].position, version: 1, data: expanded.data, prevHash: GENESIS_HASH.toString('hex') }]);
   });
 
+  it('keeps orders out of the member state, and gives a decision the orders it names from their projection', async () => {
+    const purchase: NewLedgerEvent = {
+      type: 'points.earned', memberId: 'm-orders', occurredAt: '2026-11-23T10:00:00Z',
+      data: { points: 120, lotId: 'lot-o1', expiresAt: '2027-11-23T10:00:00.000Z', reason: 'purchase', orderId: 'o-1', orderAmountMinor: 12_000, tier: 'member', multiplier: 1, ruleIds: [] },
+    };
+    await store.executeOne({ scope: 'test', causationId: 'buy-1', memberIds: ['m-orders'], decide: () => ({ kind: 'append', events: [purchase], result: null }) });
+    expect(await dataSource.query(`SELECT order_id, points::int, amount_minor::int, refund_ids FROM member_orders WHERE member_id = 'm-orders'`)).toEqual([
+      { order_id: 'o-1', points: 120, amount_minor: 12_000, refund_ids: [] },
+    ]);
+    const seen: unknown[] = [];
+    const refund = (causationId: string, orders?: { memberId: string; orderId: string }[]): LedgerCommand<null> => ({
+      scope: 'test', causationId, memberIds: ['m-orders'], ...(orders ? { orders } : {}),
+      decide: (states) => {
+        seen.push(states['m-orders'].orders['o-1']);
+        const fromLots = takeFromLots(states['m-orders'].lots, 30).portions;
+        return { kind: 'append', result: null, events: [{ type: 'points.clawed-back', memberId: 'm-orders', occurredAt: '2026-11-24T10:00:00Z', data: { points: 30, orderId: 'o-1', refundId: causationId, fromLots, refundedMinor: 3000 } }] };
+      },
+    });
+    store.states.cache.clear();
+    await store.executeOne(refund('r-1', [{ memberId: 'm-orders', orderId: 'o-1' }]));
+    await store.executeOne(refund('r-2', [{ memberId: 'm-orders', orderId: 'o-1' }]));
+    await store.executeOne(refund('r-3'));
+    expect(seen).toEqual([
+      { points: 120, amountMinor: 12_000, clawedBack: 0, refundedMinor: 0, refundIds: [] },
+      { points: 120, amountMinor: 12_000, clawedBack: 30, refundedMinor: 3000, refundIds: ['r-1'] },
+      undefined,
+    ]);
+    expect(await dataSource.query(`SELECT clawed_back::int, refunded_minor::int, refund_ids FROM member_orders WHERE member_id = 'm-orders'`)).toEqual([
+      { clawed_back: 60, refunded_minor: 6000, refund_ids: ['r-1', 'r-2'] },
+    ]);
+    expect(Object.keys(store.states.cache.takeLatest('m-orders')?.state.orders ?? { missing: true })).toEqual([]);
+  });
+
   describe('appends without locks, checked in the statement that writes', () => {
     const chainOf = async (memberId: string) =>
       (await dataSource.query('SELECT version FROM ledger_events WHERE member_id = $1 ORDER BY version', [memberId])).map((r: { version: number }) => r.version);

@@ -131,6 +131,7 @@ export class LedgerStore {
       const memberIds = membersOf(commands);
       const heads = await readHeads(query, memberIds, true);
       held.loaded = await this.states.load(query, memberIds, heads);
+      await loadOrders(query, commands, held.loaded);
       held.generation = heads.generation ?? (await this.states.knowGeneration(query));
       held.decided = this.decide(commands, held.loaded, await findCausations(query, commands));
       const positions = await writeBatch(query, held.decided, held.generation);
@@ -165,6 +166,7 @@ export class LedgerStore {
         for (const [memberId, entry] of await this.states.load(query, missing, await readHeads(query, missing, false))) held.loaded?.set(memberId, entry);
         held.generation = this.states.generation;
       }
+      await loadOrders(query, commands, held.loaded as Map<string, LoadedMember>);
       held.decided = this.decide(commands, held.loaded as Map<string, LoadedMember>, new Map());
       const positions = await writeBatch(query, held.decided, held.generation);
       return this.committed(held as Required<Held<R>>, positions);
@@ -280,6 +282,34 @@ interface Held<R> {
 
 const membersOf = <R>(commands: LedgerCommand<R>[]): string[] => [...new Set(commands.flatMap((c) => c.memberIds))].sort();
 
+/**
+ * Puts the orders the commands name into the states they are decided on, and nothing else: a
+ * state never carries an order it was not given for this decision, so none can go stale.
+ */
+const loadOrders = async <R>(query: Query, commands: LedgerCommand<R>[], loaded: Map<string, LoadedMember>): Promise<void> => {
+  for (const entry of loaded.values()) entry.state.orders = keyed();
+  const wanted = commands.flatMap((c) => c.orders ?? []);
+  if (wanted.length === 0) return;
+  const rows: { member_id: string; order_id: string; points: string; amount_minor: string; clawed_back: string; refunded_minor: string; refund_ids: string[] }[] =
+    await query(
+      `SELECT o.* FROM unnest($1::text[], $2::text[]) AS k(member_id, order_id)
+         CROSS JOIN LATERAL (SELECT * FROM member_orders WHERE member_id = k.member_id AND order_id = k.order_id LIMIT 1) o`,
+      [wanted.map((w) => w.memberId), wanted.map((w) => w.orderId)],
+      'tally_load_orders',
+    );
+  for (const row of rows) {
+    const state = loaded.get(row.member_id)?.state;
+    if (!state) continue;
+    state.orders[row.order_id] = {
+      points: Number(row.points),
+      amountMinor: Number(row.amount_minor),
+      clawedBack: Number(row.clawed_back),
+      refundedMinor: Number(row.refunded_minor),
+      refundIds: row.refund_ids,
+    };
+  }
+};
+
 interface SeenCausation {
   outcome: string;
   fingerprint: string | null;
@@ -367,10 +397,12 @@ const asJson = <T extends object>(rows: T[], ...fields: (keyof T)[]): Record<str
 const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: string | undefined): Promise<Map<string, string>> => {
   const p = changedRows(
     [...decided.touched].map((id) => {
-      const { changedLots, changedHolds } = decided.folds.get(id) as MemberFold;
-      return { ...(decided.members.get(id) as LoadedMember), changedLots, changedHolds };
+      const { changedLots, changedHolds, changedOrders } = decided.folds.get(id) as MemberFold;
+      return { ...(decided.members.get(id) as LoadedMember), changedLots, changedHolds, changedOrders };
     }),
   );
+  // Orders were loaded for this decision only: none is kept in a cached state or a snapshot.
+  for (const entry of decided.members.values()) entry.state.orders = keyed();
   const snapshots = dueSnapshots(decided.members, decided.touched);
   const bulk = new BulkParams();
   const recordedAt = bulk.value(decided.recordedAt);
@@ -401,6 +433,7 @@ const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: stri
      lots AS (${LIVE_SQL.upsertLots(bulk, p.lots)}),
      gone_holds AS (${LIVE_SQL.deleteHolds(bulk, p.goneHolds)}),
      holds AS (${LIVE_SQL.upsertHolds(bulk, p.holds)}),
+     orders AS (${LIVE_SQL.upsertOrders(bulk, p.orders)}),
      causes AS (
        INSERT INTO causations (scope, causation_id, outcome, fingerprint, result, recorded_at)
        SELECT scope, id, outcome, fingerprint, result, ${recordedAt}::timestamptz FROM ${bulk.unnest(asJson(decided.causations, 'result'), CAUSATION_COLUMNS)}

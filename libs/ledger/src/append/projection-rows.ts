@@ -6,13 +6,15 @@ export interface ProjectionTables {
   memberState: string;
   openLots: string;
   openHolds: string;
+  memberOrders: string;
 }
 
-export const LIVE_TABLES: ProjectionTables = { memberState: 'member_state', openLots: 'open_lots', openHolds: 'open_holds' };
+export const LIVE_TABLES: ProjectionTables = { memberState: 'member_state', openLots: 'open_lots', openHolds: 'open_holds', memberOrders: 'member_orders' };
 export const REBUILD_TABLES: ProjectionTables = {
   memberState: 'member_state_rebuild',
   openLots: 'open_lots_rebuild',
   openHolds: 'open_holds_rebuild',
+  memberOrders: 'member_orders_rebuild',
 };
 
 /** A member's folded state and the hash of its last event. */
@@ -56,22 +58,34 @@ const holdRow = (memberId: string, holdId: string, hold: MemberState['holds'][st
   expires_at: hold.expiresAt,
 });
 
+const orderRow = (memberId: string, orderId: string, order: MemberState['orders'][string]) => ({
+  member_id: memberId,
+  order_id: orderId,
+  points: order.points,
+  amount_minor: order.amountMinor,
+  clawed_back: order.clawedBack,
+  refunded_minor: order.refundedMinor,
+  refund_ids: order.refundIds,
+});
+
 export interface ProjectionRowSet {
   members: Record<string, unknown>[];
   lots: Record<string, unknown>[];
   goneLots: { member_id: string; lot_id: string }[];
   holds: Record<string, unknown>[];
   goneHolds: { member_id: string; hold_id: string }[];
+  orders: Record<string, unknown>[];
 }
 
 /** Every projection row of these members, as they are now (a rebuild, or a member refolded whole). */
 export const projectionRows = (snapshots: MemberSnapshot[]): ProjectionRowSet => {
-  const rows: ProjectionRowSet = { members: [], lots: [], goneLots: [], holds: [], goneHolds: [] };
+  const rows: ProjectionRowSet = { members: [], lots: [], goneLots: [], holds: [], goneHolds: [], orders: [] };
   for (const snapshot of snapshots) {
     const { state } = snapshot;
     rows.members.push(memberRow(snapshot));
     for (const lot of Object.values(state.lots)) rows.lots.push(lotRow(state.memberId, lot));
     for (const [holdId, hold] of Object.entries(state.holds)) if (hold.status === 'open') rows.holds.push(holdRow(state.memberId, holdId, hold));
+    for (const [orderId, order] of Object.entries(state.orders)) rows.orders.push(orderRow(state.memberId, orderId, order));
   }
   return rows;
 };
@@ -80,6 +94,7 @@ export const projectionRows = (snapshots: MemberSnapshot[]): ProjectionRowSet =>
 export interface ChangedMember extends MemberSnapshot {
   changedLots: ReadonlySet<string>;
   changedHolds: ReadonlySet<string>;
+  changedOrders: ReadonlySet<string>;
 }
 
 /**
@@ -87,7 +102,7 @@ export interface ChangedMember extends MemberSnapshot {
  * changed (upserted if still open, deleted if closed), whatever number of lots the member has.
  */
 export const changedRows = (members: ChangedMember[]): ProjectionRowSet => {
-  const rows: ProjectionRowSet = { members: [], lots: [], goneLots: [], holds: [], goneHolds: [] };
+  const rows: ProjectionRowSet = { members: [], lots: [], goneLots: [], holds: [], goneHolds: [], orders: [] };
   for (const member of members) {
     const { state } = member;
     rows.members.push(memberRow(member));
@@ -101,6 +116,7 @@ export const changedRows = (members: ChangedMember[]): ProjectionRowSet => {
       if (hold?.status === 'open') rows.holds.push(holdRow(state.memberId, holdId, hold));
       else rows.goneHolds.push({ member_id: state.memberId, hold_id: holdId });
     }
+    for (const orderId of member.changedOrders) rows.orders.push(orderRow(state.memberId, orderId, state.orders[orderId]));
   }
   return rows;
 };
@@ -137,10 +153,21 @@ const HOLD_COLUMNS: BulkColumn[] = [
   { name: 'points', type: 'bigint' },
   { name: 'expires_at', type: 'timestamptz' },
 ];
+const ORDER_COLUMNS: BulkColumn[] = [
+  { name: 'member_id', type: 'text' },
+  { name: 'order_id', type: 'text' },
+  { name: 'points', type: 'bigint' },
+  { name: 'amount_minor', type: 'bigint' },
+  { name: 'clawed_back', type: 'bigint' },
+  { name: 'refunded_minor', type: 'bigint' },
+  { name: 'refund_ids', type: 'text' },
+];
 const key = (columns: BulkColumn[], names: string[]) => columns.filter((c) => names.includes(c.name));
 const list = (columns: BulkColumn[]) => columns.map((c) => c.name).join(', ');
 const excluded = (columns: BulkColumn[], keyNames: string[]) =>
   columns.filter((c) => !keyNames.includes(c.name)).map((c) => `${c.name} = EXCLUDED.${c.name}`).join(', ');
+
+const refundIdsAsText = (rows: Rows): Rows => rows.map((row) => ({ ...row, refund_ids: (row.refund_ids as string[]).join(',') }));
 
 /** Each statement takes its rows as parameters of `bulk`, in the order the statements are built. */
 export const projectionSql = (tables: ProjectionTables) => ({
@@ -159,10 +186,19 @@ export const projectionSql = (tables: ProjectionTables) => ({
   upsertHolds: (bulk: BulkParams, rows: Rows) =>
     `INSERT INTO ${tables.openHolds} (${list(HOLD_COLUMNS)}) SELECT * FROM ${bulk.unnest(rows, HOLD_COLUMNS)}
      ON CONFLICT (member_id, hold_id) DO UPDATE SET ${excluded(HOLD_COLUMNS, ['member_id', 'hold_id'])}`,
+  /** Refund ids travel as one `a,b` text per row (ids hold no commas): arrays of arrays must be rectangular. */
+  upsertOrders: (bulk: BulkParams, rows: Rows) =>
+    `INSERT INTO ${tables.memberOrders} (${list(ORDER_COLUMNS)})
+     SELECT member_id, order_id, points, amount_minor, clawed_back, refunded_minor, string_to_array(refund_ids, ',')
+       FROM ${bulk.unnest(refundIdsAsText(rows), ORDER_COLUMNS)}
+     ON CONFLICT (member_id, order_id) DO UPDATE SET ${excluded(ORDER_COLUMNS, ['member_id', 'order_id'])}`,
   /** Plain inserts, for tables being filled from nothing (a rebuild). */
   insertAll: (bulk: BulkParams, rows: ProjectionRowSet) =>
     `WITH members AS (INSERT INTO ${tables.memberState} (${list(MEMBER_COLUMNS)}) SELECT * FROM ${bulk.unnest(rows.members, MEMBER_COLUMNS)}),
-          lots AS (INSERT INTO ${tables.openLots} (${list(LOT_COLUMNS)}) SELECT * FROM ${bulk.unnest(rows.lots, LOT_COLUMNS)})
+          lots AS (INSERT INTO ${tables.openLots} (${list(LOT_COLUMNS)}) SELECT * FROM ${bulk.unnest(rows.lots, LOT_COLUMNS)}),
+          orders AS (INSERT INTO ${tables.memberOrders} (${list(ORDER_COLUMNS)})
+                     SELECT member_id, order_id, points, amount_minor, clawed_back, refunded_minor, string_to_array(refund_ids, ',')
+                       FROM ${bulk.unnest(refundIdsAsText(rows.orders), ORDER_COLUMNS)})
      INSERT INTO ${tables.openHolds} (${list(HOLD_COLUMNS)}) SELECT * FROM ${bulk.unnest(rows.holds, HOLD_COLUMNS)}`,
 });
 
@@ -172,7 +208,7 @@ export const projectionSql = (tables: ProjectionTables) => ({
  */
 export const writeProjections = async (query: Query, tables: ProjectionTables, snapshots: MemberSnapshot[]): Promise<void> => {
   if (snapshots.length === 0) return;
-  const { members, lots, holds } = projectionRows(snapshots);
+  const { members, lots, holds, orders } = projectionRows(snapshots);
   const sql = projectionSql(tables);
   const run = async (statement: (bulk: BulkParams, rows: Rows) => string, rows: Rows) => {
     const bulk = new BulkParams();
@@ -184,4 +220,5 @@ export const writeProjections = async (query: Query, tables: ProjectionTables, s
   await query(`DELETE FROM ${tables.openHolds} WHERE member_id = ANY($1)`, [ids]);
   if (lots.length > 0) await run(sql.upsertLots, lots);
   if (holds.length > 0) await run(sql.upsertHolds, holds);
+  if (orders.length > 0) await run(sql.upsertOrders, orders);
 };

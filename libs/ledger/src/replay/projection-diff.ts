@@ -59,6 +59,13 @@ const TABLES: Record<Table, { rowsOf: (rows: Rows) => Record<string, unknown>[];
     text: `string_agg(concat_ws('|', lot_id, remaining, held, ${epochMs('expires_at')}, coalesce(${epochMs('available_at')}::text, ''),
              CASE WHEN pending THEN 1 ELSE 0 END, lot_order), ';' ORDER BY lot_id COLLATE "C")`,
   },
+  memberOrders: {
+    rowsOf: (rows) => rows.orders,
+    columns: ['member_id', 'order_id', 'points', 'amount_minor', 'clawed_back', 'refunded_minor', 'refund_ids'],
+    key: 'order_id',
+    select: `member_id, order_id, points::float8, amount_minor::float8, clawed_back::float8, refunded_minor::float8, array_to_string(refund_ids, ',')`,
+    text: `string_agg(concat_ws('|', order_id, points, amount_minor, clawed_back, refunded_minor, array_to_string(refund_ids, ',')), ';' ORDER BY order_id COLLATE "C")`,
+  },
   openHolds: {
     rowsOf: (rows) => rows.holds,
     columns: ['member_id', 'hold_id', 'points', 'expires_at'],
@@ -82,12 +89,20 @@ const textsOf = ({ state }: MemberSnapshot): Record<Table, string | undefined> =
   });
   const holdIds = Object.keys(state.holds).filter((id) => state.holds[id].status === 'open').sort(byteOrder);
   const holds = holdIds.map((id) => `${id}|${state.holds[id].points}|${ms(state.holds[id].expiresAt)}`);
-  return { memberState: member, openLots: lots.length > 0 ? lots.join(';') : undefined, openHolds: holds.length > 0 ? holds.join(';') : undefined };
+  const orders = Object.keys(state.orders)
+    .sort(byteOrder)
+    .map((id) => {
+      const o = state.orders[id];
+      return `${id}|${o.points}|${o.amountMinor}|${o.clawedBack}|${o.refundedMinor}|${o.refundIds.join(',')}`;
+    });
+  const joined = (list: string[]) => (list.length > 0 ? list.join(';') : undefined);
+  return { memberState: member, openLots: joined(lots), openHolds: joined(holds), memberOrders: joined(orders) };
 };
 
 /** Instants as `toISOString()` writes them, which is how the live side is read. */
 const normalized = (value: unknown): string | number | boolean | null => {
   if (Buffer.isBuffer(value)) return value.toString('hex');
+  if (Array.isArray(value)) return value.join(',');
   if (typeof value === 'string' && value.length >= 20 && value[10] === 'T' && !(value.length === 24 && value.endsWith('Z'))) {
     const parsed = Date.parse(value);
     if (!Number.isNaN(parsed)) return new Date(parsed).toISOString();

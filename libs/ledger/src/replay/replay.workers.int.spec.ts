@@ -45,13 +45,17 @@ describe('replay on worker threads, one member range each', () => {
   it('finds a changed row in whichever range holds it, and a swap repairs it', async () => {
     await dataSource.query(`UPDATE open_lots SET remaining = remaining + 5 WHERE member_id = 'm-250' AND lot_order = 2`);
     await dataSource.query(`UPDATE member_state SET tier = 'gold' WHERE member_id = 'm-010'`);
+    await dataSource.query(`DELETE FROM member_orders WHERE member_id = 'm-123'`);
     const report = await new compiled.LedgerReplay(dataSource).run({ swap: true, parallelism: 3 });
     expect(report.swapped).toBe(true);
-    expect(report.differences).toHaveLength(2);
+    // m-010's balance row, one of m-250's lots, and each of m-123's five orders.
+    expect(report.differences).toHaveLength(7);
+    expect(report.differences.filter((d) => d.table === 'member_orders' && d.live === null && d.key.startsWith('m-123/'))).toHaveLength(5);
     expect(report.differences).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ table: 'member_state', key: 'm-010', live: expect.objectContaining({ tier: 'gold' }), rebuilt: expect.objectContaining({ tier: 'member' }) }),
         expect.objectContaining({ table: 'open_lots', key: expect.stringMatching(/^m-250\//) }),
+        expect.objectContaining({ table: 'member_orders', key: expect.stringMatching(/^m-123\//), live: null }),
       ]),
     );
     expect(await new compiled.LedgerReplay(dataSource).run({ swap: false, parallelism: 3 })).toMatchObject({ identical: true, members: 300 });

@@ -2,13 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { NewLedgerEvent } from '@tally/contracts';
 import { LedgerCommand } from '../append/ledger-command';
 
-/** A purchase's earning as a decider emits it: `points` in a lot of its own, expiring a year on. */
-export const earnedEvent = (memberId: string, points: number, occurredAt = '2026-11-23T10:00:00Z'): NewLedgerEvent => ({
-  type: 'points.earned',
-  memberId,
-  occurredAt,
-  data: { points, lotId: randomUUID(), expiresAt: '2027-11-23T10:00:00.000Z', reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: [] },
-});
+/** A purchase's earning as a decider emits it: `points` in a lot of its own, expiring a year on, for an order of its own. */
+export const earnedEvent = (memberId: string, points: number, occurredAt = '2026-11-23T10:00:00Z'): NewLedgerEvent => {
+  const lotId = randomUUID();
+  return {
+    type: 'points.earned',
+    memberId,
+    occurredAt,
+    data: { points, lotId, expiresAt: '2027-11-23T10:00:00.000Z', reason: 'purchase', orderId: `o-${lotId}`, orderAmountMinor: points * 100, tier: 'member', multiplier: 1, ruleIds: [] },
+  };
+};
 
 /** A command that earns `points` for one member under `causationId`, and answers that id. */
 export const earnCommand = (scope: string, memberId: string, causationId: string, points = 10): LedgerCommand<string> => ({
