@@ -111,7 +111,7 @@ describe('tier service against PostgreSQL and Kafka', () => {
     expect(new Date(notice.type === 'tier.changed' ? notice.effectiveAt : '').toISOString()).toBe(changed.occurred_at.toISOString());
 
     // Redelivering the same ledger events decides nothing new.
-    await dataSource.query(`INSERT INTO outbox (position) SELECT position FROM ledger_events WHERE member_id = 'm-live'`);
+    await dataSource.query(`INSERT INTO outbox (positions) SELECT array_agg(position ORDER BY position) FROM ledger_events WHERE member_id = 'm-live'`);
     await relayAll();
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(await tierEvents('m-live')).toHaveLength(1);

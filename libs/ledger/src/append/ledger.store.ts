@@ -427,7 +427,7 @@ const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: stri
         WHERE (SELECT ok FROM checked)
        RETURNING position, member_id, version
      ),
-     queued AS (INSERT INTO outbox (position) SELECT position FROM inserted),
+     queued AS (INSERT INTO outbox (positions) SELECT array_agg(position ORDER BY position) FROM inserted HAVING count(*) > 0),
      members AS (${LIVE_SQL.upsertMembers(bulk, p.members)}),
      gone_lots AS (${LIVE_SQL.deleteLots(bulk, p.goneLots)}),
      lots AS (${LIVE_SQL.upsertLots(bulk, p.lots)}),

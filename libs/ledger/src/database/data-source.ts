@@ -3,8 +3,9 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { LedgerSchema1764600000000 } from './migrations/1764600000000-ledger-schema';
 import { AppendGuard1764600000001 } from './migrations/1764600000001-append-guard';
 import { MemberOrders1764600000002 } from './migrations/1764600000002-member-orders';
+import { OutboxPerTransaction1764600000003 } from './migrations/1764600000003-outbox-per-transaction';
 
-export const LEDGER_MIGRATIONS = [LedgerSchema1764600000000, AppendGuard1764600000001, MemberOrders1764600000002];
+export const LEDGER_MIGRATIONS = [LedgerSchema1764600000000, AppendGuard1764600000001, MemberOrders1764600000002, OutboxPerTransaction1764600000003];
 const MIGRATIONS_TABLE = 'tally_migrations';
 
 /** Schema changes happen only through these migrations: `synchronize` stays off everywhere. */

@@ -38,7 +38,7 @@ describe('outbox relay', () => {
         `WITH e AS (
            INSERT INTO ledger_events (member_id, version, event_id, type, data, occurred_at, recorded_at, causation_id, hash)
            VALUES ('m-slow', 1, $1, 'points.released', '["lot-slow", 10]', now(), now(), 'slow', '\\x00') RETURNING position)
-         INSERT INTO outbox (position) SELECT position FROM e RETURNING position`,
+         INSERT INTO outbox (positions) SELECT array_agg(position) FROM e RETURNING positions[1] AS position`,
         [randomUUID()],
       )
     ).rows;
@@ -54,6 +54,24 @@ describe('outbox relay', () => {
     while ((await relay.relayOnce()) > 0);
     expect(published.map((e) => e.memberId)).toContain('m-slow');
     expect(published).toHaveLength(6);
+    expect(await relay.pending()).toBe(0);
+  });
+
+  it('queues one row per transaction, however many events it appended, and publishes them all', async () => {
+    const [{ before }] = await dataSource.query('SELECT count(*)::int AS before FROM outbox');
+    await store.execute(Array.from({ length: 50 }, (_, i) => earn(`m-batch-${i % 7}`, `batch-${i}`)));
+    const [{ after }] = await dataSource.query('SELECT count(*)::int AS after FROM outbox');
+    expect(after - before).toBe(1);
+    const published: LedgerEvent[] = [];
+    const relay = new OutboxRelay(dataSource, async (events) => void published.push(...events), 20);
+    expect(await relay.pending()).toBeGreaterThanOrEqual(50);
+    while ((await relay.relayOnce()) > 0);
+    const batch = published.filter((e) => e.memberId.startsWith('m-batch-'));
+    expect(batch).toHaveLength(50);
+    for (let m = 0; m < 7; m++) {
+      const versions = batch.filter((e) => e.memberId === `m-batch-${m}`).map((e) => e.version);
+      expect(versions).toEqual(versions.map((_, i) => i + 1));
+    }
     expect(await relay.pending()).toBe(0);
   });
 

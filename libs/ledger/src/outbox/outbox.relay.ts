@@ -8,10 +8,11 @@ const RELAY_LOCK_KEY = 7_366_002;
 export type PublishEvents = (events: LedgerEvent[]) => Promise<void>;
 
 /**
- * Transactional outbox: every append queues its positions in `outbox` in the same transaction,
- * and the relay publishes what is queued, then removes it. An append that commits late is simply
- * queued late; nothing is read by position ranges, so nothing in flight can be skipped.
- * Delivery is at least once: a crash after publishing and before the delete publishes again.
+ * Transactional outbox: every append queues its positions in `outbox` (one row per transaction)
+ * in the same transaction, and the relay publishes what is queued, then removes it. An append
+ * that commits late is simply queued late; nothing is read by position ranges, so nothing in
+ * flight can be skipped. Delivery is at least once: a crash after publishing and before the
+ * delete publishes again.
  */
 export class OutboxRelay {
   constructor(
@@ -31,18 +32,20 @@ export class OutboxRelay {
         await runner.rollbackTransaction();
         return 0;
       }
-      const rows: StoredEventRow[] = await runner.query(
-        `SELECT ${EVENT_COLUMNS}
-           FROM outbox o JOIN ledger_events e ON e.position = o.position
-          ORDER BY o.position LIMIT $1 FOR UPDATE OF o SKIP LOCKED`,
-        [this.batchSize],
-      );
-      if (rows.length > 0) {
+      const queued = await this.claim((sql, params) => runner.query(sql, params));
+      const positions = queued.flatMap((q) => q.positions);
+      let published = 0;
+      if (positions.length > 0) {
+        const rows: StoredEventRow[] = await runner.query(
+          `SELECT ${EVENT_COLUMNS} FROM ledger_events e WHERE e.position = ANY($1::bigint[]) ORDER BY e.position`,
+          [positions],
+        );
         await this.publish(rows.map(toLedgerEvent));
-        await runner.query('DELETE FROM outbox WHERE position = ANY($1)', [rows.map((r) => r.position)]);
+        await runner.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [queued.map((q) => q.id)]);
+        published = rows.length;
       }
       await runner.commitTransaction();
-      return rows.length;
+      return published;
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       throw error;
@@ -51,8 +54,26 @@ export class OutboxRelay {
     }
   }
 
+  /**
+   * The oldest queued transactions, as many as make about one batch of events (at least one,
+   * however many events it holds). Publishing them in position order keeps each member's order:
+   * positions grow along a member's transactions.
+   */
+  private async claim(query: (sql: string, params: unknown[]) => Promise<{ id: string; positions: string[] }[]>) {
+    const rows = await query('SELECT id, positions FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED', [this.batchSize]);
+    const claimed: typeof rows = [];
+    let events = 0;
+    for (const row of rows) {
+      if (claimed.length > 0 && events + row.positions.length > this.batchSize) break;
+      claimed.push(row);
+      events += row.positions.length;
+    }
+    return claimed;
+  }
+
+  /** Events appended and not yet published. */
   async pending(): Promise<number> {
-    const [{ count }] = await this.dataSource.query('SELECT count(*)::int AS count FROM outbox');
+    const [{ count }] = await this.dataSource.query('SELECT coalesce(sum(cardinality(positions)), 0)::int AS count FROM outbox');
     return count;
   }
 }
