@@ -163,7 +163,7 @@ export class LedgerStore {
         else missing.push(memberId);
       }
       if (missing.length > 0) {
-        for (const [memberId, entry] of await this.states.load(query, missing, await readHeads(query, missing, false))) held.loaded?.set(memberId, entry);
+        for (const [memberId, entry] of await this.states.loadCurrent(query, missing)) held.loaded?.set(memberId, entry);
         held.generation = this.states.generation;
       }
       await loadOrders(query, commands, held.loaded as Map<string, LoadedMember>);

@@ -61,9 +61,8 @@ interface StoredTail {
   events: [number, LedgerEventType, string, unknown[]][] | null;
 }
 
-const LOAD_SQL = `
-  SELECT m.member_id, s.version AS snapshot_version, s.state, t.events
-    FROM unnest($1::text[]) AS m(member_id)
+/** Each member `m`'s latest snapshot of this revision (`s`) and the events after it (`t`). */
+const SNAPSHOT_AND_TAIL = `
     LEFT JOIN LATERAL (
       SELECT version, state FROM member_snapshots WHERE member_id = m.member_id AND revision = $2 LIMIT 1
     ) s ON true
@@ -72,9 +71,36 @@ const LOAD_SQL = `
         FROM ledger_events e WHERE e.member_id = m.member_id AND e.version > coalesce(s.version, 0)
     ) t ON true`;
 
+const LOAD_SQL = `
+  SELECT m.member_id, s.version AS snapshot_version, s.state, t.events
+    FROM unnest($1::text[]) AS m(member_id) ${SNAPSHOT_AND_TAIL}`;
+
+const LOAD_CURRENT_SQL = `
+  SELECT m.member_id, m.version AS head_version, m.last_hash, g.generation::text AS generation,
+         s.version AS snapshot_version, s.state, t.events
+    FROM member_state m CROSS JOIN projection_generation g ${SNAPSHOT_AND_TAIL}
+   WHERE m.member_id = ANY($1)`;
+
 /** A stored event as the fold takes it. */
 export const storedEvent = (memberId: string, type: LedgerEventType, occurredAt: string, data: unknown[]): NewLedgerEvent =>
   ({ type, memberId, occurredAt, data: decodeEventData(type, data) }) as NewLedgerEvent;
+
+/** A member folded from its snapshot and the events after it, checked against the head it was read with. */
+const foldTail = (row: StoredTail, head: MemberHead): LoadedMember => {
+  const fold = MemberFold.owning(row.state ? decodeSnapshot(row.member_id, row.state) : initialMemberState(row.member_id));
+  for (const [version, type, occurredAt, data] of row.events ?? []) {
+    fold.apply(storedEvent(row.member_id, type, new Date(occurredAt).toISOString(), data), version);
+  }
+  const state = fold.state;
+  if (state.version > head.version) {
+    // Appended to between reading the head and the log (a read without locks): decide again.
+    throw Object.assign(new Error(`member ${row.member_id} moved on while it was loaded`), { code: '40001' });
+  }
+  if (state.version < head.version) {
+    throw new Error(`member ${row.member_id}: the log folds to version ${state.version}, its head says ${head.version}`);
+  }
+  return { state, lastHash: head.lastHash, snapshotVersion: row.snapshot_version ?? 0 };
+};
 
 /**
  * Members' folded states. The state is not rewritten on every append: it is a snapshot every
@@ -110,11 +136,7 @@ export class MemberStates {
   }
 
   private async loadWith(query: Query, memberIds: readonly string[], { members: heads, generation }: Heads, useCache: boolean): Promise<Map<string, LoadedMember>> {
-    if (generation !== undefined && generation !== this.currentGeneration) {
-      // A replay swapped projections in: what was folded before may rest on what it replaced.
-      this.cache.clear();
-      this.currentGeneration = generation;
-    }
+    this.noteGeneration(generation);
     const loaded = new Map<string, LoadedMember>();
     const missing: string[] = [];
     for (const memberId of memberIds) {
@@ -128,23 +150,36 @@ export class MemberStates {
     }
     if (missing.length === 0) return loaded;
     const rows: StoredTail[] = await query(LOAD_SQL, [missing, SNAPSHOT_REVISION], 'tally_load_states');
-    for (const row of rows) {
-      const head = heads.get(row.member_id) as MemberHead;
-      const fold = MemberFold.owning(row.state ? decodeSnapshot(row.member_id, row.state) : initialMemberState(row.member_id));
-      for (const [version, type, occurredAt, data] of row.events ?? []) {
-        fold.apply(storedEvent(row.member_id, type, new Date(occurredAt).toISOString(), data), version);
-      }
-      const state = fold.state;
-      if (state.version > head.version) {
-        // Appended to between reading the head and the log (a read without locks): decide again.
-        throw Object.assign(new Error(`member ${row.member_id} moved on while it was loaded`), { code: '40001' });
-      }
-      if (state.version < head.version) {
-        throw new Error(`member ${row.member_id}: the log folds to version ${state.version}, its head says ${head.version}`);
-      }
-      loaded.set(row.member_id, { state, lastHash: head.lastHash, snapshotVersion: row.snapshot_version ?? 0 });
+    for (const row of rows) loaded.set(row.member_id, foldTail(row, heads.get(row.member_id) as MemberHead));
+    return loaded;
+  }
+
+  /**
+   * The states of these members as they are now, heads and all read in one statement (one
+   * snapshot of the database, so nothing can move on between the head and the log); members
+   * without a head start empty. For an append that takes no locks: its write checks the heads.
+   */
+  async loadCurrent(query: Query, memberIds: readonly string[]): Promise<Map<string, LoadedMember>> {
+    const rows: (StoredTail & { head_version: number; last_hash: Buffer; generation: string })[] = await query(
+      LOAD_CURRENT_SQL,
+      [memberIds, SNAPSHOT_REVISION],
+      'tally_load_current',
+    );
+    this.noteGeneration(rows[0]?.generation);
+    const loaded = new Map<string, LoadedMember>();
+    for (const row of rows) loaded.set(row.member_id, foldTail(row, { version: row.head_version, lastHash: row.last_hash }));
+    for (const memberId of memberIds) {
+      if (!loaded.has(memberId)) loaded.set(memberId, { state: initialMemberState(memberId), lastHash: GENESIS_HASH, snapshotVersion: 0 });
     }
     return loaded;
+  }
+
+  /** A replay swapped projections in: what was folded before may rest on what it replaced. */
+  private noteGeneration(generation: string | undefined): void {
+    if (generation !== undefined && generation !== this.currentGeneration) {
+      this.cache.clear();
+      this.currentGeneration = generation;
+    }
   }
 
   /** Puts states handed over by `load` back in the cache, unless a replay swap came in between. */
