@@ -1,5 +1,6 @@
 import { Topic, physicalTopicName } from '@tally/contracts';
 import { Consumer, Kafka } from 'kafkajs';
+import { BatchCoalescer, BatchCoalescerOptions } from './batch.coalescer';
 
 /** A consumed message with everything a dead letter must keep. */
 export interface ConsumedMessage {
@@ -14,6 +15,12 @@ export interface ConsumedMessage {
   timestamp: string;
 }
 
+/** One partition's fetched batch, and the offset to commit once it is handled. */
+interface PartitionBatch {
+  messages: ConsumedMessage[];
+  commit: { topic: string; partition: number; offset: string };
+}
+
 export type BatchHandler = (messages: ConsumedMessage[]) => Promise<void>;
 
 export interface BatchConsumerOptions {
@@ -24,7 +31,10 @@ export interface BatchConsumerOptions {
   /** Called when a batch fails and will be retried: the consumer never dies on a handler error. */
   onRetry?: (error: unknown, attempt: number) => void;
   fromBeginning?: boolean;
+  /** Partition batches in progress at once (default 16): more than the partitions one fetch returns lets them all coalesce. */
   partitionsConsumedConcurrently?: number;
+  /** How partition batches are joined into handler calls (default: up to 5,000 messages, 2 calls in flight). */
+  coalesce?: BatchCoalescerOptions;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -39,16 +49,19 @@ const headersOf = (headers: Record<string, unknown> | undefined): Record<string,
 };
 
 /**
- * Consumes whole batches per partition: the handler gets every message of the batch, and the
- * offsets are committed only after it returns, so a crash replays the batch (the ledger's
- * idempotency makes that harmless). A failing batch is retried with backoff while heartbeating;
- * nothing is skipped and the process does not exit.
+ * Consumes whole batches per partition: the handler gets every message of the batch (joined with
+ * the other partitions' batches of the same fetch, see `BatchCoalescer`), and the offsets are
+ * committed only after it returns, so a crash replays the batch (the ledger's idempotency makes
+ * that harmless). A failing batch is retried with backoff while heartbeating; nothing is skipped
+ * and the process does not exit.
  */
 export class BatchConsumer {
   private readonly consumer: Consumer;
   private readonly contractNames: Map<string, string>;
+  private readonly coalescer: BatchCoalescer<PartitionBatch>;
 
   constructor(kafka: Kafka, private readonly options: BatchConsumerOptions) {
+    this.coalescer = new BatchCoalescer((batches) => this.handleTogether(batches), (b) => b.messages.length, options.coalesce ?? { maxMessages: 5000, maxConcurrent: 2 });
     this.consumer = kafka.consumer({
       groupId: `${options.namespace}${options.groupId}`,
       sessionTimeout: 30_000,
@@ -65,7 +78,7 @@ export class BatchConsumer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 16,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         if (batch.messages.length === 0) return;
         const messages: ConsumedMessage[] = batch.messages.map((m) => ({
@@ -81,7 +94,7 @@ export class BatchConsumer {
         for (let attempt = 1; ; attempt++) {
           if (!isRunning() || isStale()) return;
           try {
-            await this.options.handle(messages);
+            await this.coalescer.submit({ messages, commit: { topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() } });
             break;
           } catch (error) {
             this.options.onRetry?.(error, attempt);
@@ -89,12 +102,16 @@ export class BatchConsumer {
             await sleep(Math.min(30_000, 200 * 2 ** Math.min(attempt, 8)));
           }
         }
-        // Resolving moves the fetch position; committing alone would fetch the same batch again.
+        // Committed already (see handleTogether); resolving moves the fetch position, or the same batch would be fetched again.
         resolveOffset(batch.lastOffset());
-        const next = (BigInt(batch.lastOffset()) + 1n).toString();
-        await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
       },
     });
+  }
+
+  /** One handler call for the partitions' batches, then one commit of all their offsets. */
+  private async handleTogether(batches: PartitionBatch[]): Promise<void> {
+    await this.options.handle(batches.length === 1 ? batches[0].messages : batches.flatMap((b) => b.messages));
+    await this.consumer.commitOffsets(batches.map((b) => b.commit));
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,6 @@
 export * from './kafka.connection';
 export * from './typed.producer';
 export * from './batch.consumer';
+export * from './batch.coalescer';
 export * from './dead-letters';
 export * from './messaging.module';
