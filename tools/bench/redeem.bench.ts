@@ -158,6 +158,8 @@ const waitLive = async (child: ChildProcess, dispatcher: Agent): Promise<number>
 
 interface Tally {
   latencies: number[];
+  /** [start offset ms, latency ms] of each request, kept only where the time series is reported. */
+  timeline?: [number, number][];
   ok: number;
   statuses: Record<string, number>;
   networkErrors: number;
@@ -179,6 +181,7 @@ const redeemOnce = async (dispatcher: Agent, memberId: string, tally: Tally, sin
     });
     const text = await res.body.text();
     tally.latencies.push(performance.now() - started);
+    tally.timeline?.push([started, performance.now() - started]);
     if (res.statusCode >= 200 && res.statusCode < 300) tally.ok++;
     else {
       tally.statuses[res.statusCode] = (tally.statuses[res.statusCode] ?? 0) + 1;
@@ -229,12 +232,22 @@ const closedLoop = async (dispatcher: Agent, workers: number, seconds: number, m
   return { workers, seconds: round(elapsed), ...summary(tally, elapsed), answeredPerSecond: Array.from(perSecond, (n) => n ?? 0) };
 };
 
+/** p99 and the count over 30 ms per second of sending: shows whether the tail is spread out or a few stalls. */
+const perSecondTail = (timeline: [number, number][], started: number, seconds: number) => {
+  const buckets = Array.from({ length: seconds }, () => [] as number[]);
+  for (const [at, ms] of timeline) buckets[Math.min(seconds - 1, Math.floor((at - started) / 1000))]?.push(ms);
+  return buckets.map((b) => {
+    const sorted = b.sort((x, y) => x - y);
+    return { p99ms: round(percentile(sorted, 99)), over30ms: sorted.filter((ms) => ms > 30).length };
+  });
+};
+
 /**
  * Open loop: requests leave on a fixed schedule whether or not earlier ones were answered, and
  * latency counts from the scheduled time (a send that fell behind schedule is charged for it).
  */
 const openLoop = async (dispatcher: Agent, rate: number, seconds: number) => {
-  const tally = newTally();
+  const tally: Tally = { ...newTally(), timeline: [] };
   const total = rate * seconds;
   const inFlight: Promise<void>[] = [];
   let maxLagMs = 0;
@@ -256,6 +269,8 @@ const openLoop = async (dispatcher: Agent, rate: number, seconds: number) => {
   const elapsed = (performance.now() - started) / 1000;
   const { redemptionsPerSecond: _ignored, ...rest } = summary(tally, elapsed);
   return {
+    ...rest,
+    perSecond: perSecondTail(tally.timeline ?? [], started, seconds),
     rate,
     seconds,
     sent,
@@ -263,7 +278,6 @@ const openLoop = async (dispatcher: Agent, rate: number, seconds: number) => {
     drainedAfterSeconds: round(elapsed),
     maxSendLagMs: round(maxLagMs),
     what: 'scheduled send -> response received; random member per request, 1 point',
-    ...rest,
   };
 };
 
