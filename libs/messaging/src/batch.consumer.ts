@@ -1,6 +1,7 @@
 import { Topic, physicalTopicName } from '@tally/contracts';
 import { Consumer, Kafka } from 'kafkajs';
 import { BatchCoalescer, BatchCoalescerOptions } from './batch.coalescer';
+import { OffsetCommitter, PartitionOffset } from './offset.committer';
 
 /** A consumed message with everything a dead letter must keep. */
 export interface ConsumedMessage {
@@ -18,7 +19,7 @@ export interface ConsumedMessage {
 /** One partition's fetched batch, and the offset to commit once it is handled. */
 interface PartitionBatch {
   messages: ConsumedMessage[];
-  commit: { topic: string; partition: number; offset: string };
+  commit: PartitionOffset;
 }
 
 export type BatchHandler = (messages: ConsumedMessage[]) => Promise<void>;
@@ -30,6 +31,8 @@ export interface BatchConsumerOptions {
   handle: BatchHandler;
   /** Called when a batch fails and will be retried: the consumer never dies on a handler error. */
   onRetry?: (error: unknown, attempt: number) => void;
+  /** Called when an offset commit fails (the next one supersedes it). */
+  onCommitFailed?: (error: unknown) => void;
   fromBeginning?: boolean;
   /** Partition batches in progress at once (default 16): more than the partitions one fetch returns lets them all coalesce. */
   partitionsConsumedConcurrently?: number;
@@ -51,16 +54,18 @@ const headersOf = (headers: Record<string, unknown> | undefined): Record<string,
 /**
  * Consumes whole batches per partition: the handler gets every message of the batch (joined with
  * the other partitions' batches of the same fetch, see `BatchCoalescer`), and the offsets are
- * committed only after it returns, so a crash replays the batch (the ledger's idempotency makes
- * that harmless). A failing batch is retried with backoff while heartbeating; nothing is skipped
+ * committed only after it returns (without holding up the next fetch, see `OffsetCommitter`), so
+ * a crash replays the batch (the ledger's idempotency makes that harmless). A failing batch is retried with backoff while heartbeating; nothing is skipped
  * and the process does not exit.
  */
 export class BatchConsumer {
   private readonly consumer: Consumer;
   private readonly contractNames: Map<string, string>;
   private readonly coalescer: BatchCoalescer<PartitionBatch>;
+  private readonly committer: OffsetCommitter;
 
   constructor(kafka: Kafka, private readonly options: BatchConsumerOptions) {
+    this.committer = new OffsetCommitter((offsets) => this.consumer.commitOffsets(offsets), (error) => options.onCommitFailed?.(error));
     this.coalescer = new BatchCoalescer((batches) => this.handleTogether(batches), (b) => b.messages.length, options.coalesce ?? { maxMessages: 5000, maxConcurrent: 2 });
     this.consumer = kafka.consumer({
       groupId: `${options.namespace}${options.groupId}`,
@@ -108,13 +113,14 @@ export class BatchConsumer {
     });
   }
 
-  /** One handler call for the partitions' batches, then one commit of all their offsets. */
+  /** One handler call for the partitions' batches; their offsets are committed after it, in the background. */
   private async handleTogether(batches: PartitionBatch[]): Promise<void> {
     await this.options.handle(batches.length === 1 ? batches[0].messages : batches.flatMap((b) => b.messages));
-    await this.consumer.commitOffsets(batches.map((b) => b.commit));
+    this.committer.add(batches.map((b) => b.commit));
   }
 
   async stop(): Promise<void> {
+    await this.committer.flushed();
     await this.consumer.disconnect();
   }
 }

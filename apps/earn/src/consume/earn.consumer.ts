@@ -55,6 +55,7 @@ export class EarnConsumer implements OnApplicationBootstrap, OnApplicationShutdo
         batchSizes.observe(messages.length);
       },
       onRetry: (error, attempt) => this.logger.warn(`earn batch failed (attempt ${attempt}), retrying: ${(error as Error).message}`),
+      onCommitFailed: (error) => this.logger.warn(`earn offset commit failed (the next one supersedes it): ${(error as Error).message}`),
     });
     await this.consumer.start();
     this.logger.log(`consuming ${INPUT_TOPICS.map((t) => t.name).join(', ')}`);

@@ -57,6 +57,7 @@ export class TierConsumer implements OnApplicationBootstrap, OnApplicationShutdo
       namespace: this.settings.namespace,
       handle: (messages) => this.handle(messages),
       onRetry: (error, attempt) => this.logger.warn(`tier batch failed (attempt ${attempt}), retrying: ${(error as Error).message}`),
+      onCommitFailed: (error) => this.logger.warn(`tier offset commit failed (the next one supersedes it): ${(error as Error).message}`),
     });
     await this.consumer.start();
     this.logger.log(`consuming ${Topics.ledger.name}`);
