@@ -75,3 +75,13 @@ export const percentile = (sorted: number[], p: number): number =>
   sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 export const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/** p99 and the count over 30 ms per second of sending: shows whether the tail is spread out or a few stalls. */
+export const perSecondTail = (timeline: [number, number][], started: number, seconds: number) => {
+  const buckets = Array.from({ length: seconds }, () => [] as number[]);
+  for (const [at, ms] of timeline) buckets[Math.min(seconds - 1, Math.floor((at - started) / 1000))]?.push(ms);
+  return buckets.map((b) => {
+    const sorted = b.sort((x, y) => x - y);
+    return { p99ms: Number(percentile(sorted, 99).toFixed(1)), over30ms: sorted.filter((ms) => ms > 30).length };
+  });
+};

@@ -5,7 +5,7 @@ import { migrateLedger } from '@tally/ledger';
 import { createKafka, ensureTopics } from '@tally/messaging';
 import { Kafka, Partitioners } from 'kafkajs';
 import { Client } from 'pg';
-import { ROOT, benchDatabaseUrl, log, machine, percentile, recreateDatabase, writeResults } from './bench-support';
+import { ROOT, benchDatabaseUrl, log, machine, perSecondTail, percentile, recreateDatabase, writeResults } from './bench-support';
 
 const EVENTS = Number(process.env.BENCH_EARN_EVENTS ?? 1_000_000);
 const MEMBERS = 100_000;
@@ -165,6 +165,11 @@ const main = async () => {
       p50ms: Number(percentile(latencies, 50).toFixed(1)),
       p99ms: Number(percentile(latencies, 99).toFixed(1)),
       maxMs: Number((latencies[latencies.length - 1] ?? 0).toFixed(1)),
+      perSecond: perSecondTail(
+        [...sentAt.entries()].filter(([id]) => seenAt.has(id)).map(([id, at]) => [at, (seenAt.get(id) as number) - at]),
+        steadyStarted,
+        STEADY_SECONDS,
+      ),
     },
     targets: { eventsPerSecond: 20_000, p99ms: 50 },
   };

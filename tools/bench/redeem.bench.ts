@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 // undici (the library behind Node's fetch) directly: keep-alive connections and a far lighter client
 // than fetch, which matters when client, service and PostgreSQL share the same few cores.
 import { Agent, request } from 'undici';
-import { ROOT, benchDatabaseUrl, log, machine, percentile, recreateDatabase, writeResults } from './bench-support';
+import { ROOT, benchDatabaseUrl, log, machine, perSecondTail, percentile, recreateDatabase, writeResults } from './bench-support';
 
 const MEMBERS = 10_000;
 const POINTS_EACH = 1_000_000;
@@ -230,16 +230,6 @@ const closedLoop = async (dispatcher: Agent, workers: number, seconds: number, m
   await Promise.all(Array.from({ length: workers }, worker));
   const elapsed = (performance.now() - started) / 1000;
   return { workers, seconds: round(elapsed), ...summary(tally, elapsed), answeredPerSecond: Array.from(perSecond, (n) => n ?? 0) };
-};
-
-/** p99 and the count over 30 ms per second of sending: shows whether the tail is spread out or a few stalls. */
-const perSecondTail = (timeline: [number, number][], started: number, seconds: number) => {
-  const buckets = Array.from({ length: seconds }, () => [] as number[]);
-  for (const [at, ms] of timeline) buckets[Math.min(seconds - 1, Math.floor((at - started) / 1000))]?.push(ms);
-  return buckets.map((b) => {
-    const sorted = b.sort((x, y) => x - y);
-    return { p99ms: round(percentile(sorted, 99)), over30ms: sorted.filter((ms) => ms > 30).length };
-  });
 };
 
 /**
