@@ -6,6 +6,7 @@ import { assertHashableId, eventHash } from '../hashing/event-hash';
 import { DEFAULT_STATE_CACHE_SIZE, LoadedMember, MemberStateCache } from '../state/member-state.cache';
 import { MemberStates, Query, SNAPSHOT_EVERY, SNAPSHOT_REVISION, preparedQueryOf, readHeads } from '../state/member-states';
 import { encodeEventData } from '../storage/event-codec';
+import { OrderKey, attachOrders, readStoredOrders } from '../state/stored-orders';
 import { StoredSnapshot, encodeSnapshot } from '../state/snapshot-codec';
 import { AppendedEvent, CommandResult, LedgerCommand } from './ledger-command';
 import { BulkColumn, BulkParams } from './bulk-params';
@@ -163,10 +164,11 @@ export class LedgerStore {
         else missing.push(memberId);
       }
       if (missing.length > 0) {
-        for (const [memberId, entry] of await this.states.loadCurrent(query, missing)) held.loaded?.set(memberId, entry);
+        const current = await this.states.loadCurrent(query, missing, ordersOf(commands));
+        for (const [memberId, entry] of current.loaded) held.loaded?.set(memberId, entry);
         held.generation = this.states.generation;
-      }
-      await loadOrders(query, commands, held.loaded as Map<string, LoadedMember>);
+        attachOrders(current.orders, held.loaded as Map<string, LoadedMember>);
+      } else await loadOrders(query, commands, held.loaded as Map<string, LoadedMember>);
       held.decided = this.decide(commands, held.loaded as Map<string, LoadedMember>, new Map());
       const positions = await writeBatch(query, held.decided, held.generation);
       return this.committed(held as Required<Held<R>>, positions);
@@ -286,29 +288,10 @@ const membersOf = <R>(commands: LedgerCommand<R>[]): string[] => [...new Set(com
  * Puts the orders the commands name into the states they are decided on, and nothing else: a
  * state never carries an order it was not given for this decision, so none can go stale.
  */
-const loadOrders = async <R>(query: Query, commands: LedgerCommand<R>[], loaded: Map<string, LoadedMember>): Promise<void> => {
-  for (const entry of loaded.values()) entry.state.orders = keyed();
-  const wanted = commands.flatMap((c) => c.orders ?? []);
-  if (wanted.length === 0) return;
-  const rows: { member_id: string; order_id: string; points: string; amount_minor: string; clawed_back: string; refunded_minor: string; refund_ids: string[] }[] =
-    await query(
-      `SELECT o.* FROM unnest($1::text[], $2::text[]) AS k(member_id, order_id)
-         CROSS JOIN LATERAL (SELECT * FROM member_orders WHERE member_id = k.member_id AND order_id = k.order_id LIMIT 1) o`,
-      [wanted.map((w) => w.memberId), wanted.map((w) => w.orderId)],
-      'tally_load_orders',
-    );
-  for (const row of rows) {
-    const state = loaded.get(row.member_id)?.state;
-    if (!state) continue;
-    state.orders[row.order_id] = {
-      points: Number(row.points),
-      amountMinor: Number(row.amount_minor),
-      clawedBack: Number(row.clawed_back),
-      refundedMinor: Number(row.refunded_minor),
-      refundIds: row.refund_ids,
-    };
-  }
-};
+const ordersOf = <R>(commands: LedgerCommand<R>[]): OrderKey[] => commands.flatMap((c) => c.orders ?? []);
+
+const loadOrders = async <R>(query: Query, commands: LedgerCommand<R>[], loaded: Map<string, LoadedMember>): Promise<void> =>
+  attachOrders(await readStoredOrders(query, ordersOf(commands)), loaded);
 
 interface SeenCausation {
   outcome: string;

@@ -4,6 +4,7 @@ import { GENESIS_HASH } from '../hashing/event-hash';
 import { decodeEventData } from '../storage/event-codec';
 import { LoadedMember, MemberStateCache } from './member-state.cache';
 import { StoredSnapshot, decodeSnapshot } from './snapshot-codec';
+import { OrderKey, StoredOrder, orderParams, storedOrdersJson } from './stored-orders';
 
 /**
  * Runs one SQL statement: a pooled connection, or the transaction an append holds. A `name`
@@ -159,19 +160,22 @@ export class MemberStates {
    * snapshot of the database, so nothing can move on between the head and the log); members
    * without a head start empty. For an append that takes no locks: its write checks the heads.
    */
-  async loadCurrent(query: Query, memberIds: readonly string[]): Promise<Map<string, LoadedMember>> {
-    const rows: (StoredTail & { head_version: number; last_hash: Buffer; generation: string })[] = await query(
-      LOAD_CURRENT_SQL,
-      [memberIds, SNAPSHOT_REVISION],
+  async loadCurrent(query: Query, memberIds: readonly string[], orders: readonly OrderKey[] = []): Promise<{ loaded: Map<string, LoadedMember>; orders: StoredOrder[] }> {
+    // The orders ride along in the same statement: a row even when no member has a head yet.
+    const rows: (Partial<StoredTail & { head_version: number; last_hash: Buffer; generation: string }> & { orders: StoredOrder[] | null })[] = await query(
+      `SELECT w.orders, c.* FROM (SELECT ${storedOrdersJson('$3', '$4')} AS orders) w LEFT JOIN LATERAL (${LOAD_CURRENT_SQL}) c ON true`,
+      [memberIds, SNAPSHOT_REVISION, ...orderParams(orders)],
       'tally_load_current',
     );
-    this.noteGeneration(rows[0]?.generation);
+    this.noteGeneration(rows[0]?.generation ?? undefined);
     const loaded = new Map<string, LoadedMember>();
-    for (const row of rows) loaded.set(row.member_id, foldTail(row, { version: row.head_version, lastHash: row.last_hash }));
+    for (const row of rows) {
+      if (row.member_id) loaded.set(row.member_id, foldTail(row as StoredTail, { version: row.head_version as number, lastHash: row.last_hash as Buffer }));
+    }
     for (const memberId of memberIds) {
       if (!loaded.has(memberId)) loaded.set(memberId, { state: initialMemberState(memberId), lastHash: GENESIS_HASH, snapshotVersion: 0 });
     }
-    return loaded;
+    return { loaded, orders: rows[0]?.orders ?? [] };
   }
 
   /** A replay swapped projections in: what was folded before may rest on what it replaced. */

@@ -1,0 +1,38 @@
+import { keyed } from '@tally/member-ledger';
+import type { LoadedMember } from './member-state.cache';
+import type { Query } from './member-states';
+
+/** An order a command reads (`LedgerCommand.orders`). */
+export interface OrderKey {
+  memberId: string;
+  orderId: string;
+}
+
+/** A `member_orders` row as JSON gives it: member, order, points, amount, clawed back, refunded, refund ids. */
+export type StoredOrder = [string, string, number, number, number, number, string[]];
+
+/**
+ * A scalar subquery: the named orders that exist, as a JSON array of `StoredOrder` (null when
+ * none does). `members` and `orders` are the placeholders of two parallel text arrays.
+ */
+export const storedOrdersJson = (members: string, orders: string): string =>
+  `(SELECT json_agg(json_build_array(o.member_id, o.order_id, o.points, o.amount_minor, o.clawed_back, o.refunded_minor, o.refund_ids))
+      FROM unnest(${members}::text[], ${orders}::text[]) AS k(member_id, order_id)
+     CROSS JOIN LATERAL (SELECT * FROM member_orders WHERE member_id = k.member_id AND order_id = k.order_id LIMIT 1) o)`;
+
+export const orderParams = (keys: readonly OrderKey[]): [string[], string[]] => [keys.map((k) => k.memberId), keys.map((k) => k.orderId)];
+
+export const readStoredOrders = async (query: Query, keys: readonly OrderKey[]): Promise<StoredOrder[]> => {
+  if (keys.length === 0) return [];
+  const [row] = await query(`SELECT ${storedOrdersJson('$1', '$2')} AS orders`, orderParams(keys), 'tally_read_orders');
+  return (row?.orders as StoredOrder[] | null) ?? [];
+};
+
+/** Gives each loaded state exactly the orders read for it: a cached state keeps none from before. */
+export const attachOrders = (orders: readonly StoredOrder[], loaded: Map<string, LoadedMember>): void => {
+  for (const entry of loaded.values()) entry.state.orders = keyed();
+  for (const [memberId, orderId, points, amountMinor, clawedBack, refundedMinor, refundIds] of orders) {
+    const state = loaded.get(memberId)?.state;
+    if (state) state.orders[orderId] = { points: Number(points), amountMinor: Number(amountMinor), clawedBack: Number(clawedBack), refundedMinor: Number(refundedMinor), refundIds };
+  }
+};
