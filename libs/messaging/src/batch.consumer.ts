@@ -55,8 +55,8 @@ const headersOf = (headers: Record<string, unknown> | undefined): Record<string,
  * Consumes whole batches per partition: the handler gets every message of the batch (joined with
  * the other partitions' batches of the same fetch, see `BatchCoalescer`), and the offsets are
  * committed only after it returns (without holding up the next fetch, see `OffsetCommitter`), so
- * a crash replays the batch (the ledger's idempotency makes that harmless). A failing batch is retried with backoff while heartbeating; nothing is skipped
- * and the process does not exit.
+ * a crash replays the batch (the ledger's idempotency makes that harmless). A failing batch is
+ * retried with backoff while heartbeating; nothing is skipped and the process does not exit.
  */
 export class BatchConsumer {
   private readonly consumer: Consumer;
@@ -107,7 +107,7 @@ export class BatchConsumer {
             await sleep(Math.min(30_000, 200 * 2 ** Math.min(attempt, 8)));
           }
         }
-        // Committed already (see handleTogether); resolving moves the fetch position, or the same batch would be fetched again.
+        // Its offset is on its way to be committed (handleTogether); resolving moves the fetch position, or the same batch would be fetched again.
         resolveOffset(batch.lastOffset());
       },
     });

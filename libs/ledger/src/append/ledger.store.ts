@@ -284,12 +284,12 @@ interface Held<R> {
 
 const membersOf = <R>(commands: LedgerCommand<R>[]): string[] => [...new Set(commands.flatMap((c) => c.memberIds))].sort();
 
+const ordersOf = <R>(commands: LedgerCommand<R>[]): OrderKey[] => commands.flatMap((c) => c.orders ?? []);
+
 /**
  * Puts the orders the commands name into the states they are decided on, and nothing else: a
  * state never carries an order it was not given for this decision, so none can go stale.
  */
-const ordersOf = <R>(commands: LedgerCommand<R>[]): OrderKey[] => commands.flatMap((c) => c.orders ?? []);
-
 const loadOrders = async <R>(query: Query, commands: LedgerCommand<R>[], loaded: Map<string, LoadedMember>): Promise<void> =>
   attachOrders(await readStoredOrders(query, ordersOf(commands)), loaded);
 
