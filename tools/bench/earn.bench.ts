@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { INPUT_TOPICS, Topics } from '@tally/contracts';
 import { migrateLedger } from '@tally/ledger';
 import { createKafka, ensureTopics } from '@tally/messaging';
-import { Kafka, Partitioners } from 'kafkajs';
+import { Kafka, Partitioners, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { ROOT, benchDatabaseUrl, log, machine, perSecondTail, percentile, recreateDatabase, writeResults } from './bench-support';
 
@@ -12,6 +12,7 @@ const MEMBERS = 100_000;
 const PARTITIONS = 8;
 const STEADY_RATE = 1000;
 const STEADY_SECONDS = Number(process.env.BENCH_EARN_STEADY_SECONDS ?? 30);
+const WARMUP_SECONDS = 10;
 const GROUP = 'tally-earn';
 const EARN_PORT = 3901;
 
@@ -47,12 +48,6 @@ const committedAll = async (kafka: Kafka, namespace: string): Promise<boolean> =
   }
 };
 
-const startEarn = (namespace: string, databaseUrl: string, brokers: string): ChildProcess =>
-  spawn('node', [...(process.env.BENCH_EARN_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_EARN_PROFILE_DIR}`] : []), join(ROOT, 'dist/apps/earn/src/main.js')], {
-    env: { ...process.env, TALLY_TOPIC_NAMESPACE: namespace, DATABASE_URL: databaseUrl, KAFKA_BROKERS: brokers, PORT: String(EARN_PORT), LOG_LEVEL: 'warn' },
-    stdio: 'inherit',
-  });
-
 /** The earn process's own account of its batches (its Prometheus histograms), over the whole run. */
 const earnBatches = async () => {
   const text = await (await fetch(`http://127.0.0.1:${EARN_PORT}/metrics`)).text();
@@ -62,6 +57,95 @@ const earnBatches = async () => {
     batches: count,
     meanMessages: Math.round(value('tally_earn_batch_messages_sum') / count),
     meanMs: Number(((value('tally_earn_batch_seconds_sum') / count) * 1000).toFixed(1)),
+  };
+};
+
+/** An earn process, killed with the bench if the bench dies first (it would hold the port for the next run). */
+const startEarn = (namespace: string, databaseUrl: string, brokers: string): ChildProcess => {
+  const child = spawn('node', [...(process.env.BENCH_EARN_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_EARN_PROFILE_DIR}`] : []), join(ROOT, 'dist/apps/earn/src/main.js')], {
+    env: { ...process.env, TALLY_TOPIC_NAMESPACE: namespace, DATABASE_URL: databaseUrl, KAFKA_BROKERS: brokers, PORT: String(EARN_PORT), LOG_LEVEL: 'warn' },
+    stdio: 'inherit',
+  });
+  process.once('exit', () => child.exitCode === null && child.kill('SIGKILL'));
+  return child;
+};
+
+const stopEarn = async (child: ChildProcess): Promise<void> => {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+};
+
+const appended = async (sql: Client, ids: string[]): Promise<Set<string>> => {
+  const res = await sql.query('SELECT causation_id FROM causations WHERE scope = $1 AND causation_id = ANY($2)', [Topics.purchases.name, ids]);
+  return new Set(res.rows.map((r) => r.causation_id as string));
+};
+
+/** Until a probe purchase is appended: the consumer has joined its group and is assigned the partitions. */
+const waitConsuming = async (producer: Producer, sql: Client, topic: string): Promise<void> => {
+  const until = Date.now() + 120_000;
+  for (let n = 0; Date.now() < until; n++) {
+    await producer.send({ topic, acks: 1, messages: [{ key: `m-${n % MEMBERS}`, value: purchase(MEMBERS + n, 'probe') }] });
+    await sleep(500);
+    if ((await appended(sql, [`probe-${MEMBERS + n}`])).size > 0) return;
+  }
+  throw new Error('earn did not consume a probe purchase within 120 s');
+};
+
+/**
+ * Publishes at STEADY_RATE for `seconds` and times each purchase from its send to its append
+ * being visible, asking for the ids still unseen by key (the idempotency table's primary key):
+ * following positions would miss transactions that commit out of position order.
+ */
+const steadyLatency = async (producer: Producer, sql: Client, topic: string, prefix: string, seconds = STEADY_SECONDS) => {
+  const sentAt = new Map<string, number>();
+  const seenAt = new Map<string, number>();
+  const unseen = new Set<string>();
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      // A set of the ids still unseen, not a scan of every id sent: the poller shares the cores it measures.
+      const ask = [...unseen].slice(0, 5000);
+      if (ask.length > 0) {
+        const seen = await appended(sql, ask);
+        const now = performance.now();
+        for (const id of seen) {
+          seenAt.set(id, now);
+          unseen.delete(id);
+        }
+      }
+      await sleep(5);
+    }
+  })();
+  const started = performance.now();
+  for (let i = 0; i < STEADY_RATE * seconds; i += 10) {
+    const wait = started + (i / STEADY_RATE) * 1000 - performance.now();
+    if (wait > 0) await sleep(wait);
+    const messages = Array.from({ length: 10 }, (_, k) => ({ key: `m-${(i + k) % MEMBERS}`, value: purchase(i + k, prefix) }));
+    const at = performance.now();
+    for (let k = 0; k < 10; k++) {
+      sentAt.set(`${prefix}-${i + k}`, at);
+      unseen.add(`${prefix}-${i + k}`);
+    }
+    void producer.send({ topic, acks: 1, messages });
+  }
+  const until = Date.now() + 30_000;
+  while (seenAt.size < sentAt.size && Date.now() < until) await sleep(50);
+  polling = false;
+  await poller;
+  const timeline: [number, number][] = [...sentAt.entries()].filter(([id]) => seenAt.has(id)).map(([id, at]) => [at, (seenAt.get(id) as number) - at]);
+  const latencies = timeline.map(([, ms]) => ms).sort((a, b) => a - b);
+  return {
+    rate: STEADY_RATE,
+    seconds,
+    measured: latencies.length,
+    sent: sentAt.size,
+    what: 'publish -> committed in the ledger (visible to readers), polled every 5 ms',
+    p50ms: Number(percentile(latencies, 50).toFixed(1)),
+    p99ms: Number(percentile(latencies, 99).toFixed(1)),
+    maxMs: Number((latencies[latencies.length - 1] ?? 0).toFixed(1)),
+    perSecond: perSecondTail(timeline, started, seconds),
   };
 };
 
@@ -80,6 +164,19 @@ const main = async () => {
   const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const topic = `${namespace}${Topics.purchases.name}`;
+  const sql = new Client({ connectionString: databaseUrl });
+  await sql.connect();
+  const steady = (prefix: string) => steadyLatency(producer, sql, topic, prefix);
+
+  log(`steady load with no backlog: ${STEADY_RATE} events/s for ${WARMUP_SECONDS} s of warm-up, then ${STEADY_SECONDS} s measured ...`);
+  const first = startEarn(namespace, databaseUrl, brokers);
+  await waitConsuming(producer, sql, topic);
+  // A fresh broker and a fresh earn process answer slowly for their first seconds (JIT, connections): not measured.
+  await steadyLatency(producer, sql, topic, 'warm', WARMUP_SECONDS);
+  const latencyNoBacklog = await steady('lat0');
+  log(`no backlog: latency p50 ${latencyNoBacklog.p50ms} ms, p99 ${latencyNoBacklog.p99ms} ms`);
+  await stopEarn(first);
+
   log(`publishing ${EVENTS} purchases for ${MEMBERS} members to ${PARTITIONS} partitions ...`);
   const publishStarted = performance.now();
   for (let i = 0; i < EVENTS; i += 5000) {
@@ -89,62 +186,21 @@ const main = async () => {
   const publishSeconds = (performance.now() - publishStarted) / 1000;
   log(`published in ${publishSeconds.toFixed(1)} s`);
 
-  const sql = new Client({ connectionString: databaseUrl });
-  await sql.connect();
+  const backlogFrom = new Date();
   const earn = startEarn(namespace, databaseUrl, brokers);
-  // A bench that fails must not leave its earn process behind, holding the port for the next run.
-  process.once('exit', () => earn.exitCode === null && earn.kill('SIGKILL'));
   while (!(await committedAll(kafka, namespace))) await sleep(500);
   const caughtUpAt = Date.now();
-  const { rows } = await sql.query('SELECT min(recorded_at) AS first, count(*)::int AS n FROM ledger_events');
+  const { rows } = await sql.query('SELECT min(recorded_at) AS first, count(*)::int AS n FROM ledger_events WHERE recorded_at >= $1', [backlogFrom]);
   const firstAppend = new Date(rows[0].first).getTime();
   const throughputSeconds = (caughtUpAt - firstAppend) / 1000;
   const eventsPerSecond = Math.round(EVENTS / throughputSeconds);
   log(`throughput: ${rows[0].n} events appended, ${eventsPerSecond} events/s from first append to last commit`);
 
-  log(`steady load: ${STEADY_RATE} events/s for ${STEADY_SECONDS} s ...`);
-  const sentAt = new Map<string, number>();
-  const seenAt = new Map<string, number>();
-  const unseen = new Set<string>();
-  let polling = true;
-  // Asks for the ids still unseen by key (the idempotency table's primary key): following positions
-  // would miss transactions that commit out of position order, the outbox's own problem.
-  const poller = (async () => {
-    while (polling) {
-      // A set of the ids still unseen, not a scan of every id sent: the poller shares the cores it measures.
-      const ask = [...unseen].slice(0, 5000);
-      if (ask.length > 0) {
-        const res = await sql.query('SELECT causation_id FROM causations WHERE scope = $1 AND causation_id = ANY($2)', [Topics.purchases.name, ask]);
-        const now = performance.now();
-        for (const row of res.rows) {
-          seenAt.set(row.causation_id, now);
-          unseen.delete(row.causation_id);
-        }
-      }
-      await sleep(5);
-    }
-  })();
-  const steadyStarted = performance.now();
-  for (let i = 0; i < STEADY_RATE * STEADY_SECONDS; i += 10) {
-    const due = steadyStarted + (i / STEADY_RATE) * 1000;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
-    const messages = Array.from({ length: 10 }, (_, k) => ({ key: `m-${(i + k) % MEMBERS}`, value: purchase(i + k, 'lat') }));
-    const at = performance.now();
-    for (let k = 0; k < 10; k++) {
-      sentAt.set(`lat-${i + k}`, at);
-      unseen.add(`lat-${i + k}`);
-    }
-    void producer.send({ topic, acks: 1, messages });
-  }
-  const until = Date.now() + 30_000;
-  while (seenAt.size < sentAt.size && Date.now() < until) await sleep(50);
-  polling = false;
-  await poller;
-  const latencies = [...sentAt.entries()].filter(([id]) => seenAt.has(id)).map(([id, at]) => (seenAt.get(id) as number) - at).sort((a, b) => a - b);
+  log(`steady load right after the backlog: ${STEADY_RATE} events/s for ${STEADY_SECONDS} s ...`);
+  const latency = await steady('lat');
   const batches = await earnBatches();
-  log(`earn batches: ${JSON.stringify(batches)}`);
-  earn.kill('SIGTERM');
+  log(`earn batches (backlog and the steady load after it): ${JSON.stringify(batches)}`);
+  await stopEarn(earn);
   await producer.disconnect();
   await sql.end();
 
@@ -156,24 +212,11 @@ const main = async () => {
     publish: { seconds: Number(publishSeconds.toFixed(1)) },
     throughput: { seconds: Number(throughputSeconds.toFixed(1)), eventsPerSecond },
     batches,
-    latency: {
-      rate: STEADY_RATE,
-      seconds: STEADY_SECONDS,
-      measured: latencies.length,
-      sent: sentAt.size,
-      what: 'publish -> committed in the ledger (visible to readers), polled every 5 ms',
-      p50ms: Number(percentile(latencies, 50).toFixed(1)),
-      p99ms: Number(percentile(latencies, 99).toFixed(1)),
-      maxMs: Number((latencies[latencies.length - 1] ?? 0).toFixed(1)),
-      perSecond: perSecondTail(
-        [...sentAt.entries()].filter(([id]) => seenAt.has(id)).map(([id, at]) => [at, (seenAt.get(id) as number) - at]),
-        steadyStarted,
-        STEADY_SECONDS,
-      ),
-    },
+    latencyNoBacklog,
+    latency,
     targets: { eventsPerSecond: 20_000, p99ms: 50 },
   };
-  log(`latency p50 ${results.latency.p50ms} ms, p99 ${results.latency.p99ms} ms`);
+  log(`after the backlog: latency p50 ${results.latency.p50ms} ms, p99 ${results.latency.p99ms} ms`);
   log(`results: ${writeResults('earn', results)}`);
 };
 
