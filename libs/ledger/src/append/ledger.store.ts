@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { assertHashableId, eventHash } from '../hashing/event-hash';
 import { DEFAULT_STATE_CACHE_SIZE, LoadedMember, MemberStateCache } from '../state/member-state.cache';
-import { MemberStates, Query, SNAPSHOT_EVERY, SNAPSHOT_REVISION, preparedQueryOf, readHeads } from '../state/member-states';
+import { MemberStates, Query, SNAPSHOT_EVERY, SNAPSHOT_REVISION, preparedQueryOf, lockHeads } from '../state/member-states';
 import { encodeEventData } from '../storage/event-codec';
 import { OrderKey, attachOrders, readStoredOrders } from '../state/stored-orders';
 import { StoredSnapshot, encodeSnapshot } from '../state/snapshot-codec';
@@ -130,7 +130,7 @@ export class LedgerStore {
     try {
       await runner.startTransaction();
       const memberIds = membersOf(commands);
-      const heads = await readHeads(query, memberIds, true);
+      const heads = await lockHeads(query, memberIds);
       held.loaded = await this.states.load(query, memberIds, heads);
       await loadOrders(query, commands, held.loaded);
       held.generation = heads.generation ?? (await this.states.knowGeneration(query));

@@ -94,7 +94,7 @@ const foldTail = (row: StoredTail, head: MemberHead): LoadedMember => {
   }
   const state = fold.state;
   if (state.version > head.version) {
-    // Appended to between reading the head and the log (a read without locks): decide again.
+    // Heads and log come from one statement or under the heads' locks, so this cannot happen; if it ever does, decide again.
     throw Object.assign(new Error(`member ${row.member_id} moved on while it was loaded`), { code: '40001' });
   }
   if (state.version < head.version) {
@@ -132,11 +132,7 @@ export class MemberStates {
    * The states at `heads` (members without a head start empty), handed over to the caller: states
    * taken from the cache leave it until the caller puts them back (`MemberStateCache.remember`).
    */
-  async load(query: Query, memberIds: readonly string[], heads: Heads): Promise<Map<string, LoadedMember>> {
-    return this.loadWith(query, memberIds, heads, true);
-  }
-
-  private async loadWith(query: Query, memberIds: readonly string[], { members: heads, generation }: Heads, useCache: boolean): Promise<Map<string, LoadedMember>> {
+  async load(query: Query, memberIds: readonly string[], { members: heads, generation }: Heads): Promise<Map<string, LoadedMember>> {
     this.noteGeneration(generation);
     const loaded = new Map<string, LoadedMember>();
     const missing: string[] = [];
@@ -144,7 +140,7 @@ export class MemberStates {
       const head = heads.get(memberId);
       if (!head) loaded.set(memberId, { state: initialMemberState(memberId), lastHash: GENESIS_HASH, snapshotVersion: 0 });
       else {
-        const cached = useCache ? this.cache.take(memberId, head.version, head.lastHash) : undefined;
+        const cached = this.cache.take(memberId, head.version, head.lastHash);
         if (cached) loaded.set(memberId, cached);
         else missing.push(memberId);
       }
@@ -194,23 +190,23 @@ export class MemberStates {
 
   /**
    * Current states of existing members, read outside any append (read API, sweeps). They are
-   * folded from the snapshots and the log, never taken from the cache: an append may be folding
-   * into a cached state in place while the reader still looks at it.
+   * folded from the snapshots and the log in one statement, never taken from the cache: an append
+   * may be folding into a cached state in place while the reader still looks at it.
    */
   async read(query: Query, memberIds: readonly string[]): Promise<Map<string, MemberState>> {
-    const heads = await readHeads(query, memberIds, false);
-    const loaded = await this.loadWith(query, [...heads.members.keys()], heads, false);
-    return new Map([...loaded].map(([id, entry]) => [id, entry.state]));
+    const { loaded } = await this.loadCurrent(query, memberIds);
+    // Version 0 is a member without a head: one that does not exist.
+    return new Map([...loaded].filter(([, entry]) => entry.state.version > 0).map(([id, entry]) => [id, entry.state]));
   }
 }
 
-/** The heads of these members, locked for the rest of the transaction when `lock` (in id order: no deadlocks). */
-export const readHeads = async (query: Query, memberIds: readonly string[], lock: boolean): Promise<Heads> => {
+/** The heads of these members, locked for the rest of the transaction (in id order: no deadlocks). */
+export const lockHeads = async (query: Query, memberIds: readonly string[]): Promise<Heads> => {
   const rows: { member_id: string; version: number; last_hash: Buffer; generation: string }[] = await query(
     `SELECT m.member_id, m.version, m.last_hash, g.generation FROM member_state m CROSS JOIN projection_generation g
-      WHERE m.member_id = ANY($1) ORDER BY m.member_id${lock ? ' FOR UPDATE OF m' : ''}`,
+      WHERE m.member_id = ANY($1) ORDER BY m.member_id FOR UPDATE OF m`,
     [memberIds],
-    lock ? 'tally_lock_heads' : 'tally_read_heads',
+    'tally_lock_heads',
   );
   return { members: new Map(rows.map((r) => [r.member_id, { version: r.version, lastHash: r.last_hash }])), generation: rows[0]?.generation };
 };
