@@ -62,7 +62,8 @@ const earnBatches = async () => {
 
 /** An earn process, killed with the bench if the bench dies first (it would hold the port for the next run). */
 const startEarn = (namespace: string, databaseUrl: string, brokers: string): ChildProcess => {
-  const child = spawn('node', [...(process.env.BENCH_EARN_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_EARN_PROFILE_DIR}`] : []), join(ROOT, 'dist/apps/earn/src/main.js')], {
+  const nodeArgs = [...(process.env.BENCH_EARN_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(process.env.BENCH_EARN_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_EARN_PROFILE_DIR}`] : [])];
+  const child = spawn('node', [...nodeArgs, join(ROOT, 'dist/apps/earn/src/main.js')], {
     env: { ...process.env, TALLY_TOPIC_NAMESPACE: namespace, DATABASE_URL: databaseUrl, KAFKA_BROKERS: brokers, PORT: String(EARN_PORT), LOG_LEVEL: 'warn' },
     stdio: 'inherit',
   });

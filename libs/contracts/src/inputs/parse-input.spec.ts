@@ -50,6 +50,7 @@ describe('parsing input messages', () => {
     ['a channel that does not exist', { channel: 'fax' }, 'channel'],
     ['a time without an offset', { occurredAt: '2026-11-23T10:15:00' }, 'occurredAt'],
     ['a line without a sku', { lines: [{ quantity: 1, amountMinor: 1 }] }, 'lines.0.sku'],
+    ['lines nested in an array', { lines: [[purchase.lines[0]]] }, 'lines'],
   ])('names the field of %s', (_what, change, field) => {
     const parsed = parse({ ...purchase, ...change });
     expect(parsed).toMatchObject({ ok: false, reason: 'validation_failed', fieldErrors: [expect.objectContaining({ field })] });

@@ -4,6 +4,7 @@ import { ValidationError, validateSync } from 'class-validator';
 import { DeadLetterReason } from '../outbound/dead-letter';
 import { InputEvent } from './input-event';
 import { INPUT_SCHEMAS } from './input-schemas';
+import { Acceptor, compileAcceptor } from './schema.compiler';
 
 export const MAX_INPUT_BYTES = 64 * 1024;
 /** Clock skew tolerated for `occurredAt` ahead of our clock; beyond it the event is absurd. */
@@ -32,6 +33,21 @@ const fail = (reason: DeadLetterReason, message: string, fieldErrors?: FieldErro
   ...(fieldErrors ? { fieldErrors } : {}),
 });
 
+const acceptors = new Map<object, Acceptor | undefined>();
+const acceptorOf = (schema: new () => object): Acceptor | undefined => {
+  if (!acceptors.has(schema)) acceptors.set(schema, compileAcceptor(schema));
+  return acceptors.get(schema);
+};
+
+/** The validated event: by the compiled acceptor when it says yes, else by class-validator, which names every problem. */
+const validated = (schema: new () => object, json: object): { instance: object } | { errors: ValidationError[] } => {
+  const accepted = acceptorOf(schema)?.(json);
+  if (accepted) return { instance: accepted };
+  const instance = plainToInstance(schema, json);
+  const errors = validateSync(instance, { whitelist: true, forbidUnknownValues: true });
+  return errors.length > 0 ? { errors } : { instance };
+};
+
 /**
  * Turns the raw bytes of an input message into a validated event, or says exactly why not.
  * Pure: `now` comes in so that "far in the future" is judged against the caller's clock.
@@ -52,12 +68,12 @@ export const parseInput = (topicName: string, value: Buffer | null, now: Date): 
   const type = (json as { type?: unknown }).type;
   const schema = typeof type === 'string' ? schemas[type] : undefined;
   if (!schema) return fail('unknown_type', `type ${JSON.stringify(type)} is not one of ${Object.keys(schemas).join(', ')}`);
-  const instance = plainToInstance(schema, json);
-  const errors = validateSync(instance, { whitelist: true, forbidUnknownValues: true });
-  if (errors.length > 0) {
-    const fieldErrors = flattenValidationErrors(errors);
+  const outcome = validated(schema, json);
+  if ('errors' in outcome) {
+    const fieldErrors = flattenValidationErrors(outcome.errors);
     return fail('validation_failed', fieldErrors.map((e) => `${e.field}: ${e.problems.join('; ')}`).join(', '), fieldErrors);
   }
+  const instance = outcome.instance;
   const occurredAt = Date.parse((instance as { occurredAt: string }).occurredAt);
   if (Number.isNaN(occurredAt)) return fail('validation_failed', 'occurredAt is not a real date', [{ field: 'occurredAt', problems: ['not a real date'] }]);
   if (occurredAt - now.getTime() > MAX_FUTURE_SKEW_MS) return fail('occurred_in_future', `occurredAt is more than 24h ahead of ${now.toISOString()}`);

@@ -5,6 +5,7 @@ import {
   IsArray,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -36,6 +37,8 @@ export class PurchaseCompleted {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(500)
+  // Without it class-validator takes an array of arrays of lines as lines.
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => PurchaseLine)
   lines?: PurchaseLine[];
