@@ -51,20 +51,29 @@ const committedAll = async (kafka: Kafka, namespace: string): Promise<boolean> =
 /** The earn process's own account of its batches (its Prometheus histograms), over the whole run. */
 const earnBatches = async () => {
   const text = await (await fetch(`http://127.0.0.1:${EARN_PORT}/metrics`)).text();
-  const value = (name: string) => Number(new RegExp(`^${name}\\{[^}]*\\} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const value = (name: string) => Number(new RegExp(`^${name}(\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[2] ?? NaN);
   const count = value('tally_earn_batch_messages_count');
   return {
     batches: count,
     meanMessages: Math.round(value('tally_earn_batch_messages_sum') / count),
     meanMs: Number(((value('tally_earn_batch_seconds_sum') / count) * 1000).toFixed(1)),
+    residentMiB: Math.round(value('process_resident_memory_bytes') / 2 ** 20),
+    heapUsedMiB: Math.round(value('nodejs_heap_size_used_bytes') / 2 ** 20),
   };
 };
+
+/**
+ * Member states earn keeps folded (TALLY_STATE_CACHE_SIZE): sized to the bench's working set, as
+ * an operator sizes it to the members active at once; the cache keeps two generations of half
+ * the size each, so twice the members keeps them all.
+ */
+const STATE_CACHE_SIZE = process.env.TALLY_STATE_CACHE_SIZE ?? String(2 * MEMBERS);
 
 /** An earn process, killed with the bench if the bench dies first (it would hold the port for the next run). */
 const startEarn = (namespace: string, databaseUrl: string, brokers: string): ChildProcess => {
   const nodeArgs = [...(process.env.BENCH_EARN_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(process.env.BENCH_EARN_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_EARN_PROFILE_DIR}`] : [])];
   const child = spawn('node', [...nodeArgs, join(ROOT, 'dist/apps/earn/src/main.js')], {
-    env: { ...process.env, TALLY_TOPIC_NAMESPACE: namespace, DATABASE_URL: databaseUrl, KAFKA_BROKERS: brokers, PORT: String(EARN_PORT), LOG_LEVEL: 'warn' },
+    env: { ...process.env, TALLY_TOPIC_NAMESPACE: namespace, DATABASE_URL: databaseUrl, KAFKA_BROKERS: brokers, PORT: String(EARN_PORT), LOG_LEVEL: 'warn', TALLY_STATE_CACHE_SIZE: STATE_CACHE_SIZE },
     stdio: 'inherit',
   });
   process.once('exit', () => child.exitCode === null && child.kill('SIGKILL'));
@@ -209,7 +218,7 @@ const main = async () => {
     benchmark: 'earn',
     command: 'npm run bench:earn',
     machine: machine(),
-    setup: { events: EVENTS, members: MEMBERS, partitions: PARTITIONS, consumer: 'one earn process, kafkajs eachBatch, the partition batches of a fetch coalesced into one ledger append and one offset commit' },
+    setup: { events: EVENTS, members: MEMBERS, partitions: PARTITIONS, consumer: 'one earn process, kafkajs eachBatch, the partition batches of a fetch coalesced into one ledger append and one offset commit', stateCacheSize: Number(STATE_CACHE_SIZE) },
     publish: { seconds: Number(publishSeconds.toFixed(1)) },
     throughput: { seconds: Number(throughputSeconds.toFixed(1)), eventsPerSecond },
     batches,
