@@ -4,7 +4,12 @@ const shared = {
   rootDir: __dirname,
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', swcOptions({ withPaths: false })] },
-  moduleNameMapper: jestModuleNameMapper(),
+  moduleNameMapper: {
+    ...jestModuleNameMapper(),
+    // @fastify/static (Swagger UI's assets under Fastify) requires content-disposition 3, an ES
+    // module: Node 20 requires it natively, Jest's CommonJS loader cannot. 2.0 has the same API in CommonJS.
+    '^content-disposition$': '<rootDir>/node_modules/content-disposition-cjs/dist/index.js',
+  },
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'],
   setupFiles: ['reflect-metadata'],
 };

@@ -11,7 +11,7 @@ export * from './http/http-exception.filter';
 export * from './http/validation.pipe';
 export * from './logging/logging.options';
 export * from './metrics/metrics.service';
-export * from './metrics/http-metrics.middleware';
+export * from './metrics/http-metrics.hook';
 export * from './health/health-check';
 export * from './health/health.service';
 export * from './health/postgres.health-check';

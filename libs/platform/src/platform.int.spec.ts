@@ -156,6 +156,23 @@ describe('a service on the platform, with its infrastructure up', () => {
     });
   });
 
+  it('refuses bodies the parser will not take with a clear 4xx, and takes an empty JSON body as none', async () => {
+    const post = (body: string, contentType = 'application/json') =>
+      fetch(`${url}/redemptions`, { method: 'POST', headers: { Authorization: 'Bearer ops-t', 'Content-Type': contentType }, body }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    expect(await post(JSON.stringify({ storeId: 'sh-07', points: 1, pad: 'x'.repeat(200 * 1024) }))).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
+    expect(await post('{"storeId":"sh-07","points":1,"__proto__":{"admin":true}}')).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+    expect(await post('storeId=sh-07&points=1', 'application/x-www-form-urlencoded')).toMatchObject({ status: 415, body: { error: 'unsupported_media_type' } });
+    // No body is an empty DTO: the fields are named, not a parser error.
+    expect(await post('')).toMatchObject({ status: 400, body: { error: 'invalid_request', fields: expect.arrayContaining([expect.objectContaining({ field: 'storeId' })]) } });
+  });
+
+  it('keeps a sane X-Request-Id from the caller and makes one up otherwise', async () => {
+    const kept = await fetch(`${url}/health/live`, { headers: { 'X-Request-Id': 'pos-7:abc' } });
+    expect(kept.headers.get('x-request-id')).toBe('pos-7:abc');
+    const replaced = await fetch(`${url}/health/live`, { headers: { 'X-Request-Id': 'no spaces allowed' } });
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('hides an unexpected error behind 500 internal_error with a request id', async () => {
     const response = await call(`${url}/ops/boom`, { token: 'ops-t' });
     expect(response.status).toBe(500);

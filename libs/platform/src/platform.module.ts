@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, DynamicModule, Logger, MiddlewareConsumer, Module, NestModule, Provider, RequestMethod } from '@nestjs/common';
+import { BeforeApplicationShutdown, DynamicModule, Logger, Module, Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { API_TOKENS, ApiAuthGuard } from './auth/auth.guard';
@@ -8,7 +8,6 @@ import { HealthService } from './health/health.service';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { createValidationPipe } from './http/validation.pipe';
 import { loggingParams } from './logging/logging.options';
-import { HttpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { MetricsController } from './metrics/metrics.controller';
 import { Metrics } from './metrics/metrics.service';
 
@@ -32,7 +31,7 @@ const configTokens = (config: BaseConfig): (new () => BaseConfig)[] => {
  * request validation and bearer-token auth (global: routes need a token unless `@Public()`).
  */
 @Module({})
-export class PlatformModule implements NestModule, BeforeApplicationShutdown {
+export class PlatformModule implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Shutdown');
 
   static forRoot<C extends BaseConfig>({ service, config }: PlatformOptions<C>): DynamicModule {
@@ -48,7 +47,6 @@ export class PlatformModule implements NestModule, BeforeApplicationShutdown {
         { provide: API_TOKENS, useValue: config.apiTokens },
         { provide: Metrics, useFactory: () => new Metrics({ service }) },
         HealthService,
-        HttpMetricsMiddleware,
         { provide: APP_GUARD, useClass: ApiAuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
@@ -59,9 +57,5 @@ export class PlatformModule implements NestModule, BeforeApplicationShutdown {
 
   beforeApplicationShutdown(signal?: string): void {
     this.logger.log(signal ? `${signal} received: closing` : 'closing');
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes({ path: '*', method: RequestMethod.ALL });
   }
 }

@@ -1,4 +1,3 @@
-import { IncomingMessage, ServerResponse } from 'node:http';
 import { Body, Controller, HttpCode, HttpStatus, Param, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -10,7 +9,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Roles, assertCallerMayActFor } from '@tally/platform';
+import { ReplyLike, RequestLike, Roles, assertCallerMayActFor } from '@tally/platform';
 import { HoldIdParams } from '../shared/id.params';
 import { CaptureRequest, CaptureResult, HoldRequest, HoldResult, ReleaseResult } from './hold.dto';
 import { HoldsService } from './holds.service';
@@ -30,12 +29,12 @@ export class HoldsController {
   @ApiUnprocessableEntityResponse({ description: '`insufficient_points` with `available`' })
   async hold(
     @Body() body: HoldRequest,
-    @Req() request: IncomingMessage,
-    @Res({ passthrough: true }) response: ServerResponse,
+    @Req() request: RequestLike,
+    @Res({ passthrough: true }) response: ReplyLike,
   ): Promise<HoldResult> {
     assertCallerMayActFor(request, body.storeId);
     const reply = await this.holds.hold(body);
-    if (reply.replayed) response.statusCode = HttpStatus.OK;
+    if (reply.replayed) response.status(HttpStatus.OK);
     return reply.body;
   }
 
@@ -47,7 +46,7 @@ export class HoldsController {
   @ApiNotFoundResponse({ description: '`hold_not_found`' })
   @ApiConflictResponse({ description: '`hold_already_resolved`, `hold_expired` or `idempotency_conflict`' })
   @ApiUnprocessableEntityResponse({ description: '`capture_exceeds_hold`' })
-  async capture(@Param() params: HoldIdParams, @Body() body: CaptureRequest, @Req() request: IncomingMessage): Promise<CaptureResult> {
+  async capture(@Param() params: HoldIdParams, @Body() body: CaptureRequest, @Req() request: RequestLike): Promise<CaptureResult> {
     const hold = await this.holds.find(params.holdId);
     assertCallerMayActFor(request, hold.storeId);
     return (await this.holds.capture(hold, body)).body;
@@ -60,7 +59,7 @@ export class HoldsController {
   @ApiOkResponse({ type: ReleaseResult })
   @ApiNotFoundResponse({ description: '`hold_not_found`' })
   @ApiConflictResponse({ description: '`hold_already_resolved`' })
-  async release(@Param() params: HoldIdParams, @Req() request: IncomingMessage): Promise<ReleaseResult> {
+  async release(@Param() params: HoldIdParams, @Req() request: RequestLike): Promise<ReleaseResult> {
     const hold = await this.holds.find(params.holdId);
     assertCallerMayActFor(request, hold.storeId);
     return (await this.holds.release(hold)).body;

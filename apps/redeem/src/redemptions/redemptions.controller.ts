@@ -1,4 +1,3 @@
-import { IncomingMessage, ServerResponse } from 'node:http';
 import { Body, Controller, HttpCode, HttpStatus, Param, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -10,7 +9,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Roles, assertCallerMayActFor } from '@tally/platform';
+import { ReplyLike, RequestLike, Roles, assertCallerMayActFor } from '@tally/platform';
 import { RedemptionIdParams } from '../shared/id.params';
 import { RedeemRequest, RedemptionResult, ReverseResult } from './redemption.dto';
 import { RedemptionsService } from './redemptions.service';
@@ -30,12 +29,12 @@ export class RedemptionsController {
   @ApiUnprocessableEntityResponse({ description: '`insufficient_points` with `available`, or another business refusal' })
   async redeem(
     @Body() body: RedeemRequest,
-    @Req() request: IncomingMessage,
-    @Res({ passthrough: true }) response: ServerResponse,
+    @Req() request: RequestLike,
+    @Res({ passthrough: true }) response: ReplyLike,
   ): Promise<RedemptionResult> {
     assertCallerMayActFor(request, body.storeId);
     const reply = await this.redemptions.redeem(body);
-    if (reply.replayed) response.statusCode = HttpStatus.OK;
+    if (reply.replayed) response.status(HttpStatus.OK);
     return reply.body;
   }
 
@@ -45,7 +44,7 @@ export class RedemptionsController {
   @ApiOperation({ summary: 'Put a redemption’s points back into their lots (ops, or the store that redeemed); idempotent' })
   @ApiOkResponse({ type: ReverseResult, description: 'Reversed, or a retry: the first result, nothing put back twice' })
   @ApiNotFoundResponse({ description: '`redemption_not_found` (never made, or refused)' })
-  async reverse(@Param() params: RedemptionIdParams, @Req() request: IncomingMessage): Promise<ReverseResult> {
+  async reverse(@Param() params: RedemptionIdParams, @Req() request: RequestLike): Promise<ReverseResult> {
     const redemption = await this.redemptions.find(params.redemptionId);
     assertCallerMayActFor(request, redemption.storeId);
     return (await this.redemptions.reverse(redemption)).body;

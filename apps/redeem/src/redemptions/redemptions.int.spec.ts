@@ -6,7 +6,7 @@ import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { NewLedgerEvent } from '@tally/contracts';
 import { LEDGER_CLOCK, LedgerQueries, LedgerStore, migrateLedger } from '@tally/ledger';
-import { listeningUrl, loadConfig } from '@tally/platform';
+import { HTTP_APP_OPTIONS, createHttpAdapter, listeningUrl, loadConfig } from '@tally/platform';
 import { TestDatabase, createTestDatabase } from '@tally/testing';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module';
@@ -71,7 +71,7 @@ describe('redeem app against PostgreSQL', () => {
       .overrideProvider(LEDGER_CLOCK)
       .useValue(() => new Date(Date.now() + clockAheadMs))
       .compile();
-    app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+    app = moduleRef.createNestApplication(createHttpAdapter(), { ...HTTP_APP_OPTIONS, logger: ['error', 'warn'] });
     await app.listen(0, '127.0.0.1');
     url = listeningUrl(app);
   });

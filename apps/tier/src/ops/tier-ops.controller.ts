@@ -1,8 +1,7 @@
-import { IncomingMessage } from 'node:http';
 import { Body, Controller, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isId } from '@tally/contracts';
-import { AppError, Roles, callerOf, describeRole } from '@tally/platform';
+import { AppError, RequestLike, Roles, callerOf, describeRole } from '@tally/platform';
 import { TierService } from '../tiers/tier.service';
 import { EvaluateBody, TierFloorBody } from './tier-ops.dto';
 
@@ -23,7 +22,7 @@ export class TierOpsController {
   @Post('members/:memberId/tier')
   @HttpCode(200)
   @ApiOperation({ summary: 'Set a tier floor: raises the member at once if below it; the daily evaluation never goes under it' })
-  setFloor(@Param('memberId') memberId: string, @Body() body: TierFloorBody, @Req() request: IncomingMessage) {
+  setFloor(@Param('memberId') memberId: string, @Body() body: TierFloorBody, @Req() request: RequestLike) {
     if (!isId(memberId)) {
       throw new AppError({ status: HttpStatus.BAD_REQUEST, error: 'invalid_request', message: 'memberId must be 1-64 characters of [A-Za-z0-9._:-]' });
     }

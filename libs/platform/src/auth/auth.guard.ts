@@ -1,9 +1,8 @@
-import { IncomingMessage } from 'node:http';
 import { CanActivate, ExecutionContext, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AppError } from '../http/app.error';
 import { ApiRole, ApiTokens, RoleKind, describeRole } from './api-tokens';
-import { attachCaller } from './caller';
+import { RequestLike, attachCaller } from './caller';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
 import { TokenMatcher } from './token.matcher';
 
@@ -11,7 +10,7 @@ export const API_TOKENS = Symbol('API_TOKENS');
 
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
-const bearerToken = (request: IncomingMessage): string | undefined => {
+const bearerToken = (request: RequestLike): string | undefined => {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
   return match?.[1];
 };
@@ -41,7 +40,7 @@ export class ApiAuthGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
-    const request = context.switchToHttp().getRequest<IncomingMessage>();
+    const request = context.switchToHttp().getRequest<RequestLike>();
     const role = this.authenticate(request);
     const required = this.reflector.getAllAndOverride<RoleKind[] | undefined>(ROLES_KEY, targets);
     if (!mayCall(role, required, request.method ?? 'GET')) {
@@ -55,7 +54,7 @@ export class ApiAuthGuard implements CanActivate {
     return true;
   }
 
-  private authenticate(request: IncomingMessage): ApiRole {
+  private authenticate(request: RequestLike): ApiRole {
     const token = bearerToken(request);
     const role = token === undefined ? undefined : this.matcher.match(token);
     if (role) return role;

@@ -36,6 +36,14 @@ const fromExposedClientError = (exception: unknown): RenderedError | undefined =
   return { status, body: { error: errorCodeFor(status), message: exception.message }, unexpected: false };
 };
 
+/** Fastify's own refusals (bad JSON, an empty JSON body, a body over the limit, an unknown media type): 4xx, safe to show. */
+const fromFastifyClientError = (exception: unknown): RenderedError | undefined => {
+  if (!(exception instanceof Error) || !isRecord(exception)) return undefined;
+  const status = exception.statusCode;
+  if (typeof exception.code !== 'string' || !exception.code.startsWith('FST_') || typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  return { status, body: { error: errorCodeFor(status), message: exception.message }, unexpected: false };
+};
+
 const INTERNAL: RenderedError = {
   status: HttpStatus.INTERNAL_SERVER_ERROR,
   body: { error: 'internal_error', message: 'internal error' },
@@ -49,5 +57,5 @@ const INTERNAL: RenderedError = {
  */
 export const renderError = (exception: unknown): RenderedError => {
   if (exception instanceof HttpException) return fromHttpException(exception);
-  return fromExposedClientError(exception) ?? INTERNAL;
+  return fromExposedClientError(exception) ?? fromFastifyClientError(exception) ?? INTERNAL;
 };

@@ -4,7 +4,8 @@ import { AppError } from './app.error';
 import { renderError } from './error-body';
 
 type RequestInfo = { id?: unknown; method?: string; url?: string };
-type ResponseInfo = { headersSent?: boolean; end(): void };
+/** Fastify's reply: `raw` is Node's response underneath. */
+type ResponseInfo = { raw: { headersSent: boolean; end(): void } };
 
 /** Every HTTP error leaves as `{error, message, ...}`; unexpected ones are logged with their stack. */
 @Catch()
@@ -21,8 +22,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (unexpected) {
       this.logger.error({ err: exception, method: request.method, url: request.url }, `unexpected error answering ${request.method} ${request.url}`);
     }
-    if (response.headersSent) {
-      response.end();
+    if (response.raw.headersSent) {
+      response.raw.end();
       return;
     }
     const adapter = this.adapterHost.httpAdapter;

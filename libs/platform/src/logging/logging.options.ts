@@ -9,9 +9,14 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const QUIET_PATHS = ['/health', '/health/live', '/metrics'];
 
 /** Keeps a caller's `X-Request-Id` when it is sane, so one id follows a request across services. */
-export const requestIdOf = (request: IncomingMessage, response: ServerResponse): string => {
+export const requestIdFor = (request: IncomingMessage): string => {
   const incoming = request.headers['x-request-id'];
-  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+};
+
+/** For the request logger when nothing named the request before it (Fastify does, see `createHttpAdapter`). */
+export const requestIdOf = (request: IncomingMessage, response: ServerResponse): string => {
+  const id = requestIdFor(request);
   response.setHeader('X-Request-Id', id);
   return id;
 };

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../auth/roles.decorator';
 import { Metrics } from './metrics.service';
 
-type RawResponse = { setHeader(name: string, value: string): void };
+type Reply = { header(name: string, value: string): unknown };
 
 @ApiExcludeController()
 @Controller('metrics')
@@ -13,9 +13,9 @@ export class MetricsController {
   @Public()
   @Get()
   @Header('Cache-Control', 'no-store')
-  async scrape(@Res({ passthrough: true }) response: RawResponse): Promise<string> {
+  async scrape(@Res({ passthrough: true }) response: Reply): Promise<string> {
     const { contentType, body } = await this.metrics.render();
-    response.setHeader('Content-Type', contentType);
+    response.header('Content-Type', contentType);
     return body;
   }
 }
