@@ -36,16 +36,21 @@ const ticksOf = (pid: number | string): number => {
     return 0;
   }
 };
-const postgresTicks = (): number =>
-  readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .reduce((sum, pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres' ? sum + ticksOf(pid) : sum;
-      } catch {
-        return sum;
-      }
-    }, 0);
+/** Per postgres process: backends come and go, and one gone by the second sample must not count as negative. */
+const postgresTicks = (): Map<string, number> =>
+  new Map(
+    readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .flatMap((pid): [string, number][] => {
+        try {
+          return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres' ? [[pid, ticksOf(pid)]] : [];
+        } catch {
+          return [];
+        }
+      }),
+  );
+/** What the processes alive at the end used since the start (a backend that ended meanwhile is not counted). */
+const ticksSince = (a: Map<string, number>, b: Map<string, number>): number => [...b].reduce((sum, [pid, ticks]) => sum + ticks - (a.get(pid) ?? 0), 0);
 const machineTicks = (): { busy: number; total: number } => {
   const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
   const n = values.map(Number);
@@ -66,7 +71,7 @@ const coresUsed = (a: CpuSample, b: CpuSample) => {
   const cores = (ticks: number) => Number((ticks / TICK / seconds).toFixed(2));
   return {
     redeem: cores(b.redeem - a.redeem),
-    postgres: cores(b.postgres - a.postgres),
+    postgres: cores(ticksSince(a.postgres, b.postgres)),
     benchClient: cores(b.bench - a.bench),
     machineBusyPercent: Math.round((100 * (b.machine.busy - a.machine.busy)) / (b.machine.total - a.machine.total)),
   };
@@ -114,10 +119,9 @@ const seed = async (url: string): Promise<{ members: number; seconds: number }> 
 };
 
 const startRedeem = (databaseUrl: string, brokers: string): { child: ChildProcess; output: string[] } => {
-  // `-r reflect-metadata`: redeem's main.ts, unlike the other services', does not import it first and
-  // dies at class-transformer's first decorator without it.
   const profile = process.env.BENCH_REDEEM_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_REDEEM_PROFILE_DIR}`] : [];
-  const child = spawn('node', [...profile, '--enable-source-maps', join(ROOT, 'dist/apps/redeem/src/main.js')], {
+  const nodeArgs = process.env.BENCH_REDEEM_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn('node', [...nodeArgs, ...profile, '--enable-source-maps', join(ROOT, 'dist/apps/redeem/src/main.js')], {
     cwd: ROOT,
     env: {
       ...process.env,
