@@ -15,6 +15,8 @@ const STEADY_SECONDS = Number(process.env.BENCH_EARN_STEADY_SECONDS ?? 30);
 const WARMUP_SECONDS = 10;
 const GROUP = 'tally-earn';
 const EARN_PORT = 3901;
+/** Earn processes in the group for the backlog and the steady rate after it (BENCH_EARN_INSTANCES); the no-backlog phase always runs one. */
+const INSTANCES = Number(process.env.BENCH_EARN_INSTANCES ?? 1);
 
 const purchase = (i: number, prefix: string) =>
   JSON.stringify({
@@ -49,9 +51,10 @@ const committedAll = async (kafka: Kafka, namespace: string): Promise<boolean> =
 };
 
 /** The earn process's own account of its batches (its Prometheus histograms), over the whole run. */
-const earnBatches = async () => {
-  const text = await (await fetch(`http://127.0.0.1:${EARN_PORT}/metrics`)).text();
-  const value = (name: string) => Number(new RegExp(`^${name}(\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[2] ?? NaN);
+const earnBatches = async (instances = 1) => {
+  const texts = await Promise.all(Array.from({ length: instances }, async (_, i) => (await fetch(`http://127.0.0.1:${EARN_PORT + i}/metrics`)).text()));
+  const one = (text: string, name: string) => Number(new RegExp(`^${name}(\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[2] ?? NaN);
+  const value = (name: string) => texts.reduce((sum, text) => sum + one(text, name), 0);
   const count = value('tally_earn_batch_messages_count');
   return {
     batches: count,
@@ -70,10 +73,10 @@ const earnBatches = async () => {
 const STATE_CACHE_SIZE = process.env.TALLY_STATE_CACHE_SIZE ?? String(2 * MEMBERS);
 
 /** An earn process, killed with the bench if the bench dies first (it would hold the port for the next run). */
-const startEarn = (namespace: string, databaseUrl: string, brokers: string): ChildProcess => {
+const startEarn = (namespace: string, databaseUrl: string, brokers: string, port = EARN_PORT): ChildProcess => {
   const nodeArgs = [...(process.env.BENCH_EARN_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(process.env.BENCH_EARN_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_EARN_PROFILE_DIR}`] : [])];
   const child = spawn('node', [...nodeArgs, join(ROOT, 'dist/apps/earn/src/main.js')], {
-    env: { ...process.env, TALLY_TOPIC_NAMESPACE: namespace, DATABASE_URL: databaseUrl, KAFKA_BROKERS: brokers, PORT: String(EARN_PORT), LOG_LEVEL: 'warn', TALLY_STATE_CACHE_SIZE: STATE_CACHE_SIZE },
+    env: { ...process.env, TALLY_TOPIC_NAMESPACE: namespace, DATABASE_URL: databaseUrl, KAFKA_BROKERS: brokers, PORT: String(port), LOG_LEVEL: 'warn', TALLY_STATE_CACHE_SIZE: STATE_CACHE_SIZE },
     stdio: 'inherit',
   });
   process.once('exit', () => child.exitCode === null && child.kill('SIGKILL'));
@@ -197,7 +200,7 @@ const main = async () => {
   log(`published in ${publishSeconds.toFixed(1)} s`);
 
   const backlogFrom = new Date();
-  const earn = startEarn(namespace, databaseUrl, brokers);
+  const earn = Array.from({ length: INSTANCES }, (_, i) => startEarn(namespace, databaseUrl, brokers, EARN_PORT + i));
   while (!(await committedAll(kafka, namespace))) await sleep(500);
   const caughtUpAt = Date.now();
   const { rows } = await sql.query('SELECT min(recorded_at) AS first, count(*)::int AS n FROM ledger_events WHERE recorded_at >= $1', [backlogFrom]);
@@ -208,9 +211,9 @@ const main = async () => {
 
   log(`steady load right after the backlog: ${STEADY_RATE} events/s for ${STEADY_SECONDS} s ...`);
   const latency = await steady('lat');
-  const batches = await earnBatches();
+  const batches = await earnBatches(INSTANCES);
   log(`earn batches (backlog and the steady load after it): ${JSON.stringify(batches)}`);
-  await stopEarn(earn);
+  await Promise.all(earn.map(stopEarn));
   await producer.disconnect();
   await sql.end();
 
