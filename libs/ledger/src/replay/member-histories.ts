@@ -1,6 +1,7 @@
 import { LedgerEventType, NewLedgerEvent } from '@tally/contracts';
 import { MemberRange } from '../read/member-ranges';
 import { storedEvent } from '../state/member-states';
+import { EpochIsoFormatter } from './epoch-iso';
 
 /** The part of a pg client the replay reads through (a pooled client, or a worker's own). */
 export interface Queryable {
@@ -15,10 +16,9 @@ export interface MemberHistory {
   events: { version: number; event: NewLedgerEvent }[];
 }
 
+/** int8 arrives as text; the epoch milliseconds it carries fit a double exactly. */
 type Row = [string, number, LedgerEventType, string, unknown[]];
 
-/** int8 arrives as text; the epoch milliseconds it carries fit a double exactly. */
-const iso = (epochMs: string): string => new Date(Number(epochMs)).toISOString();
 
 /**
  * Streams the log member by member (by member id, then version) in keyset pages, each fetched
@@ -41,6 +41,7 @@ export async function* memberHistories(
   const fetchAfter = async (member: string, version: number): Promise<Row[]> =>
     (await client.query({ text, values: [member, version, PAGE, ...extra], rowMode: 'array' })).rows as Row[];
   let next: Promise<Row[]> | undefined = fetchAfter(only.range?.from ?? '', 0);
+  const iso = new EpochIsoFormatter();
   try {
     let current: MemberHistory | undefined;
     while (next) {
@@ -53,7 +54,7 @@ export async function* memberHistories(
           current = undefined;
         }
         current ??= { memberId, events: [] };
-        current.events.push({ version, event: storedEvent(memberId, type, iso(occurredAt), data) });
+        current.events.push({ version, event: storedEvent(memberId, type, iso.format(Number(occurredAt)), data) });
       }
     }
     if (current) yield current;
