@@ -50,6 +50,20 @@ const committedAll = async (kafka: Kafka, namespace: string): Promise<boolean> =
   }
 };
 
+/**
+ * Each run has topics of its own (a fresh namespace); left behind, a broker that served a few
+ * dozen runs carries thousands of partitions and answers the next run's consumer slower.
+ */
+const dropTopics = async (kafka: Kafka, namespace: string, topics: readonly { name: string }[]): Promise<void> => {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: topics.map((t) => `${namespace}${t.name}`) });
+  } finally {
+    await admin.disconnect();
+  }
+};
+
 /** The earn process's own account of its batches (its Prometheus histograms), over the whole run. */
 const earnBatches = async (instances = 1) => {
   const texts = await Promise.all(Array.from({ length: instances }, async (_, i) => (await fetch(`http://127.0.0.1:${EARN_PORT + i}/metrics`)).text()));
@@ -171,7 +185,8 @@ const main = async () => {
   const kafka = createKafka({ brokers: brokers.split(','), clientId: 'bench-earn', namespace });
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, namespace, [...INPUT_TOPICS, Topics.deadLetters, Topics.ledger, Topics.notifications], PARTITIONS);
+  const benchTopics = [...INPUT_TOPICS, Topics.deadLetters, Topics.ledger, Topics.notifications];
+  await ensureTopics(admin, namespace, benchTopics, PARTITIONS);
   await admin.disconnect();
 
   const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
@@ -215,6 +230,7 @@ const main = async () => {
   log(`earn batches (backlog and the steady load after it): ${JSON.stringify(batches)}`);
   await Promise.all(earn.map(stopEarn));
   await producer.disconnect();
+  await dropTopics(kafka, namespace, benchTopics);
   await sql.end();
 
   const results = {
