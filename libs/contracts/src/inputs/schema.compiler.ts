@@ -59,8 +59,9 @@ const acceptValue = (check: PropertyCheck, object: Record<string, unknown>, valu
   for (const c of check.constraints) {
     c.args.object = object;
     c.args.value = value;
-    const values = c.each && Array.isArray(value) ? value : [value];
-    for (const v of values) if (c.validator.validate(v, c.args) !== true) return undefined;
+    if (c.each && Array.isArray(value)) {
+      for (const element of value) if (c.validator.validate(element, c.args) !== true) return undefined;
+    } else if (c.validator.validate(value, c.args) !== true) return undefined;
   }
   if (!check.nested || value === undefined) return { value };
   const nested = check.nested();

@@ -19,7 +19,6 @@ export interface MemberHistory {
 /** int8 arrives as text; the epoch milliseconds it carries fit a double exactly. */
 type Row = [string, number, LedgerEventType, string, unknown[]];
 
-
 /**
  * Streams the log member by member (by member id, then version) in keyset pages, each fetched
  * while the caller folds the one before. Rows come as arrays with the time as epoch

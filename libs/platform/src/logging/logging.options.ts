@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage } from 'node:http';
 import { Params } from 'nestjs-pino';
 import pino, { LoggerOptions } from 'pino';
 import { LogLevel } from '../config/base.config';
@@ -14,13 +14,6 @@ export const requestIdFor = (request: IncomingMessage): string => {
   return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 };
 
-/** For the request logger when nothing named the request before it (Fastify does, see `createHttpAdapter`). */
-export const requestIdOf = (request: IncomingMessage, response: ServerResponse): string => {
-  const id = requestIdFor(request);
-  response.setHeader('X-Request-Id', id);
-  return id;
-};
-
 /** Shared by the HTTP logger and the logger used before Nest exists (startup failures). */
 export const baseLoggerOptions = (service: string, level: LogLevel): LoggerOptions => ({
   level,
@@ -32,7 +25,7 @@ export const baseLoggerOptions = (service: string, level: LogLevel): LoggerOptio
 export const loggingParams = (service: string, level: LogLevel): Params => ({
   pinoHttp: {
     ...baseLoggerOptions(service, level),
-    genReqId: requestIdOf,
+    // No genReqId: Fastify names every request first (`createHttpAdapter`), and the logger takes `req.id`.
     customAttributeKeys: { reqId: 'requestId' },
     // Logs written while handling a request carry only its id, not the whole request again.
     quietReqLogger: true,
