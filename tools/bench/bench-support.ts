@@ -85,3 +85,12 @@ export const perSecondTail = (timeline: [number, number][], started: number, sec
     return { p99ms: Number(percentile(sorted, 99).toFixed(1)), over30ms: sorted.filter((ms) => ms > 30).length };
   });
 };
+
+/**
+ * Node flags for the service a bench starts: `BENCH_<NAME>_NODE_ARGS` as given (e.g. --trace-gc),
+ * and a CPU profile into `BENCH_<NAME>_PROFILE_DIR` when that is set.
+ */
+export const serviceNodeArgs = (name: 'EARN' | 'REDEEM'): string[] => {
+  const profileDir = process.env[`BENCH_${name}_PROFILE_DIR`];
+  return [...(process.env[`BENCH_${name}_NODE_ARGS`]?.split(' ').filter(Boolean) ?? []), ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+};

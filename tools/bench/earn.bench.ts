@@ -5,7 +5,7 @@ import { migrateLedger } from '@tally/ledger';
 import { createKafka, ensureTopics } from '@tally/messaging';
 import { Kafka, Partitioners, Producer } from 'kafkajs';
 import { Client } from 'pg';
-import { ROOT, benchDatabaseUrl, log, machine, perSecondTail, percentile, recreateDatabase, writeResults } from './bench-support';
+import { ROOT, benchDatabaseUrl, log, machine, perSecondTail, percentile, recreateDatabase, serviceNodeArgs, writeResults } from './bench-support';
 
 const EVENTS = Number(process.env.BENCH_EARN_EVENTS ?? 1_000_000);
 const MEMBERS = 100_000;
@@ -88,8 +88,7 @@ const STATE_CACHE_SIZE = process.env.TALLY_STATE_CACHE_SIZE ?? String(2 * MEMBER
 
 /** An earn process, killed with the bench if the bench dies first (it would hold the port for the next run). */
 const startEarn = (namespace: string, databaseUrl: string, brokers: string, port = EARN_PORT): ChildProcess => {
-  const nodeArgs = [...(process.env.BENCH_EARN_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...(process.env.BENCH_EARN_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_EARN_PROFILE_DIR}`] : [])];
-  const child = spawn('node', [...nodeArgs, join(ROOT, 'dist/apps/earn/src/main.js')], {
+  const child = spawn('node', [...serviceNodeArgs('EARN'), join(ROOT, 'dist/apps/earn/src/main.js')], {
     env: { ...process.env, TALLY_TOPIC_NAMESPACE: namespace, DATABASE_URL: databaseUrl, KAFKA_BROKERS: brokers, PORT: String(port), LOG_LEVEL: 'warn', TALLY_STATE_CACHE_SIZE: STATE_CACHE_SIZE },
     stdio: 'inherit',
   });
@@ -194,13 +193,13 @@ const main = async () => {
   const topic = `${namespace}${Topics.purchases.name}`;
   const sql = new Client({ connectionString: databaseUrl });
   await sql.connect();
-  const steady = (prefix: string) => steadyLatency(producer, sql, topic, prefix);
+  const steady = (prefix: string, seconds?: number) => steadyLatency(producer, sql, topic, prefix, seconds);
 
   log(`steady load with no backlog: ${STEADY_RATE} events/s for ${WARMUP_SECONDS} s of warm-up, then ${STEADY_SECONDS} s measured ...`);
   const first = startEarn(namespace, databaseUrl, brokers);
   await waitConsuming(producer, sql, topic);
   // A fresh broker and a fresh earn process answer slowly for their first seconds (JIT, connections): not measured.
-  await steadyLatency(producer, sql, topic, 'warm', WARMUP_SECONDS);
+  await steady('warm', WARMUP_SECONDS);
   const latencyNoBacklog = await steady('lat0');
   log(`no backlog: latency p50 ${latencyNoBacklog.p50ms} ms, p99 ${latencyNoBacklog.p99ms} ms`);
   await stopEarn(first);
@@ -237,7 +236,7 @@ const main = async () => {
     benchmark: 'earn',
     command: 'npm run bench:earn',
     machine: machine(),
-    setup: { events: EVENTS, members: MEMBERS, partitions: PARTITIONS, consumer: 'one earn process, kafkajs eachBatch, the partition batches of a fetch coalesced into one ledger append and one offset commit', stateCacheSize: Number(STATE_CACHE_SIZE) },
+    setup: { events: EVENTS, members: MEMBERS, partitions: PARTITIONS, consumer: 'kafkajs eachBatch, the partition batches of a fetch coalesced into one ledger append and one offset commit', earnProcesses: { noBacklog: 1, backlogAndAfter: INSTANCES }, stateCacheSize: Number(STATE_CACHE_SIZE) },
     publish: { seconds: Number(publishSeconds.toFixed(1)) },
     throughput: { seconds: Number(throughputSeconds.toFixed(1)), eventsPerSecond },
     batches,

@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 // undici (the library behind Node's fetch) directly: keep-alive connections and a far lighter client
 // than fetch, which matters when client, service and PostgreSQL share the same few cores.
 import { Agent, request } from 'undici';
-import { ROOT, benchDatabaseUrl, log, machine, perSecondTail, percentile, recreateDatabase, writeResults } from './bench-support';
+import { ROOT, benchDatabaseUrl, log, machine, perSecondTail, percentile, recreateDatabase, serviceNodeArgs, writeResults } from './bench-support';
 
 const MEMBERS = 10_000;
 const POINTS_EACH = 1_000_000;
@@ -119,9 +119,7 @@ const seed = async (url: string): Promise<{ members: number; seconds: number }> 
 };
 
 const startRedeem = (databaseUrl: string, brokers: string): { child: ChildProcess; output: string[] } => {
-  const profile = process.env.BENCH_REDEEM_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_REDEEM_PROFILE_DIR}`] : [];
-  const nodeArgs = process.env.BENCH_REDEEM_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn('node', [...nodeArgs, ...profile, '--enable-source-maps', join(ROOT, 'dist/apps/redeem/src/main.js')], {
+  const child = spawn('node', [...serviceNodeArgs('REDEEM'), '--enable-source-maps', join(ROOT, 'dist/apps/redeem/src/main.js')], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -28,9 +28,17 @@ export const readStoredOrders = async (query: Query, keys: readonly OrderKey[]):
   return (row?.orders as StoredOrder[] | null) ?? [];
 };
 
-/** Gives each loaded state exactly the orders read for it: a cached state keeps none from before. */
+const hasAny = (record: Record<string, unknown>): boolean => {
+  for (const _ in record) return true;
+  return false;
+};
+
+/**
+ * Gives each loaded state exactly the orders read for it. A cached state comes back with none
+ * (the append empties them after each write); only one folded from the log may carry some.
+ */
 export const attachOrders = (orders: readonly StoredOrder[], loaded: Map<string, LoadedMember>): void => {
-  for (const entry of loaded.values()) entry.state.orders = keyed();
+  for (const entry of loaded.values()) if (hasAny(entry.state.orders)) entry.state.orders = keyed();
   for (const [memberId, orderId, points, amountMinor, clawedBack, refundedMinor, refundIds] of orders) {
     const state = loaded.get(memberId)?.state;
     if (state) state.orders[orderId] = { points: Number(points), amountMinor: Number(amountMinor), clawedBack: Number(clawedBack), refundedMinor: Number(refundedMinor), refundIds };
