@@ -163,6 +163,21 @@ describe('replay and audit of a random ledger', () => {
     expect((await new LedgerReplay(dataSource).run({ swap: false })).identical).toBe(true);
   });
 
+  it('reports a live row the log does not account for: a lot of a member without events', async () => {
+    await dataSource.query(
+      `INSERT INTO open_lots (member_id, lot_id, remaining, held, expires_at, pending, lot_order) VALUES ('m-ghost', 'lot-ghost', 5, 0, now(), false, 1)`,
+    );
+    try {
+      const report = await new LedgerReplay(dataSource).run({ swap: false });
+      expect(report.identical).toBe(false);
+      expect(report.differences).toEqual([
+        expect.objectContaining({ table: 'open_lots', key: 'm-ghost/lot-ghost', live: expect.objectContaining({ remaining: 5 }), rebuilt: null }),
+      ]);
+    } finally {
+      await dataSource.query(`DELETE FROM open_lots WHERE member_id = 'm-ghost'`);
+    }
+  });
+
   it('neither reports nor loses appends made while it rebuilds and swaps', async () => {
     let running = true;
     let appendedMeanwhile = 0;

@@ -1,6 +1,8 @@
+import { hash } from 'node:crypto';
 import { balanceOf } from '@tally/member-ledger';
 import { LIVE_TABLES, MemberSnapshot, ProjectionTables, projectionRows } from '../append/projection-rows';
 import { boundsSql } from '../read/member-ranges';
+import { isoEpochMs } from './epoch-iso';
 import { Queryable } from './member-histories';
 
 /** The member ids one chunk covers: after the previous chunk (or from its range's start) up to its last member (or its range's end). */
@@ -38,8 +40,11 @@ const epochMs = (column: string) => `(date_part('epoch', ${column}) * 1000)::big
 /**
  * Per table: its columns (key first), how PostgreSQL reads them as the JSON values the rebuild
  * has, and each member's rows as one text (a row per key in byte order, fields joined) that both
- * sides build the same way. Comparing those texts member by member spares shipping and parsing
- * every live row; only the members whose texts differ have their rows fetched and compared.
+ * sides build the same way. The comparison is of those texts' MD5 digests, member by member:
+ * neither every live row nor every rebuilt state has to be kept or shipped, only 16 bytes per
+ * member and table; the rows of members whose digests differ are then fetched and compared.
+ * (MD5 finds accidental differences, which is what a replay is for; tampering is the audit's
+ * part, with SHA-256 chains over the log.)
  */
 const TABLES: Record<Table, { rowsOf: (rows: Rows) => Record<string, unknown>[]; columns: string[]; key: string; select: string; text: string }> = {
   memberState: {
@@ -76,7 +81,9 @@ const TABLES: Record<Table, { rowsOf: (rows: Rows) => Record<string, unknown>[];
   },
 };
 
-const ms = (iso: string | undefined): string => (iso === undefined ? '' : String(Date.parse(iso)));
+const TABLE_NAMES = Object.keys(TABLES) as Table[];
+
+const ms = (iso: string | undefined): string => (iso === undefined ? '' : String(isoEpochMs(iso)));
 const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** A member's rows of each table as the texts PostgreSQL builds for the live ones (see `TABLES`). */
@@ -100,6 +107,26 @@ const textsOf = ({ state }: MemberSnapshot): Record<Table, string | undefined> =
   return { memberState: member, openLots: joined(lots), openHolds: joined(holds), memberOrders: joined(orders) };
 };
 
+/** Folds these members again from the log, in the replay's snapshot: their rows, for a detailed comparison. */
+export type Refold = (memberIds: string[]) => Promise<MemberSnapshot[]>;
+
+/** What a chunk's comparison keeps of each rebuilt member: per table, the MD5 of its rows' text (none without rows). */
+export class RebuiltDigests {
+  readonly digests: Record<Table, Map<string, string>> = { memberState: new Map(), openLots: new Map(), memberOrders: new Map(), openHolds: new Map() };
+
+  add(snapshot: MemberSnapshot): void {
+    const texts = textsOf(snapshot);
+    for (const table of TABLE_NAMES) {
+      const text = texts[table];
+      if (text !== undefined) this.digests[table].set(snapshot.state.memberId, hash('md5', text, 'hex'));
+    }
+  }
+
+  get size(): number {
+    return this.digests.memberState.size;
+  }
+}
+
 /** Instants as `toISOString()` writes them, which is how the live side is read. */
 const normalized = (value: unknown): string | number | boolean | null => {
   if (Buffer.isBuffer(value)) return value.toString('hex');
@@ -121,32 +148,33 @@ export class ProjectionDiff {
 
   constructor(private readonly limit: number) {}
 
-  /** Compares one chunk: the states rebuilt for it, against the live rows of the same members' id range. */
-  async compare(client: Queryable, rebuilt: MemberSnapshot[], bounds: ChunkBounds): Promise<void> {
-    const texts = new Map(rebuilt.map((snapshot) => [snapshot.state.memberId, textsOf(snapshot)]));
-    for (const table of Object.keys(TABLES) as Table[]) {
-      const mine = new Map<string, string>();
-      for (const [memberId, own] of texts) if (own[table] !== undefined) mine.set(memberId, own[table] as string);
+  /**
+   * Compares one chunk: the digests of the members rebuilt for it, against the live rows of the
+   * same members' id range. Members whose digests differ are folded again (`refold`) for their rows.
+   */
+  async compare(client: Queryable, rebuilt: RebuiltDigests, bounds: ChunkBounds, refold: Refold): Promise<void> {
+    for (const table of TABLE_NAMES) {
+      const mine = new Map(rebuilt.digests[table]);
       const where = boundsSql('member_id', bounds);
       const { rows } = await client.query({
-        text: `SELECT member_id, ${TABLES[table].text} FROM ${LIVE_TABLES[table]} WHERE ${where.sql} GROUP BY member_id`,
+        text: `SELECT member_id, md5(${TABLES[table].text}) FROM ${LIVE_TABLES[table]} WHERE ${where.sql} GROUP BY member_id`,
         values: where.values,
         rowMode: 'array',
       });
       const differing = new Map<string, { live: string | null; rebuilt: string | null }>();
-      for (const [memberId, text] of rows as [string, string][]) {
+      for (const [memberId, digest] of rows as [string, string][]) {
         const own = mine.get(memberId);
-        if (own !== text) differing.set(memberId, { live: text, rebuilt: own ?? null });
+        if (own !== digest) differing.set(memberId, { live: digest, rebuilt: own ?? null });
         mine.delete(memberId);
       }
-      for (const [memberId, text] of mine) differing.set(memberId, { live: null, rebuilt: text });
+      for (const [memberId, digest] of mine) differing.set(memberId, { live: null, rebuilt: digest });
       if (differing.size === 0 || this.differences.length >= this.limit) continue;
       const before = this.differences.length;
-      const members = new Set(differing.keys());
-      await this.detail(client, table, projectionRows(rebuilt.filter((r) => members.has(r.state.memberId))), [...members]);
-      // Texts that differ although no row does would be a flaw in how the texts are built: never hide it.
+      const members = [...differing.keys()];
+      await this.detail(client, table, projectionRows(await refold(members)), members);
+      // Digests that differ although no row does would be a flaw in how the texts are built: never hide it.
       if (this.differences.length === before) {
-        for (const [memberId, t] of differing) this.push({ table: LIVE_TABLES[table], key: memberId, live: { text: t.live }, rebuilt: { text: t.rebuilt } });
+        for (const [memberId, d] of differing) this.push({ table: LIVE_TABLES[table], key: memberId, live: { md5: d.live }, rebuilt: { md5: d.rebuilt } });
       }
     }
   }

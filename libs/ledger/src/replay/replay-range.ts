@@ -4,7 +4,7 @@ import { MemberSnapshot, REBUILD_TABLES, projectionRows, projectionSql } from '.
 import { GENESIS_HASH } from '../hashing/event-hash';
 import { MemberRange } from '../read/member-ranges';
 import { MemberHistory, Queryable, memberHistories } from './member-histories';
-import { ChunkBounds, ProjectionDiff, ReplayDifference } from './projection-diff';
+import { ChunkBounds, ProjectionDiff, RebuiltDigests, Refold, ReplayDifference } from './projection-diff';
 
 /** Members folded, compared and written together: a few MB of rows at most. */
 const CHUNK = 2000;
@@ -52,29 +52,40 @@ export type ReplayTaskResult = { ok: true; result: RangeResult } | { ok: false; 
 /**
  * Rebuilds one range of members from the log and compares it with the live projections, a chunk
  * at a time: while one chunk is compared (and written), the log reader already fetches the next
- * pages, and the next chunk is folded.
+ * pages, and the next chunk is folded. A member's state is reduced to digests as soon as it is
+ * folded (and kept whole only to be written), so a chunk holds a few bytes per member, not its
+ * lots and orders, and what the fold allocates dies young.
  */
 export const replayRange = async (connections: RangeConnections, range: MemberRange, limit: number): Promise<RangeResult> => {
   const diff = new ProjectionDiff(limit);
+  const refold: Refold = async (memberIds) => {
+    const snapshots: MemberSnapshot[] = [];
+    for await (const history of memberHistories(connections.live, { memberIds })) snapshots.push(foldHistory(history));
+    return snapshots;
+  };
   let events = 0;
   let members = 0;
-  let chunk: MemberSnapshot[] = [];
+  let digests = new RebuiltDigests();
+  let states: MemberSnapshot[] = [];
   let bounds: ChunkBounds = range.from === undefined ? {} : { from: range.from };
   let pending: Promise<unknown> = Promise.resolve();
   const flush = async (last: string | undefined) => {
-    const states = chunk;
+    const [chunk, toWrite] = [digests, states];
     const chunkBounds: ChunkBounds = last === undefined ? { ...bounds, ...(range.to !== undefined ? { to: range.to } : {}) } : { ...bounds, upTo: last };
     await pending;
-    pending = Promise.all([diff.compare(connections.live, states, chunkBounds), connections.write ? writeRebuilt(connections.write, states) : undefined]);
+    pending = Promise.all([diff.compare(connections.live, chunk, chunkBounds, refold), connections.write ? writeRebuilt(connections.write, toWrite) : undefined]);
     if (last !== undefined) bounds = { after: last };
-    chunk = [];
+    digests = new RebuiltDigests();
+    states = [];
   };
   try {
     for await (const history of memberHistories(connections.log, { range })) {
-      chunk.push(foldHistory(history));
+      const snapshot = foldHistory(history);
+      digests.add(snapshot);
+      if (connections.write) states.push(snapshot);
       events += history.events.length;
       members += 1;
-      if (chunk.length >= CHUNK) await flush(history.memberId);
+      if (digests.size >= CHUNK) await flush(history.memberId);
     }
     await flush(undefined);
     await pending;
