@@ -16,8 +16,6 @@ export const earnCommand = (topic: string, input: InputEvent, context: () => Ear
   scope: topic,
   causationId: input.eventId,
   memberIds: membersOf(input),
-  // A purchase looks for an earlier earning of its order, a refund for what the order earned.
-  ...(input.type === 'purchase.completed' || input.type === 'purchase.refunded' ? { orders: [{ memberId: input.memberId, orderId: input.orderId }] } : {}),
   decide: (states) => {
     const decision = decideEarn(input, states, context());
     switch (decision.kind) {
@@ -41,4 +39,6 @@ export const earnCommand = (topic: string, input: InputEvent, context: () => Ear
       }
     }
   },
+  // A purchase looks for an earlier earning of its order, a refund for what the order earned.
+  ...(input.type === 'purchase.completed' || input.type === 'purchase.refunded' ? { orders: [{ memberId: input.memberId, orderId: input.orderId }] } : {}),
 });

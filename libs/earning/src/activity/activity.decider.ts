@@ -38,9 +38,9 @@ export const decideActivity = (activity: MemberActivity, state: MemberState, ctx
       points: rule.points,
       reason: 'activity',
       activity: rule.id,
-      ...optional('storeId', activity.storeId),
       multiplier: 1,
       ruleIds: [`activity.${rule.id}`],
+      ...optional('storeId', activity.storeId),
     }),
   );
 };

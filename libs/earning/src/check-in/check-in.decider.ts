@@ -22,17 +22,17 @@ export const decideCheckIn = (checkIn: MemberCheckedIn, state: MemberState, ctx:
   if (lastDay !== undefined && day < lastDay) return reject(memberId, 'CHECK_IN_OUT_OF_ORDER', `check-in for ${day} arrived after one for ${lastDay}`);
 
   const streak = streakOn(state, day);
-  const common = { ...optional('storeId', checkIn.storeId), multiplier: 1, streak };
+  const common = { multiplier: 1, streak, ...optional('storeId', checkIn.storeId) };
   const events: NewLedgerEvent[] = [
-    earnedEvent(state, checkIn.occurredAt, ctx, { ...common, points: program.checkIn.points, reason: 'check-in', ruleIds: ['check-in'] }),
+    earnedEvent(state, checkIn.occurredAt, ctx, { points: program.checkIn.points, reason: 'check-in', ruleIds: ['check-in'], ...common }),
   ];
   if (streak % program.checkIn.streakEvery === 0 && program.checkIn.streakBonus > 0) {
     events.push(
       earnedEvent(state, checkIn.occurredAt, ctx, {
-        ...common,
         points: program.checkIn.streakBonus,
         reason: 'check-in-streak',
         ruleIds: [`check-in.streak-${program.checkIn.streakEvery}`],
+        ...common,
       }),
     );
   }

@@ -47,13 +47,13 @@ export const decidePurchase = (purchase: PurchaseCompleted, state: MemberState, 
   return append(
     earnedEvent(state, purchase.occurredAt, ctx, {
       points,
-      ...optional('availableAt', availableAtFor(program, purchase.occurredAt)),
       reason: 'purchase',
-      ...optional('storeId', purchase.storeId),
       orderId,
       orderAmountMinor: purchase.amountMinor,
       multiplier: earned.multiplier,
       ruleIds,
+      ...optional('availableAt', availableAtFor(program, purchase.occurredAt)),
+      ...optional('storeId', purchase.storeId),
     }),
   );
 };

@@ -17,7 +17,7 @@ export const decideReferral = (referral: ReferralCompleted, referrer: MemberStat
   const { referrerPoints, refereePoints } = ctx.program.referral;
   const store = optional('storeId', referral.storeId);
   return append(
-    earnedEvent(referrer, occurredAt, ctx, { ...store, points: referrerPoints, reason: 'referral', refereeId, multiplier: 1, ruleIds: ['referral.referrer'] }),
-    earnedEvent(referee, occurredAt, ctx, { ...store, points: refereePoints, reason: 'referral-welcome', referrerId, multiplier: 1, ruleIds: ['referral.referee'] }),
+    earnedEvent(referrer, occurredAt, ctx, { points: referrerPoints, reason: 'referral', refereeId, multiplier: 1, ruleIds: ['referral.referrer'], ...store }),
+    earnedEvent(referee, occurredAt, ctx, { points: refereePoints, reason: 'referral-welcome', referrerId, multiplier: 1, ruleIds: ['referral.referee'], ...store }),
   );
 };

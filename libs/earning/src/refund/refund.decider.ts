@@ -42,6 +42,6 @@ export const decideRefund = (refund: PurchaseRefunded, state: MemberState, ctx: 
   const target = targetFor(ctx.program.refund.clawBack, order.points, order.amountMinor, refundedMinorOf(order) + refund.amountMinor);
   const points = Math.max(0, Math.min(target, order.points) - order.clawedBack);
   const { portions, debt } = clawbackPortions(state.lots, points);
-  const data: ClawbackData = { points, orderId, refundId, fromLots: portions, ...(debt > 0 ? { debt } : {}), refundedMinor: refund.amountMinor };
+  const data: ClawbackData = { points, orderId, refundId, fromLots: portions, refundedMinor: refund.amountMinor, ...(debt > 0 ? { debt } : {}) };
   return append({ type: 'points.clawed-back', memberId, occurredAt: refund.occurredAt, data });
 };

@@ -381,7 +381,8 @@ const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: stri
   const p = changedRows(
     [...decided.touched].map((id) => {
       const { changedLots, changedHolds, changedOrders } = decided.folds.get(id) as MemberFold;
-      return { ...(decided.members.get(id) as LoadedMember), changedLots, changedHolds, changedOrders };
+      const { state, lastHash } = decided.members.get(id) as LoadedMember;
+      return { state, lastHash, changedLots, changedHolds, changedOrders };
     }),
   );
   // Orders were loaded for this decision only: none is kept in a cached state or a snapshot.
