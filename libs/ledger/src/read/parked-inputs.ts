@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { textArray } from '../append/bulk-params';
 
 export interface ParkedInput {
   scope: string;
@@ -37,7 +38,7 @@ export class ParkedInputs {
          FROM unnest($1::text[], $2::text[]) AS k(m, w)
          CROSS JOIN LATERAL (SELECT * FROM parked_inputs WHERE member_id = k.m AND wait_key = k.w OFFSET 0) p
         ORDER BY p.parked_at`,
-      [keys.map((k) => k.memberId), keys.map((k) => k.waitKey)],
+      [textArray(keys.map((k) => k.memberId)), textArray(keys.map((k) => k.waitKey))],
     );
   }
 

@@ -1,6 +1,7 @@
 import { LedgerEventType, NewLedgerEvent } from '@tally/contracts';
 import { MemberFold, MemberState, initialMemberState } from '@tally/member-ledger';
 import { GENESIS_HASH } from '../hashing/event-hash';
+import { textArray } from '../append/bulk-params';
 import { decodeEventData } from '../storage/event-codec';
 import { LoadedMember, MemberStateCache } from './member-state.cache';
 import { StoredSnapshot, decodeSnapshot } from './snapshot-codec';
@@ -25,7 +26,7 @@ interface NamedStatements {
 export const preparedQueryOf =
   (client: NamedStatements): Query =>
   async (sql, params, name) =>
-    (await client.query({ ...(name ? { name } : {}), text: sql, values: params })).rows;
+    (await client.query({ text: sql, values: params, ...(name ? { name } : {}) })).rows;
 
 /** `Query` over a TypeORM data source or query runner. */
 export const queryOf =
@@ -80,7 +81,7 @@ const LOAD_CURRENT_SQL = `
   SELECT m.member_id, m.version AS head_version, m.last_hash, g.generation::text AS generation,
          s.version AS snapshot_version, s.state, t.events
     FROM member_state m CROSS JOIN projection_generation g ${SNAPSHOT_AND_TAIL}
-   WHERE m.member_id = ANY($1)`;
+   WHERE m.member_id = ANY($1::text[])`;
 
 /** A stored event as the fold takes it. */
 export const storedEvent = (memberId: string, type: LedgerEventType, occurredAt: string, data: unknown[]): NewLedgerEvent =>
@@ -146,7 +147,7 @@ export class MemberStates {
       }
     }
     if (missing.length === 0) return loaded;
-    const rows: StoredTail[] = await query(LOAD_SQL, [missing, SNAPSHOT_REVISION], 'tally_load_states');
+    const rows: StoredTail[] = await query(LOAD_SQL, [textArray(missing), SNAPSHOT_REVISION], 'tally_load_states');
     for (const row of rows) loaded.set(row.member_id, foldTail(row, heads.get(row.member_id) as MemberHead));
     return loaded;
   }
@@ -160,7 +161,7 @@ export class MemberStates {
     // The orders ride along in the same statement: a row even when no member has a head yet.
     const rows: (Partial<StoredTail & { head_version: number; last_hash: Buffer; generation: string }> & { orders: StoredOrder[] | null })[] = await query(
       `SELECT w.orders, c.* FROM (SELECT ${storedOrdersJson('$3', '$4')} AS orders) w LEFT JOIN LATERAL (${LOAD_CURRENT_SQL}) c ON true`,
-      [memberIds, SNAPSHOT_REVISION, ...orderParams(orders)],
+      [textArray(memberIds), SNAPSHOT_REVISION, ...orderParams(orders)],
       'tally_load_current',
     );
     this.noteGeneration(rows[0]?.generation ?? undefined);
@@ -204,8 +205,8 @@ export class MemberStates {
 export const lockHeads = async (query: Query, memberIds: readonly string[]): Promise<Heads> => {
   const rows: { member_id: string; version: number; last_hash: Buffer; generation: string }[] = await query(
     `SELECT m.member_id, m.version, m.last_hash, g.generation FROM member_state m CROSS JOIN projection_generation g
-      WHERE m.member_id = ANY($1) ORDER BY m.member_id FOR UPDATE OF m`,
-    [memberIds],
+      WHERE m.member_id = ANY($1::text[]) ORDER BY m.member_id FOR UPDATE OF m`,
+    [textArray(memberIds)],
     'tally_lock_heads',
   );
   return { members: new Map(rows.map((r) => [r.member_id, { version: r.version, lastHash: r.last_hash }])), generation: rows[0]?.generation };

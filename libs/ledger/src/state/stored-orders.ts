@@ -1,4 +1,5 @@
 import { keyed } from '@tally/member-ledger';
+import { textArray } from '../append/bulk-params';
 import type { LoadedMember } from './member-state.cache';
 import type { Query } from './member-states';
 
@@ -20,7 +21,7 @@ export const storedOrdersJson = (members: string, orders: string): string =>
       FROM unnest(${members}::text[], ${orders}::text[]) AS k(member_id, order_id)
      CROSS JOIN LATERAL (SELECT * FROM member_orders WHERE member_id = k.member_id AND order_id = k.order_id LIMIT 1) o)`;
 
-export const orderParams = (keys: readonly OrderKey[]): [string[], string[]] => [keys.map((k) => k.memberId), keys.map((k) => k.orderId)];
+export const orderParams = (keys: readonly OrderKey[]): [string, string] => [textArray(keys.map((k) => k.memberId)), textArray(keys.map((k) => k.orderId))];
 
 export const readStoredOrders = async (query: Query, keys: readonly OrderKey[]): Promise<StoredOrder[]> => {
   if (keys.length === 0) return [];
