@@ -73,8 +73,40 @@ const chosenFor = (applicable: Campaign[], combination: CampaignCombination): Ca
 const campaignNumerator = (chosen: Campaign[], depth: number): bigint =>
   chosen.reduce((product, c) => product * BigInt(scaledMultiplier(c.multiplier)), SCALE ** BigInt(depth - chosen.length));
 
+/** `floor(a * b / c)` for whole numbers when `a * b` is exact in a double, else undefined. */
+const wholeFloor = (a: number, b: number, c: number): number | undefined => {
+  const product = a * b;
+  if (!Number.isSafeInteger(product)) return undefined;
+  // A quotient of doubles is rounded, so it can land on the next whole number: step back to the exact floor.
+  const q = Math.floor(product / c);
+  return q * c > product ? q - 1 : (q + 1) * c <= product ? q + 1 : q;
+};
+
+/**
+ * Purchase points, the common case first: with no campaign running, every portion has the tier
+ * multiplier alone, so the points are `floor(base * tier)` and the multiplier is the tier's,
+ * which whole-number doubles give exactly (no BigInt: each BigInt step is an allocation, and this
+ * runs for every purchase). Anything else, or numbers past 2^53, goes to `exactPurchasePoints`.
+ */
 export const purchasePoints = (program: Program, purchase: PurchaseCompleted, rate: CurrencyRate, tierMultiplier: number): PurchasePoints => {
   const campaigns = campaignsFor(program, purchase);
+  if (campaigns.length === 0 && purchase.amountMinor > 0) {
+    const tier = scaledMultiplier(tierMultiplier);
+    const base = wholeFloor(purchase.amountMinor, rate.points, rate.perMinorUnits);
+    const points = base === undefined ? undefined : wholeFloor(base, tier, MULTIPLIER_SCALE);
+    if (points !== undefined) return { points, multiplier: tier / MULTIPLIER_SCALE, campaignIds: [] };
+  }
+  return exactPurchasePoints(program, purchase, rate, tierMultiplier, campaigns);
+};
+
+/** Purchase points in BigInt arithmetic, for every case (see the top of this file). */
+export const exactPurchasePoints = (
+  program: Program,
+  purchase: PurchaseCompleted,
+  rate: CurrencyRate,
+  tierMultiplier: number,
+  campaigns = campaignsFor(program, purchase),
+): PurchasePoints => {
   const depth = Math.max(1, program.purchase.campaignCombination === 'multiply' ? campaigns.length : 1);
   const used = new Set<string>();
   let weight = 0n;

@@ -4,6 +4,7 @@ import { Campaign, DEFAULT_PROGRAM, Program } from '@tally/program';
 import fc from 'fast-check';
 import { MEMBER, contextFor, given, purchase, tierChanged } from '../testing/earn.fixtures';
 import { decidePurchase } from './purchase.decider';
+import { exactPurchasePoints, purchasePoints } from './purchase.points';
 
 const WINDOW = { start: '2026-11-01T00:00:00+08:00', end: '2026-12-01T00:00:00+08:00' };
 
@@ -94,6 +95,22 @@ describe('purchase points (properties)', () => {
         expect(points).toBe(Number(exact));
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('purchase points without BigInt (no campaign running)', () => {
+  const rate = fc.record({ points: fc.integer({ min: 1, max: 1_000 }), perMinorUnits: fc.integer({ min: 1, max: 100_000 }) });
+  const amount = fc.oneof(fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 0, max: MAX_AMOUNT_MINOR }), fc.maxSafeInteger());
+
+  it('are exactly what the BigInt arithmetic gives, multiplier included, for any amount, rate and tier', () => {
+    const noCampaigns = { ...DEFAULT_PROGRAM, campaigns: [] };
+    fc.assert(
+      fc.property(amount, rate, multiplier, fc.option(fc.array(line, { maxLength: 3 }), { nil: undefined }), (amountMinor, r, tier, lines) => {
+        const order = purchase({ amountMinor, lines });
+        expect(purchasePoints(noCampaigns, order, r, tier)).toEqual(exactPurchasePoints(noCampaigns, order, r, tier));
+      }),
+      { numRuns: 20_000 },
     );
   });
 });
