@@ -1,5 +1,5 @@
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
-import { ValidationArguments, ValidationTypes, ValidatorConstraintInterface, getMetadataStorage } from 'class-validator';
+import { MATCHES, ValidationArguments, ValidationTypes, ValidatorConstraintInterface, getMetadataStorage } from 'class-validator';
 
 type Class = new () => object;
 
@@ -30,6 +30,17 @@ const transformsMoreThanCopying = (cls: Class, properties: string[]): boolean =>
   defaultMetadataStorage.getExcludedMetadatas(cls).length > 0 ||
   properties.some((p) => defaultMetadataStorage.findTransformMetadatas(cls, p, 0 /* PLAIN_TO_CLASS */).length > 0);
 
+/**
+ * `@Matches` with a plain RegExp, as `RegExp.test`: class-validator's goes through validator.js's
+ * `String.match`, which builds a match array per call (an allocation per id of every message).
+ * A global or sticky pattern keeps its own class-validator implementation (`test` would move its `lastIndex`).
+ */
+const plainTestFor = (name: string | undefined, constraints: unknown[] | undefined): ValidatorConstraintInterface | undefined => {
+  const pattern = constraints?.[0];
+  if (name !== MATCHES || !(pattern instanceof RegExp) || pattern.global || pattern.sticky) return undefined;
+  return { validate: (value: unknown) => typeof value === 'string' && pattern.test(value) };
+};
+
 const checkFor = (cls: Class, property: string, metadatas: ReturnType<ReturnType<typeof getMetadataStorage>['getTargetValidationMetadatas']>): PropertyCheck | undefined => {
   const check: PropertyCheck = { property, conditions: [], constraints: [] };
   const storage = getMetadataStorage();
@@ -40,7 +51,7 @@ const checkFor = (cls: Class, property: string, metadatas: ReturnType<ReturnType
       const constraints = storage.getTargetValidatorConstraints(m.constraintCls);
       if (m.validateIf || constraints.length !== 1 || constraints[0].async) return undefined;
       const args: ValidationArguments = { targetName: cls.name, property, object: {}, value: undefined, constraints: m.constraints };
-      check.constraints.push({ validator: constraints[0].instance, each: m.each === true, args });
+      check.constraints.push({ validator: plainTestFor(constraints[0].name, m.constraints) ?? constraints[0].instance, each: m.each === true, args });
     } else if (m.type === ValidationTypes.NESTED_VALIDATION && !check.nested) {
       const type = defaultMetadataStorage.findTypeMetadata(cls, property);
       if (!type || type.options?.discriminator) return undefined;
