@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { GENESIS_HASH, assertHashableId, eventHash, hashedText } from './event-hash';
 
 const event = {
@@ -23,6 +24,14 @@ describe('event hash', () => {
     expect(eventHash(GENESIS_HASH, { ...event, dataText: '["lot-1",71]' }).toString('hex')).not.toBe(base);
     expect(eventHash(GENESIS_HASH, { ...event, recordedAt: '2026-11-23T02:15:00.124Z' }).toString('hex')).not.toBe(base);
     expect(eventHash(Buffer.alloc(32, 1), event).toString('hex')).not.toBe(base);
+  });
+
+  it('is SHA-256 over the previous hash then the text, for texts of any length (short ones share a buffer)', () => {
+    for (const dataText of ['["lot-1",70]', `["${'é'.repeat(9_000)}"]`, `["${'x'.repeat(20_000)}"]`]) {
+      const one = { ...event, dataText };
+      const expected = createHash('sha256').update(Buffer.alloc(32, 7)).update(hashedText(one), 'utf8').digest('hex');
+      expect(eventHash(Buffer.alloc(32, 7), one).toString('hex')).toBe(expected);
+    }
   });
 
   it('refuses ids that would make the hashed text ambiguous', () => {

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
+import { isoEpochMs } from '../storage/epoch-iso';
 
 /** The hash that starts every member's chain. */
 export const GENESIS_HASH: Buffer = Buffer.alloc(32);
@@ -18,7 +19,7 @@ export interface HashedFields {
 
 /** Microseconds since the epoch, PostgreSQL's own precision for `timestamptz`. */
 const micros = (iso: string): string => {
-  const ms = Date.parse(iso);
+  const ms = isoEpochMs(iso);
   if (Number.isNaN(ms)) throw new Error(`not a timestamp: ${iso}`);
   return `${ms}000`;
 };
@@ -31,9 +32,22 @@ const micros = (iso: string): string => {
 export const hashedText = (e: HashedFields): string =>
   `${e.memberId}\n${e.version}\n${e.eventId.toLowerCase()}\n${e.type}\n${micros(e.occurredAt)}\n${micros(e.recordedAt)}\n${e.causationId}\n${e.dataText}`;
 
-/** SHA-256 over the previous hash and the event: the member's tamper-evident chain. */
-export const eventHash = (prevHash: Buffer, event: HashedFields): Buffer =>
-  createHash('sha256').update(prevHash).update(hashedText(event), 'utf8').digest();
+/** Where the previous hash and an event's text are laid out to be hashed in one call. */
+const scratch = Buffer.allocUnsafe(16 * 1024);
+
+/**
+ * SHA-256 over the previous hash and the event: the member's tamper-evident chain. Both go
+ * through one buffer and a one-shot hash, not a Hash object fed twice (an append hashes every
+ * event it writes); a text too long for the buffer is hashed the long way.
+ */
+export const eventHash = (prevHash: Buffer, event: HashedFields): Buffer => {
+  const text = hashedText(event);
+  const offset = prevHash.copy(scratch, 0);
+  const written = scratch.write(text, offset, 'utf8');
+  // write() stops short, by at most one character's 3 bytes, only when the text does not fit.
+  if (written < scratch.length - offset - 3) return hash('sha256', scratch.subarray(0, offset + written), 'buffer');
+  return createHash('sha256').update(prevHash).update(text, 'utf8').digest();
+};
 
 /**
  * `eventHash` as SQL over a `ledger_events` row aliased `e`, given the previous hash as an

@@ -1,7 +1,7 @@
 import { LedgerEventType, NewLedgerEvent } from '@tally/contracts';
 import { MemberRange } from '../read/member-ranges';
 import { storedEvent } from '../state/member-states';
-import { EpochIsoFormatter } from './epoch-iso';
+import { EpochIsoFormatter } from '../storage/epoch-iso';
 
 /** The part of a pg client the replay reads through (a pooled client, or a worker's own). */
 export interface Queryable {

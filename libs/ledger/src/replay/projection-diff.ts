@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { balanceOf } from '@tally/member-ledger';
 import { LIVE_TABLES, MemberSnapshot, ProjectionTables, projectionRows } from '../append/projection-rows';
 import { boundsSql } from '../read/member-ranges';
-import { isoEpochMs } from './epoch-iso';
+import { isoEpochMs } from '../storage/epoch-iso';
 import { Queryable } from './member-histories';
 
 /** The member ids one chunk covers: after the previous chunk (or from its range's start) up to its last member (or its range's end). */
