@@ -1,5 +1,5 @@
 import { Topic, physicalTopicName } from '@tally/contracts';
-import { Consumer, Kafka } from 'kafkajs';
+import { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { BatchCoalescer, BatchCoalescerOptions } from './batch.coalescer';
 import { OffsetCommitter, PartitionOffset } from './offset.committer';
 
@@ -36,8 +36,16 @@ export interface BatchConsumerOptions {
   fromBeginning?: boolean;
   /** Partition batches in progress at once (default 16): more than the partitions one fetch returns lets them all coalesce. */
   partitionsConsumedConcurrently?: number;
-  /** How partition batches are joined into handler calls (default: up to 5,000 messages, 2 calls in flight). */
+  /** How partition batches are joined into handler calls (default: up to 2,000 messages, 2 calls in flight). */
   coalesce?: BatchCoalescerOptions;
+  /**
+   * Most messages of one partition handed over at once (default 1,000). A fetch brings up to
+   * `maxBytesPerPartition` per partition (about 9,000 purchases); handled whole, such a batch held
+   * everything decided for it for a second, long enough for the garbage collector to copy and
+   * promote all of it, and kept the other call slot idle. It goes in order, a chunk at a time,
+   * each committed once handled.
+   */
+  chunkSize?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -52,11 +60,12 @@ const headersOf = (headers: Record<string, unknown> | undefined): Record<string,
 };
 
 /**
- * Consumes whole batches per partition: the handler gets every message of the batch (joined with
- * the other partitions' batches of the same fetch, see `BatchCoalescer`), and the offsets are
- * committed only after it returns (without holding up the next fetch, see `OffsetCommitter`), so
- * a crash replays the batch (the ledger's idempotency makes that harmless). A failing batch is
- * retried with backoff while heartbeating; nothing is skipped and the process does not exit.
+ * Consumes batches per partition, in chunks of at most `chunkSize` messages: the handler gets a
+ * chunk (joined with other partitions' chunks of the same fetch, see `BatchCoalescer`), and its
+ * offset is committed only after the handler returns (without holding up the next fetch, see
+ * `OffsetCommitter`), so a crash replays the chunk (the ledger's idempotency makes that harmless).
+ * A failing chunk is retried with backoff while heartbeating; nothing is skipped and the process
+ * does not exit.
  */
 export class BatchConsumer {
   private readonly consumer: Consumer;
@@ -66,7 +75,7 @@ export class BatchConsumer {
 
   constructor(kafka: Kafka, private readonly options: BatchConsumerOptions) {
     this.committer = new OffsetCommitter((offsets) => this.consumer.commitOffsets(offsets), (error) => options.onCommitFailed?.(error));
-    this.coalescer = new BatchCoalescer((batches) => this.handleTogether(batches), (b) => b.messages.length, options.coalesce ?? { maxMessages: 5000, maxConcurrent: 2 });
+    this.coalescer = new BatchCoalescer((batches) => this.handleTogether(batches), (b) => b.messages.length, options.coalesce ?? { maxMessages: 2000, maxConcurrent: 2 });
     this.consumer = kafka.consumer({
       groupId: `${options.namespace}${options.groupId}`,
       sessionTimeout: 30_000,
@@ -85,32 +94,54 @@ export class BatchConsumer {
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 16,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
-        if (batch.messages.length === 0) return;
-        const messages: ConsumedMessage[] = batch.messages.map((m) => ({
-          topic: batch.topic,
-          contractTopic: this.contractNames.get(batch.topic) ?? batch.topic,
-          partition: batch.partition,
-          offset: m.offset,
-          key: m.key ? m.key.toString('utf8') : null,
-          value: m.value,
-          headers: headersOf(m.headers as Record<string, unknown>),
-          timestamp: new Date(Number(m.timestamp)).toISOString(),
-        }));
-        for (let attempt = 1; ; attempt++) {
-          if (!isRunning() || isStale()) return;
-          try {
-            await this.coalescer.submit({ messages, commit: { topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() } });
-            break;
-          } catch (error) {
-            this.options.onRetry?.(error, attempt);
-            await heartbeat().catch(() => undefined);
-            await sleep(Math.min(30_000, 200 * 2 ** Math.min(attempt, 8)));
-          }
+        const chunkSize = this.options.chunkSize ?? 1000;
+        for (let from = 0; from < batch.messages.length; from += chunkSize) {
+          const chunk = batch.messages.slice(from, from + chunkSize);
+          // The batch's last offset may lie past its last message (control records): the last chunk covers it.
+          const last = from + chunkSize >= batch.messages.length ? batch.lastOffset() : chunk[chunk.length - 1].offset;
+          if (!(await this.handleChunk(batch.topic, batch.partition, chunk, last, heartbeat, isRunning, isStale))) return;
+          // Its offset is on its way to be committed (handleTogether); resolving moves the fetch position, or the same messages would be fetched again.
+          resolveOffset(last);
         }
-        // Its offset is on its way to be committed (handleTogether); resolving moves the fetch position, or the same batch would be fetched again.
-        resolveOffset(batch.lastOffset());
       },
     });
+  }
+
+  /**
+   * Hands one chunk of a partition's messages over, retrying with backoff (and heartbeats) until it
+   * is handled; false when the consumer stopped or lost the partition meanwhile.
+   */
+  private async handleChunk(
+    topic: string,
+    partition: number,
+    chunk: KafkaMessage[],
+    lastOffset: string,
+    heartbeat: () => Promise<void>,
+    isRunning: () => boolean,
+    isStale: () => boolean,
+  ): Promise<boolean> {
+    const messages: ConsumedMessage[] = chunk.map((m) => ({
+      topic,
+      contractTopic: this.contractNames.get(topic) ?? topic,
+      partition,
+      offset: m.offset,
+      key: m.key ? m.key.toString('utf8') : null,
+      value: m.value,
+      headers: headersOf(m.headers as Record<string, unknown>),
+      timestamp: new Date(Number(m.timestamp)).toISOString(),
+    }));
+    const commit = { topic, partition, offset: (BigInt(lastOffset) + 1n).toString() };
+    for (let attempt = 1; ; attempt++) {
+      if (!isRunning() || isStale()) return false;
+      try {
+        await this.coalescer.submit({ messages, commit });
+        return true;
+      } catch (error) {
+        this.options.onRetry?.(error, attempt);
+        await heartbeat().catch(() => undefined);
+        await sleep(Math.min(30_000, 200 * 2 ** Math.min(attempt, 8)));
+      }
+    }
   }
 
   /** One handler call for the partitions' batches; their offsets are committed after it, in the background. */
