@@ -1,6 +1,6 @@
 import { execSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -87,10 +87,17 @@ export const perSecondTail = (timeline: [number, number][], started: number, sec
 };
 
 /**
- * Node flags for the service a bench starts: `BENCH_<NAME>_NODE_ARGS` as given (e.g. --trace-gc),
- * and a CPU profile into `BENCH_<NAME>_PROFILE_DIR` when that is set.
+ * Node flags for the service a bench starts: those `npm start` runs it with
+ * (tools/infra/service-node-flags.json), then `BENCH_<NAME>_NODE_ARGS` as given (e.g. --trace-gc;
+ * a later flag wins), and a CPU profile into `BENCH_<NAME>_PROFILE_DIR` when that is set.
  */
 export const serviceNodeArgs = (name: 'EARN' | 'REDEEM'): string[] => {
   const profileDir = process.env[`BENCH_${name}_PROFILE_DIR`];
-  return [...(process.env[`BENCH_${name}_NODE_ARGS`]?.split(' ').filter(Boolean) ?? []), ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+  const flags = JSON.parse(readFileSync(join(ROOT, 'tools/infra/service-node-flags.json'), 'utf8')) as Record<string, string[]>;
+  return [
+    ...flags.every,
+    ...(flags[name.toLowerCase()] ?? []),
+    ...(process.env[`BENCH_${name}_NODE_ARGS`]?.split(' ').filter(Boolean) ?? []),
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+  ];
 };

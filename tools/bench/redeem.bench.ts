@@ -119,7 +119,7 @@ const seed = async (url: string): Promise<{ members: number; seconds: number }> 
 };
 
 const startRedeem = (databaseUrl: string, brokers: string): { child: ChildProcess; output: string[] } => {
-  const child = spawn('node', [...serviceNodeArgs('REDEEM'), '--enable-source-maps', join(ROOT, 'dist/apps/redeem/src/main.js')], {
+  const child = spawn('node', [...serviceNodeArgs('REDEEM'), join(ROOT, 'dist/apps/redeem/src/main.js')], {
     cwd: ROOT,
     env: {
       ...process.env,
