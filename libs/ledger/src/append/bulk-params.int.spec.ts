@@ -31,7 +31,8 @@ describe('bulk parameters read by PostgreSQL', () => {
     const text = fc.oneof(fc.string({ unit: 'grapheme' }), fc.constantFrom('', 'null', 'NULL', ' ', '{}', '"', '\\', 'a,b', '\t\n'));
     await fc.assert(
       fc.asyncProperty(fc.array(text, { maxLength: 20 }), async (values) => {
-        const clean = values.map((v) => v.replace(/\u0000/g, ''));
+        // PostgreSQL text cannot hold NUL at all.
+        const clean = values.map((v) => v.split(String.fromCharCode(0)).join(''));
         expect(await roundTrip(clean.map((v) => ({ v })), 'text')).toEqual(clean);
       }),
       { numRuns: 200 },
