@@ -65,7 +65,8 @@ export async function* memberHistories(
         current ??= { memberId, events: [] };
         const events = current.events;
         for (const [version, type, occurredAt, data] of JSON.parse(json) as StoredEventTuple[]) {
-          if (events.length > 0 && version <= events[events.length - 1].version) throw new Error(`member ${memberId}: the log read gave version ${version} after ${events[events.length - 1].version}`);
+          const previous = events.length > 0 ? events[events.length - 1].version : 0;
+          if (version <= previous) throw new Error(`member ${memberId}: the log read gave version ${version} after ${previous}`);
           events.push({ version, event: storedEvent(memberId, type, iso.format(occurredAt), data) });
         }
       }

@@ -41,7 +41,7 @@ const epochMs = (column: string) => `(date_part('epoch', ${column}) * 1000)::big
  * Per table: its columns (key first), how PostgreSQL reads them as the JSON values the rebuild
  * has, and each member's rows as one text (a row per key in byte order, fields joined) that both
  * sides build the same way. The comparison is of those texts' MD5 digests, member by member:
- * neither every live row nor every rebuilt state has to be kept or shipped, only 16 bytes per
+ * neither every live row nor every rebuilt state has to be kept or shipped, only a digest per
  * member and table; the rows of members whose digests differ are then fetched and compared.
  * (MD5 finds accidental differences, which is what a replay is for; tampering is the audit's
  * part, with SHA-256 chains over the log.)
