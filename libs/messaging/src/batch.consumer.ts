@@ -1,5 +1,5 @@
 import { Topic, physicalTopicName } from '@tally/contracts';
-import { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { BatchCoalescer, BatchCoalescerOptions } from './batch.coalescer';
 import { OffsetCommitter, PartitionOffset } from './offset.committer';
 
@@ -93,13 +93,14 @@ export class BatchConsumer {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 16,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+      eachBatch: async (payload) => {
+        const { batch, resolveOffset } = payload;
         const chunkSize = this.options.chunkSize ?? 1000;
         for (let from = 0; from < batch.messages.length; from += chunkSize) {
           const chunk = batch.messages.slice(from, from + chunkSize);
           // The batch's last offset may lie past its last message (control records): the last chunk covers it.
           const last = from + chunkSize >= batch.messages.length ? batch.lastOffset() : chunk[chunk.length - 1].offset;
-          if (!(await this.handleChunk(batch.topic, batch.partition, chunk, last, heartbeat, isRunning, isStale))) return;
+          if (!(await this.handleChunk(payload, chunk, last))) return;
           // Its offset is on its way to be committed (handleTogether); resolving moves the fetch position, or the same messages would be fetched again.
           resolveOffset(last);
         }
@@ -111,18 +112,13 @@ export class BatchConsumer {
    * Hands one chunk of a partition's messages over, retrying with backoff (and heartbeats) until it
    * is handled; false when the consumer stopped or lost the partition meanwhile.
    */
-  private async handleChunk(
-    topic: string,
-    partition: number,
-    chunk: KafkaMessage[],
-    lastOffset: string,
-    heartbeat: () => Promise<void>,
-    isRunning: () => boolean,
-    isStale: () => boolean,
-  ): Promise<boolean> {
+  private async handleChunk(payload: EachBatchPayload, chunk: KafkaMessage[], lastOffset: string): Promise<boolean> {
+    const { batch, heartbeat, isRunning, isStale } = payload;
+    const { topic, partition } = batch;
+    const contractTopic = this.contractNames.get(topic) ?? topic;
     const messages: ConsumedMessage[] = chunk.map((m) => ({
       topic,
-      contractTopic: this.contractNames.get(topic) ?? topic,
+      contractTopic,
       partition,
       offset: m.offset,
       key: m.key ? m.key.toString('utf8') : null,
