@@ -12,13 +12,13 @@ const lotArb = fc.record({
   order: fc.integer({ min: 1, max: 10_000 }),
 }).map((lot): Lot => ({ ...lot, held: Math.min(lot.held, lot.remaining) }));
 
-const lotsArb = fc.uniqueArray(lotArb, { selector: (l) => l.lotId, maxLength: 12 }).map((lots): Lots => Object.fromEntries(lots.map((l) => [l.lotId, l])));
+const lotsArb = fc.uniqueArray(lotArb, { selector: (l) => l.lotId, maxLength: 12 }).map((lots): Lots => new Map(lots.map((l) => [l.lotId, l])));
 
 describe('spending from lots', () => {
   it('takes exactly what is asked when it is spendable, and reports the rest as shortfall', () => {
     fc.assert(
       fc.property(lotsArb, fc.integer({ min: 1, max: 20_000 }), (lots, points) => {
-        const spendable = Object.values(lots).reduce((sum, lot) => sum + spendableOf(lot), 0);
+        const spendable = [...lots.values()].reduce((sum, lot) => sum + spendableOf(lot), 0);
         const { portions, shortfall } = takeFromLots(lots, points);
         const taken = portions.reduce((sum, p) => sum + p.points, 0);
         expect(taken).toBe(Math.min(points, spendable));
@@ -34,7 +34,7 @@ describe('spending from lots', () => {
         const order = lotsInSpendingOrder(lots).filter((lot) => spendableOf(lot) > 0).map((lot) => lot.lotId);
         expect(portions.map((p) => p.lotId)).toEqual(order.slice(0, portions.length));
         for (const [i, portion] of portions.entries()) {
-          const lot = lots[portion.lotId];
+          const lot = lots.get(portion.lotId) as Lot;
           expect(lot.pending).toBe(false);
           expect(portion.points).toBeGreaterThan(0);
           // Every lot but the last one touched is emptied before the next is started.

@@ -1,11 +1,12 @@
 import { LotPortion } from '@tally/contracts';
 import { Lot } from './member-state';
 
-export type Lots = Record<string, Lot>;
+/** A member's open lots by lot id. */
+export type Lots = Map<string, Lot>;
 
 /** Lots in spending order: soonest-expiring first, then the order they were opened in. */
-export const lotsInSpendingOrder = (lots: Lots): Lot[] =>
-  Object.values(lots).sort((a, b) => (a.expiresAt < b.expiresAt ? -1 : a.expiresAt > b.expiresAt ? 1 : a.order - b.order));
+export const lotsInSpendingOrder = (lots: ReadonlyMap<string, Lot>): Lot[] =>
+  [...lots.values()].sort((a, b) => (a.expiresAt < b.expiresAt ? -1 : a.expiresAt > b.expiresAt ? 1 : a.order - b.order));
 
 export const spendableOf = (lot: Lot): number => (lot.pending ? 0 : Math.max(0, lot.remaining - lot.held));
 
@@ -13,7 +14,7 @@ export const spendableOf = (lot: Lot): number => (lot.pending ? 0 : Math.max(0, 
  * Chooses the portions of lots that pay `points`, soonest-expiring first. `shortfall` is what the
  * lots could not cover (a clawback turns it into debt; a redemption is refused).
  */
-export const takeFromLots = (lots: Lots, points: number): { portions: LotPortion[]; shortfall: number } => {
+export const takeFromLots = (lots: ReadonlyMap<string, Lot>, points: number): { portions: LotPortion[]; shortfall: number } => {
   const portions: LotPortion[] = [];
   let left = points;
   for (const lot of lotsInSpendingOrder(lots)) {
@@ -41,7 +42,7 @@ export const restore: LotChange = (lot, points) => ({ ...lot, remaining: lot.rem
  */
 export const applyPortions = (lots: Lots, portions: readonly LotPortion[], change: LotChange, reopenOrder: number): void => {
   for (const portion of portions) {
-    const lot = lots[portion.lotId] ?? {
+    const lot = lots.get(portion.lotId) ?? {
       lotId: portion.lotId,
       points: 0,
       remaining: 0,
@@ -50,7 +51,7 @@ export const applyPortions = (lots: Lots, portions: readonly LotPortion[], chang
       pending: false,
       order: reopenOrder,
     };
-    lots[portion.lotId] = change(lot, portion.points);
+    lots.set(portion.lotId, change(lot, portion.points));
   }
 };
 
@@ -59,11 +60,11 @@ export const applyPortions = (lots: Lots, portions: readonly LotPortion[], chang
  * Only lots an event touched can close, so only those are looked at.
  */
 export const closeEmptyLots = (lots: Lots, lotIds: Iterable<string>): void => {
-  for (const lotId of lotIds) {
-    const lot = lots[lotId];
-    if (lot && lot.remaining <= 0 && lot.held <= 0) delete lots[lotId];
-  }
+  for (const lotId of lotIds) if (isEmptied(lots.get(lotId))) lots.delete(lotId);
 };
+
+/** A lot with nothing left and nothing reserved. */
+export const isEmptied = (lot: Lot | undefined): boolean => lot !== undefined && lot.remaining <= 0 && lot.held <= 0;
 
 /** Repays debt from lots that are (or just became) available, soonest-expiring first; returns what is still owed and the lots it took from. */
 export const repayDebt = (lots: Lots, debt: number): { debt: number; touched: string[] } => {

@@ -17,7 +17,7 @@ export const balanceOf = (state: MemberState): MemberBalance => {
   let spendable = 0;
   let held = 0;
   let pending = 0;
-  for (const lot of Object.values(state.lots)) {
+  for (const lot of state.lots.values()) {
     held += lot.held;
     if (lot.pending) pending += lot.remaining;
     else spendable += lot.remaining - lot.held;

@@ -54,12 +54,12 @@ describe('evolveMember: the state holds what is open, not the history', () => {
   it('spends and restores lots and totals for a redemption and its reversal without recording the redemption', () => {
     const state = given(earned('lot-1', 500), redeemed('rd-1', [portion('lot-1', 200)]));
     expect(state).not.toHaveProperty('redemptions');
-    expect(state.lots['lot-1']).toMatchObject({ remaining: 300, held: 0 });
+    expect(state.lots.get('lot-1')).toMatchObject({ remaining: 300, held: 0 });
     expect(state.totals).toMatchObject({ earned: 500, redeemed: 200, reversed: 0 });
 
     const back = fold(state, [reversed('rd-1', [portion('lot-1', 200)])]);
     expect(back).not.toHaveProperty('redemptions');
-    expect(back.lots['lot-1']).toMatchObject({ remaining: 500 });
+    expect(back.lots.get('lot-1')).toMatchObject({ remaining: 500 });
     expect(back.totals).toMatchObject({ redeemed: 200, reversed: 200 });
     expect(balanceOf(back).available).toBe(500);
   });
@@ -85,7 +85,7 @@ describe('evolveMember: the state holds what is open, not the history', () => {
       released('h-exp', [portion('lot-1', 100)], 'expired'),
     ]);
     expect(Object.keys(resolved.holds)).toEqual(['h-open']);
-    expect(resolved.lots['lot-1']).toMatchObject({ remaining: 860, held: 100 });
+    expect(resolved.lots.get('lot-1')).toMatchObject({ remaining: 860, held: 100 });
     expect(resolved.totals).toMatchObject({ captured: 140 });
     expect(balanceOf(resolved)).toMatchObject({ available: 760, held: 100 });
   });
@@ -186,10 +186,11 @@ describe('MemberFold: what changed', () => {
     for (const [i, event] of steps.entries()) {
       const fold = MemberFold.from(state);
       const next = fold.apply(event, i + 1).state;
-      const differing = (a: Record<string, unknown>, b: Record<string, unknown>) =>
-        [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((id) => JSON.stringify(a[id]) !== JSON.stringify(b[id])).sort();
+      const differing = (a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>) =>
+        [...new Set([...a.keys(), ...b.keys()])].filter((id) => JSON.stringify(a.get(id)) !== JSON.stringify(b.get(id))).sort();
+      const asMap = (record: Record<string, unknown>) => new Map(Object.entries(record));
       expect([...fold.changedLots].sort()).toEqual(differing(state.lots, next.lots));
-      expect([...fold.changedHolds].sort()).toEqual(differing(state.holds, next.holds));
+      expect([...fold.changedHolds].sort()).toEqual(differing(asMap(state.holds), asMap(next.holds)));
       state = next;
     }
   });

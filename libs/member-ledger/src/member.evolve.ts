@@ -1,5 +1,5 @@
 import { LedgerEventDataMap, NewLedgerEvent } from '@tally/contracts';
-import { applyPortions, capture, closeEmptyLots, repayDebt, reserve, restore, spend, unreserve } from './lots';
+import { applyPortions, capture, closeEmptyLots, isEmptied, repayDebt, reserve, restore, spend, unreserve } from './lots';
 import { Lot, MemberState, keyed } from './member-state';
 
 /** Days of per-day counters kept: enough for daily caps on events arriving weeks late. */
@@ -51,12 +51,16 @@ export class MemberFold {
   own<K extends Collection>(key: K): MemberState[K] {
     if (this.owned !== 'all' && !this.owned.has(key)) {
       const current = this.state[key];
-      this.state[key] = (key === 'totals' ? { ...current } : keyed(current as Record<string, unknown>)) as MemberState[K];
+      this.state[key] = copyOf(current);
       this.owned.add(key);
     }
     return this.state[key];
   }
 }
+
+/** A collection's shallow copy, of the same kind. */
+const copyOf = <T>(collection: T): T =>
+  (collection instanceof Map ? new Map(collection) : Object.getPrototypeOf(collection) === null ? keyed(collection as Record<string, unknown>) : { ...collection }) as T;
 
 /** UTC day of an instant; stored events are already `toISOString()` form, so most need no parsing. */
 const utcDay = (iso: string): string => (iso.length === 24 && iso.endsWith('Z') ? iso.slice(0, 10) : new Date(iso).toISOString().slice(0, 10));
@@ -101,7 +105,7 @@ const settle = (fold: MemberFold, touched: string[]): void => {
 
 const closeLots = (fold: MemberFold, touched: readonly string[]): void => {
   const lots = fold.state.lots;
-  if (touched.some((id) => lots[id] && lots[id].remaining <= 0 && lots[id].held <= 0)) closeEmptyLots(fold.own('lots'), touched);
+  if (touched.some((id) => isEmptied(lots.get(id)))) closeEmptyLots(fold.own('lots'), touched);
 };
 
 /** Applies a lot change to the portions an event names, and returns the lots it touched. */
@@ -114,7 +118,7 @@ const changeLots = (fold: MemberFold, portions: readonly { lotId: string; points
 
 /** Opens or replaces one lot. */
 const putLot = (fold: MemberFold, lot: Lot): void => {
-  fold.own('lots')[lot.lotId] = lot;
+  fold.own('lots').set(lot.lotId, lot);
   fold.changedLots.add(lot.lotId);
 };
 
@@ -146,8 +150,8 @@ const onEarned = (fold: MemberFold, data: LedgerEventDataMap['points.earned'], o
   if (data.reason !== 'adjustment') addQualifying(fold, occurredAt, data.points);
   if (data.orderId !== undefined && data.reason === 'purchase') {
     const orders = fold.own('orders');
-    const order = orders[data.orderId] ?? { points: 0, amountMinor: 0, clawedBack: 0, refundedMinor: 0, refundIds: [] };
-    orders[data.orderId] = { ...order, points: order.points + data.points, amountMinor: order.amountMinor + (data.orderAmountMinor ?? 0) };
+    const order = orders.get(data.orderId) ?? { points: 0, amountMinor: 0, clawedBack: 0, refundedMinor: 0, refundIds: [] };
+    orders.set(data.orderId, { ...order, points: order.points + data.points, amountMinor: order.amountMinor + (data.orderAmountMinor ?? 0) });
     fold.changedOrders.add(data.orderId);
   }
   if (data.reason === 'check-in' && data.day !== undefined) state.checkIn = { lastDay: data.day, streak: data.streak ?? 1 };
@@ -174,14 +178,14 @@ const onClawedBack = (fold: MemberFold, data: LedgerEventDataMap['points.clawed-
   fold.state.debt += data.debt ?? 0;
   addToTotal(fold, 'clawedBack', data.points);
   addQualifying(fold, occurredAt, -data.points);
-  const order = fold.state.orders[data.orderId];
+  const order = fold.state.orders.get(data.orderId);
   if (order) {
-    fold.own('orders')[data.orderId] = {
+    fold.own('orders').set(data.orderId, {
       ...order,
       clawedBack: order.clawedBack + data.points,
       refundedMinor: order.refundedMinor + (data.refundedMinor ?? 0),
       refundIds: [...order.refundIds, data.refundId],
-    };
+    });
     fold.changedOrders.add(data.orderId);
   }
 };
@@ -205,7 +209,7 @@ const apply = (fold: MemberFold, event: NewLedgerEvent, version: number): void =
     case 'points.earned':
       return onEarned(fold, event.data, event.occurredAt, version);
     case 'points.released': {
-      const lot = state.lots[event.data.lotId];
+      const lot = state.lots.get(event.data.lotId);
       if (!lot) return;
       putLot(fold, { ...lot, pending: false });
       return settle(fold, [lot.lotId]);
@@ -234,7 +238,7 @@ const apply = (fold: MemberFold, event: NewLedgerEvent, version: number): void =
       addToTotal(fold, 'reversed', event.data.points);
       return settle(fold, changeLots(fold, event.data.toLots, restore, version));
     case 'points.expired': {
-      const lot = state.lots[event.data.lotId];
+      const lot = state.lots.get(event.data.lotId);
       if (lot) {
         putLot(fold, spend(lot, event.data.points));
         closeLots(fold, [lot.lotId]);

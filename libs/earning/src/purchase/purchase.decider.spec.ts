@@ -48,7 +48,7 @@ describe('decidePurchase', () => {
     it('makes the points available at once and remembers the order', () => {
       const { members } = run([purchase()], contextFor());
       expect(balanceOf(members[MEMBER])).toMatchObject({ available: 129, pending: 0, lifetimeEarned: 129 });
-      expect(members[MEMBER].orders['o-555']).toEqual({ points: 129, amountMinor: 12_990, clawedBack: 0, refundedMinor: 0, refundIds: [] });
+      expect(members[MEMBER].orders.get('o-555')).toEqual({ points: 129, amountMinor: 12_990, clawedBack: 0, refundedMinor: 0, refundIds: [] });
     });
 
     it('leaves the store out of an online order', () => {

@@ -22,7 +22,7 @@ const dailyRoom = (program: Program, state: MemberState, day: string): number | 
 export const decidePurchase = (purchase: PurchaseCompleted, state: MemberState, ctx: EarnContext): EarnDecision => {
   const { program } = ctx;
   const { memberId, orderId } = purchase;
-  if (state.orders[orderId]) return reject(memberId, 'DUPLICATE_ORDER', `order ${orderId} already earned points`);
+  if (state.orders.has(orderId)) return reject(memberId, 'DUPLICATE_ORDER', `order ${orderId} already earned points`);
   const rate = rateFor(program, purchase.currency);
   if (!rate) return reject(memberId, 'UNSUPPORTED_CURRENCY', `the program does not accept ${purchase.currency} (accepts ${Object.keys(program.currencies).join(', ')})`);
 

@@ -35,7 +35,7 @@ const isAccepted = (program: Program, currency: string): boolean => Object.hasOw
 export const decideRefund = (refund: PurchaseRefunded, state: MemberState, ctx: EarnContext): EarnDecision => {
   const { memberId, orderId, refundId } = refund;
   if (!isAccepted(ctx.program, refund.currency)) return reject(memberId, 'UNSUPPORTED_CURRENCY', `the program does not accept ${refund.currency}`);
-  const order = state.orders[orderId];
+  const order = state.orders.get(orderId);
   if (!order) return { kind: 'defer', memberId, code: 'PURCHASE_NOT_SEEN', orderId };
   if (order.refundIds.includes(refundId)) return reject(memberId, 'DUPLICATE_REFUND', `refund ${refundId} of order ${orderId} was already applied`);
 

@@ -13,7 +13,7 @@ const isDue = (lot: Lot, asOf: number): lot is DueLot =>
  */
 export const decideReleases = (state: MemberState, asOf: string): NewLedgerEvent[] => {
   const now = Date.parse(asOf);
-  return Object.values(state.lots)
+  return [...state.lots.values()]
     .filter((lot): lot is DueLot => isDue(lot, now))
     .sort((a, b) => Date.parse(a.availableAt) - Date.parse(b.availableAt) || a.order - b.order)
     .map((lot) => ({ type: 'points.released', memberId: state.memberId, occurredAt: lot.availableAt, data: { lotId: lot.lotId, points: lot.remaining } }));

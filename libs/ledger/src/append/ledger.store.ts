@@ -386,7 +386,7 @@ const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: stri
     }),
   );
   // Orders were loaded for this decision only: none is kept in a cached state or a snapshot.
-  for (const entry of decided.members.values()) entry.state.orders = keyed();
+  for (const entry of decided.members.values()) if (entry.state.orders.size > 0) entry.state.orders = new Map();
   const snapshots = dueSnapshots(decided.members, decided.touched);
   const bulk = new BulkParams();
   const recordedAt = bulk.value(decided.recordedAt);

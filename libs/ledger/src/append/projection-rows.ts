@@ -1,4 +1,4 @@
-import { Lot, MemberState, balanceOf } from '@tally/member-ledger';
+import { Lot, MemberState, OrderState, balanceOf } from '@tally/member-ledger';
 import { BulkColumn, BulkParams } from './bulk-params';
 
 /** The names of one set of projection tables: live, or a rebuild being prepared beside them. */
@@ -58,7 +58,7 @@ const holdRow = (memberId: string, holdId: string, hold: MemberState['holds'][st
   expires_at: hold.expiresAt,
 });
 
-const orderRow = (memberId: string, orderId: string, order: MemberState['orders'][string]) => ({
+const orderRow = (memberId: string, orderId: string, order: OrderState) => ({
   member_id: memberId,
   order_id: orderId,
   points: order.points,
@@ -83,9 +83,9 @@ export const projectionRows = (snapshots: MemberSnapshot[]): ProjectionRowSet =>
   for (const snapshot of snapshots) {
     const { state } = snapshot;
     rows.members.push(memberRow(snapshot));
-    for (const lot of Object.values(state.lots)) rows.lots.push(lotRow(state.memberId, lot));
+    for (const lot of state.lots.values()) rows.lots.push(lotRow(state.memberId, lot));
     for (const [holdId, hold] of Object.entries(state.holds)) if (hold.status === 'open') rows.holds.push(holdRow(state.memberId, holdId, hold));
-    for (const [orderId, order] of Object.entries(state.orders)) rows.orders.push(orderRow(state.memberId, orderId, order));
+    for (const [orderId, order] of state.orders) rows.orders.push(orderRow(state.memberId, orderId, order));
   }
   return rows;
 };
@@ -107,7 +107,7 @@ export const changedRows = (members: ChangedMember[]): ProjectionRowSet => {
     const { state } = member;
     rows.members.push(memberRow(member));
     for (const lotId of member.changedLots) {
-      const lot = state.lots[lotId];
+      const lot = state.lots.get(lotId);
       if (lot) rows.lots.push(lotRow(state.memberId, lot));
       else rows.goneLots.push({ member_id: state.memberId, lot_id: lotId });
     }
@@ -116,7 +116,7 @@ export const changedRows = (members: ChangedMember[]): ProjectionRowSet => {
       if (hold?.status === 'open') rows.holds.push(holdRow(state.memberId, holdId, hold));
       else rows.goneHolds.push({ member_id: state.memberId, hold_id: holdId });
     }
-    for (const orderId of member.changedOrders) rows.orders.push(orderRow(state.memberId, orderId, state.orders[orderId]));
+    for (const orderId of member.changedOrders) rows.orders.push(orderRow(state.memberId, orderId, state.orders.get(orderId) as OrderState));
   }
   return rows;
 };

@@ -50,7 +50,7 @@ const randomEvents = (state: MemberState, random: () => number, day: number, log
   // The state keeps open holds only.
   const openHold = Object.entries(state.holds)[0];
   const reversible = log.get(memberId)?.find((r) => !r.reversed);
-  const lot = Object.values(state.lots).find((l) => !l.pending && l.remaining > l.held);
+  const lot = [...state.lots.values()].find((l) => !l.pending && l.remaining > l.held);
   if (roll < 0.4 || available <= 0) {
     const points = 1 + Math.floor(random() * 500);
     return [{ type: 'points.earned', memberId, occurredAt, data: { points, lotId: randomUUID(), expiresAt: at(day + 10 + Math.floor(random() * 300)), reason: 'purchase', orderId: `o-${randomUUID()}`, orderAmountMinor: points * 100, tier: 'member', multiplier: 1, ruleIds: [] } }];
@@ -128,7 +128,7 @@ describe('replay and audit of a random ledger', () => {
     for (const { member_id, available, held, pending } of rows) {
       const state = states.get(member_id) as MemberState;
       const t = state.totals;
-      const lots = Object.values(state.lots).reduce((sum, l) => sum + l.remaining, 0);
+      const lots = [...state.lots.values()].reduce((sum, l) => sum + l.remaining, 0);
       const total = Number(available) + Number(held) + Number(pending);
       expect(total).toBe(t.earned - t.redeemed - t.captured - t.expired - t.clawedBack + t.adjusted + t.reversed);
       expect(total).toBe(lots - state.debt);

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { balanceOf } from '@tally/member-ledger';
+import { Lot, OrderState, balanceOf } from '@tally/member-ledger';
 import { LIVE_TABLES, MemberSnapshot, ProjectionTables, projectionRows } from '../append/projection-rows';
 import { boundsSql } from '../read/member-ranges';
 import { isoEpochMs } from '../storage/epoch-iso';
@@ -90,17 +90,17 @@ const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const textsOf = ({ state }: MemberSnapshot): Record<Table, string | undefined> => {
   const b = balanceOf(state);
   const member = `${b.version}|${b.available}|${b.pending}|${b.held}|${state.debt}|${b.lifetimeEarned}|${b.lifetimeRedeemed}|${b.expired}|${b.tier}|head`;
-  const lotIds = Object.keys(state.lots).sort(byteOrder);
+  const lotIds = [...state.lots.keys()].sort(byteOrder);
   const lots = lotIds.map((id) => {
-    const lot = state.lots[id];
+    const lot = state.lots.get(id) as Lot;
     return `${id}|${lot.remaining}|${lot.held}|${ms(lot.expiresAt)}|${lot.pending ? ms(lot.availableAt) : ''}|${lot.pending ? 1 : 0}|${lot.order}`;
   });
   const holdIds = Object.keys(state.holds).filter((id) => state.holds[id].status === 'open').sort(byteOrder);
   const holds = holdIds.map((id) => `${id}|${state.holds[id].points}|${ms(state.holds[id].expiresAt)}`);
-  const orders = Object.keys(state.orders)
+  const orders = [...state.orders.keys()]
     .sort(byteOrder)
     .map((id) => {
-      const o = state.orders[id];
+      const o = state.orders.get(id) as OrderState;
       return `${id}|${o.points}|${o.amountMinor}|${o.clawedBack}|${o.refundedMinor}|${o.refundIds.join(',')}`;
     });
   const joined = (list: string[]) => (list.length > 0 ? list.join(';') : undefined);

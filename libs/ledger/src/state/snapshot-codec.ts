@@ -84,9 +84,9 @@ export const encodeSnapshot = (s: MemberState): StoredSnapshot => ({
   tier: s.tier,
   debt: s.debt,
   totals: [s.totals.earned, s.totals.redeemed, s.totals.captured, s.totals.expired, s.totals.clawedBack, s.totals.adjusted, s.totals.reversed],
-  lots: Object.values(s.lots).map(lotTuple),
+  lots: Array.from(s.lots.values(), lotTuple),
   holds: Object.entries(s.holds).map(([id, h]): HoldTuple => [id, h.points, h.storeId, h.expiresAt, portions(h.fromLots)]),
-  orders: Object.entries(s.orders).map(([id, o]): OrderTuple => [id, o.points, o.amountMinor, o.clawedBack, o.refundedMinor, ...o.refundIds]),
+  orders: Array.from(s.orders, ([id, o]): OrderTuple => [id, o.points, o.amountMinor, o.clawedBack, o.refundedMinor, ...o.refundIds]),
   checkIn: [s.checkIn.lastDay ?? null, s.checkIn.streak],
   daily: Object.entries(s.daily).map(([day, d]): DayTuple => [day, d.earned, d.activities]),
   activityYears: s.activityYears,
@@ -99,12 +99,12 @@ export const encodeSnapshot = (s: MemberState): StoredSnapshot => ({
 /** The state a stored snapshot stands for, its records keyed and ready to be folded into. */
 export const decodeSnapshot = (memberId: string, stored: StoredSnapshot): MemberState => {
   const [earned, redeemed, captured, expired, clawedBack, adjusted, reversed] = stored.totals;
-  const lots = keyed<Lot>();
-  for (const tuple of stored.lots) lots[tuple[0]] = fromLotTuple(tuple);
+  const lots = new Map<string, Lot>();
+  for (const tuple of stored.lots) lots.set(tuple[0], fromLotTuple(tuple));
   const holds = keyed<HoldState>();
   for (const [id, points, storeId, expiresAt, from] of stored.holds) holds[id] = { points, storeId, fromLots: fromPortions(from), expiresAt, status: 'open' };
-  const orders = keyed<OrderState>();
-  for (const tuple of stored.orders) orders[tuple[0]] = fromOrderTuple(tuple);
+  const orders = new Map<string, OrderState>();
+  for (const tuple of stored.orders) orders.set(tuple[0], fromOrderTuple(tuple));
   const daily = keyed<MemberState['daily'][string]>();
   for (const [day, dayEarned, activities] of stored.daily) daily[day] = { earned: dayEarned, activities };
   const qualifying = keyed<number>();

@@ -1,4 +1,3 @@
-import { keyed } from '@tally/member-ledger';
 import { textArray } from '../append/bulk-params';
 import type { LoadedMember } from './member-state.cache';
 import type { Query } from './member-states';
@@ -29,19 +28,14 @@ export const readStoredOrders = async (query: Query, keys: readonly OrderKey[]):
   return (row?.orders as StoredOrder[] | null) ?? [];
 };
 
-const hasAny = (record: Record<string, unknown>): boolean => {
-  for (const _ in record) return true;
-  return false;
-};
-
 /**
  * Gives each loaded state exactly the orders read for it. A cached state comes back with none
  * (the append empties them after each write); only one folded from the log may carry some.
  */
 export const attachOrders = (orders: readonly StoredOrder[], loaded: Map<string, LoadedMember>): void => {
-  for (const entry of loaded.values()) if (hasAny(entry.state.orders)) entry.state.orders = keyed();
+  for (const entry of loaded.values()) if (entry.state.orders.size > 0) entry.state.orders = new Map();
   for (const [memberId, orderId, points, amountMinor, clawedBack, refundedMinor, refundIds] of orders) {
     const state = loaded.get(memberId)?.state;
-    if (state) state.orders[orderId] = { points: Number(points), amountMinor: Number(amountMinor), clawedBack: Number(clawedBack), refundedMinor: Number(refundedMinor), refundIds };
+    if (state) state.orders.set(orderId, { points: Number(points), amountMinor: Number(amountMinor), clawedBack: Number(clawedBack), refundedMinor: Number(refundedMinor), refundIds });
   }
 };

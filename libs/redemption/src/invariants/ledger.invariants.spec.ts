@@ -86,7 +86,7 @@ const decide = (state: MemberState, model: Model, s: Step, now: string, n: numbe
         },
       ]);
     case 'release-pending': {
-      const lot = pickOf(Object.values(state.lots).filter((l) => l.pending), s.pick);
+      const lot = pickOf([...state.lots.values()].filter((l) => l.pending), s.pick);
       return lot ? at([{ type: 'points.released', memberId: MEMBER_ID, occurredAt: now, data: { lotId: lot.lotId, points: lot.remaining } }]) : none;
     }
     case 'claw-back': {
@@ -156,13 +156,13 @@ const checkInvariants = (state: MemberState): void => {
   // Invariant 4 against the totals...
   expect(onHand).toBe(totals.earned - totals.redeemed - totals.captured - totals.expired - totals.clawedBack + totals.adjusted + totals.reversed);
   // ...and against the lots.
-  const lotRemainders = Object.values(state.lots).reduce((sum, lot) => sum + lot.remaining, 0);
+  const lotRemainders = [...state.lots.values()].reduce((sum, lot) => sum + lot.remaining, 0);
   expect(onHand).toBe(lotRemainders - state.debt);
   // The state keeps open holds only; they and the lots agree on what is held; no lot is over-reserved or negative.
   const openHolds = Object.values(state.holds);
   expect(openHolds.every((h) => h.status === 'open')).toBe(true);
   expect(balance.held).toBe(openHolds.reduce((sum, h) => sum + h.points, 0));
-  for (const lot of Object.values(state.lots)) {
+  for (const lot of state.lots.values()) {
     expect(lot.held).toBeGreaterThanOrEqual(0);
     expect(lot.remaining).toBeGreaterThanOrEqual(lot.held);
   }

@@ -20,7 +20,7 @@ describe('decideReverse', () => {
   it("puts the points back into the redemption's lots, keeping their expiry", () => {
     // given a redemption that emptied one lot and took from another
     const { state, record } = redeemed(600);
-    expect(state.lots['lot-soon']).toBeUndefined();
+    expect(state.lots.get('lot-soon')).toBeUndefined();
     // when
     const decision = decideReverse(state, record, { redemptionId: 'rd-1', occurredAt: REVERSED_AT });
     // then
@@ -37,8 +37,8 @@ describe('decideReverse', () => {
     });
     const reversed = after(state, decision);
     expect(balanceOf(reversed).available).toBe(800);
-    expect(reversed.lots['lot-soon']).toMatchObject({ remaining: 500, expiresAt: SOON });
-    expect(reversed.lots['lot-late']).toMatchObject({ remaining: 300, expiresAt: LATER });
+    expect(reversed.lots.get('lot-soon')).toMatchObject({ remaining: 500, expiresAt: SOON });
+    expect(reversed.lots.get('lot-late')).toMatchObject({ remaining: 300, expiresAt: LATER });
   });
 
   it('names the reward so the service can restock it', () => {
