@@ -101,7 +101,11 @@ describe('tier service against PostgreSQL and Kafka', () => {
     await producer.sendRaw(physicalTopicName(Topics.ledger, namespace), [{ key: 'm-live', value: Buffer.from('{"not json') }]);
     await relayAll();
     await eventually(async () => ((await memberRow('m-live'))?.tier === 'silver' ? true : undefined));
-    const letters = await dataSource.query(`SELECT source_topic, reason FROM dead_letters`);
+    // The batch's upgrades are written before its dead letters: wait for those as well.
+    const letters = await eventually(async () => {
+      const rows: unknown[] = await dataSource.query(`SELECT source_topic, reason FROM dead_letters`);
+      return rows.length > 0 ? rows : undefined;
+    });
     expect(letters).toEqual([{ source_topic: 'loyalty.ledger.v1', reason: 'invalid_json' }]);
     await relayAll(); // the tier.changed event itself goes out on the ledger topic too
     const notice = await eventually(async () => received.find((n) => n.memberId === 'm-live'));
