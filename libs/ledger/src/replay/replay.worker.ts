@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Client } from 'pg';
 import { RangeResult, ReplayTask, ReplayTaskResult, replayRange } from './replay-range';
+import { ORDERED_READS } from './snapshot-readers';
 
 /** A client of its own in the replay's snapshot (read-only), or a plain one for writing. */
 const connect = async (url: string, snapshot?: string): Promise<Client> => {
@@ -9,6 +10,7 @@ const connect = async (url: string, snapshot?: string): Promise<Client> => {
   if (snapshot !== undefined) {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await client.query(`SET TRANSACTION SNAPSHOT '${snapshot}'`);
+    await client.query(ORDERED_READS);
   }
   return client;
 };

@@ -10,6 +10,15 @@ export interface SnapshotReaders {
   close(): Promise<void>;
 }
 
+/**
+ * The replay reads every table in primary key order, member range by member range, and the key's
+ * index already gives that order. Left to itself, the planner estimates a bitmap scan and a sort
+ * cheaper for a range of 2,000 members, and the sort spills 30k rows to disk: a lots range took
+ * 79 ms that way and 35 ms along the index (the whole compare: 1.17 -> 0.50 s for the bench's
+ * 304k events). Set on the replay's own read-only transactions only.
+ */
+export const ORDERED_READS = 'SET LOCAL enable_sort = off';
+
 const connect = async (dataSource: DataSource): Promise<{ client: PoolClient; release: () => void }> => {
   const [client, release] = await (dataSource.driver as PostgresDriver).obtainMasterConnection();
   return { client: client as PoolClient, release: release as () => void };
@@ -36,6 +45,7 @@ export const openSnapshotReaders = async (dataSource: DataSource, count: number)
       await connection.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       if (snapshot === undefined) snapshot = (await connection.client.query('SELECT pg_export_snapshot() AS id')).rows[0].id as string;
       else await connection.client.query(`SET TRANSACTION SNAPSHOT '${snapshot}'`);
+      await connection.client.query(ORDERED_READS);
     }
     return { clients: opened.map((c) => c.client), snapshot: snapshot as string, close };
   } catch (error) {
