@@ -73,21 +73,20 @@ const dayMinus = (day: string, days: number): string =>
  * Nothing is dropped while there are at most `keep` days (most members), and an old day kept a
  * little longer never changes a decision (rules look at explicit days and windows).
  */
-const pruneDays = (byDay: Record<string, unknown>, newest: string, keep: number): void => {
-  const days = Object.keys(byDay);
-  if (days.length <= keep) return;
+const pruneDays = (byDay: Map<string, unknown>, newest: string, keep: number): void => {
+  if (byDay.size <= keep) return;
   const oldest = dayMinus(newest, keep);
-  for (const day of days) if (day < oldest) delete byDay[day];
+  for (const day of byDay.keys()) if (day < oldest) byDay.delete(day);
 };
 
 const addQualifying = (fold: MemberFold, occurredAt: string, points: number): void => {
   const day = utcDay(occurredAt);
   const qualifying = fold.own('qualifying');
-  const newDay = !Object.hasOwn(qualifying, day);
-  qualifying[day] = (qualifying[day] ?? 0) + points;
+  const before = qualifying.get(day);
+  qualifying.set(day, (before ?? 0) + points);
   // Only a new day can take the count over the limit.
-  if (newDay && Object.keys(qualifying).length > QUALIFYING_DAYS_KEPT) {
-    pruneDays(qualifying, Object.keys(qualifying).reduce((a, b) => (a > b ? a : b)), QUALIFYING_DAYS_KEPT);
+  if (before === undefined && qualifying.size > QUALIFYING_DAYS_KEPT) {
+    pruneDays(qualifying, [...qualifying.keys()].reduce((a, b) => (a > b ? a : b)), QUALIFYING_DAYS_KEPT);
   }
 };
 
@@ -158,11 +157,11 @@ const onEarned = (fold: MemberFold, data: LedgerEventDataMap['points.earned'], o
   if (data.reason === 'referral-welcome') state.referredBy = data.referrerId;
   if (data.day !== undefined) {
     const daily = fold.own('daily');
-    const today = daily[data.day] ?? { earned: 0, activities: {} };
+    const today = daily.get(data.day) ?? { earned: 0, activities: {} };
     const activities = data.activity
       ? { ...today.activities, [data.activity]: (today.activities[data.activity] ?? 0) + 1 }
       : today.activities;
-    daily[data.day] = { earned: today.earned + data.points, activities };
+    daily.set(data.day, { earned: today.earned + data.points, activities });
     pruneDays(daily, data.day, DAILY_DAYS_KEPT);
     if (data.activity) {
       const years = fold.own('activityYears');

@@ -17,7 +17,7 @@ const usagesOf = (rule: ActivityRule, state: MemberState, day: string): Usage[] 
     .filter(([key]) => key.startsWith(`${rule.id}@`))
     .reduce((sum, [, count]) => sum + count, 0);
   return [
-    { limit: 'day', max: rule.maxPerDay, count: state.daily[day]?.activities[rule.id] ?? 0 },
+    { limit: 'day', max: rule.maxPerDay, count: state.daily.get(day)?.activities[rule.id] ?? 0 },
     { limit: 'year', max: rule.maxPerYear, count: state.activityYears[`${rule.id}@${year}`] ?? 0 },
     { limit: 'lifetime', max: rule.maxLifetime, count: lifetime },
   ];

@@ -15,7 +15,7 @@ const rateFor = (program: Program, currency: string): CurrencyRate | undefined =
  */
 const dailyRoom = (program: Program, state: MemberState, day: string): number | undefined => {
   const cap = program.purchase.dailyEarnCap;
-  return cap === undefined ? undefined : Math.max(0, cap - (state.daily[day]?.earned ?? 0));
+  return cap === undefined ? undefined : Math.max(0, cap - (state.daily.get(day)?.earned ?? 0));
 };
 
 /** Earns points for a purchase: base points by currency, times tier and campaign multipliers, capped. */

@@ -1,5 +1,5 @@
 import { LotPortion } from '@tally/contracts';
-import { HoldState, Lot, MemberState, OrderState, keyed } from '@tally/member-ledger';
+import { DayCounts, HoldState, Lot, MemberState, OrderState, keyed } from '@tally/member-ledger';
 
 /**
  * How a folded state is stored in `member_snapshots`: records of lots, holds and orders as
@@ -88,9 +88,9 @@ export const encodeSnapshot = (s: MemberState): StoredSnapshot => ({
   holds: Object.entries(s.holds).map(([id, h]): HoldTuple => [id, h.points, h.storeId, h.expiresAt, portions(h.fromLots)]),
   orders: Array.from(s.orders, ([id, o]): OrderTuple => [id, o.points, o.amountMinor, o.clawedBack, o.refundedMinor, ...o.refundIds]),
   checkIn: [s.checkIn.lastDay ?? null, s.checkIn.streak],
-  daily: Object.entries(s.daily).map(([day, d]): DayTuple => [day, d.earned, d.activities]),
+  daily: Array.from(s.daily, ([day, d]): DayTuple => [day, d.earned, d.activities]),
   activityYears: s.activityYears,
-  qualifying: Object.entries(s.qualifying),
+  qualifying: [...s.qualifying],
   ...(s.tierFloor !== undefined ? { tierFloor: s.tierFloor } : {}),
   ...(s.lastUpgradeAt !== undefined ? { lastUpgradeAt: s.lastUpgradeAt } : {}),
   ...(s.referredBy !== undefined ? { referredBy: s.referredBy } : {}),
@@ -105,10 +105,9 @@ export const decodeSnapshot = (memberId: string, stored: StoredSnapshot): Member
   for (const [id, points, storeId, expiresAt, from] of stored.holds) holds[id] = { points, storeId, fromLots: fromPortions(from), expiresAt, status: 'open' };
   const orders = new Map<string, OrderState>();
   for (const tuple of stored.orders) orders.set(tuple[0], fromOrderTuple(tuple));
-  const daily = keyed<MemberState['daily'][string]>();
-  for (const [day, dayEarned, activities] of stored.daily) daily[day] = { earned: dayEarned, activities };
-  const qualifying = keyed<number>();
-  for (const [day, points] of stored.qualifying) qualifying[day] = points;
+  const daily = new Map<string, DayCounts>();
+  for (const [day, dayEarned, activities] of stored.daily) daily.set(day, { earned: dayEarned, activities });
+  const qualifying = new Map(stored.qualifying);
   const [lastDay, streak] = stored.checkIn;
   return {
     memberId,

@@ -26,6 +26,6 @@ export const qualifyingPoints = (state: MemberState, asOf: string, window: TierW
   const lastDay = utcDay(asOf);
   const firstDay = firstDayOf(lastDay, window);
   let total = 0;
-  for (const [day, points] of Object.entries(state.qualifying)) if (day >= firstDay && day <= lastDay) total += points;
+  for (const [day, points] of state.qualifying) if (day >= firstDay && day <= lastDay) total += points;
   return total;
 };
