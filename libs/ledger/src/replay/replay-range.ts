@@ -38,12 +38,16 @@ export interface RangeResult {
   differences: ReplayDifference[];
 }
 
-/** What a replay worker is given: where the database is, the snapshot to read, its members. */
-export interface ReplayTask {
+/** What a replay worker is started with: where the database is, and whether it writes rebuilt rows. */
+export interface ReplayWorkerSetup {
   url: string;
+  write: boolean;
+}
+
+/** What it is then given to do: the snapshot to read, its members, how many differences to report. */
+export interface ReplayWorkerTask {
   snapshot: string;
   range: MemberRange;
-  write: boolean;
   limit: number;
 }
 
