@@ -59,8 +59,10 @@ export class MemberFold {
 }
 
 /** A collection's shallow copy, of the same kind. */
-const copyOf = <T>(collection: T): T =>
-  (collection instanceof Map ? new Map(collection) : Object.getPrototypeOf(collection) === null ? keyed(collection as Record<string, unknown>) : { ...collection }) as T;
+const copyOf = <T>(collection: T): T => {
+  if (collection instanceof Map) return new Map(collection) as T;
+  return (Object.getPrototypeOf(collection) === null ? keyed(collection as Record<string, unknown>) : { ...collection }) as T;
+};
 
 /** UTC day of an instant; stored events are already `toISOString()` form, so most need no parsing. */
 const utcDay = (iso: string): string => (iso.length === 24 && iso.endsWith('Z') ? iso.slice(0, 10) : new Date(iso).toISOString().slice(0, 10));
