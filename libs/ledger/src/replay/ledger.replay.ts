@@ -31,8 +31,9 @@ export interface ReplayOptions {
    * Member ranges replayed at once, each on a worker thread with connections of its own in the
    * same snapshot. The default leaves a core to PostgreSQL, which does a third of a replay's work
    * (reading the log, digesting the live rows): on two cores one worker replays the bench's 304k
-   * events in 2.7-3.2 s using 2.4-2.7 s of the process's CPU, two in 3.1-3.2 s using 3.4-3.7 s. From TypeScript sources (tests) the replay runs on
-   * this thread: a worker needs the compiled module.
+   * events in 2.7-3.2 s using 2.4-2.7 s of the process's CPU, two in 3.1-3.2 s using 3.4-3.7 s.
+   * From TypeScript sources (tests) the replay runs on this thread: a worker needs the compiled
+   * module.
    */
   parallelism?: number;
 }
