@@ -106,7 +106,8 @@ export class LedgerReplay {
     const url = (this.dataSource.options as PostgresConnectionOptions).url;
     const workers = url && existsSync(WORKER_FILE) ? Array.from({ length: parallelism }, () => new ReplayWorker({ url, write })) : [];
     try {
-      const readers = await openSnapshotReaders(this.dataSource, 2);
+      // Workers read through connections of their own: here only the one that exports the snapshot.
+      const readers = await openSnapshotReaders(this.dataSource, workers.length === 0 ? 2 : 1);
       try {
         if (workers.length === 0) {
           return await replayRange({ log: readers.clients[0], live: readers.clients[1], ...(write ? { write: this.query } : {}) }, {}, MAX_DIFFERENCES);
