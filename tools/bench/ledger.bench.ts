@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import { NewLedgerEvent } from '@tally/contracts';
 import { LedgerCommand, LedgerReplay, LedgerStore, auditLedger, ledgerDataSourceOptions, migrateLedger } from '@tally/ledger';
-import { randomId } from '@tally/platform';
+import { randomId, randomUuid } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { benchDatabaseUrl, log, machine, recreateDatabase, writeResults } from './bench-support';
 
@@ -98,7 +97,7 @@ const main = async () => {
   await recreateDatabase(url);
   await migrateLedger(url);
   const dataSource = await new DataSource(ledgerDataSourceOptions(url, 16)).initialize();
-  const store = new LedgerStore(dataSource, { clock: () => new Date(), newEventId: randomUUID });
+  const store = new LedgerStore(dataSource, { clock: () => new Date(), newEventId: randomUuid });
 
   log('warming up ...');
   await appendRate(store, 100, 5_000, 1);

@@ -4,6 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NewLedgerEvent } from '@tally/contracts';
 import { LedgerCommand, LedgerStore, ledgerDataSourceOptions, migrateLedger } from '@tally/ledger';
+import { randomUuid } from '@tally/platform';
 import { DataSource } from 'typeorm';
 // undici (the library behind Node's fetch) directly: keep-alive connections and a far lighter client
 // than fetch, which matters when client, service and PostgreSQL share the same few cores.
@@ -105,7 +106,7 @@ const seedCommand = (memberId: string, i: number, now: Date): LedgerCommand<null
 
 const seed = async (url: string): Promise<{ members: number; seconds: number }> => {
   const dataSource = await new DataSource(ledgerDataSourceOptions(url, 2)).initialize();
-  const store = new LedgerStore(dataSource, { clock: () => new Date(), newEventId: randomUUID });
+  const store = new LedgerStore(dataSource, { clock: () => new Date(), newEventId: randomUuid });
   const started = performance.now();
   const ids = [...Array.from({ length: MEMBERS }, (_, i) => `m-${i}`), HOT.memberId];
   const now = new Date();

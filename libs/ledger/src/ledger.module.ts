@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { randomUuid } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { LedgerBatcher } from './append/ledger.batcher';
 import { LedgerStore } from './append/ledger.store';
@@ -52,7 +52,7 @@ export class LedgerModule {
           provide: LedgerStore,
           inject: [DataSource, LEDGER_CLOCK, MemberStates],
           useFactory: (dataSource: DataSource, clock: () => Date, states: MemberStates) =>
-            new LedgerStore(dataSource, { clock, newEventId: randomUUID, states }),
+            new LedgerStore(dataSource, { clock, newEventId: randomUuid, states }),
         },
         { provide: LedgerBatcher, inject: [LedgerStore], useFactory: (store: LedgerStore) => new LedgerBatcher(store) },
         { provide: LedgerQueries, inject: [DataSource, MemberStates], useFactory: (d: DataSource, s: MemberStates) => new LedgerQueries(d, s) },

@@ -21,3 +21,4 @@ export * from './bootstrap/openapi';
 export * from './bootstrap/bootstrap-service';
 export * from './jobs/interval-runner';
 export * from './ids/random-id';
+export * from './ids/random-uuid';
