@@ -10,6 +10,8 @@ const QUALIFYING_DAYS_KEPT = 400;
 /** The parts of a state held by reference: a fold copies one before its first write to it. */
 type Collection = 'lots' | 'totals' | 'holds' | 'orders' | 'daily' | 'activityYears' | 'qualifying';
 
+const NOTHING: ReadonlySet<string> = new Set();
+
 /**
  * A state being folded, event after event. The fold writes into a state of its own: it copies
  * the top level once, and each collection the first time it writes to it, so the state it started
@@ -19,10 +21,11 @@ type Collection = 'lots' | 'totals' | 'holds' | 'orders' | 'daily' | 'activityYe
  */
 export class MemberFold {
   readonly state: MemberState;
-  /** Lots, holds and orders this fold added, changed or closed: the rows a projection has to rewrite. */
-  readonly changedLots = new Set<string>();
-  readonly changedHolds = new Set<string>();
-  readonly changedOrders = new Set<string>();
+  // Made on first use: an append makes a fold per member of its batch, and most change no hold
+  // and many no order; three sets per member and batch were among an append's largest allocations.
+  private lotSet?: Set<string>;
+  private holdSet?: Set<string>;
+  private orderSet?: Set<string>;
   private readonly owned: Set<Collection> | 'all';
 
   private constructor(state: MemberState, owned: Set<Collection> | 'all') {
@@ -45,6 +48,31 @@ export class MemberFold {
     apply(this, event, version);
     this.state.version = version;
     return this;
+  }
+
+  /** Lots, holds and orders this fold added, changed or closed: the rows a projection has to rewrite. */
+  get changedLots(): ReadonlySet<string> {
+    return this.lotSet ?? NOTHING;
+  }
+
+  get changedHolds(): ReadonlySet<string> {
+    return this.holdSet ?? NOTHING;
+  }
+
+  get changedOrders(): ReadonlySet<string> {
+    return this.orderSet ?? NOTHING;
+  }
+
+  lotChanged(lotId: string): void {
+    (this.lotSet ??= new Set()).add(lotId);
+  }
+
+  holdChanged(holdId: string): void {
+    (this.holdSet ??= new Set()).add(holdId);
+  }
+
+  orderChanged(orderId: string): void {
+    (this.orderSet ??= new Set()).add(orderId);
   }
 
   /** A collection of the state that this fold may write to. */
@@ -98,7 +126,7 @@ const settle = (fold: MemberFold, touched: string[]): void => {
   if (state.debt > 0) {
     const repaid = repayDebt(fold.own('lots'), state.debt);
     state.debt = repaid.debt;
-    for (const lotId of repaid.touched) fold.changedLots.add(lotId);
+    for (const lotId of repaid.touched) fold.lotChanged(lotId);
     touched.push(...repaid.touched);
   }
   closeLots(fold, touched);
@@ -113,21 +141,21 @@ const closeLots = (fold: MemberFold, touched: readonly string[]): void => {
 const changeLots = (fold: MemberFold, portions: readonly { lotId: string; points: number; expiresAt: string }[], change: typeof spend, version: number): string[] => {
   if (portions.length > 0) applyPortions(fold.own('lots'), portions, change, version);
   const ids = portions.map((p) => p.lotId);
-  for (const lotId of ids) fold.changedLots.add(lotId);
+  for (const lotId of ids) fold.lotChanged(lotId);
   return ids;
 };
 
 /** Opens or replaces one lot. */
 const putLot = (fold: MemberFold, lot: Lot): void => {
   fold.own('lots').set(lot.lotId, lot);
-  fold.changedLots.add(lot.lotId);
+  fold.lotChanged(lot.lotId);
 };
 
 /** A resolved hold (captured, released, partly captured or expired) leaves the state. */
 const dropHold = (fold: MemberFold, holdId: string): void => {
   if (!Object.hasOwn(fold.state.holds, holdId)) return;
   delete fold.own('holds')[holdId];
-  fold.changedHolds.add(holdId);
+  fold.holdChanged(holdId);
 };
 
 const addToTotal = (fold: MemberFold, total: keyof MemberState['totals'], points: number): void => {
@@ -153,7 +181,7 @@ const onEarned = (fold: MemberFold, data: LedgerEventDataMap['points.earned'], o
     const orders = fold.own('orders');
     const order = orders.get(data.orderId) ?? { points: 0, amountMinor: 0, clawedBack: 0, refundedMinor: 0, refundIds: [] };
     orders.set(data.orderId, { ...order, points: order.points + data.points, amountMinor: order.amountMinor + (data.orderAmountMinor ?? 0) });
-    fold.changedOrders.add(data.orderId);
+    fold.orderChanged(data.orderId);
   }
   if (data.reason === 'check-in' && data.day !== undefined) state.checkIn = { lastDay: data.day, streak: data.streak ?? 1 };
   if (data.reason === 'referral-welcome') state.referredBy = data.referrerId;
@@ -187,7 +215,7 @@ const onClawedBack = (fold: MemberFold, data: LedgerEventDataMap['points.clawed-
       refundedMinor: order.refundedMinor + (data.refundedMinor ?? 0),
       refundIds: [...order.refundIds, data.refundId],
     });
-    fold.changedOrders.add(data.orderId);
+    fold.orderChanged(data.orderId);
   }
 };
 
@@ -224,7 +252,7 @@ const apply = (fold: MemberFold, event: NewLedgerEvent, version: number): void =
       const { data } = event;
       changeLots(fold, data.fromLots, reserve, version);
       fold.own('holds')[data.holdId] = { points: data.points, storeId: data.storeId, fromLots: data.fromLots, expiresAt: data.expiresAt, status: 'open' };
-      fold.changedHolds.add(data.holdId);
+      fold.holdChanged(data.holdId);
       return;
     }
     case 'hold.captured':
