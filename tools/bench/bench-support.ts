@@ -36,6 +36,8 @@ export const machine = () => ({
   memoryGiB: Math.round(totalmem() / 2 ** 30),
   loadAverage1m: Number(loadavg()[0].toFixed(2)),
   node: process.version,
+  /** The flags the bench process itself ran with (services it starts get their own). */
+  benchNodeFlags: process.execArgv,
   postgres: (() => {
     try {
       return execSync('psql -V', { encoding: 'utf8' }).trim();
