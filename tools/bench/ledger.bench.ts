@@ -1,6 +1,6 @@
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import { NewLedgerEvent } from '@tally/contracts';
-import { LedgerCommand, LedgerReplay, LedgerStore, auditLedger, ledgerDataSourceOptions, migrateLedger } from '@tally/ledger';
+import { LedgerCommand, LedgerReplay, LedgerStore, auditLedger, ledgerAppendPool, ledgerDataSourceOptions, migrateLedger } from '@tally/ledger';
 import { randomId, randomUuid } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { benchDatabaseUrl, log, machine, recreateDatabase, writeResults } from './bench-support';
@@ -97,7 +97,9 @@ const main = async () => {
   await recreateDatabase(url);
   await migrateLedger(url);
   const dataSource = await new DataSource(ledgerDataSourceOptions(url, 16)).initialize();
-  const store = new LedgerStore(dataSource, { clock: () => new Date(), newEventId: randomUuid });
+  // Appends on connections of their own, as the services' ledger module sets them up.
+  const pool = ledgerAppendPool(url);
+  const store = new LedgerStore(dataSource, { clock: () => new Date(), newEventId: randomUuid, pool });
 
   log('warming up ...');
   await appendRate(store, 100, 5_000, 1);
@@ -122,6 +124,7 @@ const main = async () => {
   log(`replay (rebuild and swap): ${rebuild.eventsReplayed} events in ${rebuild.ms} ms (identical: ${rebuild.identical})`);
   const auditReport = await auditLedger(dataSource);
   log(`audit: ${auditReport.eventsChecked} events in ${auditReport.ms} ms (ok: ${auditReport.ok})`);
+  await pool.end();
   await dataSource.destroy();
 
   const emmettUrl = benchDatabaseUrl('tally_bench_emmett');

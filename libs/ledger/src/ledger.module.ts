@@ -1,9 +1,10 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { randomUuid } from '@tally/platform';
+import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { LedgerBatcher } from './append/ledger.batcher';
 import { LedgerStore } from './append/ledger.store';
-import { ledgerDataSourceOptions, migrateLedger } from './database/data-source';
+import { ledgerAppendPool, ledgerDataSourceOptions, migrateLedger } from './database/data-source';
 import { DeadLetterLog } from './read/dead-letter.log';
 import { LedgerQueries } from './read/ledger.queries';
 import { ParkedInputs } from './read/parked-inputs';
@@ -14,6 +15,8 @@ import { MemberStates } from './state/member-states';
 export interface LedgerModuleOptions {
   databaseUrl: string;
   poolSize?: number;
+  /** Connections for appends, apart from the pool's (see `ledgerAppendPool`). */
+  appendPoolSize?: number;
   /** Apply pending migrations at start (serialised across services by an advisory lock). */
   migrate?: boolean;
   /** Member states kept in memory between appends (0: none). */
@@ -22,12 +25,19 @@ export interface LedgerModuleOptions {
 
 export const LEDGER_CLOCK = Symbol('LEDGER_CLOCK');
 
+/** The ledger's appends' own connections (`ledgerAppendPool`). */
+export const LEDGER_APPEND_POOL = Symbol('LEDGER_APPEND_POOL');
+
 @Injectable()
 class DataSourceCloser implements OnApplicationShutdown {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(LEDGER_APPEND_POOL) private readonly appendPool: Pool,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await this.appendPool.end();
   }
 }
 
@@ -47,12 +57,14 @@ export class LedgerModule {
             return new DataSource(ledgerDataSourceOptions(options.databaseUrl, options.poolSize ?? 10)).initialize();
           },
         },
+        // After the data source: it is the one that migrates.
+        { provide: LEDGER_APPEND_POOL, inject: [DataSource], useFactory: () => ledgerAppendPool(options.databaseUrl, options.appendPoolSize) },
         { provide: MemberStates, useFactory: () => new MemberStates(new MemberStateCache(options.stateCacheSize ?? DEFAULT_STATE_CACHE_SIZE)) },
         {
           provide: LedgerStore,
-          inject: [DataSource, LEDGER_CLOCK, MemberStates],
-          useFactory: (dataSource: DataSource, clock: () => Date, states: MemberStates) =>
-            new LedgerStore(dataSource, { clock, newEventId: randomUuid, states }),
+          inject: [DataSource, LEDGER_CLOCK, MemberStates, LEDGER_APPEND_POOL],
+          useFactory: (dataSource: DataSource, clock: () => Date, states: MemberStates, pool: Pool) =>
+            new LedgerStore(dataSource, { clock, newEventId: randomUuid, states, pool }),
         },
         { provide: LedgerBatcher, inject: [LedgerStore], useFactory: (store: LedgerStore) => new LedgerBatcher(store) },
         { provide: LedgerQueries, inject: [DataSource, MemberStates], useFactory: (d: DataSource, s: MemberStates) => new LedgerQueries(d, s) },

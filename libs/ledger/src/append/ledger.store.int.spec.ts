@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { NewLedgerEvent } from '@tally/contracts';
 import { MemberState, balanceOf, takeFromLots } from '@tally/member-ledger';
 import { TestDatabase, createTestDatabase } from '@tally/testing';
+import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { ledgerDataSourceOptions, migrateLedger } from '../database/data-source';
+import { ledgerAppendPool, ledgerDataSourceOptions, migrateLedger } from '../database/data-source';
 import { GENESIS_HASH, eventHash } from '../hashing/event-hash';
 import { LedgerQueries } from '../read/ledger.queries';
 import { LedgerCommand } from './ledger-command';
@@ -200,6 +201,37 @@ describe('ledger store against PostgreSQL', () => {
       expect(await balance('m-swapped')).toMatchObject({ available: '20', version: 2 });
       // The locked retry read the new generation and let go of every state folded before it.
       expect(store.states.cache.size).toBe(1);
+    });
+  });
+
+  describe('on connections of its own (ledgerAppendPool)', () => {
+    const pools: Pool[] = [];
+    const storeOn = (size: number) => {
+      const pool = ledgerAppendPool(db.url, size);
+      pools.push(pool);
+      return { pool, pooled: new LedgerStore(dataSource, { clock: () => new Date(), newEventId: randomUUID, pool }) };
+    };
+
+    afterAll(async () => {
+      await Promise.all(pools.map((pool) => pool.end()));
+    });
+
+    it('plans each statement of an append once, not once per append', async () => {
+      // One connection: every append runs on it, and so does the look at its statements.
+      const { pool, pooled } = storeOn(1);
+      for (let i = 0; i < 12; i++) await pooled.executeOne(earnCommand(`m-planned-${i}`, `pl-${i}`, 10));
+      const { rows } = await pool.query(`SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'tally_append_batch'`);
+      expect(rows).toEqual([{ generic_plans: '12', custom_plans: '0' }]);
+    });
+
+    it('keeps invariants 2 and 3 with concurrent appends deciding again on its connections', async () => {
+      const { pooled } = storeOn(4);
+      const twice = await Promise.all(Array.from({ length: 4 }, () => pooled.executeOne(earnCommand('m-pool-dup', 'pd-1', 50))));
+      expect(twice.map((r) => r.status).sort()).toEqual(['appended', 'duplicate', 'duplicate', 'duplicate']);
+      await pooled.executeOne(earnCommand('m-pool-hot', 'ph-seed', 100));
+      const outcomes = await Promise.all(Array.from({ length: 6 }, (_, i) => pooled.executeOne(redeemCommand('m-pool-hot', `ph-${i}`, 30))));
+      expect(outcomes.filter((o) => o.status === 'appended')).toHaveLength(3);
+      expect(await balance('m-pool-hot')).toMatchObject({ available: '10', version: 4 });
     });
   });
 

@@ -1,5 +1,6 @@
 import { NewLedgerEvent } from '@tally/contracts';
 import { MemberFold, MemberState, keyed } from '@tally/member-ledger';
+import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { assertHashableId, eventHash } from '../hashing/event-hash';
@@ -19,7 +20,15 @@ export interface LedgerStoreOptions {
   maxAttempts?: number;
   /** Where states are loaded from and kept between appends (one per process is best). */
   states?: MemberStates;
+  /**
+   * Connections of the appends' own (`ledgerAppendPool`), which plan each of the store's
+   * statements once per connection; without it appends share the data source's connections.
+   */
+  pool?: Pool;
 }
+
+/** A connection for one attempt, and how to give it back (with an error: closed, not reused). */
+type Lease = [PoolClient, (error?: Error) => void];
 
 /** An instant as `toISOString()` writes it: stored and hashed as it is, with no parse. */
 const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -124,11 +133,14 @@ export class LedgerStore {
    * heads, after a failure only those left untouched do.
    */
   private async attemptUnderLocks<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
-    const runner = this.dataSource.createQueryRunner();
+    const [client, release] = await this.connect();
     const held: Held<R> = {};
-    const query = preparedQueryOf(await runner.connect());
+    const query = preparedQueryOf(client);
+    let open = false;
+    let broken: Error | undefined;
     try {
-      await runner.startTransaction();
+      await client.query('BEGIN');
+      open = true;
       const memberIds = membersOf(commands);
       const heads = await lockHeads(query, memberIds);
       held.loaded = await this.states.load(query, memberIds, heads);
@@ -136,14 +148,17 @@ export class LedgerStore {
       held.generation = heads.generation ?? (await this.states.knowGeneration(query));
       held.decided = this.decide(commands, held.loaded, await findCausations(query, commands));
       const positions = await writeBatch(query, held.decided, held.generation);
-      await runner.commitTransaction();
+      open = false;
+      await client.query('COMMIT');
       return this.committed(held as Required<Held<R>>, positions);
     } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      // A connection whose rollback or commit failed is closed rather than handed to the next attempt.
+      if (open) broken = await client.query('ROLLBACK').then(() => undefined, (rollbackError: Error) => rollbackError);
+      else broken = error as Error;
       this.failed(held);
       throw error;
     } finally {
-      await runner.release();
+      release(broken);
     }
   }
 
@@ -153,7 +168,7 @@ export class LedgerStore {
    * when any of that turns out stale, and `execute` then decides again under locks.
    */
   private async attemptWithoutLocks<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
-    const [client, release] = await (this.dataSource.driver as PostgresDriver).obtainMasterConnection();
+    const [client, release] = await this.connect();
     const held: Held<R> = { loaded: new Map(), generation: this.states.generation };
     try {
       const query = preparedQueryOf(client);
@@ -178,6 +193,14 @@ export class LedgerStore {
     } finally {
       release();
     }
+  }
+
+  private async connect(): Promise<Lease> {
+    if (this.options.pool) {
+      const client = await this.options.pool.connect();
+      return [client, (error) => client.release(error)];
+    }
+    return (this.dataSource.driver as PostgresDriver).obtainMasterConnection() as Promise<Lease>;
   }
 
   private committed<R>(held: Required<Held<R>>, positions: Map<string, string>): CommandResult<R>[] {
