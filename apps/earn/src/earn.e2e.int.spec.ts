@@ -45,7 +45,7 @@ describe('walking skeleton: purchase on Kafka -> earn -> ledger -> balance API',
     ledgerUrl = listeningUrl(ledger);
     earn = (await createServiceApp({ service: 'earn', defaultPort: 0, config: EarnConfig, module: (c) => EarnAppModule.forRoot(c), env: env() })).app;
     await earn.listen(0);
-    producer = new Kafka({ clientId: 'e2e', brokers: testKafkaBrokers(), logLevel: logLevel.ERROR }).producer();
+    producer = new Kafka({ clientId: 'e2e', brokers: testKafkaBrokers(), logLevel: logLevel.ERROR }).producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
   });
 

@@ -44,7 +44,10 @@ export class EarnHarness {
     this.kafka = new Kafka({ clientId: `test-${label}`, brokers: testKafkaBrokers(), logLevel: logLevel.NOTHING });
     this.admin = this.kafka.admin();
     await this.admin.connect();
-    this.producer = this.kafka.producer();
+    // Idempotent: a send retried after a timeout (a broker just started can take longer than the
+    // request timeout to answer its first produce) must not put the messages in the topic twice,
+    // or the tests would count dead letters of messages they never sent.
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
   }
 
