@@ -226,8 +226,8 @@ describe('ledger store against PostgreSQL', () => {
 
     it('keeps invariants 2 and 3 with concurrent appends deciding again on its connections', async () => {
       const { pooled } = storeOn(4);
-      const twice = await Promise.all(Array.from({ length: 4 }, () => pooled.executeOne(earnCommand('m-pool-dup', 'pd-1', 50))));
-      expect(twice.map((r) => r.status).sort()).toEqual(['appended', 'duplicate', 'duplicate', 'duplicate']);
+      const sameCausation = await Promise.all(Array.from({ length: 4 }, () => pooled.executeOne(earnCommand('m-pool-dup', 'pd-1', 50))));
+      expect(sameCausation.map((r) => r.status).sort()).toEqual(['appended', 'duplicate', 'duplicate', 'duplicate']);
       await pooled.executeOne(earnCommand('m-pool-hot', 'ph-seed', 100));
       const outcomes = await Promise.all(Array.from({ length: 6 }, (_, i) => pooled.executeOne(redeemCommand('m-pool-hot', `ph-${i}`, 30))));
       expect(outcomes.filter((o) => o.status === 'appended')).toHaveLength(3);
