@@ -15,8 +15,6 @@ import { MemberStates } from './state/member-states';
 export interface LedgerModuleOptions {
   databaseUrl: string;
   poolSize?: number;
-  /** Connections for appends, apart from the pool's (see `ledgerAppendPool`). */
-  appendPoolSize?: number;
   /** Apply pending migrations at start (serialised across services by an advisory lock). */
   migrate?: boolean;
   /** Member states kept in memory between appends (0: none). */
@@ -58,7 +56,7 @@ export class LedgerModule {
           },
         },
         // After the data source: it is the one that migrates.
-        { provide: LEDGER_APPEND_POOL, inject: [DataSource], useFactory: () => ledgerAppendPool(options.databaseUrl, options.appendPoolSize) },
+        { provide: LEDGER_APPEND_POOL, inject: [DataSource], useFactory: () => ledgerAppendPool(options.databaseUrl) },
         { provide: MemberStates, useFactory: () => new MemberStates(new MemberStateCache(options.stateCacheSize ?? DEFAULT_STATE_CACHE_SIZE)) },
         {
           provide: LedgerStore,

@@ -7,7 +7,7 @@ import { assertHashableId, eventHash } from '../hashing/event-hash';
 import { DEFAULT_STATE_CACHE_SIZE, LoadedMember, MemberStateCache } from '../state/member-state.cache';
 import { MemberStates, Query, SNAPSHOT_EVERY, SNAPSHOT_REVISION, preparedQueryOf, lockHeads } from '../state/member-states';
 import { encodeEventData } from '../storage/event-codec';
-import { OrderKey, attachOrders, readStoredOrders } from '../state/stored-orders';
+import { OrderKey, attachOrders, dropOrders, readStoredOrders } from '../state/stored-orders';
 import { StoredSnapshot, encodeSnapshot } from '../state/snapshot-codec';
 import { AppendedEvent, CommandResult, LedgerCommand } from './ledger-command';
 import { BulkColumn, BulkParams } from './bulk-params';
@@ -409,7 +409,7 @@ const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: stri
     }),
   );
   // Orders were loaded for this decision only: none is kept in a cached state or a snapshot.
-  for (const entry of decided.members.values()) if (entry.state.orders.size > 0) entry.state.orders = new Map();
+  dropOrders(decided.members.values());
   const snapshots = dueSnapshots(decided.members, decided.touched);
   const bulk = new BulkParams();
   const recordedAt = bulk.value(decided.recordedAt);

@@ -33,9 +33,14 @@ export const readStoredOrders = async (query: Query, keys: readonly OrderKey[]):
  * (the append empties them after each write); only one folded from the log may carry some.
  */
 export const attachOrders = (orders: readonly StoredOrder[], loaded: Map<string, LoadedMember>): void => {
-  for (const entry of loaded.values()) if (entry.state.orders.size > 0) entry.state.orders = new Map();
+  dropOrders(loaded.values());
   for (const [memberId, orderId, points, amountMinor, clawedBack, refundedMinor, refundIds] of orders) {
     const state = loaded.get(memberId)?.state;
     if (state) state.orders.set(orderId, { points: Number(points), amountMinor: Number(amountMinor), clawedBack: Number(clawedBack), refundedMinor: Number(refundedMinor), refundIds });
   }
+};
+
+/** Takes the orders out of these states: a state keeps none between decisions, so none goes stale. */
+export const dropOrders = (entries: Iterable<LoadedMember>): void => {
+  for (const entry of entries) if (entry.state.orders.size > 0) entry.state.orders = new Map();
 };
