@@ -4,29 +4,40 @@ const DAY_MS = 86_400_000;
 const PAD2 = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));
 const PAD3 = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'));
 
+/** Day prefixes a formatter keeps: a few years of days, a few hundred KB. */
+const PREFIXES_KEPT = 4096;
+
 /**
- * `new Date(ms).toISOString()` for a stream of instants, at a third of its cost: a replay turns
- * every event's epoch milliseconds into the ISO text the fold takes, and consecutive events
- * mostly fall on the same UTC day, whose `YYYY-MM-DDT` prefix is kept from the last call.
+ * `new Date(ms).toISOString()` for a stream of instants, at a fraction of its cost: a replay
+ * turns every event's epoch milliseconds into the ISO text the fold takes. Each UTC day's
+ * `YYYY-MM-DDT` prefix is made once and kept by day number: a member's consecutive events
+ * are days or weeks apart, and the log, read member by member, keeps coming back to the same
+ * few hundred days.
  */
 export class EpochIsoFormatter {
-  private day = Number.NaN;
-  private prefix = '';
+  private readonly prefixes = new Map<number, string>();
+
+  private prefixOf(day: number): string {
+    let prefix = this.prefixes.get(day);
+    if (prefix === undefined) {
+      const iso = new Date(day * DAY_MS).toISOString();
+      prefix = iso.slice(0, iso.indexOf('T') + 1);
+      if (this.prefixes.size >= PREFIXES_KEPT) this.prefixes.clear();
+      this.prefixes.set(day, prefix);
+    }
+    return prefix;
+  }
 
   format(epochMs: number): string {
     const day = Math.floor(epochMs / DAY_MS);
-    if (day !== this.day) {
-      const iso = new Date(day * DAY_MS).toISOString();
-      this.day = day;
-      this.prefix = iso.slice(0, iso.indexOf('T') + 1);
-    }
+    const prefix = this.prefixOf(day);
     let rest = epochMs - day * DAY_MS;
     const hours = Math.floor(rest / 3_600_000);
     rest -= hours * 3_600_000;
     const minutes = Math.floor(rest / 60_000);
     rest -= minutes * 60_000;
     const seconds = Math.floor(rest / 1000);
-    return `${this.prefix}${PAD2[hours]}:${PAD2[minutes]}:${PAD2[seconds]}.${PAD3[rest - seconds * 1000]}Z`;
+    return `${prefix}${PAD2[hours]}:${PAD2[minutes]}:${PAD2[seconds]}.${PAD3[rest - seconds * 1000]}Z`;
   }
 }
 
