@@ -29,11 +29,11 @@ export interface ReplayOptions {
   swap: boolean;
   /**
    * Member ranges replayed at once, each on a worker thread with connections of its own in the
-   * same snapshot. The default leaves a core to PostgreSQL, which does a third of a replay's work
-   * (reading the log, digesting the live rows): on two cores one worker replays the bench's 304k
-   * events in 2.7-3.2 s using 2.4-2.7 s of the process's CPU, two in 3.1-3.2 s using 3.4-3.7 s.
-   * From TypeScript sources (tests) the replay runs on this thread: a worker needs the compiled
-   * module.
+   * same snapshot; by default one per core. PostgreSQL does two fifths of a replay's work
+   * (reading the log, digesting the live rows), queued behind each worker's fold: on two cores
+   * the bench's 304k events took 2.3-2.6 s with two workers and 2.9-3.1 s with one, alternating
+   * on one host. From TypeScript sources (tests) the replay runs on this thread: a worker needs
+   * the compiled module.
    */
   parallelism?: number;
 }
@@ -86,7 +86,7 @@ export class LedgerReplay {
     const started = this.clock();
     if (options.swap) await rebuildTables.create(this.query);
     try {
-      const { events, members, differences } = await this.rebuild(options.swap, options.parallelism ?? Math.max(1, Math.min(8, availableParallelism() - 1)));
+      const { events, members, differences } = await this.rebuild(options.swap, options.parallelism ?? Math.min(8, availableParallelism()));
       let swapped = false;
       if (options.swap) {
         await rebuildTables.index(this.query);

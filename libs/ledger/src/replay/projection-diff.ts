@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { Hash, createHash } from 'node:crypto';
 import { Lot, OrderState, balanceOf } from '@tally/member-ledger';
 import { LIVE_TABLES, MemberSnapshot, ProjectionTables, projectionRows } from '../append/projection-rows';
 import { boundsSql } from '../read/member-ranges';
@@ -39,10 +39,11 @@ const epochMs = (column: string) => `(date_part('epoch', ${column}) * 1000)::big
 
 /**
  * Per table: its columns (key first), how PostgreSQL reads them as the JSON values the rebuild
- * has, and a row's text (fields joined; a member's rows are joined in key byte order) that both
- * sides build the same way. The comparison is of those texts' MD5 digests, member by member:
- * neither every live row nor every rebuilt state has to be kept or shipped, only a digest per
- * member and table; the rows of members whose digests differ are then fetched and compared.
+ * has, and a row's text (its member id and fields joined; rows joined in primary key byte order)
+ * that both sides build the same way. The comparison is of those texts' MD5 digests, a chunk of
+ * members at a time: neither every live row nor every rebuilt state has to be kept or shipped,
+ * only a digest per chunk and table; where the digests differ, the chunk's rows are fetched and
+ * compared one by one.
  * (MD5 finds accidental differences, which is what a replay is for; tampering is the audit's
  * part, with SHA-256 chains over the log.)
  */
@@ -84,62 +85,81 @@ const TABLES: Record<Table, { rowsOf: (rows: Rows) => Record<string, unknown>[];
 const TABLE_NAMES = Object.keys(TABLES) as Table[];
 
 /**
- * Each member's digest of a table's rows in a member id range. The aggregate takes the rows in
- * the order the subquery sorts them (the primary key's, byte order: key columns are collation
- * "C"), which is how PostgreSQL feeds a sorted subquery to an aggregate; an ORDER BY inside
- * `string_agg` sorts every member's rows again (a quarter of the query's time). Rows that ever
- * came in another order would make the digests differ, and the rows are then compared one by
- * one, which reports the digests when no row differs: never a silent pass.
+ * The digest of a table's rows in a member id range. The aggregate takes the rows in the order
+ * the subquery sorts them (the primary key's, byte order: key columns are collation "C"), which
+ * is how PostgreSQL feeds a sorted subquery to an aggregate; an ORDER BY inside `string_agg`
+ * sorts the rows again. Rows that ever came in another order would make the digests differ, and
+ * the rows are then compared one by one, which reports the digests when no row differs: never a
+ * silent pass.
  */
-const memberDigestsSql = (table: Table, where: string): string => {
+const chunkDigestSql = (table: Table, where: string): string => {
   const { key, row } = TABLES[table];
-  const rows = `SELECT member_id, ${row} AS row FROM ${LIVE_TABLES[table]} WHERE ${where}`;
-  return key === 'member_id'
-    ? `SELECT member_id, md5(row) FROM (${rows}) member_rows`
-    : `SELECT member_id, md5(string_agg(row, ';')) FROM (${rows} ORDER BY member_id, ${key}) member_rows GROUP BY member_id`;
+  const order = key === 'member_id' ? 'member_id' : `member_id, ${key}`;
+  return `SELECT md5(string_agg(row, ';')) FROM (SELECT member_id || '|' || ${row} AS row FROM ${LIVE_TABLES[table]} WHERE ${where} ORDER BY ${order}) chunk_rows`;
 };
 
 const ms = (iso: string | undefined): string => (iso === undefined ? '' : String(isoEpochMs(iso)));
 const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** A member's rows of each table as the texts PostgreSQL builds for the live ones (see `TABLES`). */
-const textsOf = ({ state }: MemberSnapshot): Record<Table, string | undefined> => {
+/** Appends a member's rows of each table to the chunk's texts as PostgreSQL builds them for the live ones (see `TABLES`). */
+const addTexts = ({ state }: MemberSnapshot, add: (table: Table, rows: string[]) => void): void => {
+  const id = state.memberId;
   const b = balanceOf(state);
-  const member = `${b.version}|${b.available}|${b.pending}|${b.held}|${state.debt}|${b.lifetimeEarned}|${b.lifetimeRedeemed}|${b.expired}|${b.tier}|head`;
-  const lotIds = [...state.lots.keys()].sort(byteOrder);
-  const lots = lotIds.map((id) => {
-    const lot = state.lots.get(id) as Lot;
-    return `${id}|${lot.remaining}|${lot.held}|${ms(lot.expiresAt)}|${lot.pending ? ms(lot.availableAt) : ''}|${lot.pending ? 1 : 0}|${lot.order}`;
-  });
-  const holdIds = Object.keys(state.holds).filter((id) => state.holds[id].status === 'open').sort(byteOrder);
-  const holds = holdIds.map((id) => `${id}|${state.holds[id].points}|${ms(state.holds[id].expiresAt)}`);
-  const orders = [...state.orders.keys()]
-    .sort(byteOrder)
-    .map((id) => {
-      const o = state.orders.get(id) as OrderState;
-      return `${id}|${o.points}|${o.amountMinor}|${o.clawedBack}|${o.refundedMinor}|${o.refundIds.join(',')}`;
-    });
-  const joined = (list: string[]) => (list.length > 0 ? list.join(';') : undefined);
-  return { memberState: member, openLots: joined(lots), openHolds: joined(holds), memberOrders: joined(orders) };
+  add('memberState', [`${id}|${b.version}|${b.available}|${b.pending}|${b.held}|${state.debt}|${b.lifetimeEarned}|${b.lifetimeRedeemed}|${b.expired}|${b.tier}|head`]);
+  add(
+    'openLots',
+    [...state.lots.keys()].sort(byteOrder).map((lotId) => {
+      const lot = state.lots.get(lotId) as Lot;
+      return `${id}|${lotId}|${lot.remaining}|${lot.held}|${ms(lot.expiresAt)}|${lot.pending ? ms(lot.availableAt) : ''}|${lot.pending ? 1 : 0}|${lot.order}`;
+    }),
+  );
+  const holdIds = Object.keys(state.holds).filter((holdId) => state.holds[holdId].status === 'open');
+  add(
+    'openHolds',
+    holdIds.sort(byteOrder).map((holdId) => `${id}|${holdId}|${state.holds[holdId].points}|${ms(state.holds[holdId].expiresAt)}`),
+  );
+  add(
+    'memberOrders',
+    [...state.orders.keys()].sort(byteOrder).map((orderId) => {
+      const o = state.orders.get(orderId) as OrderState;
+      return `${id}|${orderId}|${o.points}|${o.amountMinor}|${o.clawedBack}|${o.refundedMinor}|${o.refundIds.join(',')}`;
+    }),
+  );
 };
 
 /** Folds these members again from the log, in the replay's snapshot: their rows, for a detailed comparison. */
 export type Refold = (memberIds: string[]) => Promise<MemberSnapshot[]>;
 
-/** What a chunk's comparison keeps of each rebuilt member: per table, the MD5 of its rows' text (none without rows). */
+/**
+ * What a chunk's comparison keeps of its rebuilt members: their ids, and per table the MD5 of
+ * their rows' texts so far. Each member's texts go into the digest as soon as it is folded:
+ * texts kept for the whole chunk outlived V8's young generation, and copying them cost more
+ * than hashing them.
+ */
 export class RebuiltDigests {
-  readonly digests: Record<Table, Map<string, string>> = { memberState: new Map(), openLots: new Map(), memberOrders: new Map(), openHolds: new Map() };
+  readonly memberIds: string[] = [];
+  private readonly hashes: Partial<Record<Table, Hash>> = {};
+  private readonly add = (table: Table, rows: string[]): void => {
+    if (rows.length === 0) return;
+    const text = rows.join(';');
+    const open = this.hashes[table];
+    if (open) open.update(`;${text}`);
+    else this.hashes[table] = createHash('md5').update(text);
+  };
 
-  add(snapshot: MemberSnapshot): void {
-    const texts = textsOf(snapshot);
-    for (const table of TABLE_NAMES) {
-      const text = texts[table];
-      if (text !== undefined) this.digests[table].set(snapshot.state.memberId, hash('md5', text, 'hex'));
-    }
+  addMember(snapshot: MemberSnapshot): void {
+    this.memberIds.push(snapshot.state.memberId);
+    addTexts(snapshot, this.add);
   }
 
   get size(): number {
-    return this.digests.memberState.size;
+    return this.memberIds.length;
+  }
+
+  /** Each table's digest, as `chunkDigestSql` computes it for the live rows (none without rows). */
+  digest(): Record<Table, string | null> {
+    const of = (table: Table) => this.hashes[table]?.digest('hex') ?? null;
+    return { memberState: of('memberState'), openLots: of('openLots'), memberOrders: of('memberOrders'), openHolds: of('openHolds') };
   }
 }
 
@@ -166,42 +186,36 @@ export class ProjectionDiff {
 
   /**
    * Compares one chunk: the digests of the members rebuilt for it, against the live rows of the
-   * same members' id range. Members whose digests differ are folded again (`refold`) for their rows.
+   * same members' id range. Where a table's digests differ, the chunk's members are folded again
+   * (`refold`) and their rows compared with the range's live rows one by one.
    */
-  async compare(client: Queryable, rebuilt: RebuiltDigests, bounds: ChunkBounds, refold: Refold): Promise<void> {
+  async compare(client: Queryable, rebuilt: { memberIds: readonly string[]; digests: Record<Table, string | null> }, bounds: ChunkBounds, refold: Refold): Promise<void> {
+    const where = boundsSql('member_id', bounds);
+    let rows: Rows | undefined;
     for (const table of TABLE_NAMES) {
-      const mine = new Map(rebuilt.digests[table]);
-      const where = boundsSql('member_id', bounds);
-      const { rows } = await client.query({
-        text: memberDigestsSql(table, where.sql),
-        values: where.values,
-        rowMode: 'array',
-      });
-      const differing = new Map<string, { live: string | null; rebuilt: string | null }>();
-      for (const [memberId, digest] of rows as [string, string][]) {
-        const own = mine.get(memberId);
-        if (own !== digest) differing.set(memberId, { live: digest, rebuilt: own ?? null });
-        mine.delete(memberId);
-      }
-      for (const [memberId, digest] of mine) differing.set(memberId, { live: null, rebuilt: digest });
-      if (differing.size === 0 || this.differences.length >= this.limit) continue;
+      if (this.differences.length >= this.limit) return;
+      const { rows: digests } = await client.query({ text: chunkDigestSql(table, where.sql), values: where.values, rowMode: 'array' });
+      const live = (digests as [string | null][])[0]?.[0] ?? null;
+      const own = rebuilt.digests[table];
+      if (live === own) continue;
       const before = this.differences.length;
-      const members = [...differing.keys()];
-      await this.detail(client, table, projectionRows(await refold(members)), members);
+      rows ??= projectionRows(await refold([...rebuilt.memberIds]));
+      await this.detail(client, table, rows, where);
       // Digests that differ although no row does would be a flaw in how the texts are built: never hide it.
       if (this.differences.length === before) {
-        for (const [memberId, d] of differing) this.push({ table: LIVE_TABLES[table], key: memberId, live: { md5: d.live }, rebuilt: { md5: d.rebuilt } });
+        const key = `${bounds.after ?? bounds.from ?? ''}..${bounds.upTo ?? bounds.to ?? ''}`;
+        this.push({ table: LIVE_TABLES[table], key, live: { md5: live }, rebuilt: { md5: own } });
       }
     }
   }
 
-  /** The differing rows of members whose texts differ, row by row. */
-  private async detail(client: Queryable, table: Table, rebuilt: Rows, memberIds: string[]): Promise<void> {
+  /** The rows of a chunk whose digests differ, row by row: rebuilt ones against the live rows of its range. */
+  private async detail(client: Queryable, table: Table, rebuilt: Rows, where: { sql: string; values: string[] }): Promise<void> {
     const { columns, key, select, rowsOf } = TABLES[table];
     const keyIndex = columns.indexOf(key);
     const { rows } = await client.query({
-      text: `SELECT ${select} FROM ${LIVE_TABLES[table]} WHERE member_id = ANY($1)`,
-      values: [memberIds],
+      text: `SELECT ${select} FROM ${LIVE_TABLES[table]} WHERE ${where.sql}`,
+      values: where.values,
       rowMode: 'array',
     });
     const idOf = (values: Values) => (key === 'member_id' ? String(values[0]) : `${values[0]}/${values[keyIndex]}`);
