@@ -49,6 +49,16 @@ describe('stored event data', () => {
     expect(decodeEventData('tier.changed', ['member', 'silver', 1000, 'threshold-reached'])).toEqual({ from: 'member', to: 'silver', qualifyingPoints: 1000, reason: 'threshold-reached' });
   });
 
+  it('leaves a stored null absent, wherever it stands', () => {
+    const decoded = decodeEventData('points.earned', [10, 'l', EXPIRES, 'check-in', 'member', 1, [], null, null, null, '2026-11-23']);
+    expect(decoded).toEqual({ points: 10, lotId: 'l', expiresAt: EXPIRES, reason: 'check-in', tier: 'member', multiplier: 1, ruleIds: [], day: '2026-11-23' });
+    expect('storeId' in decoded).toBe(false);
+  });
+
+  it('refuses a type it has no layout for', () => {
+    expect(() => decodeEventData('points.minted' as keyof LedgerEventDataMap, [1])).toThrow('unknown ledger event type points.minted');
+  });
+
   it('has a layout for every event type and no name twice', () => {
     for (const names of Object.values(EVENT_LAYOUTS)) expect(new Set(names).size).toBe(names.length);
     expect(Object.keys(EVENT_LAYOUTS).sort()).toEqual(Object.keys(SAMPLES).sort());
