@@ -67,7 +67,7 @@ export class LedgerModule {
         { provide: LedgerBatcher, inject: [LedgerStore], useFactory: (store: LedgerStore) => new LedgerBatcher(store) },
         { provide: LedgerQueries, inject: [DataSource, MemberStates], useFactory: (d: DataSource, s: MemberStates) => new LedgerQueries(d, s) },
         { provide: DeadLetterLog, inject: [DataSource], useFactory: (d: DataSource) => new DeadLetterLog(d) },
-        { provide: ParkedInputs, inject: [DataSource], useFactory: (d: DataSource) => new ParkedInputs(d) },
+        { provide: ParkedInputs, inject: [DataSource, LEDGER_APPEND_POOL], useFactory: (d: DataSource, pool: Pool) => new ParkedInputs(d, pool) },
         DataSourceCloser,
       ],
       exports: [DataSource, LEDGER_CLOCK, MemberStates, LedgerStore, LedgerBatcher, LedgerQueries, DeadLetterLog, ParkedInputs],

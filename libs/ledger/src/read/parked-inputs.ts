@@ -1,3 +1,4 @@
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { textArray } from '../append/bulk-params';
 
@@ -9,9 +10,21 @@ export interface ParkedInput {
   input: unknown;
 }
 
+/** A lateral lookup per key through the (member_id, wait_key) index, whatever the table's size. */
+const WAITING_FOR = `SELECT p.scope, p.causation_id AS "causationId", p.member_id AS "memberId", p.wait_key AS "waitKey", p.input
+    FROM unnest($1::text[], $2::text[]) AS k(m, w)
+    CROSS JOIN LATERAL (SELECT * FROM parked_inputs WHERE member_id = k.m AND wait_key = k.w OFFSET 0) p
+   ORDER BY p.parked_at`;
+
 /** Inputs that arrived before what they depend on (a refund before its purchase) wait here. */
 export class ParkedInputs {
-  constructor(private readonly dataSource: DataSource) {}
+  /**
+   * `pool`: the appends' connections (`ledgerAppendPool`). The earn service asks after every
+   * batch it appends whether refunds wait for its purchases; through the data source that was a
+   * query runner and a fresh plan each time, about 1.6 ms of a 10 ms handler call at a steady
+   * 1,000 purchases/s, for an answer that is nearly always "none".
+   */
+  constructor(private readonly dataSource: DataSource, private readonly pool?: Pool) {}
 
   async park(items: ParkedInput[], now: Date): Promise<void> {
     if (items.length === 0) return;
@@ -32,14 +45,9 @@ export class ParkedInputs {
 
   async waitingFor(keys: { memberId: string; waitKey: string }[]): Promise<ParkedInput[]> {
     if (keys.length === 0) return [];
-    return this.dataSource.query(
-      // A lateral lookup per key through the (member_id, wait_key) index, whatever the table's size.
-      `SELECT p.scope, p.causation_id AS "causationId", p.member_id AS "memberId", p.wait_key AS "waitKey", p.input
-         FROM unnest($1::text[], $2::text[]) AS k(m, w)
-         CROSS JOIN LATERAL (SELECT * FROM parked_inputs WHERE member_id = k.m AND wait_key = k.w OFFSET 0) p
-        ORDER BY p.parked_at`,
-      [textArray(keys.map((k) => k.memberId)), textArray(keys.map((k) => k.waitKey))],
-    );
+    const values = [textArray(keys.map((k) => k.memberId)), textArray(keys.map((k) => k.waitKey))];
+    if (!this.pool) return this.dataSource.query(WAITING_FOR, values);
+    return (await this.pool.query({ name: 'tally_parked_waiting_for', text: WAITING_FOR, values })).rows;
   }
 
   async remove(items: { scope: string; causationId: string }[]): Promise<void> {
