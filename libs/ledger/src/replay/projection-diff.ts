@@ -127,6 +127,12 @@ const addTexts = ({ state }: MemberSnapshot, add: (table: Table, rows: string[])
   );
 };
 
+/** A complete chunk as its comparison takes it: the members rebuilt for it, and each table's digest of their rows. */
+export interface ChunkDigests {
+  memberIds: readonly string[];
+  digests: Record<Table, string | null>;
+}
+
 /** Folds these members again from the log, in the replay's snapshot: their rows, for a detailed comparison. */
 export type Refold = (memberIds: string[]) => Promise<MemberSnapshot[]>;
 
@@ -156,10 +162,13 @@ export class RebuiltDigests {
     return this.memberIds.length;
   }
 
-  /** Each table's digest, as `chunkDigestSql` computes it for the live rows (none without rows). */
-  digest(): Record<Table, string | null> {
+  /** The chunk, complete: each table's digest as `chunkDigestSql` computes it for the live rows (none without rows). */
+  complete(): ChunkDigests {
     const of = (table: Table) => this.hashes[table]?.digest('hex') ?? null;
-    return { memberState: of('memberState'), openLots: of('openLots'), memberOrders: of('memberOrders'), openHolds: of('openHolds') };
+    return {
+      memberIds: this.memberIds,
+      digests: { memberState: of('memberState'), openLots: of('openLots'), memberOrders: of('memberOrders'), openHolds: of('openHolds') },
+    };
   }
 }
 
@@ -189,7 +198,7 @@ export class ProjectionDiff {
    * same members' id range. Where a table's digests differ, the chunk's members are folded again
    * (`refold`) and their rows compared with the range's live rows one by one.
    */
-  async compare(client: Queryable, rebuilt: { memberIds: readonly string[]; digests: Record<Table, string | null> }, bounds: ChunkBounds, refold: Refold): Promise<void> {
+  async compare(client: Queryable, rebuilt: ChunkDigests, bounds: ChunkBounds, refold: Refold): Promise<void> {
     const where = boundsSql('member_id', bounds);
     let rows: Rows | undefined;
     for (const table of TABLE_NAMES) {

@@ -85,11 +85,10 @@ export const replayRange = async (connections: RangeConnections, range: MemberRa
   let compared: Promise<unknown> = Promise.resolve();
   const queued: Promise<unknown>[] = [];
   const flush = async (last: string | undefined) => {
-    const [memberIds, toWrite] = [chunk.memberIds, states];
-    const digests = chunk.digest();
+    const [complete, toWrite] = [chunk.complete(), states];
     const chunkBounds: ChunkBounds = last === undefined ? { ...bounds, ...(range.to !== undefined ? { to: range.to } : {}) } : { ...bounds, upTo: last };
     compared = compared.then(() =>
-      Promise.all([diff.compare(connections.live, { memberIds, digests }, chunkBounds, refold), connections.write ? writeRebuilt(connections.write, toWrite) : undefined]),
+      Promise.all([diff.compare(connections.live, complete, chunkBounds, refold), connections.write ? writeRebuilt(connections.write, toWrite) : undefined]),
     );
     // Awaited below, or with the last one: a failure is not lost, only reported in order.
     compared.catch(() => undefined);
