@@ -103,19 +103,9 @@ const stopEarn = async (child: ChildProcess): Promise<void> => {
   await exited;
 };
 
-/**
- * Which of these purchases are appended. One primary key probe per id: after the 1M backlog, with
- * no statistics (this machine's PostgreSQL runs without autovacuum), `causation_id = ANY($2)` was
- * planned as a scan of the million rows, 350-1000 ms a poll, which timed the poller, not earn.
- */
-const appended = async (sql: Client, ids: string[]): Promise<Set<string>> => {
-  const res = await sql.query(
-    `SELECT c.causation_id FROM unnest($2::text[]) AS k(id)
-      CROSS JOIN LATERAL (SELECT causation_id FROM causations WHERE scope = $1 AND causation_id = k.id) c`,
-    [Topics.purchases.name, ids],
-  );
-  return new Set(res.rows.map((r) => r.causation_id as string));
-};
+/** Whether a purchase is appended: its causation, by primary key. */
+const isAppended = async (sql: Client, eventId: string): Promise<boolean> =>
+  (await sql.query('SELECT 1 FROM causations WHERE scope = $1 AND causation_id = $2', [Topics.purchases.name, eventId])).rowCount === 1;
 
 /** Until a probe purchase is appended: the consumer has joined its group and is assigned the partitions. */
 const waitConsuming = async (producer: Producer, sql: Client, topic: string): Promise<void> => {
@@ -123,7 +113,7 @@ const waitConsuming = async (producer: Producer, sql: Client, topic: string): Pr
   for (let n = 0; Date.now() < until; n++) {
     await producer.send({ topic, acks: 1, messages: [{ key: `m-${n % MEMBERS}`, value: purchase(MEMBERS + n, 'probe') }] });
     await sleep(500);
-    if ((await appended(sql, [`probe-${MEMBERS + n}`])).size > 0) return;
+    if (await isAppended(sql, `probe-${MEMBERS + n}`)) return;
   }
   throw new Error('earn did not consume a probe purchase within 120 s');
 };

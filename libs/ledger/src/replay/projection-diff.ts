@@ -134,7 +134,7 @@ export interface ChunkDigests {
 }
 
 /** Folds these members again from the log, in the replay's snapshot: their rows, for a detailed comparison. */
-export type Refold = (memberIds: string[]) => Promise<MemberSnapshot[]>;
+export type Refold = (memberIds: readonly string[]) => Promise<MemberSnapshot[]>;
 
 /**
  * What a chunk's comparison keeps of its rebuilt members: their ids, and per table the MD5 of
@@ -208,7 +208,7 @@ export class ProjectionDiff {
       const own = rebuilt.digests[table];
       if (live === own) continue;
       const before = this.differences.length;
-      rows ??= projectionRows(await refold([...rebuilt.memberIds]));
+      rows ??= projectionRows(await refold(rebuilt.memberIds));
       await this.detail(client, table, rows, where);
       // Digests that differ although no row does would be a flaw in how the texts are built: never hide it.
       if (this.differences.length === before) {
