@@ -56,7 +56,7 @@ describe('walking skeleton: purchase on Kafka -> earn -> ledger -> balance API',
     await db?.drop();
   });
 
-  it('earns points for a purchase exactly once, and dead-letters a malformed message without stalling', async () => {
+  it('earns points for a purchase exactly once (resent, or as a new event of the same order), and dead-letters a malformed message without stalling', async () => {
     const purchase = JSON.stringify({
       eventId: 'pos-7-000123', type: 'purchase.completed', occurredAt: '2026-11-23T10:15:00+08:00', memberId: 'm-1001',
       storeId: 'sh-07', channel: 'store', orderId: 'o-555', amountMinor: 12990, currency: 'CNY',
@@ -91,5 +91,15 @@ describe('walking skeleton: purchase on Kafka -> earn -> ledger -> balance API',
       ['points.earned', 'app-ci-99'],
       ['points.earned', 'pos-7-000123'],
     ]);
+
+    // The same order again under a new event id: earn decides it first as a new order (nothing is
+    // read for it), its append finds the order stored, and the decision under locks refuses it.
+    await publish(Topics.purchases.name, 'm-1001', purchase.replace('pos-7-000123', 'pos-7-000124'));
+    const refusal = await eventually(async () => {
+      const { body } = await get('/ops/rejections?memberId=m-1001');
+      return body.rejections?.length > 0 ? body.rejections[0] : undefined;
+    });
+    expect(refusal).toMatchObject({ causationId: 'pos-7-000124', code: 'DUPLICATE_ORDER' });
+    expect((await get('/members/m-1001/balance')).body).toMatchObject({ available: 139, version: 2 });
   });
 });

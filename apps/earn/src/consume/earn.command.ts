@@ -39,6 +39,7 @@ export const earnCommand = (topic: string, input: InputEvent, context: () => Ear
       }
     }
   },
-  // A purchase looks for an earlier earning of its order, a refund for what the order earned.
-  ...(input.type === 'purchase.completed' || input.type === 'purchase.refunded' ? { orders: [{ memberId: input.memberId, orderId: input.orderId }] } : {}),
+  // A purchase looks for an earlier earning of its order (there is almost never one), a refund for what the order earned.
+  ...(input.type === 'purchase.completed' ? { newOrders: [{ memberId: input.memberId, orderId: input.orderId }] } : {}),
+  ...(input.type === 'purchase.refunded' ? { orders: [{ memberId: input.memberId, orderId: input.orderId }] } : {}),
 });

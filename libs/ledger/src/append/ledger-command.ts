@@ -21,6 +21,12 @@ export interface LedgerCommand<R> {
   fingerprint?: string;
   /** Orders the decision reads (`state.orders`): only these are loaded into the states it is given. */
   orders?: readonly { memberId: string; orderId: string }[];
+  /**
+   * Orders the decision expects not to exist yet (a purchase's own). Under locks they are read
+   * like `orders`; an append that takes no locks decides as if they were absent, and its write
+   * refuses (and the store decides again under locks) when one is there after all.
+   */
+  newOrders?: readonly { memberId: string; orderId: string }[];
   decide(states: Readonly<Record<string, MemberState>>): CommandOutcome<R>;
 }
 

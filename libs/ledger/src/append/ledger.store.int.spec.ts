@@ -186,6 +186,27 @@ describe('ledger store against PostgreSQL', () => {
       expect(await balance('m-ahead')).toMatchObject({ available: '20', version: 2 });
     });
 
+    it('decides a new order as absent without reading it, and again under locks when it exists after all', async () => {
+      const seen: boolean[] = [];
+      const purchase = (causationId: string): LedgerCommand<null> => ({
+        scope: 'test', causationId, memberIds: ['m-new-order'], newOrders: [{ memberId: 'm-new-order', orderId: 'o-9' }],
+        decide: (states) => {
+          const known = states['m-new-order'].orders.has('o-9');
+          seen.push(known);
+          if (known) return { kind: 'reject', memberId: 'm-new-order', code: 'DUPLICATE_ORDER', message: 'earned before', result: null };
+          const data = { points: 50, lotId: `lot-${causationId}`, expiresAt: '2027-11-23T10:00:00.000Z', reason: 'purchase', orderId: 'o-9', orderAmountMinor: 5000, tier: 'member', multiplier: 1, ruleIds: [] };
+          return { kind: 'append', result: null, events: [{ type: 'points.earned', memberId: 'm-new-order', occurredAt: '2026-11-23T10:00:00Z', data } as NewLedgerEvent] };
+        },
+      });
+      expect((await store.executeOne(purchase('no-1'))).status).toBe('appended');
+      // The member's state is cached at its head: the second purchase of the order is first decided without it.
+      const again = await store.executeOne(purchase('no-2'));
+      expect(again).toMatchObject({ status: 'rejected', code: 'DUPLICATE_ORDER' });
+      expect(seen).toEqual([false, false, true]);
+      expect(await chainOf('m-new-order')).toEqual([1]);
+      expect(await balance('m-new-order')).toMatchObject({ available: '50', version: 1 });
+    });
+
     it('answers a causation seen before as a duplicate, and appends nothing', async () => {
       await store.executeOne(earnCommand('m-seen', 'seen-1', 10));
       const again = await store.executeOne(earnCommand('m-seen', 'seen-1', 10));

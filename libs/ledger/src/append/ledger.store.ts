@@ -144,10 +144,10 @@ export class LedgerStore {
       const memberIds = membersOf(commands);
       const heads = await lockHeads(query, memberIds);
       held.loaded = await this.states.load(query, memberIds, heads);
-      await loadOrders(query, commands, held.loaded);
+      await loadOrders(query, [...ordersOf(commands), ...newOrdersOf(commands)], held.loaded);
       held.generation = heads.generation ?? (await this.states.knowGeneration(query));
       held.decided = this.decide(commands, held.loaded, await findCausations(query, commands));
-      const positions = await writeBatch(query, held.decided, held.generation);
+      const positions = await writeBatch(query, held.decided, held.generation, []);
       open = false;
       await client.query('COMMIT');
       return this.committed(held as Required<Held<R>>, positions);
@@ -164,8 +164,8 @@ export class LedgerStore {
 
   /**
    * One statement, no transaction around it: states from the cache as they are (members missing
-   * from it are read without locks), no causations read. The statement itself refuses to write
-   * when any of that turns out stale, and `execute` then decides again under locks.
+   * from it are read without locks), no causations and no new orders read. The statement itself
+   * refuses to write when any of that turns out stale, and `execute` then decides again under locks.
    */
   private async attemptWithoutLocks<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
     const [client, release] = await this.connect();
@@ -183,9 +183,9 @@ export class LedgerStore {
         for (const [memberId, entry] of current.loaded) held.loaded?.set(memberId, entry);
         held.generation = this.states.generation;
         attachOrders(current.orders, held.loaded as Map<string, LoadedMember>);
-      } else await loadOrders(query, commands, held.loaded as Map<string, LoadedMember>);
+      } else await loadOrders(query, ordersOf(commands), held.loaded as Map<string, LoadedMember>);
       held.decided = this.decide(commands, held.loaded as Map<string, LoadedMember>, new Map());
-      const positions = await writeBatch(query, held.decided, held.generation);
+      const positions = await writeBatch(query, held.decided, held.generation, newOrdersOf(commands));
       return this.committed(held as Required<Held<R>>, positions);
     } catch (error) {
       this.failed(held);
@@ -309,12 +309,14 @@ const membersOf = <R>(commands: LedgerCommand<R>[]): string[] => [...new Set(com
 
 const ordersOf = <R>(commands: LedgerCommand<R>[]): OrderKey[] => commands.flatMap((c) => c.orders ?? []);
 
+const newOrdersOf = <R>(commands: LedgerCommand<R>[]): OrderKey[] => commands.flatMap((c) => c.newOrders ?? []);
+
 /**
- * Puts the orders the commands name into the states they are decided on, and nothing else: a
- * state never carries an order it was not given for this decision, so none can go stale.
+ * Puts these orders into the states they are decided on, and nothing else: a state never
+ * carries an order it was not given for this decision, so none can go stale.
  */
-const loadOrders = async <R>(query: Query, commands: LedgerCommand<R>[], loaded: Map<string, LoadedMember>): Promise<void> =>
-  attachOrders(await readStoredOrders(query, ordersOf(commands)), loaded);
+const loadOrders = async (query: Query, orders: OrderKey[], loaded: Map<string, LoadedMember>): Promise<void> =>
+  attachOrders(await readStoredOrders(query, orders), loaded);
 
 interface SeenCausation {
   outcome: string;
@@ -376,6 +378,10 @@ const REJECTION_COLUMNS: BulkColumn[] = [
   { name: 'occurredAt', type: 'timestamptz' },
   { name: 'input', type: 'jsonb' },
 ];
+const ORDER_KEY_COLUMNS: BulkColumn[] = [
+  { name: 'memberId', type: 'text' },
+  { name: 'orderId', type: 'text' },
+];
 const BASE_COLUMNS: BulkColumn[] = [
   { name: 'member_id', type: 'text' },
   { name: 'version', type: 'int' },
@@ -400,7 +406,7 @@ const asJson = <T extends object>(rows: T[], ...fields: (keyof T)[]): Record<str
  * ten whatever the batch holds (an empty list inserts nothing). The tables are distinct, and the
  * lot and hold rows deleted are never those upserted, so no row is touched twice.
  */
-const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: string | undefined): Promise<Map<string, string>> => {
+const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: string | undefined, absentOrders: OrderKey[]): Promise<Map<string, string>> => {
   const p = changedRows(
     [...decided.touched].map((id) => {
       const { changedLots, changedHolds, changedOrders } = decided.folds.get(id) as MemberFold;
@@ -413,6 +419,7 @@ const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: stri
   const snapshots = dueSnapshots(decided.members, decided.touched);
   const bulk = new BulkParams();
   const recordedAt = bulk.value(decided.recordedAt);
+  const absent = bulk.unnest(absentOrders as unknown as Record<string, unknown>[], ORDER_KEY_COLUMNS, 'k');
   const bases = [...decided.bases].map(([member_id, version]) => ({ member_id, version })).sort((a, b) => (a.member_id < b.member_id ? -1 : 1));
   const events = decided.events as unknown as Record<string, unknown>[];
   const result: { position: string; member_id: string; version: number }[] = await query(
@@ -422,8 +429,10 @@ const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: stri
     `WITH checked AS (
        SELECT tally_assert(
                 coalesce(bool_and(coalesce(m.version, 0) = b.version), true)
-                AND (SELECT generation::text FROM projection_generation) = coalesce(${bulk.value(generation ?? null)}, (SELECT generation::text FROM projection_generation)),
-                'a member moved on, or projections were swapped, since the decision') AS ok
+                AND (SELECT generation::text FROM projection_generation) = coalesce(${bulk.value(generation ?? null)}, (SELECT generation::text FROM projection_generation))
+                AND NOT EXISTS (SELECT FROM ${absent} CROSS JOIN LATERAL
+                                  (SELECT FROM member_orders o WHERE o.member_id = k."memberId" AND o.order_id = k."orderId" LIMIT 1) o),
+                'a member moved on, projections were swapped, or an order taken as new exists, since the decision') AS ok
          FROM ${bulk.unnest(bases, BASE_COLUMNS, 'b')}
          LEFT JOIN LATERAL (SELECT s.version FROM member_state s WHERE s.member_id = b.member_id FOR UPDATE) m ON true
      ),
