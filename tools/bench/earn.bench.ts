@@ -6,6 +6,7 @@ import { createKafka, ensureTopics } from '@tally/messaging';
 import { Kafka, Partitioners, Producer } from 'kafkajs';
 import { Client, Notification } from 'pg';
 import { ROOT, benchDatabaseUrl, log, machine, perSecondTail, percentile, recreateDatabase, serviceNodeArgs, writeResults } from './bench-support';
+import { TICKS_PER_SECOND, machineBusyPercent, machineTicks, ticksByName, ticksOf, ticksSince } from './process-cpu';
 
 const EVENTS = Number(process.env.BENCH_EARN_EVENTS ?? 1_000_000);
 const MEMBERS = 100_000;
@@ -101,6 +102,33 @@ const stopEarn = async (child: ChildProcess): Promise<void> => {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
+};
+
+const appendedSince = async (sql: Client, from: Date): Promise<boolean> =>
+  (await sql.query('SELECT 1 FROM ledger_events WHERE recorded_at >= $1 LIMIT 1', [from])).rowCount === 1;
+
+/** CPU used so far (Linux /proc) by the earn processes, PostgreSQL, the broker (the machine's java processes) and the machine. */
+const cpuSample = (earn: ChildProcess[]) => ({
+  at: performance.now(),
+  earn: earn.reduce((sum, child) => sum + (child.pid === undefined ? 0 : ticksOf(child.pid)), 0),
+  postgres: ticksByName('postgres'),
+  broker: ticksByName('java'),
+  machine: machineTicks(),
+});
+
+/**
+ * Microseconds of CPU each process group spent a purchase, and the cores it kept busy: where the
+ * throughput's limit lies, and a figure that moves less with this host's speed than events/s do.
+ */
+const cpuPerEvent = (a: ReturnType<typeof cpuSample>, b: ReturnType<typeof cpuSample>, events: number) => {
+  const seconds = (b.at - a.at) / 1000;
+  const of = (ticks: number) => ({ microsPerEvent: Math.round((ticks / TICKS_PER_SECOND / events) * 1e6), cores: Number((ticks / TICKS_PER_SECOND / seconds).toFixed(2)) });
+  return {
+    earn: of(b.earn - a.earn),
+    postgres: of(ticksSince(a.postgres, b.postgres)),
+    broker: of(ticksSince(a.broker, b.broker)),
+    machineBusyPercent: machineBusyPercent(a.machine, b.machine),
+  };
 };
 
 /** Whether a purchase is appended: its causation, by primary key. */
@@ -222,13 +250,18 @@ const main = async () => {
 
   const backlogFrom = new Date();
   const earn = Array.from({ length: INSTANCES }, (_, i) => startEarn(namespace, databaseUrl, brokers, EARN_PORT + i));
+  // CPU counted from the first append on: the processes' start (loading, connecting, joining) is not the backlog's.
+  while (!(await appendedSince(sql, backlogFrom))) await sleep(50);
+  const cpuFrom = cpuSample(earn);
   while (!(await committedAll(kafka, namespace))) await sleep(500);
   const caughtUpAt = Date.now();
+  const cpu = cpuPerEvent(cpuFrom, cpuSample(earn), EVENTS);
   const { rows } = await sql.query('SELECT min(recorded_at) AS first, count(*)::int AS n FROM ledger_events WHERE recorded_at >= $1', [backlogFrom]);
   const firstAppend = new Date(rows[0].first).getTime();
   const throughputSeconds = (caughtUpAt - firstAppend) / 1000;
   const eventsPerSecond = Math.round(EVENTS / throughputSeconds);
   log(`throughput: ${rows[0].n} events appended, ${eventsPerSecond} events/s from first append to last commit`);
+  log(`CPU a purchase: ${JSON.stringify(cpu)}`);
 
   log(`steady load right after the backlog: ${STEADY_RATE} events/s for ${STEADY_SECONDS} s ...`);
   const latency = await steady('lat');
@@ -245,7 +278,7 @@ const main = async () => {
     machine: machine(),
     setup: { events: EVENTS, members: MEMBERS, partitions: PARTITIONS, consumer: 'kafkajs eachBatch, the partition batches of a fetch coalesced into one ledger append and one offset commit', earnProcesses: { noBacklog: 1, backlogAndAfter: INSTANCES }, stateCacheSize: Number(STATE_CACHE_SIZE) },
     publish: { seconds: Number(publishSeconds.toFixed(1)) },
-    throughput: { seconds: Number(throughputSeconds.toFixed(1)), eventsPerSecond },
+    throughput: { seconds: Number(throughputSeconds.toFixed(1)), eventsPerSecond, cpu },
     batches,
     latencyNoBacklog,
     latency,

@@ -1,6 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NewLedgerEvent } from '@tally/contracts';
 import { LedgerCommand, LedgerStore, ledgerDataSourceOptions, migrateLedger } from '@tally/ledger';
@@ -10,6 +9,7 @@ import { DataSource } from 'typeorm';
 // than fetch, which matters when client, service and PostgreSQL share the same few cores.
 import { Agent, request } from 'undici';
 import { ROOT, benchDatabaseUrl, log, machine, perSecondTail, percentile, recreateDatabase, serviceNodeArgs, writeResults } from './bench-support';
+import { TICKS_PER_SECOND, machineBusyPercent, machineTicks, ticksByName, ticksOf, ticksSince } from './process-cpu';
 
 const MEMBERS = 10_000;
 const POINTS_EACH = 1_000_000;
@@ -26,42 +26,11 @@ const HOT = { workers: 32, seconds: Number(process.env.BENCH_REDEEM_HOT_SECONDS 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const round = (n: number) => Number(n.toFixed(1));
 
-/** CPU seconds used so far (Linux /proc): the redeem process, every postgres process, this process, and the whole machine. */
-const TICK = 100;
-const ticksOf = (pid: number | string): number => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0;
-  }
-};
-/** Per postgres process: backends come and go, and one gone by the second sample must not count as negative. */
-const postgresTicks = (): Map<string, number> =>
-  new Map(
-    readdirSync('/proc')
-      .filter((name) => /^\d+$/.test(name))
-      .flatMap((pid): [string, number][] => {
-        try {
-          return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres' ? [[pid, ticksOf(pid)]] : [];
-        } catch {
-          return [];
-        }
-      }),
-  );
-/** What the processes alive at the end used since the start (a backend that ended meanwhile is not counted). */
-const ticksSince = (a: Map<string, number>, b: Map<string, number>): number => [...b].reduce((sum, [pid, ticks]) => sum + ticks - (a.get(pid) ?? 0), 0);
-const machineTicks = (): { busy: number; total: number } => {
-  const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
-  const n = values.map(Number);
-  const total = n.slice(0, 8).reduce((a, b) => a + b, 0);
-  return { busy: total - n[3] - n[4], total };
-};
+/** CPU used so far (Linux /proc): the redeem process, every postgres process, this process, and the whole machine. */
 const cpuSample = (redeemPid: number) => ({
   at: performance.now(),
   redeem: ticksOf(redeemPid),
-  postgres: postgresTicks(),
+  postgres: ticksByName('postgres'),
   bench: ticksOf(process.pid),
   machine: machineTicks(),
 });
@@ -69,12 +38,12 @@ type CpuSample = ReturnType<typeof cpuSample>;
 /** Cores in use over the interval, per process group (2.0 = two whole cores). */
 const coresUsed = (a: CpuSample, b: CpuSample) => {
   const seconds = (b.at - a.at) / 1000;
-  const cores = (ticks: number) => Number((ticks / TICK / seconds).toFixed(2));
+  const cores = (ticks: number) => Number((ticks / TICKS_PER_SECOND / seconds).toFixed(2));
   return {
     redeem: cores(b.redeem - a.redeem),
     postgres: cores(ticksSince(a.postgres, b.postgres)),
     benchClient: cores(b.bench - a.bench),
-    machineBusyPercent: Math.round((100 * (b.machine.busy - a.machine.busy)) / (b.machine.total - a.machine.total)),
+    machineBusyPercent: machineBusyPercent(a.machine, b.machine),
   };
 };
 
