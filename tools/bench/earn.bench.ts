@@ -104,8 +104,13 @@ const stopEarn = async (child: ChildProcess): Promise<void> => {
   await exited;
 };
 
-const appendedSince = async (sql: Client, from: Date): Promise<boolean> =>
-  (await sql.query('SELECT 1 FROM ledger_events WHERE recorded_at >= $1 LIMIT 1', [from])).rowCount === 1;
+/** The log's last position (0 when empty): one look down its primary key. */
+const lastPosition = async (sql: Client): Promise<string> =>
+  (await sql.query('SELECT coalesce(max(position), 0)::text AS last FROM ledger_events')).rows[0].last;
+
+/** Whether anything was appended after that position (by the primary key: polled every 50 ms). */
+const appendedAfter = async (sql: Client, position: string): Promise<boolean> =>
+  (await sql.query('SELECT 1 FROM ledger_events WHERE position > $1 LIMIT 1', [position])).rowCount === 1;
 
 /** CPU used so far (Linux /proc) by the earn processes, PostgreSQL, the broker (the machine's java processes) and the machine. */
 const cpuSample = (earn: ChildProcess[]) => ({
@@ -249,9 +254,10 @@ const main = async () => {
   log(`published in ${publishSeconds.toFixed(1)} s`);
 
   const backlogFrom = new Date();
+  const before = await lastPosition(sql);
   const earn = Array.from({ length: INSTANCES }, (_, i) => startEarn(namespace, databaseUrl, brokers, EARN_PORT + i));
   // CPU counted from the first append on: the processes' start (loading, connecting, joining) is not the backlog's.
-  while (!(await appendedSince(sql, backlogFrom))) await sleep(50);
+  while (!(await appendedAfter(sql, before))) await sleep(50);
   const cpuFrom = cpuSample(earn);
   while (!(await committedAll(kafka, namespace))) await sleep(500);
   const caughtUpAt = Date.now();
