@@ -253,7 +253,6 @@ const main = async () => {
   const publishSeconds = (performance.now() - publishStarted) / 1000;
   log(`published in ${publishSeconds.toFixed(1)} s`);
 
-  const backlogFrom = new Date();
   const before = await lastPosition(sql);
   const earn = Array.from({ length: INSTANCES }, (_, i) => startEarn(namespace, databaseUrl, brokers, EARN_PORT + i));
   // CPU counted from the first append on: the processes' start (loading, connecting, joining) is not the backlog's.
@@ -262,7 +261,7 @@ const main = async () => {
   while (!(await committedAll(kafka, namespace))) await sleep(500);
   const caughtUpAt = Date.now();
   const cpu = cpuPerEvent(cpuFrom, cpuSample(earn), EVENTS);
-  const { rows } = await sql.query('SELECT min(recorded_at) AS first, count(*)::int AS n FROM ledger_events WHERE recorded_at >= $1', [backlogFrom]);
+  const { rows } = await sql.query('SELECT min(recorded_at) AS first, count(*)::int AS n FROM ledger_events WHERE position > $1', [before]);
   const firstAppend = new Date(rows[0].first).getTime();
   const throughputSeconds = (caughtUpAt - firstAppend) / 1000;
   const eventsPerSecond = Math.round(EVENTS / throughputSeconds);
