@@ -86,6 +86,8 @@ interface Decided<R> {
   /** The version each of those members was at when the batch decided for it. */
   bases: Map<string, number>;
   touched: Set<string>;
+  /** The orders read before deciding (`orderKey`): any other order the batch writes is new. */
+  storedOrders: Set<string>;
 }
 
 /**
@@ -147,7 +149,7 @@ export class LedgerStore {
       await loadOrders(query, [...ordersOf(commands), ...newOrdersOf(commands)], held.loaded);
       held.generation = heads.generation ?? (await this.states.knowGeneration(query));
       held.decided = this.decide(commands, held.loaded, await findCausations(query, commands));
-      const positions = await writeBatch(query, held.decided, held.generation, []);
+      const positions = await writeBatch(query, held.decided, held.generation);
       open = false;
       await client.query('COMMIT');
       return this.committed(held as Required<Held<R>>, positions);
@@ -165,7 +167,8 @@ export class LedgerStore {
   /**
    * One statement, no transaction around it: states from the cache as they are (members missing
    * from it are read without locks), no causations and no new orders read. The statement itself
-   * refuses to write when any of that turns out stale, and `execute` then decides again under locks.
+   * refuses to write when any of that turns out stale (a new order inserted, not upserted, that
+   * exists after all is a unique violation), and `execute` then decides again under locks.
    */
   private async attemptWithoutLocks<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
     const [client, release] = await this.connect();
@@ -185,7 +188,7 @@ export class LedgerStore {
         attachOrders(current.orders, held.loaded as Map<string, LoadedMember>);
       } else await loadOrders(query, ordersOf(commands), held.loaded as Map<string, LoadedMember>);
       held.decided = this.decide(commands, held.loaded as Map<string, LoadedMember>, new Map());
-      const positions = await writeBatch(query, held.decided, held.generation, newOrdersOf(commands));
+      const positions = await writeBatch(query, held.decided, held.generation);
       return this.committed(held as Required<Held<R>>, positions);
     } catch (error) {
       this.failed(held);
@@ -220,7 +223,18 @@ export class LedgerStore {
 
   private decide<R>(commands: LedgerCommand<R>[], loaded: Map<string, LoadedMember>, seen: Map<string, SeenCausation>): Decided<R> {
     const recordedAt = this.options.clock().toISOString();
-    const decided: Decided<R> = { recordedAt, events: [], causations: [], rejections: [], results: [], members: new Map(loaded), folds: new Map(), bases: new Map(), touched: new Set() };
+    const decided: Decided<R> = {
+      recordedAt,
+      events: [],
+      causations: [],
+      rejections: [],
+      results: [],
+      members: new Map(loaded),
+      folds: new Map(),
+      bases: new Map(),
+      touched: new Set(),
+      storedOrders: storedOrderKeys(loaded),
+    };
     for (const command of commands) {
       assertHashableId('causationId', command.causationId);
       const key = causationKey(command.scope, command.causationId);
@@ -311,6 +325,14 @@ const ordersOf = <R>(commands: LedgerCommand<R>[]): OrderKey[] => commands.flatM
 
 const newOrdersOf = <R>(commands: LedgerCommand<R>[]): OrderKey[] => commands.flatMap((c) => c.newOrders ?? []);
 
+const orderKey = (memberId: string, orderId: string) => `${memberId}\u0000${orderId}`;
+
+const storedOrderKeys = (loaded: Map<string, LoadedMember>): Set<string> => {
+  const keys = new Set<string>();
+  for (const [memberId, { state }] of loaded) for (const orderId of state.orders.keys()) keys.add(orderKey(memberId, orderId));
+  return keys;
+};
+
 /**
  * Puts these orders into the states they are decided on, and nothing else: a state never
  * carries an order it was not given for this decision, so none can go stale.
@@ -378,20 +400,25 @@ const REJECTION_COLUMNS: BulkColumn[] = [
   { name: 'occurredAt', type: 'timestamptz' },
   { name: 'input', type: 'jsonb' },
 ];
-const ORDER_KEY_COLUMNS: BulkColumn[] = [
-  { name: 'memberId', type: 'text' },
-  { name: 'orderId', type: 'text' },
-];
-const BASE_COLUMNS: BulkColumn[] = [
-  { name: 'member_id', type: 'text' },
-  { name: 'version', type: 'int' },
-];
 const SNAPSHOT_COLUMNS: BulkColumn[] = [
   { name: 'member_id', type: 'text' },
   { name: 'version', type: 'int' },
   { name: 'revision', type: 'int' },
   { name: 'state', type: 'json' },
 ];
+
+/** Balance rows in id order, split by whether the member had a row when decided on (a base version above 0). */
+const membersByBase = (rows: Record<string, unknown>[], bases: Map<string, number>) => {
+  const existing: Record<string, unknown>[] = [];
+  const fresh: Record<string, unknown>[] = [];
+  for (const row of rows) {
+    const base = bases.get(row.member_id as string) ?? 0;
+    if (base > 0) existing.push({ ...row, base });
+    else fresh.push(row);
+  }
+  existing.sort((a, b) => ((a.member_id as string) < (b.member_id as string) ? -1 : 1));
+  return { existing, fresh };
+};
 
 /** JSON values go as their text (`null` stays SQL NULL). */
 const asJson = <T extends object>(rows: T[], ...fields: (keyof T)[]): Record<string, unknown>[] =>
@@ -406,7 +433,7 @@ const asJson = <T extends object>(rows: T[], ...fields: (keyof T)[]): Record<str
  * ten whatever the batch holds (an empty list inserts nothing). The tables are distinct, and the
  * lot and hold rows deleted are never those upserted, so no row is touched twice.
  */
-const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: string | undefined, absentOrders: OrderKey[]): Promise<Map<string, string>> => {
+const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: string | undefined): Promise<Map<string, string>> => {
   const p = changedRows(
     [...decided.touched].map((id) => {
       const { changedLots, changedHolds, changedOrders } = decided.folds.get(id) as MemberFold;
@@ -419,22 +446,20 @@ const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: stri
   const snapshots = dueSnapshots(decided.members, decided.touched);
   const bulk = new BulkParams();
   const recordedAt = bulk.value(decided.recordedAt);
-  const absent = bulk.unnest(absentOrders as unknown as Record<string, unknown>[], ORDER_KEY_COLUMNS, 'k');
-  const bases = [...decided.bases].map(([member_id, version]) => ({ member_id, version })).sort((a, b) => (a.member_id < b.member_id ? -1 : 1));
+  const stored = (row: Record<string, unknown>) => decided.storedOrders.has(orderKey(row.member_id as string, row.order_id as string));
+  const { existing, fresh } = membersByBase(p.members, decided.bases);
   const events = decided.events as unknown as Record<string, unknown>[];
   const result: { position: string; member_id: string; version: number }[] = await query(
-    // The members' rows are locked first, one index lookup each in id order, and checked before
-    // anything is written: an append decided under locks took them in the same order, so the two
-    // never deadlock. (A join against a CTE of the rows instead went quadratic on large batches.)
-    `WITH checked AS (
+    // The balance rows of members the ledger knows are rewritten first, in id order, only where
+    // still at the version decided on, and counted before anything else is written: an append
+    // decided under locks locked them in the same order, so the two never deadlock. A new member's
+    // row is inserted plainly, and one that exists after all fails the statement (23505).
+    `WITH updated AS (${LIVE_SQL.updateMembers(bulk, existing)}),
+     checked AS (
        SELECT tally_assert(
-                coalesce(bool_and(coalesce(m.version, 0) = b.version), true)
-                AND (SELECT generation::text FROM projection_generation) = coalesce(${bulk.value(generation ?? null)}, (SELECT generation::text FROM projection_generation))
-                AND NOT EXISTS (SELECT FROM ${absent} CROSS JOIN LATERAL
-                                  (SELECT FROM member_orders o WHERE o.member_id = k."memberId" AND o.order_id = k."orderId" LIMIT 1) o),
-                'a member moved on, projections were swapped, or an order taken as new exists, since the decision') AS ok
-         FROM ${bulk.unnest(bases, BASE_COLUMNS, 'b')}
-         LEFT JOIN LATERAL (SELECT s.version FROM member_state s WHERE s.member_id = b.member_id FOR UPDATE) m ON true
+                (SELECT count(*) FROM updated) = ${bulk.value(existing.length)}
+                AND (SELECT generation::text FROM projection_generation) = coalesce(${bulk.value(generation ?? null)}, (SELECT generation::text FROM projection_generation)),
+                'a member moved on, or projections were swapped, since the decision') AS ok
      ),
      inserted AS (
        INSERT INTO ledger_events (member_id, version, event_id, type, data, occurred_at, recorded_at, causation_id, hash)
@@ -444,12 +469,13 @@ const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: stri
        RETURNING position, member_id, version
      ),
      queued AS (INSERT INTO outbox (positions) SELECT array_agg(position ORDER BY position) FROM inserted HAVING count(*) > 0),
-     members AS (${LIVE_SQL.upsertMembers(bulk, p.members)}),
+     created AS (${LIVE_SQL.insertMembers(bulk, fresh)}),
      gone_lots AS (${LIVE_SQL.deleteLots(bulk, p.goneLots)}),
      lots AS (${LIVE_SQL.upsertLots(bulk, p.lots)}),
      gone_holds AS (${LIVE_SQL.deleteHolds(bulk, p.goneHolds)}),
      holds AS (${LIVE_SQL.upsertHolds(bulk, p.holds)}),
-     orders AS (${LIVE_SQL.upsertOrders(bulk, p.orders)}),
+     orders AS (${LIVE_SQL.upsertOrders(bulk, p.orders.filter(stored))}),
+     new_orders AS (${LIVE_SQL.insertOrders(bulk, p.orders.filter((row) => !stored(row)))}),
      causes AS (
        INSERT INTO causations (scope, causation_id, outcome, fingerprint, result, recorded_at)
        SELECT scope, id, outcome, fingerprint, result, ${recordedAt}::timestamptz FROM ${bulk.unnest(asJson(decided.causations, 'result'), CAUSATION_COLUMNS)}

@@ -162,15 +162,31 @@ const ORDER_COLUMNS: BulkColumn[] = [
   { name: 'refunded_minor', type: 'bigint' },
   { name: 'refund_ids', type: 'text' },
 ];
+const BASE_COLUMN: BulkColumn = { name: 'base', type: 'int' };
 const key = (columns: BulkColumn[], names: string[]) => columns.filter((c) => names.includes(c.name));
 const list = (columns: BulkColumn[]) => columns.map((c) => c.name).join(', ');
 const excluded = (columns: BulkColumn[], keyNames: string[]) =>
   columns.filter((c) => !keyNames.includes(c.name)).map((c) => `${c.name} = EXCLUDED.${c.name}`).join(', ');
 
+const assigned = (columns: BulkColumn[], keyNames: string[]) =>
+  columns.filter((c) => !keyNames.includes(c.name)).map((c) => `${c.name} = x.${c.name}`).join(', ');
+
 const refundIdsAsText = (rows: Rows): Rows => rows.map((row) => ({ ...row, refund_ids: (row.refund_ids as string[]).join(',') }));
 
 /** Each statement takes its rows as parameters of `bulk`, in the order the statements are built. */
 export const projectionSql = (tables: ProjectionTables) => ({
+  /**
+   * Balance rows of members that have one, each with the version it was decided on (`base`): a row
+   * no longer at it is left as it is and not returned, which the caller counts (see LedgerStore).
+   * Rows are updated, and so locked, in the order given.
+   */
+  updateMembers: (bulk: BulkParams, rows: Rows) =>
+    `UPDATE ${tables.memberState} s SET ${assigned(MEMBER_COLUMNS, ['member_id'])}
+       FROM ${bulk.unnest(rows, [...MEMBER_COLUMNS, BASE_COLUMN])} WHERE s.member_id = x.member_id AND s.version = x.base
+     RETURNING s.member_id`,
+  /** Balance rows of members new to the ledger: one there already fails the statement (23505). */
+  insertMembers: (bulk: BulkParams, rows: Rows) =>
+    `INSERT INTO ${tables.memberState} (${list(MEMBER_COLUMNS)}) SELECT ${list(MEMBER_COLUMNS)} FROM ${bulk.unnest(rows, MEMBER_COLUMNS)}`,
   upsertMembers: (bulk: BulkParams, rows: Rows) =>
     `INSERT INTO ${tables.memberState} (${list(MEMBER_COLUMNS)}) SELECT * FROM ${bulk.unnest(rows, MEMBER_COLUMNS)}
      ON CONFLICT (member_id) DO UPDATE SET ${excluded(MEMBER_COLUMNS, ['member_id'])}`,
@@ -186,21 +202,23 @@ export const projectionSql = (tables: ProjectionTables) => ({
   upsertHolds: (bulk: BulkParams, rows: Rows) =>
     `INSERT INTO ${tables.openHolds} (${list(HOLD_COLUMNS)}) SELECT * FROM ${bulk.unnest(rows, HOLD_COLUMNS)}
      ON CONFLICT (member_id, hold_id) DO UPDATE SET ${excluded(HOLD_COLUMNS, ['member_id', 'hold_id'])}`,
-  /** Refund ids travel as one `a,b` text per row (ids hold no commas): arrays of arrays must be rectangular. */
   upsertOrders: (bulk: BulkParams, rows: Rows) =>
-    `INSERT INTO ${tables.memberOrders} (${list(ORDER_COLUMNS)})
-     SELECT member_id, order_id, points, amount_minor, clawed_back, refunded_minor, string_to_array(refund_ids, ',')
-       FROM ${bulk.unnest(refundIdsAsText(rows), ORDER_COLUMNS)}
-     ON CONFLICT (member_id, order_id) DO UPDATE SET ${excluded(ORDER_COLUMNS, ['member_id', 'order_id'])}`,
+    `${insertOrders(tables, bulk, rows)} ON CONFLICT (member_id, order_id) DO UPDATE SET ${excluded(ORDER_COLUMNS, ['member_id', 'order_id'])}`,
+  /** Orders that must not exist yet: one that does fails the statement with a unique violation (23505). */
+  insertOrders: (bulk: BulkParams, rows: Rows) => insertOrders(tables, bulk, rows),
   /** Plain inserts, for tables being filled from nothing (a rebuild). */
   insertAll: (bulk: BulkParams, rows: ProjectionRowSet) =>
     `WITH members AS (INSERT INTO ${tables.memberState} (${list(MEMBER_COLUMNS)}) SELECT * FROM ${bulk.unnest(rows.members, MEMBER_COLUMNS)}),
           lots AS (INSERT INTO ${tables.openLots} (${list(LOT_COLUMNS)}) SELECT * FROM ${bulk.unnest(rows.lots, LOT_COLUMNS)}),
-          orders AS (INSERT INTO ${tables.memberOrders} (${list(ORDER_COLUMNS)})
-                     SELECT member_id, order_id, points, amount_minor, clawed_back, refunded_minor, string_to_array(refund_ids, ',')
-                       FROM ${bulk.unnest(refundIdsAsText(rows.orders), ORDER_COLUMNS)})
+          orders AS (${insertOrders(tables, bulk, rows.orders)})
      INSERT INTO ${tables.openHolds} (${list(HOLD_COLUMNS)}) SELECT * FROM ${bulk.unnest(rows.holds, HOLD_COLUMNS)}`,
 });
+
+/** Refund ids travel as one `a,b` text per row (ids hold no commas): arrays of arrays must be rectangular. */
+const insertOrders = (tables: ProjectionTables, bulk: BulkParams, rows: Rows) =>
+  `INSERT INTO ${tables.memberOrders} (${list(ORDER_COLUMNS)})
+   SELECT member_id, order_id, points, amount_minor, clawed_back, refunded_minor, string_to_array(refund_ids, ',')
+     FROM ${bulk.unnest(refundIdsAsText(rows), ORDER_COLUMNS)}`;
 
 /**
  * Rewrites the projection rows of the given members whole, from their states: a statement per
