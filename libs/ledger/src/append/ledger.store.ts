@@ -400,25 +400,16 @@ const REJECTION_COLUMNS: BulkColumn[] = [
   { name: 'occurredAt', type: 'timestamptz' },
   { name: 'input', type: 'jsonb' },
 ];
+const BASE_COLUMNS: BulkColumn[] = [
+  { name: 'member_id', type: 'text' },
+  { name: 'version', type: 'int' },
+];
 const SNAPSHOT_COLUMNS: BulkColumn[] = [
   { name: 'member_id', type: 'text' },
   { name: 'version', type: 'int' },
   { name: 'revision', type: 'int' },
   { name: 'state', type: 'json' },
 ];
-
-/** Balance rows in id order, split by whether the member had a row when decided on (a base version above 0). */
-const membersByBase = (rows: Record<string, unknown>[], bases: Map<string, number>) => {
-  const existing: Record<string, unknown>[] = [];
-  const fresh: Record<string, unknown>[] = [];
-  for (const row of rows) {
-    const base = bases.get(row.member_id as string) ?? 0;
-    if (base > 0) existing.push({ ...row, base });
-    else fresh.push(row);
-  }
-  existing.sort((a, b) => ((a.member_id as string) < (b.member_id as string) ? -1 : 1));
-  return { existing, fresh };
-};
 
 /** JSON values go as their text (`null` stays SQL NULL). */
 const asJson = <T extends object>(rows: T[], ...fields: (keyof T)[]): Record<string, unknown>[] =>
@@ -447,19 +438,20 @@ const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: stri
   const bulk = new BulkParams();
   const recordedAt = bulk.value(decided.recordedAt);
   const stored = (row: Record<string, unknown>) => decided.storedOrders.has(orderKey(row.member_id as string, row.order_id as string));
-  const { existing, fresh } = membersByBase(p.members, decided.bases);
+  const bases = [...decided.bases].map(([member_id, version]) => ({ member_id, version })).sort((a, b) => (a.member_id < b.member_id ? -1 : 1));
   const events = decided.events as unknown as Record<string, unknown>[];
   const result: { position: string; member_id: string; version: number }[] = await query(
-    // The balance rows of members the ledger knows are rewritten first, in id order, only where
-    // still at the version decided on, and counted before anything else is written: an append
-    // decided under locks locked them in the same order, so the two never deadlock. A new member's
-    // row is inserted plainly, and one that exists after all fails the statement (23505).
-    `WITH updated AS (${LIVE_SQL.updateMembers(bulk, existing)}),
-     checked AS (
+    // The members' rows are locked first, one index lookup each in id order, and checked before
+    // anything is written: an append decided under locks took them in the same order, so the two
+    // never deadlock. (A join against a CTE of the rows instead went quadratic on large batches; a
+    // lateral lookup is one the planner cannot turn into a scan.)
+    `WITH checked AS (
        SELECT tally_assert(
-                (SELECT count(*) FROM updated) = ${bulk.value(existing.length)}
+                coalesce(bool_and(coalesce(m.version, 0) = b.version), true)
                 AND (SELECT generation::text FROM projection_generation) = coalesce(${bulk.value(generation ?? null)}, (SELECT generation::text FROM projection_generation)),
                 'a member moved on, or projections were swapped, since the decision') AS ok
+         FROM ${bulk.unnest(bases, BASE_COLUMNS, 'b')}
+         LEFT JOIN LATERAL (SELECT s.version FROM member_state s WHERE s.member_id = b.member_id FOR UPDATE) m ON true
      ),
      inserted AS (
        INSERT INTO ledger_events (member_id, version, event_id, type, data, occurred_at, recorded_at, causation_id, hash)
@@ -469,7 +461,7 @@ const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: stri
        RETURNING position, member_id, version
      ),
      queued AS (INSERT INTO outbox (positions) SELECT array_agg(position ORDER BY position) FROM inserted HAVING count(*) > 0),
-     created AS (${LIVE_SQL.insertMembers(bulk, fresh)}),
+     members AS (${LIVE_SQL.upsertMembers(bulk, p.members)}),
      gone_lots AS (${LIVE_SQL.deleteLots(bulk, p.goneLots)}),
      lots AS (${LIVE_SQL.upsertLots(bulk, p.lots)}),
      gone_holds AS (${LIVE_SQL.deleteHolds(bulk, p.goneHolds)}),

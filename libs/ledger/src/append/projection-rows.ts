@@ -1,5 +1,5 @@
 import { Lot, MemberState, OrderState, balanceOf } from '@tally/member-ledger';
-import { BulkColumn, BulkParams } from './bulk-params';
+import { BulkColumn, BulkParams, textArray } from './bulk-params';
 
 /** The names of one set of projection tables: live, or a rebuild being prepared beside them. */
 export interface ProjectionTables {
@@ -162,43 +162,34 @@ const ORDER_COLUMNS: BulkColumn[] = [
   { name: 'refunded_minor', type: 'bigint' },
   { name: 'refund_ids', type: 'text' },
 ];
-const BASE_COLUMN: BulkColumn = { name: 'base', type: 'int' };
 const key = (columns: BulkColumn[], names: string[]) => columns.filter((c) => names.includes(c.name));
 const list = (columns: BulkColumn[]) => columns.map((c) => c.name).join(', ');
 const excluded = (columns: BulkColumn[], keyNames: string[]) =>
   columns.filter((c) => !keyNames.includes(c.name)).map((c) => `${c.name} = EXCLUDED.${c.name}`).join(', ');
 
-const assigned = (columns: BulkColumn[], keyNames: string[]) =>
-  columns.filter((c) => !keyNames.includes(c.name)).map((c) => `${c.name} = x.${c.name}`).join(', ');
+/**
+ * The rows' members, as a condition on the table itself: whichever way the planner joins the
+ * table to the rows (on a table it saw empty, it read the whole index to join), it reads only
+ * these members' entries.
+ */
+const ownRows = (bulk: BulkParams, alias: string, rows: Rows) => `${alias}.member_id = ANY(${bulk.value(textArray([...new Set(rows.map((r) => r.member_id as string))]))}::text[])`;
 
 const refundIdsAsText = (rows: Rows): Rows => rows.map((row) => ({ ...row, refund_ids: (row.refund_ids as string[]).join(',') }));
 
 /** Each statement takes its rows as parameters of `bulk`, in the order the statements are built. */
 export const projectionSql = (tables: ProjectionTables) => ({
-  /**
-   * Balance rows of members that have one, each with the version it was decided on (`base`): a row
-   * no longer at it is left as it is and not returned, which the caller counts (see LedgerStore).
-   * Rows are updated, and so locked, in the order given.
-   */
-  updateMembers: (bulk: BulkParams, rows: Rows) =>
-    `UPDATE ${tables.memberState} s SET ${assigned(MEMBER_COLUMNS, ['member_id'])}
-       FROM ${bulk.unnest(rows, [...MEMBER_COLUMNS, BASE_COLUMN])} WHERE s.member_id = x.member_id AND s.version = x.base
-     RETURNING s.member_id`,
-  /** Balance rows of members new to the ledger: one there already fails the statement (23505). */
-  insertMembers: (bulk: BulkParams, rows: Rows) =>
-    `INSERT INTO ${tables.memberState} (${list(MEMBER_COLUMNS)}) SELECT ${list(MEMBER_COLUMNS)} FROM ${bulk.unnest(rows, MEMBER_COLUMNS)}`,
   upsertMembers: (bulk: BulkParams, rows: Rows) =>
     `INSERT INTO ${tables.memberState} (${list(MEMBER_COLUMNS)}) SELECT * FROM ${bulk.unnest(rows, MEMBER_COLUMNS)}
      ON CONFLICT (member_id) DO UPDATE SET ${excluded(MEMBER_COLUMNS, ['member_id'])}`,
   deleteLots: (bulk: BulkParams, rows: Rows) =>
     `DELETE FROM ${tables.openLots} l USING ${bulk.unnest(rows, key(LOT_COLUMNS, ['member_id', 'lot_id']))}
-      WHERE l.member_id = x.member_id AND l.lot_id = x.lot_id`,
+      WHERE l.member_id = x.member_id AND l.lot_id = x.lot_id AND ${ownRows(bulk, 'l', rows)}`,
   upsertLots: (bulk: BulkParams, rows: Rows) =>
     `INSERT INTO ${tables.openLots} (${list(LOT_COLUMNS)}) SELECT * FROM ${bulk.unnest(rows, LOT_COLUMNS)}
      ON CONFLICT (member_id, lot_id) DO UPDATE SET ${excluded(LOT_COLUMNS, ['member_id', 'lot_id'])}`,
   deleteHolds: (bulk: BulkParams, rows: Rows) =>
     `DELETE FROM ${tables.openHolds} h USING ${bulk.unnest(rows, key(HOLD_COLUMNS, ['member_id', 'hold_id']))}
-      WHERE h.member_id = x.member_id AND h.hold_id = x.hold_id`,
+      WHERE h.member_id = x.member_id AND h.hold_id = x.hold_id AND ${ownRows(bulk, 'h', rows)}`,
   upsertHolds: (bulk: BulkParams, rows: Rows) =>
     `INSERT INTO ${tables.openHolds} (${list(HOLD_COLUMNS)}) SELECT * FROM ${bulk.unnest(rows, HOLD_COLUMNS)}
      ON CONFLICT (member_id, hold_id) DO UPDATE SET ${excluded(HOLD_COLUMNS, ['member_id', 'hold_id'])}`,
