@@ -60,7 +60,9 @@ const stopAll = async () => {
 /**
  * Node flags of each service (the benches and docker-compose use the same). Earn runs with a 64 MB
  * young-generation semi-space: its batches live long enough that the default 16 MB promoted much
- * of them (bench:earn, alternating runs on one host: 11.8-12.9k -> 12.8-13.9k purchases/s).
+ * of them (bench:earn, alternating runs on one host: 11.8-12.9k -> 12.8-13.9k purchases/s); and
+ * scavenges on its main thread alone, as the helper threads of a parallel scavenge wait for a core
+ * PostgreSQL holds (earn's CPU a purchase 72-77 -> 65-68 us in three alternations).
  */
 const nodeFlags = JSON.parse(readFileSync(join(root, 'tools/infra/service-node-flags.json'), 'utf8'));
 const serviceNodeFlags = (name) => [...nodeFlags.every, ...(nodeFlags[name] ?? [])];
