@@ -6,7 +6,7 @@ import { createKafka, ensureTopics } from '@tally/messaging';
 import { Kafka, Partitioners, Producer } from 'kafkajs';
 import { Client, Notification } from 'pg';
 import { ROOT, benchDatabaseUrl, log, machine, perSecondTail, percentile, recreateDatabase, serviceNodeArgs, writeResults } from './bench-support';
-import { TICKS_PER_SECOND, machineBusyPercent, machineTicks, ticksByName, ticksOf, ticksSince } from './process-cpu';
+import { TICKS_PER_SECOND, coresOver, machineBusyPercent, machineTicks, ticksByName, ticksOf, ticksSince } from './process-cpu';
 
 const EVENTS = Number(process.env.BENCH_EARN_EVENTS ?? 1_000_000);
 const MEMBERS = 100_000;
@@ -131,7 +131,7 @@ const cpuSample = (earn: ChildProcess[]) => ({
  */
 const cpuPerEvent = (a: ReturnType<typeof cpuSample>, b: ReturnType<typeof cpuSample>, events: number) => {
   const seconds = (b.at - a.at) / 1000;
-  const of = (ticks: number) => ({ microsPerEvent: Math.round((ticks / TICKS_PER_SECOND / events) * 1e6), cores: Number((ticks / TICKS_PER_SECOND / seconds).toFixed(2)) });
+  const of = (ticks: number) => ({ microsPerEvent: Math.round((ticks / TICKS_PER_SECOND / events) * 1e6), cores: coresOver(ticks, seconds) });
   return {
     earn: of(b.earn - a.earn),
     postgres: of(ticksSince(a.postgres, b.postgres)),

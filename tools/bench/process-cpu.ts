@@ -43,5 +43,8 @@ export const machineTicks = (): { busy: number; total: number } => {
   return { busy: total - n[3] - n[4], total };
 };
 
+/** Cores kept busy on average by `ticks` of CPU over `seconds` (2.0 = two whole cores). */
+export const coresOver = (ticks: number, seconds: number): number => Number((ticks / TICKS_PER_SECOND / seconds).toFixed(2));
+
 export const machineBusyPercent = (a: { busy: number; total: number }, b: { busy: number; total: number }): number =>
   Math.round((100 * (b.busy - a.busy)) / (b.total - a.total));

@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 // than fetch, which matters when client, service and PostgreSQL share the same few cores.
 import { Agent, request } from 'undici';
 import { ROOT, benchDatabaseUrl, log, machine, perSecondTail, percentile, recreateDatabase, serviceNodeArgs, writeResults } from './bench-support';
-import { TICKS_PER_SECOND, machineBusyPercent, machineTicks, ticksByName, ticksOf, ticksSince } from './process-cpu';
+import { coresOver, machineBusyPercent, machineTicks, ticksByName, ticksOf, ticksSince } from './process-cpu';
 
 const MEMBERS = 10_000;
 const POINTS_EACH = 1_000_000;
@@ -38,7 +38,7 @@ type CpuSample = ReturnType<typeof cpuSample>;
 /** Cores in use over the interval, per process group (2.0 = two whole cores). */
 const coresUsed = (a: CpuSample, b: CpuSample) => {
   const seconds = (b.at - a.at) / 1000;
-  const cores = (ticks: number) => Number((ticks / TICKS_PER_SECOND / seconds).toFixed(2));
+  const cores = (ticks: number) => coresOver(ticks, seconds);
   return {
     redeem: cores(b.redeem - a.redeem),
     postgres: cores(ticksSince(a.postgres, b.postgres)),

@@ -39,7 +39,8 @@ export const earnCommand = (topic: string, input: InputEvent, context: () => Ear
       }
     }
   },
-  // A purchase looks for an earlier earning of its order (there is almost never one), a refund for what the order earned.
+  // A purchase's order is expected new (an earlier earning of it is refused, and almost never there);
+  // a refund reads what its order earned.
   ...(input.type === 'purchase.completed' ? { newOrders: [{ memberId: input.memberId, orderId: input.orderId }] } : {}),
   ...(input.type === 'purchase.refunded' ? { orders: [{ memberId: input.memberId, orderId: input.orderId }] } : {}),
 });
