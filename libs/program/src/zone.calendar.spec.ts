@@ -38,12 +38,16 @@ describe('zone calendar', () => {
       ['America/New_York', '2026-03-08T07:00:00Z'], ['America/New_York', '2026-11-01T06:00:00Z'],
       ['Australia/Lord_Howe', '2026-04-04T15:00:00Z'], ['Australia/Lord_Howe', '2026-10-03T15:30:00Z'],
       ['Asia/Kathmandu', '2026-06-01T00:00:00Z'], ['Pacific/Chatham', '2026-04-04T14:00:00Z'],
+      // Local midnights, where the day changes.
+      ['Asia/Shanghai', '2026-11-20T16:00:00Z'], ['Asia/Kathmandu', '2026-06-01T18:15:00Z'],
     ];
     for (const [zone, around] of changes) {
       const centre = Date.parse(around);
       for (let minute = -90; minute <= 90; minute += 1) {
         const instant = centre + minute * 60_000 + 17_345;
-        expect(localDateTimeAt(zone, instant)).toEqual(intl(zone, instant));
+        const local = intl(zone, instant);
+        expect(localDateTimeAt(zone, instant)).toEqual(local);
+        expect(dayInZone(zone, instant)).toBe(`${local.year}-${String(local.month).padStart(2, '0')}-${String(local.day).padStart(2, '0')}`);
       }
     }
   });

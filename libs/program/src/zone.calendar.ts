@@ -66,25 +66,35 @@ const exactOffsetMs = (timeZone: string, instant: number): number => {
  */
 const QUARTER_MS = 15 * 60_000;
 const QUARTERS_KEPT = 20_000;
-const quarterOffsets = new Map<string, number | null>();
+/** Per zone, by quarter-hour number: keyed by number, so a lookup builds no string. */
+const quarterOffsets = new Map<string, Map<number, number | null>>();
+
+const offsetsOf = (timeZone: string): Map<number, number | null> => {
+  let offsets = quarterOffsets.get(timeZone);
+  if (!offsets) quarterOffsets.set(timeZone, (offsets = new Map()));
+  return offsets;
+};
 
 /** How far the zone's wall clock is ahead of UTC at an instant. */
 export const zoneOffsetMs = (timeZone: string, instant: number): number => {
   const quarter = Math.floor(instant / QUARTER_MS);
-  const key = `${timeZone}|${quarter}`;
-  let offset = quarterOffsets.get(key);
+  const offsets = offsetsOf(timeZone);
+  let offset = offsets.get(quarter);
   if (offset === undefined) {
     const start = exactOffsetMs(timeZone, quarter * QUARTER_MS);
     offset = start === exactOffsetMs(timeZone, (quarter + 1) * QUARTER_MS - 1000) ? start : null;
-    if (quarterOffsets.size >= QUARTERS_KEPT) quarterOffsets.clear();
-    quarterOffsets.set(key, offset);
+    if (offsets.size >= QUARTERS_KEPT) offsets.clear();
+    offsets.set(quarter, offset);
   }
   return offset ?? exactOffsetMs(timeZone, instant);
 };
 
+/** The wall clock an instant shows in a zone, as epoch milliseconds read as UTC (to the second, as `Intl` gives it). */
+const wallMs = (timeZone: string, instant: number): number => Math.floor(instant / 1000) * 1000 + zoneOffsetMs(timeZone, instant);
+
 /** The wall-clock date and time an instant shows in a zone. */
 export const localDateTimeAt = (timeZone: string, instant: number): LocalDateTime => {
-  const wall = new Date(Math.floor(instant / 1000) * 1000 + zoneOffsetMs(timeZone, instant));
+  const wall = new Date(wallMs(timeZone, instant));
   return {
     year: wall.getUTCFullYear(),
     month: wall.getUTCMonth() + 1,
@@ -111,8 +121,27 @@ const pad = (value: number, width = 2): string => String(value).padStart(width, 
 export const formatDay = ({ year, month, day }: Pick<LocalDateTime, 'year' | 'month' | 'day'>): string =>
   `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
 
-/** The local calendar date of an instant in a zone. */
-export const dayInZone = (timeZone: string, instant: number): string => formatDay(localDateTimeAt(timeZone, instant));
+const DAYS_KEPT = 20_000;
+/** Per zone, `YYYY-MM-DD` by local day number (wall-clock days since the epoch). */
+const dayNames = new Map<string, Map<number, string>>();
+
+/**
+ * The local calendar date of an instant in a zone. Every earning asks for one (daily caps, the
+ * event's business day): the day's number is plain arithmetic on the wall clock, and its text is
+ * written once per day, not through a `Date` and a string per call.
+ */
+export const dayInZone = (timeZone: string, instant: number): string => {
+  const dayNumber = Math.floor(wallMs(timeZone, instant) / MS_PER_DAY);
+  let names = dayNames.get(timeZone);
+  if (!names) dayNames.set(timeZone, (names = new Map()));
+  let name = names.get(dayNumber);
+  if (name === undefined) {
+    name = new Date(dayNumber * MS_PER_DAY).toISOString().slice(0, 10);
+    if (names.size >= DAYS_KEPT) names.clear();
+    names.set(dayNumber, name);
+  }
+  return name;
+};
 
 /** Plain date arithmetic on `YYYY-MM-DD` (no zone involved: a date is a date). */
 export const addDays = (day: string, days: number): string =>
