@@ -1,4 +1,4 @@
-import { BulkParams } from './bulk-params';
+import { BulkParams, textArray } from './bulk-params';
 
 describe('bulk parameters', () => {
   it('writes one array literal per column, quoting only what needs it', () => {
@@ -6,7 +6,7 @@ describe('bulk parameters', () => {
     const sql = bulk.unnest(
       [
         { id: 'm-1', n: 5, ok: true, data: '["a","b\\\\c"]', hash: Buffer.from([0xab, 0x01]) },
-        { id: 'null', n: null, ok: false, data: '', hash: null },
+        { id: 'null', n: null, ok: false, data: null, hash: null },
       ],
       [
         { name: 'id', type: 'text' },
@@ -17,6 +17,15 @@ describe('bulk parameters', () => {
       ],
     );
     expect(sql).toBe('unnest($1::text[], $2::bigint[], $3::boolean[], $4::json[], $5::bytea[]) AS x("id", "n", "ok", "data", "hash")');
-    expect(bulk.values).toEqual(['{m-1,"null"}', '{5,NULL}', '{t,f}', '{"[\\"a\\",\\"b\\\\\\\\c\\"]",""}', '{"\\\\xab01",NULL}']);
+    expect(bulk.values).toEqual(['{m-1,"null"}', '{5,NULL}', '{t,f}', '{"[\\"a\\",\\"b\\\\\\\\c\\"]",NULL}', '{"\\\\xab01",NULL}']);
+  });
+
+  it('writes one element and none as well', () => {
+    expect(textArray(['m-1'])).toBe('{m-1}');
+    expect(textArray(['a b'])).toBe('{"a b"}');
+    expect(textArray([])).toBe('{}');
+    const bulk = new BulkParams();
+    bulk.unnest([], [{ name: 'id', type: 'text' }, { name: 'doc', type: 'jsonb' }]);
+    expect(bulk.values).toEqual(['{}', '{}']);
   });
 });
