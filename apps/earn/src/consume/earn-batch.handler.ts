@@ -38,11 +38,14 @@ export class EarnBatchHandler {
 
   async handle(messages: ConsumedMessage[]): Promise<void> {
     const now = this.deps.clock();
+    // One context for the batch: the rules' clock and program are the same for all of it.
+    const context = this.deps.context();
+    const contextOf = () => context;
     const pending: Pending[] = [];
     const letters: { letter: DeadLetter; original: ConsumedMessage }[] = [];
     for (const message of messages) {
       const parsed = parseInput(message.contractTopic, message.value, now);
-      if (parsed.ok) pending.push({ message, input: parsed.event, command: earnCommand(message.contractTopic, parsed.event, this.deps.context) });
+      if (parsed.ok) pending.push({ message, input: parsed.event, command: earnCommand(message.contractTopic, parsed.event, contextOf) });
       else letters.push({ letter: toDeadLetter(message, parsed, this.deps.consumerGroup, now), original: message });
     }
     const results = await this.execute(pending, letters, now);

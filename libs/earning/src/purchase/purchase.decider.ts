@@ -2,7 +2,7 @@ import { PurchaseCompleted } from '@tally/contracts';
 import { MemberState } from '@tally/member-ledger';
 import { CurrencyRate, Program, availableAtFor, businessDay, lowestTier, tierByName } from '@tally/program';
 import { EarnContext, EarnDecision, append, reject } from '../earn.decision';
-import { earnedEvent, optional } from '../shared/earned-event';
+import { EarnedDetails, earnedEvent } from '../shared/earned-event';
 import { purchasePoints } from './purchase.points';
 
 const rateFor = (program: Program, currency: string): CurrencyRate | undefined =>
@@ -30,7 +30,8 @@ export const decidePurchase = (purchase: PurchaseCompleted, state: MemberState, 
   const earned = purchasePoints(program, purchase, rate, tier.multiplier);
   if (earned.points <= 0) return reject(memberId, 'NO_POINTS', `order ${orderId} of ${purchase.amountMinor} minor units earns no points`);
 
-  const ruleIds = ['purchase.base', `tier.${state.tier}`, ...earned.campaignIds.map((id) => `campaign.${id}`)];
+  const ruleIds = ['purchase.base', tierRuleId(state.tier)];
+  for (const id of earned.campaignIds) ruleIds.push(`campaign.${id}`);
   let points = earned.points;
   if (points > program.purchase.maxPointsPerEvent) {
     points = program.purchase.maxPointsPerEvent;
@@ -44,16 +45,18 @@ export const decidePurchase = (purchase: PurchaseCompleted, state: MemberState, 
     ruleIds.push('purchase.daily-cap');
   }
 
-  return append(
-    earnedEvent(state, purchase.occurredAt, ctx, {
-      points,
-      reason: 'purchase',
-      orderId,
-      orderAmountMinor: purchase.amountMinor,
-      multiplier: earned.multiplier,
-      ruleIds,
-      ...optional('availableAt', availableAtFor(program, purchase.occurredAt)),
-      ...optional('storeId', purchase.storeId),
-    }),
-  );
+  // Optional fields set only when present (no spread of a temporary object for each).
+  const details: EarnedDetails = { points, reason: 'purchase', orderId, orderAmountMinor: purchase.amountMinor, multiplier: earned.multiplier, ruleIds };
+  const availableAt = availableAtFor(program, purchase.occurredAt);
+  if (availableAt !== undefined) details.availableAt = availableAt;
+  if (purchase.storeId !== undefined) details.storeId = purchase.storeId;
+  return append(earnedEvent(state, purchase.occurredAt, ctx, details));
+};
+
+const tierRuleIds = new Map<string, string>();
+/** `tier.<name>`, written once per tier rather than once per purchase. */
+const tierRuleId = (tier: string): string => {
+  let id = tierRuleIds.get(tier);
+  if (id === undefined) tierRuleIds.set(tier, (id = `tier.${tier}`));
+  return id;
 };

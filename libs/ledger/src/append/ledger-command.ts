@@ -27,6 +27,7 @@ export interface LedgerCommand<R> {
    * refuses (and the store decides again under locks) when one is there after all.
    */
   newOrders?: readonly { memberId: string; orderId: string }[];
+  /** `states` holds the members of `memberIds`, for this call only: the store reuses it for the next command. */
   decide(states: Readonly<Record<string, MemberState>>): CommandOutcome<R>;
 }
 

@@ -235,6 +235,9 @@ export class LedgerStore {
       touched: new Set(),
       storedOrders: storedOrderKeys(loaded),
     };
+    // One record for every command's states, emptied after each: a new one per command was a
+    // dictionary object allocated for every purchase.
+    const view = keyed<MemberState>();
     for (const command of commands) {
       assertHashableId('causationId', command.causationId);
       const key = causationKey(command.scope, command.causationId);
@@ -249,9 +252,9 @@ export class LedgerStore {
         });
         continue;
       }
-      const view = keyed<MemberState>();
       for (const id of command.memberIds) view[id] = (decided.members.get(id) as LoadedMember).state;
       const outcome = command.decide(view);
+      for (const id of command.memberIds) delete view[id];
       const fingerprint = command.fingerprint ?? null;
       if (outcome.kind === 'skip') {
         decided.results.push({ status: 'skipped', result: outcome.result });

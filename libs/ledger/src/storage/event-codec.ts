@@ -57,7 +57,8 @@ export const encodeEventData = <K extends LedgerEventType>(type: K, data: Ledger
   const values = names.map((name) => (record[name] === undefined ? null : encodeValue(name, record[name])));
   let length = values.length;
   while (length > 0 && values[length - 1] === null) length -= 1;
-  return values.slice(0, length);
+  values.length = length;
+  return values;
 };
 
 type Decoder = (stored: readonly unknown[]) => Record<string, unknown>;
