@@ -19,6 +19,16 @@ describe('event hash', () => {
     );
   });
 
+  it('writes each instant it is given, however the recent ones repeat', () => {
+    const times = ['2026-11-23T02:15:00.123Z', '2026-11-23T10:15:00+08:00', '2026-11-23T02:15:00.124Z', '2026-11-23T02:15:00.123Z', '2026-11-24T00:00:00.000Z'];
+    for (const occurredAt of [...times, ...[...times].reverse()]) {
+      for (const recordedAt of [times[0], times[2]]) {
+        const [, , , , occurred, recorded] = hashedText({ ...event, occurredAt, recordedAt }).split('\n');
+        expect([occurred, recorded]).toEqual([`${Date.parse(occurredAt)}000`, `${Date.parse(recordedAt)}000`]);
+      }
+    }
+  });
+
   it('changes with any field and with the previous hash', () => {
     const base = eventHash(GENESIS_HASH, event).toString('hex');
     expect(eventHash(GENESIS_HASH, { ...event, dataText: '["lot-1",71]' }).toString('hex')).not.toBe(base);

@@ -17,11 +17,23 @@ export interface HashedFields {
   dataText: string;
 }
 
+/**
+ * The last two instants written as microseconds, and their texts: every event of an append has
+ * the same `recordedAt`, and a batch's events often share their `occurredAt`.
+ */
+const recentIso = ['', ''];
+const recentMicros = ['', ''];
+let newest = 0;
+
 /** Microseconds since the epoch, PostgreSQL's own precision for `timestamptz`. */
 const micros = (iso: string): string => {
+  if (iso === recentIso[0]) return recentMicros[0];
+  if (iso === recentIso[1]) return recentMicros[1];
   const ms = isoEpochMs(iso);
   if (Number.isNaN(ms)) throw new Error(`not a timestamp: ${iso}`);
-  return `${ms}000`;
+  newest ^= 1;
+  recentIso[newest] = iso;
+  return (recentMicros[newest] = `${ms}000`);
 };
 
 /**
