@@ -29,8 +29,8 @@ describe('walking skeleton: purchase on Kafka -> earn -> ledger -> balance API',
     PORT: '0',
   });
 
-  const publish = (topic: string, key: string, value: string) =>
-    producer.send({ topic: `${namespace}${topic}`, messages: [{ key, value }] });
+  const publish = (topic: string, key: string, value: string, headers?: Record<string, string>) =>
+    producer.send({ topic: `${namespace}${topic}`, messages: [{ key, value, headers }] });
 
   const get = async (path: string) => {
     const res = await fetch(`${ledgerUrl}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
@@ -61,7 +61,8 @@ describe('walking skeleton: purchase on Kafka -> earn -> ledger -> balance API',
       eventId: 'pos-7-000123', type: 'purchase.completed', occurredAt: '2026-11-23T10:15:00+08:00', memberId: 'm-1001',
       storeId: 'sh-07', channel: 'store', orderId: 'o-555', amountMinor: 12990, currency: 'CNY',
     });
-    await publish(Topics.purchases.name, 'm-1001', '{"not json');
+    const sentAt = Date.now();
+    await publish(Topics.purchases.name, 'm-1001', '{"not json', { traceparent: '00-4bf92f3577b34da6-00f067aa0ba902b7-01' });
     await publish(Topics.purchases.name, 'm-1001', purchase);
     await publish(Topics.purchases.name, 'm-1001', purchase);
     await publish(Topics.checkIns.name, 'm-1001', JSON.stringify({
@@ -80,6 +81,10 @@ describe('walking skeleton: purchase on Kafka -> earn -> ledger -> balance API',
     });
     expect(letters[0]).toMatchObject({ sourceTopic: Topics.purchases.name, reason: 'invalid_json' });
     expect(Buffer.from(letters[0].letter.valueBase64, 'base64').toString()).toBe('{"not json');
+    // The message's key, headers and broker timestamp travel with its letter.
+    expect(letters[0].letter.source.key).toBe('m-1001');
+    expect(Buffer.from(letters[0].letter.headers.traceparent, 'base64').toString()).toBe('00-4bf92f3577b34da6-00f067aa0ba902b7-01');
+    expect(Math.abs(Date.parse(letters[0].letter.source.timestamp) - sentAt)).toBeLessThan(60_000);
 
     const { body: events } = await get('/members/m-1001/events');
     const { body: lots } = await get('/members/m-1001/lots');

@@ -60,6 +60,42 @@ const headersOf = (headers: Record<string, unknown> | undefined): Record<string,
 };
 
 /**
+ * A fetched message as handlers see it. Key, headers and timestamp are read only for dead
+ * letters, so they are worked out on first read: done for every message, they were a Date, an
+ * ISO text, a key text and a headers object a purchase, nearly always thrown away unread.
+ */
+class FetchedMessage implements ConsumedMessage {
+  readonly offset: string;
+  readonly value: Buffer | null;
+  private keyText?: string | null;
+  private headerBuffers?: Record<string, Buffer>;
+  private isoTimestamp?: string;
+
+  constructor(
+    readonly topic: string,
+    readonly contractTopic: string,
+    readonly partition: number,
+    private readonly message: KafkaMessage,
+  ) {
+    this.offset = message.offset;
+    this.value = message.value;
+  }
+
+  get key(): string | null {
+    if (this.keyText === undefined) this.keyText = this.message.key ? this.message.key.toString('utf8') : null;
+    return this.keyText;
+  }
+
+  get headers(): Record<string, Buffer> {
+    return (this.headerBuffers ??= headersOf(this.message.headers as Record<string, unknown>));
+  }
+
+  get timestamp(): string {
+    return (this.isoTimestamp ??= new Date(Number(this.message.timestamp)).toISOString());
+  }
+}
+
+/**
  * Consumes batches per partition, in chunks of at most `chunkSize` messages: the handler gets a
  * chunk (joined with other partitions' chunks of the same fetch, see `BatchCoalescer`), and its
  * offset is committed only after the handler returns (without holding up the next fetch, see
@@ -116,16 +152,7 @@ export class BatchConsumer {
     const { batch, heartbeat, isRunning, isStale } = payload;
     const { topic, partition } = batch;
     const contractTopic = this.contractNames.get(topic) ?? topic;
-    const messages: ConsumedMessage[] = chunk.map((m) => ({
-      topic,
-      contractTopic,
-      partition,
-      offset: m.offset,
-      key: m.key ? m.key.toString('utf8') : null,
-      value: m.value,
-      headers: headersOf(m.headers as Record<string, unknown>),
-      timestamp: new Date(Number(m.timestamp)).toISOString(),
-    }));
+    const messages: ConsumedMessage[] = chunk.map((m) => new FetchedMessage(topic, contractTopic, partition, m));
     const commit = { topic, partition, offset: (BigInt(lastOffset) + 1n).toString() };
     for (let attempt = 1; ; attempt++) {
       if (!isRunning() || isStale()) return false;
