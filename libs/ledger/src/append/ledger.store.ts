@@ -428,6 +428,19 @@ const asJson = <T extends object>(rows: T[], ...fields: (keyof T)[]): Record<str
  * lot and hold rows deleted are never those upserted, so no row is touched twice.
  */
 const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: string | undefined): Promise<Map<string, string>> => {
+  const { sql, values } = batchStatement(decided, generation);
+  // The rows are in the parameters now. Let go while the statement runs (tens of milliseconds for a
+  // large batch): whatever is still referenced then is copied by every scavenge that comes meanwhile.
+  decided.events = [];
+  decided.causations = [];
+  decided.rejections = [];
+  decided.folds.clear();
+  const result: { position: string; member_id: string; version: number }[] = await query(sql, values, 'tally_append_batch');
+  return new Map(result.map((r) => [`${r.member_id}#${r.version}`, String(r.position)]));
+};
+
+/** The batch's one statement and its parameters (see `writeBatch`). */
+const batchStatement = <R>(decided: Decided<R>, generation: string | undefined): { sql: string; values: unknown[] } => {
   const p = changedRows(
     [...decided.touched].map((id) => {
       const { changedLots, changedHolds, changedOrders } = decided.folds.get(id) as MemberFold;
@@ -443,7 +456,7 @@ const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: stri
   const stored = (row: Record<string, unknown>) => decided.storedOrders.has(orderKey(row.member_id as string, row.order_id as string));
   const bases = [...decided.bases].map(([member_id, version]) => ({ member_id, version })).sort((a, b) => (a.member_id < b.member_id ? -1 : 1));
   const events = decided.events as unknown as Record<string, unknown>[];
-  const result: { position: string; member_id: string; version: number }[] = await query(
+  const sql =
     // The members' rows are locked first, one index lookup each in id order, and checked before
     // anything is written: an append decided under locks took them in the same order, so the two
     // never deadlock. (A join against a CTE of the rows instead went quadratic on large batches; a
@@ -484,9 +497,6 @@ const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: stri
        INSERT INTO member_snapshots (member_id, version, revision, state) SELECT * FROM ${bulk.unnest(asJson(snapshots, 'state'), SNAPSHOT_COLUMNS)}
        ON CONFLICT (member_id) DO UPDATE SET version = EXCLUDED.version, revision = EXCLUDED.revision, state = EXCLUDED.state
      )
-     SELECT position, member_id, version FROM inserted`,
-    bulk.values,
-    'tally_append_batch',
-  );
-  return new Map(result.map((r) => [`${r.member_id}#${r.version}`, String(r.position)]));
+     SELECT position, member_id, version FROM inserted`;
+  return { sql, values: bulk.values };
 };
