@@ -69,16 +69,17 @@ const QUARTERS_KEPT = 20_000;
 /** Per zone, by quarter-hour number: keyed by number, so a lookup builds no string. */
 const quarterOffsets = new Map<string, Map<number, number | null>>();
 
-const offsetsOf = (timeZone: string): Map<number, number | null> => {
-  let offsets = quarterOffsets.get(timeZone);
-  if (!offsets) quarterOffsets.set(timeZone, (offsets = new Map()));
-  return offsets;
+/** A zone's own table in a per-zone cache, made on first use. */
+const tableOf = <V>(tables: Map<string, Map<number, V>>, timeZone: string): Map<number, V> => {
+  let table = tables.get(timeZone);
+  if (!table) tables.set(timeZone, (table = new Map()));
+  return table;
 };
 
 /** How far the zone's wall clock is ahead of UTC at an instant. */
 export const zoneOffsetMs = (timeZone: string, instant: number): number => {
   const quarter = Math.floor(instant / QUARTER_MS);
-  const offsets = offsetsOf(timeZone);
+  const offsets = tableOf(quarterOffsets, timeZone);
   let offset = offsets.get(quarter);
   if (offset === undefined) {
     const start = exactOffsetMs(timeZone, quarter * QUARTER_MS);
@@ -132,8 +133,7 @@ const dayNames = new Map<string, Map<number, string>>();
  */
 export const dayInZone = (timeZone: string, instant: number): string => {
   const dayNumber = Math.floor(wallMs(timeZone, instant) / MS_PER_DAY);
-  let names = dayNames.get(timeZone);
-  if (!names) dayNames.set(timeZone, (names = new Map()));
+  const names = tableOf(dayNames, timeZone);
   let name = names.get(dayNumber);
   if (name === undefined) {
     name = new Date(dayNumber * MS_PER_DAY).toISOString().slice(0, 10);
