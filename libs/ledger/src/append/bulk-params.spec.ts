@@ -1,12 +1,13 @@
 import { BulkParams, textArray } from './bulk-params';
 
 describe('bulk parameters', () => {
-  it('writes one array literal per column, quoting only what needs it', () => {
+  it('writes one array literal per column, quoting only what needs it (bytea from a Buffer or from hex)', () => {
     const bulk = new BulkParams();
     const sql = bulk.unnest(
       [
         { id: 'm-1', n: 5, ok: true, data: '["a","b\\\\c"]', hash: Buffer.from([0xab, 0x01]) },
         { id: 'null', n: null, ok: false, data: null, hash: null },
+        { id: 'x', n: 0, ok: true, data: '{}', hash: 'ab02' },
       ],
       [
         { name: 'id', type: 'text' },
@@ -17,7 +18,7 @@ describe('bulk parameters', () => {
       ],
     );
     expect(sql).toBe('unnest($1::text[], $2::bigint[], $3::boolean[], $4::json[], $5::bytea[]) AS x("id", "n", "ok", "data", "hash")');
-    expect(bulk.values).toEqual(['{m-1,"null"}', '{5,NULL}', '{t,f}', '{"[\\"a\\",\\"b\\\\\\\\c\\"]",NULL}', '{"\\\\xab01",NULL}']);
+    expect(bulk.values).toEqual(['{m-1,"null",x}', '{5,NULL,0}', '{t,f,t}', '{"[\\"a\\",\\"b\\\\\\\\c\\"]",NULL,"{}"}', '{"\\\\xab01",NULL,"\\\\xab02"}']);
   });
 
   it('writes one element and none as well', () => {

@@ -27,7 +27,15 @@ const element = (value: unknown): string => {
  */
 const jsonElement = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : element(value));
 
-const JSON_TYPES = new Set(['json', 'jsonb']);
+/** One element of a `bytea` array: a Buffer, or bytes already written as hex (`HashHex`). */
+const byteaElement = (value: unknown): string => (typeof value === 'string' ? `"\\\\x${value}"` : element(value));
+
+/** How an element of an array of this type is written, where it differs from `element`. */
+const FORMATS = new Map<string, (value: unknown) => string>([
+  ['json', jsonElement],
+  ['jsonb', jsonElement],
+  ['bytea', byteaElement],
+]);
 
 /**
  * A `text[]` parameter written as its array literal. pg writes a JavaScript array's literal with
@@ -67,7 +75,7 @@ export class BulkParams {
   /** `unnest($a::t[], $b::u[], ...) AS alias(columns...)` over the rows, one array per column. */
   unnest(rows: readonly Record<string, unknown>[], columns: readonly BulkColumn[], alias = 'x'): string {
     const arrays = columns.map(({ name, type }) => {
-      const format = JSON_TYPES.has(type) ? jsonElement : element;
+      const format = FORMATS.get(type) ?? element;
       return `${this.value(arrayLiteral(rows.map((row) => format(row[name]))))}::${type}[]`;
     });
     return `unnest(${arrays.join(', ')}) AS ${alias}(${columns.map((c) => `"${c.name}"`).join(', ')})`;

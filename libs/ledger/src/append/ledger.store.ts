@@ -3,7 +3,7 @@ import { MemberFold, MemberState, keyed } from '@tally/member-ledger';
 import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { assertHashableId, eventHash } from '../hashing/event-hash';
+import { HashHex, assertHashableId, eventHash } from '../hashing/event-hash';
 import { DEFAULT_STATE_CACHE_SIZE, LoadedMember, MemberStateCache } from '../state/member-state.cache';
 import { MemberStates, Query, SNAPSHOT_EVERY, SNAPSHOT_REVISION, preparedQueryOf, lockHeads } from '../state/member-states';
 import { encodeEventData } from '../storage/event-codec';
@@ -51,7 +51,7 @@ interface EventRow {
   occurredAt: string;
   causationId: string;
   dataText: string;
-  hash: Buffer;
+  hash: HashHex;
 }
 
 interface CausationRow {
@@ -310,7 +310,9 @@ export class LedgerStore {
     const dataText = JSON.stringify(encodeEventData(event.type, event.data));
     const hash = eventHash(current.lastHash, { memberId: event.memberId, version, eventId, type: event.type, occurredAt, recordedAt, causationId, dataText });
     fold.apply(canonical ? event : ({ ...event, occurredAt } as NewLedgerEvent), version);
-    decided.members.set(event.memberId, { state: fold.state, lastHash: hash, snapshotVersion: current.snapshotVersion });
+    // The entry moves on with its state, in place like the state itself: a touched entry never
+    // goes back to the cache unless its batch commits (see `failed`).
+    current.lastHash = hash;
     return { memberId: event.memberId, version, eventId, type: event.type, occurredAt, causationId, dataText, hash };
   }
 }

@@ -1,4 +1,5 @@
 import { Lot, MemberState, OrderState, balanceOf } from '@tally/member-ledger';
+import type { HashHex } from '../hashing/event-hash';
 import { BulkColumn, BulkParams, textArray } from './bulk-params';
 
 /** The names of one set of projection tables: live, or a rebuild being prepared beside them. */
@@ -20,7 +21,7 @@ export const REBUILD_TABLES: ProjectionTables = {
 /** A member's folded state and the hash of its last event. */
 export interface MemberSnapshot {
   state: MemberState;
-  lastHash: Buffer;
+  lastHash: HashHex;
 }
 
 const lotRow = (memberId: string, lot: Lot) => ({

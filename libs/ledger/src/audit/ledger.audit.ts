@@ -27,7 +27,7 @@ export interface AuditOptions {
   parallelism?: number;
 }
 
-const GENESIS_SQL = `'\\x${GENESIS_HASH.toString('hex')}'::bytea`;
+const GENESIS_SQL = `'\\x${GENESIS_HASH}'::bytea`;
 
 /**
  * One pass over a range of members' events in chain order: every hash recomputed from the stored

@@ -30,18 +30,23 @@ describe('event hash', () => {
   });
 
   it('changes with any field and with the previous hash', () => {
-    const base = eventHash(GENESIS_HASH, event).toString('hex');
-    expect(eventHash(GENESIS_HASH, { ...event, dataText: '["lot-1",71]' }).toString('hex')).not.toBe(base);
-    expect(eventHash(GENESIS_HASH, { ...event, recordedAt: '2026-11-23T02:15:00.124Z' }).toString('hex')).not.toBe(base);
-    expect(eventHash(Buffer.alloc(32, 1), event).toString('hex')).not.toBe(base);
+    const base = eventHash(GENESIS_HASH, event);
+    expect(eventHash(GENESIS_HASH, { ...event, dataText: '["lot-1",71]' })).not.toBe(base);
+    expect(eventHash(GENESIS_HASH, { ...event, recordedAt: '2026-11-23T02:15:00.124Z' })).not.toBe(base);
+    expect(eventHash('01'.repeat(32), event)).not.toBe(base);
   });
 
   it('is SHA-256 over the previous hash then the text, for texts of any length (short ones share a buffer)', () => {
     for (const dataText of ['["lot-1",70]', `["${'é'.repeat(9_000)}"]`, `["${'x'.repeat(20_000)}"]`]) {
       const one = { ...event, dataText };
       const expected = createHash('sha256').update(Buffer.alloc(32, 7)).update(hashedText(one), 'utf8').digest('hex');
-      expect(eventHash(Buffer.alloc(32, 7), one).toString('hex')).toBe(expected);
+      expect(eventHash('07'.repeat(32), one)).toBe(expected);
     }
+  });
+
+  it('refuses a previous hash that is not 32 bytes of hex', () => {
+    expect(() => eventHash('ab'.repeat(31), event)).toThrow(/not a SHA-256 digest/);
+    expect(() => eventHash('zz'.repeat(32), event)).toThrow(/not a SHA-256 digest/);
   });
 
   it('refuses ids that would make the hashed text ambiguous', () => {

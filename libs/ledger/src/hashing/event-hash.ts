@@ -1,8 +1,16 @@
 import { createHash, hash } from 'node:crypto';
 import { isoEpochMs } from '../storage/epoch-iso';
 
+/**
+ * A SHA-256 digest as 64 lowercase hex digits: how the append keeps a member's chain head. A
+ * digest as a `Buffer` was an ArrayBuffer of its own per event (a malloc'd backing store the
+ * collector tracks and sweeps, kept by every cached state) and was written out as hex anyway
+ * for PostgreSQL's `bytea` parameters.
+ */
+export type HashHex = string;
+
 /** The hash that starts every member's chain. */
-export const GENESIS_HASH: Buffer = Buffer.alloc(32);
+export const GENESIS_HASH: HashHex = '0'.repeat(64);
 
 /** The fields of a stored event the hash covers, with the data as its stored text. */
 export interface HashedFields {
@@ -48,17 +56,18 @@ export const hashedText = (e: HashedFields): string =>
 const scratch = Buffer.allocUnsafe(16 * 1024);
 
 /**
- * SHA-256 over the previous hash and the event: the member's tamper-evident chain. Both go
- * through one buffer and a one-shot hash, not a Hash object fed twice (an append hashes every
- * event it writes); a text too long for the buffer is hashed the long way.
+ * SHA-256 over the previous hash (its 32 bytes) and the event: the member's tamper-evident chain.
+ * Both go through one buffer and a one-shot hash, not a Hash object fed twice (an append hashes
+ * every event it writes); a text too long for the buffer is hashed the long way.
  */
-export const eventHash = (prevHash: Buffer, event: HashedFields): Buffer => {
+export const eventHash = (prevHash: HashHex, event: HashedFields): HashHex => {
   const text = hashedText(event);
-  const offset = prevHash.copy(scratch, 0);
+  const offset = scratch.write(prevHash, 0, 'hex');
+  if (offset !== 32) throw new Error(`not a SHA-256 digest in hex: ${prevHash}`);
   const written = scratch.write(text, offset, 'utf8');
   // write() stops short, by at most one character's 3 bytes, only when the text does not fit.
-  if (written < scratch.length - offset - 3) return hash('sha256', scratch.subarray(0, offset + written), 'buffer');
-  return createHash('sha256').update(prevHash).update(text, 'utf8').digest();
+  if (written < scratch.length - offset - 3) return hash('sha256', scratch.subarray(0, offset + written), 'hex');
+  return createHash('sha256').update(Buffer.from(prevHash, 'hex')).update(text, 'utf8').digest('hex');
 };
 
 /**

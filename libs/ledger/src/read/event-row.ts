@@ -35,6 +35,6 @@ export const toLedgerEvent = (row: StoredEventRow): LedgerEvent =>
     occurredAt: row.occurred_at.toISOString(),
     recordedAt: row.recorded_at.toISOString(),
     causationId: row.causation_id,
-    prevHash: (row.prev_hash ?? GENESIS_HASH).toString('hex'),
+    prevHash: row.prev_hash ? row.prev_hash.toString('hex') : GENESIS_HASH,
     hash: row.hash.toString('hex'),
   }) as LedgerEvent;

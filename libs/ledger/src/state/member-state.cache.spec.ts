@@ -1,7 +1,7 @@
 import { initialMemberState } from '@tally/member-ledger';
 import { LoadedMember, MemberStateCache } from './member-state.cache';
 
-const HASH = Buffer.alloc(32, 1);
+const HASH = '01'.repeat(32);
 const entry = (memberId: string, version = 1): LoadedMember => ({ state: { ...initialMemberState(memberId), version }, lastHash: HASH, snapshotVersion: 0 });
 
 describe('member state cache', () => {
@@ -10,7 +10,7 @@ describe('member state cache', () => {
     cache.remember('m-1', entry('m-1', 3));
     expect(cache.take('m-1', 2, HASH)).toBeUndefined();
     cache.remember('m-1', entry('m-1', 3));
-    expect(cache.take('m-1', 3, Buffer.alloc(32, 2))).toBeUndefined();
+    expect(cache.take('m-1', 3, '02'.repeat(32))).toBeUndefined();
     cache.remember('m-1', entry('m-1', 3));
     expect(cache.take('m-1', 3, HASH)?.state.version).toBe(3);
     expect(cache.take('m-1', 3, HASH)).toBeUndefined();

@@ -1,4 +1,5 @@
 import { MemberState } from '@tally/member-ledger';
+import type { HashHex } from '../hashing/event-hash';
 
 /** Members whose folded states a process keeps by default (TALLY_STATE_CACHE_SIZE). */
 export const DEFAULT_STATE_CACHE_SIZE = 50_000;
@@ -6,7 +7,7 @@ export const DEFAULT_STATE_CACHE_SIZE = 50_000;
 /** A member's state as folded up to its head, with the head's hash and the newest snapshot's version. */
 export interface LoadedMember {
   state: MemberState;
-  lastHash: Buffer;
+  lastHash: HashHex;
   snapshotVersion: number;
 }
 
@@ -33,12 +34,12 @@ export class MemberStateCache {
    * The cached state when it is at exactly this head, handed over: it leaves the cache, and the
    * caller may fold into it in place. What it puts back after committing is cached again.
    */
-  take(memberId: string, version: number, lastHash: Buffer): LoadedMember | undefined {
+  take(memberId: string, version: number, lastHash: HashHex): LoadedMember | undefined {
     const entry = this.recent.get(memberId) ?? this.older.get(memberId);
     if (!entry) return undefined;
     this.recent.delete(memberId);
     this.older.delete(memberId);
-    return entry.state.version === version && entry.lastHash.equals(lastHash) ? entry : undefined;
+    return entry.state.version === version && entry.lastHash === lastHash ? entry : undefined;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { LedgerEventType, NewLedgerEvent } from '@tally/contracts';
 import { MemberFold, MemberState, initialMemberState } from '@tally/member-ledger';
-import { GENESIS_HASH } from '../hashing/event-hash';
+import { GENESIS_HASH, HashHex } from '../hashing/event-hash';
 import { textArray } from '../append/bulk-params';
 import { decodeEventData } from '../storage/event-codec';
 import { LoadedMember, MemberStateCache } from './member-state.cache';
@@ -37,7 +37,7 @@ export const queryOf =
 /** A member's chain head as `member_state` has it. */
 export interface MemberHead {
   version: number;
-  lastHash: Buffer;
+  lastHash: HashHex;
 }
 
 /** The heads of some members, and the projection generation they belong to. */
@@ -167,7 +167,7 @@ export class MemberStates {
     this.noteGeneration(rows[0]?.generation ?? undefined);
     const loaded = new Map<string, LoadedMember>();
     for (const row of rows) {
-      if (row.member_id) loaded.set(row.member_id, foldTail(row as StoredTail, { version: row.head_version as number, lastHash: row.last_hash as Buffer }));
+      if (row.member_id) loaded.set(row.member_id, foldTail(row as StoredTail, { version: row.head_version as number, lastHash: (row.last_hash as Buffer).toString('hex') }));
     }
     for (const memberId of memberIds) {
       if (!loaded.has(memberId)) loaded.set(memberId, { state: initialMemberState(memberId), lastHash: GENESIS_HASH, snapshotVersion: 0 });
@@ -209,5 +209,5 @@ export const lockHeads = async (query: Query, memberIds: readonly string[]): Pro
     [textArray(memberIds)],
     'tally_lock_heads',
   );
-  return { members: new Map(rows.map((r) => [r.member_id, { version: r.version, lastHash: r.last_hash }])), generation: rows[0]?.generation };
+  return { members: new Map(rows.map((r) => [r.member_id, { version: r.version, lastHash: r.last_hash.toString('hex') }])), generation: rows[0]?.generation };
 };
