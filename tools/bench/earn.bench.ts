@@ -65,11 +65,27 @@ const dropTopics = async (kafka: Kafka, namespace: string, topics: readonly { na
   }
 };
 
+/** The earn processes' Prometheus texts. */
+const scrapeEarn = (instances: number): Promise<string[]> =>
+  Promise.all(Array.from({ length: instances }, async (_, i) => (await fetch(`http://127.0.0.1:${EARN_PORT + i}/metrics`)).text()));
+
+/** A sample's value in a Prometheus text: the line of that name with every one of these labels, NaN when none. */
+const sampleOf = (text: string, name: string, labels: Record<string, string> = {}): number => {
+  const wanted = Object.entries(labels).map(([label, value]) => `${label}="${value}"`);
+  for (const line of text.split('\n')) {
+    const space = line.lastIndexOf(' ');
+    const series = line.slice(0, space);
+    if (series !== name && !series.startsWith(`${name}{`)) continue;
+    const inside = series.slice(name.length + 1, -1).split(',');
+    if (wanted.every((pair) => inside.includes(pair))) return Number(line.slice(space + 1));
+  }
+  return NaN;
+};
+
 /** The earn process's own account of its batches (its Prometheus histograms), over the whole run. */
 const earnBatches = async (instances = 1) => {
-  const texts = await Promise.all(Array.from({ length: instances }, async (_, i) => (await fetch(`http://127.0.0.1:${EARN_PORT + i}/metrics`)).text()));
-  const one = (text: string, name: string) => Number(new RegExp(`^${name}(\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[2] ?? NaN);
-  const value = (name: string) => texts.reduce((sum, text) => sum + one(text, name), 0);
+  const texts = await scrapeEarn(instances);
+  const value = (name: string) => texts.reduce((sum, text) => sum + sampleOf(text, name), 0);
   const count = value('tally_earn_batch_messages_count');
   return {
     batches: count,
@@ -77,6 +93,52 @@ const earnBatches = async (instances = 1) => {
     meanMs: Number(((value('tally_earn_batch_seconds_sum') / count) * 1000).toFixed(1)),
     residentMiB: Math.round(value('process_resident_memory_bytes') / 2 ** 20),
     heapUsedMiB: Math.round(value('nodejs_heap_size_used_bytes') / 2 ** 20),
+  };
+};
+
+/** Collections so far by kind, and the event loop's worst delay since the previous scrape (prom-client restarts it at each). */
+const earnRuntime = async (instances: number) => {
+  const texts = await scrapeEarn(instances);
+  const total = (name: string, labels: Record<string, string>) => texts.reduce((sum, text) => sum + (sampleOf(text, name, labels) || 0), 0);
+  const kind = (k: string) => ({
+    count: total('nodejs_gc_duration_seconds_count', { kind: k }),
+    seconds: total('nodejs_gc_duration_seconds_sum', { kind: k }),
+    over100ms: total('nodejs_gc_duration_seconds_count', { kind: k }) - total('nodejs_gc_duration_seconds_bucket', { le: '0.1', kind: k }),
+  });
+  return { minor: kind('minor'), major: kind('major'), eventLoopDelayMaxMs: Math.max(...texts.map((t) => sampleOf(t, 'nodejs_eventloop_lag_max_seconds') * 1000)) };
+};
+
+/**
+ * What went on in the earn processes and in PostgreSQL between two readings: collections (count,
+ * time, pauses over 100 ms), the event loop's worst delay, checkpoints and pages the backends had
+ * to write themselves. A stall of the process shows in its loop's delay; one of the database or the
+ * disk (a checkpoint's writes) does not.
+ */
+const phaseRuntime = async (instances: number, sql: Client) => {
+  const database = async () => {
+    try {
+      const { rows } = await sql.query('SELECT checkpoints_timed + checkpoints_req AS checkpoints, buffers_backend FROM pg_stat_bgwriter');
+      return { checkpoints: Number(rows[0].checkpoints), backendWrites: Number(rows[0].buffers_backend) };
+    } catch {
+      // PostgreSQL 17 moved the checkpoint counts out of this view: the rest still tells.
+      return { checkpoints: NaN, backendWrites: NaN };
+    }
+  };
+  const [runtime, db] = await Promise.all([earnRuntime(instances), database()]);
+  return async () => {
+    const [after, dbAfter] = await Promise.all([earnRuntime(instances), database()]);
+    const gc = (k: 'minor' | 'major') => ({
+      count: after[k].count - runtime[k].count,
+      ms: Math.round((after[k].seconds - runtime[k].seconds) * 1000),
+      over100ms: after[k].over100ms - runtime[k].over100ms,
+    });
+    return {
+      gcMinor: gc('minor'),
+      gcMajor: gc('major'),
+      eventLoopDelayMaxMs: Math.round(after.eventLoopDelayMaxMs),
+      postgresCheckpoints: dbAfter.checkpoints - db.checkpoints,
+      postgresBackendWrites: dbAfter.backendWrites - db.backendWrites,
+    };
   };
 };
 
@@ -244,8 +306,9 @@ const main = async () => {
   await waitConsuming(producer, sql, topic);
   // A fresh broker and a fresh earn process answer slowly for their first seconds (JIT, connections): not measured.
   await steady('warm', WARMUP_SECONDS);
-  const latencyNoBacklog = await steady('lat0');
-  log(`no backlog: latency p50 ${latencyNoBacklog.p50ms} ms, p99 ${latencyNoBacklog.p99ms} ms`);
+  const noBacklogPhase = await phaseRuntime(1, sql);
+  const latencyNoBacklog = { ...(await steady('lat0')), runtime: await noBacklogPhase() };
+  log(`no backlog: latency p50 ${latencyNoBacklog.p50ms} ms, p99 ${latencyNoBacklog.p99ms} ms; ${JSON.stringify(latencyNoBacklog.runtime)}`);
   await stopEarn(first);
 
   log(`publishing ${EVENTS} purchases for ${MEMBERS} members to ${PARTITIONS} partitions ...`);
@@ -262,18 +325,21 @@ const main = async () => {
   // CPU counted from the first append on: the processes' start (loading, connecting, joining) is not the backlog's.
   while (!(await appendedAfter(sql, before))) await sleep(50);
   const cpuFrom = cpuSample(earn);
+  const backlogPhase = await phaseRuntime(INSTANCES, sql);
   while (!(await committedAll(kafka, namespace))) await sleep(500);
   const caughtUpAt = Date.now();
   const cpu = cpuPerEvent(cpuFrom, cpuSample(earn), EVENTS);
+  const backlogRuntime = await backlogPhase();
   const { rows } = await sql.query('SELECT min(recorded_at) AS first, count(*)::int AS n FROM ledger_events WHERE position > $1', [before]);
   const firstAppend = new Date(rows[0].first).getTime();
   const throughputSeconds = (caughtUpAt - firstAppend) / 1000;
   const eventsPerSecond = Math.round(EVENTS / throughputSeconds);
   log(`throughput: ${rows[0].n} events appended, ${eventsPerSecond} events/s from first append to last commit`);
-  log(`CPU a purchase: ${JSON.stringify(cpu)}`);
+  log(`CPU a purchase: ${JSON.stringify(cpu)}; ${JSON.stringify(backlogRuntime)}`);
 
   log(`steady load right after the backlog: ${STEADY_RATE} events/s for ${STEADY_SECONDS} s ...`);
-  const latency = await steady('lat');
+  const afterBacklogPhase = await phaseRuntime(INSTANCES, sql);
+  const latency = { ...(await steady('lat')), runtime: await afterBacklogPhase() };
   const batches = await earnBatches(INSTANCES);
   log(`earn batches (backlog and the steady load after it): ${JSON.stringify(batches)}`);
   await Promise.all(earn.map(stopEarn));
@@ -287,13 +353,13 @@ const main = async () => {
     machine: machine(),
     setup: { events: EVENTS, members: MEMBERS, partitions: PARTITIONS, consumer: 'kafkajs eachBatch, the partition batches of a fetch coalesced into one ledger append and one offset commit', earnProcesses: { noBacklog: 1, backlogAndAfter: INSTANCES }, stateCacheSize: Number(STATE_CACHE_SIZE) },
     publish: { seconds: Number(publishSeconds.toFixed(1)) },
-    throughput: { seconds: Number(throughputSeconds.toFixed(1)), eventsPerSecond, cpu },
+    throughput: { seconds: Number(throughputSeconds.toFixed(1)), eventsPerSecond, cpu, runtime: backlogRuntime },
     batches,
     latencyNoBacklog,
     latency,
     targets: { eventsPerSecond: 20_000, p99ms: 50 },
   };
-  log(`after the backlog: latency p50 ${results.latency.p50ms} ms, p99 ${results.latency.p99ms} ms`);
+  log(`after the backlog: latency p50 ${results.latency.p50ms} ms, p99 ${results.latency.p99ms} ms; ${JSON.stringify(latency.runtime)}`);
   log(`results: ${writeResults('earn', results)}`);
 };
 
