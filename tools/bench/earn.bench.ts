@@ -324,6 +324,8 @@ const main = async () => {
   const earn = Array.from({ length: INSTANCES }, (_, i) => startEarn(namespace, databaseUrl, brokers, EARN_PORT + i));
   // CPU counted from the first append on: the processes' start (loading, connecting, joining) is not the backlog's.
   while (!(await appendedAfter(sql, before))) await sleep(50);
+  // The first process may append before the others listen: their metrics are read from here on.
+  while (!(await scrapeEarn(INSTANCES).then(() => true, () => false))) await sleep(50);
   const cpuFrom = cpuSample(earn);
   const backlogPhase = await phaseRuntime(INSTANCES, sql);
   while (!(await committedAll(kafka, namespace))) await sleep(500);
