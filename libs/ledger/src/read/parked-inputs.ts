@@ -16,6 +16,8 @@ const WAITING_FOR = `SELECT p.scope, p.causation_id AS "causationId", p.member_i
     CROSS JOIN LATERAL (SELECT * FROM parked_inputs WHERE member_id = k.m AND wait_key = k.w OFFSET 0) p
    ORDER BY p.parked_at`;
 
+const ANY_PARKED = `SELECT EXISTS (SELECT 1 FROM parked_inputs) AS "any"`;
+
 /** Inputs that arrived before what they depend on (a refund before its purchase) wait here. */
 export class ParkedInputs {
   /**
@@ -41,6 +43,18 @@ export class ParkedInputs {
         now.toISOString(),
       ],
     );
+  }
+
+  /**
+   * Whether anything waits at all: nearly always not (refunds rarely come before their purchase,
+   * and wait only until it comes), so a caller asking after every batch asks this first instead
+   * of probing for each of its keys.
+   */
+  async anyParked(): Promise<boolean> {
+    const rows: { any: boolean }[] = this.pool
+      ? (await this.pool.query({ name: 'tally_parked_any', text: ANY_PARKED })).rows
+      : await this.dataSource.query(ANY_PARKED);
+    return rows[0].any;
   }
 
   async waitingFor(keys: { memberId: string; waitKey: string }[]): Promise<ParkedInput[]> {
