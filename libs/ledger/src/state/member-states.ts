@@ -78,7 +78,7 @@ const LOAD_SQL = `
     FROM unnest($1::text[]) AS m(member_id) ${SNAPSHOT_AND_TAIL}`;
 
 const LOAD_CURRENT_SQL = `
-  SELECT m.member_id, m.version AS head_version, m.last_hash, g.generation::text AS generation,
+  SELECT m.member_id, m.version AS head_version, encode(m.last_hash, 'hex') AS last_hash, g.generation::text AS generation,
          s.version AS snapshot_version, s.state, t.events
     FROM member_state m CROSS JOIN projection_generation g ${SNAPSHOT_AND_TAIL}
    WHERE m.member_id = ANY($1::text[])`;
@@ -159,7 +159,7 @@ export class MemberStates {
    */
   async loadCurrent(query: Query, memberIds: readonly string[], orders: readonly OrderKey[] = []): Promise<{ loaded: Map<string, LoadedMember>; orders: StoredOrder[] }> {
     // The orders ride along in the same statement: a row even when no member has a head yet.
-    const rows: (Partial<StoredTail & { head_version: number; last_hash: Buffer; generation: string }> & { orders: StoredOrder[] | null })[] = await query(
+    const rows: (Partial<StoredTail & { head_version: number; last_hash: HashHex; generation: string }> & { orders: StoredOrder[] | null })[] = await query(
       `SELECT w.orders, c.* FROM (SELECT ${storedOrdersJson('$3', '$4')} AS orders) w LEFT JOIN LATERAL (${LOAD_CURRENT_SQL}) c ON true`,
       [textArray(memberIds), SNAPSHOT_REVISION, ...orderParams(orders)],
       'tally_load_current',
@@ -167,7 +167,7 @@ export class MemberStates {
     this.noteGeneration(rows[0]?.generation ?? undefined);
     const loaded = new Map<string, LoadedMember>();
     for (const row of rows) {
-      if (row.member_id) loaded.set(row.member_id, foldTail(row as StoredTail, { version: row.head_version as number, lastHash: (row.last_hash as Buffer).toString('hex') }));
+      if (row.member_id) loaded.set(row.member_id, foldTail(row as StoredTail, { version: row.head_version as number, lastHash: row.last_hash as HashHex }));
     }
     for (const memberId of memberIds) {
       if (!loaded.has(memberId)) loaded.set(memberId, { state: initialMemberState(memberId), lastHash: GENESIS_HASH, snapshotVersion: 0 });
@@ -203,11 +203,12 @@ export class MemberStates {
 
 /** The heads of these members, locked for the rest of the transaction (in id order: no deadlocks). */
 export const lockHeads = async (query: Query, memberIds: readonly string[]): Promise<Heads> => {
-  const rows: { member_id: string; version: number; last_hash: Buffer; generation: string }[] = await query(
-    `SELECT m.member_id, m.version, m.last_hash, g.generation FROM member_state m CROSS JOIN projection_generation g
+  // The head as hex, as the chain keeps it: no Buffer parsed from bytea's text only to be written back.
+  const rows: { member_id: string; version: number; last_hash: HashHex; generation: string }[] = await query(
+    `SELECT m.member_id, m.version, encode(m.last_hash, 'hex') AS last_hash, g.generation FROM member_state m CROSS JOIN projection_generation g
       WHERE m.member_id = ANY($1::text[]) ORDER BY m.member_id FOR UPDATE OF m`,
     [textArray(memberIds)],
     'tally_lock_heads',
   );
-  return { members: new Map(rows.map((r) => [r.member_id, { version: r.version, lastHash: r.last_hash.toString('hex') }])), generation: rows[0]?.generation };
+  return { members: new Map(rows.map((r) => [r.member_id, { version: r.version, lastHash: r.last_hash }])), generation: rows[0]?.generation };
 };

@@ -51,6 +51,6 @@ export const attachOrders = (orders: readonly StoredOrder[], loaded: Map<string,
 export const dropOrders = (entries: Iterable<LoadedMember>): void => {
   for (const entry of entries) {
     const orders = entry.state.orders;
-    if (orders.size > 0) for (const orderId of orders.keys()) orders.delete(orderId);
+    for (const orderId of orders.keys()) orders.delete(orderId);
   }
 };
