@@ -172,6 +172,34 @@ describe('MemberFold: folding in place without touching what others hold', () =>
   });
 });
 
+describe('MemberFold: states without holds or activities share one empty record', () => {
+  const activity = (memberId: string): NewLedgerEvent => ({
+    type: 'points.earned',
+    memberId,
+    occurredAt: AT,
+    data: { points: 20, lotId: `lot-${memberId}`, expiresAt: EXPIRES, reason: 'activity', activity: 'review', day: '2026-01-10', tier: 'member', multiplier: 1, ruleIds: [] },
+  });
+
+  it("gives a member folded in place holds and activities of its own, and leaves every other member's empty", () => {
+    const other = initialMemberState('m-2');
+    const owned = MemberFold.owning(initialMemberState(MEMBER));
+    owned.apply(earned('lot-1', 500), 1).apply(held('h-1', [portion('lot-1', 200)]), 2).apply(activity(MEMBER), 3);
+    expect(Object.keys(owned.state.holds)).toEqual(['h-1']);
+    expect(owned.state.activityYears).toEqual({ 'review@2026': 1 });
+    expect(Object.keys(other.holds)).toEqual([]);
+    expect(Object.keys(other.activityYears)).toEqual([]);
+    expect(Object.keys(initialMemberState('m-3').holds)).toEqual([]);
+  });
+
+  it('refuses a write that bypasses a fold, instead of giving it to every member', () => {
+    const state = initialMemberState(MEMBER);
+    expect(() => {
+      state.holds['h-1'] = { points: 1, storeId: 's', fromLots: [], expiresAt: EXPIRES, status: 'open' };
+    }).toThrow(TypeError);
+    expect(Object.keys(initialMemberState('m-2').holds)).toEqual([]);
+  });
+});
+
 describe('MemberFold: what changed', () => {
   it('names every lot and hold whose row an event added, changed or closed', () => {
     let state = initialMemberState(MEMBER);

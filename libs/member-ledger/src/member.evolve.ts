@@ -1,6 +1,6 @@
 import { LedgerEventDataMap, NewLedgerEvent } from '@tally/contracts';
 import { applyPortions, capture, closeEmptyLots, isEmptied, repayDebt, reserve, restore, spend, unreserve } from './lots';
-import { Lot, MemberState, keyed } from './member-state';
+import { Lot, MemberState, NO_ENTRIES, keyed } from './member-state';
 
 /** Days of per-day counters kept: enough for daily caps on events arriving weeks late. */
 const DAILY_DAYS_KEPT = 35;
@@ -75,12 +75,12 @@ export class MemberFold {
     (this.orderSet ??= new Set()).add(orderId);
   }
 
-  /** A collection of the state that this fold may write to. */
+  /** A collection of the state that this fold may write to (the shared empty record is never one). */
   own<K extends Collection>(key: K): MemberState[K] {
-    if (this.owned !== 'all' && !this.owned.has(key)) {
-      const current = this.state[key];
+    const current = this.state[key];
+    if (this.owned === 'all' ? (current as unknown) === NO_ENTRIES : !this.owned.has(key)) {
       this.state[key] = copyOf(current);
-      this.owned.add(key);
+      if (this.owned !== 'all') this.owned.add(key);
     }
     return this.state[key];
   }

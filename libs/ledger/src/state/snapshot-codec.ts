@@ -1,5 +1,5 @@
 import { LotPortion } from '@tally/contracts';
-import { DayCounts, HoldState, Lot, MemberState, OrderState, keyed } from '@tally/member-ledger';
+import { DayCounts, HoldState, Lot, MemberState, NO_ENTRIES, OrderState, keyed, keyedOrShared } from '@tally/member-ledger';
 
 /**
  * How a folded state is stored in `member_snapshots`: records of lots, holds and orders as
@@ -101,7 +101,7 @@ export const decodeSnapshot = (memberId: string, stored: StoredSnapshot): Member
   const [earned, redeemed, captured, expired, clawedBack, adjusted, reversed] = stored.totals;
   const lots = new Map<string, Lot>();
   for (const tuple of stored.lots) lots.set(tuple[0], fromLotTuple(tuple));
-  const holds = keyed<HoldState>();
+  const holds = stored.holds.length === 0 ? (NO_ENTRIES as Record<string, HoldState>) : keyed<HoldState>();
   for (const [id, points, storeId, expiresAt, from] of stored.holds) holds[id] = { points, storeId, fromLots: fromPortions(from), expiresAt, status: 'open' };
   const orders = new Map<string, OrderState>();
   for (const tuple of stored.orders) orders.set(tuple[0], fromOrderTuple(tuple));
@@ -120,7 +120,7 @@ export const decodeSnapshot = (memberId: string, stored: StoredSnapshot): Member
     orders,
     checkIn: lastDay === null ? { streak } : { lastDay, streak },
     daily,
-    activityYears: keyed(stored.activityYears),
+    activityYears: keyedOrShared(stored.activityYears),
     qualifying,
     // Optional fields last: a spread followed by more keys is a slow path in V8 (see earnedEvent).
     ...(stored.tierFloor !== undefined ? { tierFloor: stored.tierFloor } : {}),
