@@ -103,7 +103,8 @@ export const keyed = <T>(from?: Readonly<Record<string, T>>): Record<string, T> 
   from ? Object.assign(Object.create(null) as Record<string, T>, from) : (Object.create(null) as Record<string, T>);
 
 /**
- * The one empty record every state without holds or activity years points at. Most members never
+ * The one empty record every state without holds or activity years (and every day without counted
+ * activities) points at. Most members never
  * have either, and a keyed record of its own cost each cached state two objects and about 290 bytes
  * (a hash table from the start), kept alive and marked by every full collection: 55 MB of 94k
  * cached states. Frozen, so a write that does not go through a fold's copy (`MemberFold.own`)

@@ -191,6 +191,13 @@ describe('MemberFold: states without holds or activities share one empty record'
     expect(Object.keys(initialMemberState('m-3').holds)).toEqual([]);
   });
 
+  it("counts a day's activities per member, whoever else counted one that day", () => {
+    const first = MemberFold.owning(initialMemberState(MEMBER)).apply(activity(MEMBER), 1);
+    const second = MemberFold.owning(initialMemberState('m-2')).apply(activity('m-2'), 1);
+    expect(first.state.daily.get('2026-01-10')).toEqual({ earned: 20, activities: { review: 1 } });
+    expect(second.state.daily.get('2026-01-10')).toEqual({ earned: 20, activities: { review: 1 } });
+  });
+
   it('refuses a write that bypasses a fold, instead of giving it to every member', () => {
     const state = initialMemberState(MEMBER);
     expect(() => {

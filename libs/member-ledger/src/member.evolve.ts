@@ -187,7 +187,8 @@ const onEarned = (fold: MemberFold, data: LedgerEventDataMap['points.earned'], o
   if (data.reason === 'referral-welcome') state.referredBy = data.referrerId;
   if (data.day !== undefined) {
     const daily = fold.own('daily');
-    const today = daily.get(data.day) ?? { earned: 0, activities: {} };
+    // A day's activities are replaced, never changed: a day without any shares the empty record.
+    const today = daily.get(data.day) ?? { earned: 0, activities: NO_ENTRIES };
     const activities = data.activity
       ? { ...today.activities, [data.activity]: (today.activities[data.activity] ?? 0) + 1 }
       : today.activities;

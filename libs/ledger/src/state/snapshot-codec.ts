@@ -106,7 +106,7 @@ export const decodeSnapshot = (memberId: string, stored: StoredSnapshot): Member
   const orders = new Map<string, OrderState>();
   for (const tuple of stored.orders) orders.set(tuple[0], fromOrderTuple(tuple));
   const daily = new Map<string, DayCounts>();
-  for (const [day, dayEarned, activities] of stored.daily) daily.set(day, { earned: dayEarned, activities });
+  for (const [day, dayEarned, activities] of stored.daily) daily.set(day, { earned: dayEarned, activities: keyedOrShared(activities) });
   const qualifying = new Map(stored.qualifying);
   const [lastDay, streak] = stored.checkIn;
   return {
