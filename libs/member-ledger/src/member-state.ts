@@ -104,11 +104,10 @@ export const keyed = <T>(from?: Readonly<Record<string, T>>): Record<string, T> 
 
 /**
  * The one empty record every state without holds or activity years (and every day without counted
- * activities) points at. Most members never
- * have either, and a keyed record of its own cost each cached state two objects and about 290 bytes
- * (a hash table from the start), kept alive and marked by every full collection: 55 MB of 94k
- * cached states. Frozen, so a write that does not go through a fold's copy (`MemberFold.own`)
- * throws instead of reaching every member.
+ * activities) points at. Most members never have either, and a keyed record of its own cost each
+ * cached state two objects and about 290 bytes (a hash table from the start), kept alive and marked
+ * by every full collection: 55 MB of 94k cached states. Frozen, so a write that does not go through
+ * a fold's copy (`MemberFold.own`) throws instead of reaching every member.
  */
 export const NO_ENTRIES: Readonly<Record<string, never>> = Object.freeze(Object.create(null) as Record<string, never>);
 
