@@ -51,17 +51,20 @@ export class ParkedInputs {
    * of probing for each of its keys.
    */
   async anyParked(): Promise<boolean> {
-    const rows: { any: boolean }[] = this.pool
-      ? (await this.pool.query({ name: 'tally_parked_any', text: ANY_PARKED })).rows
-      : await this.dataSource.query(ANY_PARKED);
-    return rows[0].any;
+    const [{ any }] = await this.askAfterAppend<{ any: boolean }>('tally_parked_any', ANY_PARKED, []);
+    return any;
   }
 
   async waitingFor(keys: { memberId: string; waitKey: string }[]): Promise<ParkedInput[]> {
     if (keys.length === 0) return [];
     const values = [textArray(keys.map((k) => k.memberId)), textArray(keys.map((k) => k.waitKey))];
-    if (!this.pool) return this.dataSource.query(WAITING_FOR, values);
-    return (await this.pool.query({ name: 'tally_parked_waiting_for', text: WAITING_FOR, values })).rows;
+    return this.askAfterAppend<ParkedInput>('tally_parked_waiting_for', WAITING_FOR, values);
+  }
+
+  /** A question asked after every append: a named statement on the appends' pool when there is one. */
+  private async askAfterAppend<T>(name: string, text: string, values: unknown[]): Promise<T[]> {
+    if (!this.pool) return this.dataSource.query(text, values);
+    return (await this.pool.query({ name, text, values })).rows as T[];
   }
 
   async remove(items: { scope: string; causationId: string }[]): Promise<void> {
