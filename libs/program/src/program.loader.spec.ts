@@ -160,6 +160,11 @@ rewards:
     expect(problemsOf(text, 'yaml')).toEqual(['rewards[0].validTo: must be after 2026-02-01T00:00:00Z']);
   });
 
+  it('refuses a campaign window on a day the calendar does not have', () => {
+    const text = "campaigns: [{ id: c1, multiplier: 2, start: '2026-02-29T00:00:00+08:00', end: '2026-03-31T00:00:00+08:00' }]";
+    expect(problemsOf(text, 'yaml')).toEqual(['campaigns[0].start: is not a real date']);
+  });
+
   it('says where the text itself is broken', () => {
     expect(problemsOf('{"tiers": [', 'json')).toEqual([expect.stringMatching(/^not valid JSON: /)]);
     expect(problemsOf('checkIn: 1\ncheckIn: 2\n', 'yaml')).toEqual(['not valid YAML: Map keys must be unique at line 2, column 1']);

@@ -1,4 +1,4 @@
-import { ID_PATTERN, ISO_WITH_OFFSET } from '@tally/contracts';
+import { ID_PATTERN, ISO_WITH_OFFSET, isCalendarTime } from '@tally/contracts';
 import { z } from 'zod';
 import { DEFAULT_PROGRAM } from './default-program';
 import { Program } from './program.types';
@@ -37,7 +37,7 @@ const currencyCode = () => text().regex(/^[A-Z]{3}$/, { error: 'must be an ISO-4
 const instant = () =>
   text()
     .regex(ISO_WITH_OFFSET, { error: 'must be ISO-8601 with an offset, e.g. 2026-11-11T00:00:00+08:00', abort: true })
-    .refine((value) => !Number.isNaN(Date.parse(value)), { error: 'is not a real date' });
+    .refine((value) => !Number.isNaN(Date.parse(value)) && isCalendarTime(value), { error: 'is not a real date' });
 
 type Identified = { id: string };
 

@@ -30,6 +30,11 @@ describe('parsing input messages', () => {
     expect(parse(checkIn, Topics.purchases.name)).toMatchObject({ ok: false, reason: 'unknown_type' });
   });
 
+  it('accepts February 29th of a leap year and a time with fractions of a second', () => {
+    expect(parse({ ...purchase, occurredAt: '2024-02-29T10:15:00.123456+08:00' }).ok).toBe(true);
+    expect(parse({ ...purchase, occurredAt: '2026-11-22T23:59:59.999Z' }).ok).toBe(true);
+  });
+
   it.each([
     ['an empty message', null, 'empty_message'],
     ['bytes that are not UTF-8', Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), 'invalid_json'],
@@ -49,6 +54,10 @@ describe('parsing input messages', () => {
     ['an id with a space', { memberId: 'm 1' }, 'memberId'],
     ['a channel that does not exist', { channel: 'fax' }, 'channel'],
     ['a time without an offset', { occurredAt: '2026-11-23T10:15:00' }, 'occurredAt'],
+    ['a day the month does not have', { occurredAt: '2026-02-30T10:00:00+08:00' }, 'occurredAt'],
+    ['February 29th of a common year', { occurredAt: '2026-02-29T10:00:00+08:00' }, 'occurredAt'],
+    ['an hour past the day', { occurredAt: '2026-11-22T24:30:00+08:00' }, 'occurredAt'],
+    ['an offset beyond any zone', { occurredAt: '2026-11-22T10:00:00+25:00' }, 'occurredAt'],
     ['a line without a sku', { lines: [{ quantity: 1, amountMinor: 1 }] }, 'lines.0.sku'],
     ['lines nested in an array', { lines: [[purchase.lines[0]]] }, 'lines'],
   ])('names the field of %s', (_what, change, field) => {

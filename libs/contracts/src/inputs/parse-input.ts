@@ -5,6 +5,7 @@ import { DeadLetterReason } from '../outbound/dead-letter';
 import { InputEvent } from './input-event';
 import { INPUT_SCHEMAS } from './input-schemas';
 import { Acceptor, compileAcceptor } from './schema.compiler';
+import { isCalendarTime } from './validators';
 
 export const MAX_INPUT_BYTES = 64 * 1024;
 /** Clock skew tolerated for `occurredAt` ahead of our clock; beyond it the event is absurd. */
@@ -74,8 +75,9 @@ export const parseInput = (topicName: string, value: Buffer | null, now: Date): 
     return fail('validation_failed', fieldErrors.map((e) => `${e.field}: ${e.problems.join('; ')}`).join(', '), fieldErrors);
   }
   const instance = outcome.instance;
-  const occurredAt = Date.parse((instance as { occurredAt: string }).occurredAt);
-  if (Number.isNaN(occurredAt)) return fail('validation_failed', 'occurredAt is not a real date', [{ field: 'occurredAt', problems: ['not a real date'] }]);
+  const occurredAtText = (instance as { occurredAt: string }).occurredAt;
+  const occurredAt = Date.parse(occurredAtText);
+  if (Number.isNaN(occurredAt) || !isCalendarTime(occurredAtText)) return fail('validation_failed', 'occurredAt is not a real date', [{ field: 'occurredAt', problems: ['not a real date'] }]);
   if (occurredAt - now.getTime() > MAX_FUTURE_SKEW_MS) return fail('occurred_in_future', `occurredAt is more than 24h ahead of ${now.toISOString()}`);
   return { ok: true, event: instance as InputEvent };
 };
