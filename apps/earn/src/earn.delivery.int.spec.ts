@@ -136,4 +136,41 @@ describe('refunds that arrive before their purchase', () => {
       { causation_id: 'rf-2', code: 'PURCHASE_EARNED_NOTHING' },
     ]);
   });
+
+  it('are applied when the purchase comes with a copy of itself under another event id', async () => {
+    await h.publish(Topics.purchases.name, [{ key: 'm-copy', value: refund('rf-3', 'm-copy', 'o-3', 5_000) }]);
+    await eventually(async () => ((await h.count(`SELECT count(*) FROM parked_inputs WHERE member_id = 'm-copy'`)) === 1 ? true : undefined), 60_000, 'refund parked');
+    // The order and its copy are published together, so one batch decides both.
+    const order = { ...purchase(3, 'm-copy'), orderId: 'o-3' };
+    await h.publish(Topics.purchases.name, [
+      { key: 'm-copy', value: order },
+      { key: 'm-copy', value: { ...order, eventId: 'pos-3-resent' } },
+    ]);
+    await eventually(async () => ((await h.count(`SELECT count(*) FROM parked_inputs WHERE member_id = 'm-copy'`)) === 0 ? true : undefined), 60_000, 'refund settled');
+    expect((await h.balances())['m-copy']).toBe(50);
+    const { rows } = await h.sql.query(`SELECT causation_id, code FROM rejections WHERE member_id = 'm-copy'`);
+    expect(rows).toEqual([{ causation_id: 'pos-3-resent', code: 'DUPLICATE_ORDER' }]);
+  });
+});
+
+describe('a refund still parked after its purchase committed (a crash between the two)', () => {
+  const h = new EarnHarness();
+  beforeAll(() => h.start('refund-crash'));
+  afterAll(() => h.stop());
+
+  it('is applied when the purchase is consumed again and found a duplicate', async () => {
+    await h.publish(Topics.purchases.name, [{ key: 'm-crash', value: { ...purchase(7, 'm-crash'), orderId: 'o-7' } }]);
+    await h.startEarn();
+    await eventually(async () => ((await h.caughtUp('tally-earn')) ? true : undefined), 90_000, 'purchase consumed');
+    // What a crash after the purchase's commit, before its waiting refunds were applied, leaves behind.
+    const parked = { eventId: 'rf-7', type: 'purchase.refunded', occurredAt: '2026-11-21T10:00:00+08:00', memberId: 'm-crash', storeId: 'sh-07', orderId: 'o-7', refundId: 'r-7', amountMinor: 5_000, currency: 'CNY' };
+    await h.sql.query(
+      `INSERT INTO parked_inputs (scope, causation_id, member_id, wait_key, input, parked_at) VALUES ($1, 'rf-7', 'm-crash', 'order:o-7', $2, now())`,
+      [Topics.purchases.name, JSON.stringify(parked)],
+    );
+    // Offsets not committed before the crash: the purchase is consumed again.
+    await h.startEarn('tally-earn-after-crash');
+    await eventually(async () => ((await h.count('SELECT count(*) FROM parked_inputs')) === 0 ? true : undefined), 60_000, 'parked refund applied');
+    expect(await h.balances()).toEqual({ 'm-crash': 50 });
+  });
 });

@@ -3,6 +3,7 @@ import { EarnContext } from '@tally/earning';
 import { CommandResult, DeadLetterLog, LedgerCommand, LedgerStore, ParkedInputs } from '@tally/ledger';
 import { ConsumedMessage, TypedProducer, publishDeadLetters, toDeadLetter } from '@tally/messaging';
 import { EarnResult, earnCommand, orderWaitKey } from './earn.command';
+import { isInfrastructureError } from './infrastructure-error';
 
 export interface EarnBatchDeps {
   store: LedgerStore;
@@ -15,12 +16,6 @@ export interface EarnBatchDeps {
   context: () => EarnContext;
   onOutcome?: (outcome: string, count: number) => void;
 }
-
-/** Errors that mean the infrastructure, not the message, is at fault: retry the whole batch. */
-const isInfrastructureError = (error: unknown): boolean => {
-  const code = (error as { code?: string }).code ?? '';
-  return /^(08|53|57|58)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(code) || error instanceof AggregateError;
-};
 
 interface Pending {
   message: ConsumedMessage;
@@ -103,31 +98,53 @@ export class EarnBatchHandler {
   /**
    * A purchase just decided may be what parked refunds were waiting for: after an earning they are
    * applied now; after a refused purchase (nothing earned) they are recorded as refused, so none
-   * waits forever.
+   * waits forever. A purchase seen before counts as it was decided then: its batch may have
+   * committed and then failed (a crash, a dead-letter send) before its refunds were applied.
    */
   private async applyWaitingRefunds(pending: Pending[], results: (CommandResult<EarnResult> | undefined)[]) {
     // One tiny statement first: a probe per purchase (2,000 a batch) nearly always finds nothing.
     if (!pending.some((item) => item.input.type === 'purchase.completed') || !(await this.deps.parked.anyParked())) return;
-    const refused = new Map<string, string>();
-    const keys = pending.flatMap((item, i) => {
-      const status = results[i]?.status;
-      if (item.input.type !== 'purchase.completed' || (status !== 'appended' && status !== 'rejected')) return [];
-      const key = { memberId: item.input.memberId, waitKey: orderWaitKey(item.input.orderId) };
-      if (status === 'rejected') refused.set(`${key.memberId}/${key.waitKey}`, (results[i] as { code: string }).code);
-      return [key];
-    });
-    const waiting = await this.deps.parked.waitingFor(keys);
+    const verdicts = purchaseVerdicts(pending, results);
+    const waiting = await this.deps.parked.waitingFor([...verdicts.values()].map(({ memberId, waitKey }) => ({ memberId, waitKey })));
     if (waiting.length === 0) return;
     const commands = waiting.map((w) => {
-      const purchaseRefusal = refused.get(`${w.memberId}/${w.waitKey}`);
-      return purchaseRefusal === undefined
-        ? earnCommand(w.scope, w.input as InputEvent, this.deps.context)
-        : refusedRefundCommand(w.scope, w.input as InputEvent, purchaseRefusal);
+      const refusal = verdicts.get(verdictKey(w.memberId, w.waitKey))?.refusal;
+      return refusal === undefined ? earnCommand(w.scope, w.input as InputEvent, this.deps.context) : refusedRefundCommand(w.scope, w.input as InputEvent, refusal);
     });
     const outcomes = await this.deps.store.execute(commands);
     await this.deps.parked.remove(waiting.filter((_, i) => outcomes[i].status !== 'skipped'));
   }
 }
+
+/** What a batch's purchases say of their orders: earned (refunds apply), or refused with this code. */
+interface PurchaseVerdict {
+  memberId: string;
+  waitKey: string;
+  refusal?: string;
+}
+
+const verdictKey = (memberId: string, waitKey: string) => `${memberId}/${waitKey}`;
+
+/**
+ * One verdict per order of the batch's purchases. An order earned by any of them counts as
+ * earned: the same order sent again under another event id is refused (DUPLICATE_ORDER), and that
+ * refusal must not turn away the refunds of the purchase that did earn.
+ */
+const purchaseVerdicts = (pending: Pending[], results: (CommandResult<EarnResult> | undefined)[]): Map<string, PurchaseVerdict> => {
+  const verdicts = new Map<string, PurchaseVerdict>();
+  pending.forEach((item, i) => {
+    const result = results[i];
+    if (item.input.type !== 'purchase.completed' || !result) return;
+    const earned = result.status === 'appended' || (result.status === 'duplicate' && result.outcome === 'appended');
+    const refusal = result.status === 'rejected' ? result.code : result.status === 'duplicate' && result.outcome === 'rejected' ? 'refused when first seen' : undefined;
+    if (!earned && refusal === undefined) return;
+    const verdict = { memberId: item.input.memberId, waitKey: orderWaitKey(item.input.orderId) };
+    const key = verdictKey(verdict.memberId, verdict.waitKey);
+    if (earned) verdicts.set(key, verdict);
+    else if (!verdicts.has(key)) verdicts.set(key, { ...verdict, refusal });
+  });
+  return verdicts;
+};
 
 /** A refund whose purchase earned nothing has nothing to claw back: a recorded refusal, not a wait. */
 const refusedRefundCommand = (scope: string, input: InputEvent, purchaseCode: string): LedgerCommand<EarnResult> => ({
