@@ -32,6 +32,7 @@ describe('decideEarn', () => {
       'DUPLICATE_REFUND',
       'ALREADY_CHECKED_IN_TODAY',
       'CHECK_IN_OUT_OF_ORDER',
+      'CHECK_IN_TOO_LATE',
       'SELF_REFERRAL',
       'REFEREE_ALREADY_REFERRED',
       'UNKNOWN_ACTIVITY',

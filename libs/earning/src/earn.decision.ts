@@ -8,7 +8,11 @@ export interface EarnContext {
   newLotId: () => string;
 }
 
-/** Stable codes of the business refusals an earn input may get (recorded for ops, never an error). */
+/**
+ * Stable codes of the business refusals an earn input may get (recorded for ops, never an error).
+ * CHECK_IN_OUT_OF_ORDER is no longer decided (a late check-in earns, or is CHECK_IN_TOO_LATE), but
+ * rejections recorded before carry it, so it stays a known code.
+ */
 export type EarnRefusalCode =
   | 'DUPLICATE_ORDER'
   | 'UNSUPPORTED_CURRENCY'
@@ -17,6 +21,7 @@ export type EarnRefusalCode =
   | 'DUPLICATE_REFUND'
   | 'ALREADY_CHECKED_IN_TODAY'
   | 'CHECK_IN_OUT_OF_ORDER'
+  | 'CHECK_IN_TOO_LATE'
   | 'SELF_REFERRAL'
   | 'REFEREE_ALREADY_REFERRED'
   | 'UNKNOWN_ACTIVITY'
@@ -30,6 +35,7 @@ export const EARN_REFUSAL_CODES: readonly EarnRefusalCode[] = [
   'DUPLICATE_REFUND',
   'ALREADY_CHECKED_IN_TODAY',
   'CHECK_IN_OUT_OF_ORDER',
+  'CHECK_IN_TOO_LATE',
   'SELF_REFERRAL',
   'REFEREE_ALREADY_REFERRED',
   'UNKNOWN_ACTIVITY',

@@ -41,6 +41,12 @@ export interface OrderState {
 export interface DayCounts {
   earned: number;
   activities: Record<string, number>;
+  /**
+   * The member checked in that day. Kept per day (not only the last day checked in) so that a
+   * check-in a branch delivers late, after a later day's, can still be told apart from a second one.
+   * Absent rather than false: most days have none, and they keep the smaller shape.
+   */
+  checkedIn?: true;
 }
 
 export interface Totals {
@@ -79,9 +85,10 @@ export interface MemberState {
    * whole history (a replay) holds every order of the member.
    */
   orders: Map<string, OrderState>;
+  /** The newest business day checked in and its streak: it only moves forward (see `daily` for earlier days). */
   checkIn: { lastDay?: string; streak: number };
   referredBy?: string;
-  /** Per business day: points earned (daily caps) and activity counts. */
+  /** Per business day, the last `DAILY_DAYS_KEPT` or so: points earned (daily caps), activity counts, check-ins. */
   daily: Map<string, DayCounts>;
   /** Per `activity@year`: how often an activity was rewarded that year (e.g. birthday once a year). */
   activityYears: Record<string, number>;

@@ -1,7 +1,7 @@
 import { LotPortion, NewLedgerEvent } from '@tally/contracts';
 import { balanceOf } from './member-balance';
 import { MemberState, initialMemberState } from './member-state';
-import { MemberFold, evolveMember } from './member.evolve';
+import { DAILY_DAYS_KEPT, MemberFold, evolveMember, isDayKnown, oldestKnownDay } from './member.evolve';
 
 const MEMBER = 'm-1';
 const AT = '2026-01-10T08:00:00.000Z';
@@ -127,6 +127,44 @@ describe('evolveMember: the state holds what is open, not the history', () => {
   });
 });
 
+describe('evolveMember: check-ins', () => {
+  const onDay = (day: string, reason: 'check-in' | 'check-in-streak' | 'purchase', streak?: number): NewLedgerEvent => ({
+    type: 'points.earned',
+    memberId: MEMBER,
+    occurredAt: `${day}T01:00:00.000Z`,
+    data: { points: 10, lotId: `lot-${day}-${reason}`, expiresAt: EXPIRES, reason, tier: 'member', multiplier: 1, ruleIds: [], day, ...(streak ? { streak } : {}) },
+  });
+
+  it('marks the days checked in, and only those, whatever else was earned on them', () => {
+    const state = given(onDay('2026-01-05', 'purchase'), onDay('2026-01-06', 'check-in', 1), onDay('2026-01-06', 'purchase'), onDay('2026-01-07', 'purchase'));
+    expect(state.daily.get('2026-01-05')).toEqual({ earned: 10, activities: {} });
+    expect(state.daily.get('2026-01-06')).toEqual({ earned: 20, activities: {}, checkedIn: true });
+    expect(state.daily.get('2026-01-07')).not.toHaveProperty('checkedIn');
+    expect(given(onDay('2026-01-08', 'check-in-streak', 7)).daily.get('2026-01-08')).not.toHaveProperty('checkedIn');
+  });
+
+  it('moves the last day checked in only forward: a late day is marked, the streak stays', () => {
+    const state = given(onDay('2026-01-06', 'check-in', 1), onDay('2026-01-07', 'check-in', 2), onDay('2026-01-05', 'check-in', 1));
+    expect(state.checkIn).toEqual({ lastDay: '2026-01-07', streak: 2 });
+    expect([...state.daily].filter(([, d]) => d.checkedIn).map(([day]) => day)).toEqual(['2026-01-06', '2026-01-07', '2026-01-05']);
+    expect(balanceOf(state).available).toBe(30);
+  });
+
+  it('knows the days the prune could not have dropped: 35 before the newest one folded', () => {
+    expect(DAILY_DAYS_KEPT).toBe(35);
+    expect(isDayKnown(new Map(), '2020-01-01')).toBe(true);
+    let state = initialMemberState(MEMBER);
+    // 40 days checked in: more than are kept, so the oldest are dropped
+    for (let i = 0; i < 40; i++) state = fold(state, [onDay(new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10), 'check-in', i + 1)]);
+    expect(oldestKnownDay(state.daily)).toBe('2026-01-05');
+    expect(state.daily.has('2026-01-04')).toBe(false);
+    expect([...state.daily.keys()].every((day) => isDayKnown(state.daily, day))).toBe(true);
+    expect(isDayKnown(state.daily, '2026-01-04')).toBe(false);
+    // a late day earned on does not move the window back
+    expect(oldestKnownDay(fold(state, [onDay('2026-01-20', 'purchase')]).daily)).toBe('2026-01-05');
+  });
+});
+
 const deepFreeze = <T>(value: T): T => {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -142,6 +180,12 @@ describe('MemberFold: folding in place without touching what others hold', () =>
     occurredAt: AT,
     data: { points: fromLots.reduce((s, p) => s + p.points, 0) + debt, orderId: 'o-1', refundId, fromLots, debt },
   });
+  const checkedIn = (day: string, streak: number): NewLedgerEvent => ({
+    type: 'points.earned',
+    memberId: MEMBER,
+    occurredAt: `${day}T01:00:00.000Z`,
+    data: { points: 10, lotId: `lot-${day}`, expiresAt: EXPIRES, reason: 'check-in', tier: 'silver', multiplier: 1, ruleIds: [], day, streak },
+  });
   const history: NewLedgerEvent[] = [
     earned('lot-1', 500),
     earned('lot-2', 300),
@@ -152,12 +196,16 @@ describe('MemberFold: folding in place without touching what others hold', () =>
     reversed('rd-1', [portion('lot-1', 300)]),
     { type: 'points.expired', memberId: MEMBER, occurredAt: AT, data: { lotId: 'lot-1', points: 100 } },
     { type: 'tier.changed', memberId: MEMBER, occurredAt: AT, data: { from: 'member', to: 'silver', qualifyingPoints: 1000, reason: 'threshold-reached' } },
+    checkedIn('2026-01-11', 1),
+    // late, for the day before
+    checkedIn('2026-01-10', 1),
   ];
 
   it('never changes a state it was given, at any step of a history', () => {
     let state = deepFreeze(initialMemberState(MEMBER));
     for (const [i, event] of history.entries()) state = deepFreeze(evolveMember(state, event, i + 1));
-    expect(balanceOf(state)).toMatchObject({ available: 360, held: 0, tier: 'silver', version: history.length });
+    expect(balanceOf(state)).toMatchObject({ available: 380, held: 0, tier: 'silver', version: history.length });
+    expect(state.checkIn).toEqual({ lastDay: '2026-01-11', streak: 1 });
   });
 
   it('folds a history it owns in place into the same state, event after event', () => {

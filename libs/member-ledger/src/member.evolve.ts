@@ -2,8 +2,8 @@ import { LedgerEventDataMap, NewLedgerEvent } from '@tally/contracts';
 import { applyPortions, capture, closeEmptyLots, isEmptied, repayDebt, reserve, restore, spend, unreserve } from './lots';
 import { Lot, MemberState, NO_ENTRIES, keyed } from './member-state';
 
-/** Days of per-day counters kept: enough for daily caps on events arriving weeks late. */
-const DAILY_DAYS_KEPT = 35;
+/** Days of per-day counters kept: enough for daily caps and check-ins on events arriving weeks late. */
+export const DAILY_DAYS_KEPT = 35;
 /** Days of qualifying points kept: the longest tier window plus slack. */
 const QUALIFYING_DAYS_KEPT = 400;
 
@@ -98,6 +98,30 @@ const utcDay = (iso: string): string => (iso.length === 24 && iso.endsWith('Z') 
 const dayMinus = (day: string, days: number): string =>
   new Date(Date.parse(`${day}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
 
+/** The latest of some days (ISO dates sort as text); undefined for none. */
+const newestOf = (days: Iterable<string>): string | undefined => {
+  let newest: string | undefined;
+  for (const day of days) if (newest === undefined || day > newest) newest = day;
+  return newest;
+};
+
+/**
+ * The oldest day `daily` is sure to still hold, if it was ever folded: `pruneDays` drops only days
+ * before the newest one folded (which stays the newest key) minus `DAILY_DAYS_KEPT`. Undefined when
+ * nothing was folded, and so nothing dropped. Older days may still be there, pruning being lazy, but
+ * a rule must not look at them, or a decision would depend on when the prune last ran.
+ */
+export const oldestKnownDay = (daily: ReadonlyMap<string, unknown>): string | undefined => {
+  const newest = newestOf(daily.keys());
+  return newest === undefined ? undefined : dayMinus(newest, DAILY_DAYS_KEPT);
+};
+
+/** Whether `daily` still tells what happened on `day` (nothing there then means nothing happened). */
+export const isDayKnown = (daily: ReadonlyMap<string, unknown>, day: string): boolean => {
+  const oldest = oldestKnownDay(daily);
+  return oldest === undefined || day >= oldest;
+};
+
 /**
  * Keeps only the last `keep` days before `newest`, so state stays small over years of history.
  * Nothing is dropped while there are at most `keep` days (most members), and an old day kept a
@@ -162,6 +186,16 @@ const addToTotal = (fold: MemberFold, total: keyof MemberState['totals'], points
   fold.own('totals')[total] += points;
 };
 
+/**
+ * The last day checked in only moves forward: a check-in delivered late, for a day before it, is
+ * remembered in `daily` and leaves the streak of the newest day as it was. Logs written before late
+ * check-ins were accepted never hold one, so their replays fold as before.
+ */
+const onCheckedIn = (state: MemberState, day: string, streak: number): void => {
+  const { lastDay } = state.checkIn;
+  if (lastDay === undefined || day >= lastDay) state.checkIn = { lastDay: day, streak };
+};
+
 const onEarned = (fold: MemberFold, data: LedgerEventDataMap['points.earned'], occurredAt: string, version: number): void => {
   const state = fold.state;
   const lot: Lot = {
@@ -183,7 +217,7 @@ const onEarned = (fold: MemberFold, data: LedgerEventDataMap['points.earned'], o
     orders.set(data.orderId, { ...order, points: order.points + data.points, amountMinor: order.amountMinor + (data.orderAmountMinor ?? 0) });
     fold.orderChanged(data.orderId);
   }
-  if (data.reason === 'check-in' && data.day !== undefined) state.checkIn = { lastDay: data.day, streak: data.streak ?? 1 };
+  if (data.reason === 'check-in' && data.day !== undefined) onCheckedIn(state, data.day, data.streak ?? 1);
   if (data.reason === 'referral-welcome') state.referredBy = data.referrerId;
   if (data.day !== undefined) {
     const daily = fold.own('daily');
@@ -192,7 +226,9 @@ const onEarned = (fold: MemberFold, data: LedgerEventDataMap['points.earned'], o
     const activities = data.activity
       ? { ...today.activities, [data.activity]: (today.activities[data.activity] ?? 0) + 1 }
       : today.activities;
-    daily.set(data.day, { earned: today.earned + data.points, activities });
+    const earned = today.earned + data.points;
+    // Two literals rather than a conditional spread: days without a check-in keep the smaller shape.
+    daily.set(data.day, today.checkedIn || data.reason === 'check-in' ? { earned, activities, checkedIn: true } : { earned, activities });
     pruneDays(daily, data.day, DAILY_DAYS_KEPT);
     if (data.activity) {
       const years = fold.own('activityYears');

@@ -1,6 +1,6 @@
 import { balanceOf, initialMemberState } from '@tally/member-ledger';
 import { DEFAULT_PROGRAM, addDays } from '@tally/program';
-import { MEMBER, checkIn, contextFor, dataOf, eventsOf, programWith, run } from '../testing/earn.fixtures';
+import { MEMBER, checkIn, contextFor, dataOf, eventsOf, programWith, purchase, run } from '../testing/earn.fixtures';
 import { decideCheckIn } from './check-in.decider';
 
 /** Check-ins at 08:01 Shanghai time on consecutive days from 2026-11-01. */
@@ -88,17 +88,86 @@ describe('decideCheckIn', () => {
     expect(balanceOf(members[MEMBER]).available).toBe(6 * 5 + 2 * 20);
   });
 
-  it('refuses a check-in for a day before the last one checked in (CHECK_IN_OUT_OF_ORDER)', () => {
-    // given a check-in on the 23rd
-    const { members } = run([checkIn('2026-11-23T08:01:00+08:00')], contextFor());
-    // when one for the 21st arrives late
-    const decision = decideCheckIn(checkIn('2026-11-21T08:01:00+08:00'), members[MEMBER], contextFor());
-    // then the ledger cannot tell whether the 21st was rewarded already
-    expect(decision).toEqual({
-      kind: 'reject',
-      memberId: MEMBER,
-      code: 'CHECK_IN_OUT_OF_ORDER',
-      message: 'check-in for 2026-11-21 arrived after one for 2026-11-23',
+  describe('a check-in that arrives after a later day (a branch syncing late)', () => {
+    const monday = checkIn('2026-11-23T08:01:00+08:00');
+    const tuesday = checkIn('2026-11-24T08:01:00+08:00');
+
+    it("earns Monday's 10 points when Monday arrives after Tuesday", () => {
+      // given Tuesday's check-in
+      const { members } = run([tuesday], contextFor());
+      // when Monday's arrives
+      const decision = decideCheckIn(monday, members[MEMBER], contextFor());
+      // then it earns like any other day, with its own streak
+      expect(eventsOf(decision).map((e) => dataOf('points.earned', e))).toEqual([
+        expect.objectContaining({ points: 10, reason: 'check-in', day: '2026-11-23', streak: 1 }),
+      ]);
+    });
+
+    it('gives the same base points in either order; only the streak numbers differ', () => {
+      const inOrder = run([monday, tuesday], contextFor());
+      const late = run([tuesday, monday], contextFor());
+      expect(balanceOf(late.members[MEMBER]).available).toBe(20);
+      expect(balanceOf(inOrder.members[MEMBER]).available).toBe(20);
+      const streaks = (decisions: typeof late.decisions) => decisions.map((d) => dataOf('points.earned', eventsOf(d)[0]).streak);
+      expect(streaks(inOrder.decisions)).toEqual([1, 2]);
+      expect(streaks(late.decisions)).toEqual([1, 1]);
+    });
+
+    it('keeps the last day and its streak at the newest day', () => {
+      // given a two-day run on Tuesday and Wednesday
+      const { members } = run([tuesday, checkIn('2026-11-25T08:01:00+08:00'), monday], contextFor());
+      // when Monday has arrived last, then the newest day still carries the streak on
+      expect(members[MEMBER].checkIn).toEqual({ lastDay: '2026-11-25', streak: 2 });
+      const thursday = decideCheckIn(checkIn('2026-11-26T08:01:00+08:00'), members[MEMBER], contextFor());
+      expect(dataOf('points.earned', eventsOf(thursday)[0])).toMatchObject({ day: '2026-11-26', streak: 3 });
+    });
+
+    it('refuses a second late check-in for the same past day (ALREADY_CHECKED_IN_TODAY)', () => {
+      // given Tuesday, then Monday late
+      const { members } = run([tuesday, monday], contextFor());
+      // when Monday arrives again from another branch, later that day
+      const decision = decideCheckIn(checkIn('2026-11-23T19:30:00+08:00', { storeId: 'sh-09' }), members[MEMBER], contextFor());
+      // then
+      expect(decision).toEqual({ kind: 'reject', memberId: MEMBER, code: 'ALREADY_CHECKED_IN_TODAY', message: 'already checked in on 2026-11-23' });
+    });
+
+    it('adds the streak bonus to a late day that completes a run of 7', () => {
+      // given the 1st to the 6th, then the 8th (a streak of 1 after the gap)
+      const { members } = run([...dailyCheckIns(6), checkIn('2026-11-08T08:01:00+08:00')], contextFor());
+      // when the 7th arrives late
+      const decision = decideCheckIn(checkIn('2026-11-07T08:01:00+08:00'), members[MEMBER], contextFor());
+      // then it is the 7th day of a run, counted back from the days before it
+      expect(eventsOf(decision).map((e) => dataOf('points.earned', e))).toEqual([
+        expect.objectContaining({ points: 10, reason: 'check-in', day: '2026-11-07', streak: 7 }),
+        expect.objectContaining({ points: 50, reason: 'check-in-streak', ruleIds: ['check-in.streak-7'], day: '2026-11-07', streak: 7 }),
+      ]);
+      // and the 8th stays the last day, with its own streak
+      expect(run([checkIn('2026-11-07T08:01:00+08:00')], contextFor(), members).members[MEMBER].checkIn).toEqual({ lastDay: '2026-11-08', streak: 1 });
+    });
+
+    it('refuses a day older than the days the member ledger keeps (CHECK_IN_TOO_LATE)', () => {
+      // given a check-in on the 23rd: the ledger knows the 35 days before it
+      const { members } = run([monday], contextFor());
+      // when check-ins for 35 and 36 days before arrive
+      const oldestKept = decideCheckIn(checkIn('2026-10-19T08:01:00+08:00'), members[MEMBER], contextFor());
+      const tooOld = decideCheckIn(checkIn('2026-10-18T08:01:00+08:00'), members[MEMBER], contextFor());
+      // then the first still earns, and the second cannot be told from one already rewarded
+      expect(dataOf('points.earned', eventsOf(oldestKept)[0])).toMatchObject({ points: 10, day: '2026-10-19' });
+      expect(tooOld).toEqual({
+        kind: 'reject',
+        memberId: MEMBER,
+        code: 'CHECK_IN_TOO_LATE',
+        message: "check-in for 2026-10-18 arrived after the 35 days the member's history keeps",
+      });
+    });
+
+    it('judges the window from the newest day the member earned on, not only checked in', () => {
+      // given a check-in on the 1st and a purchase on December 10th
+      const { members } = run([checkIn('2026-11-01T08:01:00+08:00'), purchase({ occurredAt: '2026-12-10T10:15:00+08:00' })], contextFor());
+      // when a check-in for October 31st arrives: within 35 days of the check-in, not of the purchase
+      const decision = decideCheckIn(checkIn('2026-10-31T08:01:00+08:00'), members[MEMBER], contextFor());
+      // then
+      expect(decision).toMatchObject({ kind: 'reject', code: 'CHECK_IN_TOO_LATE' });
     });
   });
 });

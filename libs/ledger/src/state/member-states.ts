@@ -52,8 +52,10 @@ export const SNAPSHOT_EVERY = 16;
 /**
  * The shape and meaning of a folded state. Bump it whenever `evolveMember` would fold the same
  * events into a different state: older snapshots are then ignored and folded again from the log.
+ * 3: days carry `checkedIn`. A revision-2 snapshot has none, and folded from it a member's earlier
+ * check-ins would look unrewarded to a late one; folded from the log, every kept day has its mark.
  */
-export const SNAPSHOT_REVISION = 2;
+export const SNAPSHOT_REVISION = 3;
 
 /** What a snapshot plus the events after it look like when loaded in one statement. */
 interface StoredTail {

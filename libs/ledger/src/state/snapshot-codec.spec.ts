@@ -45,6 +45,16 @@ describe('stored snapshots', () => {
     expect(fromSnapshot).toEqual(MemberFold.from(state).apply(next, 9).state);
   });
 
+  it('mark only the days checked in, and give the mark back', () => {
+    const state = richState();
+    const stored = JSON.parse(JSON.stringify(encodeSnapshot(state)));
+    expect(stored.daily.map((tuple: unknown[]) => tuple.length)).toEqual([3, 3, 4, 3, 3]);
+    expect(stored.daily[2]).toEqual([at(2).slice(0, 10), 10, {}, 1]);
+    const decoded = decodeSnapshot(M, stored);
+    expect(decoded.daily.get(at(2).slice(0, 10))).toEqual({ earned: 10, activities: {}, checkedIn: true });
+    expect(decoded.daily.get(at(3).slice(0, 10))).not.toHaveProperty('checkedIn');
+  });
+
   it('take about half the bytes of the state as plain JSON', () => {
     const state = richState();
     const plainJson = JSON.stringify(state, (_, value: unknown) => (value instanceof Map ? Object.fromEntries(value) : value));

@@ -3,7 +3,7 @@ import { DayCounts, HoldState, Lot, MemberState, NO_ENTRIES, OrderState, keyed, 
 
 /**
  * How a folded state is stored in `member_snapshots`: records of lots, holds and orders as
- * arrays of their values instead of objects with names, and per-day counters as pairs. A
+ * arrays of their values instead of objects with names, and per-day counters as tuples. A
  * snapshot is written every few versions and read on every cache miss, so its size is paid on
  * both sides: this form is about half of the state's plain JSON.
  */
@@ -11,7 +11,8 @@ type PortionTuple = [string, number, string];
 type LotTuple = [string, number, number, number, string, 0 | 1, number, string?];
 type HoldTuple = [string, number, string, string, PortionTuple[]];
 type OrderTuple = [string, number, number, number, number, ...string[]];
-type DayTuple = [string, number, Record<string, number>];
+/** day, earned, activities, and a 1 when the member checked in that day (left off otherwise, as on most days). */
+type DayTuple = [string, number, Record<string, number>, 1?];
 
 export interface StoredSnapshot {
   version: number;
@@ -71,6 +72,16 @@ const fromLotTuple = ([lotId, points, remaining, held, expiresAt, pending, order
   ...(availableAt !== undefined ? { availableAt } : {}),
 });
 
+const dayTuple = (day: string, d: DayCounts): DayTuple => {
+  const tuple: DayTuple = [day, d.earned, d.activities];
+  if (d.checkedIn) tuple.push(1);
+  return tuple;
+};
+
+/** The same two shapes the fold makes: a day without a check-in has no `checkedIn` at all. */
+const fromDayTuple = ([, earned, activities, checkedIn]: DayTuple): DayCounts =>
+  checkedIn === 1 ? { earned, activities: keyedOrShared(activities), checkedIn: true } : { earned, activities: keyedOrShared(activities) };
+
 const fromOrderTuple = ([, points, amountMinor, clawedBack, refundedMinor, ...refundIds]: OrderTuple): OrderState => ({
   points,
   amountMinor,
@@ -88,7 +99,7 @@ export const encodeSnapshot = (s: MemberState): StoredSnapshot => ({
   holds: Object.entries(s.holds).map(([id, h]): HoldTuple => [id, h.points, h.storeId, h.expiresAt, portions(h.fromLots)]),
   orders: Array.from(s.orders, ([id, o]): OrderTuple => [id, o.points, o.amountMinor, o.clawedBack, o.refundedMinor, ...o.refundIds]),
   checkIn: [s.checkIn.lastDay ?? null, s.checkIn.streak],
-  daily: Array.from(s.daily, ([day, d]): DayTuple => [day, d.earned, d.activities]),
+  daily: Array.from(s.daily, ([day, d]) => dayTuple(day, d)),
   activityYears: s.activityYears,
   qualifying: [...s.qualifying],
   ...(s.tierFloor !== undefined ? { tierFloor: s.tierFloor } : {}),
@@ -106,7 +117,7 @@ export const decodeSnapshot = (memberId: string, stored: StoredSnapshot): Member
   const orders = new Map<string, OrderState>();
   for (const tuple of stored.orders) orders.set(tuple[0], fromOrderTuple(tuple));
   const daily = new Map<string, DayCounts>();
-  for (const [day, dayEarned, activities] of stored.daily) daily.set(day, { earned: dayEarned, activities: keyedOrShared(activities) });
+  for (const tuple of stored.daily) daily.set(tuple[0], fromDayTuple(tuple));
   const qualifying = new Map(stored.qualifying);
   const [lastDay, streak] = stored.checkIn;
   return {
