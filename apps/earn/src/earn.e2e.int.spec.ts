@@ -107,4 +107,34 @@ describe('walking skeleton: purchase on Kafka -> earn -> ledger -> balance API',
     expect(refusal).toMatchObject({ causationId: 'pos-7-000124', code: 'DUPLICATE_ORDER' });
     expect((await get('/members/m-1001/balance')).body).toMatchObject({ available: 139, version: 2 });
   });
+
+  it('refuses a refund whose purchase was refused before it, and lists one whose purchase has not come at GET /ops/parked', async () => {
+    const refund = (eventId: string, orderId: string) =>
+      JSON.stringify({ eventId, type: 'purchase.refunded', occurredAt: '2026-11-24T09:00:00+08:00', memberId: 'm-2002', storeId: 'sh-07', orderId, refundId: `r-${eventId}`, amountMinor: 500, currency: 'CNY' });
+    // given a purchase refused for its currency
+    await publish(Topics.purchases.name, 'm-2002', JSON.stringify({
+      eventId: 'pos-usd-1', type: 'purchase.completed', occurredAt: '2026-11-23T10:15:00+08:00', memberId: 'm-2002',
+      storeId: 'sh-07', channel: 'online', orderId: 'o-usd', amountMinor: 5000, currency: 'USD',
+    }));
+    await eventually(async () => ((await get('/ops/rejections?memberId=m-2002')).body.rejections?.length === 1 ? true : undefined));
+    // when its refund comes, and a refund of an order never seen
+    await publish(Topics.purchases.name, 'm-2002', refund('rf-usd-1', 'o-usd'));
+    await publish(Topics.purchases.name, 'm-2002', refund('rf-unseen-1', 'o-unseen'));
+
+    // then the first is refused at once instead of waiting for a purchase that will not earn
+    const rejections = await eventually(async () => {
+      const { body } = await get('/ops/rejections?memberId=m-2002');
+      return body.rejections?.length === 2 ? body.rejections : undefined;
+    });
+    expect(rejections[1]).toMatchObject({ causationId: 'rf-usd-1', code: 'PURCHASE_EARNED_NOTHING' });
+    expect(rejections[1].message).toContain('UNSUPPORTED_CURRENCY');
+    // and the second waits where ops can see it
+    const parked = await eventually(async () => {
+      const { body } = await get('/ops/parked?memberId=m-2002');
+      return body.total === 1 ? body : undefined;
+    });
+    expect(parked.parked[0]).toMatchObject({ causationId: 'rf-unseen-1', memberId: 'm-2002', waitKey: 'order:o-unseen', input: { orderId: 'o-unseen' } });
+    expect(Date.parse(parked.parked[0].parkedAt)).not.toBeNaN();
+    expect((await get('/ops/parked?limit=0')).status).toBe(400);
+  });
 });

@@ -81,18 +81,30 @@ export class EarnBatchHandler {
     this.deps.onOutcome?.('dead-lettered', letters.length);
   }
 
+  /**
+   * Refunds whose purchase has not earned (yet) wait for it, unless it came already and was
+   * refused: then nothing will come to settle them, and they are refused now.
+   */
   private async parkDeferred(pending: Pending[], results: (CommandResult<EarnResult> | undefined)[], now: Date) {
-    const parked = pending.flatMap((item, i) => {
+    const deferred = pending.flatMap((item, i) => {
       const result = results[i];
-      if (result?.status !== 'skipped' || result.result.outcome !== 'deferred') return [];
-      return [{ scope: item.command.scope, causationId: item.command.causationId, memberId: item.command.memberIds[0], waitKey: result.result.waitKey, input: item.input }];
+      if (result?.status !== 'skipped' || result.result.outcome !== 'deferred' || item.input.type !== 'purchase.refunded') return [];
+      return [{ scope: item.command.scope, causationId: item.command.causationId, memberId: item.input.memberId, orderId: item.input.orderId, waitKey: result.result.waitKey, input: item.input }];
     });
-    await this.deps.parked.park(parked, now);
     for (const status of ['appended', 'rejected', 'duplicate'] as const) {
       const count = results.filter((r) => r?.status === status).length;
       if (count > 0) this.deps.onOutcome?.(status, count);
     }
+    if (deferred.length === 0) return;
+    const refusals = await this.deps.parked.refusedPurchases(deferred);
+    const refusalOf = (item: { memberId: string; orderId: string }) => refusals.get(`${item.memberId}/${item.orderId}`);
+    const parked = deferred.filter((item) => refusalOf(item) === undefined);
+    await this.deps.parked.park(parked, now);
     if (parked.length > 0) this.deps.onOutcome?.('deferred', parked.length);
+    const refused = deferred.filter((item) => refusalOf(item) !== undefined);
+    if (refused.length === 0) return;
+    await this.deps.store.execute(refused.map((item) => refusedRefundCommand(item.scope, item.input, refusalOf(item) as string)));
+    this.deps.onOutcome?.('rejected', refused.length);
   }
 
   /**

@@ -1,10 +1,10 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { LedgerQueries, LedgerReplay, auditLedger } from '@tally/ledger';
+import { LedgerQueries, LedgerReplay, ParkedInputs, auditLedger } from '@tally/ledger';
 import { Roles } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { PageQuery } from '../shared/page.query';
-import { RejectionsQuery, ReplayBody } from './ops.query';
+import { ParkedQuery, RejectionsQuery, ReplayBody } from './ops.query';
 
 @ApiTags('ops')
 @ApiBearerAuth()
@@ -13,6 +13,7 @@ import { RejectionsQuery, ReplayBody } from './ops.query';
 export class OpsController {
   constructor(
     private readonly queries: LedgerQueries,
+    private readonly parkedInputs: ParkedInputs,
     @Inject(DataSource) private readonly dataSource: DataSource,
   ) {}
 
@@ -34,6 +35,16 @@ export class OpsController {
   async deadLetters(@Query() query: PageQuery) {
     const page = await this.queries.deadLetters({ after: query.after, limit: query.limit });
     return { deadLetters: page.items, next: page.next };
+  }
+
+  @Get('parked')
+  @ApiOperation({
+    summary: 'Inputs waiting for what they depend on (a refund for a purchase not seen yet), oldest first',
+    description: 'A refund waits until its purchase earns; one whose purchase was refused is refused instead. What is listed here is in no balance yet.',
+  })
+  async parked(@Query() query: ParkedQuery) {
+    const { items, total } = await this.parkedInputs.list({ memberId: query.memberId, limit: query.limit });
+    return { parked: items.map((item) => ({ ...item, parkedAt: item.parkedAt.toISOString() })), total };
   }
 
   @Post('replay')

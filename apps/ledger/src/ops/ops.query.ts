@@ -1,9 +1,17 @@
 import { IsBoolean, IsOptional, Matches } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ID_PATTERN } from '@tally/contracts';
-import { PageQuery } from '../shared/page.query';
+import { LimitQuery, PageQuery } from '../shared/page.query';
 
 export class RejectionsQuery extends PageQuery {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(ID_PATTERN, { message: 'memberId must be 1-64 characters of [A-Za-z0-9._:-]' })
+  memberId?: string;
+}
+
+/** What waits is a short list, oldest first: no cursor, a total instead. */
+export class ParkedQuery extends LimitQuery {
   @ApiPropertyOptional()
   @IsOptional()
   @Matches(ID_PATTERN, { message: 'memberId must be 1-64 characters of [A-Za-z0-9._:-]' })

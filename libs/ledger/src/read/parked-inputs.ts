@@ -16,6 +16,14 @@ const WAITING_FOR = `SELECT p.scope, p.causation_id AS "causationId", p.member_i
     CROSS JOIN LATERAL (SELECT * FROM parked_inputs WHERE member_id = k.m AND wait_key = k.w OFFSET 0) p
    ORDER BY p.parked_at`;
 
+/** The first refusal of a purchase of each order, through `rejections_refused_purchase_orders`. */
+const REFUSED_PURCHASES = `SELECT k.m AS "memberId", k.o AS "orderId", r.code
+    FROM unnest($1::text[], $2::text[]) AS k(m, o)
+    CROSS JOIN LATERAL (SELECT code FROM rejections
+                         WHERE member_id = k.m AND input->>'type' = 'purchase.completed' AND input->>'orderId' = k.o
+                           AND code <> 'DUPLICATE_ORDER'
+                         ORDER BY id LIMIT 1) r`;
+
 const ANY_PARKED = `SELECT EXISTS (SELECT 1 FROM parked_inputs) AS "any"`;
 
 /** Inputs that arrived before what they depend on (a refund before its purchase) wait here. */
@@ -59,6 +67,34 @@ export class ParkedInputs {
     if (keys.length === 0) return [];
     const values = [textArray(keys.map((k) => k.memberId)), textArray(keys.map((k) => k.waitKey))];
     return this.askAfterAppend<ParkedInput>('tally_parked_waiting_for', WAITING_FOR, values);
+  }
+
+  /**
+   * Orders whose purchase was refused (it earned nothing), with the refusal's code, keyed
+   * `memberId/orderId`. A refund about to wait for its purchase asks first: one that was refused
+   * will not come again to settle it. A copy refused as DUPLICATE_ORDER does not count: its order
+   * earned through the purchase it copies.
+   */
+  async refusedPurchases(orders: { memberId: string; orderId: string }[]): Promise<Map<string, string>> {
+    if (orders.length === 0) return new Map();
+    const rows: { memberId: string; orderId: string; code: string }[] = await this.dataSource.query(REFUSED_PURCHASES, [
+      orders.map((o) => o.memberId),
+      orders.map((o) => o.orderId),
+    ]);
+    return new Map(rows.map((r) => [`${r.memberId}/${r.orderId}`, r.code]));
+  }
+
+  /** What waits, oldest first, for ops (`GET /ops/parked`): what is listed here is not yet in any balance. */
+  async list(filter: { memberId?: string; limit: number }): Promise<{ items: (ParkedInput & { parkedAt: Date })[]; total: number }> {
+    const items: (ParkedInput & { parkedAt: Date })[] = await this.dataSource.query(
+      `SELECT scope, causation_id AS "causationId", member_id AS "memberId", wait_key AS "waitKey", input, parked_at AS "parkedAt"
+         FROM parked_inputs WHERE $1::text IS NULL OR member_id = $1 ORDER BY parked_at, scope, causation_id LIMIT $2`,
+      [filter.memberId ?? null, filter.limit],
+    );
+    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM parked_inputs WHERE $1::text IS NULL OR member_id = $1`, [
+      filter.memberId ?? null,
+    ]);
+    return { items, total };
   }
 
   /** A question asked after every append: a named statement on the appends' pool when there is one. */
