@@ -1,5 +1,6 @@
 import { DeadLetter, DeadLetterReason, FieldError, Topics, physicalTopicName } from '@tally/contracts';
 import { ConsumedMessage } from './batch.consumer';
+import { LAST_FORM, LetterToSend, PlannedLetter, packSends, planFitting, planLetter } from './dead-letter.packer';
 import { TypedProducer } from './typed.producer';
 
 export const toDeadLetter = (
@@ -18,23 +19,44 @@ export const toDeadLetter = (
   deadLetteredAt: now.toISOString(),
 });
 
+/** Broker answers that mean "too big for this topic" (kafkajs wraps them in a non-retriable error). */
+const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
+
+export const isTooLarge = (error: unknown, depth = 0): boolean => {
+  const e = error as { type?: string; cause?: unknown } | null | undefined;
+  if (!e || depth > 4) return false;
+  return (e.type !== undefined && TOO_LARGE.has(e.type)) || isTooLarge(e.cause, depth + 1);
+};
+
+/**
+ * Sends `planned` in one request; if the broker finds it too large, each letter alone, and a lone
+ * letter still too large (a dead-letter topic kept, or was given, a smaller limit than ours) in its
+ * next slimmer form, so a letter never blocks its partition.
+ */
+const sendOrSlim = async (producer: TypedProducer, topic: string, planned: PlannedLetter[]): Promise<void> => {
+  try {
+    await producer.sendRaw(topic, planned.map((p) => p.record));
+  } catch (error) {
+    if (!isTooLarge(error)) throw error;
+    if (planned.length > 1) {
+      for (const letter of planned) await sendOrSlim(producer, topic, [letter]);
+      return;
+    }
+    const [letter] = planned;
+    if (letter.form === LAST_FORM) throw error;
+    await sendOrSlim(producer, topic, [planLetter(letter.item, letter.form + 1)]);
+  }
+};
+
 /**
  * The value is the `DeadLetter` JSON, which keeps the original bytes (base64) and headers so the
- * original can be re-published exactly; the original headers are copied too, plus the reason in
- * `tally-dlq-*` headers so tools can route letters without parsing them.
+ * original can be re-published exactly (see `planLetter`). Letters go in several sends of bounded
+ * size, because the broker refuses a partition's record batch over the topic's limit, and one that
+ * does not fit the topic goes without its value: the callers keep every letter whole in PostgreSQL
+ * (the letters given here are not changed).
  */
-export const publishDeadLetters = async (producer: TypedProducer, namespace: string, letters: { letter: DeadLetter; original: ConsumedMessage }[]) => {
+export const publishDeadLetters = async (producer: TypedProducer, namespace: string, letters: LetterToSend[]) => {
   if (letters.length === 0) return;
-  await producer.sendRaw(
-    physicalTopicName(Topics.deadLetters, namespace),
-    letters.map(({ letter, original }) => ({
-      key: original.key,
-      value: Buffer.from(JSON.stringify(letter)),
-      headers: {
-        ...original.headers,
-        'tally-dlq-reason': letter.reason,
-        'tally-dlq-source': `${letter.source.topic}/${letter.source.partition}/${letter.source.offset}`,
-      },
-    })),
-  );
+  const topic = physicalTopicName(Topics.deadLetters, namespace);
+  for (const send of packSends(letters.map((item) => planFitting(item)))) await sendOrSlim(producer, topic, send);
 };

@@ -1,6 +1,7 @@
-import { Topic, physicalTopicName } from '@tally/contracts';
+import { Topic, Topics, physicalTopicName } from '@tally/contracts';
 import { Logger } from '@nestjs/common';
-import { Admin, Kafka, LogEntry, logLevel } from 'kafkajs';
+import { Admin, ConfigResourceTypes, ConfigSource, Kafka, LogEntry, logLevel } from 'kafkajs';
+import { DEAD_LETTER_TOPIC_MAX_BYTES } from './dead-letter.packer';
 
 const kafkaLogger = new Logger('kafkajs');
 
@@ -51,21 +52,60 @@ const waitForLeaders = async (admin: Admin, topics: string[], timeoutMs = 60_000
   }
 };
 
-/** Creates the topics that do not exist yet (existing ones are left as they are) and waits for their leaders. */
+/**
+ * Limits that differ from the broker's defaults, by contract topic name: a dead letter holds its
+ * original (base64) and headers, so it is bigger than any input the input topics accept.
+ */
+const TOPIC_LIMITS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  [Topics.deadLetters.name]: { 'max.message.bytes': DEAD_LETTER_TOPIC_MAX_BYTES },
+};
+
+const configEntries = (limits: Readonly<Record<string, number>>) => Object.entries(limits).map(([name, value]) => ({ name, value: String(value) }));
+
+/**
+ * An existing topic keeps its settings, except that a limit below ours is raised. kafkajs only has
+ * the non-incremental AlterConfigs, which resets whatever it is not given, so the topic's own
+ * overrides are sent along. Not being allowed to is no reason to stop a service: a dead letter too
+ * large for its topic is sent without its value (see `publishDeadLetters`).
+ */
+const raiseLimits = async (admin: Admin, topics: { name: string; limits: Readonly<Record<string, number>> }[]): Promise<void> => {
+  if (topics.length === 0) return;
+  try {
+    const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: topics.map(({ name }) => ({ type: ConfigResourceTypes.TOPIC, name })) });
+    for (const { name, limits } of topics) {
+      const current = resources.find((r) => r.resourceName === name)?.configEntries ?? [];
+      const low = Object.fromEntries(Object.entries(limits).filter(([key, wanted]) => Number(current.find((e) => e.configName === key)?.configValue ?? 0) < wanted));
+      if (Object.keys(low).length === 0) continue;
+      const kept = current.filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG && !(e.configName in low)).map((e) => ({ name: e.configName, value: e.configValue }));
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name, configEntries: [...kept, ...configEntries(low)] }] });
+    }
+  } catch (error) {
+    kafkaLogger.warn(`could not raise topic limits (${topics.map((t) => t.name).join(', ')}): ${String(error)}`);
+  }
+};
+
+/**
+ * Creates the topics that do not exist yet, with their limits, raises the limits of those that
+ * do (nothing else about them changes) and waits for their leaders.
+ */
 export const ensureTopics = async (admin: Admin, namespace: string, topics: readonly Topic<unknown>[], partitions = 4): Promise<void> => {
-  const wanted = topics.map((t) => physicalTopicName(t, namespace));
+  const wanted = topics.map((t) => ({ name: physicalTopicName(t, namespace), limits: TOPIC_LIMITS[t.name] ?? {} }));
   const missing = async () => {
     const existing = new Set(await admin.listTopics());
-    return wanted.filter((name) => !existing.has(name));
+    return wanted.filter(({ name }) => !existing.has(name));
   };
   const toCreate = await missing();
   if (toCreate.length > 0) {
     try {
-      await admin.createTopics({ waitForLeaders: false, topics: toCreate.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) });
+      await admin.createTopics({
+        waitForLeaders: false,
+        topics: toCreate.map(({ name, limits }) => ({ topic: name, numPartitions: partitions, replicationFactor: 1, configEntries: configEntries(limits) })),
+      });
     } catch (error) {
       // Another service created some of them meanwhile: fine, as long as they all exist now.
       if ((await missing()).length > 0) throw error;
     }
   }
-  await waitForLeaders(admin, wanted);
+  await raiseLimits(admin, wanted.filter((t) => !toCreate.includes(t) && Object.keys(t.limits).length > 0));
+  await waitForLeaders(admin, wanted.map(({ name }) => name));
 };

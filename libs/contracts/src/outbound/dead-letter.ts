@@ -8,6 +8,12 @@ export type DeadLetterReason =
   | 'occurred_in_future'
   | 'processing_failed';
 
+/** What a letter's topic copy left out: how much, and where the whole letter can be read. */
+export interface DeadLetterTruncation {
+  originalBytes: number;
+  fullLetterAt: string;
+}
+
 /** What goes to `loyalty.dlq.v1`: enough to understand, fix and re-publish the original. */
 export interface DeadLetter {
   reason: DeadLetterReason;
@@ -18,6 +24,13 @@ export interface DeadLetter {
   valueBase64: string | null;
   /** The original headers, each value base64. */
   headers: Record<string, string>;
+  /**
+   * Only on the topic's copy of a letter too large for it: `valueBase64` is null there, and the
+   * whole letter (original bytes included) is kept by the ledger, see `fullLetterAt`.
+   */
+  valueTruncated?: DeadLetterTruncation & { sha256: string };
+  /** Only on the topic's copy when even the headers did not fit: `headers` is empty there. */
+  headersTruncated?: DeadLetterTruncation & { count: number };
   consumerGroup: string;
   deadLetteredAt: string;
 }
