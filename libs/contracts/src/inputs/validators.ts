@@ -7,18 +7,27 @@ export const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const isLeapYear = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 
+/** The two-digit number at `at`. */
+const twoDigits = (text: string, at: number) => (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
+
 /**
- * Whether an `ISO_WITH_OFFSET` text names a time that exists: `Date.parse` rolls fields over
- * (`2026-02-30` is read as March 2nd, `24:00` as the next day), which would date a producer's bug
- * to another day instead of refusing it.
+ * Whether a text names a time that exists, in the `ISO_WITH_OFFSET` shape: `Date.parse` rolls
+ * fields over (`2026-02-30` is read as March 2nd, `24:00` as the next day), which would date a
+ * producer's bug to another day instead of refusing it. Read by position, the shape being fixed:
+ * every consumed input is checked, and a regex's captures were a dozen strings a message.
  */
 export const isCalendarTime = (text: string): boolean => {
-  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?[^Z+-]*(?:Z|[+-](\d{2}):(\d{2}))$/.exec(text);
-  if (!match) return false;
-  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = match.slice(1).map((field) => Number(field ?? 0));
+  if (!ISO_WITH_OFFSET.test(text)) return false;
+  const year = twoDigits(text, 0) * 100 + twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
   if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]) return false;
   if (month === 2 && day === 29 && !isLeapYear(year)) return false;
-  return hour < 24 && minute < 60 && second < 60 && offsetHours <= 18 && offsetMinutes < 60;
+  const second = text.charCodeAt(16) === 58 /* : */ ? twoDigits(text, 17) : 0;
+  const zulu = text.endsWith('Z');
+  const offsetHours = zulu ? 0 : twoDigits(text, text.length - 5);
+  const offsetMinutes = zulu ? 0 : twoDigits(text, text.length - 2);
+  return twoDigits(text, 11) < 24 && twoDigits(text, 14) < 60 && second < 60 && offsetHours <= 18 && offsetMinutes < 60;
 };
 
 export const IsId = (options?: ValidationOptions) =>
