@@ -29,7 +29,7 @@ describe('walking skeleton: purchase on Kafka -> earn -> ledger -> balance API',
     PORT: '0',
   });
 
-  const publish = (topic: string, key: string, value: string, headers?: Record<string, string>) =>
+  const publish = (topic: string, key: string, value: string, headers?: Record<string, string | string[]>) =>
     producer.send({ topic: `${namespace}${topic}`, messages: [{ key, value, headers }] });
 
   const get = async (path: string) => {
@@ -62,7 +62,7 @@ describe('walking skeleton: purchase on Kafka -> earn -> ledger -> balance API',
       storeId: 'sh-07', channel: 'store', orderId: 'o-555', amountMinor: 12990, currency: 'CNY',
     });
     const sentAt = Date.now();
-    await publish(Topics.purchases.name, 'm-1001', '{"not json', { traceparent: '00-4bf92f3577b34da6-00f067aa0ba902b7-01' });
+    await publish(Topics.purchases.name, 'm-1001', '{"not json', { traceparent: '00-4bf92f3577b34da6-00f067aa0ba902b7-01', tag: ['pos', 'branch-7'] });
     await publish(Topics.purchases.name, 'm-1001', purchase);
     await publish(Topics.purchases.name, 'm-1001', purchase);
     await publish(Topics.checkIns.name, 'm-1001', JSON.stringify({
@@ -84,6 +84,8 @@ describe('walking skeleton: purchase on Kafka -> earn -> ledger -> balance API',
     // The message's key, headers and broker timestamp travel with its letter.
     expect(letters[0].letter.source.key).toBe('m-1001');
     expect(Buffer.from(letters[0].letter.headers.traceparent, 'base64').toString()).toBe('00-4bf92f3577b34da6-00f067aa0ba902b7-01');
+    // A header sent twice keeps both values.
+    expect(letters[0].letter.repeatedHeaders.tag.map((v: string) => Buffer.from(v, 'base64').toString())).toEqual(['pos', 'branch-7']);
     expect(Math.abs(Date.parse(letters[0].letter.source.timestamp) - sentAt)).toBeLessThan(60_000);
 
     const { body: events } = await get('/members/m-1001/events');

@@ -12,7 +12,8 @@ export interface ConsumedMessage {
   offset: string;
   key: string | null;
   value: Buffer | null;
-  headers: Record<string, Buffer>;
+  /** A header sent more than once under one name (kafkajs reads those as a list) keeps every value, in order. */
+  headers: Record<string, Buffer | Buffer[]>;
   timestamp: string;
 }
 
@@ -50,11 +51,14 @@ export interface BatchConsumerOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const headersOf = (headers: Record<string, unknown> | undefined): Record<string, Buffer> => {
-  const out: Record<string, Buffer> = {};
+const headerBuffer = (value: unknown): Buffer | undefined =>
+  Buffer.isBuffer(value) ? value : typeof value === 'string' ? Buffer.from(value) : undefined;
+
+const headersOf = (headers: Record<string, unknown> | undefined): Record<string, Buffer | Buffer[]> => {
+  const out: Record<string, Buffer | Buffer[]> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
-    if (Buffer.isBuffer(value)) out[name] = value;
-    else if (typeof value === 'string') out[name] = Buffer.from(value);
+    const buffers = Array.isArray(value) ? value.map(headerBuffer).filter((b): b is Buffer => b !== undefined) : headerBuffer(value);
+    if (buffers !== undefined) out[name] = buffers;
   }
   return out;
 };
@@ -68,7 +72,7 @@ class FetchedMessage implements ConsumedMessage {
   readonly offset: string;
   readonly value: Buffer | null;
   private keyText?: string | null;
-  private headerBuffers?: Record<string, Buffer>;
+  private headerBuffers?: Record<string, Buffer | Buffer[]>;
   private isoTimestamp?: string;
 
   constructor(
@@ -86,7 +90,7 @@ class FetchedMessage implements ConsumedMessage {
     return this.keyText;
   }
 
-  get headers(): Record<string, Buffer> {
+  get headers(): Record<string, Buffer | Buffer[]> {
     return (this.headerBuffers ??= headersOf(this.message.headers as Record<string, unknown>));
   }
 

@@ -73,6 +73,15 @@ describe('dead-letter records', () => {
     expect(Object.keys(planned.record.headers).sort()).toEqual(['tally-dlq-reason', 'tally-dlq-source']);
   });
 
+  it('count and drop every value of a repeated header with the headers, and copy them whole otherwise', () => {
+    const repeated = { tag: [Buffer.alloc(3000, 'a'), Buffer.alloc(3000, 'b')] };
+    const whole = planFitting(item(5, 10, repeated));
+    expect(whole.record.headers.tag).toEqual(repeated.tag);
+    const slim = parse(planFitting(item(5, 10, repeated), 2000).record.value);
+    expect(slim.headersTruncated).toEqual({ count: 2, originalBytes: 6000, fullLetterAt: FULL_LETTER_AT });
+    expect(slim).not.toHaveProperty('repeatedHeaders');
+  });
+
   it('slim a letter larger than the dead-letter topic limit even without being told a limit', () => {
     const planned = planFitting(item(5, Math.ceil(DEAD_LETTER_RECORD_LIMIT_BYTES * 0.8)));
     expect(planned.form).toBe(1);

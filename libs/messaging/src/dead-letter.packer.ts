@@ -30,7 +30,7 @@ export const FULL_LETTER_AT = 'GET /ops/dead-letters (the ledger keeps every let
 export interface DeadLetterRecord {
   key: string | null;
   value: Buffer;
-  headers: Record<string, string | Buffer>;
+  headers: Record<string, string | Buffer | Buffer[]>;
 }
 
 export interface LetterToSend {
@@ -48,8 +48,11 @@ export interface PlannedLetter {
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
-const headerBytes = (headers: Record<string, string | Buffer>) =>
-  Object.entries(headers).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value) + 8, 0);
+const headerBytes = (headers: DeadLetterRecord['headers']) =>
+  Object.entries(headers).reduce((sum, [name, value]) => {
+    const values = Array.isArray(value) ? value : [value];
+    return sum + values.reduce((bytes, v) => bytes + Buffer.byteLength(name) + Buffer.byteLength(v) + 8, 0);
+  }, 0);
 
 export const recordSize = (record: DeadLetterRecord): number =>
   RECORD_FRAMING_BYTES + (record.key === null ? 0 : Buffer.byteLength(record.key)) + record.value.length + headerBytes(record.headers);
@@ -65,8 +68,10 @@ const withoutValue = (letter: DeadLetter): DeadLetter => {
 const withoutHeaders = (letter: DeadLetter): DeadLetter => {
   const names = Object.keys(letter.headers);
   if (names.length === 0) return letter;
-  const originalBytes = Object.values(letter.headers).reduce((sum, value) => sum + Buffer.from(value, 'base64').length, 0);
-  return { ...letter, headers: {}, headersTruncated: { count: names.length, originalBytes, fullLetterAt: FULL_LETTER_AT } };
+  const values = names.flatMap((name) => letter.repeatedHeaders?.[name] ?? [letter.headers[name]]);
+  const originalBytes = values.reduce((sum, value) => sum + Buffer.from(value, 'base64').length, 0);
+  const { repeatedHeaders: _left, ...rest } = letter;
+  return { ...rest, headers: {}, headersTruncated: { count: values.length, originalBytes, fullLetterAt: FULL_LETTER_AT } };
 };
 
 /** The forms a letter's Kafka copy can take, whole first; never changes the letter it is given. */

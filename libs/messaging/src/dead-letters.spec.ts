@@ -89,3 +89,18 @@ describe('publishing dead letters', () => {
     expect(isTooLarge(undefined)).toBe(false);
   });
 });
+
+describe('a dead letter’s headers', () => {
+  const withHeaders = (headers: ConsumedMessage['headers']) => toDeadLetter({ ...consumed(1, 10), headers }, { reason: 'invalid_json', message: 'x' }, 'g', new Date(0));
+  const base64 = (text: string) => Buffer.from(text).toString('base64');
+
+  it('keeps every value of a header sent more than once, in order', () => {
+    const letter = withHeaders({ traceparent: Buffer.from('00-abc'), tag: [Buffer.from('a'), Buffer.from('b')] });
+    expect(letter.headers).toEqual({ traceparent: base64('00-abc'), tag: base64('a') });
+    expect(letter.repeatedHeaders).toEqual({ tag: [base64('a'), base64('b')] });
+  });
+
+  it('has no repeatedHeaders when every header came once', () => {
+    expect(withHeaders({ traceparent: Buffer.from('00-abc') })).not.toHaveProperty('repeatedHeaders');
+  });
+});

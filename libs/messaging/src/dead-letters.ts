@@ -3,6 +3,19 @@ import { ConsumedMessage } from './batch.consumer';
 import { LAST_FORM, LetterToSend, PlannedLetter, packSends, planFitting, planLetter } from './dead-letter.packer';
 import { TypedProducer } from './typed.producer';
 
+/** The letter's `headers`, plus `repeatedHeaders` when a header came more than once. */
+const headerFields = (headers: ConsumedMessage['headers']): Pick<DeadLetter, 'headers' | 'repeatedHeaders'> => {
+  const first: Record<string, string> = {};
+  const repeated: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const values = Array.isArray(value) ? value : [value];
+    if (values.length === 0) continue;
+    first[name] = values[0].toString('base64');
+    if (values.length > 1) repeated[name] = values.map((v) => v.toString('base64'));
+  }
+  return Object.keys(repeated).length > 0 ? { headers: first, repeatedHeaders: repeated } : { headers: first };
+};
+
 export const toDeadLetter = (
   message: ConsumedMessage,
   problem: { reason: DeadLetterReason; message: string; fieldErrors?: FieldError[] },
@@ -14,7 +27,7 @@ export const toDeadLetter = (
   ...(problem.fieldErrors ? { fieldErrors: problem.fieldErrors } : {}),
   source: { topic: message.contractTopic, partition: message.partition, offset: message.offset, key: message.key, timestamp: message.timestamp },
   valueBase64: message.value ? message.value.toString('base64') : null,
-  headers: Object.fromEntries(Object.entries(message.headers).map(([k, v]) => [k, v.toString('base64')])),
+  ...headerFields(message.headers),
   consumerGroup,
   deadLetteredAt: now.toISOString(),
 });

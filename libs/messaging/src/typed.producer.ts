@@ -28,7 +28,7 @@ export class TypedProducer {
   }
 
   /** Bytes as they are: dead letters keep the original value untouched. */
-  async sendRaw(topic: string, messages: { key: string | Buffer | null; value: Buffer | null; headers?: Record<string, string | Buffer> }[]) {
+  async sendRaw(topic: string, messages: { key: string | Buffer | null; value: Buffer | null; headers?: Record<string, string | Buffer | Buffer[]> }[]) {
     this.connected ??= this.producer.connect().catch((error: unknown) => {
       this.connected = undefined;
       throw error;

@@ -22,8 +22,10 @@ export interface DeadLetter {
   source: { topic: string; partition: number; offset: string; key: string | null; timestamp: string };
   /** The original value, base64, byte for byte. */
   valueBase64: string | null;
-  /** The original headers, each value base64. */
+  /** The original headers, each value base64 (of a header sent more than once, its first value). */
   headers: Record<string, string>;
+  /** Every value, in order and base64, of each header the original carried more than once. */
+  repeatedHeaders?: Record<string, string[]>;
   /**
    * Only on the topic's copy of a letter too large for it: `valueBase64` is null there, and the
    * whole letter (original bytes included) is kept by the ledger, see `fullLetterAt`.
