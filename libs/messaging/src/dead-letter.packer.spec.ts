@@ -13,7 +13,7 @@ import {
 } from './dead-letter.packer';
 import { toDeadLetter } from './dead-letters';
 
-const consumed = (offset: number, value: Buffer | null, headers: Record<string, Buffer> = {}): ConsumedMessage => ({
+const consumed = (offset: number, value: Buffer | null, headers: ConsumedMessage['headers'] = {}): ConsumedMessage => ({
   topic: 't-1.loyalty.purchases.v1',
   contractTopic: 'loyalty.purchases.v1',
   partition: 0,
@@ -24,7 +24,7 @@ const consumed = (offset: number, value: Buffer | null, headers: Record<string, 
   timestamp: '1764000000000',
 });
 
-const item = (offset: number, valueBytes: number, headers: Record<string, Buffer> = {}): LetterToSend => {
+const item = (offset: number, valueBytes: number, headers: ConsumedMessage['headers'] = {}): LetterToSend => {
   const original = consumed(offset, Buffer.alloc(valueBytes, 'x'), headers);
   return { letter: toDeadLetter(original, { reason: 'invalid_json', message: 'not JSON' }, 'g', new Date('2026-11-20T00:00:00Z')), original };
 };
