@@ -139,4 +139,18 @@ describe('walking skeleton: purchase on Kafka -> earn -> ledger -> balance API',
     expect(Date.parse(parked.parked[0].parkedAt)).not.toBeNaN();
     expect((await get('/ops/parked?limit=0')).status).toBe(400);
   });
+
+  it('lists a refused referral for the referee as well as the referrer', async () => {
+    const referral = (eventId: string, referrerId: string) =>
+      JSON.stringify({ eventId, type: 'referral.completed', occurredAt: '2026-11-23T12:00:00+08:00', referrerId, refereeId: 'm-3002' });
+    await publish(Topics.referrals.name, 'm-3001', referral('ref-1', 'm-3001'));
+    await publish(Topics.referrals.name, 'm-3003', referral('ref-2', 'm-3003'));
+    const forReferee = await eventually(async () => {
+      const { body } = await get('/ops/rejections?memberId=m-3002');
+      return body.rejections?.length > 0 ? body.rejections : undefined;
+    });
+    expect(forReferee).toEqual([expect.objectContaining({ causationId: 'ref-2', memberId: 'm-3003', code: 'REFEREE_ALREADY_REFERRED' })]);
+    expect((await get('/ops/rejections?memberId=m-3003')).body.rejections).toEqual(forReferee);
+    expect((await get('/ops/rejections?memberId=m-3001')).body.rejections).toEqual([]);
+  });
 });

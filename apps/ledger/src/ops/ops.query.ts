@@ -4,7 +4,7 @@ import { ID_PATTERN } from '@tally/contracts';
 import { LimitQuery, PageQuery } from '../shared/page.query';
 
 export class RejectionsQuery extends PageQuery {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: 'The member refused; a refused referral is listed for its referee too' })
   @IsOptional()
   @Matches(ID_PATTERN, { message: 'memberId must be 1-64 characters of [A-Za-z0-9._:-]' })
   memberId?: string;

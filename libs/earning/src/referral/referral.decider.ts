@@ -6,7 +6,7 @@ import { earnedEvent, optional } from '../shared/earned-event';
 /**
  * A completed referral rewards both sides: the referrer (`referral`) and the referee
  * (`referral-welcome`). A referee is referred once; refusals are recorded against the referrer,
- * the member the input is keyed by.
+ * the member the input is keyed by (ops lists them for the referee too, from the input).
  */
 export const decideReferral = (referral: ReferralCompleted, referrer: MemberState, referee: MemberState, ctx: EarnContext): EarnDecision => {
   const { referrerId, refereeId, occurredAt } = referral;

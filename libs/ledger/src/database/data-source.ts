@@ -4,14 +4,14 @@ import { LedgerSchema1764600000000 } from './migrations/1764600000000-ledger-sch
 import { AppendGuard1764600000001 } from './migrations/1764600000001-append-guard';
 import { MemberOrders1764600000002 } from './migrations/1764600000002-member-orders';
 import { OutboxPerTransaction1764600000003 } from './migrations/1764600000003-outbox-per-transaction';
-import { RefusedPurchaseOrders1764600000004 } from './migrations/1764600000004-refused-purchase-orders';
+import { RejectionLookups1764600000004 } from './migrations/1764600000004-rejection-lookups';
 
 export const LEDGER_MIGRATIONS = [
   LedgerSchema1764600000000,
   AppendGuard1764600000001,
   MemberOrders1764600000002,
   OutboxPerTransaction1764600000003,
-  RefusedPurchaseOrders1764600000004,
+  RejectionLookups1764600000004,
 ];
 const MIGRATIONS_TABLE = 'tally_migrations';
 

@@ -110,13 +110,21 @@ export class LedgerQueries {
     }));
   }
 
+  /**
+   * Refusals after `after`, of one member when `memberId` is given: those recorded against it, and
+   * the referrals refused for it as the referee (recorded against their referrer).
+   */
   async rejections(filter: { memberId?: string; after: string; limit: number }): Promise<Page<Record<string, unknown>>> {
-    const rows: Record<string, unknown>[] = await this.query(
-      `SELECT id, scope, causation_id AS "causationId", member_id AS "memberId", code, message,
-              occurred_at AS "occurredAt", recorded_at AS "recordedAt", input
-         FROM rejections WHERE id > $1 AND ($2::text IS NULL OR member_id = $2) ORDER BY id LIMIT $3`,
-      [filter.after, filter.memberId ?? null, filter.limit],
-    );
+    const columns = `id, scope, causation_id AS "causationId", member_id AS "memberId", code, message,
+              occurred_at AS "occurredAt", recorded_at AS "recordedAt", input`;
+    const rows: Record<string, unknown>[] = filter.memberId
+      ? await this.query(
+          `SELECT ${columns} FROM rejections
+            WHERE id > $1 AND (member_id = $2 OR (input->>'type' = 'referral.completed' AND input->>'refereeId' = $2))
+            ORDER BY id LIMIT $3`,
+          [filter.after, filter.memberId, filter.limit],
+        )
+      : await this.query(`SELECT ${columns} FROM rejections WHERE id > $1 ORDER BY id LIMIT $2`, [filter.after, filter.limit]);
     const items = rows.map((r) => ({ ...r, id: String(r.id) }));
     return { items, next: items.length === filter.limit ? String(items[items.length - 1].id) : null };
   }
