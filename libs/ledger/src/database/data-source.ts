@@ -5,6 +5,7 @@ import { AppendGuard1764600000001 } from './migrations/1764600000001-append-guar
 import { MemberOrders1764600000002 } from './migrations/1764600000002-member-orders';
 import { OutboxPerTransaction1764600000003 } from './migrations/1764600000003-outbox-per-transaction';
 import { RejectionLookups1764600000004 } from './migrations/1764600000004-rejection-lookups';
+import { CommitOrderedLists1764600000005 } from './migrations/1764600000005-commit-ordered-lists';
 
 export const LEDGER_MIGRATIONS = [
   LedgerSchema1764600000000,
@@ -12,6 +13,7 @@ export const LEDGER_MIGRATIONS = [
   MemberOrders1764600000002,
   OutboxPerTransaction1764600000003,
   RejectionLookups1764600000004,
+  CommitOrderedLists1764600000005,
 ];
 const MIGRATIONS_TABLE = 'tally_migrations';
 

@@ -112,19 +112,17 @@ export class LedgerQueries {
 
   /**
    * Refusals after `after`, of one member when `memberId` is given: those recorded against it, and
-   * the referrals refused for it as the referee (recorded against their referrer).
+   * the referrals refused for it as the referee (recorded against their referrer). In commit-safe
+   * order (see `committedAfter`).
    */
   async rejections(filter: { memberId?: string; after: string; limit: number }): Promise<Page<Record<string, unknown>>> {
     const columns = `id, scope, causation_id AS "causationId", member_id AS "memberId", code, message,
               occurred_at AS "occurredAt", recorded_at AS "recordedAt", input`;
-    const rows: Record<string, unknown>[] = filter.memberId
-      ? await this.query(
-          `SELECT ${columns} FROM rejections
-            WHERE id > $1 AND (member_id = $2 OR (input->>'type' = 'referral.completed' AND input->>'refereeId' = $2))
-            ORDER BY id LIMIT $3`,
-          [filter.after, filter.memberId, filter.limit],
-        )
-      : await this.query(`SELECT ${columns} FROM rejections WHERE id > $1 ORDER BY id LIMIT $2`, [filter.after, filter.limit]);
+    const ofMember = `(member_id = $3 OR (input->>'type' = 'referral.completed' AND input->>'refereeId' = $3))`;
+    const rows: Record<string, unknown>[] = await this.query(
+      `SELECT ${columns} FROM rejections WHERE ${committedAfter('rejections')} AND ($3::text IS NULL OR ${ofMember}) ORDER BY tx_id, id LIMIT $2`,
+      [filter.after, filter.limit, filter.memberId ?? null],
+    );
     const items = rows.map((r) => ({ ...r, id: String(r.id) }));
     return { items, next: items.length === filter.limit ? String(items[items.length - 1].id) : null };
   }
@@ -132,10 +130,22 @@ export class LedgerQueries {
   async deadLetters(filter: { after: string; limit: number }): Promise<Page<Record<string, unknown>>> {
     const rows: Record<string, unknown>[] = await this.query(
       `SELECT id, source_topic AS "sourceTopic", partition, "offset", reason, message, recorded_at AS "recordedAt", letter
-         FROM dead_letters WHERE id > $1 ORDER BY id LIMIT $2`,
+         FROM dead_letters WHERE ${committedAfter('dead_letters')} ORDER BY tx_id, id LIMIT $2`,
       [filter.after, filter.limit],
     );
     const items = rows.map((r) => ({ ...r, id: String(r.id), offset: String(r.offset) }));
     return { items, next: items.length === filter.limit ? String(items[items.length - 1].id) : null };
   }
 }
+
+/**
+ * Rows of a list after the row `$1` (the id a previous page ended on), in the order their
+ * transactions began, and only those whose transaction began before the oldest one still running:
+ * every row that will ever sort before them is visible already, so a reader following `next`
+ * never skips one that committed late. A row waits for that (normally milliseconds; as long as
+ * the oldest open transaction of the server otherwise). An id no row has resumes after the
+ * nearest row before it.
+ */
+const committedAfter = (table: 'rejections' | 'dead_letters') =>
+  `(tx_id, id) > (coalesce((SELECT tx_id FROM ${table} WHERE id <= $1::bigint ORDER BY id DESC LIMIT 1), '0'::xid8), $1::bigint)
+   AND tx_id < pg_snapshot_xmin(pg_current_snapshot())`;
