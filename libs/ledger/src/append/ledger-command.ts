@@ -38,8 +38,12 @@ export type CommandResult<R> =
   /** Seen before: `result` is what the first execution stored. */
   | { status: 'duplicate'; result: unknown; outcome: string; fingerprint: string | null; sameFingerprint: boolean };
 
+/**
+ * An event as appended. Its global `position` is not here: no caller needs it at once, and reading
+ * it back was a row per event returned by every append (see `writeBatch`); it is
+ * `SELECT position FROM ledger_events WHERE member_id = $1 AND version = $2` away.
+ */
 export interface AppendedEvent {
-  position: string;
   memberId: string;
   version: number;
   eventId: string;
