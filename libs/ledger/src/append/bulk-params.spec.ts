@@ -21,6 +21,21 @@ describe('bulk parameters', () => {
     expect(bulk.values).toEqual(['{m-1,"null",x}', '{5,NULL,0}', '{t,f,t}', '{"[\\"a\\",\\"b\\\\\\\\c\\"]",NULL,"{}"}', '{"\\\\xab01",NULL,"\\\\xab02"}']);
   });
 
+  it('writes JavaScript values of a jsonValue column as JSON, a shared frozen one written once', () => {
+    const earned = Object.freeze({ outcome: 'earned' });
+    const changing: Record<string, unknown> = { outcome: 'refused' };
+    const rows = [{ doc: earned }, { doc: earned }, { doc: null }, { doc: changing }, { doc: 'a "text"' }];
+    const column = [{ name: 'doc', type: 'jsonb', jsonValue: true }];
+    const bulk = new BulkParams();
+    bulk.unnest(rows, column);
+    expect(bulk.values).toEqual(['{"{\\"outcome\\":\\"earned\\"}","{\\"outcome\\":\\"earned\\"}",NULL,"{\\"outcome\\":\\"refused\\"}","\\"a \\\\\\"text\\\\\\"\\""}']);
+    // an object that is not frozen is written as it is now, never from an earlier write
+    changing.outcome = 'earned later';
+    const again = new BulkParams();
+    again.unnest([{ doc: changing }], column);
+    expect(again.values).toEqual(['{"{\\"outcome\\":\\"earned later\\"}"}']);
+  });
+
   it('writes one element and none as well', () => {
     expect(textArray(['m-1'])).toBe('{m-1}');
     expect(textArray(['a b'])).toBe('{"a b"}');

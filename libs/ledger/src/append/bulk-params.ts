@@ -2,6 +2,8 @@
 export interface BulkColumn {
   name: string;
   type: string;
+  /** A `json`/`jsonb` column whose rows hold JavaScript values to store as JSON, not JSON texts. */
+  jsonValue?: boolean;
 }
 
 /** Characters that need quoting inside a PostgreSQL array literal. */
@@ -26,6 +28,23 @@ const element = (value: unknown): string => {
  * cast of that `text[]` to `json[]` cost it 10 us more a purchase than reading the literal.)
  */
 const jsonElement = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : element(value));
+
+/** The last frozen value written as a JSON element, and its element: see `jsonValueElement`. */
+let lastFrozen: unknown;
+let lastFrozenElement = '';
+
+/**
+ * One element of a `json`/`jsonb` array from a JavaScript value. Rows often share one frozen
+ * value (every earning's causation result is the same `{"outcome":"earned"}`): a frozen value
+ * cannot have changed since it was last written, so a run of it is stringified once.
+ */
+const jsonValueElement = (value: unknown): string => {
+  if (value === null || value === undefined) return 'NULL';
+  if (value === lastFrozen) return lastFrozenElement;
+  const written = JSON.stringify(JSON.stringify(value));
+  if (typeof value === 'object' && Object.isFrozen(value)) [lastFrozen, lastFrozenElement] = [value, written];
+  return written;
+};
 
 /** One element of a `bytea` array: a Buffer, or bytes already written as hex (`HashHex`). */
 const byteaElement = (value: unknown): string => (typeof value === 'string' ? `"\\\\x${value}"` : element(value));
@@ -73,10 +92,10 @@ export class BulkParams {
   }
 
   /** `unnest($a::t[], $b::u[], ...) AS alias(columns...)` over the rows, one array per column. */
-  unnest(rows: readonly Record<string, unknown>[], columns: readonly BulkColumn[], alias = 'x'): string {
-    const arrays = columns.map(({ name, type }) => {
-      const format = FORMATS.get(type) ?? element;
-      return `${this.value(arrayLiteral(rows.map((row) => format(row[name]))))}::${type}[]`;
+  unnest(rows: readonly object[], columns: readonly BulkColumn[], alias = 'x'): string {
+    const arrays = columns.map(({ name, type, jsonValue }) => {
+      const format = jsonValue ? jsonValueElement : (FORMATS.get(type) ?? element);
+      return `${this.value(arrayLiteral(rows.map((row) => format((row as Record<string, unknown>)[name]))))}::${type}[]`;
     });
     return `unnest(${arrays.join(', ')}) AS ${alias}(${columns.map((c) => `"${c.name}"`).join(', ')})`;
   }

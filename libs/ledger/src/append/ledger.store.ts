@@ -391,7 +391,7 @@ const CAUSATION_COLUMNS: BulkColumn[] = [
   { name: 'id', type: 'text' },
   { name: 'outcome', type: 'text' },
   { name: 'fingerprint', type: 'text' },
-  { name: 'result', type: 'jsonb' },
+  { name: 'result', type: 'jsonb', jsonValue: true },
 ];
 const REJECTION_COLUMNS: BulkColumn[] = [
   { name: 'scope', type: 'text' },
@@ -400,7 +400,7 @@ const REJECTION_COLUMNS: BulkColumn[] = [
   { name: 'code', type: 'text' },
   { name: 'message', type: 'text' },
   { name: 'occurredAt', type: 'timestamptz' },
-  { name: 'input', type: 'jsonb' },
+  { name: 'input', type: 'jsonb', jsonValue: true },
 ];
 const BASE_COLUMNS: BulkColumn[] = [
   { name: 'member_id', type: 'text' },
@@ -410,16 +410,8 @@ const SNAPSHOT_COLUMNS: BulkColumn[] = [
   { name: 'member_id', type: 'text' },
   { name: 'version', type: 'int' },
   { name: 'revision', type: 'int' },
-  { name: 'state', type: 'json' },
+  { name: 'state', type: 'json', jsonValue: true },
 ];
-
-/** JSON values go as their text (`null` stays SQL NULL). */
-const asJson = <T extends object>(rows: T[], ...fields: (keyof T)[]): Record<string, unknown>[] =>
-  rows.map((row) => {
-    const out = { ...row } as Record<string, unknown>;
-    for (const field of fields) out[field as string] = row[field] === null || row[field] === undefined ? null : JSON.stringify(row[field]);
-    return out;
-  });
 
 /**
  * Everything a batch writes, in one statement of data-modifying CTEs: one round trip instead of
@@ -457,7 +449,6 @@ const batchStatement = <R>(decided: Decided<R>, generation: string | undefined):
   const recordedAt = bulk.value(decided.recordedAt);
   const stored = (row: Record<string, unknown>) => decided.storedOrders.has(orderKey(row.member_id as string, row.order_id as string));
   const bases = [...decided.bases].map(([member_id, version]) => ({ member_id, version })).sort((a, b) => (a.member_id < b.member_id ? -1 : 1));
-  const events = decided.events as unknown as Record<string, unknown>[];
   const sql =
     // The members' rows are locked first, one index lookup each in id order, and checked before
     // anything is written: an append decided under locks took them in the same order, so the two
@@ -474,7 +465,7 @@ const batchStatement = <R>(decided: Decided<R>, generation: string | undefined):
      inserted AS (
        INSERT INTO ledger_events (member_id, version, event_id, type, data, occurred_at, recorded_at, causation_id, hash)
        SELECT "memberId", version, "eventId", type, "dataText", "occurredAt", ${recordedAt}::timestamptz, "causationId", hash
-         FROM ${bulk.unnest(events, EVENT_COLUMNS)}
+         FROM ${bulk.unnest(decided.events, EVENT_COLUMNS)}
         WHERE (SELECT ok FROM checked)
        RETURNING position
      ),
@@ -488,15 +479,15 @@ const batchStatement = <R>(decided: Decided<R>, generation: string | undefined):
      new_orders AS (${LIVE_SQL.insertOrders(bulk, p.orders.filter((row) => !stored(row)))}),
      causes AS (
        INSERT INTO causations (scope, causation_id, outcome, fingerprint, result, recorded_at)
-       SELECT scope, id, outcome, fingerprint, result, ${recordedAt}::timestamptz FROM ${bulk.unnest(asJson(decided.causations, 'result'), CAUSATION_COLUMNS)}
+       SELECT scope, id, outcome, fingerprint, result, ${recordedAt}::timestamptz FROM ${bulk.unnest(decided.causations, CAUSATION_COLUMNS)}
      ),
      refusals AS (
        INSERT INTO rejections (scope, causation_id, member_id, code, message, occurred_at, recorded_at, input)
        SELECT scope, id, "memberId", code, message, "occurredAt", ${recordedAt}::timestamptz, input
-         FROM ${bulk.unnest(asJson(decided.rejections, 'input'), REJECTION_COLUMNS)}
+         FROM ${bulk.unnest(decided.rejections, REJECTION_COLUMNS)}
      ),
      snapshots AS (
-       INSERT INTO member_snapshots (member_id, version, revision, state) SELECT * FROM ${bulk.unnest(asJson(snapshots, 'state'), SNAPSHOT_COLUMNS)}
+       INSERT INTO member_snapshots (member_id, version, revision, state) SELECT * FROM ${bulk.unnest(snapshots, SNAPSHOT_COLUMNS)}
        ON CONFLICT (member_id) DO UPDATE SET version = EXCLUDED.version, revision = EXCLUDED.revision, state = EXCLUDED.state
      )
      SELECT count(*) AS appended FROM inserted`;
