@@ -88,6 +88,12 @@ interface Decided<R> {
   touched: Set<string>;
   /** The orders read before deciding (`orderKey`): any other order the batch writes is new. */
   storedOrders: Set<string>;
+  /**
+   * Lots the batch's earnings opened, by id (ids are minted with the decision, so none is stored
+   * yet): written by a plain insert. A lot an event reopens (a reversal into a closed lot) is not
+   * one, as it may still be stored if it closed in this same batch.
+   */
+  openedLots: Set<string>;
 }
 
 /**
@@ -231,6 +237,7 @@ export class LedgerStore {
       bases: new Map(),
       touched: new Set(),
       storedOrders: storedOrderKeys(loaded),
+      openedLots: new Set(),
     };
     // One record for every command's states, emptied after each: a new one per command was a
     // dictionary object allocated for every purchase.
@@ -281,6 +288,8 @@ export class LedgerStore {
         const row = this.append(decided as Decided<unknown>, event, command.causationId, recordedAt);
         decided.events.push(row);
         decided.touched.add(event.memberId);
+        const openedLot = openedLotOf(event);
+        if (openedLot !== undefined) decided.openedLots.add(openedLot);
         appended.push({ memberId: row.memberId, version: row.version, eventId: row.eventId, type: row.type, recordedAt });
       }
       decided.causations.push({ scope: command.scope, id: command.causationId, outcome: 'appended', fingerprint, result: stored });
@@ -320,6 +329,9 @@ interface Held<R> {
   generation?: string;
   decided?: Decided<R>;
 }
+
+/** The lot an earning opens, under an id minted for it (adjustments, rare, are left to the upsert). */
+const openedLotOf = (event: NewLedgerEvent): string | undefined => (event.type === 'points.earned' ? event.data.lotId : undefined);
 
 const membersOf = <R>(commands: LedgerCommand<R>[]): string[] => [...new Set(commands.flatMap((c) => c.memberIds))].sort();
 
@@ -448,6 +460,7 @@ const batchStatement = <R>(decided: Decided<R>, generation: string | undefined):
   const bulk = new BulkParams();
   const recordedAt = bulk.value(decided.recordedAt);
   const stored = (row: Record<string, unknown>) => decided.storedOrders.has(orderKey(row.member_id as string, row.order_id as string));
+  const opened = (row: Record<string, unknown>) => decided.openedLots.has(row.lot_id as string);
   const bases = [...decided.bases].map(([member_id, version]) => ({ member_id, version })).sort((a, b) => (a.member_id < b.member_id ? -1 : 1));
   const sql =
     // The members' rows are locked first, one index lookup each in id order, and checked before
@@ -472,7 +485,8 @@ const batchStatement = <R>(decided: Decided<R>, generation: string | undefined):
      queued AS (INSERT INTO outbox (positions) SELECT array_agg(position ORDER BY position) FROM inserted HAVING count(*) > 0),
      members AS (${LIVE_SQL.upsertMembers(bulk, p.members)}),
      gone_lots AS (${LIVE_SQL.deleteLots(bulk, p.goneLots)}),
-     lots AS (${LIVE_SQL.upsertLots(bulk, p.lots)}),
+     lots AS (${LIVE_SQL.upsertLots(bulk, p.lots.filter((row) => !opened(row)))}),
+     new_lots AS (${LIVE_SQL.insertLots(bulk, p.lots.filter(opened))}),
      gone_holds AS (${LIVE_SQL.deleteHolds(bulk, p.goneHolds)}),
      holds AS (${LIVE_SQL.upsertHolds(bulk, p.holds)}),
      orders AS (${LIVE_SQL.upsertOrders(bulk, p.orders.filter(stored))}),

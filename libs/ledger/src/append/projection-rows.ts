@@ -186,8 +186,12 @@ export const projectionSql = (tables: ProjectionTables) => ({
     `DELETE FROM ${tables.openLots} l USING ${bulk.unnest(rows, key(LOT_COLUMNS, ['member_id', 'lot_id']))}
       WHERE l.member_id = x.member_id AND l.lot_id = x.lot_id AND ${ownRows(bulk, 'l', rows)}`,
   upsertLots: (bulk: BulkParams, rows: Rows) =>
-    `INSERT INTO ${tables.openLots} (${list(LOT_COLUMNS)}) SELECT * FROM ${bulk.unnest(rows, LOT_COLUMNS)}
-     ON CONFLICT (member_id, lot_id) DO UPDATE SET ${excluded(LOT_COLUMNS, ['member_id', 'lot_id'])}`,
+    `${insertLots(tables, bulk, rows)} ON CONFLICT (member_id, lot_id) DO UPDATE SET ${excluded(LOT_COLUMNS, ['member_id', 'lot_id'])}`,
+  /**
+   * Lots that cannot exist yet (opened by the events being appended): a plain insert skips the
+   * upsert's probe for a conflict and its speculative insertion, a lot per purchase.
+   */
+  insertLots: (bulk: BulkParams, rows: Rows) => insertLots(tables, bulk, rows),
   deleteHolds: (bulk: BulkParams, rows: Rows) =>
     `DELETE FROM ${tables.openHolds} h USING ${bulk.unnest(rows, key(HOLD_COLUMNS, ['member_id', 'hold_id']))}
       WHERE h.member_id = x.member_id AND h.hold_id = x.hold_id AND ${ownRows(bulk, 'h', rows)}`,
@@ -205,6 +209,9 @@ export const projectionSql = (tables: ProjectionTables) => ({
           orders AS (${insertOrders(tables, bulk, rows.orders)})
      INSERT INTO ${tables.openHolds} (${list(HOLD_COLUMNS)}) SELECT * FROM ${bulk.unnest(rows.holds, HOLD_COLUMNS)}`,
 });
+
+const insertLots = (tables: ProjectionTables, bulk: BulkParams, rows: Rows) =>
+  `INSERT INTO ${tables.openLots} (${list(LOT_COLUMNS)}) SELECT * FROM ${bulk.unnest(rows, LOT_COLUMNS)}`;
 
 /** Refund ids travel as one `a,b` text per row (ids hold no commas): arrays of arrays must be rectangular. */
 const insertOrders = (tables: ProjectionTables, bulk: BulkParams, rows: Rows) =>
