@@ -96,14 +96,18 @@ export class EarnBatchHandler {
       if (count > 0) this.deps.onOutcome?.(status, count);
     }
     if (deferred.length === 0) return;
-    const refusals = await this.deps.parked.refusedPurchases(deferred);
-    const refusalOf = (item: { memberId: string; orderId: string }) => refusals.get(`${item.memberId}/${item.orderId}`);
-    const parked = deferred.filter((item) => refusalOf(item) === undefined);
+    const refusalOf = await this.deps.parked.refusedPurchases(deferred);
+    const parked: typeof deferred = [];
+    const refused: LedgerCommand<EarnResult>[] = [];
+    for (const item of deferred) {
+      const refusal = refusalOf(item);
+      if (refusal === undefined) parked.push(item);
+      else refused.push(refusedRefundCommand(item.scope, item.input, refusal));
+    }
     await this.deps.parked.park(parked, now);
     if (parked.length > 0) this.deps.onOutcome?.('deferred', parked.length);
-    const refused = deferred.filter((item) => refusalOf(item) !== undefined);
     if (refused.length === 0) return;
-    await this.deps.store.execute(refused.map((item) => refusedRefundCommand(item.scope, item.input, refusalOf(item) as string)));
+    await this.deps.store.execute(refused);
     this.deps.onOutcome?.('rejected', refused.length);
   }
 

@@ -10,6 +10,12 @@ export interface ParkedInput {
   input: unknown;
 }
 
+/** A member's order. */
+interface OrderOf {
+  memberId: string;
+  orderId: string;
+}
+
 /** A lateral lookup per key through the (member_id, wait_key) index, whatever the table's size. */
 const WAITING_FOR = `SELECT p.scope, p.causation_id AS "causationId", p.member_id AS "memberId", p.wait_key AS "waitKey", p.input
     FROM unnest($1::text[], $2::text[]) AS k(m, w)
@@ -70,18 +76,16 @@ export class ParkedInputs {
   }
 
   /**
-   * Orders whose purchase was refused (it earned nothing), with the refusal's code, keyed
-   * `memberId/orderId`. A refund about to wait for its purchase asks first: one that was refused
-   * will not come again to settle it. A copy refused as DUPLICATE_ORDER does not count: its order
-   * earned through the purchase it copies.
+   * The code each of these orders' purchase was refused with (it earned nothing), undefined for
+   * an order whose purchase was not refused. A refund about to wait for its purchase asks first:
+   * one that was refused will not come again to settle it. A copy refused as DUPLICATE_ORDER does
+   * not count: its order earned through the purchase it copies.
    */
-  async refusedPurchases(orders: { memberId: string; orderId: string }[]): Promise<Map<string, string>> {
-    if (orders.length === 0) return new Map();
-    const rows: { memberId: string; orderId: string; code: string }[] = await this.dataSource.query(REFUSED_PURCHASES, [
-      orders.map((o) => o.memberId),
-      orders.map((o) => o.orderId),
-    ]);
-    return new Map(rows.map((r) => [`${r.memberId}/${r.orderId}`, r.code]));
+  async refusedPurchases(orders: OrderOf[]): Promise<(order: OrderOf) => string | undefined> {
+    if (orders.length === 0) return () => undefined;
+    const rows: (OrderOf & { code: string })[] = await this.dataSource.query(REFUSED_PURCHASES, [orders.map((o) => o.memberId), orders.map((o) => o.orderId)]);
+    const codes = new Map(rows.map((r) => [`${r.memberId}\u0000${r.orderId}`, r.code]));
+    return (order) => codes.get(`${order.memberId}\u0000${order.orderId}`);
   }
 
   /** What waits, oldest first, for ops (`GET /ops/parked`): what is listed here is not yet in any balance. */
