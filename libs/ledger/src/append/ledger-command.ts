@@ -4,7 +4,21 @@ import { MemberState } from '@tally/member-ledger';
 /** What a decision says should happen; the store appends it atomically, or records the refusal. */
 export type CommandOutcome<R> =
   | { kind: 'append'; events: NewLedgerEvent[]; result: R }
-  | { kind: 'reject'; memberId: string; code: string; message: string; result: R; occurredAt?: string; input?: unknown }
+  | {
+      kind: 'reject';
+      memberId: string;
+      code: string;
+      message: string;
+      result: R;
+      occurredAt?: string;
+      input?: unknown;
+      /**
+       * False for a refusal that rests on the member's state (not enough points, a tier too low):
+       * it is logged, but it is not the answer of its causation, so the same causation decides
+       * again. Otherwise (the default) the refusal is the causation's answer for good.
+       */
+      final?: boolean;
+    }
   /** Nothing to record: the command may be retried later with the same causation (e.g. deferred). */
   | { kind: 'skip'; result: R };
 
@@ -33,7 +47,7 @@ export interface LedgerCommand<R> {
 
 export type CommandResult<R> =
   | { status: 'appended'; result: R; events: AppendedEvent[] }
-  | { status: 'rejected'; result: R; code: string; message: string }
+  | { status: 'rejected'; result: R; code: string; message: string; final: boolean }
   | { status: 'skipped'; result: R }
   /** Seen before: `result` is what the first execution stored. */
   | { status: 'duplicate'; result: unknown; outcome: string; fingerprint: string | null; sameFingerprint: boolean };

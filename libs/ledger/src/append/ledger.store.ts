@@ -10,7 +10,7 @@ import { encodeEventData } from '../storage/event-codec';
 import { OrderKey, attachOrders, dropOrders, readStoredOrders } from '../state/stored-orders';
 import { StoredSnapshot, encodeSnapshot } from '../state/snapshot-codec';
 import { AppendedEvent, CommandResult, LedgerCommand } from './ledger-command';
-import { BulkColumn, BulkParams } from './bulk-params';
+import { BulkColumn, BulkParams, textArray } from './bulk-params';
 import { LIVE_TABLES, changedRows, projectionSql } from './projection-rows';
 
 export interface LedgerStoreOptions {
@@ -60,6 +60,8 @@ interface CausationRow {
   outcome: string;
   fingerprint: string | null;
   result: unknown;
+  /** The version of the command's first member when it was decided. */
+  memberVersion: number;
 }
 
 interface RejectionRow {
@@ -70,6 +72,9 @@ interface RejectionRow {
   message: string;
   occurredAt: string | null;
   input: unknown;
+  /** The version of the refused member the refusal was decided on. */
+  memberVersion: number;
+  final: boolean;
 }
 
 /** What one attempt decided: the rows to write, the replies, and the states it leaves behind. */
@@ -83,7 +88,10 @@ interface Decided<R> {
   members: Map<string, LoadedMember>;
   /** The folds of the members this batch appends to, one each. */
   folds: Map<string, MemberFold>;
-  /** The version each of those members was at when the batch decided for it. */
+  /**
+   * The version every member the batch decided on was at before its first decision: whether it
+   * appended, refused or skipped, the write checks that it is still the member's head.
+   */
   bases: Map<string, number>;
   touched: Set<string>;
   /** The orders read before deciding (`orderKey`): any other order the batch writes is new. */
@@ -112,16 +120,18 @@ export class LedgerStore {
 
   /**
    * Decides and appends the commands. The first attempt takes no lock and reads no causation: it
-   * decides on the cached states and writes everything in one statement that fails, whole, if a
-   * member moved on meanwhile (a version taken, a head that is not the one decided on) or a
-   * causation was seen before. Every later attempt locks the members and reads the causations
-   * first, and decides again on what it finds.
+   * decides on the cached states and writes everything in one statement that fails, whole, if any
+   * member it decided on (appended to, refused or skipped) moved on meanwhile, or a causation was
+   * seen before. A refusal or a skip is as much a decision as an append: none is answered on a
+   * state the statement did not find at the member's head. Every later attempt locks the members
+   * and reads the causations first, and decides again on what it finds.
    */
   async execute<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const optimistic = attempt === 1 && this.states.generation !== undefined;
-        return optimistic ? await this.attemptWithoutLocks(commands) : await this.attemptUnderLocks(commands);
+        if (attempt > 1 || this.states.generation === undefined) return await this.attemptUnderLocks(commands);
+        const results = await this.attemptWithoutLocks(commands);
+        if (results) return results;
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (!code || !RETRYABLE.has(code)) throw error;
@@ -176,14 +186,14 @@ export class LedgerStore {
    * refuses to write when any of that turns out stale (a new order inserted, not upserted, that
    * exists after all is a unique violation), and `execute` then decides again under locks.
    */
-  private async attemptWithoutLocks<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
+  private async attemptWithoutLocks<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[] | undefined> {
     const [client, release] = await this.connect();
     const held: Held<R> = { loaded: new Map(), generation: this.states.generation };
     try {
       const query = preparedQueryOf(client);
       const missing: string[] = [];
       for (const memberId of membersOf(commands)) {
-        const cached = this.states.cache.takeLatest(memberId);
+        const cached = this.states.cache.takeUnverified(memberId);
         if (cached) held.loaded?.set(memberId, cached);
         else missing.push(memberId);
       }
@@ -194,6 +204,12 @@ export class LedgerStore {
         attachOrders(current.orders, held.loaded as Map<string, LoadedMember>);
       } else await loadOrders(query, ordersOf(commands), held.loaded as Map<string, LoadedMember>);
       held.decided = this.decide(commands, held.loaded as Map<string, LoadedMember>, new Map());
+      if (held.decided.rejections.some((r) => !r.final)) {
+        // A refusal that is not final writes no causation, so no unique key would tell this
+        // attempt that its causation has an answer already: that is read under locks.
+        this.failed(held);
+        return undefined;
+      }
       await writeBatch(query, held.decided, held.generation);
       return this.committed(held as Required<Held<R>>);
     } catch (error) {
@@ -256,7 +272,11 @@ export class LedgerStore {
         });
         continue;
       }
-      for (const id of command.memberIds) view[id] = (decided.members.get(id) as LoadedMember).state;
+      for (const id of command.memberIds) {
+        const { state } = decided.members.get(id) as LoadedMember;
+        view[id] = state;
+        if (!decided.bases.has(id)) decided.bases.set(id, state.version);
+      }
       const outcome = command.decide(view);
       for (const id of command.memberIds) delete view[id];
       const fingerprint = command.fingerprint ?? null;
@@ -265,9 +285,13 @@ export class LedgerStore {
         continue;
       }
       const stored = outcome.result ?? null;
-      seen.set(key, { outcome: outcome.kind === 'append' ? 'appended' : 'rejected', fingerprint, result: outcome.result });
+      const memberVersion = versionOf(decided, command.memberIds[0]);
       if (outcome.kind === 'reject') {
-        decided.causations.push({ scope: command.scope, id: command.causationId, outcome: 'rejected', fingerprint, result: stored });
+        const final = outcome.final !== false;
+        if (final) {
+          seen.set(key, { outcome: 'rejected', fingerprint, result: outcome.result });
+          decided.causations.push({ scope: command.scope, id: command.causationId, outcome: 'rejected', fingerprint, result: stored, memberVersion });
+        }
         decided.rejections.push({
           scope: command.scope,
           id: command.causationId,
@@ -276,10 +300,13 @@ export class LedgerStore {
           message: outcome.message,
           occurredAt: outcome.occurredAt ?? null,
           input: outcome.input ?? null,
+          memberVersion: versionOf(decided, outcome.memberId),
+          final,
         });
-        decided.results.push({ status: 'rejected', result: outcome.result, code: outcome.code, message: outcome.message });
+        decided.results.push({ status: 'rejected', result: outcome.result, code: outcome.code, message: outcome.message, final });
         continue;
       }
+      seen.set(key, { outcome: 'appended', fingerprint, result: outcome.result });
       const appended: AppendedEvent[] = [];
       for (const event of outcome.events) {
         if (!command.memberIds.includes(event.memberId)) {
@@ -292,7 +319,7 @@ export class LedgerStore {
         if (openedLot !== undefined) decided.openedLots.add(openedLot);
         appended.push({ memberId: row.memberId, version: row.version, eventId: row.eventId, type: row.type, recordedAt });
       }
-      decided.causations.push({ scope: command.scope, id: command.causationId, outcome: 'appended', fingerprint, result: stored });
+      decided.causations.push({ scope: command.scope, id: command.causationId, outcome: 'appended', fingerprint, result: stored, memberVersion });
       decided.results.push({ status: 'appended', result: outcome.result, events: appended });
     }
     return decided;
@@ -305,10 +332,7 @@ export class LedgerStore {
   private append(decided: Decided<unknown>, event: NewLedgerEvent, causationId: string, recordedAt: string): EventRow {
     const current = decided.members.get(event.memberId) as LoadedMember;
     let fold = decided.folds.get(event.memberId);
-    if (!fold) {
-      decided.folds.set(event.memberId, (fold = MemberFold.owning(current.state)));
-      decided.bases.set(event.memberId, current.state.version);
-    }
+    if (!fold) decided.folds.set(event.memberId, (fold = MemberFold.owning(current.state)));
     const version = current.state.version + 1;
     const canonical = CANONICAL_INSTANT.test(event.occurredAt);
     const occurredAt = canonical ? event.occurredAt : new Date(event.occurredAt).toISOString();
@@ -329,6 +353,10 @@ interface Held<R> {
   generation?: string;
   decided?: Decided<R>;
 }
+
+/** A loaded member's version as the batch's decisions so far left it (undefined for a member not loaded). */
+const versionOf = <R>(decided: Decided<R>, memberId: string | undefined): number =>
+  (memberId === undefined ? undefined : decided.members.get(memberId)?.state.version) ?? 0;
 
 /** The lot an earning opens, under an id minted for it (adjustments, rare, are left to the upsert). */
 const openedLotOf = (event: NewLedgerEvent): string | undefined => (event.type === 'points.earned' ? event.data.lotId : undefined);
@@ -404,6 +432,7 @@ const CAUSATION_COLUMNS: BulkColumn[] = [
   { name: 'outcome', type: 'text' },
   { name: 'fingerprint', type: 'text' },
   { name: 'result', type: 'jsonb', jsonValue: true },
+  { name: 'memberVersion', type: 'int' },
 ];
 const REJECTION_COLUMNS: BulkColumn[] = [
   { name: 'scope', type: 'text' },
@@ -413,6 +442,8 @@ const REJECTION_COLUMNS: BulkColumn[] = [
   { name: 'message', type: 'text' },
   { name: 'occurredAt', type: 'timestamptz' },
   { name: 'input', type: 'jsonb', jsonValue: true },
+  { name: 'memberVersion', type: 'int' },
+  { name: 'final', type: 'boolean' },
 ];
 const BASE_COLUMNS: BulkColumn[] = [
   { name: 'member_id', type: 'text' },
@@ -462,18 +493,27 @@ const batchStatement = <R>(decided: Decided<R>, generation: string | undefined):
   const stored = (row: Record<string, unknown>) => decided.storedOrders.has(orderKey(row.member_id as string, row.order_id as string));
   const opened = (row: Record<string, unknown>) => decided.openedLots.has(row.lot_id as string);
   const bases = [...decided.bases].map(([member_id, version]) => ({ member_id, version })).sort((a, b) => (a.member_id < b.member_id ? -1 : 1));
+  const claims = bases.filter((b) => b.version === 0 && !decided.touched.has(b.member_id)).map((b) => b.member_id);
   const sql =
-    // The members' rows are locked first, one index lookup each in id order, and checked before
-    // anything is written: an append decided under locks took them in the same order, so the two
-    // never deadlock. (A join against a CTE of the rows instead went quadratic on large batches; a
-    // lateral lookup is one the planner cannot turn into a scan.)
-    `WITH checked AS (
-       SELECT tally_assert(
-                coalesce(bool_and(coalesce(m.version, 0) = b.version), true)
-                AND (SELECT generation::text FROM projection_generation) = coalesce(${bulk.value(generation ?? null)}, (SELECT generation::text FROM projection_generation)),
-                'a member moved on, or projections were swapped, since the decision') AS ok
+    // Every member the batch decided on, whether it appends, refuses or skips, is locked and
+    // checked before anything is written: a decision rests on the head or is not recorded. The
+    // rows are locked one index lookup each in id order: an append decided under locks took them
+    // in the same order, so the two never deadlock. (A join against a CTE of the rows instead went
+    // quadratic on large batches; a lateral lookup is one the planner cannot turn into a scan.)
+    // Members decided on without a head and not created here have no row to lock: they are
+    // claimed (see the migration that made tally_claim_new_members), after the row locks.
+    `WITH heads AS MATERIALIZED (
+       SELECT b.member_id, b.version AS decided, coalesce(m.version, 0) AS head
          FROM ${bulk.unnest(bases, BASE_COLUMNS, 'b')}
          LEFT JOIN LATERAL (SELECT s.version FROM member_state s WHERE s.member_id = b.member_id FOR UPDATE) m ON true
+     ),
+     checked AS (
+       SELECT tally_assert(
+                coalesce(bool_and(h.head = h.decided), true)
+                AND (SELECT generation::text FROM projection_generation) = coalesce(${bulk.value(generation ?? null)}, (SELECT generation::text FROM projection_generation))
+                AND tally_claim_new_members(${bulk.value(textArray(claims))}::text[]),
+                'a member moved on, or projections were swapped, since the decision') AS ok
+         FROM heads h
      ),
      inserted AS (
        INSERT INTO ledger_events (member_id, version, event_id, type, data, occurred_at, recorded_at, causation_id, hash)
@@ -492,13 +532,16 @@ const batchStatement = <R>(decided: Decided<R>, generation: string | undefined):
      orders AS (${LIVE_SQL.upsertOrders(bulk, p.orders.filter(stored))}),
      new_orders AS (${LIVE_SQL.insertOrders(bulk, p.orders.filter((row) => !stored(row)))}),
      causes AS (
-       INSERT INTO causations (scope, causation_id, outcome, fingerprint, result, recorded_at)
-       SELECT scope, id, outcome, fingerprint, result, ${recordedAt}::timestamptz FROM ${bulk.unnest(decided.causations, CAUSATION_COLUMNS)}
+       INSERT INTO causations (scope, causation_id, outcome, fingerprint, result, recorded_at, member_version)
+       SELECT scope, id, outcome, fingerprint, result, ${recordedAt}::timestamptz, "memberVersion" FROM ${bulk.unnest(decided.causations, CAUSATION_COLUMNS)}
      ),
+     -- The head a refusal was recorded at is the locked head plus what this batch appended to the
+     -- member before deciding it: equal to the version it was decided on, unless it rested on a stale state.
      refusals AS (
-       INSERT INTO rejections (scope, causation_id, member_id, code, message, occurred_at, recorded_at, input)
-       SELECT scope, id, "memberId", code, message, "occurredAt", ${recordedAt}::timestamptz, input
-         FROM ${bulk.unnest(decided.rejections, REJECTION_COLUMNS)}
+       INSERT INTO rejections (scope, causation_id, member_id, code, message, occurred_at, recorded_at, input, member_version, head_version, final)
+       SELECT r.scope, r.id, r."memberId", r.code, r.message, r."occurredAt", ${recordedAt}::timestamptz, r.input, r."memberVersion",
+              h.head + r."memberVersion" - h.decided, r.final
+         FROM ${bulk.unnest(decided.rejections, REJECTION_COLUMNS, 'r')} LEFT JOIN heads h ON h.member_id = r."memberId"
      ),
      snapshots AS (
        INSERT INTO member_snapshots (member_id, version, revision, state) SELECT * FROM ${bulk.unnest(snapshots, SNAPSHOT_COLUMNS)}

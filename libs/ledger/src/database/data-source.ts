@@ -6,6 +6,7 @@ import { MemberOrders1764600000002 } from './migrations/1764600000002-member-ord
 import { OutboxPerTransaction1764600000003 } from './migrations/1764600000003-outbox-per-transaction';
 import { RejectionLookups1764600000004 } from './migrations/1764600000004-rejection-lookups';
 import { CommitOrderedLists1764600000005 } from './migrations/1764600000005-commit-ordered-lists';
+import { DecisionsOnTheHead1764600000006 } from './migrations/1764600000006-decisions-on-the-head';
 
 export const LEDGER_MIGRATIONS = [
   LedgerSchema1764600000000,
@@ -14,6 +15,7 @@ export const LEDGER_MIGRATIONS = [
   OutboxPerTransaction1764600000003,
   RejectionLookups1764600000004,
   CommitOrderedLists1764600000005,
+  DecisionsOnTheHead1764600000006,
 ];
 const MIGRATIONS_TABLE = 'tally_migrations';
 

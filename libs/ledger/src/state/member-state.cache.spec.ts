@@ -16,6 +16,14 @@ describe('member state cache', () => {
     expect(cache.take('m-1', 3, HASH)).toBeUndefined();
   });
 
+  it('never answers with an entry at an old head: another process moved the member on, so it is a miss and gone', () => {
+    const cache = new MemberStateCache(10);
+    cache.remember('m-1', entry('m-1', 3));
+    expect(cache.take('m-1', 4, '02'.repeat(32))).toBeUndefined();
+    expect(cache.take('m-1', 3, HASH)).toBeUndefined();
+    expect(cache.takeUnverified('m-1')).toBeUndefined();
+  });
+
   it('keeps at most its capacity, the most recently remembered first', () => {
     const cache = new MemberStateCache(100);
     for (let i = 0; i < 1000; i++) cache.remember(`m-${i}`, entry(`m-${i}`));

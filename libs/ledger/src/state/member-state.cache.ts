@@ -43,11 +43,12 @@ export class MemberStateCache {
   }
 
   /**
-   * The cached state of a member, whatever head it is at, handed over as by `take`. For appends
-   * that check the head inside the statement that writes (see LedgerStore): a stale entry then
-   * fails that statement, and the append is decided again on a fresh state.
+   * The cached state of a member, whatever head it is at, handed over as by `take`: a fold saved,
+   * not a read of the head. Only for a caller that checks the head where it records what it
+   * decided (LedgerStore's write checks every member it decided on, whether it appends, refuses or
+   * skips); a stale entry then fails that write, and the batch is decided again on fresh states.
    */
-  takeLatest(memberId: string): LoadedMember | undefined {
+  takeUnverified(memberId: string): LoadedMember | undefined {
     const entry = this.recent.get(memberId) ?? this.older.get(memberId);
     if (!entry) return undefined;
     this.recent.delete(memberId);
