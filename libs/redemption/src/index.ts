@@ -1,5 +1,6 @@
 export type { RedeemRules, RedemptionRate, RewardRule } from './redemption.rules';
 export * from './shared/decision';
+export * from './shared/refusals-on-state';
 export type { InsufficientPoints } from './shared/spending';
 export * from './redeem/redeem.decider';
 export * from './redeem/redemption-value';

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { NewLedgerEvent } from '@tally/contracts';
 import { LEDGER_CLOCK, LedgerQueries, LedgerStore, migrateLedger } from '@tally/ledger';
 import { HTTP_APP_OPTIONS, createHttpAdapter, listeningUrl, loadConfig } from '@tally/platform';
 import { TestDatabase, createTestDatabase } from '@tally/testing';
 import { DataSource } from 'typeorm';
+import { earnedNow } from '../testing/earned-event';
 import { AppModule } from '../app.module';
 import { HoldExpiryJob } from '../holds/hold-expiry.job';
 import { RedeemConfig } from '../shared/redeem.config';
@@ -19,22 +19,6 @@ const BJ01 = 'int-bj01';
 const READ = 'int-read';
 
 type Json = Record<string, unknown>;
-
-const earned = (memberId: string, points: number): NewLedgerEvent => ({
-  type: 'points.earned',
-  memberId,
-  occurredAt: new Date().toISOString(),
-  data: {
-    points,
-    lotId: randomUUID(),
-    expiresAt: new Date(Date.now() + 365 * 86_400_000).toISOString(),
-    reason: 'purchase',
-    storeId: 'sh-07',
-    tier: 'member',
-    multiplier: 1,
-    ruleIds: [],
-  },
-});
 
 describe('redeem app against PostgreSQL', () => {
   let db: TestDatabase;
@@ -87,7 +71,7 @@ describe('redeem app against PostgreSQL', () => {
       scope: 'test-seed',
       causationId: randomUUID(),
       memberIds: [memberId],
-      decide: () => ({ kind: 'append', events: [earned(memberId, points)], result: null }),
+      decide: () => ({ kind: 'append', events: [earnedNow(memberId, points)], result: null }),
     });
     expect(result.status).toBe('appended');
   };
@@ -143,15 +127,16 @@ describe('redeem app against PostgreSQL', () => {
       expect(await memberRow('m-conflict')).toMatchObject({ available: '900' });
     });
 
-    it('answers 422 insufficient_points with what is available, records the refusal and answers it again on a retry', async () => {
+    it('answers 422 insufficient_points with what is available, and logs the refusal each time a retry is decided again on the member', async () => {
       await seed('m-poor', 40);
       const request = { redemptionId: 'r-poor', memberId: 'm-poor', points: 100, storeId: 'sh-07' };
       const refused = await post('/redemptions', request);
       expect(refused.status).toBe(422);
       expect(refused.body).toMatchObject({ error: 'insufficient_points', available: 40, requested: 100, message: expect.any(String) });
       expect(await post('/redemptions', request)).toEqual(refused);
-      const rejections = await app.get(DataSource).query(`SELECT scope, causation_id, code FROM rejections WHERE member_id = 'm-poor'`);
-      expect(rejections).toEqual([{ scope: 'redemption', causation_id: 'r-poor', code: 'INSUFFICIENT_POINTS' }]);
+      const rejections = await app.get(DataSource).query(`SELECT scope, causation_id, code, final FROM rejections WHERE member_id = 'm-poor'`);
+      const logged = { scope: 'redemption', causation_id: 'r-poor', code: 'INSUFFICIENT_POINTS', final: false };
+      expect(rejections).toEqual([logged, logged]);
       expect(await memberRow('m-poor')).toMatchObject({ available: '40' });
     });
 

@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { NewLedgerEvent } from '@tally/contracts';
 import { ConcurrencyConflictError, CommandOutcome, LedgerBatcher } from '@tally/ledger';
 import { MemberState } from '@tally/member-ledger';
+import { restsOnState } from '@tally/redemption';
 import { AppError, ErrorBody, Metrics } from '@tally/platform';
 import { fingerprintOf } from './fingerprint';
 import { LibRefusal, errorBodyOfRefusal, statusOfRefusal } from './refusal.mapping';
@@ -14,7 +15,10 @@ export type StoredReply<B> = { ok: true; memberId: string; body: B } | { ok: fal
 
 export type Verdict<B> =
   | { kind: 'append'; events: NewLedgerEvent[]; body: B }
-  /** A business refusal: recorded (ops can list it), and a retry with the same key gets the same answer. */
+  /**
+   * A business refusal, recorded (ops can list it). A retry with the same key gets the same answer,
+   * unless the refusal rests on the member's state (`restsOnState`): then the retry decides again.
+   */
   | { kind: 'refuse'; refusal: LibRefusal }
   /** A refusal of this request only (a wrong amount): not recorded, so the same key may be retried with another body. */
   | { kind: 'refuse-unrecorded'; refusal: LibRefusal };
@@ -51,7 +55,7 @@ const outcomeOf = <B>(request: IdempotentRequest<B>, verdict: Verdict<B>): Comma
       };
       if (verdict.kind === 'refuse-unrecorded') return { kind: 'skip', result };
       const { code, message } = verdict.refusal;
-      return { kind: 'reject', memberId, code, message, result, occurredAt: request.occurredAt, input: request.input };
+      return { kind: 'reject', memberId, code, message, result, occurredAt: request.occurredAt, input: request.input, final: !restsOnState(code) };
     }
     default: {
       const unknown: never = verdict;
@@ -61,8 +65,10 @@ const outcomeOf = <B>(request: IdempotentRequest<B>, verdict: Verdict<B>): Comma
 };
 
 /**
- * Runs one HTTP mutation as a ledger command: decided under the member's row lock (no overspend),
- * at most once per (scope, key) (a retry gets the first answer, another body with the same key 409).
+ * Runs one HTTP mutation as a ledger command, decided on the member's head (no overspend), with an
+ * effect at most once per (scope, key): a success is the key's final answer (a retry gets it again,
+ * another body with the same key 409), and so is a refusal about the request itself; a refusal that
+ * rests on the member's state is not, so a retry with the key decides again.
  */
 @Injectable()
 export class IdempotentLedger {
