@@ -150,8 +150,8 @@ describe('tier service against PostgreSQL and Kafka', () => {
     expect(due.body).toMatchObject({ membersEvaluated: 2, downgraded: 1 });
     expect((await memberRow('m-up'))?.tier).toBe('member');
     expect((await memberRow('m-live'))?.tier).toBe('silver');
-    // The same day again: m-up is no longer above the lowest tier, m-live still qualifies.
-    expect((await post('/ops/tier/evaluate', { asOf: '2027-03-03T09:00:00Z' })).body).toMatchObject({ membersEvaluated: 1, downgraded: 0 });
+    // The same day again: m-up (on the lowest tier now, but it once earned enough for the next) has nothing more to change.
+    expect((await post('/ops/tier/evaluate', { asOf: '2027-03-03T09:00:00Z' })).body).toMatchObject({ membersEvaluated: 2, upgraded: 0, downgraded: 0 });
     const events = await tierEvents('m-up');
     expect(events.map((e) => [e.data.from, e.data.to, e.data.reason, e.causation_id])).toEqual([
       ['member', 'silver', 'threshold-reached', 'm-up@2'],

@@ -10,7 +10,7 @@ describe('the daily evaluation job', () => {
       evaluateDaily: async (asOf: string) => {
         if (fail) throw new Error('database down');
         runs.push(asOf);
-        return { asOf, day: asOf.slice(0, 10), membersEvaluated: 0, downgraded: 0, protected: 0, alreadyEvaluated: 0 };
+        return { asOf, day: asOf.slice(0, 10), membersEvaluated: 0, upgraded: 0, downgraded: 0, protected: 0, alreadyEvaluated: 0 };
       },
     } as unknown as TierService;
     const job = new DailyEvaluationJob(tiers, () => now, { enabled: false, hour: 2 });

@@ -53,7 +53,7 @@ export class DailyEvaluationJob implements OnApplicationBootstrap, OnApplication
       .evaluateDaily(now.toISOString())
       .then((summary) => {
         this.lastDay = day;
-        this.logger.log(`daily tier evaluation ${day}: ${summary.membersEvaluated} members, ${summary.downgraded} downgraded`);
+        this.logger.log(`daily tier evaluation ${day}: ${summary.membersEvaluated} members, ${summary.upgraded} upgraded, ${summary.downgraded} downgraded`);
       })
       .catch((error: unknown) => this.logger.error(`daily tier evaluation ${day} failed, retrying later: ${(error as Error).message}`))
       .finally(() => {

@@ -26,6 +26,8 @@ export interface DailyEvaluationSummary {
   asOf: string;
   day: string;
   membersEvaluated: number;
+  /** Upgrades whose check on the ledger event never came. */
+  upgraded: number;
   downgraded: number;
   protected: number;
   alreadyEvaluated: number;
@@ -67,16 +69,20 @@ export class TierService {
     return { checked: commands.length, upgraded };
   }
 
-  /** Every member above the lowest tier (or on a tier the program dropped), in batches of commands. */
+  /**
+   * Every member above the lowest tier (or on a tier the program dropped), and every member on the
+   * lowest tier who ever earned enough for the next one, in batches of commands.
+   */
   async evaluateDaily(asOfInput?: string): Promise<DailyEvaluationSummary> {
     const asOf = new Date(asOfInput ?? this.now()).toISOString();
-    const lowest = tierLadder(this.program)[0]?.name ?? '';
-    const summary: DailyEvaluationSummary = { asOf, day: evaluationDay(asOf), membersEvaluated: 0, downgraded: 0, protected: 0, alreadyEvaluated: 0 };
+    const [lowest, next] = tierLadder(this.program);
+    const summary: DailyEvaluationSummary = { asOf, day: evaluationDay(asOf), membersEvaluated: 0, upgraded: 0, downgraded: 0, protected: 0, alreadyEvaluated: 0 };
+    const rank = new Map(tierLadder(this.program).map((tier, i) => [tier.name, i]));
     let after = '';
     for (;;) {
       const rows: { member_id: string }[] = await this.dataSource.query(
-        `SELECT member_id FROM member_state WHERE tier <> $1 AND member_id > $2 ORDER BY member_id LIMIT $3`,
-        [lowest, after, DAILY_BATCH],
+        `SELECT member_id FROM member_state WHERE (tier <> $1 OR lifetime_earned >= $4) AND member_id > $2 ORDER BY member_id LIMIT $3`,
+        [lowest?.name ?? '', after, DAILY_BATCH, next?.threshold ?? Number.MAX_SAFE_INTEGER],
       );
       if (rows.length === 0) break;
       after = rows[rows.length - 1].member_id;
@@ -84,12 +90,16 @@ export class TierService {
       summary.membersEvaluated += results.length;
       for (const result of results) {
         if (result.status === 'duplicate') summary.alreadyEvaluated += 1;
-        else if (result.status === 'appended') summary.downgraded += 1;
+        else if (result.status === 'appended') {
+          const { from, to } = result.result as TierOutcome;
+          if ((rank.get(to) ?? -1) > (rank.get(from) ?? Infinity)) summary.upgraded += 1;
+          else summary.downgraded += 1;
+        }
         else if ((result.result as TierOutcome).protectedUntil) summary.protected += 1;
       }
       if (rows.length < DAILY_BATCH) break;
     }
-    this.metrics.counter('tally_tier_changes_total', 'Tier changes appended, by cause', ['cause']).inc({ cause: 'daily-evaluation' }, summary.downgraded);
+    this.metrics.counter('tally_tier_changes_total', 'Tier changes appended, by cause', ['cause']).inc({ cause: 'daily-evaluation' }, summary.downgraded + summary.upgraded);
     return summary;
   }
 

@@ -60,6 +60,16 @@ describe('decideDailyEvaluation', () => {
     expect(decideDailyEvaluation(state, PROTECTION_ENDS, RULES)).toMatchObject({ events: [], tier: 'gold', earnedTier: 'gold' });
   });
 
+  it('upgrades a member whose points reach a higher tier, as the upgrade check would have', () => {
+    const state = given(earnedAt('2025-09-01T00:00:00Z', 6000));
+    expect(decideDailyEvaluation(state, PROTECTION_ENDS, RULES).events[0]?.data).toEqual({
+      from: 'member',
+      to: 'gold',
+      qualifyingPoints: 6000,
+      reason: 'threshold-reached',
+    });
+  });
+
   it('decides nothing for a member on the lowest tier', () => {
     expect(decideDailyEvaluation(given(), PROTECTION_ENDS, RULES)).toMatchObject({ events: [], tier: 'member' });
   });

@@ -5,6 +5,7 @@ import { earnedRank, rankOf, tierLadder } from '../shared/tier-ladder';
 import { tierChanged } from '../shared/tier-changed';
 import { plusDays } from '../shared/time';
 import { TierDecision } from '../tier.decision';
+import { decideUpgrade } from '../upgrade/upgrade.decider';
 import { DowngradePolicy, TierRule, TierRules } from '../tier.rules';
 
 const targetRank = (policy: DowngradePolicy, current: number, earned: number): number => {
@@ -28,10 +29,12 @@ const protectionUntil = (state: MemberState, asOf: string, rules: TierRules): st
 };
 
 /**
- * The daily evaluation only lowers tiers (upgrades happen at once, by `decideUpgrade`): when the
- * earned tier is below the current one, never within `downgrade.minDaysAfterUpgrade` days of the last upgrade,
- * never below the floor ops set. A member on a tier the program no longer defines is moved to the
- * earned tier (or the floor), reason 'tier-not-in-program'.
+ * The daily evaluation lowers tiers: when the earned tier is below the current one, never within
+ * `downgrade.minDaysAfterUpgrade` days of the last upgrade, never below the floor ops set. A member on
+ * a tier the program no longer defines is moved to the earned tier (or the floor), reason
+ * 'tier-not-in-program'. Upgrades happen at once, on the ledger event that reaches the threshold
+ * (`decideUpgrade`); one whose check never came (a service down while its events went by) is made
+ * here, as `decideUpgrade` would have made it.
  */
 export const decideDailyEvaluation = (state: MemberState, asOf: string, rules: TierRules): TierDecision => {
   const ladder = tierLadder(rules);
@@ -48,7 +51,8 @@ export const decideDailyEvaluation = (state: MemberState, asOf: string, rules: T
   });
 
   if (current < 0) return changeTo(Math.max(earned, floor), 'tier-not-in-program');
-  if (earned >= current) return unchanged;
+  if (earned > current) return decideUpgrade(state, asOf, rules);
+  if (earned === current) return unchanged;
   const target = Math.max(targetRank(rules.downgrade.policy, current, earned), floor);
   if (target >= current) return unchanged;
   const protectedUntil = protectionUntil(state, asOf, rules);
