@@ -1,7 +1,7 @@
 import { initialMemberState } from '@tally/member-ledger';
 import { decideEarn } from './earn.decider';
 import { EARN_REFUSAL_CODES } from './earn.decision';
-import { MEMBER, activity, checkIn, contextFor, purchase, referral, refund, run } from './testing/earn.fixtures';
+import { MEMBER, activity, checkIn, contextFor, programWith, purchase, referral, refund, run } from './testing/earn.fixtures';
 
 describe('decideEarn', () => {
   it('routes every input type to its rule', () => {
@@ -37,6 +37,57 @@ describe('decideEarn', () => {
       'REFEREE_ALREADY_REFERRED',
       'UNKNOWN_ACTIVITY',
       'ACTIVITY_LIMIT_REACHED',
+      'OCCURRED_BEFORE_PROGRAM',
     ]);
+  });
+
+  describe('inputs older than the program accepts (OCCURRED_BEFORE_PROGRAM)', () => {
+    // The built-in program starts at 2020-01-01T00:00:00+08:00, that is 2019-12-31T16:00:00Z.
+    const reviews = programWith({ activities: [{ id: 'review', points: 20 }] });
+    const inputsAt = (occurredAt: string) =>
+      [
+        ['purchase', purchase({ occurredAt })],
+        ['refund', refund({ occurredAt })],
+        ['check-in', checkIn(occurredAt)],
+        ['referral', referral(MEMBER, 'm-2002', { occurredAt })],
+        ['activity', activity('review', occurredAt)],
+      ] as const;
+
+    it.each(inputsAt('2019-12-31T15:59:59.999Z'))('refuses a %s from the millisecond before the program starts, against the member it is keyed by', (_type, input) => {
+      expect(decideEarn(input, {}, contextFor(reviews))).toEqual({
+        kind: 'reject',
+        memberId: MEMBER,
+        code: 'OCCURRED_BEFORE_PROGRAM',
+        message: 'occurredAt 2019-12-31T15:59:59.999Z is before 2020-01-01T00:00:00+08:00, the earliest the program accepts',
+      });
+    });
+
+    it.each(inputsAt('2020-01-01T00:00:00+08:00'))('decides a %s from the instant the program starts on its rule', (_type, input) => {
+      expect(decideEarn(input, {}, contextFor(reviews)).kind).not.toBe('reject');
+    });
+
+    it.each(['1970-01-01T00:00:00Z', '0001-01-01T00:00:00Z', '0000-01-01T00:00:00+18:00', '2019-12-31T23:59:59+08:00', '2019-12-31T12:00:00-03:59'])(
+      'refuses a purchase dated %s under the built-in program',
+      (occurredAt) => {
+        expect(decideEarn(purchase({ occurredAt }), {}, contextFor())).toMatchObject({ kind: 'reject', code: 'OCCURRED_BEFORE_PROGRAM' });
+      },
+    );
+
+    it('judges against the earliest occurredAt the program names, before or at its start', () => {
+      const piloted = programWith({ startsAt: '2026-01-01T00:00:00+08:00', earliestOccurredAt: '2025-10-01T00:00:00+08:00' });
+      expect(decideEarn(purchase({ occurredAt: '2025-10-01T00:00:00+08:00' }), {}, contextFor(piloted))).toMatchObject({ kind: 'append' });
+      expect(decideEarn(purchase({ occurredAt: '2025-09-30T23:59:59+08:00' }), {}, contextFor(piloted))).toMatchObject({
+        kind: 'reject',
+        code: 'OCCURRED_BEFORE_PROGRAM',
+        message: expect.stringContaining('before 2025-10-01T00:00:00+08:00'),
+      });
+      const launched = programWith({ startsAt: '2026-01-01T00:00:00+08:00' });
+      expect(decideEarn(purchase({ occurredAt: '2025-12-31T23:59:59+08:00' }), {}, contextFor(launched))).toMatchObject({ code: 'OCCURRED_BEFORE_PROGRAM' });
+    });
+
+    it('refuses before any other rule: a refund before the program does not wait for its purchase, an unknown activity is not judged', () => {
+      expect(decideEarn(refund({ occurredAt: '2019-06-01T00:00:00Z', orderId: 'o-never-seen' }), {}, contextFor())).toMatchObject({ code: 'OCCURRED_BEFORE_PROGRAM' });
+      expect(decideEarn(activity('unknown', '2019-06-01T00:00:00Z'), {}, contextFor())).toMatchObject({ code: 'OCCURRED_BEFORE_PROGRAM' });
+    });
   });
 });

@@ -1,17 +1,26 @@
 import { InputEvent } from '@tally/contracts';
 import { MemberState, initialMemberState } from '@tally/member-ledger';
+import { earliestOccurredMs } from '@tally/program';
 import { decideActivity } from './activity/activity.decider';
 import { decideCheckIn } from './check-in/check-in.decider';
-import { EarnContext, EarnDecision } from './earn.decision';
+import { EarnContext, EarnDecision, reject } from './earn.decision';
 import { decidePurchase } from './purchase/purchase.decider';
 import { decideReferral } from './referral/referral.decider';
 import { decideRefund } from './refund/refund.decider';
 
+/** The member an input's refusal is recorded against: the one it is keyed by. */
+const keyMemberOf = (input: InputEvent): string => (input.type === 'referral.completed' ? input.referrerId : input.memberId);
+
 /**
  * Decides what an earn input appends. `members` holds the state of every member the input touches
- * (`membersOf(input)`); a member not in it has no history yet.
+ * (`membersOf(input)`); a member not in it has no history yet. An input that occurred before the
+ * program accepts any is refused whatever its type.
  */
 export const decideEarn = (input: InputEvent, members: Record<string, MemberState>, ctx: EarnContext): EarnDecision => {
+  if (Date.parse(input.occurredAt) < earliestOccurredMs(ctx.program)) {
+    const earliest = ctx.program.earliestOccurredAt ?? ctx.program.startsAt;
+    return reject(keyMemberOf(input), 'OCCURRED_BEFORE_PROGRAM', `occurredAt ${input.occurredAt} is before ${earliest}, the earliest the program accepts`);
+  }
   const member = (memberId: string): MemberState => members[memberId] ?? initialMemberState(memberId);
   switch (input.type) {
     case 'purchase.completed':

@@ -25,7 +25,8 @@ export type EarnRefusalCode =
   | 'SELF_REFERRAL'
   | 'REFEREE_ALREADY_REFERRED'
   | 'UNKNOWN_ACTIVITY'
-  | 'ACTIVITY_LIMIT_REACHED';
+  | 'ACTIVITY_LIMIT_REACHED'
+  | 'OCCURRED_BEFORE_PROGRAM';
 
 export const EARN_REFUSAL_CODES: readonly EarnRefusalCode[] = [
   'DUPLICATE_ORDER',
@@ -40,6 +41,7 @@ export const EARN_REFUSAL_CODES: readonly EarnRefusalCode[] = [
   'REFEREE_ALREADY_REFERRED',
   'UNKNOWN_ACTIVITY',
   'ACTIVITY_LIMIT_REACHED',
+  'OCCURRED_BEFORE_PROGRAM',
 ];
 
 export type EarnDecision =

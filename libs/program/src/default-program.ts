@@ -10,6 +10,10 @@ const deepFreeze = <T>(value: T): T => {
 
 /** The built-in program of DESIGN.md ("Default program rules"); a program file overrides any of it. */
 export const DEFAULT_PROGRAM: Program = deepFreeze<Program>({
+  // Before any purchase a deployment of the built-in program will be fed, late or migrated ones
+  // included, and long after the placeholders of producers' unset dates (1970-01-01, 0001-01-01),
+  // which it refuses. Midnight in the program's zone, so that it starts on a business day's edge.
+  startsAt: '2020-01-01T00:00:00+08:00',
   timeZone: 'Asia/Shanghai',
   currencies: { CNY: { points: 1, perMinorUnits: 100 } },
   tiers: [

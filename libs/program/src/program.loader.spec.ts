@@ -160,6 +160,36 @@ rewards:
     expect(problemsOf(text, 'yaml')).toEqual(['rewards[0].validTo: must be after 2026-02-01T00:00:00Z']);
   });
 
+  it('reads when the program starts and the earliest occurredAt it accepts, which is its start unless named', () => {
+    expect(programOf('{}', 'json')).toMatchObject({ startsAt: '2020-01-01T00:00:00+08:00' });
+    expect(programOf('{}', 'json').earliestOccurredAt).toBeUndefined();
+    const program = programOf("startsAt: '2026-03-01T00:00:00+08:00'\nearliestOccurredAt: '2025-12-01T00:00:00Z'\n", 'yaml');
+    expect(program).toMatchObject({ startsAt: '2026-03-01T00:00:00+08:00', earliestOccurredAt: '2025-12-01T00:00:00Z' });
+    expect(programOf("{ startsAt: '2026-03-01T00:00:00+08:00', earliestOccurredAt: '2026-03-01T00:00:00+08:00' }", 'yaml').earliestOccurredAt).toBe(
+      '2026-03-01T00:00:00+08:00',
+    );
+  });
+
+  it.each([
+    ['a start that is not an instant', { startsAt: '2026-03-01' }, ['startsAt: must be ISO-8601 with an offset, e.g. 2026-11-11T00:00:00+08:00']],
+    ['a start on a day the calendar does not have', { startsAt: '2026-02-30T00:00:00+08:00' }, ['startsAt: is not a real date']],
+    ['a start that is not text', { startsAt: 20260301 }, ['startsAt: must be a string']],
+    [
+      'an earliest occurredAt after the start: the program would refuse its own inputs',
+      { startsAt: '2026-03-01T00:00:00+08:00', earliestOccurredAt: '2026-03-01T00:00:01+08:00' },
+      ['earliestOccurredAt: must not be after startsAt (2026-03-01T00:00:00+08:00): the program would refuse its own inputs'],
+    ],
+    [
+      'an earliest occurredAt before the first instant the ledger keeps (year 1, UTC)',
+      { earliestOccurredAt: '0001-01-01T00:00:00+08:00' },
+      ['earliestOccurredAt: must not be before 0001-01-01T00:00:00Z'],
+    ],
+    ['a start before the first instant the ledger keeps', { startsAt: '0000-06-01T00:00:00Z' }, ['startsAt: must not be before 0001-01-01T00:00:00Z']],
+    ['an earliest occurredAt that is not an instant', { earliestOccurredAt: 'launch' }, ['earliestOccurredAt: must be ISO-8601 with an offset, e.g. 2026-11-11T00:00:00+08:00']],
+  ])('refuses %s', (_name, document, problems) => {
+    expect(problemsOf(JSON.stringify(document), 'json')).toEqual(problems);
+  });
+
   it('refuses a campaign window on a day the calendar does not have', () => {
     const text = "campaigns: [{ id: c1, multiplier: 2, start: '2026-02-29T00:00:00+08:00', end: '2026-03-31T00:00:00+08:00' }]";
     expect(problemsOf(text, 'yaml')).toEqual(['campaigns[0].start: is not a real date']);

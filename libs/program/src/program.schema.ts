@@ -39,6 +39,13 @@ const instant = () =>
     .regex(ISO_WITH_OFFSET, { error: 'must be ISO-8601 with an offset, e.g. 2026-11-11T00:00:00+08:00', abort: true })
     .refine((value) => !Number.isNaN(Date.parse(value)) && isCalendarTime(value), { error: 'is not a real date' });
 
+/** The first instant the ledger keeps: it stores years 1 to 9999 (UTC), as ISO-8601 and PostgreSQL both write them. */
+export const FIRST_STORABLE_INSTANT = '0001-01-01T00:00:00Z';
+
+/** An instant an input's `occurredAt` is compared with: none before the ledger's first may come in. */
+const bound = () =>
+  instant().refine((value) => !(Date.parse(value) < Date.parse(FIRST_STORABLE_INSTANT)), { error: `must not be before ${FIRST_STORABLE_INSTANT}` });
+
 type Identified = { id: string };
 
 /** Reports each repeated id at the entry that repeats it. */
@@ -171,6 +178,10 @@ const reward = z
 
 /** Checks across sections; zod runs it once every section has the right shape (values may still be out of range). */
 const crossChecks = (program: Program, ctx: z.RefinementCtx): void => {
+  const { startsAt, earliestOccurredAt } = program;
+  if (earliestOccurredAt !== undefined && Date.parse(earliestOccurredAt) > Date.parse(startsAt)) {
+    ctx.addIssue({ code: 'custom', path: ['earliestOccurredAt'], message: `must not be after startsAt (${startsAt}): the program would refuse its own inputs` });
+  }
   const tierNames = new Set(program.tiers.map((t) => t.name));
   program.rewards.forEach((entry, index) => {
     if (entry.minTier !== undefined && !tierNames.has(entry.minTier)) {
@@ -181,6 +192,8 @@ const crossChecks = (program: Program, ctx: z.RefinementCtx): void => {
 
 export const programSchema: z.ZodType<Program, unknown> = z
   .strictObject({
+    startsAt: bound().default(D.startsAt),
+    earliestOccurredAt: bound().optional(),
     timeZone: text()
       .refine(isTimeZone, { error: 'must be an IANA time zone such as Asia/Shanghai' })
       .default(D.timeZone),

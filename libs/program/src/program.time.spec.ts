@@ -1,11 +1,18 @@
 import { DEFAULT_PROGRAM } from './default-program';
-import { availableAtFor, businessDay, expiresAtFor } from './program.time';
+import { availableAtFor, businessDay, earliestOccurredMs, expiresAtFor } from './program.time';
 import { ExpiryPolicy, Program } from './program.types';
 
 const withExpiry = (policy: ExpiryPolicy, timeZone = DEFAULT_PROGRAM.timeZone): Program => ({
   ...DEFAULT_PROGRAM,
   timeZone,
   expiry: { ...DEFAULT_PROGRAM.expiry, policy },
+});
+
+describe('earliestOccurredMs', () => {
+  it('is the program start unless the program names an earliest occurredAt', () => {
+    expect(earliestOccurredMs(DEFAULT_PROGRAM)).toBe(Date.parse('2019-12-31T16:00:00Z'));
+    expect(earliestOccurredMs({ ...DEFAULT_PROGRAM, earliestOccurredAt: '2018-06-01T00:00:00-03:30' })).toBe(Date.parse('2018-06-01T03:30:00Z'));
+  });
 });
 
 describe('businessDay', () => {

@@ -1,6 +1,9 @@
 import { Program } from './program.types';
 import { MS_PER_DAY, dayInZone, localDateTimeAt, startOfLocalDay, toIso } from './zone.calendar';
 
+/** The earliest `occurredAt` the program accepts, in epoch milliseconds: `earliestOccurredAt`, else its start. */
+export const earliestOccurredMs = (program: Program): number => Date.parse(program.earliestOccurredAt ?? program.startsAt);
+
 /** The business day (`YYYY-MM-DD`) of an instant: its calendar date in the program time zone. */
 export const businessDay = (program: Program, isoInstant: string): string => dayInZone(program.timeZone, Date.parse(isoInstant));
 

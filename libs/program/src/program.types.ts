@@ -3,6 +3,13 @@
  * `DEFAULT_PROGRAM`; a program file (`TALLY_PROGRAM`) may override any field.
  */
 export interface Program {
+  /** When the program began: an ISO-8601 instant with an offset. */
+  startsAt: string;
+  /**
+   * Inputs whose `occurredAt` is before this instant are refused (`OCCURRED_BEFORE_PROGRAM`); the
+   * program's start when absent. Earlier than the start, it accepts history from before the launch.
+   */
+  earliestOccurredAt?: string;
   /** IANA zone that defines a business day (check-ins, daily caps, activity limits, expiry ends). */
   timeZone: string;
   /** Accepted currencies; a purchase in any other currency is refused. */

@@ -4,7 +4,7 @@ import { LedgerQueries, LedgerReplay, ParkedInputs, auditLedger } from '@tally/l
 import { Roles } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { PageQuery } from '../shared/page.query';
-import { ParkedQuery, RejectionsQuery, ReplayBody } from './ops.query';
+import { AuditQuery, ParkedQuery, RejectionsQuery, ReplayBody } from './ops.query';
 
 @ApiTags('ops')
 @ApiBearerAuth()
@@ -18,9 +18,12 @@ export class OpsController {
   ) {}
 
   @Get('audit')
-  @ApiOperation({ summary: 'Verify hash chains, versions, and that lots add up to balances' })
-  audit() {
-    return auditLedger(this.dataSource);
+  @ApiOperation({
+    summary: 'Verify hash chains, versions, and that lots add up to balances',
+    description: 'Counts every violation and lists the first `limit`: the log\'s by position, then the balances\' by member.',
+  })
+  audit(@Query() query: AuditQuery) {
+    return auditLedger(this.dataSource, { limit: query.limit });
   }
 
   @Get('rejections')

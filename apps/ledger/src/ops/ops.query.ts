@@ -1,6 +1,8 @@
-import { IsBoolean, IsOptional, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ID_PATTERN } from '@tally/contracts';
+import { AUDIT_DEFAULT_LIMIT, AUDIT_MAX_LIMIT } from '@tally/ledger';
 import { LimitQuery, PageQuery } from '../shared/page.query';
 
 export class RejectionsQuery extends PageQuery {
@@ -23,4 +25,15 @@ export class ReplayBody {
   @IsOptional()
   @IsBoolean()
   swap: boolean = false;
+}
+
+/** The audit counts every violation; `limit` bounds how many it lists. */
+export class AuditQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: AUDIT_MAX_LIMIT, default: AUDIT_DEFAULT_LIMIT, description: 'Violations listed at most' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(AUDIT_MAX_LIMIT)
+  limit: number = AUDIT_DEFAULT_LIMIT;
 }

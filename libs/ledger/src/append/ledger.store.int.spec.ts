@@ -263,4 +263,25 @@ describe('ledger store against PostgreSQL', () => {
     const rejections = await dataSource.query(`SELECT code FROM rejections WHERE member_id = 'm-poor'`);
     expect(rejections).toEqual([{ code: 'INSUFFICIENT_POINTS' }]);
   });
+
+  it('records a refusal of any instant the contract accepts, without failing the batch it is in', async () => {
+    // Year 0000 and offsets beyond 15:59 are ISO-8601 that PostgreSQL does not read as written.
+    const refused = ['0000-06-01T00:00:00Z', '0001-01-01T00:00:00+08:00', '2019-12-31T23:00:00+18:00', '2026-11-23T10:15:00.123456-03:30'];
+    const results = await store.execute([
+      ...refused.map(
+        (occurredAt, i): LedgerCommand<null> => ({
+          scope: 'test',
+          causationId: `refused-${i}`,
+          memberIds: [`m-refused-${i}`],
+          decide: () => ({ kind: 'reject', memberId: `m-refused-${i}`, code: 'OCCURRED_BEFORE_PROGRAM', message: 'too old', occurredAt, result: null }),
+        }),
+      ),
+      earnCommand('m-refused-neighbour', 'refused-neighbour', 10),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected', 'appended']);
+    const stored: { causation_id: string; ms: string }[] = await dataSource.query(
+      `SELECT causation_id, (extract(epoch FROM occurred_at) * 1000)::bigint::text AS ms FROM rejections WHERE causation_id LIKE 'refused-%' ORDER BY causation_id`,
+    );
+    expect(stored).toEqual(refused.map((occurredAt, i) => ({ causation_id: `refused-${i}`, ms: String(Date.parse(occurredAt)) })));
+  });
 });

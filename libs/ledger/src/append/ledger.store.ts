@@ -7,6 +7,7 @@ import { HashHex, assertHashableId, eventHash } from '../hashing/event-hash';
 import { DEFAULT_STATE_CACHE_SIZE, LoadedMember, MemberStateCache } from '../state/member-state.cache';
 import { MemberStates, Query, SNAPSHOT_EVERY, SNAPSHOT_REVISION, preparedQueryOf, lockHeads } from '../state/member-states';
 import { encodeEventData } from '../storage/event-codec';
+import { storedInstantText, timestamptzText } from '../storage/epoch-iso';
 import { OrderKey, attachOrders, dropOrders, readStoredOrders } from '../state/stored-orders';
 import { StoredSnapshot, encodeSnapshot } from '../state/snapshot-codec';
 import { AppendedEvent, CommandResult, LedgerCommand } from './ledger-command';
@@ -32,6 +33,16 @@ type Lease = [PoolClient, (error?: Error) => void];
 
 /** An instant as `toISOString()` writes it: stored and hashed as it is, with no parse. */
 const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * A refused input's `occurredAt` as the rejection row keeps it. The input's own text may name an
+ * instant PostgreSQL would refuse to read as written (year 0000, an offset beyond 15:59): one
+ * refusal must not fail its whole batch. Kept to the millisecond, as the decision read it.
+ */
+const rejectionInstant = (occurredAt: string | undefined): string | null => {
+  const ms = occurredAt === undefined ? Number.NaN : Date.parse(occurredAt);
+  return Number.isNaN(ms) ? null : timestamptzText(ms);
+};
 
 /** PostgreSQL errors that mean "someone else changed the same member meanwhile": re-decide. */
 const RETRYABLE = new Set(['23505', '40P01', '40001']);
@@ -298,7 +309,7 @@ export class LedgerStore {
           memberId: outcome.memberId,
           code: outcome.code,
           message: outcome.message,
-          occurredAt: outcome.occurredAt ?? null,
+          occurredAt: rejectionInstant(outcome.occurredAt),
           input: outcome.input ?? null,
           memberVersion: versionOf(decided, outcome.memberId),
           final,
@@ -343,7 +354,7 @@ export class LedgerStore {
     // The entry moves on with its state, in place like the state itself: a touched entry never
     // goes back to the cache unless its batch commits (see `failed`).
     current.lastHash = hash;
-    return { memberId: event.memberId, version, eventId, type: event.type, occurredAt, causationId, dataText, hash };
+    return { memberId: event.memberId, version, eventId, type: event.type, occurredAt: storedInstantText(occurredAt), causationId, dataText, hash };
   }
 }
 
@@ -489,7 +500,7 @@ const batchStatement = <R>(decided: Decided<R>, generation: string | undefined):
   dropOrders(decided.members.values());
   const snapshots = dueSnapshots(decided.members, decided.touched);
   const bulk = new BulkParams();
-  const recordedAt = bulk.value(decided.recordedAt);
+  const recordedAt = bulk.value(storedInstantText(decided.recordedAt));
   const stored = (row: Record<string, unknown>) => decided.storedOrders.has(orderKey(row.member_id as string, row.order_id as string));
   const opened = (row: Record<string, unknown>) => decided.openedLots.has(row.lot_id as string);
   const bases = [...decided.bases].map(([member_id, version]) => ({ member_id, version })).sort((a, b) => (a.member_id < b.member_id ? -1 : 1));

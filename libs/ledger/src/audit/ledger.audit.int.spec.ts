@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { LedgerStore } from '../append/ledger.store';
 import { ledgerDataSourceOptions, migrateLedger } from '../database/data-source';
 import { storedHashSql } from '../hashing/event-hash';
-import { earnCommand } from '../testing/ledger.fixtures';
+import { earnCommand, earnedEvent } from '../testing/ledger.fixtures';
 import { auditLedger } from './ledger.audit';
 
 const earn = (memberId: string, causationId: string) => earnCommand('audit-test', memberId, causationId);
@@ -44,14 +44,57 @@ describe('audit of tampered ledgers (invariant 6)', () => {
 
   it('passes an untouched ledger, in one range or in several', async () => {
     for (const parallelism of [1, 3]) {
-      expect(await auditLedger(dataSource, { parallelism })).toMatchObject({ ok: true, eventsChecked: 48, members: 12 });
+      expect(await auditLedger(dataSource, { parallelism })).toEqual({
+        ok: true,
+        eventsChecked: 48,
+        members: 12,
+        violationCount: 0,
+        violationsByKind: { version_gap: 0, hash_mismatch: 0, head_mismatch: 0, projection_mismatch: 0, orphan_projection: 0 },
+        violations: [],
+        ms: expect.any(Number),
+      });
     }
+  });
+
+  it('reports every violation: two altered events of two members and a balance that does not add up', async () => {
+    const altered = [await positionOf('m-02', 3), await positionOf('m-10', 1)];
+    await tamper(`UPDATE ledger_events SET data = '[1000]' WHERE position = ANY($1)`, [altered]);
+    await superuser.query(`UPDATE member_state SET available = available + 5 WHERE member_id = 'm-06'`);
+    for (const parallelism of [1, 3]) {
+      const report = await auditLedger(dataSource, { parallelism });
+      expect(report).toMatchObject({ ok: false, eventsChecked: 48, members: 12, violationCount: 3 });
+      expect(report.violationsByKind).toMatchObject({ hash_mismatch: 2, projection_mismatch: 1, version_gap: 0, head_mismatch: 0 });
+      expect(report.violations).toEqual([
+        // By position: m-10's first event was appended before m-02's third.
+        expect.objectContaining({ kind: 'hash_mismatch', memberId: 'm-10', version: 1, position: altered[1] }),
+        expect.objectContaining({ kind: 'hash_mismatch', memberId: 'm-02', version: 3, position: altered[0] }),
+        expect.objectContaining({ kind: 'projection_mismatch', memberId: 'm-06' }),
+      ]);
+      expect(report.firstViolation).toEqual(report.violations[0]);
+    }
+  });
+
+  it('counts every violation and lists the first ones by position, as many as asked', async () => {
+    // Every member's second event altered: twelve violations, in every range.
+    await tamper(`UPDATE ledger_events SET occurred_at = occurred_at + interval '1 ms' WHERE version = 2`);
+    const positions: string[] = (await dataSource.query(`SELECT position::text FROM ledger_events WHERE version = 2 ORDER BY position`)).map(
+      (row: { position: string }) => row.position,
+    );
+    const report = await auditLedger(dataSource, { parallelism: 3, limit: 5 });
+    expect(report).toMatchObject({ ok: false, violationCount: 12, violationsByKind: { hash_mismatch: 12 } });
+    expect(report.violations.map((v) => v.position)).toEqual(positions.slice(0, 5));
+    expect((await auditLedger(dataSource, { limit: 1000 })).violations).toHaveLength(12);
+    await expect(auditLedger(dataSource, { limit: 0 })).rejects.toThrow(RangeError);
+    await expect(auditLedger(dataSource, { limit: 1001 })).rejects.toThrow(RangeError);
   });
 
   it('names the event a superuser altered', async () => {
     const position = await positionOf('m-05', 2);
     await tamper(`UPDATE ledger_events SET occurred_at = occurred_at - interval '1 day' WHERE position = $1`, [position]);
-    expect((await auditLedger(dataSource, { parallelism: 3 })).firstViolation).toMatchObject({ kind: 'hash_mismatch', memberId: 'm-05', position, version: 2 });
+    const report = await auditLedger(dataSource, { parallelism: 3 });
+    expect(report.firstViolation).toMatchObject({ kind: 'hash_mismatch', memberId: 'm-05', position, version: 2 });
+    // The events after it chain from its stored hash: one altered event is one violation.
+    expect(report).toMatchObject({ violationCount: 1, violations: [report.firstViolation] });
   });
 
   it('names the next event when the altered one was given a matching hash: the chain breaks there', async () => {
@@ -59,13 +102,17 @@ describe('audit of tampered ledgers (invariant 6)', () => {
     await tamper(`UPDATE ledger_events SET data = '[1000]' WHERE position = $1`, [altered]);
     const previous = `(SELECT p.hash FROM ledger_events p WHERE p.member_id = e.member_id AND p.version = e.version - 1)`;
     await tamper(`UPDATE ledger_events e SET hash = ${storedHashSql(previous)} WHERE position = $1`, [altered]);
-    expect((await auditLedger(dataSource)).firstViolation).toMatchObject({ kind: 'hash_mismatch', memberId: 'm-05', position: await positionOf('m-05', 3) });
+    const report = await auditLedger(dataSource);
+    expect(report.firstViolation).toMatchObject({ kind: 'hash_mismatch', memberId: 'm-05', position: await positionOf('m-05', 3) });
+    expect(report.violationCount).toBe(1);
   });
 
-  it('names the event after the one a superuser removed from the middle of a chain', async () => {
+  it('names the event after the one a superuser removed from the middle of a chain, and only it', async () => {
     const after = await positionOf('m-07', 3);
     await tamper(`DELETE FROM ledger_events WHERE member_id = 'm-07' AND version = 2`);
-    expect((await auditLedger(dataSource)).firstViolation).toMatchObject({ kind: 'version_gap', memberId: 'm-07', position: after, version: 3 });
+    const report = await auditLedger(dataSource);
+    expect(report.firstViolation).toMatchObject({ kind: 'version_gap', memberId: 'm-07', position: after, version: 3 });
+    expect(report.violationCount).toBe(1);
   });
 
   it("notices a member's last event removed: the chain ends before its head", async () => {
@@ -78,6 +125,37 @@ describe('audit of tampered ledgers (invariant 6)', () => {
     await tamper(`DELETE FROM ledger_events WHERE member_id = 'm-11'`);
     expect((await auditLedger(dataSource)).firstViolation).toMatchObject({ kind: 'orphan_projection', memberId: 'm-11' });
     await superuser.query(`UPDATE open_lots SET remaining = remaining - 1 WHERE member_id = 'm-01' AND lot_order = 1`);
-    expect((await auditLedger(dataSource)).firstViolation).toMatchObject({ kind: 'projection_mismatch', memberId: 'm-01' });
+    const report = await auditLedger(dataSource);
+    expect(report.firstViolation).toMatchObject({ kind: 'projection_mismatch', memberId: 'm-01' });
+    expect(report.violations.map((v) => [v.kind, v.memberId])).toEqual([
+      ['projection_mismatch', 'm-01'],
+      ['orphan_projection', 'm-11'],
+    ]);
+  });
+});
+
+describe('audit of events at the epoch', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('audit_epoch', migrateLedger);
+    dataSource = await new DataSource(ledgerDataSourceOptions(db.url, 4)).initialize();
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+
+  const earnAt = (memberId: string, occurredAt: string) => ({
+    ...earn(memberId, `c-${memberId}`),
+    decide: () => ({ kind: 'append' as const, events: [earnedEvent(memberId, 10, occurredAt)], result: memberId }),
+  });
+
+  it('passes purchases that occurred, and were appended, at exactly 1970-01-01T00:00:00Z', async () => {
+    const store = new LedgerStore(dataSource, { clock: () => new Date(0), newEventId: randomUUID });
+    await store.execute([earnAt('m-epoch', '1970-01-01T00:00:00Z'), earnAt('m-epoch-local', '1970-01-01T08:00:00+08:00')]);
+    expect(await auditLedger(dataSource)).toMatchObject({ ok: true, eventsChecked: 2, violationCount: 0 });
   });
 });

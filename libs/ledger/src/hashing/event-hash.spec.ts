@@ -29,6 +29,15 @@ describe('event hash', () => {
     }
   });
 
+  it('writes microseconds as PostgreSQL writes the bigint: the epoch as 0, instants before it negative', () => {
+    const microsOf = (occurredAt: string) => hashedText({ ...event, occurredAt }).split('\n')[4];
+    expect(microsOf('1970-01-01T00:00:00.000Z')).toBe('0');
+    expect(microsOf('1970-01-01T08:00:00+08:00')).toBe('0');
+    expect(microsOf('1970-01-01T00:00:00.001Z')).toBe('1000');
+    expect(microsOf('1969-12-31T23:59:59.999Z')).toBe('-1000');
+    expect(microsOf('0001-01-01T00:00:00.000Z')).toBe('-62135596800000000');
+  });
+
   it('changes with any field and with the previous hash', () => {
     const base = eventHash(GENESIS_HASH, event);
     expect(eventHash(GENESIS_HASH, { ...event, dataText: '["lot-1",71]' })).not.toBe(base);

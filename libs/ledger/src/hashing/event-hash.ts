@@ -33,7 +33,11 @@ const recentIso = ['', ''];
 const recentMicros = ['', ''];
 let newest = 0;
 
-/** Microseconds since the epoch, PostgreSQL's own precision for `timestamptz`. */
+/**
+ * Microseconds since the epoch, PostgreSQL's own precision for `timestamptz`, written as
+ * PostgreSQL writes the `bigint`: a whole number of milliseconds with three zeros appended, except
+ * the epoch itself, which is `0`, not `0000`.
+ */
 const micros = (iso: string): string => {
   if (iso === recentIso[0]) return recentMicros[0];
   if (iso === recentIso[1]) return recentMicros[1];
@@ -41,13 +45,13 @@ const micros = (iso: string): string => {
   if (Number.isNaN(ms)) throw new Error(`not a timestamp: ${iso}`);
   newest ^= 1;
   recentIso[newest] = iso;
-  return (recentMicros[newest] = `${ms}000`);
+  return (recentMicros[newest] = ms === 0 ? '0' : `${ms}000`);
 };
 
 /**
  * The bytes an event's hash covers: its fields one per line, the data text last (ids never hold
  * a line break, and the data is the rest). PostgreSQL builds the same bytes from the stored row
- * (`STORED_HASH_SQL`), so the audit verifies every chain inside the database.
+ * (`STORED_HASHED_TEXT_SQL`), so the audit verifies every chain inside the database.
  */
 export const hashedText = (e: HashedFields): string =>
   `${e.memberId}\n${e.version}\n${e.eventId.toLowerCase()}\n${e.type}\n${micros(e.occurredAt)}\n${micros(e.recordedAt)}\n${e.causationId}\n${e.dataText}`;
@@ -71,13 +75,18 @@ export const eventHash = (prevHash: HashHex, event: HashedFields): HashHex => {
 };
 
 /**
- * `eventHash` as SQL over a `ledger_events` row aliased `e`, given the previous hash as an
- * expression. The database must use UTF-8, and PostgreSQL 14 or later (`extract` as numeric).
+ * `hashedText` as SQL over a `ledger_events` row aliased `e`. PostgreSQL 14 or later: `extract`
+ * gives numeric, so the microseconds are exact for every instant it stores.
  */
-export const storedHashSql = (prevHash: string): string =>
-  `sha256(${prevHash} || convert_to(concat_ws(E'\\n', e.member_id, e.version, e.event_id, e.type,
+export const STORED_HASHED_TEXT_SQL = `concat_ws(E'\\n', e.member_id, e.version, e.event_id, e.type,
      (extract(epoch FROM e.occurred_at) * 1000000)::bigint, (extract(epoch FROM e.recorded_at) * 1000000)::bigint,
-     e.causation_id, e.data::text), 'UTF8'))`;
+     e.causation_id, e.data::text)`;
+
+/**
+ * `eventHash` as SQL over a `ledger_events` row aliased `e`, given the previous hash as an
+ * expression. The database must use UTF-8.
+ */
+export const storedHashSql = (prevHash: string): string => `sha256(${prevHash} || convert_to(${STORED_HASHED_TEXT_SQL}, 'UTF8'))`;
 
 /** Ids that would make the hashed text ambiguous. */
 export const assertHashableId = (name: string, value: string): void => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { EpochIsoFormatter, isoEpochMs } from './epoch-iso';
+import { EpochIsoFormatter, isoEpochMs, storedInstantText, timestamptzText } from './epoch-iso';
 
 describe('formatting epoch milliseconds as ISO text', () => {
   it('writes what toISOString writes, for instants in any order (the day prefix is reused only when it fits)', () => {
@@ -40,5 +40,22 @@ describe('reading ISO text as epoch milliseconds', () => {
     for (const text of ['2026-03-01T10:00:00Z', '2026-03-01T10:00:00.000+01:00', '+010000-01-01T00:00:00.000Z', '2026-03-01', 'not a date']) {
       expect(Object.is(isoEpochMs(text), Date.parse(text))).toBe(true);
     }
+  });
+});
+
+describe('instants as text PostgreSQL reads', () => {
+  it('is toISOString() for years 1 to 9999', () => {
+    for (const iso of ['0001-01-01T00:00:00.000Z', '1970-01-01T00:00:00.000Z', '1969-12-31T23:59:59.999Z', '9999-12-31T23:59:59.999Z']) {
+      expect(timestamptzText(Date.parse(iso))).toBe(iso);
+      expect(storedInstantText(iso)).toBe(iso);
+    }
+  });
+
+  it('writes years before 1 as BC (there is no year 0) and longer years without a sign', () => {
+    expect(timestamptzText(Date.parse('0000-12-31T16:00:00.000Z'))).toBe('0001-12-31T16:00:00.000Z BC');
+    expect(timestamptzText(Date.parse('-000001-12-31T06:00:00.000Z'))).toBe('0002-12-31T06:00:00.000Z BC');
+    expect(timestamptzText(Date.parse('+010000-01-01T17:59:59.999Z'))).toBe('10000-01-01T17:59:59.999Z');
+    expect(storedInstantText('0000-12-31T16:00:00.000Z')).toBe('0001-12-31T16:00:00.000Z BC');
+    expect(storedInstantText('+010000-01-01T17:59:59.999Z')).toBe('10000-01-01T17:59:59.999Z');
   });
 });

@@ -64,3 +64,23 @@ export const isoEpochMs = (iso: string): number => {
   const days = daysFromCivil(year, number2(iso, 5), number2(iso, 8));
   return days * DAY_MS + number2(iso, 11) * 3_600_000 + number2(iso, 14) * 60_000 + number2(iso, 17) * 1000 + digit(iso, 20) * 100 + number2(iso, 21);
 };
+
+/** The first instant of year 1 and of year 10000: between them `toISOString()` writes a year PostgreSQL reads as it is. */
+const YEAR_1_MS = Date.parse('0001-01-01T00:00:00Z');
+const YEAR_10000_MS = Date.parse('+010000-01-01T00:00:00Z');
+
+/**
+ * An instant as text PostgreSQL reads as the same `timestamptz`, to the millisecond. Outside years
+ * 1-9999 `toISOString()` writes `0000`, `-00000y` or `+0yyyyy`, which PostgreSQL refuses: it has
+ * no year 0, counts the years before 1 as BC, and reads a longer year without its sign.
+ */
+export const timestamptzText = (epochMs: number): string => {
+  const iso = new Date(epochMs).toISOString();
+  if (epochMs >= YEAR_1_MS && epochMs < YEAR_10000_MS) return iso;
+  const year = new Date(epochMs).getUTCFullYear();
+  const monthOn = iso.slice(iso.indexOf('-', 1));
+  return year > 0 ? `${year}${monthOn}` : `${String(1 - year).padStart(4, '0')}${monthOn} BC`;
+};
+
+/** `timestamptzText` of a `toISOString()` text: the text itself unless its year is outside 1-9999. */
+export const storedInstantText = (iso: string): string => (iso.length === 24 && !iso.startsWith('0000') ? iso : timestamptzText(isoEpochMs(iso)));
