@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { MemberRange } from '../read/member-ranges';
 
-export type AuditViolationKind = 'version_gap' | 'hash_mismatch' | 'head_mismatch' | 'projection_mismatch' | 'orphan_projection';
+export type AuditViolationKind = 'version_gap' | 'hash_mismatch' | 'head_mismatch' | 'projection_mismatch' | 'orphan_projection' | 'stale_decision';
 
 export interface AuditViolation {
   kind: AuditViolationKind;

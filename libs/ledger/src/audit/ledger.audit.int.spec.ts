@@ -49,7 +49,7 @@ describe('audit of tampered ledgers (invariant 6)', () => {
         eventsChecked: 48,
         members: 12,
         violationCount: 0,
-        violationsByKind: { version_gap: 0, hash_mismatch: 0, head_mismatch: 0, projection_mismatch: 0, orphan_projection: 0 },
+        violationsByKind: { version_gap: 0, hash_mismatch: 0, head_mismatch: 0, projection_mismatch: 0, orphan_projection: 0, stale_decision: 0 },
         violations: [],
         ms: expect.any(Number),
       });
@@ -131,6 +131,37 @@ describe('audit of tampered ledgers (invariant 6)', () => {
       ['projection_mismatch', 'm-01'],
       ['orphan_projection', 'm-11'],
     ]);
+  });
+});
+
+describe('audit of decisions (invariant 9)', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('audit_decisions', migrateLedger);
+    dataSource = await new DataSource(ledgerDataSourceOptions(db.url, 4)).initialize();
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+
+  it('passes refusals recorded on the head, and reports one written on a version behind it', async () => {
+    const store = new LedgerStore(dataSource, { clock: () => new Date(), newEventId: randomUUID });
+    await store.execute([earn('m-1', 'c-1'), earn('m-1', 'c-2')]);
+    const refuse = { ...earn('m-1', 'r-1'), decide: () => ({ kind: 'reject' as const, memberId: 'm-1', code: 'INSUFFICIENT_POINTS', message: 'no', result: 'm-1' }) };
+    expect(await store.executeOne(refuse)).toMatchObject({ status: 'rejected' });
+    expect(await auditLedger(dataSource)).toMatchObject({ ok: true, violationCount: 0 });
+    // What a process deciding on a stale state would have written, had nothing checked the head.
+    await dataSource.query(
+      `INSERT INTO rejections (scope, causation_id, member_id, code, message, recorded_at, member_version, head_version)
+       VALUES ('redemption', 'r-stale', 'm-1', 'INSUFFICIENT_POINTS', 'no', now(), 1, 2)`,
+    );
+    const report = await auditLedger(dataSource);
+    expect(report).toMatchObject({ ok: false, violationCount: 1, violationsByKind: { stale_decision: 1 } });
+    expect(report.violations).toEqual([{ kind: 'stale_decision', memberId: 'm-1', version: 1, message: expect.stringContaining('r-stale') }]);
   });
 });
 

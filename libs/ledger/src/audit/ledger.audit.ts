@@ -3,6 +3,7 @@ import { memberRanges } from '../read/member-ranges';
 import { queryOf } from '../state/member-states';
 import { AuditCheck, AuditViolation, AuditViolationKind } from './audit-check';
 import { chainCheck } from './chain.check';
+import { staleDecisionCheck } from './decision.checks';
 import { orphanCheck, projectionCheck } from './projection.checks';
 
 export type { AuditViolation, AuditViolationKind } from './audit-check';
@@ -11,7 +12,7 @@ export type { AuditViolation, AuditViolationKind } from './audit-check';
  * Every check the audit runs, in the order their violations are listed. A new kind of check is a
  * new entry here (its kinds added to `AuditViolationKind`).
  */
-const CHECKS: readonly AuditCheck[] = [chainCheck, projectionCheck, orphanCheck];
+const CHECKS: readonly AuditCheck[] = [chainCheck, projectionCheck, orphanCheck, staleDecisionCheck];
 
 /** Violations listed when the caller names no bound, and the most it may ask for. */
 export const AUDIT_DEFAULT_LIMIT = 100;
@@ -42,7 +43,8 @@ export interface AuditOptions {
 
 /**
  * Verifies every member's hash chain and version sequence, that each balance row sits at its
- * chain's head, and that balances agree with the open lots and holds. Counts every violation and
+ * chain's head, that balances agree with the open lots and holds, and that no refusal was decided
+ * on a state behind the member's head. Counts every violation and
  * names the first `limit` of them.
  */
 export const auditLedger = async (dataSource: DataSource, options: AuditOptions = {}): Promise<AuditReport> => {

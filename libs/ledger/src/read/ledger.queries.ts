@@ -116,8 +116,10 @@ export class LedgerQueries {
    * order (see `committedAfter`).
    */
   async rejections(filter: { memberId?: string; after: string; limit: number }): Promise<Page<Record<string, unknown>>> {
+    // `final`: false for a refusal that rested on the member's state, which a retry decides again;
+    // `memberVersion`: the member version it was decided on (absent on rows older than that record).
     const columns = `id, scope, causation_id AS "causationId", member_id AS "memberId", code, message,
-              occurred_at AS "occurredAt", recorded_at AS "recordedAt", input`;
+              occurred_at AS "occurredAt", recorded_at AS "recordedAt", input, final, member_version AS "memberVersion"`;
     const ofMember = `(member_id = $3 OR (input->>'type' = 'referral.completed' AND input->>'refereeId' = $3))`;
     const rows: Record<string, unknown>[] = await this.query(
       `SELECT ${columns} FROM rejections WHERE ${committedAfter('rejections')} AND ($3::text IS NULL OR ${ofMember}) ORDER BY tx_id, id LIMIT $2`,
