@@ -182,8 +182,9 @@ describe('a service on the platform, with its infrastructure up', () => {
     expect(response.headers.get('x-request-id')).toBe(response.body.requestId);
   });
 
-  it('answers an unknown route with 404 not_found', async () => {
-    expect(await call(`${url}/nowhere`, { token: 'ops-t' })).toMatchObject({ status: 404, body: { error: 'not_found' } });
+  it('answers an unknown route with 404 not_found, without echoing the URL', async () => {
+    const unknown = await call(`${url}/nowhere?token=s3cret`, { token: 'ops-t' });
+    expect(unknown).toMatchObject({ status: 404, body: { error: 'not_found', message: 'no route answers this method and path' } });
   });
 
   it('serves metrics labelled with the service, timing requests by route template', async () => {
