@@ -1,6 +1,7 @@
 import { IsBoolean, IsOptional, Matches } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ID_PATTERN } from '@tally/contracts';
+import { MayBeAbsent } from '@tally/platform';
 import { LimitQuery, PageQuery } from '../shared/page.query';
 
 export class RejectionsQuery extends PageQuery {
@@ -20,7 +21,7 @@ export class ParkedQuery extends LimitQuery {
 
 export class ReplayBody {
   @ApiPropertyOptional({ description: 'Swap the rebuilt projections in', default: false })
-  @IsOptional()
+  @MayBeAbsent()
   @IsBoolean()
   swap: boolean = false;
 }

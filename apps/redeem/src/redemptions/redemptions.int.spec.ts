@@ -325,6 +325,16 @@ describe('redeem app against PostgreSQL', () => {
       expect((await post('/holds/unknown/release')).body).toMatchObject({ error: 'hold_not_found' });
     });
 
+    it('refuses a capture of null points (absent captures the whole hold; null is no amount)', async () => {
+      await seed('m-null', 100);
+      expect((await post('/holds', { holdId: 'h-null', memberId: 'm-null', points: 100, storeId: 'sh-07', ttlSeconds: 600 })).status).toBe(201);
+      const refused = await post('/holds/h-null/capture', { points: null });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ error: 'invalid_request', fields: [{ field: 'points', problems: expect.any(Array) }] });
+      expect(await memberRow('m-null')).toMatchObject({ available: '0', held: '100' });
+      expect(await post('/holds/h-null/capture', {})).toMatchObject({ status: 200, body: { captured: 100, released: 0 } });
+    });
+
     it('validates hold requests', async () => {
       const bad = await post('/holds', { holdId: 'h-bad', memberId: 'm-hold', points: -1, storeId: 'sh-07', ttlSeconds: 0 });
       expect(bad.status).toBe(400);
