@@ -209,6 +209,8 @@ describe('a service on the platform, with its infrastructure up', () => {
     expect(document.paths['/metrics']).toBeUndefined();
     expect(document.components.securitySchemes.bearer?.scheme).toBe('bearer');
     expect(document.components.schemas.RedeemBody).toBeDefined();
+    const redeem = document.paths['/redemptions'] as { post: { responses: Record<string, { schema?: unknown; content?: unknown }> } };
+    expect(JSON.stringify(redeem.post.responses['4XX'])).toContain('"required":["error","message"]');
     const ui = await fetch(`${url}/docs`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('swagger');
