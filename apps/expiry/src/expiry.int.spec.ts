@@ -202,6 +202,17 @@ describe('expiry service against PostgreSQL and Kafka', () => {
     ]);
   });
 
+  it('refuses a sweep asOf that is null or an instant Date cannot read with 400 invalid_request', async () => {
+    for (const asOf of [null, '2026-W01', '2026-01-01T00:00:00,5Z']) {
+      const res = await fetch(`${url}/ops/expiry/run`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ asOf }),
+      });
+      expect({ status: res.status, body: await res.json() }).toMatchObject({ status: 400, body: { error: 'invalid_request', fields: [{ field: 'asOf' }] } });
+    }
+  });
+
   it('leaves a log whose audit passes and whose replay rebuilds identical projections', async () => {
     expect(await auditLedger(dataSource)).toMatchObject({ ok: true });
     expect(await new LedgerReplay(dataSource).run({ swap: false })).toMatchObject({ identical: true, differences: [] });

@@ -1,8 +1,9 @@
 import { INestApplication } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LedgerStore, migrateLedger } from '@tally/ledger';
 import { DataSource } from 'typeorm';
 import { createServiceApp, listeningUrl } from '@tally/platform';
-import { TestDatabase, createTestDatabase } from '@tally/testing';
+import { TestDatabase, assertErrorContract, createTestDatabase } from '@tally/testing';
 import { AppModule, DEFAULT_PORT, SERVICE } from './app.module';
 import { RedeemConfig } from './shared/redeem.config';
 
@@ -21,7 +22,7 @@ describe('redeem app as it starts in production', () => {
       env: {
         DATABASE_URL: db.url,
         KAFKA_BROKERS: process.env.TALLY_TEST_KAFKA_BROKERS ?? '127.0.0.1:9092',
-        TALLY_API_TOKENS: 'shell-ops=ops',
+        TALLY_API_TOKENS: 'shell-ops=ops,shell-store=store:s-1,shell-read=read',
         LOG_LEVEL: 'warn',
         TALLY_HOLD_EXPIRY_INTERVAL_MS: '100',
       },
@@ -101,6 +102,43 @@ describe('redeem app as it starts in production', () => {
       { type: 'points.held', reason: null },
       { type: 'hold.released', reason: 'expired' },
     ]);
+  });
+
+  it('refuses a JSON body nested thousands deep with 400 invalid_request, before anything recursive reads it', async () => {
+    const post = async (path: string, body: string) => {
+      const response = await fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: 'Bearer shell-ops' },
+        body,
+      });
+      return { status: response.status, body: (await response.json()) as { error: string; fields?: { field: string }[] } };
+    };
+    const fields = '"redemptionId":"r-deep","memberId":"m-deep","points":1,"storeId":"s-1"';
+    for (const [path, body] of [
+      ['/redemptions', `{${fields},"x":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`],
+      ['/redemptions', `{${fields},"x":${'['.repeat(5000)}${']'.repeat(5000)}}`],
+      ['/holds/h-deep/capture', `${'['.repeat(5000)}${']'.repeat(5000)}`],
+    ]) {
+      expect(await post(path, body)).toEqual({ status: 400, body: { error: 'invalid_request', message: expect.any(String), fields: [{ field: '(body)', problems: expect.any(Array) }] } });
+    }
+    // Nesting a body may have is still read (and judged by its fields).
+    expect((await post('/redemptions', `{${fields},"x":${'{"a":'.repeat(30)}1${'}'.repeat(30)}}`)).status).toBe(422);
+  });
+
+  it('never answers 5xx, and answers every 4xx in the API error shape, whatever the request (property)', async () => {
+    await assertErrorContract((request) => (app as NestFastifyApplication).inject(request), {
+      routes: [
+        'POST /redemptions',
+        'POST /redemptions/:redemptionId/reverse',
+        'POST /holds',
+        'POST /holds/:holdId/capture',
+        'POST /holds/:holdId/release',
+        'GET /rewards',
+        'GET /health/live',
+      ],
+      tokens: ['shell-ops', 'shell-store', 'shell-read', 'not-a-token'],
+      fields: ['redemptionId', 'holdId', 'memberId', 'points', 'storeId', 'rewardId', 'ttlSeconds'],
+    });
   });
 
   it('refuses a bad TALLY_HOLD_EXPIRY_INTERVAL_MS at start', async () => {

@@ -194,6 +194,12 @@ describe('tier service against PostgreSQL and Kafka', () => {
     expect((await tierEvents('m-floor')).map((e) => [e.data.to, e.data.reason, e.data.floor])).toEqual([['gold', 'ops-floor', 'gold']]);
   });
 
+  it('refuses an evaluation asOf that is null or an instant Date cannot read with 400 invalid_request', async () => {
+    for (const asOf of [null, '2026-W01', '2026-01-01T00:00:00,5Z']) {
+      expect(await post('/ops/tier/evaluate', { asOf })).toMatchObject({ status: 400, body: { error: 'invalid_request', fields: [{ field: 'asOf' }] } });
+    }
+  });
+
   it('upgrades and downgrades each member once when two instances act on the same member at once', async () => {
     const { app: second } = await createServiceApp({ service: 'tier', defaultPort: 0, config: TierConfig, module: (c) => AppModule.forRoot(c), env: secondEnv });
     try {

@@ -182,8 +182,9 @@ describe('a service on the platform, with its infrastructure up', () => {
     expect(response.headers.get('x-request-id')).toBe(response.body.requestId);
   });
 
-  it('answers an unknown route with 404 not_found', async () => {
-    expect(await call(`${url}/nowhere`, { token: 'ops-t' })).toMatchObject({ status: 404, body: { error: 'not_found' } });
+  it('answers an unknown route with 404 not_found, without echoing the URL', async () => {
+    const unknown = await call(`${url}/nowhere?token=s3cret`, { token: 'ops-t' });
+    expect(unknown).toMatchObject({ status: 404, body: { error: 'not_found', message: 'no route answers this method and path' } });
   });
 
   it('serves metrics labelled with the service, timing requests by route template', async () => {
@@ -208,6 +209,8 @@ describe('a service on the platform, with its infrastructure up', () => {
     expect(document.paths['/metrics']).toBeUndefined();
     expect(document.components.securitySchemes.bearer?.scheme).toBe('bearer');
     expect(document.components.schemas.RedeemBody).toBeDefined();
+    const redeem = document.paths['/redemptions'] as { post: { responses: Record<string, { schema?: unknown; content?: unknown }> } };
+    expect(JSON.stringify(redeem.post.responses['4XX'])).toContain('"required":["error","message"]');
     const ui = await fetch(`${url}/docs`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('swagger');

@@ -1,3 +1,5 @@
 export * from './test-database';
 export * from './test-kafka';
 export * from './eventually';
+export * from './http-probe';
+export * from './malformed-requests';

@@ -1,13 +1,12 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Roles } from '@tally/platform';
-import { IsISO8601, IsOptional } from 'class-validator';
+import { IsInstant, MayBeAbsent, Roles } from '@tally/platform';
 import { ExpirySweep } from '../sweep/expiry.sweep';
 
 export class RunSweepBody {
   @ApiPropertyOptional({ description: 'ISO-8601 instant the sweep runs as of; defaults to now' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
+  @MayBeAbsent()
+  @IsInstant()
   asOf?: string;
 }
 

@@ -1,11 +1,11 @@
-import { IsISO8601, IsOptional } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInstant, MayBeAbsent } from '@tally/platform';
 import { PageQuery } from '../shared/page.query';
 
 export class BalanceQuery {
   @ApiPropertyOptional({ description: 'ISO-8601 instant: the balance that was visible then' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
+  @MayBeAbsent()
+  @IsInstant()
   asOf?: string;
 }
 

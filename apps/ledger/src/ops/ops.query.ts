@@ -1,8 +1,8 @@
-import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsOptional, Matches } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ID_PATTERN } from '@tally/contracts';
 import { AUDIT_DEFAULT_LIMIT, AUDIT_MAX_LIMIT } from '@tally/ledger';
+import { DigitsToNumber, IsIntegerFrom, MayBeAbsent } from '@tally/platform';
 import { LimitQuery, PageQuery } from '../shared/page.query';
 
 export class RejectionsQuery extends PageQuery {
@@ -22,7 +22,7 @@ export class ParkedQuery extends LimitQuery {
 
 export class ReplayBody {
   @ApiPropertyOptional({ description: 'Swap the rebuilt projections in', default: false })
-  @IsOptional()
+  @MayBeAbsent()
   @IsBoolean()
   swap: boolean = false;
 }
@@ -30,10 +30,8 @@ export class ReplayBody {
 /** The audit counts every violation; `limit` bounds how many it lists. */
 export class AuditQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: AUDIT_MAX_LIMIT, default: AUDIT_DEFAULT_LIMIT, description: 'Violations listed at most' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(AUDIT_MAX_LIMIT)
+  @MayBeAbsent()
+  @DigitsToNumber()
+  @IsIntegerFrom(1, AUDIT_MAX_LIMIT)
   limit: number = AUDIT_DEFAULT_LIMIT;
 }

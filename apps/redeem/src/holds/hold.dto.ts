@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ID_PATTERN, IsId } from '@tally/contracts';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { MayBeAbsent } from '@tally/platform';
+import { IsInt, Max, Min } from 'class-validator';
 import { LotPortionView, MAX_POINTS } from '../redemptions/redemption.dto';
 
 /** The longest a hold may reserve points: a checkout, not a layaway. */
@@ -33,8 +34,8 @@ export class HoldRequest {
 }
 
 export class CaptureRequest {
-  @ApiPropertyOptional({ minimum: 1, description: 'Fewer points than held captures part and releases the rest; absent captures the whole hold' })
-  @IsOptional()
+  @ApiPropertyOptional({ minimum: 1, description: 'Fewer points than held captures part and releases the rest; absent (not null) captures the whole hold' })
+  @MayBeAbsent()
   @Max(MAX_POINTS)
   @Min(1)
   @IsInt()

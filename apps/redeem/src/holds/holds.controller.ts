@@ -9,7 +9,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { ReplyLike, RequestLike, Roles, assertCallerMayActFor } from '@tally/platform';
+import { ReplyLike, RequestLike, Roles, assertCallerMayActFor, callerMayActFor } from '@tally/platform';
 import { HoldIdParams } from '../shared/id.params';
 import { CaptureRequest, CaptureResult, HoldRequest, HoldResult, ReleaseResult } from './hold.dto';
 import { HoldsService } from './holds.service';
@@ -43,12 +43,11 @@ export class HoldsController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Spend a hold, or part of it (the rest is released); a hold resolves once' })
   @ApiOkResponse({ type: CaptureResult })
-  @ApiNotFoundResponse({ description: '`hold_not_found`' })
+  @ApiNotFoundResponse({ description: '`hold_not_found`: no such hold, or another store’s' })
   @ApiConflictResponse({ description: '`hold_already_resolved`, `hold_expired` or `idempotency_conflict`' })
   @ApiUnprocessableEntityResponse({ description: '`capture_exceeds_hold`' })
   async capture(@Param() params: HoldIdParams, @Body() body: CaptureRequest, @Req() request: RequestLike): Promise<CaptureResult> {
-    const hold = await this.holds.find(params.holdId);
-    assertCallerMayActFor(request, hold.storeId);
+    const hold = await this.holds.find(params.holdId, (storeId) => callerMayActFor(request, storeId));
     return (await this.holds.capture(hold, body)).body;
   }
 
@@ -57,11 +56,10 @@ export class HoldsController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Give a hold’s points back; a hold resolves once' })
   @ApiOkResponse({ type: ReleaseResult })
-  @ApiNotFoundResponse({ description: '`hold_not_found`' })
+  @ApiNotFoundResponse({ description: '`hold_not_found`: no such hold, or another store’s' })
   @ApiConflictResponse({ description: '`hold_already_resolved`' })
   async release(@Param() params: HoldIdParams, @Req() request: RequestLike): Promise<ReleaseResult> {
-    const hold = await this.holds.find(params.holdId);
-    assertCallerMayActFor(request, hold.storeId);
+    const hold = await this.holds.find(params.holdId, (storeId) => callerMayActFor(request, storeId));
     return (await this.holds.release(hold)).body;
   }
 }

@@ -68,14 +68,18 @@ export class HoldsService {
   }
 
   /**
-   * 404 unless a hold with this id was placed (a refused one was not). Its member and store come from
-   * its stored first result, and how it was resolved from the capture and release causations: one
-   * primary-key read, nothing from the member state (which forgets a hold once it is resolved).
+   * 404 unless a hold with this id was placed (a refused one was not) by a store the caller may act
+   * for (`visibleTo`): another store's hold gets the same 404 as none, so a store cannot tell other
+   * stores' hold ids from unknown ones. Its member and store come from its stored first result, and
+   * how it was resolved from the capture and release causations: one primary-key read, nothing from
+   * the member state (which forgets a hold once it is resolved).
    */
-  async find(holdId: string): Promise<HoldRef> {
+  async find(holdId: string, visibleTo: (storeId: string) => boolean): Promise<HoldRef> {
     const causations = await this.lookup.causations([HOLD_SCOPE, CAPTURE_SCOPE, RELEASE_SCOPE], holdId);
     const placed = appendedReplyOf<HoldResult>(causations.get(HOLD_SCOPE));
-    if (!placed) throw new AppError({ status: HttpStatus.NOT_FOUND, error: 'hold_not_found', message: `no hold ${holdId}`, holdId });
+    if (!placed || !visibleTo(placed.body.storeId)) {
+      throw new AppError({ status: HttpStatus.NOT_FOUND, error: 'hold_not_found', message: `no hold ${holdId}`, holdId });
+    }
     const resolvedBy = isAppended(causations.get(CAPTURE_SCOPE)) ? 'captured' : isAppended(causations.get(RELEASE_SCOPE)) ? 'released' : undefined;
     return {
       holdId,

@@ -9,7 +9,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { ReplyLike, RequestLike, Roles, assertCallerMayActFor } from '@tally/platform';
+import { ReplyLike, RequestLike, Roles, assertCallerMayActFor, callerMayActFor } from '@tally/platform';
 import { RedemptionIdParams } from '../shared/id.params';
 import { RedeemRequest, RedemptionResult, ReverseResult } from './redemption.dto';
 import { RedemptionsService } from './redemptions.service';
@@ -43,10 +43,9 @@ export class RedemptionsController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Put a redemption’s points back into their lots (ops, or the store that redeemed); idempotent' })
   @ApiOkResponse({ type: ReverseResult, description: 'Reversed, or a retry: the first result, nothing put back twice' })
-  @ApiNotFoundResponse({ description: '`redemption_not_found` (never made, or refused)' })
+  @ApiNotFoundResponse({ description: '`redemption_not_found`: never made, refused, or another store’s' })
   async reverse(@Param() params: RedemptionIdParams, @Req() request: RequestLike): Promise<ReverseResult> {
-    const redemption = await this.redemptions.find(params.redemptionId);
-    assertCallerMayActFor(request, redemption.storeId);
+    const redemption = await this.redemptions.find(params.redemptionId, (storeId) => callerMayActFor(request, storeId));
     return (await this.redemptions.reverse(redemption)).body;
   }
 }

@@ -251,7 +251,7 @@ describe('redeem app against PostgreSQL', () => {
     it('puts the points back once (ops or the store that redeemed), answering a retry with the same result', async () => {
       await seed('m-reverse', 500);
       expect((await post('/redemptions', { redemptionId: 'r-rev', memberId: 'm-reverse', points: 200, storeId: 'sh-07' })).status).toBe(201);
-      expect((await post('/redemptions/r-rev/reverse', undefined, BJ01)).status).toBe(403);
+      expect((await post('/redemptions/r-rev/reverse', undefined, BJ01)).status).toBe(404);
       const reversed = await post('/redemptions/r-rev/reverse');
       expect(reversed.status).toBe(200);
       expect(reversed.body).toMatchObject({ redemptionId: 'r-rev', memberId: 'm-reverse', points: 200, available: 500 });
@@ -281,7 +281,7 @@ describe('redeem app against PostgreSQL', () => {
       expect(await memberRow('m-hold')).toMatchObject({ available: '600', held: '400' });
 
       expect((await post('/holds/h-1/capture', { points: 401 })).body).toMatchObject({ error: 'capture_exceeds_hold', held: 400 });
-      expect((await post('/holds/h-1/capture', { points: 150 }, BJ01)).status).toBe(403);
+      expect((await post('/holds/h-1/capture', { points: 150 }, BJ01)).status).toBe(404);
       const captured = await post('/holds/h-1/capture', { points: 150 });
       expect(captured.status).toBe(200);
       expect(captured.body).toMatchObject({ holdId: 'h-1', captured: 150, released: 250, available: 850 });
@@ -310,6 +310,16 @@ describe('redeem app against PostgreSQL', () => {
       expect((await post('/holds/unknown/release')).body).toMatchObject({ error: 'hold_not_found' });
     });
 
+    it('refuses a capture of null points (absent captures the whole hold; null is no amount)', async () => {
+      await seed('m-null', 100);
+      expect((await post('/holds', { holdId: 'h-null', memberId: 'm-null', points: 100, storeId: 'sh-07', ttlSeconds: 600 })).status).toBe(201);
+      const refused = await post('/holds/h-null/capture', { points: null });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ error: 'invalid_request', fields: [{ field: 'points', problems: expect.any(Array) }] });
+      expect(await memberRow('m-null')).toMatchObject({ available: '0', held: '100' });
+      expect(await post('/holds/h-null/capture', {})).toMatchObject({ status: 200, body: { captured: 100, released: 0 } });
+    });
+
     it('validates hold requests', async () => {
       const bad = await post('/holds', { holdId: 'h-bad', memberId: 'm-hold', points: -1, storeId: 'sh-07', ttlSeconds: 0 });
       expect(bad.status).toBe(400);
@@ -333,6 +343,35 @@ describe('redeem app against PostgreSQL', () => {
       } finally {
         clockAheadMs = 0;
       }
+    });
+  });
+
+  describe("another store's holds and redemptions", () => {
+    it('are answered exactly as ones that do not exist, after the role is checked and before anything is looked up', async () => {
+      await seed('m-scope', 1000);
+      expect((await post('/holds', { holdId: 'h-sh07', memberId: 'm-scope', points: 100, storeId: 'sh-07', ttlSeconds: 600 })).status).toBe(201);
+      expect((await post('/redemptions', { redemptionId: 'r-sh07', memberId: 'm-scope', points: 100, storeId: 'sh-07' })).status).toBe(201);
+      const asOtherStore = async (path: string, body?: unknown) => post(path, body, BJ01);
+      const cases = [
+        ['/holds/h-sh07/capture', '/holds/h-never/capture', { points: 10 }],
+        ['/holds/h-sh07/release', '/holds/h-never/release', undefined],
+        ['/redemptions/r-sh07/reverse', '/redemptions/r-never/reverse', undefined],
+      ] as const;
+      for (const [theirs, none, body] of cases) {
+        const foreign = await asOtherStore(theirs, body);
+        const missing = await asOtherStore(none, body);
+        expect(foreign.status).toBe(404);
+        // The same answer but for the id the caller sent: nothing tells the two apart, nor names a store.
+        expect(JSON.stringify(foreign.body).replace(/h-sh07|r-sh07/g, 'ID')).toBe(JSON.stringify(missing.body).replace(/h-never|r-never/g, 'ID'));
+        expect(JSON.stringify(foreign.body)).not.toContain('sh-07');
+        // A role that may not do this at all is refused before any lookup: the same 403 either way.
+        expect(await post(theirs, body, READ)).toEqual(await post(none, body, READ));
+        expect((await post(theirs, body, READ)).status).toBe(403);
+      }
+      expect(await memberRow('m-scope')).toMatchObject({ available: '800', held: '100' });
+      // The owning store and ops still see them.
+      expect((await post('/holds/h-sh07/capture', { points: 10 })).status).toBe(200);
+      expect((await post('/redemptions/r-sh07/reverse', undefined, OPS)).status).toBe(200);
     });
   });
 

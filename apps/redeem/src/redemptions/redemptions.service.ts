@@ -95,14 +95,15 @@ export class RedemptionsService {
   }
 
   /**
-   * 404 unless a redemption with this id was made (a refused one was not). What it spent comes from
-   * its stored first result: the member state keeps no record of past redemptions.
+   * 404 unless a redemption with this id was made (a refused one was not) for a store the caller may
+   * act for (`visibleTo`): another store's redemption gets the same 404 as none. What it spent comes
+   * from its stored first result: the member state keeps no record of past redemptions.
    */
-  async find(redemptionId: string): Promise<RedemptionRef> {
-    const notFound = () =>
-      new AppError({ status: HttpStatus.NOT_FOUND, error: 'redemption_not_found', message: `no redemption ${redemptionId}`, redemptionId });
+  async find(redemptionId: string, visibleTo: (storeId: string) => boolean): Promise<RedemptionRef> {
     const stored = await this.lookup.appendedReply<StoredRedemption>(REDEMPTION_SCOPE, redemptionId);
-    if (!stored) throw notFound();
+    if (!stored || !visibleTo(stored.body.storeId)) {
+      throw new AppError({ status: HttpStatus.NOT_FOUND, error: 'redemption_not_found', message: `no redemption ${redemptionId}`, redemptionId });
+    }
     const { memberId, body } = stored;
     const { storeId } = body;
     const record: RedemptionRecord = {

@@ -1,10 +1,11 @@
-import { IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInstant, MayBeAbsent } from '@tally/platform';
 
 export class EvaluateBody {
   @ApiPropertyOptional({ description: 'ISO-8601 instant to evaluate at; defaults to now' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
+  @MayBeAbsent()
+  @IsInstant()
   asOf?: string;
 }
 

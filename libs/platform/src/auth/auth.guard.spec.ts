@@ -4,7 +4,7 @@ import { Reflector } from '@nestjs/core';
 import { AppError } from '../http/app.error';
 import { parseApiTokens } from './api-tokens';
 import { ApiAuthGuard } from './auth.guard';
-import { assertCallerMayActFor, callerOf, callerStoreId } from './caller';
+import { assertCallerMayActFor, callerMayActFor, callerOf, callerStoreId } from './caller';
 import { Public, Roles } from './roles.decorator';
 
 @Controller()
@@ -130,6 +130,7 @@ describe('ApiAuthGuard', () => {
     expect(callerOf(request)).toEqual({ kind: 'store', storeId: 'sh-07' });
     expect(callerStoreId(request)).toBe('sh-07');
     expect(() => assertCallerMayActFor(request, 'sh-07')).not.toThrow();
+    expect([callerMayActFor(request, 'sh-07'), callerMayActFor(request, 'bj-01')]).toEqual([true, false]);
     expect(bodyOf(() => assertCallerMayActFor(request, 'bj-01'))).toEqual({
       error: 'forbidden',
       message: 'store:sh-07 may not act for store bj-01',
@@ -141,6 +142,7 @@ describe('ApiAuthGuard', () => {
     guard.canActivate(contextFor(request, 'redeem'));
     expect(callerStoreId(request)).toBeUndefined();
     expect(() => assertCallerMayActFor(request, 'bj-01')).not.toThrow();
+    expect(callerMayActFor(request, 'bj-01')).toBe(true);
   });
 
   it('refuses everything but public routes when no tokens are configured', () => {

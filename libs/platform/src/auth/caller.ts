@@ -32,11 +32,20 @@ export const callerStoreId = (request: RequestLike): string | undefined => {
   return caller?.kind === 'store' ? caller.storeId : undefined;
 };
 
-/** Refuses with 403 when a store token acts for another store; ops may act for any store. */
-export const assertCallerMayActFor = (request: RequestLike, storeId: string): void => {
+/** Whether the caller may act for (and see what belongs to) a store: ops for any, a store token for its own. */
+export const callerMayActFor = (request: RequestLike, storeId: string): boolean => {
   const caller = callerOf(request);
-  if (caller?.kind === 'ops') return;
-  if (caller?.kind === 'store' && caller.storeId === storeId) return;
+  return caller?.kind === 'ops' || (caller?.kind === 'store' && caller.storeId === storeId);
+};
+
+/**
+ * Refuses with 403 when a store token acts for another store named in its own request; ops may act
+ * for any store. For something the caller looks up by id, use `callerMayActFor` and answer as if it
+ * did not exist: a 403 would tell another store's ids apart from unknown ones.
+ */
+export const assertCallerMayActFor = (request: RequestLike, storeId: string): void => {
+  if (callerMayActFor(request, storeId)) return;
+  const caller = callerOf(request);
   throw new AppError({
     status: HttpStatus.FORBIDDEN,
     error: 'forbidden',

@@ -5,6 +5,15 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import { BaseConfig } from '../config/base.config';
 import { ConfigError, Env, loadConfig } from '../config/config.loader';
+import { AppError } from '../http/app.error';
+import {
+  MAX_PARAM_LENGTH,
+  answerExpectationFailed,
+  answerParserRefusal,
+  answerRouterRefusal,
+  refuseWhileClosing,
+} from '../http/framework-errors';
+import { jsonNestingExceeds } from '../http/json-depth';
 import { createStartupLogger, requestIdFor } from '../logging/logging.options';
 import { registerHttpMetrics } from '../metrics/http-metrics.hook';
 import { Metrics } from '../metrics/metrics.service';
@@ -30,23 +39,48 @@ export interface ServiceApp<C extends BaseConfig> {
 const BODY_LIMIT_BYTES = 100 * 1024;
 
 /**
+ * Request bodies nest a few levels; class-transformer and class-validator recurse over a body, and
+ * one nested thousands deep would overflow their stack (a 500) instead of being refused.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+const tooDeep = (): AppError =>
+  new AppError({
+    status: 400,
+    error: 'invalid_request',
+    message: `invalid request: the JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`,
+    fields: [{ field: '(body)', problems: [`nested deeper than ${MAX_JSON_DEPTH} levels`] }],
+  });
+
+/**
  * Fastify under Nest: its router, body parser and reply path cost a fraction of Express's per
  * request, which decides what one redeem process answers per second.
  */
 export const createHttpAdapter = (): FastifyAdapter => {
-  // Fastify names each request before any middleware runs; the logger then takes that id.
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, genReqId: requestIdFor });
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Fastify names each request before any middleware runs; the logger then takes that id.
+    genReqId: requestIdFor,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // What Node and the router refuse before Nest's exception filter could see it answers in the API's shape too.
+    frameworkErrors: answerRouterRefusal,
+    clientErrorHandler: answerParserRefusal,
+    return503OnClosing: false,
+  });
   const fastify = adapter.getInstance();
+  fastify.server.on('checkExpectation', answerExpectationFailed);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
     done();
   });
+  refuseWhileClosing(fastify);
   // Fastify's own parser (it refuses __proto__ and constructor keys), except that an empty JSON
   // body is no body: `POST /holds/{id}/release` carries none, and clients still send the header.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') done(null, {});
+    else if (jsonNestingExceeds(body as string, MAX_JSON_DEPTH)) done(tooDeep(), undefined);
     else parseJson(request, body as string, done);
   });
   // Any other body counts as none too, so the fields it lacks are named (400 invalid_request, as

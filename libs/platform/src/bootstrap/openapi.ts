@@ -3,15 +3,35 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 
 export const BEARER = 'bearer';
 
+const ERROR_CONTRACT =
+  'Every refusal is a 4xx with `{"error": "<lower_snake code>", "message": "...", ...}` (an invalid request is 400 `invalid_request` with `fields`); ' +
+  'an unexpected failure is 500 `internal_error` with a `requestId`.';
+
+const ERROR_SCHEMA = {
+  type: 'object',
+  required: ['error', 'message'],
+  properties: {
+    error: { type: 'string', pattern: '^[a-z][a-z0-9_]*$', example: 'invalid_request' },
+    message: { type: 'string' },
+    fields: {
+      type: 'array',
+      description: 'For `invalid_request`: each bad field (dotted path) and its problems',
+      items: { type: 'object', properties: { field: { type: 'string' }, problems: { type: 'array', items: { type: 'string' } } } },
+    },
+  },
+  additionalProperties: true,
+};
+
 const buildDocument = (app: INestApplication, service: string) =>
   SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle(`Tally ${service}`)
-      .setDescription(`The ${service} service of Tally, an event-sourced loyalty points ledger.`)
+      .setDescription(`The ${service} service of Tally, an event-sourced loyalty points ledger. ${ERROR_CONTRACT}`)
       .setVersion('1')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'a token from TALLY_API_TOKENS' }, BEARER)
       .addSecurityRequirements(BEARER)
+      .addGlobalResponse({ status: '4XX', description: 'A refusal', schema: ERROR_SCHEMA })
       .build(),
   );
 

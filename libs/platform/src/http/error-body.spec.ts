@@ -13,7 +13,10 @@ describe('renderError', () => {
   });
 
   it("gives Nest's built-in exceptions a code from their status", () => {
-    expect(renderError(new NotFoundException('Cannot GET /nope')).body).toEqual({ error: 'not_found', message: 'Cannot GET /nope' });
+    expect(renderError(new NotFoundException('Cannot GET /nope?token=s3cret')).body).toEqual({
+      error: 'not_found',
+      message: 'no route answers this method and path',
+    });
     expect(renderError(new BadRequestException('Unexpected token } in JSON')).body).toEqual({
       error: 'invalid_request',
       message: 'Unexpected token } in JSON',
@@ -28,6 +31,15 @@ describe('renderError', () => {
       body: { error: 'payload_too_large', message: 'request entity too large' },
       unexpected: false,
     });
+  });
+
+  it("hides a framework's 5xx message, which may name internals", () => {
+    expect(renderError(new HttpException("Attempted to send payload of invalid type 'object'", 500))).toEqual({
+      status: 500,
+      body: { error: 'internal_error', message: 'internal error' },
+      unexpected: true,
+    });
+    expect(renderError(new HttpException('pool exhausted at db-7', 503)).body).toEqual({ error: 'unavailable', message: 'internal error' });
   });
 
   it('hides everything about an unknown error behind a 500', () => {

@@ -18,14 +18,27 @@ const messageOf = (response: Record<string, unknown>, fallback: string): string 
   return fallback;
 };
 
+const INTERNAL: RenderedError = {
+  status: HttpStatus.INTERNAL_SERVER_ERROR,
+  body: { error: 'internal_error', message: 'internal error' },
+  unexpected: true,
+};
+
+/** Nest's router says `Cannot GET /the/url` for an unknown route: the URL is not echoed back. */
+const frameworkMessage = (status: number, response: string | object, fallback: string): string => {
+  if (status === HttpStatus.NOT_FOUND) return 'no route answers this method and path';
+  return isRecord(response) ? messageOf(response, fallback) : String(response);
+};
+
 const fromHttpException = (exception: HttpException): RenderedError => {
   const status = exception.getStatus();
   const response = exception.getResponse();
   if (isRecord(response) && typeof response.error === 'string' && /^[a-z][a-z0-9_]*$/.test(response.error)) {
     return { status, body: { ...response, error: response.error, message: messageOf(response, exception.message) }, unexpected: false };
   }
-  const message = isRecord(response) ? messageOf(response, exception.message) : String(response);
-  return { status, body: { error: errorCodeFor(status), message }, unexpected: status >= 500 };
+  // A framework's 5xx message may name internals; ours (above) never do.
+  if (status >= 500) return { status, body: { error: errorCodeFor(status), message: INTERNAL.body.message }, unexpected: true };
+  return { status, body: { error: errorCodeFor(status), message: frameworkMessage(status, response, exception.message) }, unexpected: false };
 };
 
 /** Errors from the HTTP stack (body-parser's http-errors) that are safe to show: 4xx with `expose`. */
@@ -42,12 +55,6 @@ const fromFastifyClientError = (exception: unknown): RenderedError | undefined =
   const status = exception.statusCode;
   if (typeof exception.code !== 'string' || !exception.code.startsWith('FST_') || typeof status !== 'number' || status < 400 || status > 499) return undefined;
   return { status, body: { error: errorCodeFor(status), message: exception.message }, unexpected: false };
-};
-
-const INTERNAL: RenderedError = {
-  status: HttpStatus.INTERNAL_SERVER_ERROR,
-  body: { error: 'internal_error', message: 'internal error' },
-  unexpected: true,
 };
 
 /**
