@@ -95,6 +95,11 @@ interface Decided<R> {
   events: EventRow[];
   causations: CausationRow[];
   rejections: RejectionRow[];
+  /**
+   * The causations of the commands that record none (skips, refusals that are not final): taken
+   * for unanswered, which the write checks. One answered already is a duplicate, found under locks.
+   */
+  unrecorded: { scope: string; id: string }[];
   results: CommandResult<R>[];
   members: Map<string, LoadedMember>;
   /** The folds of the members this batch appends to, one each. */
@@ -140,9 +145,8 @@ export class LedgerStore {
   async execute<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        if (attempt > 1 || this.states.generation === undefined) return await this.attemptUnderLocks(commands);
-        const results = await this.attemptWithoutLocks(commands);
-        if (results) return results;
+        const optimistic = attempt === 1 && this.states.generation !== undefined;
+        return optimistic ? await this.attemptWithoutLocks(commands) : await this.attemptUnderLocks(commands);
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (!code || !RETRYABLE.has(code)) throw error;
@@ -195,9 +199,10 @@ export class LedgerStore {
    * One statement, no transaction around it: states from the cache as they are (members missing
    * from it are read without locks), no causations and no new orders read. The statement itself
    * refuses to write when any of that turns out stale (a new order inserted, not upserted, that
-   * exists after all is a unique violation), and `execute` then decides again under locks.
+   * exists after all is a unique violation; a skip or a refusal that is not final whose causation
+   * has an answer after all fails its check), and `execute` then decides again under locks.
    */
-  private async attemptWithoutLocks<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[] | undefined> {
+  private async attemptWithoutLocks<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
     const [client, release] = await this.connect();
     const held: Held<R> = { loaded: new Map(), generation: this.states.generation };
     try {
@@ -215,12 +220,6 @@ export class LedgerStore {
         attachOrders(current.orders, held.loaded as Map<string, LoadedMember>);
       } else await loadOrders(query, ordersOf(commands), held.loaded as Map<string, LoadedMember>);
       held.decided = this.decide(commands, held.loaded as Map<string, LoadedMember>, new Map());
-      if (held.decided.rejections.some((r) => !r.final)) {
-        // A refusal that is not final writes no causation, so no unique key would tell this
-        // attempt that its causation has an answer already: that is read under locks.
-        this.failed(held);
-        return undefined;
-      }
       await writeBatch(query, held.decided, held.generation);
       return this.committed(held as Required<Held<R>>);
     } catch (error) {
@@ -258,6 +257,7 @@ export class LedgerStore {
       events: [],
       causations: [],
       rejections: [],
+      unrecorded: [],
       results: [],
       members: new Map(loaded),
       folds: new Map(),
@@ -292,6 +292,7 @@ export class LedgerStore {
       for (const id of command.memberIds) delete view[id];
       const fingerprint = command.fingerprint ?? null;
       if (outcome.kind === 'skip') {
+        decided.unrecorded.push({ scope: command.scope, id: command.causationId });
         decided.results.push({ status: 'skipped', result: outcome.result });
         continue;
       }
@@ -302,7 +303,7 @@ export class LedgerStore {
         if (final) {
           seen.set(key, { outcome: 'rejected', fingerprint, result: outcome.result });
           decided.causations.push({ scope: command.scope, id: command.causationId, outcome: 'rejected', fingerprint, result: stored, memberVersion });
-        }
+        } else decided.unrecorded.push({ scope: command.scope, id: command.causationId });
         decided.rejections.push({
           scope: command.scope,
           id: command.causationId,
@@ -456,6 +457,10 @@ const REJECTION_COLUMNS: BulkColumn[] = [
   { name: 'memberVersion', type: 'int' },
   { name: 'final', type: 'boolean' },
 ];
+const KEY_COLUMNS: BulkColumn[] = [
+  { name: 'scope', type: 'text' },
+  { name: 'id', type: 'text' },
+];
 const BASE_COLUMNS: BulkColumn[] = [
   { name: 'member_id', type: 'text' },
   { name: 'version', type: 'int' },
@@ -483,6 +488,7 @@ const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: stri
   decided.events = [];
   decided.causations = [];
   decided.rejections = [];
+  decided.unrecorded = [];
   decided.folds.clear();
   await query(sql, values, 'tally_append_batch');
 };
@@ -522,8 +528,10 @@ const batchStatement = <R>(decided: Decided<R>, generation: string | undefined):
        SELECT tally_assert(
                 coalesce(bool_and(h.head = h.decided), true)
                 AND (SELECT generation::text FROM projection_generation) = coalesce(${bulk.value(generation ?? null)}, (SELECT generation::text FROM projection_generation))
-                AND tally_claim_new_members(${bulk.value(textArray(claims))}::text[]),
-                'a member moved on, or projections were swapped, since the decision') AS ok
+                AND tally_claim_new_members(${bulk.value(textArray(claims))}::text[])
+                AND NOT EXISTS (SELECT 1 FROM ${bulk.unnest(decided.unrecorded, KEY_COLUMNS, 'k')}
+                                 CROSS JOIN LATERAL (SELECT 1 FROM causations c WHERE c.scope = k.scope AND c.causation_id = k.id LIMIT 1) c),
+                'a member moved on, a causation taken for unanswered has an answer, or projections were swapped, since the decision') AS ok
          FROM heads h
      ),
      inserted AS (
