@@ -15,3 +15,5 @@ export * from './state/member-state.cache';
 export * from './state/member-states';
 export * from './storage/event-codec';
 export * from './ledger.module';
+export { attachOrders } from './state/stored-orders';
+export type { OrderKey } from './state/stored-orders';
