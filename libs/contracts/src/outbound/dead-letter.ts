@@ -6,7 +6,11 @@ export type DeadLetterReason =
   | 'unknown_type'
   | 'validation_failed'
   | 'occurred_in_future'
-  | 'processing_failed';
+  | 'processing_failed'
+  /** The validator itself failed on the message (threw): not expected, but the message must not stop its consumer. */
+  | 'invalid_message'
+  /** An input `eventId` seen before on its topic with another body (after validation): the first one stands. */
+  | 'idempotency_conflict';
 
 /** What a letter's topic copy left out: how much, and where the whole letter can be read. */
 export interface DeadLetterTruncation {
