@@ -124,6 +124,16 @@ describe('dead-letter records of an original with bytes that are not clean text'
     expect(Buffer.from(copy.valueBase64 ?? '', 'base64')).toEqual(Buffer.from([0, 1, 2]));
   });
 
+  it('count headers named after Object.prototype members as headers when the headers do not fit', () => {
+    const headers: ConsumedMessage['headers'] = Object.fromEntries([
+      ['toString', Buffer.from('t')],
+      ['__proto__', Buffer.from('p')],
+      ['tag', [Buffer.from('a'), Buffer.from('b')]],
+    ]);
+    const copy = parse(planLetter(itemOf({ ...original(), headers }), 2).record.value);
+    expect(copy.headersTruncated).toEqual({ count: 4, originalBytes: 4, fullLetterAt: FULL_LETTER_AT });
+  });
+
   it('count and drop the headers listed by name bytes with the others when the headers do not fit', () => {
     const planned = planLetter(itemOf(original()), 2);
     const copy = parse(planned.record.value);

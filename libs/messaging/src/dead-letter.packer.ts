@@ -70,7 +70,9 @@ const withoutHeaders = (letter: DeadLetter): DeadLetter => {
   const names = Object.keys(letter.headers);
   const raw = letter.rawHeaders ?? [];
   if (names.length === 0 && raw.length === 0) return letter;
-  const values = [...names.flatMap((name) => letter.repeatedHeaders?.[name] ?? [letter.headers[name]]), ...raw.map((h) => h.valueBase64)];
+  // Own properties only: a header named `toString` must not find Object.prototype's in `repeatedHeaders`.
+  const valuesOf = (name: string) => (letter.repeatedHeaders && Object.hasOwn(letter.repeatedHeaders, name) ? letter.repeatedHeaders[name] : [letter.headers[name]]);
+  const values = [...names.flatMap(valuesOf), ...raw.map((h) => h.valueBase64)];
   const originalBytes = values.reduce((sum, value) => sum + Buffer.from(value, 'base64').length, 0);
   const { repeatedHeaders: _left, rawHeaders: _raw, ...rest } = letter;
   return { ...rest, headers: {}, headersTruncated: { count: values.length, originalBytes, fullLetterAt: FULL_LETTER_AT } };

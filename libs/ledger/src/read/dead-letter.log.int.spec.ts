@@ -47,7 +47,7 @@ const headerBytes = (headers: ConsumedMessage['headers']) =>
 const headersOfLetter = (letter: DeadLetter) =>
   [
     ...Object.keys(letter.headers).flatMap((name) =>
-      (letter.repeatedHeaders?.[name] ?? [letter.headers[name]]).map((v) => [Buffer.from(name, 'utf8').toString('hex'), Buffer.from(v, 'base64').toString('hex')]),
+      (letter.repeatedHeaders && Object.hasOwn(letter.repeatedHeaders, name) ? letter.repeatedHeaders[name] : [letter.headers[name]]).map((v) => [Buffer.from(name, 'utf8').toString('hex'), Buffer.from(v, 'base64').toString('hex')]),
     ),
     ...(letter.rawHeaders ?? []).map((h) => [Buffer.from(h.nameBase64, 'base64').toString('hex'), Buffer.from(h.valueBase64, 'base64').toString('hex')]),
   ].sort();
