@@ -1,5 +1,5 @@
 /* eslint-disable @nx/enforce-module-boundaries -- the model drives the services' own command builders */
-import { InputEvent, NewLedgerEvent, Topics } from '@tally/contracts';
+import { InputEvent, NewLedgerEvent, Topics, fingerprintOf } from '@tally/contracts';
 import { EarnContext } from '@tally/earning';
 import { CommandOutcome, LedgerCommand } from '@tally/ledger';
 import { MemberState } from '@tally/member-ledger';
@@ -8,7 +8,6 @@ import { RedemptionRecord, decideCapture, decideHold, decideRedeem, decideReleas
 import { earnCommand } from '../../apps/earn/src/consume/earn.command';
 import { expiryCommand } from '../../apps/expiry/src/sweep/expiry.command';
 import { dailyEvaluationCommand, upgradeCommand } from '../../apps/tier/src/tiers/tier.commands';
-import { fingerprintOf } from '../../apps/redeem/src/shared/fingerprint';
 
 /**
  * One command of the model, as data: what a service would ask of the ledger. The same spec is

@@ -1,5 +1,4 @@
 import { DeadLetter, Topics } from '@tally/contracts';
-import { KafkaMessage } from 'kafkajs';
 import { EarnHarness, eventually, purchase } from './testing/earn-harness';
 
 const MEMBERS = 10;
@@ -10,20 +9,6 @@ describe('earn dead-letters large inputs through a real broker', () => {
   const h = new EarnHarness();
   beforeAll(() => h.start('dlq-large'));
   afterAll(() => h.stop());
-
-  /** Every letter on the dead-letter topic, once `count` have arrived. */
-  const readLetters = async (count: number): Promise<KafkaMessage[]> => {
-    const consumer = h.kafka.consumer({ groupId: `${h.namespace}dlq-reader`, maxBytesPerPartition: 16 * 1024 * 1024 });
-    const seen: KafkaMessage[] = [];
-    await consumer.connect();
-    await consumer.subscribe({ topics: [`${h.namespace}${Topics.deadLetters.name}`], fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
-    try {
-      return await eventually(async () => (seen.length >= count ? seen : undefined), 60_000, `${count} dead letters`);
-    } finally {
-      await consumer.disconnect();
-    }
-  };
 
   it('dead-letters a ~900 KB input and a dozen ~70 KB ones whole, applies the valid ones and does not stall', async () => {
     await h.startEarn();
@@ -47,7 +32,7 @@ describe('earn dead-letters large inputs through a real broker', () => {
     expect(decoded(rows[0].letter.valueBase64)).toBe(huge);
     expect(decoded(rows[1].letter.valueBase64)).toBe(oversized(0));
 
-    const letters = (await readLetters(13)).map((m) => JSON.parse(String(m.value)) as DeadLetter);
+    const letters = (await h.readDeadLetters(13)).map((m) => JSON.parse(String(m.value)) as DeadLetter);
     const byOffset = [...letters].sort((a, b) => Number(a.source.offset) - Number(b.source.offset));
     expect(byOffset.map((l) => l.source.offset)).toEqual(rows.map((r) => r.letter.source.offset));
     expect(byOffset[0].valueTruncated).toBeUndefined();

@@ -11,3 +11,5 @@ export * from './ledger/ledger-events';
 export * from './ledger/ledger-event-message';
 export * from './outbound/dead-letter';
 export * from './outbound/notifications';
+export * from './text/storable-text';
+export * from './idempotency/fingerprint';

@@ -10,7 +10,10 @@ export interface ConsumedMessage {
   contractTopic: string;
   partition: number;
   offset: string;
+  /** The key read as UTF-8 text (bytes that are not UTF-8 become U+FFFD). */
   key: string | null;
+  /** The key's bytes as they came, for a dead letter to keep exactly; absent on messages made by hand. */
+  rawKey?: Buffer | null;
   value: Buffer | null;
   /** A header sent more than once under one name (kafkajs reads those as a list) keeps every value, in order. */
   headers: Record<string, Buffer | Buffer[]>;
@@ -54,14 +57,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const headerBuffer = (value: unknown): Buffer | undefined =>
   Buffer.isBuffer(value) ? value : typeof value === 'string' ? Buffer.from(value) : undefined;
 
-const headersOf = (headers: Record<string, unknown> | undefined): Record<string, Buffer | Buffer[]> => {
-  const out: Record<string, Buffer | Buffer[]> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    const buffers = Array.isArray(value) ? value.map(headerBuffer).filter((b): b is Buffer => b !== undefined) : headerBuffer(value);
-    if (buffers !== undefined) out[name] = buffers;
-  }
-  return out;
-};
+/** Own properties whatever the name: assigned, a header named `__proto__` would set the prototype and vanish. */
+const headersOf = (headers: Record<string, unknown> | undefined): Record<string, Buffer | Buffer[]> =>
+  Object.fromEntries(
+    Object.entries(headers ?? {}).flatMap(([name, value]) => {
+      const buffers = Array.isArray(value) ? value.map(headerBuffer).filter((b): b is Buffer => b !== undefined) : headerBuffer(value);
+      return buffers === undefined ? [] : [[name, buffers]];
+    }),
+  );
 
 /**
  * A fetched message as handlers see it. Key, headers and timestamp are read only for dead
@@ -88,6 +91,10 @@ class FetchedMessage implements ConsumedMessage {
   get key(): string | null {
     if (this.keyText === undefined) this.keyText = this.message.key ? this.message.key.toString('utf8') : null;
     return this.keyText;
+  }
+
+  get rawKey(): Buffer | null {
+    return this.message.key ?? null;
   }
 
   get headers(): Record<string, Buffer | Buffer[]> {

@@ -94,6 +94,55 @@ describe('dead-letter records', () => {
   });
 });
 
+describe('dead-letter records of an original with bytes that are not clean text', () => {
+  const NOT_UTF8 = Buffer.from([0x6d, 0xff, 0x00, 0x02]);
+  const original = (): ConsumedMessage => ({
+    ...consumed(8, Buffer.from([0, 1, 2])),
+    key: NOT_UTF8.toString('utf8'),
+    rawKey: NOT_UTF8,
+    headers: Object.fromEntries([
+      ['na\u0000me', [Buffer.from([0xff]), Buffer.from([0x00])]],
+      ['ok', NOT_UTF8],
+    ]),
+  });
+  const itemOf = (message: ConsumedMessage): LetterToSend => ({
+    letter: toDeadLetter(message, { reason: 'invalid_json', message: 'Unexpected token \u0000' }, 'g', new Date(0)),
+    original: message,
+  });
+
+  it('carry the original key’s bytes and headers, names with NUL included, and a letter that keeps them all', () => {
+    const planned = planFitting(itemOf(original()));
+    expect(planned.record.key).toEqual(NOT_UTF8);
+    expect(planned.record.headers['na\u0000me']).toEqual([Buffer.from([0xff]), Buffer.from([0x00])]);
+    expect(planned.record.headers.ok).toEqual(NOT_UTF8);
+    const copy = parse(planned.record.value);
+    expect(Buffer.from(copy.source.keyBase64 ?? '', 'base64')).toEqual(NOT_UTF8);
+    expect(copy.rawHeaders?.map((h) => [Buffer.from(h.nameBase64, 'base64').toString(), Buffer.from(h.valueBase64, 'base64')])).toEqual([
+      ['na\u0000me', Buffer.from([0xff])],
+      ['na\u0000me', Buffer.from([0x00])],
+    ]);
+    expect(Buffer.from(copy.valueBase64 ?? '', 'base64')).toEqual(Buffer.from([0, 1, 2]));
+  });
+
+  it('count headers named after Object.prototype members as headers when the headers do not fit', () => {
+    const headers: ConsumedMessage['headers'] = Object.fromEntries([
+      ['toString', Buffer.from('t')],
+      ['__proto__', Buffer.from('p')],
+      ['tag', [Buffer.from('a'), Buffer.from('b')]],
+    ]);
+    const copy = parse(planLetter(itemOf({ ...original(), headers }), 2).record.value);
+    expect(copy.headersTruncated).toEqual({ count: 4, originalBytes: 4, fullLetterAt: FULL_LETTER_AT });
+  });
+
+  it('count and drop the headers listed by name bytes with the others when the headers do not fit', () => {
+    const planned = planLetter(itemOf(original()), 2);
+    const copy = parse(planned.record.value);
+    expect(copy).not.toHaveProperty('rawHeaders');
+    expect(copy.headersTruncated).toEqual({ count: 3, originalBytes: 2 + NOT_UTF8.length, fullLetterAt: FULL_LETTER_AT });
+    expect(planned.record.key).toEqual(NOT_UTF8);
+  });
+});
+
 describe('packing dead letters into sends', () => {
   const sizes = (sends: { size: number }[][]) => sends.map((send) => send.reduce((sum, l) => sum + l.size, 0));
 

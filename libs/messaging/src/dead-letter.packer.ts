@@ -28,7 +28,8 @@ export const DEAD_LETTER_RECORD_LIMIT_BYTES = DEAD_LETTER_TOPIC_MAX_BYTES - BATC
 export const FULL_LETTER_AT = 'GET /ops/dead-letters (the ledger keeps every letter whole)';
 
 export interface DeadLetterRecord {
-  key: string | null;
+  /** The original key, as bytes when they are known (a text would change those that are not UTF-8). */
+  key: string | Buffer | null;
   value: Buffer;
   headers: Record<string, string | Buffer | Buffer[]>;
 }
@@ -67,10 +68,13 @@ const withoutValue = (letter: DeadLetter): DeadLetter => {
 /** Headers can be as large as a value: the last resort leaves them out of the Kafka copy too. */
 const withoutHeaders = (letter: DeadLetter): DeadLetter => {
   const names = Object.keys(letter.headers);
-  if (names.length === 0) return letter;
-  const values = names.flatMap((name) => letter.repeatedHeaders?.[name] ?? [letter.headers[name]]);
+  const raw = letter.rawHeaders ?? [];
+  if (names.length === 0 && raw.length === 0) return letter;
+  // Own properties only: a header named `toString` must not find Object.prototype's in `repeatedHeaders`.
+  const valuesOf = (name: string) => (letter.repeatedHeaders && Object.hasOwn(letter.repeatedHeaders, name) ? letter.repeatedHeaders[name] : [letter.headers[name]]);
+  const values = [...names.flatMap(valuesOf), ...raw.map((h) => h.valueBase64)];
   const originalBytes = values.reduce((sum, value) => sum + Buffer.from(value, 'base64').length, 0);
-  const { repeatedHeaders: _left, ...rest } = letter;
+  const { repeatedHeaders: _left, rawHeaders: _raw, ...rest } = letter;
   return { ...rest, headers: {}, headersTruncated: { count: values.length, originalBytes, fullLetterAt: FULL_LETTER_AT } };
 };
 
@@ -87,7 +91,7 @@ export const LAST_FORM = FORMS.length - 1;
 export const planLetter = (item: LetterToSend, form = 0): PlannedLetter => {
   const letter = FORMS[form](item.letter);
   const record: DeadLetterRecord = {
-    key: item.original.key,
+    key: item.original.rawKey !== undefined ? item.original.rawKey : item.original.key,
     value: Buffer.from(JSON.stringify(letter)),
     headers: {
       ...(letter.headersTruncated ? {} : item.original.headers),

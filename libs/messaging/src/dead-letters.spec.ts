@@ -1,4 +1,4 @@
-import { DeadLetter } from '@tally/contracts';
+import { DeadLetter, isStorableText } from '@tally/contracts';
 import { ConsumedMessage } from './batch.consumer';
 import { DEAD_LETTER_SEND_BUDGET_BYTES } from './dead-letter.packer';
 import { isTooLarge, publishDeadLetters, toDeadLetter } from './dead-letters';
@@ -102,5 +102,69 @@ describe('a dead letter’s headers', () => {
 
   it('has no repeatedHeaders when every header came once', () => {
     expect(withHeaders({ traceparent: Buffer.from('00-abc') })).not.toHaveProperty('repeatedHeaders');
+  });
+});
+
+/** Every string of a letter, object keys included. */
+const strings = (value: unknown): string[] =>
+  typeof value === 'string' ? [value] : typeof value === 'object' && value !== null ? Object.entries(value).flatMap(([k, v]) => [k, ...strings(v)]) : [];
+
+describe('a dead letter of bytes that are not clean text', () => {
+  const NOT_UTF8 = Buffer.from([0x6d, 0x2d, 0xff, 0xfe, 0x00, 0x31]);
+  const letterOf = (message: Partial<ConsumedMessage>, problem = { reason: 'invalid_json' as const, message: 'x' }) =>
+    toDeadLetter({ ...consumed(1, 10), ...message }, problem, 'g', new Date(0));
+
+  it.each([
+    ['not UTF-8', NOT_UTF8],
+    ['a NUL', Buffer.from('m-1\u0000x')],
+  ])('keeps a key holding %s byte for byte, beside a readable text', (_what, rawKey) => {
+    const letter = letterOf({ key: rawKey.toString('utf8'), rawKey });
+    expect(Buffer.from(letter.source.keyBase64 ?? '', 'base64').equals(rawKey)).toBe(true);
+    expect(isStorableText(letter.source.key ?? '')).toBe(true);
+  });
+
+  it('keeps a clean key as text only, and a missing one as null', () => {
+    expect(letterOf({ key: 'm-1', rawKey: Buffer.from('m-1') }).source).not.toHaveProperty('keyBase64');
+    expect(letterOf({ key: 'm-1', rawKey: Buffer.from('m-1') }).source.key).toBe('m-1');
+    expect(letterOf({ key: null, rawKey: null }).source).toMatchObject({ key: null });
+  });
+
+  it('keeps a key given only as text with a lone surrogate as its UTF-8 bytes, and readable', () => {
+    const letter = letterOf({ key: 'm-\ud800' });
+    expect(letter.source.key).toBe('m-\\ud800');
+    expect(Buffer.from(letter.source.keyBase64 ?? '', 'base64')).toEqual(Buffer.from('m-\ud800', 'utf8'));
+  });
+
+  it('lists headers whose name holds NUL with the name’s bytes, every value in order, and keeps __proto__ as a header', () => {
+    const headers: ConsumedMessage['headers'] = Object.fromEntries([
+      ['tr\u0000ce', [Buffer.from([0x00, 0x01]), NOT_UTF8]],
+      ['__proto__', Buffer.from('p')],
+      ['ok', NOT_UTF8],
+    ]);
+    const letter = letterOf({ headers });
+    expect(letter.rawHeaders).toEqual([
+      { nameBase64: Buffer.from('tr\u0000ce').toString('base64'), valueBase64: Buffer.from([0x00, 0x01]).toString('base64') },
+      { nameBase64: Buffer.from('tr\u0000ce').toString('base64'), valueBase64: NOT_UTF8.toString('base64') },
+    ]);
+    expect(Object.keys(letter.headers)).toEqual(['__proto__', 'ok']);
+    expect(Buffer.from(letter.headers.ok, 'base64').equals(NOT_UTF8)).toBe(true);
+    expect(letter).not.toHaveProperty('repeatedHeaders');
+    expect(Object.keys(JSON.parse(JSON.stringify(letter)).headers)).toEqual(['__proto__', 'ok']);
+  });
+
+  it('writes NUL and lone surrogates of the reason and the field errors out as escapes', () => {
+    const letter = letterOf({}, { reason: 'invalid_json', message: 'Unexpected token \u0000 in \ud800', fieldErrors: [{ field: 'a\u0000', problems: ['\udc00'] }] } as never);
+    expect(letter.message).toBe('Unexpected token \\u0000 in \\ud800');
+    expect(letter.fieldErrors).toEqual([{ field: 'a\\u0000', problems: ['\\udc00'] }]);
+  });
+
+  it('has no string PostgreSQL would refuse, whatever key, headers and message it came from', () => {
+    const letter = letterOf(
+      { key: '\u0000', rawKey: Buffer.from([0, 0xff]), headers: Object.fromEntries([['\u0000', Buffer.from([0])], ['h\ud800', Buffer.from([0xff])]]) },
+      { reason: 'invalid_json', message: '\u0000\ud800' },
+    );
+    expect(strings(letter).filter((text) => !isStorableText(text))).toEqual([]);
+    // No escape jsonb refuses: a backslash before one is itself escaped.
+    expect(JSON.stringify(letter)).not.toMatch(/(^|[^\\])(\\\\)*\\u(0000|d[89a-f])/);
   });
 });

@@ -1,21 +1,56 @@
-import { DeadLetter, DeadLetterReason, FieldError, Topics, physicalTopicName } from '@tally/contracts';
+import { isUtf8 } from 'node:buffer';
+import { DeadLetter, DeadLetterReason, FieldError, RawDeadLetterHeader, Topics, isStorableText, physicalTopicName, storableText } from '@tally/contracts';
 import { ConsumedMessage } from './batch.consumer';
 import { LAST_FORM, LetterToSend, PlannedLetter, packSends, planFitting, planLetter } from './dead-letter.packer';
 import { TypedProducer } from './typed.producer';
 
-/** The letter's `headers`, plus `repeatedHeaders` when a header came more than once. */
-const headerFields = (headers: ConsumedMessage['headers']): Pick<DeadLetter, 'headers' | 'repeatedHeaders'> => {
+/** Sets `name` as an own property, even `__proto__` (assigned, it would set the prototype instead). */
+const define = <T>(record: Record<string, T>, name: string, value: T) =>
+  Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
+
+/**
+ * The letter's `headers`, plus `repeatedHeaders` when a header came more than once, and
+ * `rawHeaders` for names PostgreSQL could not store (as keys of a JSON object they would be text).
+ */
+const headerFields = (headers: ConsumedMessage['headers']): Pick<DeadLetter, 'headers' | 'repeatedHeaders' | 'rawHeaders'> => {
   const first: Record<string, string> = {};
   const repeated: Record<string, string[]> = {};
+  const raw: RawDeadLetterHeader[] = [];
   for (const [name, value] of Object.entries(headers)) {
     const values = Array.isArray(value) ? value : [value];
     if (values.length === 0) continue;
-    first[name] = values[0].toString('base64');
-    if (values.length > 1) repeated[name] = values.map((v) => v.toString('base64'));
+    if (!isStorableText(name)) {
+      const nameBase64 = Buffer.from(name, 'utf8').toString('base64');
+      for (const v of values) raw.push({ nameBase64, valueBase64: v.toString('base64') });
+      continue;
+    }
+    define(first, name, values[0].toString('base64'));
+    if (values.length > 1) define(repeated, name, values.map((v) => v.toString('base64')));
   }
-  return Object.keys(repeated).length > 0 ? { headers: first, repeatedHeaders: repeated } : { headers: first };
+  return {
+    headers: first,
+    ...(Object.keys(repeated).length > 0 ? { repeatedHeaders: repeated } : {}),
+    ...(raw.length > 0 ? { rawHeaders: raw } : {}),
+  };
 };
 
+/** The key as text, and as exact bytes too when the text cannot hold them (not UTF-8, or NUL). */
+const keyFields = (message: ConsumedMessage): Pick<DeadLetter['source'], 'key' | 'keyBase64'> => {
+  if (message.rawKey === undefined) {
+    // A message made by hand: its text is all there is (Kafka would carry it as UTF-8).
+    if (message.key === null || isStorableText(message.key)) return { key: message.key };
+    return { key: storableText(message.key), keyBase64: Buffer.from(message.key, 'utf8').toString('base64') };
+  }
+  if (message.rawKey === null) return { key: null };
+  const text = message.rawKey.toString('utf8');
+  if (isUtf8(message.rawKey) && isStorableText(text)) return { key: text };
+  return { key: storableText(text), keyBase64: message.rawKey.toString('base64') };
+};
+
+/**
+ * The letter of `message`: its bytes (value, key, header values) base64 and its texts storable,
+ * so neither the dead-letter topic's consumers nor PostgreSQL can fail on what the original held.
+ */
 export const toDeadLetter = (
   message: ConsumedMessage,
   problem: { reason: DeadLetterReason; message: string; fieldErrors?: FieldError[] },
@@ -23,12 +58,12 @@ export const toDeadLetter = (
   now: Date,
 ): DeadLetter => ({
   reason: problem.reason,
-  message: problem.message,
-  ...(problem.fieldErrors ? { fieldErrors: problem.fieldErrors } : {}),
-  source: { topic: message.contractTopic, partition: message.partition, offset: message.offset, key: message.key, timestamp: message.timestamp },
+  message: storableText(problem.message),
+  ...(problem.fieldErrors ? { fieldErrors: problem.fieldErrors.map((e) => ({ field: storableText(e.field), problems: e.problems.map(storableText) })) } : {}),
+  source: { topic: storableText(message.contractTopic), partition: message.partition, offset: message.offset, ...keyFields(message), timestamp: message.timestamp },
   valueBase64: message.value ? message.value.toString('base64') : null,
   ...headerFields(message.headers),
-  consumerGroup,
+  consumerGroup: storableText(consumerGroup),
   deadLetteredAt: now.toISOString(),
 });
 

@@ -2,7 +2,7 @@ import { DeadLetter, InputEvent, membersOf, parseInput } from '@tally/contracts'
 import { EarnContext } from '@tally/earning';
 import { CommandResult, DeadLetterLog, LedgerCommand, LedgerStore, ParkedInputs } from '@tally/ledger';
 import { ConsumedMessage, TypedProducer, publishDeadLetters, toDeadLetter } from '@tally/messaging';
-import { EarnResult, earnCommand, orderWaitKey } from './earn.command';
+import { EarnResult, earnCommand, inputFingerprint, orderWaitKey } from './earn.command';
 import { isInfrastructureError } from './infrastructure-error';
 
 export interface EarnBatchDeps {
@@ -44,6 +44,7 @@ export class EarnBatchHandler {
       else letters.push({ letter: toDeadLetter(message, parsed, this.deps.consumerGroup, now), original: message });
     }
     const results = await this.execute(pending, letters, now);
+    this.deadLetterReusedIds(pending, results, letters, now);
     await this.deadLetter(letters);
     await this.parkDeferred(pending, results, now);
     await this.applyWaitingRefunds(pending, results);
@@ -67,11 +68,30 @@ export class EarnBatchHandler {
       } catch (error) {
         if (isInfrastructureError(error)) throw error;
         results.push(undefined);
-        const problem = { reason: 'processing_failed' as const, message: (error as Error).message };
+        const problem = { reason: 'processing_failed' as const, message: error instanceof Error ? error.message : String(error) };
         letters.push({ letter: toDeadLetter(item.message, problem, this.deps.consumerGroup, now), original: item.message });
       }
     }
     return results;
+  }
+
+  /**
+   * An `eventId` seen before on its topic with another body was reused (by a buggy or replaying
+   * producer): the first input stands, and this one becomes a dead letter instead of vanishing as
+   * a duplicate. Its result is dropped, so nothing later reads it as its own. An input recorded
+   * before fingerprints were kept has none (NULL): unknown, so a redelivery of it stays a duplicate.
+   */
+  private deadLetterReusedIds(pending: Pending[], results: (CommandResult<EarnResult> | undefined)[], letters: { letter: DeadLetter; original: ConsumedMessage }[], now: Date) {
+    pending.forEach((item, i) => {
+      const result = results[i];
+      if (result?.status !== 'duplicate' || result.sameFingerprint || result.fingerprint === null) return;
+      results[i] = undefined;
+      const problem = {
+        reason: 'idempotency_conflict' as const,
+        message: `eventId ${item.input.eventId} was already consumed from ${item.message.contractTopic} with another body; the first one stands`,
+      };
+      letters.push({ letter: toDeadLetter(item.message, problem, this.deps.consumerGroup, now), original: item.message });
+    });
   }
 
   private async deadLetter(letters: { letter: DeadLetter; original: ConsumedMessage }[]) {
@@ -167,6 +187,7 @@ const refusedRefundCommand = (scope: string, input: InputEvent, purchaseCode: st
   scope,
   causationId: input.eventId,
   memberIds: membersOf(input),
+  fingerprint: inputFingerprint(input),
   decide: () => ({
     kind: 'reject',
     memberId: membersOf(input)[0],

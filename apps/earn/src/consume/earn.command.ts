@@ -1,4 +1,4 @@
-import { InputEvent, membersOf } from '@tally/contracts';
+import { InputEvent, membersOf, shortFingerprintOf } from '@tally/contracts';
 import { EarnContext, decideEarn } from '@tally/earning';
 import { LedgerCommand } from '@tally/ledger';
 
@@ -12,6 +12,12 @@ const EARNED: EarnResult = Object.freeze({ outcome: 'earned' });
 export const orderWaitKey = (orderId: string) => `order:${orderId}`;
 
 /**
+ * The fingerprint of a validated input (fields the contract does not name are gone): the same
+ * `eventId` with another fingerprint is a reused id, not a redelivery.
+ */
+export const inputFingerprint = (input: InputEvent): string => shortFingerprintOf(input);
+
+/**
  * One input event as a ledger command: idempotent on (topic, eventId), decided by the pure earn
  * rules on the states of every member it touches.
  */
@@ -20,6 +26,7 @@ export const earnCommand = (topic: string, input: InputEvent, context: () => Ear
     scope: topic,
     causationId: input.eventId,
     memberIds: membersOf(input),
+    fingerprint: inputFingerprint(input),
     decide: (states) => {
       const decision = decideEarn(input, states, context());
       switch (decision.kind) {

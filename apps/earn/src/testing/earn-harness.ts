@@ -5,7 +5,7 @@ import { Topics } from '@tally/contracts';
 import { migrateLedger } from '@tally/ledger';
 import { createServiceApp } from '@tally/platform';
 import { TestDatabase, createTestDatabase, testKafkaBrokers, testNamespace } from '@tally/testing';
-import { Admin, Kafka, Producer, logLevel } from 'kafkajs';
+import { Admin, IHeaders, Kafka, KafkaMessage, Producer, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { AppModule } from '../app.module';
 import { EarnConfig } from '../earn.config';
@@ -23,6 +23,8 @@ export const purchase = (i: number, memberId: string, amountMinor = 10_000) => (
   amountMinor,
   currency: 'CNY',
 });
+
+import { eventually } from '@tally/testing';
 
 export { eventually, sleep } from '@tally/testing';
 
@@ -87,6 +89,25 @@ export class EarnHarness {
         topic: `${this.namespace}${topic}`,
         messages: messages.slice(i, i + 500).map((m) => ({ key: m.key, value: typeof m.value === 'string' ? m.value : JSON.stringify(m.value) })),
       });
+    }
+  }
+
+  /** Messages as bytes: keys, values and header names that are not JSON, or not text at all. */
+  async publishRaw(topic: string, messages: { key: string | Buffer | null; value: string | Buffer; headers?: IHeaders }[]): Promise<void> {
+    await this.producer.send({ topic: `${this.namespace}${topic}`, messages });
+  }
+
+  /** Every message of the dead-letter topic, once `count` have arrived. */
+  async readDeadLetters(count: number): Promise<KafkaMessage[]> {
+    const consumer = this.kafka.consumer({ groupId: `${this.namespace}dlq-reader`, maxBytesPerPartition: 16 * 1024 * 1024 });
+    const seen: KafkaMessage[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topics: [`${this.namespace}${Topics.deadLetters.name}`], fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
+    try {
+      return await eventually(async () => (seen.length >= count ? seen : undefined), 60_000, `${count} dead letters`);
+    } finally {
+      await consumer.disconnect();
     }
   }
 

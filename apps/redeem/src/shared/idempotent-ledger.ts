@@ -1,10 +1,9 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { NewLedgerEvent } from '@tally/contracts';
+import { NewLedgerEvent, fingerprintOf } from '@tally/contracts';
 import { ConcurrencyConflictError, CommandOutcome, LedgerBatcher } from '@tally/ledger';
 import { MemberState } from '@tally/member-ledger';
 import { restsOnState } from '@tally/redemption';
 import { AppError, ErrorBody, Metrics } from '@tally/platform';
-import { fingerprintOf } from './fingerprint';
 import { LibRefusal, errorBodyOfRefusal, statusOfRefusal } from './refusal.mapping';
 
 /**

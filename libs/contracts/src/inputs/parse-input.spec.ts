@@ -1,5 +1,6 @@
 import { Topics } from '../topics/topics';
-import { MAX_INPUT_BYTES, parseInput } from './parse-input';
+import { isStorableText } from '../text/storable-text';
+import { MAX_INPUT_BYTES, MAX_INPUT_DEPTH, parseInput } from './parse-input';
 
 const NOW = new Date('2026-11-23T02:00:00.000Z');
 const purchase = {
@@ -63,5 +64,83 @@ describe('parsing input messages', () => {
   ])('names the field of %s', (_what, change, field) => {
     const parsed = parse({ ...purchase, ...change });
     expect(parsed).toMatchObject({ ok: false, reason: 'validation_failed', fieldErrors: [expect.objectContaining({ field })] });
+  });
+});
+
+/** `value` inside `depth` levels of arrays, as JSON text (built as text: no recursion anywhere). */
+const nestedText = (depth: number, inner = '1') => `${'['.repeat(depth)}${inner}${']'.repeat(depth)}`;
+/** A message's JSON text with `field` set to the JSON text `valueText`. */
+const withFieldText = (message: object, field: string, valueText: string) =>
+  JSON.stringify({ ...message, [field]: '@@' }).replace('"@@"', valueText);
+const PROTOTYPE_KEYS = ['toString', 'valueOf', 'constructor', '__proto__', 'hasOwnProperty', 'isPrototypeOf', '__defineGetter__'];
+
+describe('parsing input messages that could stop a consumer', () => {
+  it.each(PROTOTYPE_KEYS)('refuses the type %s as unknown, not as Object.prototype’s member', (key) => {
+    for (const topic of [Topics.purchases.name, Topics.checkIns.name, Topics.referrals.name, Topics.memberEvents.name]) {
+      expect(parseInput(topic, bytes({ type: key }), NOW)).toMatchObject({ ok: false, reason: 'unknown_type' });
+      expect(parseInput(topic, bytes({ ...purchase, type: key }), NOW)).toMatchObject({ ok: false, reason: 'unknown_type' });
+    }
+  });
+
+  it.each(PROTOTYPE_KEYS)('refuses the topic %s as unknown', (key) => {
+    expect(parseInput(key, bytes({ type: 'name' }), NOW)).toMatchObject({ ok: false, reason: 'unknown_topic' });
+  });
+
+  it('refuses a purchase whose lines nest 5,000 levels deep, naming lines, before anything recurses into them', () => {
+    const text = withFieldText(purchase, 'lines', nestedText(5000));
+    expect(text.length).toBeGreaterThan(10_000);
+    expect(parseInput(Topics.purchases.name, Buffer.from(text), NOW)).toMatchObject({ ok: false, reason: 'validation_failed', fieldErrors: [{ field: 'lines' }] });
+  });
+
+  it('refuses a message nested 5,000 levels deep at its top, whatever the field', () => {
+    const chain = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    expect(parse(`{"type":"purchase.completed","a":${chain}}`)).toMatchObject({ ok: false, reason: 'validation_failed', fieldErrors: [{ field: 'a' }] });
+    expect(parse(nestedText(5000))).toMatchObject({ ok: false, reason: 'invalid_json' });
+    // 64 KB of `[` as the type: not described by re-serialising it.
+    const type = nestedText(30_000);
+    expect(parse(`{"type":${type}}`)).toMatchObject({ ok: false, reason: 'unknown_type' });
+  });
+
+  it(`refuses nesting past ${MAX_INPUT_DEPTH} levels only, and ignores any depth of a field the contract does not name in a valid purchase`, () => {
+    const invalid = { ...purchase, amountMinor: -1 };
+    expect(parse(withFieldText(invalid, 'extra', nestedText(MAX_INPUT_DEPTH - 1)))).toMatchObject({ fieldErrors: [{ field: 'amountMinor' }] });
+    expect(parse(withFieldText(invalid, 'extra', nestedText(MAX_INPUT_DEPTH)))).toMatchObject({ fieldErrors: [{ field: 'extra' }] });
+    const valid = parse(withFieldText(purchase, 'extra', nestedText(5000)));
+    expect(valid).toMatchObject({ ok: true, event: purchase });
+    expect(valid.ok && 'extra' in valid.event).toBe(false);
+  });
+
+  it('refuses a field holding an object with its own constructor key, on which class-transformer throws', () => {
+    for (const field of ['memberId', 'extra']) {
+      const text = withFieldText({ ...purchase, amountMinor: -1 }, field, '{"constructor":{"constructor":1}}');
+      expect(parse(text)).toMatchObject({ ok: false, reason: 'validation_failed', fieldErrors: [{ field }] });
+    }
+  });
+
+  it('refuses a message of more JSON values than class-transformer is given', () => {
+    expect(parse(withFieldText({ ...purchase, amountMinor: -1 }, 'extra', `[${Array(20_000).fill(0).join(',')}]`))).toMatchObject({ ok: false, reason: 'payload_too_large' });
+  });
+
+  it.each([
+    ['NUL in a sku', { sku: 'tea\u0000' }, 'lines.0.sku'],
+    ['a lone high surrogate in a category', { category: 'bev\ud800' }, 'lines.0.category'],
+    ['a lone low surrogate in a sku', { sku: '\udc00tea' }, 'lines.0.sku'],
+  ])('refuses %s, naming the field', (_what, change, field) => {
+    const parsed = parse({ ...purchase, lines: [{ ...purchase.lines[0], ...change }] });
+    expect(parsed).toMatchObject({ ok: false, reason: 'validation_failed', fieldErrors: [{ field, problems: [expect.stringContaining('NUL')] }] });
+  });
+
+  it('accepts a sku with a well-formed surrogate pair (an emoji)', () => {
+    expect(parse({ ...purchase, lines: [{ ...purchase.lines[0], sku: 'tea-\u{1F375}' }] }).ok).toBe(true);
+  });
+
+  it.each([
+    ['the bytes 00 01 02', Buffer.from([0, 1, 2])],
+    ['a NUL byte inside a string (not JSON)', Buffer.from('{"type":"purchase.completed","eventId":"a\u0000b"}')],
+    ['a type holding a lone surrogate', Buffer.from('{"type":"purchase.\\ud800"}')],
+  ])('refuses %s with a message PostgreSQL can store', (_what, value) => {
+    const parsed = parseInput(Topics.purchases.name, value, NOW);
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && isStorableText(parsed.message) && (parsed.fieldErrors ?? []).every((e) => isStorableText(e.field))).toBe(true);
   });
 });

@@ -1,7 +1,11 @@
-import { DeadLetter } from '@tally/contracts';
+import { DeadLetter, storableJson, storableText } from '@tally/contracts';
 import { DataSource } from 'typeorm';
 
-/** Keeps what went to the dead-letter topic queryable by ops; a redelivered letter is kept once. */
+/**
+ * Keeps what went to the dead-letter topic queryable by ops; a redelivered letter is kept once.
+ * Whatever a letter holds is stored: its texts and JSON are made storable here too (a letter
+ * from `toDeadLetter` already is), or one NUL would fail the batch and retry it forever.
+ */
 export class DeadLetterLog {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -13,13 +17,13 @@ export class DeadLetterLog {
          AS x(t, p, o, r, m, d, l)
        ON CONFLICT (source_topic, partition, "offset") DO NOTHING`,
       [
-        letters.map((l) => l.source.topic),
+        letters.map((l) => storableText(l.source.topic)),
         letters.map((l) => l.source.partition),
         letters.map((l) => l.source.offset),
-        letters.map((l) => l.reason),
-        letters.map((l) => l.message),
+        letters.map((l) => storableText(l.reason)),
+        letters.map((l) => storableText(l.message)),
         letters.map((l) => l.deadLetteredAt),
-        letters.map((l) => JSON.stringify(l)),
+        letters.map((l) => storableJson(l)),
       ],
     );
   }
