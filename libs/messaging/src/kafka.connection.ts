@@ -1,6 +1,8 @@
 import { Topic, Topics, physicalTopicName } from '@tally/contracts';
 import { Logger } from '@nestjs/common';
+import type { KafkaCompression } from '@tally/platform';
 import { Admin, ConfigResourceTypes, ConfigSource, Kafka, LogEntry, logLevel } from 'kafkajs';
+import { registerCompressionCodecs } from './compression';
 import { DEAD_LETTER_TOPIC_MAX_BYTES } from './dead-letter.packer';
 
 const kafkaLogger = new Logger('kafkajs');
@@ -21,16 +23,21 @@ export interface KafkaSettings {
   clientId: string;
   /** Prefix of every physical topic and group name (empty in production; tests isolate with it). */
   namespace: string;
+  /** How the producer compresses what it sends (default none); consumers read every codec whatever this is. */
+  compression?: KafkaCompression;
 }
 
-export const createKafka = (settings: KafkaSettings): Kafka =>
-  new Kafka({
+/** The one place Tally makes its Kafka client, so every consumer and producer has every codec. */
+export const createKafka = (settings: KafkaSettings): Kafka => {
+  registerCompressionCodecs();
+  return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
     logLevel: logLevel.WARN,
     logCreator: kafkaLogCreator,
     retry: { initialRetryTime: 200, retries: 8 },
   });
+};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
