@@ -4,6 +4,7 @@ import type { KafkaCompression } from '@tally/platform';
 import { Admin, ConfigResourceTypes, ConfigSource, Kafka, LogEntry, logLevel } from 'kafkajs';
 import { registerCompressionCodecs } from './compression';
 import { DEAD_LETTER_TOPIC_MAX_BYTES } from './dead-letter.packer';
+import { assertReadsCommittedOnly } from './read-committed.guard';
 
 const kafkaLogger = new Logger('kafkajs');
 
@@ -27,9 +28,10 @@ export interface KafkaSettings {
   compression?: KafkaCompression;
 }
 
-/** The one place Tally makes its Kafka client, so every consumer and producer has every codec. */
+/** The one place Tally makes its Kafka client, so every consumer and producer has every codec and reads committed records only. */
 export const createKafka = (settings: KafkaSettings): Kafka => {
   registerCompressionCodecs();
+  assertReadsCommittedOnly();
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
