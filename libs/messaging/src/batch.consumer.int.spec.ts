@@ -1,6 +1,7 @@
+import { Logger } from '@nestjs/common';
 import { Topics, physicalTopicName } from '@tally/contracts';
 import { testKafkaBrokers, testNamespace } from '@tally/testing';
-import { Kafka, Producer } from 'kafkajs';
+import { CompressionCodecs, CompressionTypes, Kafka, Producer } from 'kafkajs';
 import { BatchConsumer, ConsumedMessage } from './batch.consumer';
 import { createKafka, ensureTopics } from './kafka.connection';
 import { TypedProducer } from './typed.producer';
@@ -147,6 +148,34 @@ describe('batch consumer against a real broker', () => {
     } finally {
       await consumer.stop();
       for (const p of [a, b, plain]) await p.disconnect();
+    }
+  });
+
+  it('logs a batch it cannot decompress as an error on every try, stays alive and goes on once it can', async () => {
+    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const lz4 = CompressionCodecs[CompressionTypes.LZ4]();
+    let readable = false;
+    CompressionCodecs[CompressionTypes.LZ4] = () => ({
+      compress: lz4.compress,
+      decompress: (buffer: Buffer) => (readable ? lz4.decompress(buffer) : Promise.reject(new Error('cannot decompress a lz4 record batch: unreadable here'))),
+    });
+    const logged = (pattern: RegExp) => errors.mock.calls.some(([message]) => pattern.test(String(message)));
+    const seen: string[] = [];
+    const consumer = new BatchConsumer(kafka, { groupId: 'g-unreadable', topics: [Topics.checkIns], namespace, handle: async (m) => void seen.push(...m.map((x) => String(x.key))) });
+    const lz4Producer = new TypedProducer(kafka, namespace, 'lz4');
+    try {
+      await lz4Producer.send(Topics.checkIns, [{ key: 'm-lz4', value: { eventId: 'ci-lz4', type: 'member.checked-in', occurredAt: '2026-11-23T08:00:00+08:00', memberId: 'm-lz4' } }]);
+      await consumer.start();
+      // kafkajs retries the fetch, then restarts the consumer, which fetches the batch again.
+      await waitFor(() => logged(/Restarting the consumer/) && errors.mock.calls.filter(([m]) => /cannot decompress a lz4 record batch/.test(String(m))).length >= 2, 60_000);
+      expect(seen).not.toContain('m-lz4');
+      readable = true;
+      await waitFor(() => seen.includes('m-lz4'), 60_000);
+    } finally {
+      CompressionCodecs[CompressionTypes.LZ4] = () => lz4;
+      errors.mockRestore();
+      await consumer.stop();
+      await lz4Producer.disconnect();
     }
   });
 });
