@@ -1,4 +1,4 @@
 export * from './test-database';
 export * from './test-kafka';
-export * from './eventually';
 export * from './java-producer';
+export * from './eventually';
