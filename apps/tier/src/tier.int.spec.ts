@@ -57,6 +57,8 @@ describe('tier service against PostgreSQL and Kafka', () => {
       TALLY_API_TOKENS: `${TOKEN}=ops,reader=read`,
       TALLY_TOPIC_NAMESPACE: namespace,
       TALLY_TIER_DAILY_EVALUATION: 'off',
+      // The service's producer (the test relays ledger events with it) sends lz4, which its consumer must read.
+      TALLY_KAFKA_COMPRESSION: 'lz4',
       LOG_LEVEL: 'warn',
       PORT: '0',
     };

@@ -131,6 +131,17 @@ export class BatchConsumer {
       allowAutoTopicCreation: false,
     });
     this.contractNames = new Map(options.topics.map((t) => [physicalTopicName(t, options.namespace), t.name]));
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => this.passedOver(payload));
+  }
+
+  /**
+   * A partition batch of only what is never handed over (an aborted transaction's records,
+   * transaction markers) does not reach `eachBatch`: kafkajs moves the fetch position past it by
+   * itself. Its offset is committed here, after everything before it, or the group would stay
+   * behind the end of such a partition for good.
+   */
+  private passedOver({ topic, partition, batchSize, lastOffset }: { topic: string; partition: number; batchSize: number; lastOffset: string }): void {
+    if (batchSize === 0) this.committer.add([{ topic, partition, offset: (BigInt(lastOffset) + 1n).toString() }]);
   }
 
   async start(): Promise<void> {

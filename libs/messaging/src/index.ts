@@ -1,4 +1,5 @@
 export * from './kafka.connection';
+export * from './compression';
 export * from './typed.producer';
 export * from './batch.consumer';
 export * from './batch.coalescer';

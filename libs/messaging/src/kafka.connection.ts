@@ -1,7 +1,10 @@
 import { Topic, Topics, physicalTopicName } from '@tally/contracts';
 import { Logger } from '@nestjs/common';
+import type { KafkaCompression } from '@tally/platform';
 import { Admin, ConfigResourceTypes, ConfigSource, Kafka, LogEntry, logLevel } from 'kafkajs';
+import { registerCompressionCodecs } from './compression';
 import { DEAD_LETTER_TOPIC_MAX_BYTES } from './dead-letter.packer';
+import { assertReadsCommittedOnly } from './read-committed.guard';
 
 const kafkaLogger = new Logger('kafkajs');
 
@@ -21,16 +24,22 @@ export interface KafkaSettings {
   clientId: string;
   /** Prefix of every physical topic and group name (empty in production; tests isolate with it). */
   namespace: string;
+  /** How the producer compresses what it sends (default none); consumers read every codec whatever this is. */
+  compression?: KafkaCompression;
 }
 
-export const createKafka = (settings: KafkaSettings): Kafka =>
-  new Kafka({
+/** The one place Tally makes its Kafka client, so every consumer and producer has every codec and reads committed records only. */
+export const createKafka = (settings: KafkaSettings): Kafka => {
+  registerCompressionCodecs();
+  assertReadsCommittedOnly();
+  return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
     logLevel: logLevel.WARN,
     logCreator: kafkaLogCreator,
     retry: { initialRetryTime: 200, retries: 8 },
   });
+};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -38,7 +38,7 @@ export class MessagingModule {
             return kafka;
           },
         },
-        { provide: TypedProducer, inject: [Kafka], useFactory: (kafka: Kafka) => new TypedProducer(kafka, settings.namespace) },
+        { provide: TypedProducer, inject: [Kafka], useFactory: (kafka: Kafka) => new TypedProducer(kafka, settings.namespace, settings.compression) },
         ProducerCloser,
       ],
       exports: [Kafka, KAFKA_SETTINGS, TypedProducer],

@@ -1,5 +1,7 @@
 import { Topic, physicalTopicName } from '@tally/contracts';
+import type { KafkaCompression } from '@tally/platform';
 import { CompressionTypes, Kafka, Partitioners, Producer } from 'kafkajs';
+import { compressionType } from './compression';
 
 export interface OutgoingMessage<T> {
   key: string | null;
@@ -10,9 +12,11 @@ export interface OutgoingMessage<T> {
 /** A producer that only accepts, for each topic, the payload type the topic is bound to. */
 export class TypedProducer {
   private readonly producer: Producer;
+  private readonly compression: CompressionTypes;
   private connected?: Promise<void>;
 
-  constructor(kafka: Kafka, private readonly namespace: string) {
+  constructor(kafka: Kafka, private readonly namespace: string, compression: KafkaCompression = 'none') {
+    this.compression = compressionType(compression);
     // Not kafkajs' idempotent mode: duplicates are harmless downstream (every consumer dedupes by
     // id) and its InitProducerId handshake fails on a broker whose coordinator is still loading.
     // One request in flight keeps per-partition order across retries.
@@ -34,7 +38,7 @@ export class TypedProducer {
       throw error;
     });
     await this.connected;
-    await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages });
+    await this.producer.send({ topic, acks: -1, compression: this.compression, messages });
   }
 
   async disconnect(): Promise<void> {

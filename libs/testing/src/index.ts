@@ -1,5 +1,6 @@
 export * from './test-database';
 export * from './test-kafka';
+export * from './java-producer';
 export * from './eventually';
 export * from './http-probe';
 export * from './malformed-requests';

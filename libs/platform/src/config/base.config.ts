@@ -6,6 +6,10 @@ import { IsApiTokens, IsBrokerList, IsPostgresUrl } from './env.validators';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** Kafka's compression types (`compression.type`); consumers read every one of them. */
+export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+export type KafkaCompression = (typeof KAFKA_COMPRESSIONS)[number];
+
 /** Turns an all-digits string into a number; anything else stays as it is so the validator names it. */
 export const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
@@ -47,6 +51,10 @@ export class BaseConfig {
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
+
+  /** How Tally's producers compress what they send. */
+  @IsIn(KAFKA_COMPRESSIONS)
+  TALLY_KAFKA_COMPRESSION: KafkaCompression = 'none';
 
   /**
    * Member states each process keeps folded in memory between appends (0: none). A state is

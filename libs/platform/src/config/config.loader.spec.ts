@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       PORT: 3000,
       TALLY_TOPIC_NAMESPACE: '',
       LOG_LEVEL: 'info',
+      TALLY_KAFKA_COMPRESSION: 'none',
     });
     expect(config.TALLY_PROGRAM).toBeUndefined();
     expect(config.kafkaBrokers).toEqual(['127.0.0.1:9092']);
@@ -38,13 +39,14 @@ describe('loadConfig', () => {
   it('takes values from the environment, converting numbers, over the service defaults', () => {
     const config = loadConfig(
       BaseConfig,
-      { KAFKA_BROKERS: 'k1:9092, k2:9093', PORT: '4000', LOG_LEVEL: 'debug', TALLY_TOPIC_NAMESPACE: 't-123.' },
+      { KAFKA_BROKERS: 'k1:9092, k2:9093', PORT: '4000', LOG_LEVEL: 'debug', TALLY_TOPIC_NAMESPACE: 't-123.', TALLY_KAFKA_COMPRESSION: 'lz4' },
       { PORT: '3002' },
     );
     expect(config.kafkaBrokers).toEqual(['k1:9092', 'k2:9093']);
     expect(config.PORT).toBe(4000);
     expect(config.LOG_LEVEL).toBe('debug');
     expect(config.TALLY_TOPIC_NAMESPACE).toBe('t-123.');
+    expect(config.TALLY_KAFKA_COMPRESSION).toBe('lz4');
   });
 
   it("uses a service's default port when PORT is unset or empty", () => {
@@ -66,16 +68,18 @@ describe('loadConfig', () => {
         TALLY_API_TOKENS: 'abc=ops,def',
         TALLY_TOPIC_NAMESPACE: 'bad/ns',
         LOG_LEVEL: 'loud',
+        TALLY_KAFKA_COMPRESSION: 'lz5',
       }),
     );
     expect(error.problems.map((p) => p.variable).sort()).toEqual(
-      ['DATABASE_URL', 'KAFKA_BROKERS', 'LOG_LEVEL', 'PORT', 'TALLY_API_TOKENS', 'TALLY_TOPIC_NAMESPACE'].sort(),
+      ['DATABASE_URL', 'KAFKA_BROKERS', 'LOG_LEVEL', 'PORT', 'TALLY_API_TOKENS', 'TALLY_KAFKA_COMPRESSION', 'TALLY_TOPIC_NAMESPACE'].sort(),
     );
-    expect(error.message).toContain('Invalid configuration (6 variables)');
+    expect(error.message).toContain('Invalid configuration (7 variables)');
     expect(error.message).toMatch(/KAFKA_BROKERS: .*"nohost", "k3:99999"/);
     expect(error.message).toMatch(/PORT: must be an integer number/);
     expect(error.message).toMatch(/TALLY_API_TOKENS: entry 2: expected token=role/);
     expect(error.message).toMatch(/LOG_LEVEL: must be one of/);
+    expect(error.message).toMatch(/TALLY_KAFKA_COMPRESSION: must be one of the following values: none, gzip, snappy, lz4, zstd/);
   });
 
   it('never shows a token in a config error', () => {
