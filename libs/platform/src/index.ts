@@ -22,3 +22,4 @@ export * from './bootstrap/bootstrap-service';
 export * from './jobs/interval-runner';
 export * from './ids/random-id';
 export * from './ids/random-uuid';
+export * from './errors/infrastructure-error';

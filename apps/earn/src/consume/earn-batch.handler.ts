@@ -3,7 +3,7 @@ import { EarnContext } from '@tally/earning';
 import { CommandResult, DeadLetterLog, LedgerCommand, LedgerStore, ParkedInputs } from '@tally/ledger';
 import { ConsumedMessage, TypedProducer, publishDeadLetters, toDeadLetter } from '@tally/messaging';
 import { EarnResult, earnCommand, orderWaitKey } from './earn.command';
-import { isInfrastructureError } from './infrastructure-error';
+import { isInfrastructureError } from '@tally/platform';
 
 export interface EarnBatchDeps {
   store: LedgerStore;
