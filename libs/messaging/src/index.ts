@@ -6,3 +6,4 @@ export * from './offset.committer';
 export * from './dead-letter.packer';
 export * from './dead-letters';
 export * from './messaging.module';
+export * from './failure-isolation';

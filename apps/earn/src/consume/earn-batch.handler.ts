@@ -74,7 +74,8 @@ export class EarnBatchHandler {
     return results;
   }
 
-  private async deadLetter(letters: { letter: DeadLetter; original: ConsumedMessage }[]) {
+  /** To the dead-letter topic, then kept for ops: the consumer dead-letters a message it isolated here too. */
+  async deadLetter(letters: { letter: DeadLetter; original: ConsumedMessage }[]) {
     if (letters.length === 0) return;
     await publishDeadLetters(this.deps.producer, this.deps.namespace, letters);
     await this.deps.deadLetterLog.record(letters.map((l) => l.letter));

@@ -54,6 +54,8 @@ export class EarnConsumer implements OnApplicationBootstrap, OnApplicationShutdo
         done();
         batchSizes.observe(messages.length);
       },
+      deadLetter: (item) => handler.deadLetter([item]),
+      metrics: this.metrics,
       onRetry: (error, attempt) => this.logger.warn(`earn batch failed (attempt ${attempt}), retrying: ${(error as Error).message}`),
       onCommitFailed: (error) => this.logger.warn(`earn offset commit failed (the next one supersedes it): ${(error as Error).message}`),
     });

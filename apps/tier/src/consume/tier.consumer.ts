@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Topics } from '@tally/contracts';
 import { DeadLetterLog, LEDGER_CLOCK } from '@tally/ledger';
-import { BatchConsumer, ConsumedMessage, KAFKA_SETTINGS, KafkaSettings, TypedProducer, publishDeadLetters, toDeadLetter } from '@tally/messaging';
+import { BatchConsumer, ConsumedMessage, KAFKA_SETTINGS, KafkaSettings, LetterToSend, TypedProducer, publishDeadLetters, toDeadLetter } from '@tally/messaging';
 import { Metrics } from '@tally/platform';
 import { Kafka } from 'kafkajs';
 import { TierService } from '../tiers/tier.service';
@@ -45,9 +45,14 @@ export class TierConsumer implements OnApplicationBootstrap, OnApplicationShutdo
         original: message,
       }));
       this.logger.error(`dead-lettering ${letters.length} unreadable ledger message(s)`);
-      await publishDeadLetters(this.producer, this.settings.namespace, letters);
-      await this.deadLetterLog.record(letters.map((l) => l.letter));
+      await this.deadLetter(letters);
     }
+  }
+
+  /** To the dead-letter topic, then kept for ops. */
+  private async deadLetter(letters: LetterToSend[]): Promise<void> {
+    await publishDeadLetters(this.producer, this.settings.namespace, letters);
+    await this.deadLetterLog.record(letters.map((l) => l.letter));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -56,6 +61,8 @@ export class TierConsumer implements OnApplicationBootstrap, OnApplicationShutdo
       topics: [Topics.ledger],
       namespace: this.settings.namespace,
       handle: (messages) => this.handle(messages),
+      deadLetter: (item) => this.deadLetter([item]),
+      metrics: this.metrics,
       onRetry: (error, attempt) => this.logger.warn(`tier batch failed (attempt ${attempt}), retrying: ${(error as Error).message}`),
       onCommitFailed: (error) => this.logger.warn(`tier offset commit failed (the next one supersedes it): ${(error as Error).message}`),
     });
