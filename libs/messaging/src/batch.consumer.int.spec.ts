@@ -1,6 +1,6 @@
 import { Topics, physicalTopicName } from '@tally/contracts';
 import { eventually, testKafkaBrokers, testNamespace } from '@tally/testing';
-import { Kafka, Partitioners } from 'kafkajs';
+import { Kafka, PartitionAssigner, PartitionAssigners, Partitioners } from 'kafkajs';
 import { BatchConsumer, BatchConsumerOptions, ConsumedMessage } from './batch.consumer';
 import { LetterToSend } from './dead-letter.packer';
 import { createKafka, ensureTopics } from './kafka.connection';
@@ -139,6 +139,25 @@ describe('batch consumer against a real broker', () => {
     } finally {
       await consumer.stop();
       await admin.disconnect();
+    }
+  });
+
+  it('tells that kafkajs crashed the consumer for good', async () => {
+    // A member of the group that speaks another assignment protocol: kafkajs gives up on a newcomer with ours.
+    const otherProtocol: PartitionAssigner = (config) => ({ ...PartitionAssigners.roundRobin(config), name: 'OtherAssigner' });
+    const other = kafka.consumer({ groupId: `${namespace}g-crash`, partitionAssigners: [otherProtocol] });
+    await other.connect();
+    await other.subscribe({ topics: [physicalTopicName(Topics.checkIns, namespace)] });
+    await other.run({ eachMessage: async () => undefined });
+    const consumer = consumerOf({ groupId: 'g-crash', topics: [Topics.checkIns], handle: async () => undefined, liveness: { stallSeconds: 60 } });
+    try {
+      expect(consumer.progressProblems()).toEqual([]);
+      await consumer.start();
+      const problems = await eventually(async () => (consumer.progressProblems().length > 0 ? consumer.progressProblems() : undefined), 30_000, 'a problem reported');
+      expect(problems).toEqual([expect.stringMatching(/^the consumer crashed and will not restart: .*protocol/i)]);
+    } finally {
+      await consumer.stop();
+      await other.disconnect();
     }
   });
 });

@@ -5,6 +5,9 @@ import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { BatchCoalescer, BatchCoalescerOptions } from './batch.coalescer';
 import { DeadLetterSink, deadLetterAlone, handleIsolatingFailures } from './failure-isolation';
 import { OffsetCommitter, PartitionOffset } from './offset.committer';
+import { ConsumerLiveness } from './progress/consumer-liveness';
+import { ProgressMonitor } from './progress/progress.monitor';
+import { PartitionProgress, secondsSinceProgress } from './progress/stall-detector';
 
 /** A consumed message with everything a dead letter must keep. */
 export interface ConsumedMessage {
@@ -57,7 +60,13 @@ export interface BatchConsumerOptions {
    * each committed once handled.
    */
   chunkSize?: number;
-  /** Where the number of messages isolated goes. */
+  /**
+   * Watches the group's offsets on the broker every `pollMs` (default: a quarter of the stall
+   * time, 5 s at most): a partition of this consumer with messages waiting whose commit has not
+   * moved for `stallSeconds` is named by `progressProblems`.
+   */
+  liveness?: { stallSeconds: number; pollMs?: number };
+  /** Lag, seconds since progress, and messages isolated, per topic and partition. */
   metrics?: Metrics;
 }
 
@@ -132,6 +141,8 @@ export class BatchConsumer {
   private readonly coalescer: BatchCoalescer<PartitionBatch>;
   private readonly committer: OffsetCommitter;
   private readonly groupId: string;
+  private readonly liveness: ConsumerLiveness;
+  private readonly monitor?: ProgressMonitor;
   private stopping = false;
 
   constructor(kafka: Kafka, private readonly options: BatchConsumerOptions) {
@@ -146,6 +157,38 @@ export class BatchConsumer {
       allowAutoTopicCreation: false,
     });
     this.contractNames = new Map(options.topics.map((t) => [physicalTopicName(t, options.namespace), t.name]));
+    const stallMs = (options.liveness?.stallSeconds ?? Infinity) * 1000;
+    this.liveness = new ConsumerLiveness(stallMs, Date.now(), options.fromBeginning ?? true);
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.liveness.assigned(payload.memberAssignment, Date.now()));
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      this.liveness.crashed(payload.error, payload.restart);
+      if (!payload.restart) this.logger.error(`consumer ${this.groupId} crashed and will not restart: ${payload.error.message}`);
+    });
+    if (options.liveness) {
+      this.monitor = new ProgressMonitor(kafka, {
+        groupId: this.groupId,
+        topics: [...this.contractNames.keys()],
+        pollMs: options.liveness.pollMs ?? Math.min(5000, Math.max(250, stallMs / 4)),
+        onSample: (offsets, now) => this.report(this.liveness.sampled(offsets, now), now),
+        onPollFailed: (error) => this.logger.debug(`reading ${this.groupId}'s offsets failed: ${(error as Error).message}`),
+      });
+    }
+  }
+
+  /** What keeps this consumer from progressing (a crash, partitions stalled with messages waiting); none when it progresses. */
+  progressProblems(): string[] {
+    return this.liveness.problems(Date.now());
+  }
+
+  private report(progress: PartitionProgress[], now: number): void {
+    if (!this.options.metrics) return;
+    const lag = this.options.metrics.gauge('tally_consumer_lag_messages', 'Messages waiting behind the consumer group\'s committed offset', ['topic', 'partition']);
+    const stalled = this.options.metrics.gauge('tally_consumer_seconds_since_progress', 'Seconds since the committed offset moved while messages wait (0 when none wait)', ['topic', 'partition']);
+    for (const p of progress) {
+      const labels = { topic: this.contractNames.get(p.topic) ?? p.topic, partition: String(p.partition) };
+      lag.set(labels, Number(p.lag));
+      stalled.set(labels, secondsSinceProgress(p, now));
+    }
   }
 
   async start(): Promise<void> {
@@ -168,6 +211,7 @@ export class BatchConsumer {
         }
       },
     });
+    this.monitor?.start();
   }
 
   /**
@@ -220,6 +264,7 @@ export class BatchConsumer {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    await this.monitor?.stop();
     await this.committer.flushed();
     await this.consumer.disconnect();
   }

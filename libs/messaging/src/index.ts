@@ -7,3 +7,7 @@ export * from './dead-letter.packer';
 export * from './dead-letters';
 export * from './messaging.module';
 export * from './failure-isolation';
+export * from './progress/stall-detector';
+export * from './progress/consumer-liveness';
+export * from './progress/progress.monitor';
+export * from './progress/consumer.health-check';
