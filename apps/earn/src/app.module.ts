@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { consumerHealthCheck } from '@tally/messaging';
 import { serviceImports, serviceProviders } from '@tally/service-kit';
 import { EARN_GROUP_ID, EarnConsumer } from './consume/earn.consumer';
 import { EarnConfig } from './earn.config';
@@ -18,6 +19,7 @@ export class AppModule {
         ...serviceProviders(kit),
         { provide: EARN_GROUP_ID, useValue: config.TALLY_EARN_GROUP_ID },
         EarnConsumer,
+        consumerHealthCheck(EarnConsumer),
       ],
     };
   }

@@ -1,7 +1,7 @@
 import { IsString, Matches } from 'class-validator';
-import { BaseConfig } from '@tally/platform';
+import { ConsumerConfig } from '@tally/platform';
 
-export class EarnConfig extends BaseConfig {
+export class EarnConfig extends ConsumerConfig {
   /** The consumer group of the input topics; a new group re-reads every topic from the start. */
   @IsString()
   @Matches(/^[A-Za-z0-9._-]{1,100}$/, { message: 'TALLY_EARN_GROUP_ID may only contain [A-Za-z0-9._-]' })

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { consumerHealthCheck } from '@tally/messaging';
 import { serviceImports, serviceProviders } from '@tally/service-kit';
 import { TierConfig } from './config/tier.config';
 import { TierConsumer } from './consume/tier.consumer';
@@ -27,6 +28,7 @@ export class AppModule {
         { provide: TIER_JOB_SETTINGS, useValue: jobSettings },
         TierService,
         TierConsumer,
+        consumerHealthCheck(TierConsumer),
         DailyEvaluationJob,
       ],
     };

@@ -1,7 +1,13 @@
+import { Logger } from '@nestjs/common';
 import { Topic, physicalTopicName } from '@tally/contracts';
+import { Metrics, isInfrastructureError } from '@tally/platform';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { BatchCoalescer, BatchCoalescerOptions } from './batch.coalescer';
+import { DeadLetterSink, deadLetterAlone, handleIsolatingFailures } from './failure-isolation';
 import { OffsetCommitter, PartitionOffset } from './offset.committer';
+import { ConsumerLiveness } from './progress/consumer-liveness';
+import { ProgressMonitor } from './progress/progress.monitor';
+import { PartitionProgress, secondsSinceProgress } from './progress/stall-detector';
 
 /** A consumed message with everything a dead letter must keep. */
 export interface ConsumedMessage {
@@ -20,10 +26,11 @@ export interface ConsumedMessage {
   timestamp: string;
 }
 
-/** One partition's fetched batch, and the offset to commit once it is handled. */
+/** One partition's fetched batch, the offset to commit once it is handled, and its heartbeat. */
 interface PartitionBatch {
   messages: ConsumedMessage[];
   commit: PartitionOffset;
+  heartbeat: () => Promise<void>;
 }
 
 export type BatchHandler = (messages: ConsumedMessage[]) => Promise<void>;
@@ -33,7 +40,13 @@ export interface BatchConsumerOptions {
   topics: readonly Topic<unknown>[];
   namespace: string;
   handle: BatchHandler;
-  /** Called when a batch fails and will be retried: the consumer never dies on a handler error. */
+  /**
+   * Dead-letters one message (to the dead-letter topic, and kept for ops): the one a handler call
+   * still fails on alone, once a call that failed on something other than infrastructure was
+   * split down to it (see `handleIsolatingFailures`).
+   */
+  deadLetter: DeadLetterSink;
+  /** Called when a batch fails on infrastructure and will be retried: the consumer never dies on a handler error. */
   onRetry?: (error: unknown, attempt: number) => void;
   /** Called when an offset commit fails (the next one supersedes it). */
   onCommitFailed?: (error: unknown) => void;
@@ -50,6 +63,14 @@ export interface BatchConsumerOptions {
    * each committed once handled.
    */
   chunkSize?: number;
+  /**
+   * Watches the group's offsets on the broker every `pollMs` (default: a quarter of the stall
+   * time, 5 s at most): a partition of this consumer with messages waiting whose commit has not
+   * moved for `stallSeconds` is named by `progressProblems`.
+   */
+  liveness?: { stallSeconds: number; pollMs?: number };
+  /** Lag, seconds since progress, and messages isolated, per topic and partition. */
+  metrics?: Metrics;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -102,7 +123,12 @@ class FetchedMessage implements ConsumedMessage {
   }
 
   get timestamp(): string {
-    return (this.isoTimestamp ??= new Date(Number(this.message.timestamp)).toISOString());
+    if (this.isoTimestamp === undefined) {
+      const date = new Date(Number(this.message.timestamp));
+      // A producer may set any int64: one past what a Date holds stays as it came instead of throwing.
+      this.isoTimestamp = Number.isNaN(date.getTime()) ? String(this.message.timestamp) : date.toISOString();
+    }
+    return this.isoTimestamp;
   }
 }
 
@@ -111,20 +137,27 @@ class FetchedMessage implements ConsumedMessage {
  * chunk (joined with other partitions' chunks of the same fetch, see `BatchCoalescer`), and its
  * offset is committed only after the handler returns (without holding up the next fetch, see
  * `OffsetCommitter`), so a crash replays the chunk (the ledger's idempotency makes that harmless).
- * A failing chunk is retried with backoff while heartbeating; nothing is skipped and the process
- * does not exit.
+ * A call that fails on a message is split until that message is alone, which is dead-lettered
+ * (`handleIsolatingFailures`); one that fails on infrastructure is retried with backoff while
+ * heartbeating. Nothing is skipped without a dead letter and the process does not exit.
  */
 export class BatchConsumer {
+  private readonly logger = new Logger(BatchConsumer.name);
   private readonly consumer: Consumer;
   private readonly contractNames: Map<string, string>;
   private readonly coalescer: BatchCoalescer<PartitionBatch>;
   private readonly committer: OffsetCommitter;
+  private readonly groupId: string;
+  private readonly liveness: ConsumerLiveness;
+  private readonly monitor?: ProgressMonitor;
+  private stopping = false;
 
   constructor(kafka: Kafka, private readonly options: BatchConsumerOptions) {
+    this.groupId = `${options.namespace}${options.groupId}`;
     this.committer = new OffsetCommitter((offsets) => this.consumer.commitOffsets(offsets), (error) => options.onCommitFailed?.(error));
     this.coalescer = new BatchCoalescer((batches) => this.handleTogether(batches), (b) => b.messages.length, options.coalesce ?? { maxMessages: 2000, maxConcurrent: 2 });
     this.consumer = kafka.consumer({
-      groupId: `${options.namespace}${options.groupId}`,
+      groupId: this.groupId,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       maxBytesPerPartition: 2 * 1024 * 1024,
@@ -132,6 +165,38 @@ export class BatchConsumer {
     });
     this.contractNames = new Map(options.topics.map((t) => [physicalTopicName(t, options.namespace), t.name]));
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => this.passedOver(payload));
+    const stallMs = (options.liveness?.stallSeconds ?? Infinity) * 1000;
+    this.liveness = new ConsumerLiveness(stallMs, Date.now(), options.fromBeginning ?? true);
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.liveness.assigned(payload.memberAssignment, Date.now()));
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      this.liveness.crashed(payload.error, payload.restart);
+      if (!payload.restart) this.logger.error(`consumer ${this.groupId} crashed and will not restart: ${payload.error.message}`);
+    });
+    if (options.liveness) {
+      this.monitor = new ProgressMonitor(kafka, {
+        groupId: this.groupId,
+        topics: [...this.contractNames.keys()],
+        pollMs: options.liveness.pollMs ?? Math.min(5000, Math.max(250, stallMs / 4)),
+        onSample: (offsets, now) => this.report(this.liveness.sampled(offsets, now), now),
+        onPollFailed: (error) => this.logger.debug(`reading ${this.groupId}'s offsets failed: ${(error as Error).message}`),
+      });
+    }
+  }
+
+  /** What keeps this consumer from progressing (a crash, partitions stalled with messages waiting); none when it progresses. */
+  progressProblems(): string[] {
+    return this.liveness.problems(Date.now());
+  }
+
+  private report(progress: PartitionProgress[], now: number): void {
+    if (!this.options.metrics) return;
+    const lag = this.options.metrics.gauge('tally_consumer_lag_messages', 'Messages waiting behind the consumer group\'s committed offset', ['topic', 'partition']);
+    const stalled = this.options.metrics.gauge('tally_consumer_seconds_since_progress', 'Seconds since the committed offset moved while messages wait (0 when none wait)', ['topic', 'partition']);
+    for (const p of progress) {
+      const labels = { topic: this.contractNames.get(p.topic) ?? p.topic, partition: String(p.partition) };
+      lag.set(labels, Number(p.lag));
+      stalled.set(labels, secondsSinceProgress(p, now));
+    }
   }
 
   /**
@@ -164,6 +229,7 @@ export class BatchConsumer {
         }
       },
     });
+    this.monitor?.start();
   }
 
   /**
@@ -179,7 +245,7 @@ export class BatchConsumer {
     for (let attempt = 1; ; attempt++) {
       if (!isRunning() || isStale()) return false;
       try {
-        await this.coalescer.submit({ messages, commit });
+        await this.coalescer.submit({ messages, commit, heartbeat });
         return true;
       } catch (error) {
         this.options.onRetry?.(error, attempt);
@@ -189,13 +255,34 @@ export class BatchConsumer {
     }
   }
 
-  /** One handler call for the partitions' batches; their offsets are committed after it, in the background. */
+  /**
+   * One handler call for the partitions' batches (split when a message fails it); their offsets
+   * are committed once every message was handled or dead-lettered, in the background.
+   */
   private async handleTogether(batches: PartitionBatch[]): Promise<void> {
-    await this.options.handle(batches.length === 1 ? batches[0].messages : batches.flatMap((b) => b.messages));
+    await handleIsolatingFailures(batches.length === 1 ? batches[0].messages : batches.flatMap((b) => b.messages), {
+      handle: this.options.handle,
+      // A service shutting down fails its calls in ways that are no message's fault.
+      isInfrastructure: (error) => this.stopping || isInfrastructureError(error),
+      deadLetter: (message, error) => this.deadLetterAlone(message, error),
+      onSplit: (count, error) => {
+        this.options.metrics?.counter('tally_consumer_bisections_total', 'Handler calls that failed on a message and were split in two to find it').inc();
+        this.logger.warn(`a call of ${count} messages failed, handling each half alone: ${(error as Error)?.message ?? String(error)}`);
+      },
+      between: () => batches[0].heartbeat().catch(() => undefined),
+    });
     this.committer.add(batches.map((b) => b.commit));
   }
 
+  private async deadLetterAlone(message: ConsumedMessage, error: unknown): Promise<void> {
+    await deadLetterAlone(this.options.deadLetter, message, error, this.groupId, new Date());
+    this.options.metrics?.counter('tally_consumer_isolated_dead_letters_total', 'Messages dead-lettered because the handler failed on them alone', ['topic']).inc({ topic: message.contractTopic });
+    this.logger.error(`dead-lettered ${message.contractTopic}/${message.partition}/${message.offset}: the handler fails on it alone: ${(error as Error)?.message ?? String(error)}`);
+  }
+
   async stop(): Promise<void> {
+    this.stopping = true;
+    await this.monitor?.stop();
     await this.committer.flushed();
     await this.consumer.disconnect();
   }

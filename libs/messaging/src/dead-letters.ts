@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { DeadLetter, DeadLetterReason, FieldError, RawDeadLetterHeader, Topics, isStorableText, physicalTopicName, storableText } from '@tally/contracts';
+import { isTooLarge } from '@tally/platform';
 import { ConsumedMessage } from './batch.consumer';
 import { LAST_FORM, LetterToSend, PlannedLetter, packSends, planFitting, planLetter } from './dead-letter.packer';
 import { TypedProducer } from './typed.producer';
@@ -66,15 +67,6 @@ export const toDeadLetter = (
   consumerGroup: storableText(consumerGroup),
   deadLetteredAt: now.toISOString(),
 });
-
-/** Broker answers that mean "too big for this topic" (kafkajs wraps them in a non-retriable error). */
-const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
-
-export const isTooLarge = (error: unknown, depth = 0): boolean => {
-  const e = error as { type?: string; cause?: unknown } | null | undefined;
-  if (!e || depth > 4) return false;
-  return (e.type !== undefined && TOO_LARGE.has(e.type)) || isTooLarge(e.cause, depth + 1);
-};
 
 /**
  * Sends `planned` in one request; if the broker finds it too large, each letter alone, and a lone

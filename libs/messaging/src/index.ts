@@ -7,3 +7,8 @@ export * from './offset.committer';
 export * from './dead-letter.packer';
 export * from './dead-letters';
 export * from './messaging.module';
+export * from './failure-isolation';
+export * from './progress/stall-detector';
+export * from './progress/consumer-liveness';
+export * from './progress/progress.monitor';
+export * from './progress/consumer.health-check';

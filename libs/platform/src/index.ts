@@ -1,4 +1,5 @@
 export * from './config/base.config';
+export * from './config/consumer.config';
 export * from './config/config.loader';
 export * from './config/env.validators';
 export * from './auth/api-tokens';
@@ -17,9 +18,11 @@ export * from './health/health-check';
 export * from './health/health.service';
 export * from './health/postgres.health-check';
 export * from './health/kafka.health-check';
+export * from './health/lazy-admin';
 export * from './platform.module';
 export * from './bootstrap/openapi';
 export * from './bootstrap/bootstrap-service';
 export * from './jobs/interval-runner';
 export * from './ids/random-id';
 export * from './ids/random-uuid';
+export * from './errors/infrastructure-error';

@@ -2,8 +2,8 @@ import { DeadLetter, InputEvent, membersOf, parseInput } from '@tally/contracts'
 import { EarnContext } from '@tally/earning';
 import { CommandResult, DeadLetterLog, LedgerCommand, LedgerStore, ParkedInputs } from '@tally/ledger';
 import { ConsumedMessage, TypedProducer, publishDeadLetters, toDeadLetter } from '@tally/messaging';
+import { isInfrastructureError } from '@tally/platform';
 import { EarnResult, earnCommand, inputFingerprint, orderWaitKey } from './earn.command';
-import { isInfrastructureError } from './infrastructure-error';
 
 export interface EarnBatchDeps {
   store: LedgerStore;
@@ -94,7 +94,8 @@ export class EarnBatchHandler {
     });
   }
 
-  private async deadLetter(letters: { letter: DeadLetter; original: ConsumedMessage }[]) {
+  /** To the dead-letter topic, then kept for ops: the consumer dead-letters a message it isolated here too. */
+  async deadLetter(letters: { letter: DeadLetter; original: ConsumedMessage }[]) {
     if (letters.length === 0) return;
     await publishDeadLetters(this.deps.producer, this.deps.namespace, letters);
     await this.deps.deadLetterLog.record(letters.map((l) => l.letter));

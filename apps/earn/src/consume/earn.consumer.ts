@@ -3,16 +3,17 @@ import { INPUT_TOPICS } from '@tally/contracts';
 import { Program } from '@tally/program';
 import { PROGRAM } from '@tally/service-kit';
 import { DeadLetterLog, LEDGER_CLOCK, LedgerStore, ParkedInputs } from '@tally/ledger';
-import { BatchConsumer, KAFKA_SETTINGS, KafkaSettings, TypedProducer } from '@tally/messaging';
+import { BatchConsumer, KAFKA_SETTINGS, KafkaSettings, ProgressReporter, TypedProducer } from '@tally/messaging';
 import { Metrics, randomId } from '@tally/platform';
 import { Kafka } from 'kafkajs';
+import { EarnConfig } from '../earn.config';
 import { EarnBatchHandler } from './earn-batch.handler';
 
 export const EARN_GROUP_ID = Symbol('EARN_GROUP_ID');
 
 /** One consumer group over the four input topics, each batch appended in one ledger transaction. */
 @Injectable()
-export class EarnConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class EarnConsumer implements OnApplicationBootstrap, OnApplicationShutdown, ProgressReporter {
   private readonly logger = new Logger(EarnConsumer.name);
   private consumer?: BatchConsumer;
 
@@ -27,7 +28,12 @@ export class EarnConsumer implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(PROGRAM) private readonly program: Program,
     @Inject(LEDGER_CLOCK) private readonly clock: () => Date,
     @Inject(EARN_GROUP_ID) private readonly groupId: string,
+    private readonly config: EarnConfig,
   ) {}
+
+  progressProblems(): string[] {
+    return this.consumer?.progressProblems() ?? [];
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const consumed = this.metrics.counter('tally_earn_inputs_total', 'Input events handled by outcome', ['outcome']);
@@ -54,6 +60,9 @@ export class EarnConsumer implements OnApplicationBootstrap, OnApplicationShutdo
         done();
         batchSizes.observe(messages.length);
       },
+      deadLetter: (item) => handler.deadLetter([item]),
+      liveness: { stallSeconds: this.config.TALLY_CONSUMER_STALL_SECONDS },
+      metrics: this.metrics,
       onRetry: (error, attempt) => this.logger.warn(`earn batch failed (attempt ${attempt}), retrying: ${(error as Error).message}`),
       onCommitFailed: (error) => this.logger.warn(`earn offset commit failed (the next one supersedes it): ${(error as Error).message}`),
     });

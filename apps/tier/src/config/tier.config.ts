@@ -1,9 +1,9 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, Max, Min } from 'class-validator';
-import { BaseConfig, toInteger } from '@tally/platform';
+import { ConsumerConfig, toInteger } from '@tally/platform';
 
 /** The tier service's variables on top of the shared ones. */
-export class TierConfig extends BaseConfig {
+export class TierConfig extends ConsumerConfig {
   /** UTC hour from which the daily evaluation runs (once per UTC day). */
   @Transform(toInteger)
   @Max(23)

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Topics } from '@tally/contracts';
 import { DeadLetterLog, LEDGER_CLOCK } from '@tally/ledger';
-import { BatchConsumer, ConsumedMessage, KAFKA_SETTINGS, KafkaSettings, TypedProducer, publishDeadLetters, toDeadLetter } from '@tally/messaging';
+import { BatchConsumer, ConsumedMessage, KAFKA_SETTINGS, KafkaSettings, LetterToSend, ProgressReporter, TypedProducer, publishDeadLetters, toDeadLetter } from '@tally/messaging';
 import { Metrics } from '@tally/platform';
 import { Kafka } from 'kafkajs';
+import { TierConfig } from '../config/tier.config';
 import { TierService } from '../tiers/tier.service';
 import { TIER_GROUP_ID } from '../tiers/tier.tokens';
 import { readLedgerBatch } from './ledger-batch';
@@ -15,7 +16,7 @@ import { readLedgerBatch } from './ledger-batch';
  * idempotent, the notices are at least once.
  */
 @Injectable()
-export class TierConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class TierConsumer implements OnApplicationBootstrap, OnApplicationShutdown, ProgressReporter {
   private readonly logger = new Logger(TierConsumer.name);
   private consumer?: BatchConsumer;
 
@@ -27,7 +28,12 @@ export class TierConsumer implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly deadLetterLog: DeadLetterLog,
     private readonly metrics: Metrics,
     @Inject(LEDGER_CLOCK) private readonly clock: () => Date,
+    private readonly config: TierConfig,
   ) {}
+
+  progressProblems(): string[] {
+    return this.consumer?.progressProblems() ?? [];
+  }
 
   async handle(messages: ConsumedMessage[]): Promise<void> {
     const batch = readLedgerBatch(messages);
@@ -45,9 +51,14 @@ export class TierConsumer implements OnApplicationBootstrap, OnApplicationShutdo
         original: message,
       }));
       this.logger.error(`dead-lettering ${letters.length} unreadable ledger message(s)`);
-      await publishDeadLetters(this.producer, this.settings.namespace, letters);
-      await this.deadLetterLog.record(letters.map((l) => l.letter));
+      await this.deadLetter(letters);
     }
+  }
+
+  /** To the dead-letter topic, then kept for ops. */
+  private async deadLetter(letters: LetterToSend[]): Promise<void> {
+    await publishDeadLetters(this.producer, this.settings.namespace, letters);
+    await this.deadLetterLog.record(letters.map((l) => l.letter));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -56,6 +67,9 @@ export class TierConsumer implements OnApplicationBootstrap, OnApplicationShutdo
       topics: [Topics.ledger],
       namespace: this.settings.namespace,
       handle: (messages) => this.handle(messages),
+      deadLetter: (item) => this.deadLetter([item]),
+      liveness: { stallSeconds: this.config.TALLY_CONSUMER_STALL_SECONDS },
+      metrics: this.metrics,
       onRetry: (error, attempt) => this.logger.warn(`tier batch failed (attempt ${attempt}), retrying: ${(error as Error).message}`),
       onCommitFailed: (error) => this.logger.warn(`tier offset commit failed (the next one supersedes it): ${(error as Error).message}`),
     });

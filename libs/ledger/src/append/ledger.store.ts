@@ -1,4 +1,5 @@
 import { NewLedgerEvent } from '@tally/contracts';
+import { TransientError } from '@tally/platform';
 import { MemberFold, MemberState, keyed } from '@tally/member-ledger';
 import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
@@ -47,7 +48,8 @@ const rejectionInstant = (occurredAt: string | undefined): string | null => {
 /** PostgreSQL errors that mean "someone else changed the same member meanwhile": re-decide. */
 const RETRYABLE = new Set(['23505', '40P01', '40001']);
 
-export class ConcurrencyConflictError extends Error {
+/** Transient: the consumer retries the batch instead of blaming one of its messages. */
+export class ConcurrencyConflictError extends TransientError {
   constructor(readonly attempts: number, cause: unknown) {
     super(`ledger append still conflicting after ${attempts} attempts: ${(cause as Error).message}`);
   }

@@ -2,6 +2,7 @@ import { IsInt, Min } from 'class-validator';
 import { Transform } from 'class-transformer';
 import { BaseConfig, toInteger } from './base.config';
 import { ConfigError, loadConfig } from './config.loader';
+import { ConsumerConfig } from './consumer.config';
 
 class ExpiryConfig extends BaseConfig {
   @Transform(toInteger)
@@ -92,6 +93,14 @@ describe('loadConfig', () => {
     expect(loadConfig(ExpiryConfig, { EXPIRY_INTERVAL_SECONDS: '5' }).EXPIRY_INTERVAL_SECONDS).toBe(5);
     const error = problemsOf(() => loadConfig(ExpiryConfig, { EXPIRY_INTERVAL_SECONDS: '0', PORT: '-1' }));
     expect(error.problems.map((p) => p.variable).sort()).toEqual(['EXPIRY_INTERVAL_SECONDS', 'PORT']);
+  });
+
+  it("reads a consuming service's stall time, 60 s unless set, and refuses one that is not a positive whole number", () => {
+    expect(loadConfig(ConsumerConfig, {}).TALLY_CONSUMER_STALL_SECONDS).toBe(60);
+    expect(loadConfig(ConsumerConfig, { TALLY_CONSUMER_STALL_SECONDS: '5' }).TALLY_CONSUMER_STALL_SECONDS).toBe(5);
+    for (const bad of ['0', '-3', 'soon', '1.5']) {
+      expect(problemsOf(() => loadConfig(ConsumerConfig, { TALLY_CONSUMER_STALL_SECONDS: bad })).problems.map((p) => p.variable)).toEqual(['TALLY_CONSUMER_STALL_SECONDS']);
+    }
   });
 
   it('parses well-formed tokens into roles', () => {

@@ -1,6 +1,7 @@
 import { OnModuleDestroy, Provider } from '@nestjs/common';
-import { Admin, Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { HealthCheck, healthCheckToken } from './health-check';
+import { LazyAdmin } from './lazy-admin';
 
 /**
  * `describeCluster()` through one long-lived admin client, connected on the first probe; short
@@ -8,11 +9,10 @@ import { HealthCheck, healthCheckToken } from './health-check';
  */
 export class KafkaHealthCheck implements HealthCheck, OnModuleDestroy {
   readonly name = 'kafka';
-  private readonly kafka: Kafka;
-  private admin?: Promise<Admin>;
+  private readonly admin: LazyAdmin;
 
   constructor(brokers: string[], clientId = 'tally-health') {
-    this.kafka = new Kafka({
+    const kafka = new Kafka({
       clientId,
       brokers,
       connectionTimeout: 1500,
@@ -21,43 +21,15 @@ export class KafkaHealthCheck implements HealthCheck, OnModuleDestroy {
       // Failures are reported by the probe itself; kafkajs's own logger would only write them to the console.
       logLevel: logLevel.NOTHING,
     });
+    this.admin = new LazyAdmin(() => kafka.admin({ retry: { retries: 0 } }));
   }
 
   async check(): Promise<void> {
-    const admin = await this.connected();
-    try {
-      await admin.describeCluster();
-    } catch (error) {
-      await this.reset();
-      throw error;
-    }
+    await this.admin.use((admin) => admin.describeCluster());
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.reset();
-  }
-
-  private connected(): Promise<Admin> {
-    this.admin ??= this.connect();
-    return this.admin;
-  }
-
-  private async connect(): Promise<Admin> {
-    const admin = this.kafka.admin({ retry: { retries: 0 } });
-    try {
-      await admin.connect();
-      return admin;
-    } catch (error) {
-      this.admin = undefined;
-      await admin.disconnect().catch(() => undefined);
-      throw error;
-    }
-  }
-
-  private async reset(): Promise<void> {
-    const admin = this.admin;
-    this.admin = undefined;
-    await admin?.then((a) => a.disconnect()).catch(() => undefined);
+    await this.admin.reset();
   }
 }
 
