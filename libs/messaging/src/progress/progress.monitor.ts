@@ -13,9 +13,24 @@ export interface ProgressMonitorOptions {
   now?: () => number;
 }
 
-/** Every partition's end offsets and the group's commits on it, as the broker has them. */
+/** Every request settled, then the first failure thrown: none is left running when the caller drops the client. */
+const settled = async <T>(requests: Promise<T>[]): Promise<T[]> => {
+  const outcomes = await Promise.allSettled(requests);
+  const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failure) throw failure.reason;
+  return outcomes.map((o) => (o as PromiseFulfilledResult<T>).value);
+};
+
+/**
+ * Every partition's end offsets and the group's commits on it, as the broker has them. The
+ * requests all settle before a failure is thrown: a failed reading disconnects the admin client,
+ * and a request still connecting then would open a connection nobody closes.
+ */
 export const readGroupOffsets = async (admin: Admin, groupId: string, topics: string[]): Promise<PartitionOffsets[]> => {
-  const [ends, commits] = await Promise.all([Promise.all(topics.map((topic) => admin.fetchTopicOffsets(topic))), admin.fetchOffsets({ groupId, topics })]);
+  const [commits, ...ends] = (await settled<unknown>([admin.fetchOffsets({ groupId, topics }), ...topics.map((topic) => admin.fetchTopicOffsets(topic))])) as [
+    Awaited<ReturnType<Admin['fetchOffsets']>>,
+    ...Awaited<ReturnType<Admin['fetchTopicOffsets']>>[],
+  ];
   return topics.flatMap((topic, i) => {
     const committed = commits.find((c) => c.topic === topic)?.partitions ?? [];
     return ends[i].map((end) => {
