@@ -1,4 +1,7 @@
 import { DeadLetter, Topics } from '@tally/contracts';
+import { auditLedger, ledgerDataSourceOptions } from '@tally/ledger';
+import { CompressionTypes } from 'kafkajs';
+import { DataSource } from 'typeorm';
 import { EarnHarness, eventually, purchase } from './testing/earn-harness';
 
 const MEMBERS = 10;
@@ -91,5 +94,25 @@ describe('earn with inputs that used to stop it, through a real broker', () => {
     expect(sources(letters)).toEqual(sources(rows.map((r) => r.letter)));
     const nulKeyRecord = sent.find((m) => (JSON.parse(String(m.value)) as DeadLetter).source.keyBase64 !== undefined);
     expect(nulKeyRecord?.key).toEqual(NUL_KEY);
+  });
+
+  it('refuses purchases dated before the program, reads an lz4 batch between them, and the audit stays clean', async () => {
+    const before = await h.count('SELECT count(*) FROM ledger_events');
+    const dated = (i: number, occurredAt: string) => ({ key: 'm-1', value: JSON.stringify({ ...purchase(i, 'm-1'), occurredAt }) });
+    await h.publishRaw(Topics.purchases.name, [valid(100), dated(9970, '1970-01-01T00:00:00Z'), valid(101), dated(9111, '0001-01-01T00:00:00Z'), valid(102)]);
+    await h.producer.send({ topic: `${h.namespace}${Topics.purchases.name}`, compression: CompressionTypes.LZ4, messages: [valid(103), valid(104)] });
+    await eventually(async () => ((await h.count('SELECT count(*) FROM ledger_events')) === before + 5 ? true : undefined), 90_000, 'five more purchases earned');
+    await caughtUp();
+    const refusals = await h.sql.query(`SELECT causation_id, code FROM rejections WHERE causation_id IN ('pos-9970', 'pos-9111') ORDER BY causation_id`);
+    expect(refusals.rows).toEqual([
+      { causation_id: 'pos-9111', code: 'OCCURRED_BEFORE_PROGRAM' },
+      { causation_id: 'pos-9970', code: 'OCCURRED_BEFORE_PROGRAM' },
+    ]);
+    const dataSource = await new DataSource(ledgerDataSourceOptions(h.db.url, 2)).initialize();
+    try {
+      expect(await auditLedger(dataSource)).toMatchObject({ ok: true, violationCount: 0 });
+    } finally {
+      await dataSource.destroy();
+    }
   });
 });
