@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { memberRanges } from '../read/member-ranges';
-import { queryOf } from '../state/member-states';
+import { queryOf } from '../database/query';
 import { AuditCheck, AuditViolation, AuditViolationKind } from './audit-check';
 import { chainCheck } from './chain.check';
 import { staleDecisionCheck } from './decision.checks';

@@ -1,7 +1,8 @@
 import { LedgerEvent, LedgerEventType } from '@tally/contracts';
 import { MemberBalance, MemberFold, MemberState, balanceOf, initialMemberState } from '@tally/member-ledger';
 import { DataSource } from 'typeorm';
-import { MemberStates, Query, queryOf, storedEvent } from '../state/member-states';
+import { Query, queryOf } from '../database/query';
+import { MemberStates, storedEvent } from '../state/member-states';
 import { EVENT_COLUMNS, StoredEventRow, toLedgerEvent } from './event-row';
 
 export interface BalanceView extends MemberBalance {

@@ -1,4 +1,4 @@
-import { Query } from '../state/member-states';
+import { Query } from '../database/query';
 
 /** Members by id: `from` included, `to` excluded, either end open when absent. */
 export interface MemberRange {

@@ -10,7 +10,7 @@ import { auditLedger } from '../audit/ledger.audit';
 import { ledgerDataSourceOptions, migrateLedger } from '../database/data-source';
 import { LedgerQueries } from '../read/ledger.queries';
 import { LedgerReplay } from './ledger.replay';
-import { queryOf } from '../state/member-states';
+import { queryOf } from '../database/query';
 
 /** Deterministic pseudo-random numbers so a failure can be reproduced. */
 const rng = (seed: number) => () => {

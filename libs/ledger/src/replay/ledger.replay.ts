@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { LIVE_TABLES, MemberSnapshot, REBUILD_TABLES, writeProjections } from '../append/projection-rows';
 import { memberRanges } from '../read/member-ranges';
-import { Query, queryOf } from '../state/member-states';
+import { Query, queryOf } from '../database/query';
 import { memberHistories } from './member-histories';
 import { ReplayDifference } from './projection-diff';
 import { rebuildTables } from './rebuild-tables';

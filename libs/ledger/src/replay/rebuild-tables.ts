@@ -1,6 +1,6 @@
 import { QueryRunner } from 'typeorm';
 import { LIVE_TABLES, ProjectionTables, REBUILD_TABLES } from '../append/projection-rows';
-import { Query, queryOf } from '../state/member-states';
+import { Query, queryOf } from '../database/query';
 
 const KEYS = Object.keys(LIVE_TABLES) as (keyof ProjectionTables)[];
 

@@ -1,6 +1,6 @@
 import { textArray } from '../append/bulk-params';
 import type { LoadedMember } from './member-state.cache';
-import type { Query } from './member-states';
+import type { Query } from '../database/query';
 
 /** An order a command reads (`LedgerCommand.orders`). */
 export interface OrderKey {
