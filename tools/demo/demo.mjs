@@ -84,6 +84,6 @@ export const showBalances = async (members, token, say, base = 'http://127.0.0.1
   }).then(async (r) => ({ status: r.status, body: await r.json() })).catch((error) => ({ status: 0, body: { message: error.message } }));
   say(`redeemed 100 points for ${members[0]} at sh-07 through the redeem API: HTTP ${redemption.status}, available now ${redemption.body.available ?? '?'} (worth ${redemption.body.valueMinor ?? '?'} fen)`);
   const letters = await fetch(`${base}/ops/dead-letters?limit=5`, { headers }).then((r) => r.json()).catch(() => ({}));
-  say(`dead letters so far: ${letters.deadLetters?.length ?? 'unknown'} (GET /ops/dead-letters)`);
+  say(`dead letters so far: ${letters.items?.length ?? 'unknown'}${letters.next ? ' or more' : ''} (GET /ops/dead-letters)`);
   return balances;
 };

@@ -4,9 +4,12 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { publishDemo, showBalances } from '../demo/demo.mjs';
+
+const { demoTokens } = createRequire(import.meta.url)('./demo-token.cjs');
 
 const root = join(import.meta.dirname, '../..');
 const logs = join(root, '.tally/logs');
@@ -20,8 +23,7 @@ const services = [
 ];
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tally';
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
-const opsToken = process.env.TALLY_DEMO_OPS_TOKEN ?? randomBytes(12).toString('hex');
-const tokens = process.env.TALLY_API_TOKENS ?? `${opsToken}=ops`;
+const { tokens, demoToken: opsToken } = demoTokens(process.env.TALLY_API_TOKENS, process.env.TALLY_DEMO_OPS_TOKEN ?? randomBytes(12).toString('hex'));
 const say = (line) => process.stdout.write(`${line}\n`);
 const children = [];
 let startedKafka = false;
@@ -93,12 +95,14 @@ const main = async () => {
   for (const [name, port] of services) await waitForHealth(name, port);
   say('all five services are healthy; publishing the demo stream ...');
   const members = await publishDemo(brokers.split(','));
-  await showBalances(members, opsToken, say);
+  if (opsToken) await showBalances(members, opsToken, say);
+  else say('TALLY_API_TOKENS names no ops token, so the demo shows no balances and makes no redemption: add one (e.g. ...,s3cret=ops) to see them.');
+  const bearer = opsToken ?? '<an ops token of TALLY_API_TOKENS>';
   say('');
   say('Where to look:');
   for (const [name, port] of services) say(`  ${name.padEnd(7)} http://127.0.0.1:${port}/docs   health /health   metrics /metrics`);
-  say(`  balance  curl -H 'Authorization: Bearer ${opsToken}' http://127.0.0.1:3000/members/m-1001/balance`);
-  say(`  audit    curl -H 'Authorization: Bearer ${opsToken}' http://127.0.0.1:3000/ops/audit`);
+  say(`  balance  curl -H 'Authorization: Bearer ${bearer}' http://127.0.0.1:3000/members/m-1001/balance`);
+  say(`  audit    curl -H 'Authorization: Bearer ${bearer}' http://127.0.0.1:3000/ops/audit`);
   say(`  logs     ${logs}/<service>.log`);
   if (smoke) return;
   say('Running. Press Ctrl-C to stop everything this command started.');
