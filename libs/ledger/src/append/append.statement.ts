@@ -52,10 +52,6 @@ const REJECTION_COLUMNS: BulkColumn[] = [
   { name: 'memberVersion', type: 'int' },
   { name: 'final', type: 'boolean' },
 ];
-const KEY_COLUMNS: BulkColumn[] = [
-  { name: 'scope', type: 'text' },
-  { name: 'id', type: 'text' },
-];
 const BASE_COLUMNS: BulkColumn[] = [
   { name: 'member_id', type: 'text' },
   { name: 'version', type: 'int' },
@@ -71,10 +67,8 @@ const SNAPSHOT_COLUMNS: BulkColumn[] = [
  * Everything a batch writes, in one statement of data-modifying CTEs: one round trip instead of
  * ten whatever the batch holds (an empty list inserts nothing). The tables are distinct, and the
  * lot and hold rows deleted are never those upserted, so no row is touched twice. It answers
- * with one row: returning each event's position was a row per event that PostgreSQL wrote out and
- * pg parsed into an object, kept alive by a call in flight, for positions no caller read (bench:earn,
- * eight alternating 300k runs: 22,793-24,718 events/s and 59-62 scavenges against 21,094-22,936
- * and 66-67).
+ * with one row, a count: a row per event would be parsed into objects that a call in flight keeps
+ * alive, for positions no caller reads.
  */
 export const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: string | undefined): Promise<void> => {
   const { sql, values } = batchStatement(decided, generation);
@@ -124,8 +118,7 @@ const batchStatement = <R>(decided: Decided<R>, generation: string | undefined):
                 coalesce(bool_and(h.head = h.decided), true)
                 AND (SELECT generation::text FROM projection_generation) = coalesce(${bulk.value(generation ?? null)}, (SELECT generation::text FROM projection_generation))
                 AND tally_claim_new_members(${bulk.value(textArray(claims))}::text[])
-                AND NOT EXISTS (SELECT 1 FROM ${bulk.unnest(decided.unrecorded, KEY_COLUMNS, 'k')}
-                                 CROSS JOIN LATERAL (SELECT 1 FROM causations c WHERE c.scope = k.scope AND c.causation_id = k.id LIMIT 1) c),
+                AND tally_unanswered(${bulk.value(textArray(decided.unrecorded.map((k) => k.scope)))}::text[], ${bulk.value(textArray(decided.unrecorded.map((k) => k.id)))}::text[]),
                 'a member moved on, a causation taken for unanswered has an answer, or projections were swapped, since the decision') AS ok
          FROM heads h
      ),
@@ -149,12 +142,13 @@ const batchStatement = <R>(decided: Decided<R>, generation: string | undefined):
        INSERT INTO causations (scope, causation_id, outcome, fingerprint, result, recorded_at, member_version)
        SELECT scope, id, outcome, fingerprint, result, ${recordedAt}::timestamptz, "memberVersion" FROM ${bulk.unnest(decided.causations, CAUSATION_COLUMNS)}
      ),
-     -- The head a refusal was recorded at is the locked head plus what this batch appended to the
-     -- member before deciding it: equal to the version it was decided on, unless it rested on a stale state.
+     -- The head a refusal was recorded at, from the log itself (not the balance row the check
+     -- read): the member's last committed version, unchanged since the statement began once its
+     -- lock is held, plus what this batch appended to it before the refusal.
      refusals AS (
        INSERT INTO rejections (scope, causation_id, member_id, code, message, occurred_at, recorded_at, input, member_version, head_version, final)
        SELECT r.scope, r.id, r."memberId", r.code, r.message, r."occurredAt", ${recordedAt}::timestamptz, r.input, r."memberVersion",
-              h.head + r."memberVersion" - h.decided, r.final
+              coalesce((SELECT max(e.version) FROM ledger_events e WHERE e.member_id = r."memberId"), 0) + r."memberVersion" - h.decided, r.final
          FROM ${bulk.unnest(decided.rejections, REJECTION_COLUMNS, 'r')} LEFT JOIN heads h ON h.member_id = r."memberId"
      ),
      snapshots AS (

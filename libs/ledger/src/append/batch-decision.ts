@@ -96,7 +96,7 @@ const rejectionInstant = (occurredAt: string | undefined): string | null => {
   return Number.isNaN(ms) ? null : timestamptzText(ms);
 };
 
-/** A loaded member's version as the batch's decisions so far left it (undefined for a member not loaded). */
+/** A loaded member's version as the batch's decisions so far left it (0 for a member not loaded). */
 const versionOf = <R>(decided: Decided<R>, memberId: string | undefined): number =>
   (memberId === undefined ? undefined : decided.members.get(memberId)?.state.version) ?? 0;
 
@@ -138,8 +138,7 @@ seen: Map<string, SeenCausation>,
     storedOrders: storedOrderKeys(loaded),
     openedLots: new Set(),
   };
-  // One record for every command's states, emptied after each: a new one per command was a
-  // dictionary object allocated for every purchase.
+  // One record for every command's states, emptied after each: not a dictionary object per purchase.
   const view = keyed<MemberState>();
   for (const command of commands) {
     assertHashableId('causationId', command.causationId);

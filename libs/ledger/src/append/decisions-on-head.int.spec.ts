@@ -147,10 +147,45 @@ describe('decisions rest on the head, whichever process decides (invariant 9)', 
     expect(count).toBe(0);
   });
 
-  it('decides again when a member it took for new was created meanwhile', async () => {
-    await b.executeOne(redeem('m-7', 'm-7-r-0', 1));
-    await a.executeOne(earnCommand('test', 'm-7', 'm-7-e-1', 800));
-    expect(await b.executeOne(redeem('m-7', 'm-7-r-1', 500))).toMatchObject({ status: 'appended' });
+  it('decides again when a member it took for new is created while its write waits for another member', async () => {
+    await a.executeOne(earnCommand('test', 'm-7x', 'm-7x-e-1', 100));
+    // B's write of a batch deciding on m-7 (no head) and m-7x waits for m-7x's lock after its
+    // snapshot was taken; meanwhile m-7's first append commits. Only the claim of m-7 can tell.
+    const blocker = new Client({ connectionString: db.url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query(`SELECT 1 FROM member_state WHERE member_id = 'm-7x' FOR UPDATE`);
+      const deciding = b.execute([redeem('m-7', 'm-7-r-1', 500), redeem('m-7x', 'm-7x-r-1', 1)]);
+      await waitForLockWait(dataSource);
+      expect(await a.executeOne(earnCommand('test', 'm-7', 'm-7-e-1', 800))).toMatchObject({ status: 'appended' });
+      await blocker.query('COMMIT');
+      expect((await deciding).map((r) => r.status)).toEqual(['appended', 'appended']);
+    } finally {
+      await blocker.end();
+    }
+    expect(await rejections('m-7')).toEqual([]);
+  });
+
+  it('answers a key as a duplicate when its first answer commits while a refusal that is not final waits to be written', async () => {
+    await b.executeOne(earnCommand('test', 'm-8', 'm-8-e-1', 10)); // B knows the ledger: its next write is lock-free
+    await a.executeOne(earnCommand('test', 'm-9', 'm-9-e-1', 100));
+    const blocker = new Client({ connectionString: db.url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query(`SELECT 1 FROM member_state WHERE member_id = 'm-8' FOR UPDATE`);
+      // The same redemption id for two members (another body): m-8's refusal is decided and waits
+      // for m-8's lock while m-9's success commits and becomes the key's answer.
+      const refusing = b.executeOne(redeem('m-8', 'shared-r', 500, false));
+      await waitForLockWait(dataSource);
+      expect(await a.executeOne(redeem('m-9', 'shared-r', 5))).toMatchObject({ status: 'appended' });
+      await blocker.query('COMMIT');
+      expect(await refusing).toMatchObject({ status: 'duplicate', outcome: 'appended', sameFingerprint: false });
+    } finally {
+      await blocker.end();
+    }
+    expect(await rejections('m-8')).toEqual([]);
   });
 });
 

@@ -118,7 +118,7 @@ export class LedgerQueries {
    */
   async rejections(filter: { memberId?: string; after: string; limit: number }): Promise<Page<Record<string, unknown>>> {
     // `final`: false for a refusal that rested on the member's state, which a retry decides again;
-    // `memberVersion`: the member version it was decided on (absent on rows older than that record).
+    // `memberVersion`: the member version it was decided on (null on rows older than that record).
     const columns = `id, scope, causation_id AS "causationId", member_id AS "memberId", code, message,
               occurred_at AS "occurredAt", recorded_at AS "recordedAt", input, final, member_version AS "memberVersion"`;
     const ofMember = `(member_id = $3 OR (input->>'type' = 'referral.completed' AND input->>'refereeId' = $3))`;

@@ -16,11 +16,17 @@ describe('member state cache', () => {
     expect(cache.take('m-1', 3, HASH)).toBeUndefined();
   });
 
-  it('never answers with an entry at an old head: another process moved the member on, so it is a miss and gone', () => {
+  it('never answers a read of the head with an entry at an old one: another process moved the member on, so it is a miss, and gone', () => {
     const cache = new MemberStateCache(10);
     cache.remember('m-1', entry('m-1', 3));
     expect(cache.take('m-1', 4, '02'.repeat(32))).toBeUndefined();
     expect(cache.take('m-1', 3, HASH)).toBeUndefined();
+  });
+
+  it('hands a saved fold over unverified only to a caller that checks the head where it writes, whatever head it is at', () => {
+    const cache = new MemberStateCache(10);
+    cache.remember('m-1', entry('m-1', 3));
+    expect(cache.takeUnverified('m-1')?.state.version).toBe(3);
     expect(cache.takeUnverified('m-1')).toBeUndefined();
   });
 

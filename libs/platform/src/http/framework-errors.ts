@@ -14,7 +14,7 @@ export interface FrameworkRefusal {
   body: ErrorBody;
 }
 
-/** Longest path parameter the router takes (ids are at most 128 characters); longer is 414. */
+/** Longest path parameter the router takes (ids in paths are at most 64 characters); longer is 414. */
 export const MAX_PARAM_LENGTH = 100;
 
 const refusal = (status: number, message: string): FrameworkRefusal => ({ status, body: { error: errorCodeFor(status), message } });
