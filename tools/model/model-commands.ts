@@ -26,7 +26,7 @@ export type ModelSpec =
   | { kind: 'release'; holdId: string; memberId: string; occurredAt: string }
   | { kind: 'upgrade'; memberId: string; trigger: number; asOf: string }
   | { kind: 'daily'; memberId: string; asOf: string }
-  | { kind: 'sweep'; memberId: string; asOf: string };
+  | { kind: 'sweep'; memberId: string; asOf: string; sweepId: string };
 
 /** What a request stores as its result: enough to find a redemption again for its reversal. */
 export type RequestResult = { ok: true; memberId: string; fromLots?: RedemptionRecord['fromLots']; points?: number } | { ok: false; memberId: string; code: string };
@@ -128,7 +128,7 @@ export const commandOf = (spec: ModelSpec, program: Program): LedgerCommand<unkn
     case 'daily':
       return dailyEvaluationCommand(spec.memberId, spec.asOf, program) as LedgerCommand<unknown>;
     case 'sweep':
-      return expiryCommand(spec.memberId, spec.asOf) as LedgerCommand<unknown>;
+      return expiryCommand(spec.memberId, spec.asOf, spec.sweepId) as LedgerCommand<unknown>;
     default: {
       const unknown: never = spec;
       throw new Error(`unknown model spec ${JSON.stringify(unknown)}`);

@@ -110,7 +110,7 @@ const builders = {
   },
   upgrade: (m: number): Build => (world) => [{ kind: 'upgrade', memberId: world.members[m], trigger: ++world.seq, asOf: at(world) }],
   daily: (m: number): Build => (world) => [{ kind: 'daily', memberId: world.members[m], asOf: at(world) }],
-  sweep: (m: number): Build => (world) => [{ kind: 'sweep', memberId: world.members[m], asOf: at(world) }],
+  sweep: (m: number): Build => (world) => [{ kind: 'sweep', memberId: world.members[m], asOf: at(world), sweepId: String(++world.seq) }],
   advance: (days: number): Build => (world) => {
     world.now += days * DAY_MS;
     return [];
@@ -209,7 +209,7 @@ const commandArbitraries = (processes: number) => {
 const finish = async (world: World, system: System, dataSource: DataSource, checkWholeLedger: boolean): Promise<void> => {
   const asOf = at(world);
   for (const [i, memberId] of world.members.entries()) {
-    await step(system, i, [{ kind: 'sweep', memberId, asOf }]);
+    await step(system, i, [{ kind: 'sweep', memberId, asOf, sweepId: String(++world.seq) }]);
     await step(system, i + 1, [{ kind: 'upgrade', memberId, trigger: ++world.seq, asOf }]);
     await step(system, i + 2, [{ kind: 'daily', memberId, asOf }]);
   }

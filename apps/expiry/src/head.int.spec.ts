@@ -104,4 +104,21 @@ describe('expiry sweeps rest on the ledger head (invariant 9)', () => {
     expect(await sweep('2025-03-03T00:00:00Z')).toMatchObject({ lotsExpired: 1, pointsExpired: 120 });
     expect(await openLots('m-hold')).toEqual([]);
   });
+
+  it('expires, in a second sweep at the same instant, points a hold released after the first', async () => {
+    await driver.purchase('m-same', 30_000, '2024-04-01T10:00:00Z'); // 300 points, expire 2025-04-01
+    await act('m-same', (state) => {
+      const decision = decideHold(state, { holdId: 'h-2', points: 50, storeId: 'sh-07', ttlSeconds: 3600, occurredAt: '2025-03-31T10:00:00Z' });
+      if (!decision.ok) throw new Error(decision.code);
+      return decision.events;
+    });
+    expect(await sweep('2025-04-02T00:00:00Z')).toMatchObject({ lotsExpired: 1, pointsExpired: 250 });
+    await act('m-same', (state) => {
+      const decision = decideRelease(state, { holdId: 'h-2', occurredAt: '2025-04-01T12:00:00Z', reason: 'released' });
+      if (!decision.ok) throw new Error(decision.code);
+      return decision.events;
+    });
+    expect(await sweep('2025-04-02T00:00:00Z')).toMatchObject({ lotsExpired: 1, pointsExpired: 50 });
+    expect(await openLots('m-same')).toEqual([]);
+  });
 });

@@ -13,13 +13,13 @@ const given = (...events: NewLedgerEvent[]): MemberState =>
   events.reduce((state, event) => evolveMember(state, event, state.version + 1), initialMemberState('m-1'));
 
 describe('one member sweep', () => {
-  it('is keyed by the sweep instant and member', () => {
-    expect(expiryCommand('m-1', '2026-01-01T00:00:00.000Z')).toMatchObject({ scope: 'expiry', causationId: 'expire@2026-01-01T00:00:00.000Z@m-1', memberIds: ['m-1'] });
+  it('is keyed by the sweep instant, the sweep and the member', () => {
+    expect(expiryCommand('m-1', '2026-01-01T00:00:00.000Z', 's1')).toMatchObject({ scope: 'expiry', causationId: 'expire@2026-01-01T00:00:00.000Z@s1@m-1', memberIds: ['m-1'] });
   });
 
   it('releases a due pending lot and expires it in the same sweep when it is also due', () => {
     const state = given(earned('a', 100, '2026-01-01T00:00:00.000Z'), earned('b', 40, '2026-02-01T00:00:00.000Z', '2025-02-01T00:00:00.000Z'));
-    const outcome = expiryCommand('m-1', '2026-03-01T00:00:00.000Z').decide({ 'm-1': state });
+    const outcome = expiryCommand('m-1', '2026-03-01T00:00:00.000Z', 's1').decide({ 'm-1': state });
     expect(outcome.kind).toBe('append');
     expect(outcome.kind === 'append' && outcome.events.map((e) => [e.type, e.data])).toEqual([
       ['points.released', { lotId: 'b', points: 40 }],
@@ -31,6 +31,6 @@ describe('one member sweep', () => {
 
   it('skips (records nothing) when nothing is due', () => {
     const state = given(earned('a', 100, '2026-01-01T00:00:00.000Z'));
-    expect(expiryCommand('m-1', '2025-12-31T23:59:59.999Z').decide({ 'm-1': state })).toMatchObject({ kind: 'skip' });
+    expect(expiryCommand('m-1', '2025-12-31T23:59:59.999Z', 's1').decide({ 'm-1': state })).toMatchObject({ kind: 'skip' });
   });
 });

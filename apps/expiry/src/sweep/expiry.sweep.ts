@@ -3,7 +3,7 @@ import { PointsExpiringSoon, Topics } from '@tally/contracts';
 import { decideReminders } from '@tally/expiry';
 import { LEDGER_CLOCK, LedgerStore, queryOf } from '@tally/ledger';
 import { TypedProducer } from '@tally/messaging';
-import { Metrics } from '@tally/platform';
+import { Metrics, randomId } from '@tally/platform';
 import { Program } from '@tally/program';
 import { DataSource } from 'typeorm';
 import { MemberSweepResult, expiryCommand } from './expiry.command';
@@ -62,12 +62,13 @@ export class ExpirySweep {
   }
 
   private async expireAndRelease(asOf: string, summary: SweepSummary): Promise<void> {
+    const sweepId = randomId();
     let after = '';
     for (;;) {
       const rows: { member_id: string }[] = await this.dataSource.query(DUE_MEMBERS, [asOf, after, SWEEP_BATCH]);
       if (rows.length === 0) return;
       after = rows[rows.length - 1].member_id;
-      const results = await this.store.execute(rows.map((r) => expiryCommand(r.member_id, asOf)));
+      const results = await this.store.execute(rows.map((r) => expiryCommand(r.member_id, asOf, sweepId)));
       for (const result of results) {
         // Only what this sweep appended counts: a duplicate was appended (and counted) by another one.
         if (result.status !== 'appended') continue;
