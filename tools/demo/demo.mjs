@@ -56,7 +56,8 @@ export const publishDemo = async (brokers, namespace = '') => {
   return DEMO_MEMBERS;
 };
 
-export const showBalances = async (members, token, say, base = 'http://127.0.0.1:3000') => {
+export const showBalances = async (members, token, say, urls = { ledger: 'http://127.0.0.1:3000', redeem: 'http://127.0.0.1:3002' }) => {
+  const base = urls.ledger;
   const headers = { authorization: `Bearer ${token}` };
   const balances = new Map();
   // Settled = every member has a balance and no version moved for two polls in a row.
@@ -77,7 +78,7 @@ export const showBalances = async (members, token, say, base = 'http://127.0.0.1
     const b = balances.get(memberId);
     say(b ? `${memberId}  ${String(b.available).padStart(9)}  ${String(b.pending).padStart(7)}  ${String(b.held).padStart(4)}  ${String(b.lifetimeEarned).padStart(14)}  ${b.tier}` : `${memberId}  (no balance yet)`);
   }
-  const redemption = await fetch('http://127.0.0.1:3002/redemptions', {
+  const redemption = await fetch(`${urls.redeem}/redemptions`, {
     method: 'POST',
     headers: { ...headers, 'content-type': 'application/json' },
     body: JSON.stringify({ redemptionId: `demo-${Date.now().toString(36)}`, memberId: members[0], points: 100, storeId: 'sh-07' }),

@@ -14,13 +14,12 @@ const { demoTokens } = createRequire(import.meta.url)('./demo-token.cjs');
 const root = join(import.meta.dirname, '../..');
 const logs = join(root, '.tally/logs');
 const smoke = process.argv.includes('--smoke');
-const services = [
-  ['ledger', 3000],
-  ['earn', 3001],
-  ['redeem', 3002],
-  ['tier', 3003],
-  ['expiry', 3004],
-];
+// TALLY_PORT_BASE moves all five ports, so a second stack (with its own DATABASE_URL and
+// TALLY_TOPIC_NAMESPACE) can run beside the first.
+const portBase = Number(process.env.TALLY_PORT_BASE ?? 3000);
+const services = ['ledger', 'earn', 'redeem', 'tier', 'expiry'].map((name, i) => [name, portBase + i]);
+const url = (name) => `http://127.0.0.1:${services.find(([n]) => n === name)[1]}`;
+const namespace = process.env.TALLY_TOPIC_NAMESPACE ?? '';
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tally';
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const { tokens, demoToken: opsToken } = demoTokens(process.env.TALLY_API_TOKENS, process.env.TALLY_DEMO_OPS_TOKEN ?? randomBytes(12).toString('hex'));
@@ -94,15 +93,15 @@ const main = async () => {
   }
   for (const [name, port] of services) await waitForHealth(name, port);
   say('all five services are healthy; publishing the demo stream ...');
-  const members = await publishDemo(brokers.split(','));
-  if (opsToken) await showBalances(members, opsToken, say);
+  const members = await publishDemo(brokers.split(','), namespace);
+  if (opsToken) await showBalances(members, opsToken, say, { ledger: url('ledger'), redeem: url('redeem') });
   else say('TALLY_API_TOKENS names no ops token, so the demo shows no balances and makes no redemption: add one (e.g. ...,s3cret=ops) to see them.');
   const bearer = opsToken ?? '<an ops token of TALLY_API_TOKENS>';
   say('');
   say('Where to look:');
   for (const [name, port] of services) say(`  ${name.padEnd(7)} http://127.0.0.1:${port}/docs   health /health   metrics /metrics`);
-  say(`  balance  curl -H 'Authorization: Bearer ${bearer}' http://127.0.0.1:3000/members/m-1001/balance`);
-  say(`  audit    curl -H 'Authorization: Bearer ${bearer}' http://127.0.0.1:3000/ops/audit`);
+  say(`  balance  curl -H 'Authorization: Bearer ${bearer}' ${url('ledger')}/members/m-1001/balance`);
+  say(`  audit    curl -H 'Authorization: Bearer ${bearer}' ${url('ledger')}/ops/audit`);
   say(`  logs     ${logs}/<service>.log`);
   if (smoke) return;
   say('Running. Press Ctrl-C to stop everything this command started.');
