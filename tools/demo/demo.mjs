@@ -84,7 +84,18 @@ export const showBalances = async (members, token, say, urls = { ledger: 'http:/
     body: JSON.stringify({ redemptionId: `demo-${Date.now().toString(36)}`, memberId: members[0], points: 100, storeId: 'sh-07' }),
   }).then(async (r) => ({ status: r.status, body: await r.json() })).catch((error) => ({ status: 0, body: { message: error.message } }));
   say(`redeemed 100 points for ${members[0]} at sh-07 through the redeem API: HTTP ${redemption.status}, available now ${redemption.body.available ?? '?'} (worth ${redemption.body.valueMinor ?? '?'} fen)`);
-  const letters = await fetch(`${base}/ops/dead-letters?limit=5`, { headers }).then((r) => r.json()).catch(() => ({}));
-  say(`dead letters so far: ${letters.items?.length ?? 'unknown'}${letters.next ? ' or more' : ''} (GET /ops/dead-letters)`);
-  return balances;
+  const deadLetters = await countDeadLetters(base, headers);
+  say(`dead letters so far: ${deadLetters ?? 'unknown'} (GET /ops/dead-letters; the demo sends one broken message)`);
+  return { balances, redemptionStatus: redemption.status, deadLetters };
+};
+
+/** The demo's one malformed message reaches the dead-letter list within seconds; undefined = the list could not be read. */
+const countDeadLetters = async (base, headers) => {
+  let count;
+  for (let i = 0; i < 20 && !count; i++) {
+    if (i > 0) await sleep(500);
+    const page = await fetch(`${base}/ops/dead-letters?limit=50`, { headers }).then((r) => (r.ok ? r.json() : undefined)).catch(() => undefined);
+    count = page?.deadLetters?.length;
+  }
+  return count;
 };
