@@ -1,6 +1,6 @@
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import { NewLedgerEvent } from '@tally/contracts';
-import { LedgerCommand, LedgerReplay, LedgerStore, auditLedger, ledgerAppendPool, ledgerDataSourceOptions, migrateLedger } from '@tally/ledger';
+import { LedgerBatcher, LedgerCommand, LedgerReplay, LedgerStore, auditLedger, ledgerAppendPool, ledgerDataSourceOptions, migrateLedger } from '@tally/ledger';
 import { randomId, randomUuid } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { benchDatabaseUrl, log, machine, recreateDatabase, writeResults } from './bench-support';
@@ -49,16 +49,70 @@ const appendRate = async (store: LedgerStore, batchSize: number, events: number,
   return { batchSize, concurrency, events, seconds: Number(seconds.toFixed(2)), eventsPerSecond: Math.round(events / seconds) };
 };
 
+/** Percentiles of per-call latencies in milliseconds. */
+const latencyOf = (samples: number[]) => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(2));
+  return { p50Ms: at(0.5), p99Ms: at(0.99) };
+};
+
+/**
+ * One event per call, `concurrency` callers each waiting for its own answer, as HTTP requests do:
+ * straight to the store (a transaction each) or through the batcher the redeem service uses
+ * (concurrent calls share a transaction and its commit).
+ */
+const oneEventRate = async (append: (command: LedgerCommand<null>) => Promise<unknown>, events: number, concurrency: number) => {
+  const latencies: number[] = [];
+  let remaining = events;
+  const started = performance.now();
+  const worker = async () => {
+    while (remaining-- > 0) {
+      const t = performance.now();
+      await append(nextCommand());
+      latencies.push(performance.now() - t);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  return { concurrency, events, eventsPerSecond: Math.round(events / seconds), ...latencyOf(latencies) };
+};
+
+/**
+ * What one commit's WAL flush costs on this host: the median one-row autocommit insert with
+ * synchronous_commit on, against off. A caller told its points are spent waits for one flush at least.
+ */
+const commitFlush = async (dataSource: DataSource) => {
+  const runner = dataSource.createQueryRunner();
+  await runner.query('CREATE TABLE IF NOT EXISTS bench_flush_probe (v int)');
+  const median = async (sync: 'on' | 'off') => {
+    await runner.query(`SET synchronous_commit = ${sync}`);
+    const samples: number[] = [];
+    for (let i = 0; i < 500; i++) {
+      const t = performance.now();
+      await runner.query('INSERT INTO bench_flush_probe (v) VALUES ($1)', [i]);
+      samples.push(performance.now() - t);
+    }
+    return latencyOf(samples).p50Ms;
+  };
+  const result = { syncOnMs: await median('on'), syncOffMs: await median('off') };
+  await runner.query('DROP TABLE bench_flush_probe');
+  await runner.release();
+  return result;
+};
+
 const emmettRate = async (url: string, events: number, concurrency: number) => {
   const store = getPostgreSQLEventStore(url);
   let remaining = events;
   let i = 0;
   const started = performance.now();
+  const latencies: number[] = [];
   const worker = async () => {
     while (remaining-- > 0) {
       const n = i++;
       const event = earned(`m-${n % MEMBERS}`, n);
+      const t = performance.now();
       await store.appendToStream(`member-${n % MEMBERS}`, [{ type: event.type, data: event.data as unknown as Record<string, unknown> }]);
+      latencies.push(performance.now() - t);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
@@ -75,7 +129,7 @@ const emmettRate = async (url: string, events: number, concurrency: number) => {
       return rows;
     });
   await store.close();
-  return { concurrency, events, seconds: Number(seconds.toFixed(2)), eventsPerSecond: Math.round(events / seconds), bytesPerEvent: Math.round(Number(bytes) / Number(count)) };
+  return { concurrency, events, seconds: Number(seconds.toFixed(2)), eventsPerSecond: Math.round(events / seconds), ...latencyOf(latencies), bytesPerEvent: Math.round(Number(bytes) / Number(count)) };
 };
 
 /** Bytes on disk per event: the log with its indexes, and every table of the ledger with theirs. */
@@ -105,8 +159,6 @@ const main = async () => {
   await appendRate(store, 100, 5_000, 1);
   const append = [];
   for (const [batchSize, events, concurrency] of [
-    [1, 3_000, 1],
-    [1, 6_000, 8],
     [100, 30_000, 1],
     [100, 60_000, 4],
     [1000, 100_000, 2],
@@ -116,6 +168,16 @@ const main = async () => {
     log(`append batch ${batchSize} x${concurrency}: ${result.eventsPerSecond} events/s`);
     append.push(result);
   }
+  const batcher = new LedgerBatcher(store);
+  const oneEvent = { store: [] as object[], batcher: [] as object[] };
+  for (const concurrency of [1, 8]) {
+    const events = concurrency === 1 ? 3_000 : 6_000;
+    oneEvent.store.push(await oneEventRate((c) => store.executeOne(c), events, concurrency));
+    oneEvent.batcher.push(await oneEventRate((c) => batcher.submit(c), events, concurrency));
+    log(`one event per call x${concurrency}: store ${JSON.stringify(oneEvent.store.at(-1))}, batcher ${JSON.stringify(oneEvent.batcher.at(-1))}`);
+  }
+  const flush = await commitFlush(dataSource);
+  log(`commit flush: ${flush.syncOnMs} ms (synchronous_commit off: ${flush.syncOffMs} ms)`);
   const disk = await storage(dataSource);
   log(`storage: ${disk.bytesPerEvent} bytes per event in the log (all tables: ${disk.allTablesBytesPerEvent})`);
   // Three in a row, the median reported: one replay lasts two or three seconds, and this host's
@@ -142,13 +204,18 @@ const main = async () => {
   const perSecond = (events: number, ms: number) => Math.round((events / ms) * 1000);
   const bestTally = Math.max(...append.map((a) => a.eventsPerSecond));
   const bestEmmett = Math.max(...emmett.map((e) => e.eventsPerSecond));
-  const singleTally = append.find((a) => a.batchSize === 1 && a.concurrency === 8)?.eventsPerSecond ?? 0;
-  const singleEmmett = emmett.find((e) => e.concurrency === 8)?.eventsPerSecond ?? 1;
+  const oneEventRatio = (concurrency: number) => {
+    const rateOf = (rows: object[]) => (rows as { concurrency: number; eventsPerSecond: number }[]).find((r) => r.concurrency === concurrency)?.eventsPerSecond ?? 0;
+    const [tallyStore, tallyBatcher, emmettRate] = [rateOf(oneEvent.store), rateOf(oneEvent.batcher), rateOf(emmett)];
+    return { tallyStore, tallyBatcher, emmett: emmettRate, batcherOverEmmett: Number((tallyBatcher / emmettRate).toFixed(2)) };
+  };
   const results = {
     benchmark: 'ledger',
     command: 'npm run bench:ledger',
     machine: machine(),
     append,
+    oneEventPerCall: oneEvent,
+    commitFlush: flush,
     storage: disk,
     replay: {
       events: verify.eventsReplayed,
@@ -164,9 +231,9 @@ const main = async () => {
       bestTallyAppend: bestTally,
       bestEmmettAppend: bestEmmett,
       tallyOverEmmett: Number((bestTally / bestEmmett).toFixed(2)),
-      oneEventPerCallEightWorkers: { tally: singleTally, emmett: singleEmmett, tallyOverEmmett: Number((singleTally / singleEmmett).toFixed(2)) },
+      oneEventPerCall: { inFlight1: oneEventRatio(1), inFlight8: oneEventRatio(8) },
     },
-    targets: { batchedAppend: 20_000, replay: 150_000, audit: 200_000, bytesPerEvent: 350, overEmmett: 3 },
+    targets: { batchedAppend: 20_000, replay: 150_000, audit: 200_000, bytesPerEvent: 350, overEmmett: 3, oneEventOverEmmett: 1.5 },
   };
   log(`results: ${writeResults('ledger', results)}`);
 };
