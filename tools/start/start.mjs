@@ -99,6 +99,7 @@ const main = async () => {
   const bearer = opsToken ?? '<an ops token of TALLY_API_TOKENS>';
   say('');
   say('Where to look:');
+  say(`  console  ${url('ledger')}/console/   (运营控制台; log in with ${opsToken ? `the ops token ${opsToken}` : 'a token of TALLY_API_TOKENS'})`);
   for (const [name, port] of services) say(`  ${name.padEnd(7)} http://127.0.0.1:${port}/docs   health /health   metrics /metrics`);
   say(`  balance  curl -H 'Authorization: Bearer ${bearer}' ${url('ledger')}/members/m-1001/balance`);
   say(`  audit    curl -H 'Authorization: Bearer ${bearer}' ${url('ledger')}/ops/audit`);

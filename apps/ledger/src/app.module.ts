@@ -8,6 +8,7 @@ import { LeaderboardsController } from './analytics/http/leaderboards.controller
 import { AnalyticsQueries } from './analytics/read/analytics.queries';
 import { LeaderboardQueries } from './analytics/read/leaderboard.queries';
 import { AnalyticsReadModel } from './analytics/store/read-model.service';
+import { ConsoleAssets } from './console/console.assets';
 import { MembersController } from './members/members.controller';
 import { OpsController } from './ops/ops.controller';
 import { OutboxRelayService } from './relay/outbox-relay.service';
@@ -34,6 +35,7 @@ export class AppModule {
         AnalyticsQueries,
         LeaderboardQueries,
         AnalyticsConsumer,
+        ConsoleAssets,
         consumerHealthCheck(AnalyticsConsumer),
       ],
     };
