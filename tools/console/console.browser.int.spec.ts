@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { testKafkaBrokers } from '@tally/testing';
+import { Client } from 'pg';
 import { Browser, Page, chromium } from 'playwright-core';
 
 // The console in a real browser (Debian's headless Chromium) against the stack `npm start` runs,
@@ -13,6 +14,19 @@ const consoleUrl = `http://127.0.0.1:${portBase}/console/`;
 const OPS = 'browser-ops';
 const STORE = 'browser-sh07';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const database = `tally_browser_${Date.now()}`;
+const databaseUrl = (name: string): string => {
+  const url = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  url.pathname = `/${name}`;
+  return url.toString();
+};
+
+const dropDatabase = async () => {
+  const client = new Client({ connectionString: databaseUrl('postgres') });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  await client.end();
+};
 
 const startStack = (): Promise<ChildProcess> =>
   new Promise((resolve, reject) => {
@@ -22,7 +36,7 @@ const startStack = (): Promise<ChildProcess> =>
         ...process.env,
         TALLY_PORT_BASE: String(portBase),
         TALLY_TOPIC_NAMESPACE: `browser-${Date.now()}.`,
-        DATABASE_URL: `postgres://postgres@127.0.0.1:5432/tally_browser_${Date.now()}`,
+        DATABASE_URL: databaseUrl(database),
         KAFKA_BROKERS: testKafkaBrokers().join(','),
         TALLY_API_TOKENS: `${OPS}=ops,browser-read=read,${STORE}=store:sh-07`,
       },
@@ -65,6 +79,7 @@ describe('the ops console in Chromium', () => {
       stack.kill('SIGTERM');
       await exited;
     }
+    await dropDatabase();
   }, 60_000);
 
   const logIn = async (token: string, lang: 'zh-CN' | 'en') => {

@@ -5,9 +5,11 @@ import { AnalyticsDeltas, AnalyticsMember, FoldContext, foldAnalytics } from '..
 export type RunQuery = (sql: string, parameters?: unknown[]) => Promise<any[]>;
 
 /**
- * Arbitrary key of the advisory lock every change of the read model takes for its transaction: the
- * consumer's batches and a rebuild follow one another, so a rebuild never sees a watermark the
- * consumer set for an event the rebuild has not folded yet.
+ * Arbitrary key of the advisory lock every change of the read model takes for its transaction:
+ * shared by the consumer's batches (they may run side by side: each locks its members, then the
+ * aggregate rows table by table in key order, so two never wait on each other in a cycle), and
+ * exclusive for a rebuild, which so never sees a watermark the consumer set for an event the
+ * rebuild has not folded yet.
  */
 export const ANALYTICS_LOCK_KEY = 7_366_026;
 
@@ -127,8 +129,8 @@ const writeProgress = (query: RunQuery, deltas: AnalyticsDeltas) =>
  * lock, reads the members' watermarks, folds, and writes every aggregate by delta. Returns the deltas.
  */
 export const applyToReadModel = async (query: RunQuery, events: readonly LedgerEventMessage[], context: FoldContext): Promise<AnalyticsDeltas> => {
-  await query('SELECT pg_advisory_xact_lock($1)', [ANALYTICS_LOCK_KEY]);
-  const memberIds = [...new Set(events.map((e) => e.memberId))];
+  await query('SELECT pg_advisory_xact_lock_shared($1)', [ANALYTICS_LOCK_KEY]);
+  const memberIds = [...new Set(events.map((e) => e.memberId))].sort();
   const known = await readMembers(query, memberIds);
   const deltas = foldAnalytics(events, known, context);
   if (deltas.applied === 0) return deltas;
