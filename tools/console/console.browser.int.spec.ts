@@ -39,6 +39,7 @@ const startStack = (): Promise<ChildProcess> =>
         DATABASE_URL: databaseUrl(database),
         KAFKA_BROKERS: testKafkaBrokers().join(','),
         TALLY_API_TOKENS: `${OPS}=ops,browser-read=read,${STORE}=store:sh-07`,
+        TALLY_START_HEALTH_SECONDS: '300',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -70,7 +71,7 @@ describe('the ops console in Chromium', () => {
     mkdirSync(shots, { recursive: true });
     stack = await startStack();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  }, 300_000);
+  }, 600_000);
 
   afterAll(async () => {
     await browser?.close();

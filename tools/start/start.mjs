@@ -38,7 +38,9 @@ const kafkaAnswers = () => {
   }
 };
 
-const waitForHealth = async (name, port, seconds = 90) => {
+// TALLY_START_HEALTH_SECONDS: how long a service may take to become healthy (a loaded machine starts slowly).
+const healthSeconds = Number(process.env.TALLY_START_HEALTH_SECONDS ?? 90);
+const waitForHealth = async (name, port, seconds = healthSeconds) => {
   for (let i = 0; i < seconds * 4; i++) {
     try {
       const res = await fetch(`http://127.0.0.1:${port}/health`);

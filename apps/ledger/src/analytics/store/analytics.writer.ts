@@ -2,7 +2,7 @@ import { LedgerEventMessage } from '@tally/contracts';
 import { AnalyticsDeltas, AnalyticsMember, FoldContext, foldAnalytics } from '../fold/analytics.fold';
 
 /** What the writer needs of a connection inside a transaction. */
-export type RunQuery = (sql: string, parameters?: unknown[]) => Promise<any[]>;
+export type RunQuery = (sql: string, parameters?: unknown[]) => Promise<unknown[]>;
 
 /**
  * Arbitrary key of the advisory lock every change of the read model takes for its transaction:
@@ -26,11 +26,11 @@ interface MemberRow {
 const sorted = <T>(map: Map<string, T>): T[] => [...map.keys()].sort().map((key) => map.get(key) as T);
 
 const readMembers = async (query: RunQuery, memberIds: string[]): Promise<Map<string, AnalyticsMember>> => {
-  const rows: MemberRow[] = await query(
+  const rows = (await query(
     `SELECT member_id, version, available, pending, held, tier, to_char(last_active_day, 'YYYY-MM-DD') AS last_active_day
        FROM analytics_members WHERE member_id = ANY($1::text[]) ORDER BY member_id FOR UPDATE`,
     [memberIds],
-  );
+  )) as MemberRow[];
   return new Map(
     rows.map((r) => [
       r.member_id,

@@ -60,12 +60,12 @@ export class AnalyticsReadModel {
       let after = '0';
       let applied = 0;
       for (;;) {
-        const rows: StoredEventRow[] = await query(
+        const rows = (await query(
           `SELECT e.position, e.member_id, e.version, e.event_id, e.type, e.data, e.occurred_at, e.recorded_at, e.causation_id, e.hash,
                   NULL::bytea AS prev_hash
              FROM ledger_events e WHERE e.position > $1 ORDER BY e.position LIMIT $2`,
           [after, REBUILD_PAGE],
-        );
+        )) as StoredEventRow[];
         if (rows.length === 0) return applied;
         applied += (await applyToReadModel(query, rows.map(toLedgerEvent), this.context)).applied;
         after = String(rows[rows.length - 1].position);
