@@ -3,6 +3,7 @@ import { LedgerEventMessage, NewLedgerEvent } from '@tally/contracts';
 import { LedgerStore, migrateLedger, toLedgerEvent } from '@tally/ledger';
 import { ConsumerConfig, createServiceApp, listeningUrl } from '@tally/platform';
 import { TestDatabase, createTestDatabase, eventually, testKafkaBrokers } from '@tally/testing';
+import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { AppModule, DEFAULT_PORT, SERVICE } from '../app.module';
 import { AnalyticsReadModel } from './store/read-model.service';
@@ -24,6 +25,7 @@ describe('analytics read model and leaderboards (ledger app, real Kafka and Post
   let db: TestDatabase;
   let url: string;
   let seq = 0;
+  const namespace = `int-analytics-${Date.now()}.`;
 
   const append = (memberId: string, events: NewLedgerEvent[]) =>
     app.get(LedgerStore).executeOne({ scope: 'analytics-test', causationId: `c-${++seq}`, memberIds: [memberId], decide: () => ({ kind: 'append', result: null, events }) });
@@ -43,7 +45,7 @@ describe('analytics read model and leaderboards (ledger app, real Kafka and Post
     const env = {
       KAFKA_BROKERS: testKafkaBrokers().join(','),
       DATABASE_URL: db.url,
-      TALLY_TOPIC_NAMESPACE: `int-analytics-${Date.now()}.`,
+      TALLY_TOPIC_NAMESPACE: namespace,
       TALLY_API_TOKENS: `${OPS}=ops,${READ}=read,${SH}=store:sh-07`,
       LOG_LEVEL: 'warn',
     };
@@ -152,6 +154,30 @@ describe('analytics read model and leaderboards (ledger app, real Kafka and Post
     expect(rebuilt.status).toBe(200);
     expect(await rebuilt.json()).toMatchObject({ eventsApplied: events.length });
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('dead-letters a ledger message it cannot read, with its reason, and goes on applying', async () => {
+    const kafka = new Kafka({ clientId: 'analytics-test', brokers: testKafkaBrokers(), logLevel: logLevel.ERROR });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: `${namespace}loyalty.ledger.v1`,
+      messages: [
+        { key: 'm-x', value: '{not json' },
+        { key: 'm-x', value: JSON.stringify({ type: 'points.earned', memberId: 'm-x', version: 'one', data: {} }) },
+      ],
+    });
+    await producer.disconnect();
+    const letters = await eventually(async () => {
+      const { body } = await get('/ops/dead-letters');
+      // This test's database: the ledger app's analytics consumer is the only one that dead-letters into it.
+      const reasons = body.deadLetters.map((d: any) => `${d.sourceTopic} ${d.reason}`);
+      return reasons.length === 2 ? reasons : undefined;
+    }, 60_000, 'both unreadable ledger messages dead-lettered');
+    expect(letters.sort()).toEqual(['loyalty.ledger.v1 invalid_json', 'loyalty.ledger.v1 validation_failed']);
+    await append('m-e', [earned('m-e', '2026-11-24T09:00:00+08:00', 7, 'sh-07')]);
+    await caughtUp();
+    expect((await get('/leaderboards/day/members/m-e?key=2026-11-24')).body).toMatchObject({ points: 7 });
   });
 
   it('lists the endpoints in OpenAPI', async () => {
