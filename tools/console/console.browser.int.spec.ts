@@ -14,6 +14,8 @@ const consoleUrl = `http://127.0.0.1:${portBase}/console/`;
 const OPS = 'browser-ops';
 const STORE = 'browser-sh07';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** A browser on a loaded two-core machine renders slowly: each test's own time limit. */
+const PAGE_TEST_MS = 240_000;
 const database = `tally_browser_${Date.now()}`;
 const databaseUrl = (name: string): string => {
   const url = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
@@ -115,7 +117,7 @@ describe('the ops console in Chromium', () => {
     await page.screenshot({ path: join(shots, 'overview-en.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, PAGE_TEST_MS);
 
   it('compares stores, ranks members, and finds a member with a linked hash chain', async () => {
     const { page, errors } = await logIn(OPS, 'zh-CN');
@@ -147,7 +149,7 @@ describe('the ops console in Chromium', () => {
     await page.screenshot({ path: join(shots, 'ops.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, PAGE_TEST_MS);
 
   it("shows a store token its own store only, and no ops page", async () => {
     const { page, errors } = await logIn(STORE, 'en');
@@ -167,5 +169,5 @@ describe('the ops console in Chromium', () => {
     await page.waitForSelector('main[data-ready="overview"]');
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, PAGE_TEST_MS);
 });
