@@ -38,7 +38,9 @@ const kafkaAnswers = () => {
   }
 };
 
-const waitForHealth = async (name, port, seconds = 90) => {
+// TALLY_START_HEALTH_SECONDS: how long a service may take to become healthy (a loaded machine starts slowly).
+const healthSeconds = Number(process.env.TALLY_START_HEALTH_SECONDS ?? 90);
+const waitForHealth = async (name, port, seconds = healthSeconds) => {
   for (let i = 0; i < seconds * 4; i++) {
     try {
       const res = await fetch(`http://127.0.0.1:${port}/health`);
@@ -101,6 +103,7 @@ const main = async () => {
   const bearer = opsToken ?? '<an ops token of TALLY_API_TOKENS>';
   say('');
   say('Where to look:');
+  say(`  console  ${url('ledger')}/console/   (运营控制台; log in with ${opsToken ? `the ops token ${opsToken}` : 'a token of TALLY_API_TOKENS'})`);
   for (const [name, port] of services) say(`  ${name.padEnd(7)} http://127.0.0.1:${port}/docs   health /health   metrics /metrics`);
   say(`  balance  curl -H 'Authorization: Bearer ${bearer}' ${url('ledger')}/members/m-1001/balance`);
   say(`  audit    curl -H 'Authorization: Bearer ${bearer}' ${url('ledger')}/ops/audit`);

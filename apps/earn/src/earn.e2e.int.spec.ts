@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { Topics } from '@tally/contracts';
 import { migrateLedger } from '@tally/ledger';
-import { createServiceApp, listeningUrl } from '@tally/platform';
+import { ConsumerConfig, createServiceApp, listeningUrl } from '@tally/platform';
 import { TestDatabase, createTestDatabase, eventually, testKafkaBrokers, testNamespace } from '@tally/testing';
 import { Kafka, Producer, logLevel } from 'kafkajs';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the end-to-end test boots the real ledger app beside earn
@@ -40,7 +40,7 @@ describe('walking skeleton: purchase on Kafka -> earn -> ledger -> balance API',
 
   beforeAll(async () => {
     db = await createTestDatabase('e2e', migrateLedger);
-    ledger = (await createServiceApp({ service: 'ledger', defaultPort: 0, module: (c) => LedgerAppModule.forRoot(c), env: env() })).app;
+    ledger = (await createServiceApp({ service: 'ledger', defaultPort: 0, config: ConsumerConfig, module: (c) => LedgerAppModule.forRoot(c), env: env() })).app;
     await ledger.listen(0);
     ledgerUrl = listeningUrl(ledger);
     earn = (await createServiceApp({ service: 'earn', defaultPort: 0, config: EarnConfig, module: (c) => EarnAppModule.forRoot(c), env: env() })).app;

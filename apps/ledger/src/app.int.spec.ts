@@ -3,7 +3,7 @@ import { INestApplication } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NewLedgerEvent } from '@tally/contracts';
 import { AuditReport, LedgerCommand, LedgerStore, ledgerDataSourceOptions, migrateLedger } from '@tally/ledger';
-import { createServiceApp, listeningUrl } from '@tally/platform';
+import { ConsumerConfig, createServiceApp, listeningUrl } from '@tally/platform';
 import { TestDatabase, assertErrorContract, createTestDatabase, errorContractProblem, rawHttp, testKafkaBrokers } from '@tally/testing';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -47,7 +47,7 @@ describe('ledger app', () => {
       TALLY_API_TOKENS: `${OPS}=ops,${READ}=read,${STORE}=store:sh-07`,
       LOG_LEVEL: 'warn',
     };
-    ({ app } = await createServiceApp({ service: SERVICE, defaultPort: DEFAULT_PORT, module: (config) => AppModule.forRoot(config), env }));
+    ({ app } = await createServiceApp({ service: SERVICE, defaultPort: DEFAULT_PORT, config: ConsumerConfig, module: (config) => AppModule.forRoot(config), env }));
     await app.listen(0, '127.0.0.1');
     url = listeningUrl(app);
     const earned = { points: 50, lotId: 'l-page', expiresAt: '2099-01-01T00:00:00Z', reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: [] };
@@ -65,9 +65,9 @@ describe('ledger app', () => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 
-  it('is ready when PostgreSQL and Kafka answer', async () => {
+  it('is ready when PostgreSQL, Kafka and its analytics consumer answer', async () => {
     const response = await fetch(`${url}/health`);
-    expect(await response.json()).toEqual({ status: 'ok', checks: { postgres: { status: 'up' }, kafka: { status: 'up' } } });
+    expect(await response.json()).toEqual({ status: 'ok', checks: { postgres: { status: 'up' }, kafka: { status: 'up' }, consumer: { status: 'up' } } });
     expect(response.status).toBe(200);
   });
 

@@ -1,6 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { serviceImports, serviceProviders } from '@tally/service-kit';
-import { BaseConfig } from '@tally/platform';
+import { ConsumerConfig } from '@tally/platform';
+import { consumerHealthCheck } from '@tally/messaging';
+import { AnalyticsConsumer } from './analytics/consume/analytics.consumer';
+import { AnalyticsController, AnalyticsOpsController } from './analytics/http/analytics.controller';
+import { LeaderboardsController } from './analytics/http/leaderboards.controller';
+import { AnalyticsQueries } from './analytics/read/analytics.queries';
+import { LeaderboardQueries } from './analytics/read/leaderboard.queries';
+import { AnalyticsReadModel } from './analytics/store/read-model.service';
+import { ConsoleAssets } from './console/console.assets';
 import { MembersController } from './members/members.controller';
 import { OpsController } from './ops/ops.controller';
 import { OutboxRelayService } from './relay/outbox-relay.service';
@@ -8,18 +16,27 @@ import { OutboxRelayService } from './relay/outbox-relay.service';
 export const SERVICE = 'ledger';
 export const DEFAULT_PORT = 3000;
 
-/** The ledger service: HTTP read and ops API over the ledger; relays ledger events to Kafka. */
+/**
+ * The ledger service: HTTP read and ops API over the ledger; relays ledger events to Kafka; keeps
+ * the analytics read model and leaderboards from `loyalty.ledger.v1` and serves the console.
+ */
 @Module({})
 export class AppModule {
-  static forRoot(config: BaseConfig): DynamicModule {
+  static forRoot(config: ConsumerConfig): DynamicModule {
     const kit = { service: SERVICE, config };
     return {
       module: AppModule,
       imports: serviceImports(kit),
-      controllers: [MembersController, OpsController],
+      controllers: [MembersController, OpsController, AnalyticsController, AnalyticsOpsController, LeaderboardsController],
       providers: [
         ...serviceProviders(kit),
         OutboxRelayService,
+        AnalyticsReadModel,
+        AnalyticsQueries,
+        LeaderboardQueries,
+        AnalyticsConsumer,
+        ConsoleAssets,
+        consumerHealthCheck(AnalyticsConsumer),
       ],
     };
   }

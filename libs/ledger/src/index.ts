@@ -22,3 +22,5 @@ export type { OrderKey } from './state/stored-orders';
 export { attachOrders } from './state/stored-orders';
 export type { LedgerModuleOptions } from './ledger.module';
 export { LEDGER_CLOCK, LedgerModule } from './ledger.module';
+export type { StoredEventRow } from './read/event-row';
+export { toLedgerEvent } from './read/event-row';
