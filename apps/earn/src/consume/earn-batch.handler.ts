@@ -1,9 +1,9 @@
 import { DeadLetter, InputEvent, membersOf, parseInput } from '@tally/contracts';
-import { EarnContext } from '@tally/earning';
+import { EarnContext, EarnResult, orderWaitKey } from '@tally/earning';
 import { CommandResult, DeadLetterLog, LedgerCommand, LedgerStore, ParkedInputs } from '@tally/ledger';
 import { ConsumedMessage, TypedProducer, publishDeadLetters, toDeadLetter } from '@tally/messaging';
 import { isInfrastructureError } from '@tally/platform';
-import { EarnResult, earnCommand, inputFingerprint, orderWaitKey } from './earn.command';
+import { earnCommand, inputFingerprint } from './earn.command';
 
 export interface EarnBatchDeps {
   store: LedgerStore;
@@ -189,13 +189,12 @@ const refusedRefundCommand = (scope: string, input: InputEvent, purchaseCode: st
   causationId: input.eventId,
   memberIds: membersOf(input),
   fingerprint: inputFingerprint(input),
+  refused: { input, occurredAt: input.occurredAt },
   decide: () => ({
     kind: 'reject',
     memberId: membersOf(input)[0],
     code: 'PURCHASE_EARNED_NOTHING',
     message: `the purchase this refund belongs to earned no points (${purchaseCode})`,
-    occurredAt: input.occurredAt,
-    input,
     result: { outcome: 'refused' },
   }),
 });
