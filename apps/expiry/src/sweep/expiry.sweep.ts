@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PointsExpiringSoon, Topics } from '@tally/contracts';
-import { decideReminders } from '@tally/expiry';
+import { MemberSweepResult, decideReminders } from '@tally/expiry';
 import { LEDGER_CLOCK, LedgerStore, queryOf } from '@tally/ledger';
 import { TypedProducer } from '@tally/messaging';
 import { Metrics, randomId } from '@tally/platform';
 import { Program } from '@tally/program';
 import { DataSource } from 'typeorm';
-import { MemberSweepResult, expiryCommand } from './expiry.command';
+import { expiryCommand } from './expiry.command';
 import { PROGRAM } from '@tally/service-kit';
 import { SWEEP_BATCH } from './expiry.tokens';
 

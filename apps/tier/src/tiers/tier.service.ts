@@ -3,9 +3,9 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { CommandResult, LEDGER_CLOCK, LedgerStore } from '@tally/ledger';
 import { AppError, Metrics } from '@tally/platform';
 import { Program } from '@tally/program';
-import { tierLadder, tierOrderOf } from '@tally/tiers';
+import { FloorOutcome, TierOutcome, tierLadder, tierOrderOf } from '@tally/tiers';
 import { DataSource } from 'typeorm';
-import { FloorOutcome, TierOutcome, dailyEvaluationCommand, evaluationDay, tierFloorCommand, upgradeCommand } from './tier.commands';
+import { dailyEvaluationCommand, evaluationDay, tierFloorCommand, upgradeCommand } from './tier.commands';
 import { PROGRAM } from '@tally/service-kit';
 
 /** Members evaluated per ledger transaction by the daily evaluation. */

@@ -43,3 +43,6 @@ export const nothingToDo = <R>(result: R): Skip<R> => ({ kind: 'skip', result })
 /** Events when there are any, else nothing to do (nothing is recorded, so the next trigger decides again). */
 export const appendOrSkip = <R>(events: NewLedgerEvent[], result: R): Append<R> | Skip<R> =>
   events.length > 0 ? appendEvents(events, result) : nothingToDo(result);
+
+/** The events a decision appends: none unless it appends. */
+export const decidedEvents = (decision: Decision<unknown>): NewLedgerEvent[] => (decision.kind === 'append' ? decision.events : []);

@@ -1,4 +1,4 @@
-import { EarnReason, NewLedgerEvent } from '@tally/contracts';
+import { Decision, EarnReason, NewLedgerEvent } from '@tally/contracts';
 import { MemberState, evolveMember, initialMemberState } from '@tally/member-ledger';
 import { TierRules } from '../tier.rules';
 
@@ -46,8 +46,11 @@ export const RULES: TierRules = {
   downgrade: { policy: 'one-step', minDaysAfterUpgrade: 365 },
 };
 
-/** Applies an accepted decision's events; a refusal here is a broken test setup. */
-export const after = (state: MemberState, decision: { ok: boolean; events?: NewLedgerEvent[]; code?: string }): MemberState => {
-  if (!decision.ok || !decision.events) throw new Error(`expected an accepted decision, got ${decision.code}`);
-  return fold(state, decision.events);
+/** An appending decision's events; anything else here is a broken test setup. */
+export const eventsOf = (decision: Decision<unknown>): NewLedgerEvent[] => {
+  if (decision.kind !== 'append') throw new Error(`expected events, got ${JSON.stringify(decision)}`);
+  return decision.events;
 };
+
+/** Applies an appending decision's events. */
+export const after = (state: MemberState, decision: Decision<unknown>): MemberState => fold(state, eventsOf(decision));
