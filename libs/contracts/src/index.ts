@@ -14,3 +14,4 @@ export * from './outbound/notifications';
 export * from './text/storable-text';
 export * from './idempotency/fingerprint';
 export * from './decision/decision';
+export * from './time/time';

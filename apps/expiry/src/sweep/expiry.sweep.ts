@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PointsExpiringSoon, Topics } from '@tally/contracts';
+import { PointsExpiringSoon, Topics, plusDays } from '@tally/contracts';
 import { MemberSweepResult, decideReminders } from '@tally/expiry';
 import { LEDGER_CLOCK, LedgerStore, queryOf } from '@tally/ledger';
 import { TypedProducer } from '@tally/messaging';
@@ -17,8 +17,6 @@ export interface SweepSummary {
   pointsReleased: number;
   remindersSent: number;
 }
-
-const MS_PER_DAY = 86_400_000;
 
 /** Members with something due at `asOf`: a lot to expire, or a pending lot to release. */
 const DUE_MEMBERS = `
@@ -85,7 +83,7 @@ export class ExpirySweep {
   private async remind(asOf: string): Promise<number> {
     const days = this.program.expiry.reminderDaysBefore;
     if (days <= 0) return 0;
-    const until = new Date(Date.parse(asOf) + days * MS_PER_DAY).toISOString();
+    const until = plusDays(asOf, days);
     let sent = 0;
     let after = '';
     for (;;) {

@@ -1,9 +1,10 @@
+import { utcDay } from '@tally/contracts';
 import { LedgerCommand } from '@tally/ledger';
 import { FloorOutcome, TierFloorCommand, TierOutcome, TierRules, decideDailyEvaluation, decideTierFloor, decideUpgrade } from '@tally/tiers';
 import { DAILY_SCOPE, FLOOR_SCOPE, UPGRADE_SCOPE } from './tier.tokens';
 
 /** The UTC day of an instant: the daily evaluation runs once per member and day. */
-export const evaluationDay = (asOf: string): string => new Date(asOf).toISOString().slice(0, 10);
+export const evaluationDay = (asOf: string): string => utcDay(asOf);
 
 /**
  * Upgrade check after a ledger event that moved qualifying points: keyed by the triggering event

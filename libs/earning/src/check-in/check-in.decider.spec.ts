@@ -1,5 +1,6 @@
 import { balanceOf, initialMemberState } from '@tally/member-ledger';
-import { DEFAULT_PROGRAM, addDays } from '@tally/program';
+import { addDays } from '@tally/contracts';
+import { DEFAULT_PROGRAM } from '@tally/program';
 import { MEMBER, checkIn, contextFor, dataOf, eventsOf, programWith, purchase, run } from '../testing/earn.fixtures';
 import { decideCheckIn } from './check-in.decider';
 

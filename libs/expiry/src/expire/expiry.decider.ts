@@ -1,7 +1,6 @@
-import { Append, NewLedgerEvent, Skip, appendOrSkip } from '@tally/contracts';
+import { Append, NewLedgerEvent, Skip, appendOrSkip, instant } from '@tally/contracts';
 import { MemberState, lotsInSpendingOrder } from '@tally/member-ledger';
 import { expirablePoints } from '../shared/expirable';
-import { instant } from '../shared/time';
 
 export interface ExpiredCount {
   lotsExpired: number;

@@ -1,9 +1,8 @@
-import { TierName } from '@tally/contracts';
+import { TierName, plusDays } from '@tally/contracts';
 import { MemberState } from '@tally/member-ledger';
 import { qualifyingPoints } from '../qualifying/qualifying-points';
 import { earnedRank, rankOf, tierLadder } from '../shared/tier-ladder';
 import { tierChanged } from '../shared/tier-changed';
-import { plusDays } from '../shared/time';
 import { TierDecision, tierDecision } from '../tier.decision';
 import { decideUpgrade } from '../upgrade/upgrade.decider';
 import { DowngradePolicy, TierRule, TierRules } from '../tier.rules';
