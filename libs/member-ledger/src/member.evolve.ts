@@ -1,6 +1,6 @@
 import { LedgerEventDataMap, NewLedgerEvent, addDays, utcDay } from '@tally/contracts';
 import { applyPortions, capture, closeEmptyLots, isEmptied, repayDebt, reserve, restore, spend, unreserve } from './lots';
-import { Lot, MemberState, NO_ENTRIES, keyed } from './member-state';
+import { Lot, MemberState, NO_ENTRIES, initialMemberState, keyed } from './member-state';
 
 /** Days of per-day counters kept: enough for daily caps and check-ins on events arriving weeks late. */
 export const DAILY_DAYS_KEPT = 35;
@@ -324,3 +324,10 @@ const apply = (fold: MemberFold, event: NewLedgerEvent, version: number): void =
 /** Folds one event (at its member version) into a new state; the one given is left as it was. */
 export const evolveMember = (state: MemberState, event: NewLedgerEvent, version: number): MemberState =>
   MemberFold.from(state).apply(event, version).state;
+
+/** A state with these events applied in order, each at the next version. */
+export const evolveAll = (state: MemberState, events: readonly NewLedgerEvent[]): MemberState =>
+  events.reduce((next, event) => evolveMember(next, event, next.version + 1), state);
+
+/** The state of a member whose history is these events. */
+export const stateFrom = (memberId: string, events: readonly NewLedgerEvent[]): MemberState => evolveAll(initialMemberState(memberId), events);

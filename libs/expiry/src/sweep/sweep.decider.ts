@@ -1,6 +1,6 @@
 import { Append, NewLedgerEvent, Skip, appendOrSkip, decidedEvents } from '@tally/contracts';
 import { decideReleases } from '@tally/earning';
-import { MemberState, evolveMember } from '@tally/member-ledger';
+import { MemberState, evolveAll } from '@tally/member-ledger';
 import { decideExpiry } from '../expire/expiry.decider';
 
 /** What one member's sweep did (and the ledger keeps as the sweep's answer for the member). */
@@ -22,9 +22,7 @@ const pointsOf = (releases: NewLedgerEvent[]): number => releases.reduce((sum, e
  */
 export const decideSweep = (state: MemberState, asOf: string): SweepDecision => {
   const releases = decideReleases(state, asOf);
-  let released = state;
-  for (const event of releases) released = evolveMember(released, event, released.version + 1);
-  const expiry = decideExpiry(released, asOf);
+  const expiry = decideExpiry(evolveAll(state, releases), asOf);
   return appendOrSkip([...releases, ...decidedEvents(expiry)], {
     memberId: state.memberId,
     lotsExpired: expiry.result.lotsExpired,

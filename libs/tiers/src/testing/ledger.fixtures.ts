@@ -1,15 +1,14 @@
 import { Decision, EarnReason, NewLedgerEvent } from '@tally/contracts';
-import { MemberState, evolveMember, initialMemberState } from '@tally/member-ledger';
+import { MemberState, evolveAll, stateFrom } from '@tally/member-ledger';
 import { TierRules } from '../tier.rules';
 
 /** Test support: "given" states are folded from real ledger events, as the services fold them. */
 export const MEMBER_ID = 'm-1001';
 const FAR = '2099-01-01T00:00:00Z';
 
-export const fold = (state: MemberState, events: readonly NewLedgerEvent[]): MemberState =>
-  events.reduce((next, event) => evolveMember(next, event, next.version + 1), state);
+export const fold = evolveAll;
 
-export const given = (...events: NewLedgerEvent[]): MemberState => fold(initialMemberState(MEMBER_ID), events);
+export const given = (...events: NewLedgerEvent[]): MemberState => stateFrom(MEMBER_ID, events);
 
 let lots = 0;
 
