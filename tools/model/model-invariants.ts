@@ -57,7 +57,7 @@ export const checkTiers = async (query: Query, states: Map<string, MemberState>,
     if (state.version === 0) continue;
     if (rowTiers.get(memberId) !== state.tier) fail(`${memberId}: balance row says tier ${rowTiers.get(memberId)}, the log ${state.tier}`);
     for (const decision of [decideUpgrade(state, asOf, program), decideDailyEvaluation(state, asOf, program)]) {
-      if (decision.events.length > 0) fail(`${memberId}: tier ${state.tier}, but the rules at ${asOf} still change it to ${decision.tier}`);
+      if (decision.kind === 'append') fail(`${memberId}: tier ${state.tier}, but the rules at ${asOf} still change it to ${decision.result.to}`);
     }
   }
 };

@@ -9,6 +9,10 @@ const expectedBalances = (purchases: number, points = 100) => {
   return expected;
 };
 
+const refund = (eventId: string, memberId: string, orderId: string, amountMinor: number) => ({
+  eventId, type: 'purchase.refunded', occurredAt: '2026-11-21T10:00:00+08:00', memberId, storeId: 'sh-07', orderId, refundId: `r-${eventId}`, amountMinor, currency: 'CNY',
+});
+
 describe('earn delivery guarantees through a real broker', () => {
   describe('duplicates and re-consumption', () => {
     const h = new EarnHarness();
@@ -113,10 +117,6 @@ describe('refunds that arrive before their purchase', () => {
   beforeAll(() => h.start('refund'));
   afterAll(() => h.stop());
 
-  const refund = (eventId: string, memberId: string, orderId: string, amountMinor: number) => ({
-    eventId, type: 'purchase.refunded', occurredAt: '2026-11-21T10:00:00+08:00', memberId, storeId: 'sh-07', orderId, refundId: `r-${eventId}`, amountMinor, currency: 'CNY',
-  });
-
   it('wait for the purchase and are applied when it comes, or refused when it earned nothing', async () => {
     await h.startEarn();
     await h.publish(Topics.purchases.name, [
@@ -150,6 +150,34 @@ describe('refunds that arrive before their purchase', () => {
     expect((await h.balances())['m-copy']).toBe(50);
     const { rows } = await h.sql.query(`SELECT causation_id, code FROM rejections WHERE member_id = 'm-copy'`);
     expect(rows).toEqual([{ causation_id: 'pos-3-resent', code: 'DUPLICATE_ORDER' }]);
+  });
+});
+
+describe('a refund waiting for its purchase keeps its event id', () => {
+  const h = new EarnHarness();
+  beforeAll(() => h.start('refund-reuse'));
+  afterAll(() => h.stop());
+
+  it('the same refund again changes nothing, another body under its id is dead-lettered', async () => {
+    await h.startEarn();
+    const parkedCount = () => h.count(`SELECT count(*) FROM parked_inputs WHERE member_id = 'm-reuse'`);
+    const conflicts = () => h.count(`SELECT count(*) FROM dead_letters WHERE reason = 'idempotency_conflict'`);
+    const waiting = refund('rf-4', 'm-reuse', 'o-4', 5_000);
+    await h.publish(Topics.purchases.name, [{ key: 'm-reuse', value: waiting }]);
+    await eventually(async () => ((await parkedCount()) === 1 ? true : undefined), 60_000, 'refund parked');
+    await h.publish(Topics.purchases.name, [
+      { key: 'm-reuse', value: waiting },
+      { key: 'm-reuse', value: refund('rf-4', 'm-reuse', 'o-5', 2_000) },
+      { key: 'm-reuse', value: { ...purchase(40, 'm-reuse'), eventId: 'rf-4', orderId: 'o-40' } },
+    ]);
+    await eventually(async () => ((await conflicts()) === 2 ? true : undefined), 60_000, 'reused ids dead-lettered');
+    await h.publish(Topics.purchases.name, [{ key: 'm-reuse', value: { ...purchase(4, 'm-reuse'), orderId: 'o-4' } }]);
+    await eventually(async () => ((await parkedCount()) === 0 ? true : undefined), 60_000, 'refund settled');
+    // The purchase of o-4 earned 100 and its refund (half of it) clawed back 50; nothing else counted.
+    expect((await h.balances())['m-reuse']).toBe(50);
+    const { rows } = await h.sql.query(`SELECT message FROM dead_letters WHERE reason = 'idempotency_conflict' ORDER BY message`);
+    expect(rows.map((r: { message: string }) => r.message)).toEqual([expect.stringContaining('rf-4'), expect.stringContaining('rf-4')]);
+    expect(await conflicts()).toBe(2);
   });
 });
 

@@ -13,3 +13,5 @@ export * from './outbound/dead-letter';
 export * from './outbound/notifications';
 export * from './text/storable-text';
 export * from './idempotency/fingerprint';
+export * from './decision/decision';
+export * from './time/time';

@@ -1,5 +1,5 @@
 import { InputEvent } from '@tally/contracts';
-import { MemberState, initialMemberState } from '@tally/member-ledger';
+import { MemberState } from '@tally/member-ledger';
 import { earliestOccurredMs } from '@tally/program';
 import { decideActivity } from './activity/activity.decider';
 import { decideCheckIn } from './check-in/check-in.decider';
@@ -13,15 +13,15 @@ const keyMemberOf = (input: InputEvent): string => (input.type === 'referral.com
 
 /**
  * Decides what an earn input appends. `members` holds the state of every member the input touches
- * (`membersOf(input)`); a member not in it has no history yet. An input that occurred before the
+ * (`membersOf(input)`), initial for a member with no history yet. An input that occurred before the
  * program accepts any is refused whatever its type.
  */
-export const decideEarn = (input: InputEvent, members: Record<string, MemberState>, ctx: EarnContext): EarnDecision => {
+export const decideEarn = (input: InputEvent, members: Readonly<Record<string, MemberState>>, ctx: EarnContext): EarnDecision => {
   if (Date.parse(input.occurredAt) < earliestOccurredMs(ctx.program)) {
     const earliest = ctx.program.earliestOccurredAt ?? ctx.program.startsAt;
     return reject(keyMemberOf(input), 'OCCURRED_BEFORE_PROGRAM', `occurredAt ${input.occurredAt} is before ${earliest}, the earliest the program accepts`);
   }
-  const member = (memberId: string): MemberState => members[memberId] ?? initialMemberState(memberId);
+  const member = (memberId: string): MemberState => members[memberId];
   switch (input.type) {
     case 'purchase.completed':
       return decidePurchase(input, member(input.memberId), ctx);

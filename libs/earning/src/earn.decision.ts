@@ -1,4 +1,4 @@
-import { NewLedgerEvent } from '@tally/contracts';
+import { Decision, NewLedgerEvent, appendEvents, nothingToDo } from '@tally/contracts';
 import { Program } from '@tally/program';
 
 /** What a decision may depend on besides the input and member state: rules, clock, id source. */
@@ -44,12 +44,21 @@ export const EARN_REFUSAL_CODES: readonly EarnRefusalCode[] = [
   'OCCURRED_BEFORE_PROGRAM',
 ];
 
-export type EarnDecision =
-  | { kind: 'append'; events: NewLedgerEvent[] }
-  | { kind: 'reject'; memberId: string; code: EarnRefusalCode; message: string }
-  /** A refund before its purchase: the service parks it and decides it again once the purchase is in. */
-  | { kind: 'defer'; memberId: string; code: 'PURCHASE_NOT_SEEN'; orderId: string };
+/** What the earn service keeps of a handled input, and where a waiting one waits. */
+export type EarnResult = { outcome: 'earned' | 'refused' } | { outcome: 'deferred'; waitKey: string };
 
-export const append = (...events: NewLedgerEvent[]): EarnDecision => ({ kind: 'append', events });
+/** Shared by every decision: results are only ever read and stored. */
+const EARNED: EarnResult = Object.freeze({ outcome: 'earned' });
+const REFUSED: EarnResult = Object.freeze({ outcome: 'refused' });
 
-export const reject = (memberId: string, code: EarnRefusalCode, message: string): EarnDecision => ({ kind: 'reject', memberId, code, message });
+export type EarnDecision = Decision<EarnResult, EarnRefusalCode>;
+
+/** The key inputs waiting for an order's purchase are parked under (a refund before its purchase). */
+export const orderWaitKey = (orderId: string) => `order:${orderId}`;
+
+export const append = (...events: NewLedgerEvent[]): EarnDecision => appendEvents(events, EARNED);
+
+export const reject = (memberId: string, code: EarnRefusalCode, message: string): EarnDecision => ({ kind: 'reject', memberId, code, message, result: REFUSED });
+
+/** A refund before its purchase: nothing recorded, it waits (parked) and is decided again once the purchase is in. */
+export const waitForOrder = (orderId: string): EarnDecision => nothingToDo({ outcome: 'deferred', waitKey: orderWaitKey(orderId) });

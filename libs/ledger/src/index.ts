@@ -2,6 +2,7 @@
 export { ledgerAppendPool, ledgerDataSourceOptions, migrateLedger } from './database/data-source';
 export type { Query } from './database/query';
 export { queryOf } from './database/query';
+export { forEachMemberPage, memberIdsOf } from './read/member-pages';
 export type { AppendedEvent, CommandOutcome, CommandResult, LedgerCommand } from './append/ledger-command';
 export type { LedgerStoreOptions } from './append/ledger.store';
 export { ConcurrencyConflictError, LedgerStore } from './append/ledger.store';

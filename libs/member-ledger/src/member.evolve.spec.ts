@@ -1,15 +1,14 @@
 import { LotPortion, NewLedgerEvent } from '@tally/contracts';
 import { balanceOf } from './member-balance';
 import { MemberState, initialMemberState } from './member-state';
-import { DAILY_DAYS_KEPT, MemberFold, evolveMember, isDayKnown, oldestKnownDay } from './member.evolve';
+import { DAILY_DAYS_KEPT, MemberFold, evolveAll, evolveMember, isDayKnown, oldestKnownDay, stateFrom } from './member.evolve';
 
 const MEMBER = 'm-1';
 const AT = '2026-01-10T08:00:00.000Z';
 const EXPIRES = '2027-01-01T00:00:00.000Z';
 
-const fold = (state: MemberState, events: readonly NewLedgerEvent[]): MemberState =>
-  events.reduce((next, event) => evolveMember(next, event, next.version + 1), state);
-const given = (...events: NewLedgerEvent[]): MemberState => fold(initialMemberState(MEMBER), events);
+const fold = evolveAll;
+const given = (...events: NewLedgerEvent[]): MemberState => stateFrom(MEMBER, events);
 
 const portion = (lotId: string, points: number): LotPortion => ({ lotId, points, expiresAt: EXPIRES });
 

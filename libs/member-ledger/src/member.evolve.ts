@@ -1,6 +1,6 @@
-import { LedgerEventDataMap, NewLedgerEvent } from '@tally/contracts';
+import { LedgerEventDataMap, NewLedgerEvent, addDays, utcDay } from '@tally/contracts';
 import { applyPortions, capture, closeEmptyLots, isEmptied, repayDebt, reserve, restore, spend, unreserve } from './lots';
-import { Lot, MemberState, NO_ENTRIES, keyed } from './member-state';
+import { Lot, MemberState, NO_ENTRIES, initialMemberState, keyed } from './member-state';
 
 /** Days of per-day counters kept: enough for daily caps and check-ins on events arriving weeks late. */
 export const DAILY_DAYS_KEPT = 35;
@@ -92,12 +92,6 @@ const copyOf = <T>(collection: T): T => {
   return (Object.getPrototypeOf(collection) === null ? keyed(collection as Record<string, unknown>) : { ...collection }) as T;
 };
 
-/** UTC day of an instant; stored events are already `toISOString()` form, so most need no parsing. */
-const utcDay = (iso: string): string => (iso.length === 24 && iso.endsWith('Z') ? iso.slice(0, 10) : new Date(iso).toISOString().slice(0, 10));
-
-const dayMinus = (day: string, days: number): string =>
-  new Date(Date.parse(`${day}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
-
 /** The latest of some days (ISO dates sort as text); undefined for none. */
 const newestOf = (days: Iterable<string>): string | undefined => {
   let newest: string | undefined;
@@ -113,7 +107,7 @@ const newestOf = (days: Iterable<string>): string | undefined => {
  */
 export const oldestKnownDay = (daily: ReadonlyMap<string, unknown>): string | undefined => {
   const newest = newestOf(daily.keys());
-  return newest === undefined ? undefined : dayMinus(newest, DAILY_DAYS_KEPT);
+  return newest === undefined ? undefined : addDays(newest, -DAILY_DAYS_KEPT);
 };
 
 /** Whether `daily` still tells what happened on `day` (nothing there then means nothing happened). */
@@ -129,7 +123,7 @@ export const isDayKnown = (daily: ReadonlyMap<string, unknown>, day: string): bo
  */
 const pruneDays = (byDay: Map<string, unknown>, newest: string, keep: number): void => {
   if (byDay.size <= keep) return;
-  const oldest = dayMinus(newest, keep);
+  const oldest = addDays(newest, -keep);
   for (const day of byDay.keys()) if (day < oldest) byDay.delete(day);
 };
 
@@ -330,3 +324,10 @@ const apply = (fold: MemberFold, event: NewLedgerEvent, version: number): void =
 /** Folds one event (at its member version) into a new state; the one given is left as it was. */
 export const evolveMember = (state: MemberState, event: NewLedgerEvent, version: number): MemberState =>
   MemberFold.from(state).apply(event, version).state;
+
+/** A state with these events applied in order, each at the next version. */
+export const evolveAll = (state: MemberState, events: readonly NewLedgerEvent[]): MemberState =>
+  events.reduce((next, event) => evolveMember(next, event, next.version + 1), state);
+
+/** The state of a member whose history is these events. */
+export const stateFrom = (memberId: string, events: readonly NewLedgerEvent[]): MemberState => evolveAll(initialMemberState(memberId), events);

@@ -1,5 +1,6 @@
 import { Program } from './program.types';
-import { MS_PER_DAY, dayInZone, localDateTimeAt, startOfLocalDay, toIso } from './zone.calendar';
+import { MS_PER_DAY } from '@tally/contracts';
+import { dayInZone, localDateTimeAt, startOfLocalDay, toIso } from './zone.calendar';
 
 /** The earliest `occurredAt` the program accepts, in epoch milliseconds: `earliestOccurredAt`, else its start. */
 export const earliestOccurredMs = (program: Program): number => Date.parse(program.earliestOccurredAt ?? program.startsAt);

@@ -1,4 +1,5 @@
-import { addDays, dayInZone, isTimeZone, localDateTimeAt, startOfLocalDay, zoneOffsetMs } from './zone.calendar';
+import { addDays } from '@tally/contracts';
+import { dayInZone, isTimeZone, localDateTimeAt, startOfLocalDay, zoneOffsetMs } from './zone.calendar';
 
 describe('zone calendar', () => {
   it('knows IANA zones', () => {

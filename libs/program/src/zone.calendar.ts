@@ -2,7 +2,7 @@
  * Calendar arithmetic in an IANA time zone with nothing but `Intl`. A "day" is a local calendar
  * date written `YYYY-MM-DD`; an "instant" is epoch milliseconds.
  */
-export const MS_PER_DAY = 86_400_000;
+import { MS_PER_DAY } from '@tally/contracts';
 
 export interface LocalDateTime {
   year: number;
@@ -142,9 +142,5 @@ export const dayInZone = (timeZone: string, instant: number): string => {
   }
   return name;
 };
-
-/** Plain date arithmetic on `YYYY-MM-DD` (no zone involved: a date is a date). */
-export const addDays = (day: string, days: number): string =>
-  new Date(Date.parse(`${day}T00:00:00Z`) + days * MS_PER_DAY).toISOString().slice(0, 10);
 
 export const toIso = (instant: number): string => new Date(instant).toISOString();

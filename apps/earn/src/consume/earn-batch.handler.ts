@@ -1,9 +1,9 @@
 import { DeadLetter, InputEvent, membersOf, parseInput } from '@tally/contracts';
-import { EarnContext } from '@tally/earning';
+import { EarnContext, EarnResult, orderWaitKey } from '@tally/earning';
 import { CommandResult, DeadLetterLog, LedgerCommand, LedgerStore, ParkedInputs } from '@tally/ledger';
 import { ConsumedMessage, TypedProducer, publishDeadLetters, toDeadLetter } from '@tally/messaging';
 import { isInfrastructureError } from '@tally/platform';
-import { EarnResult, earnCommand, inputFingerprint, orderWaitKey } from './earn.command';
+import { earnCommand, inputFingerprint } from './earn.command';
 
 export interface EarnBatchDeps {
   store: LedgerStore;
@@ -16,6 +16,8 @@ export interface EarnBatchDeps {
   context: () => EarnContext;
   onOutcome?: (outcome: string, count: number) => void;
 }
+
+type Letter = { letter: DeadLetter; original: ConsumedMessage };
 
 interface Pending {
   message: ConsumedMessage;
@@ -37,12 +39,13 @@ export class EarnBatchHandler {
     const context = this.deps.context();
     const contextOf = () => context;
     const pending: Pending[] = [];
-    const letters: { letter: DeadLetter; original: ConsumedMessage }[] = [];
+    const letters: Letter[] = [];
     for (const message of messages) {
       const parsed = parseInput(message.contractTopic, message.value, now);
       if (parsed.ok) pending.push({ message, input: parsed.event, command: earnCommand(message.contractTopic, parsed.event, contextOf) });
       else letters.push({ letter: toDeadLetter(message, parsed, this.deps.consumerGroup, now), original: message });
     }
+    await this.deadLetterParkedReuses(pending, letters, now);
     const results = await this.execute(pending, letters, now);
     this.deadLetterReusedIds(pending, results, letters, now);
     await this.deadLetter(letters);
@@ -50,7 +53,34 @@ export class EarnBatchHandler {
     await this.applyWaitingRefunds(pending, results);
   }
 
-  private async execute(pending: Pending[], letters: { letter: DeadLetter; original: ConsumedMessage }[], now: Date) {
+  /**
+   * An input parked under its `eventId` (a refund waiting for its purchase) holds that id as an
+   * answered one does: the ledger has no causation for it yet, so the id reused with another body,
+   * by an input parked before or one earlier in this batch, is found here and dead-lettered, and
+   * the first input stands. The same body again goes on and is decided again, which changes
+   * nothing while its purchase has not come. The pending list is filtered in place.
+   */
+  private async deadLetterParkedReuses(pending: Pending[], letters: Letter[], now: Date) {
+    // The body each causation was first taken with: parked, else its first input in this batch.
+    const first = new Map<string, string | undefined>();
+    if (await this.deps.parked.anyParked()) {
+      for (const p of await this.deps.parked.parkedAs(pending.map((item) => item.command))) {
+        first.set(parkKey(p.scope, p.causationId), inputFingerprint(p.input as InputEvent));
+      }
+    }
+    const reused = new Set<Pending>();
+    for (const item of pending) {
+      const key = parkKey(item.command.scope, item.command.causationId);
+      if (!first.has(key)) first.set(key, item.command.fingerprint);
+      else if (first.get(key) !== item.command.fingerprint) reused.add(item);
+    }
+    if (reused.size === 0) return;
+    for (const item of reused) letters.push({ letter: toDeadLetter(item.message, reusedIdProblem(item), this.deps.consumerGroup, now), original: item.message });
+    const kept = pending.filter((item) => !reused.has(item));
+    pending.splice(0, pending.length, ...kept);
+  }
+
+  private async execute(pending: Pending[], letters: Letter[], now: Date) {
     try {
       return await this.deps.store.execute(pending.map((p) => p.command));
     } catch (error) {
@@ -60,7 +90,7 @@ export class EarnBatchHandler {
   }
 
   /** A batch failed on something other than infrastructure: find the culprit, dead-letter it alone. */
-  private async executeOneByOne(pending: Pending[], letters: { letter: DeadLetter; original: ConsumedMessage }[], now: Date) {
+  private async executeOneByOne(pending: Pending[], letters: Letter[], now: Date) {
     const results: (CommandResult<EarnResult> | undefined)[] = [];
     for (const item of pending) {
       try {
@@ -81,21 +111,17 @@ export class EarnBatchHandler {
    * a duplicate. Its result is dropped, so nothing later reads it as its own. An input recorded
    * before fingerprints were kept has none (NULL): unknown, so a redelivery of it stays a duplicate.
    */
-  private deadLetterReusedIds(pending: Pending[], results: (CommandResult<EarnResult> | undefined)[], letters: { letter: DeadLetter; original: ConsumedMessage }[], now: Date) {
+  private deadLetterReusedIds(pending: Pending[], results: (CommandResult<EarnResult> | undefined)[], letters: Letter[], now: Date) {
     pending.forEach((item, i) => {
       const result = results[i];
       if (result?.status !== 'duplicate' || result.sameFingerprint || result.fingerprint === null) return;
       results[i] = undefined;
-      const problem = {
-        reason: 'idempotency_conflict' as const,
-        message: `eventId ${item.input.eventId} was already consumed from ${item.message.contractTopic} with another body; the first one stands`,
-      };
-      letters.push({ letter: toDeadLetter(item.message, problem, this.deps.consumerGroup, now), original: item.message });
+      letters.push({ letter: toDeadLetter(item.message, reusedIdProblem(item), this.deps.consumerGroup, now), original: item.message });
     });
   }
 
   /** To the dead-letter topic, then kept for ops: the consumer dead-letters a message it isolated here too. */
-  async deadLetter(letters: { letter: DeadLetter; original: ConsumedMessage }[]) {
+  async deadLetter(letters: Letter[]) {
     if (letters.length === 0) return;
     await publishDeadLetters(this.deps.producer, this.deps.namespace, letters);
     await this.deps.deadLetterLog.record(letters.map((l) => l.letter));
@@ -153,6 +179,13 @@ export class EarnBatchHandler {
   }
 }
 
+const parkKey = (scope: string, causationId: string) => `${scope}\u0000${causationId}`;
+
+const reusedIdProblem = (item: Pending) => ({
+  reason: 'idempotency_conflict' as const,
+  message: `eventId ${item.input.eventId} was already consumed from ${item.message.contractTopic} with another body; the first one stands`,
+});
+
 /** What a batch's purchases say of their orders: earned (refunds apply), or refused with this code. */
 interface PurchaseVerdict {
   memberId: string;
@@ -189,13 +222,12 @@ const refusedRefundCommand = (scope: string, input: InputEvent, purchaseCode: st
   causationId: input.eventId,
   memberIds: membersOf(input),
   fingerprint: inputFingerprint(input),
+  refused: { input, occurredAt: input.occurredAt },
   decide: () => ({
     kind: 'reject',
     memberId: membersOf(input)[0],
     code: 'PURCHASE_EARNED_NOTHING',
     message: `the purchase this refund belongs to earned no points (${purchaseCode})`,
-    occurredAt: input.occurredAt,
-    input,
     result: { outcome: 'refused' },
   }),
 });

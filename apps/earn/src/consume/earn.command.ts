@@ -1,15 +1,6 @@
 import { InputEvent, membersOf, shortFingerprintOf } from '@tally/contracts';
-import { EarnContext, decideEarn } from '@tally/earning';
+import { EarnContext, EarnResult, decideEarn } from '@tally/earning';
 import { LedgerCommand } from '@tally/ledger';
-
-/** What the earn service remembers of a handled input, and what it does with a deferred one. */
-export type EarnResult = { outcome: 'earned' | 'refused' } | { outcome: 'deferred'; waitKey: string };
-
-/** Shared by every earning: results are only ever read and stored. */
-const EARNED: EarnResult = Object.freeze({ outcome: 'earned' });
-
-/** Orders a refund waits for are keyed like this in `parked_inputs`. */
-export const orderWaitKey = (orderId: string) => `order:${orderId}`;
 
 /**
  * The fingerprint of a validated input (fields the contract does not name are gone): the same
@@ -27,29 +18,8 @@ export const earnCommand = (topic: string, input: InputEvent, context: () => Ear
     causationId: input.eventId,
     memberIds: membersOf(input),
     fingerprint: inputFingerprint(input),
-    decide: (states) => {
-      const decision = decideEarn(input, states, context());
-      switch (decision.kind) {
-        case 'append':
-          return { kind: 'append', events: decision.events, result: EARNED };
-        case 'reject':
-          return {
-            kind: 'reject',
-            memberId: decision.memberId,
-            code: decision.code,
-            message: decision.message,
-            occurredAt: input.occurredAt,
-            input,
-            result: { outcome: 'refused' },
-          };
-        case 'defer':
-          return { kind: 'skip', result: { outcome: 'deferred', waitKey: orderWaitKey(decision.orderId) } };
-        default: {
-          const unhandled: never = decision;
-          throw new Error(`unhandled earn decision ${JSON.stringify(unhandled)}`);
-        }
-      }
-    },
+    refused: { input, occurredAt: input.occurredAt },
+    decide: (states) => decideEarn(input, states, context()),
   };
   // A purchase's order is expected new (an earlier earning of it is refused, and almost never there);
   // a refund reads what its order earned.

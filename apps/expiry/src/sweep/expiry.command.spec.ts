@@ -1,5 +1,5 @@
 import { NewLedgerEvent } from '@tally/contracts';
-import { MemberState, evolveMember, initialMemberState } from '@tally/member-ledger';
+import { MemberState, stateFrom } from '@tally/member-ledger';
 import { expiryCommand } from './expiry.command';
 
 const earned = (lotId: string, points: number, expiresAt: string, availableAt?: string): NewLedgerEvent => ({
@@ -9,8 +9,7 @@ const earned = (lotId: string, points: number, expiresAt: string, availableAt?: 
   data: { points, lotId, expiresAt, ...(availableAt ? { availableAt } : {}), reason: 'purchase', storeId: 's', tier: 'member', multiplier: 1, ruleIds: [] },
 });
 
-const given = (...events: NewLedgerEvent[]): MemberState =>
-  events.reduce((state, event) => evolveMember(state, event, state.version + 1), initialMemberState('m-1'));
+const given = (...events: NewLedgerEvent[]): MemberState => stateFrom('m-1', events);
 
 describe('one member sweep', () => {
   it('is keyed by the sweep instant, the sweep and the member', () => {

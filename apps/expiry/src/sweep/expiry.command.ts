@@ -1,17 +1,6 @@
-import { NewLedgerEvent } from '@tally/contracts';
-import { decideReleases } from '@tally/earning';
-import { decideExpiry } from '@tally/expiry';
+import { MemberSweepResult, decideSweep } from '@tally/expiry';
 import { LedgerCommand } from '@tally/ledger';
-import { MemberState, evolveMember, initialMemberState } from '@tally/member-ledger';
 import { EXPIRY_SCOPE } from './expiry.tokens';
-
-export interface MemberSweepResult {
-  memberId: string;
-  lotsExpired: number;
-  pointsExpired: number;
-  lotsReleased: number;
-  pointsReleased: number;
-}
 
 /**
  * One member's sweep at `asOf`: pending lots due by then are released, then what is left of every
@@ -24,19 +13,5 @@ export const expiryCommand = (memberId: string, asOf: string, sweepId: string): 
   scope: EXPIRY_SCOPE,
   causationId: `expire@${asOf}@${sweepId}@${memberId}`,
   memberIds: [memberId],
-  decide: (states) => {
-    let state: MemberState = states[memberId] ?? initialMemberState(memberId);
-    const releases = decideReleases(state, asOf);
-    for (const event of releases) state = evolveMember(state, event, state.version + 1);
-    const expiry = decideExpiry(state, asOf);
-    const events: NewLedgerEvent[] = [...releases, ...expiry.events];
-    const result: MemberSweepResult = {
-      memberId,
-      lotsExpired: expiry.lotsExpired,
-      pointsExpired: expiry.pointsExpired,
-      lotsReleased: releases.length,
-      pointsReleased: releases.reduce((sum, e) => sum + (e.type === 'points.released' ? e.data.points : 0), 0),
-    };
-    return events.length > 0 ? { kind: 'append', events, result } : { kind: 'skip', result };
-  },
+  decide: (states) => decideSweep(states[memberId], asOf),
 });

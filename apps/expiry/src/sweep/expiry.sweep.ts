@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PointsExpiringSoon, Topics } from '@tally/contracts';
-import { decideReminders } from '@tally/expiry';
-import { LEDGER_CLOCK, LedgerStore, queryOf } from '@tally/ledger';
+import { PointsExpiringSoon, Topics, plusDays } from '@tally/contracts';
+import { MemberSweepResult, decideReminders } from '@tally/expiry';
+import { LEDGER_CLOCK, LedgerStore, forEachMemberPage, memberIdsOf, queryOf } from '@tally/ledger';
 import { TypedProducer } from '@tally/messaging';
 import { Metrics, randomId } from '@tally/platform';
 import { Program } from '@tally/program';
 import { DataSource } from 'typeorm';
-import { MemberSweepResult, expiryCommand } from './expiry.command';
+import { expiryCommand } from './expiry.command';
 import { PROGRAM } from '@tally/service-kit';
 import { SWEEP_BATCH } from './expiry.tokens';
 
@@ -17,8 +17,6 @@ export interface SweepSummary {
   pointsReleased: number;
   remindersSent: number;
 }
-
-const MS_PER_DAY = 86_400_000;
 
 /** Members with something due at `asOf`: a lot to expire, or a pending lot to release. */
 const DUE_MEMBERS = `
@@ -63,12 +61,9 @@ export class ExpirySweep {
 
   private async expireAndRelease(asOf: string, summary: SweepSummary): Promise<void> {
     const sweepId = randomId();
-    let after = '';
-    for (;;) {
-      const rows: { member_id: string }[] = await this.dataSource.query(DUE_MEMBERS, [asOf, after, SWEEP_BATCH]);
-      if (rows.length === 0) return;
-      after = rows[rows.length - 1].member_id;
-      const results = await this.store.execute(rows.map((r) => expiryCommand(r.member_id, asOf, sweepId)));
+    const membersDue = async (after: string, limit: number) => memberIdsOf(await this.dataSource.query(DUE_MEMBERS, [asOf, after, limit]));
+    await forEachMemberPage(membersDue, SWEEP_BATCH, async (memberIds) => {
+      const results = await this.store.execute(memberIds.map((memberId) => expiryCommand(memberId, asOf, sweepId)));
       for (const result of results) {
         // Only what this sweep appended counts: a duplicate was appended (and counted) by another one.
         if (result.status !== 'appended') continue;
@@ -77,51 +72,51 @@ export class ExpirySweep {
         summary.pointsExpired += r.pointsExpired;
         summary.pointsReleased += r.pointsReleased;
       }
-      if (rows.length < SWEEP_BATCH) return;
-    }
+    });
   }
 
   /** Publishes first, then records the lots as announced: a crash in between repeats a notice, never loses one. */
   private async remind(asOf: string): Promise<number> {
     const days = this.program.expiry.reminderDaysBefore;
     if (days <= 0) return 0;
-    const until = new Date(Date.parse(asOf) + days * MS_PER_DAY).toISOString();
+    const until = plusDays(asOf, days);
     let sent = 0;
-    let after = '';
-    for (;;) {
-      const rows: { member_id: string }[] = await this.dataSource.query(MEMBERS_TO_REMIND, [asOf, until, after, SWEEP_BATCH]);
-      if (rows.length === 0) return sent;
-      after = rows[rows.length - 1].member_id;
-      const memberIds = rows.map((r) => r.member_id);
-      const states = await this.store.states.read(queryOf(this.dataSource), memberIds);
-      const notified: { member_id: string; lot_id: string }[] = await this.dataSource.query(
-        `SELECT member_id, lot_id FROM expiry_notices WHERE member_id = ANY($1)`,
-        [memberIds],
-      );
-      const notifiedBy = new Map<string, Set<string>>();
-      for (const n of notified) notifiedBy.set(n.member_id, (notifiedBy.get(n.member_id) ?? new Set()).add(n.lot_id));
-      const notices: PointsExpiringSoon[] = [];
-      const lots: { memberId: string; lotId: string }[] = [];
-      for (const [memberId, state] of states) {
-        const decision = decideReminders(state, asOf, days, notifiedBy.get(memberId) ?? new Set());
-        if (!decision.notification) continue;
-        notices.push(decision.notification);
-        for (const lotId of decision.notifiedLotIds) lots.push({ memberId, lotId });
-      }
-      await this.producer.send(
-        Topics.notifications,
-        notices.map((notice) => ({ key: notice.memberId, value: notice })),
-      );
-      if (lots.length > 0) {
-        await this.dataSource.query(
-          `INSERT INTO expiry_notices (member_id, lot_id, notified_at)
-           SELECT m, l, $3::timestamptz FROM unnest($1::text[], $2::text[]) AS x(m, l)
-           ON CONFLICT (member_id, lot_id) DO NOTHING`,
-          [lots.map((l) => l.memberId), lots.map((l) => l.lotId), this.clock().toISOString()],
-        );
-      }
-      sent += notices.length;
-      if (rows.length < SWEEP_BATCH) return sent;
+    const membersToRemind = async (after: string, limit: number) => memberIdsOf(await this.dataSource.query(MEMBERS_TO_REMIND, [asOf, until, after, limit]));
+    await forEachMemberPage(membersToRemind, SWEEP_BATCH, async (memberIds) => {
+      sent += await this.remindPage(asOf, days, memberIds);
+    });
+    return sent;
+  }
+
+  /** Announces what is expiring soon for these members; returns how many notices were sent. */
+  private async remindPage(asOf: string, days: number, memberIds: string[]): Promise<number> {
+    const states = await this.store.states.read(queryOf(this.dataSource), memberIds);
+    const notified: { member_id: string; lot_id: string }[] = await this.dataSource.query(
+      `SELECT member_id, lot_id FROM expiry_notices WHERE member_id = ANY($1)`,
+      [memberIds],
+    );
+    const notifiedBy = new Map<string, Set<string>>();
+    for (const n of notified) notifiedBy.set(n.member_id, (notifiedBy.get(n.member_id) ?? new Set()).add(n.lot_id));
+    const notices: PointsExpiringSoon[] = [];
+    const lots: { memberId: string; lotId: string }[] = [];
+    for (const [memberId, state] of states) {
+      const decision = decideReminders(state, asOf, days, notifiedBy.get(memberId) ?? new Set());
+      if (!decision.notification) continue;
+      notices.push(decision.notification);
+      for (const lotId of decision.notifiedLotIds) lots.push({ memberId, lotId });
     }
+    await this.producer.send(
+      Topics.notifications,
+      notices.map((notice) => ({ key: notice.memberId, value: notice })),
+    );
+    if (lots.length > 0) {
+      await this.dataSource.query(
+        `INSERT INTO expiry_notices (member_id, lot_id, notified_at)
+         SELECT m, l, $3::timestamptz FROM unnest($1::text[], $2::text[]) AS x(m, l)
+         ON CONFLICT (member_id, lot_id) DO NOTHING`,
+        [lots.map((l) => l.memberId), lots.map((l) => l.lotId), this.clock().toISOString()],
+      );
+    }
+    return notices.length;
   }
 }

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { LEDGER_CLOCK, LedgerCommand, LedgerStore } from '@tally/ledger';
+import { LEDGER_CLOCK, LedgerCommand, LedgerStore, forEachMemberPage, memberIdsOf } from '@tally/ledger';
 import { IntervalRunner, Metrics } from '@tally/platform';
 import { decideExpireHolds } from '@tally/redemption';
 import { DataSource } from 'typeorm';
@@ -75,23 +75,23 @@ export class HoldExpiryJob implements OnApplicationBootstrap, BeforeApplicationS
     const asOf = this.clock().toISOString();
     const batchSize = this.options.batchSize ?? 100;
     const report: SweepReport = { asOf, members: 0, holdsReleased: 0, pointsReleased: 0 };
-    let after = '';
-    for (;;) {
-      const rows: { member_id: string }[] = await this.dataSource.query(
-        `SELECT DISTINCT member_id FROM open_holds WHERE expires_at <= $1 AND member_id > $2 ORDER BY member_id LIMIT $3`,
-        [asOf, after, batchSize],
+    const membersDue = async (after: string, limit: number) =>
+      memberIdsOf(
+        await this.dataSource.query(`SELECT DISTINCT member_id FROM open_holds WHERE expires_at <= $1 AND member_id > $2 ORDER BY member_id LIMIT $3`, [
+          asOf,
+          after,
+          limit,
+        ]),
       );
-      if (rows.length === 0) break;
-      const results = await this.store.execute(rows.map((row) => this.commandFor(row.member_id, asOf)));
+    await forEachMemberPage(membersDue, batchSize, async (memberIds) => {
+      const results = await this.store.execute(memberIds.map((memberId) => this.commandFor(memberId, asOf)));
       for (const result of results) {
         if (result.status !== 'appended') continue;
         report.members += 1;
         report.holdsReleased += result.result.holdIds.length;
         report.pointsReleased += result.result.points;
       }
-      after = rows[rows.length - 1].member_id;
-      if (rows.length < batchSize) break;
-    }
+    });
     this.metrics.counter('tally_redeem_holds_expired_total', 'Holds released because their ttl ended').inc(report.holdsReleased);
     return report;
   }

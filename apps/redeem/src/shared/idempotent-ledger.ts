@@ -54,7 +54,7 @@ const outcomeOf = <B>(request: IdempotentRequest<B>, verdict: Verdict<B>): Comma
       };
       if (verdict.kind === 'refuse-unrecorded') return { kind: 'skip', result };
       const { code, message } = verdict.refusal;
-      return { kind: 'reject', memberId, code, message, result, occurredAt: request.occurredAt, input: request.input, final: !restsOnState(code) };
+      return { kind: 'reject', memberId, code, message, result, final: !restsOnState(code) };
     }
     default: {
       const unknown: never = verdict;
@@ -103,6 +103,7 @@ export class IdempotentLedger {
         causationId: request.key,
         memberIds: [request.memberId],
         fingerprint: fingerprintOf(request.input),
+        refused: { input: request.input, occurredAt: request.occurredAt },
         decide: (states) => outcomeOf(request, request.decide(states[request.memberId])),
       });
     } catch (error) {

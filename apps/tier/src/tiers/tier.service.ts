@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { CommandResult, LEDGER_CLOCK, LedgerStore } from '@tally/ledger';
+import { CommandResult, LEDGER_CLOCK, LedgerStore, forEachMemberPage, memberIdsOf } from '@tally/ledger';
 import { AppError, Metrics } from '@tally/platform';
 import { Program } from '@tally/program';
-import { tierLadder, tierOrderOf } from '@tally/tiers';
+import { FloorOutcome, TierOutcome, tierLadder, tierOrderOf } from '@tally/tiers';
 import { DataSource } from 'typeorm';
-import { FloorOutcome, TierOutcome, dailyEvaluationCommand, evaluationDay, tierFloorCommand, upgradeCommand } from './tier.commands';
+import { dailyEvaluationCommand, evaluationDay, tierFloorCommand, upgradeCommand } from './tier.commands';
 import { PROGRAM } from '@tally/service-kit';
 
 /** Members evaluated per ledger transaction by the daily evaluation. */
@@ -78,15 +78,15 @@ export class TierService {
     const [lowest, next] = tierLadder(this.program);
     const summary: DailyEvaluationSummary = { asOf, day: evaluationDay(asOf), membersEvaluated: 0, upgraded: 0, downgraded: 0, protected: 0, alreadyEvaluated: 0 };
     const rank = new Map(tierLadder(this.program).map((tier, i) => [tier.name, i]));
-    let after = '';
-    for (;;) {
-      const rows: { member_id: string }[] = await this.dataSource.query(
-        `SELECT member_id FROM member_state WHERE (tier <> $1 OR lifetime_earned >= $4) AND member_id > $2 ORDER BY member_id LIMIT $3`,
-        [lowest?.name ?? '', after, DAILY_BATCH, next?.threshold ?? Number.MAX_SAFE_INTEGER],
+    const membersToEvaluate = async (after: string, limit: number) =>
+      memberIdsOf(
+        await this.dataSource.query(
+          `SELECT member_id FROM member_state WHERE (tier <> $1 OR lifetime_earned >= $4) AND member_id > $2 ORDER BY member_id LIMIT $3`,
+          [lowest?.name ?? '', after, limit, next?.threshold ?? Number.MAX_SAFE_INTEGER],
+        ),
       );
-      if (rows.length === 0) break;
-      after = rows[rows.length - 1].member_id;
-      const results = await this.store.execute(rows.map((r) => dailyEvaluationCommand(r.member_id, asOf, this.program)));
+    await forEachMemberPage(membersToEvaluate, DAILY_BATCH, async (memberIds) => {
+      const results = await this.store.execute(memberIds.map((memberId) => dailyEvaluationCommand(memberId, asOf, this.program)));
       summary.membersEvaluated += results.length;
       for (const result of results) {
         if (result.status === 'duplicate') summary.alreadyEvaluated += 1;
@@ -97,8 +97,7 @@ export class TierService {
         }
         else if ((result.result as TierOutcome).protectedUntil) summary.protected += 1;
       }
-      if (rows.length < DAILY_BATCH) break;
-    }
+    });
     this.metrics.counter('tally_tier_changes_total', 'Tier changes appended, by cause', ['cause']).inc({ cause: 'daily-evaluation' }, summary.downgraded + summary.upgraded);
     return summary;
   }

@@ -17,6 +17,7 @@ describe('decideActivity', () => {
     const decision = decideActivity(activity('review', '2026-11-23T12:30:00+08:00', { storeId: 'sh-07' }), initialMemberState(MEMBER), ctx());
     expect(decision).toEqual({
       kind: 'append',
+      result: { outcome: 'earned' },
       events: [
         {
           type: 'points.earned',
@@ -42,6 +43,7 @@ describe('decideActivity', () => {
   it('refuses an activity the program does not define (UNKNOWN_ACTIVITY)', () => {
     expect(decideActivity(activity('dance'), initialMemberState(MEMBER), ctx())).toEqual({
       kind: 'reject',
+      result: { outcome: 'refused' },
       memberId: MEMBER,
       code: 'UNKNOWN_ACTIVITY',
       message: 'the program does not reward activity dance',

@@ -1,5 +1,6 @@
 import { balanceOf, initialMemberState } from '@tally/member-ledger';
-import { DEFAULT_PROGRAM, addDays } from '@tally/program';
+import { addDays } from '@tally/contracts';
+import { DEFAULT_PROGRAM } from '@tally/program';
 import { MEMBER, checkIn, contextFor, dataOf, eventsOf, programWith, purchase, run } from '../testing/earn.fixtures';
 import { decideCheckIn } from './check-in.decider';
 
@@ -12,6 +13,7 @@ describe('decideCheckIn', () => {
     const decision = decideCheckIn(checkIn('2026-11-23T08:01:00+08:00', { storeId: 'sh-07' }), initialMemberState(MEMBER), contextFor());
     expect(decision).toEqual({
       kind: 'append',
+      result: { outcome: 'earned' },
       events: [
         {
           type: 'points.earned',
@@ -40,7 +42,7 @@ describe('decideCheckIn', () => {
     // when the member checks in again at 23:59 Shanghai time (15:59 UTC)
     const decision = decideCheckIn(checkIn('2026-11-23T15:59:00Z'), members[MEMBER], contextFor());
     // then
-    expect(decision).toEqual({ kind: 'reject', memberId: MEMBER, code: 'ALREADY_CHECKED_IN_TODAY', message: 'already checked in on 2026-11-23' });
+    expect(decision).toEqual({ kind: 'reject', memberId: MEMBER, code: 'ALREADY_CHECKED_IN_TODAY', message: 'already checked in on 2026-11-23', result: { outcome: 'refused' } });
   });
 
   it('counts a check-in after midnight in the program time zone as the next day', () => {
@@ -128,7 +130,7 @@ describe('decideCheckIn', () => {
       // when Monday arrives again from another branch, later that day
       const decision = decideCheckIn(checkIn('2026-11-23T19:30:00+08:00', { storeId: 'sh-09' }), members[MEMBER], contextFor());
       // then
-      expect(decision).toEqual({ kind: 'reject', memberId: MEMBER, code: 'ALREADY_CHECKED_IN_TODAY', message: 'already checked in on 2026-11-23' });
+      expect(decision).toEqual({ kind: 'reject', memberId: MEMBER, code: 'ALREADY_CHECKED_IN_TODAY', message: 'already checked in on 2026-11-23', result: { outcome: 'refused' } });
     });
 
     it('adds the streak bonus to a late day that completes a run of 7', () => {
@@ -155,6 +157,7 @@ describe('decideCheckIn', () => {
       expect(dataOf('points.earned', eventsOf(oldestKept)[0])).toMatchObject({ points: 10, day: '2026-10-19' });
       expect(tooOld).toEqual({
         kind: 'reject',
+        result: { outcome: 'refused' },
         memberId: MEMBER,
         code: 'CHECK_IN_TOO_LATE',
         message: "check-in for 2026-10-18 arrived after the 35 days the member's history keeps",

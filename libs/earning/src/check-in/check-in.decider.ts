@@ -1,6 +1,6 @@
-import { MemberCheckedIn, NewLedgerEvent } from '@tally/contracts';
+import { MemberCheckedIn, NewLedgerEvent, addDays } from '@tally/contracts';
 import { DAILY_DAYS_KEPT, MemberState, isDayKnown, oldestKnownDay } from '@tally/member-ledger';
-import { addDays, businessDay } from '@tally/program';
+import { businessDay } from '@tally/program';
 import { EarnContext, EarnDecision, append, reject } from '../earn.decision';
 import { earnedEvent, optional } from '../shared/earned-event';
 

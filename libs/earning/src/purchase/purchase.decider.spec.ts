@@ -22,6 +22,7 @@ describe('decidePurchase', () => {
       // then
       expect(decision).toEqual({
         kind: 'append',
+        result: { outcome: 'earned' },
         events: [
           {
             type: 'points.earned',
@@ -209,6 +210,7 @@ describe('decidePurchase', () => {
         const { members } = run([purchase({ orderId: 'o-1', amountMinor: 30_000 })], ctx());
         expect(decidePurchase(purchase({ orderId: 'o-2' }), members[MEMBER], ctx())).toEqual({
           kind: 'reject',
+          result: { outcome: 'refused' },
           memberId: MEMBER,
           code: 'DAILY_CAP_REACHED',
           message: 'the daily cap of 300 points is reached on 2026-11-23',
@@ -239,6 +241,7 @@ describe('decidePurchase', () => {
       const { members } = run([purchase()], contextFor());
       expect(decidePurchase(purchase({ eventId: 'pos-7-000999' }), members[MEMBER], contextFor())).toEqual({
         kind: 'reject',
+        result: { outcome: 'refused' },
         memberId: MEMBER,
         code: 'DUPLICATE_ORDER',
         message: 'order o-555 already earned points',
@@ -248,6 +251,7 @@ describe('decidePurchase', () => {
     it('a currency the program does not accept (UNSUPPORTED_CURRENCY)', () => {
       expect(decidePurchase(purchase({ currency: 'USD' }), initialMemberState(MEMBER), contextFor())).toEqual({
         kind: 'reject',
+        result: { outcome: 'refused' },
         memberId: MEMBER,
         code: 'UNSUPPORTED_CURRENCY',
         message: 'the program does not accept USD (accepts CNY)',

@@ -16,6 +16,7 @@ describe('decideReferral', () => {
     const common = { expiresAt: '2027-11-23T04:00:00.000Z', storeId: 'sh-07', multiplier: 1, day: '2026-11-23' };
     expect(decision).toEqual({
       kind: 'append',
+      result: { outcome: 'earned' },
       events: [
         {
           type: 'points.earned',
@@ -54,6 +55,7 @@ describe('decideReferral', () => {
     // then
     expect(decision).toEqual({
       kind: 'reject',
+      result: { outcome: 'refused' },
       memberId: REFERRER,
       code: 'REFEREE_ALREADY_REFERRED',
       message: 'm-2002 was already referred by m-3003',
@@ -64,6 +66,7 @@ describe('decideReferral', () => {
     const self = initialMemberState(REFERRER);
     expect(decideReferral(referral(REFERRER, REFERRER), self, self, contextFor())).toEqual({
       kind: 'reject',
+      result: { outcome: 'refused' },
       memberId: REFERRER,
       code: 'SELF_REFERRAL',
       message: 'm-1001 cannot refer themselves',

@@ -23,6 +23,7 @@ describe('decideRefund', () => {
     // then floor(129 * 3000 / 12990) = 29 points are clawed back
     expect(decision).toEqual({
       kind: 'append',
+      result: { outcome: 'earned' },
       events: [
         {
           type: 'points.clawed-back',
@@ -116,10 +117,8 @@ describe('decideRefund', () => {
   describe('refuses or defers', () => {
     it('a refund before its purchase: deferred until the purchase is in', () => {
       expect(decideRefund(refund(), initialMemberState(MEMBER), contextFor())).toEqual({
-        kind: 'defer',
-        memberId: MEMBER,
-        code: 'PURCHASE_NOT_SEEN',
-        orderId: 'o-555',
+        kind: 'skip',
+        result: { outcome: 'deferred', waitKey: 'order:o-555' },
       });
     });
 
@@ -127,6 +126,7 @@ describe('decideRefund', () => {
       const { members } = run([purchase(), refund()], contextFor());
       expect(decideRefund(refund({ eventId: 'pos-7-000999' }), members[MEMBER], contextFor())).toEqual({
         kind: 'reject',
+        result: { outcome: 'refused' },
         memberId: MEMBER,
         code: 'DUPLICATE_REFUND',
         message: 'refund r-1 of order o-555 was already applied',
@@ -136,6 +136,7 @@ describe('decideRefund', () => {
     it('a currency the program does not accept (UNSUPPORTED_CURRENCY)', () => {
       expect(decideRefund(refund({ currency: 'EUR' }), afterPurchase()[MEMBER], contextFor())).toMatchObject({
         kind: 'reject',
+        result: { outcome: 'refused' },
         code: 'UNSUPPORTED_CURRENCY',
       });
     });

@@ -1,7 +1,7 @@
 import { PointsClawedBack, PurchaseRefunded } from '@tally/contracts';
 import { MemberState } from '@tally/member-ledger';
 import { ClawbackMode, Program } from '@tally/program';
-import { EarnContext, EarnDecision, append, reject } from '../earn.decision';
+import { EarnContext, EarnDecision, append, reject, waitForOrder } from '../earn.decision';
 import { clawbackPortions } from './clawback.lots';
 import { cumulativeClawback, refundedMinorOf } from './clawback.math';
 
@@ -36,7 +36,7 @@ export const decideRefund = (refund: PurchaseRefunded, state: MemberState, ctx: 
   const { memberId, orderId, refundId } = refund;
   if (!isAccepted(ctx.program, refund.currency)) return reject(memberId, 'UNSUPPORTED_CURRENCY', `the program does not accept ${refund.currency}`);
   const order = state.orders.get(orderId);
-  if (!order) return { kind: 'defer', memberId, code: 'PURCHASE_NOT_SEEN', orderId };
+  if (!order) return waitForOrder(orderId);
   if (order.refundIds.includes(refundId)) return reject(memberId, 'DUPLICATE_REFUND', `refund ${refundId} of order ${orderId} was already applied`);
 
   const target = targetFor(ctx.program.refund.clawBack, order.points, order.amountMinor, refundedMinorOf(order) + refund.amountMinor);

@@ -6,6 +6,7 @@ import {
   NewLedgerEvent,
   PurchaseCompleted,
   PurchaseRefunded,
+  InputEvent,
   ReferralCompleted,
   membersOf,
 } from '@tally/contracts';
@@ -67,8 +68,14 @@ export const run = (
   return { members: state, decisions };
 };
 
+/** The states the ledger hands a decision on members with no history yet. */
+export const initialStatesOf = (input: InputEvent): Members => Object.fromEntries(membersOf(input).map((id) => [id, initialMemberState(id)]));
+
+/** Decides an input for members with no history yet. */
+export const decideFresh = (input: InputEvent, ctx: EarnContext): EarnDecision => decideEarn(input, initialStatesOf(input), ctx);
+
 export const eventsOf = (decision: EarnDecision): NewLedgerEvent[] => {
-  if (decision.kind !== 'append') throw new Error(`expected events, got ${decision.kind} ${decision.code}`);
+  if (decision.kind !== 'append') throw new Error(`expected events, got ${decision.kind} ${JSON.stringify(decision)}`);
   return decision.events;
 };
 

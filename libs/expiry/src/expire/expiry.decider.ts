@@ -1,14 +1,14 @@
-import { NewLedgerEvent } from '@tally/contracts';
+import { Append, NewLedgerEvent, Skip, appendOrSkip, instant } from '@tally/contracts';
 import { MemberState, lotsInSpendingOrder } from '@tally/member-ledger';
 import { expirablePoints } from '../shared/expirable';
-import { instant } from '../shared/time';
 
-export interface ExpiryDecision {
-  ok: true;
-  events: NewLedgerEvent[];
+export interface ExpiredCount {
   lotsExpired: number;
   pointsExpired: number;
 }
+
+/** Expiry never refuses: it expires lots, or there is nothing to do. */
+export type ExpiryDecision = Append<ExpiredCount> | Skip<ExpiredCount>;
 
 /**
  * Expires what is left of every lot due at `asOf`. Nothing expires twice: an expired lot has nothing
@@ -17,14 +17,15 @@ export interface ExpiryDecision {
  */
 export const decideExpiry = (state: MemberState, asOf: string): ExpiryDecision => {
   const now = instant(asOf);
-  const decision: ExpiryDecision = { ok: true, events: [], lotsExpired: 0, pointsExpired: 0 };
+  const events: NewLedgerEvent[] = [];
+  const count: ExpiredCount = { lotsExpired: 0, pointsExpired: 0 };
   for (const lot of lotsInSpendingOrder(state.lots)) {
     if (instant(lot.expiresAt) > now) continue;
     const points = expirablePoints(lot);
     if (points <= 0) continue;
-    decision.events.push({ type: 'points.expired', memberId: state.memberId, occurredAt: asOf, data: { lotId: lot.lotId, points } });
-    decision.lotsExpired += 1;
-    decision.pointsExpired += points;
+    events.push({ type: 'points.expired', memberId: state.memberId, occurredAt: asOf, data: { lotId: lot.lotId, points } });
+    count.lotsExpired += 1;
+    count.pointsExpired += points;
   }
-  return decision;
+  return appendOrSkip(events, count);
 };

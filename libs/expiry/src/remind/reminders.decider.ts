@@ -1,7 +1,6 @@
-import { PointsExpiringSoon } from '@tally/contracts';
+import { PointsExpiringSoon, instant, plusDays } from '@tally/contracts';
 import { MemberState, lotsInSpendingOrder } from '@tally/member-ledger';
 import { expirablePoints } from '../shared/expirable';
-import { instant, plusDays } from '../shared/time';
 
 export interface ReminderDecision {
   /** One notice per member and sweep, absent when no new lot is expiring soon. */
@@ -22,7 +21,7 @@ export const decideReminders = (
   alreadyNotified: ReadonlySet<string>,
 ): ReminderDecision => {
   const from = instant(asOf);
-  const until = plusDays(asOf, reminderDaysBefore);
+  const until = instant(plusDays(asOf, reminderDaysBefore));
   const lots = lotsInSpendingOrder(state.lots)
     .filter((lot) => !alreadyNotified.has(lot.lotId))
     .filter((lot) => instant(lot.expiresAt) > from && instant(lot.expiresAt) <= until)

@@ -1,14 +1,13 @@
 import { LotPortion, NewLedgerEvent } from '@tally/contracts';
-import { MemberState, evolveMember, initialMemberState } from '@tally/member-ledger';
+import { MemberState, evolveAll, stateFrom } from '@tally/member-ledger';
 
 /** Test support: "given" states are folded from real ledger events, as the services fold them. */
 export const MEMBER_ID = 'm-1001';
 export const T0 = '2025-03-01T08:00:00.000Z';
 
-export const fold = (state: MemberState, events: readonly NewLedgerEvent[]): MemberState =>
-  events.reduce((next, event) => evolveMember(next, event, next.version + 1), state);
+export const fold = evolveAll;
 
-export const given = (...events: NewLedgerEvent[]): MemberState => fold(initialMemberState(MEMBER_ID), events);
+export const given = (...events: NewLedgerEvent[]): MemberState => stateFrom(MEMBER_ID, events);
 
 const event = (e: NewLedgerEvent): NewLedgerEvent => e;
 

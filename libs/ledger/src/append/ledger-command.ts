@@ -1,26 +1,8 @@
-import { NewLedgerEvent } from '@tally/contracts';
+import { Decision } from '@tally/contracts';
 import { MemberState } from '@tally/member-ledger';
 
-/** What a decision says should happen; the store appends it atomically, or records the refusal. */
-export type CommandOutcome<R> =
-  | { kind: 'append'; events: NewLedgerEvent[]; result: R }
-  | {
-      kind: 'reject';
-      memberId: string;
-      code: string;
-      message: string;
-      result: R;
-      occurredAt?: string;
-      input?: unknown;
-      /**
-       * False for a refusal that rests on the member's state (not enough points, a tier too low):
-       * it is logged, but it is not the answer of its causation, so the same causation decides
-       * again. Otherwise (the default) the refusal is the causation's answer for good.
-       */
-      final?: boolean;
-    }
-  /** Nothing to record: the command may be retried later with the same causation (e.g. deferred). */
-  | { kind: 'skip'; result: R };
+/** What a command's decision says should happen: the pure deciders' `Decision`, taken as it is. */
+export type CommandOutcome<R> = Decision<R>;
 
 /**
  * One unit of work against the ledger: the members it touches, its idempotency key
@@ -41,8 +23,13 @@ export interface LedgerCommand<R> {
    * refuses (and the store decides again under locks) when one is there after all.
    */
   newOrders?: readonly { memberId: string; orderId: string }[];
-  /** `states` holds the members of `memberIds`, for this call only: the store reuses it for the next command. */
-  decide(states: Readonly<Record<string, MemberState>>): CommandOutcome<R>;
+  /** What a refusal of this command records beside its code: the input, and when it occurred. */
+  refused?: { input: unknown; occurredAt: string };
+  /**
+   * `states` holds the state of every member of `memberIds` (a member with no history has its
+   * initial state), for this call only: the store reuses it for the next command.
+   */
+  decide(states: Readonly<Record<string, MemberState>>): Decision<R>;
 }
 
 export type CommandResult<R> =

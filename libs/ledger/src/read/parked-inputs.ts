@@ -30,6 +30,11 @@ const REFUSED_PURCHASES = `SELECT k.m AS "memberId", k.o AS "orderId", r.code
                            AND code <> 'DUPLICATE_ORDER'
                          ORDER BY id LIMIT 1) r`;
 
+/** The parked inputs of these causations, through the primary key. */
+const PARKED_AS = `SELECT p.scope, p.causation_id AS "causationId", p.member_id AS "memberId", p.wait_key AS "waitKey", p.input
+    FROM unnest($1::text[], $2::text[]) AS k(s, c)
+    CROSS JOIN LATERAL (SELECT * FROM parked_inputs WHERE scope = k.s AND causation_id = k.c) p`;
+
 const ANY_PARKED = `SELECT EXISTS (SELECT 1 FROM parked_inputs) AS "any"`;
 
 /** Inputs that arrived before what they depend on (a refund before its purchase) wait here. */
@@ -67,6 +72,16 @@ export class ParkedInputs {
   async anyParked(): Promise<boolean> {
     const [{ any }] = await this.askAfterAppend<{ any: boolean }>('tally_parked_any', ANY_PARKED, []);
     return any;
+  }
+
+  /**
+   * The inputs parked under these causations: a causation that waits is taken, like one answered,
+   * so an input that comes under it again is a redelivery or a reuse of its id.
+   */
+  async parkedAs(keys: { scope: string; causationId: string }[]): Promise<ParkedInput[]> {
+    if (keys.length === 0) return [];
+    const values = [textArray(keys.map((k) => k.scope)), textArray(keys.map((k) => k.causationId))];
+    return this.askAfterAppend<ParkedInput>('tally_parked_as', PARKED_AS, values);
   }
 
   async waitingFor(keys: { memberId: string; waitKey: string }[]): Promise<ParkedInput[]> {

@@ -1,10 +1,9 @@
-import { LotPortion } from '@tally/contracts';
+import { LotPortion, isBefore } from '@tally/contracts';
 import { MemberState } from '@tally/member-ledger';
 import { HoldNotOpen, findOpenHold } from '../hold/open-hold';
 import { Accepted, Refusal, refuse } from '../shared/decision';
 import { ledgerEvent } from '../shared/ledger-event';
 import { isPositiveWholeNumber, splitPortions, sumOfPortions } from '../shared/points';
-import { isBefore } from '../shared/time';
 import { invalidPoints } from '../shared/spending';
 
 export interface CaptureCommand {

@@ -1,7 +1,7 @@
+import { isAtOrBefore } from '@tally/contracts';
 import { MemberState } from '@tally/member-ledger';
 import { decideRelease } from '../release/release.decider';
 import { Accepted } from '../shared/decision';
-import { isAtOrBefore } from '../shared/time';
 
 export type ExpireHoldsDecision = Accepted<{ holdIds: string[]; points: number }>;
 

@@ -1,10 +1,9 @@
-import { LotPortion } from '@tally/contracts';
+import { LotPortion, plusSeconds } from '@tally/contracts';
 import { MemberState } from '@tally/member-ledger';
 import { Accepted, Refusal, refuse } from '../shared/decision';
 import { ledgerEvent } from '../shared/ledger-event';
 import { isPositiveWholeNumber } from '../shared/points';
 import { InsufficientPoints, invalidPoints, spendAvailable } from '../shared/spending';
-import { plusSeconds } from '../shared/time';
 
 export interface HoldCommand {
   holdId: string;

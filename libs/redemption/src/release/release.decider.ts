@@ -1,8 +1,8 @@
+import { isBefore } from '@tally/contracts';
 import { MemberState } from '@tally/member-ledger';
 import { HoldNotOpen, findOpenHold } from '../hold/open-hold';
 import { Accepted, Refusal, refuse } from '../shared/decision';
 import { ledgerEvent } from '../shared/ledger-event';
-import { isBefore } from '../shared/time';
 
 export type ReleaseReason = 'released' | 'expired';
 

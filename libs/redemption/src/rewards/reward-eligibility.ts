@@ -1,7 +1,6 @@
-import { TierName } from '@tally/contracts';
+import { TierName, isAtOrBefore, isBefore } from '@tally/contracts';
 import { RewardRule } from '../redemption.rules';
 import { Refusal, refuse } from '../shared/decision';
-import { isAtOrBefore, isBefore } from '../shared/time';
 
 export type RewardRefusal =
   | (Refusal<'REWARD_NOT_AVAILABLE'> & { rewardId: string; validFrom?: string; validTo?: string })

@@ -1,10 +1,9 @@
-import { TierName } from '@tally/contracts';
+import { TierName, plusDays } from '@tally/contracts';
 import { MemberState } from '@tally/member-ledger';
 import { qualifyingPoints } from '../qualifying/qualifying-points';
 import { earnedRank, rankOf, tierLadder } from '../shared/tier-ladder';
 import { tierChanged } from '../shared/tier-changed';
-import { plusDays } from '../shared/time';
-import { TierDecision } from '../tier.decision';
+import { TierDecision, tierDecision } from '../tier.decision';
 import { decideUpgrade } from '../upgrade/upgrade.decider';
 import { DowngradePolicy, TierRule, TierRules } from '../tier.rules';
 
@@ -43,12 +42,9 @@ export const decideDailyEvaluation = (state: MemberState, asOf: string, rules: T
   const current = rankOf(ladder, state.tier);
   const floor = rankOf(ladder, state.tierFloor);
   const nameAt = (rank: number): TierName => (ladder[rank] as TierRule).name;
-  const unchanged: TierDecision = { ok: true, events: [], tier: state.tier, earnedTier: nameAt(earned), qualifyingPoints: points };
-  const changeTo = (rank: number, reason: string): TierDecision => ({
-    ...unchanged,
-    events: [tierChanged(state.memberId, asOf, { from: state.tier, to: nameAt(rank), qualifyingPoints: points, reason })],
-    tier: nameAt(rank),
-  });
+  const unchanged = tierDecision(state, points, []);
+  const changeTo = (rank: number, reason: string): TierDecision =>
+    tierDecision(state, points, [tierChanged(state.memberId, asOf, { from: state.tier, to: nameAt(rank), qualifyingPoints: points, reason })], nameAt(rank));
 
   if (current < 0) return changeTo(Math.max(earned, floor), 'tier-not-in-program');
   if (earned > current) return decideUpgrade(state, asOf, rules);
@@ -56,6 +52,6 @@ export const decideDailyEvaluation = (state: MemberState, asOf: string, rules: T
   const target = Math.max(targetRank(rules.downgrade.policy, current, earned), floor);
   if (target >= current) return unchanged;
   const protectedUntil = protectionUntil(state, asOf, rules);
-  if (protectedUntil !== undefined) return { ...unchanged, protectedUntil };
+  if (protectedUntil !== undefined) return tierDecision(state, points, [], state.tier, protectedUntil);
   return changeTo(target, 'daily-evaluation');
 };

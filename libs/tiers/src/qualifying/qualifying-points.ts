@@ -1,12 +1,13 @@
+import { addDays, utcDay } from '@tally/contracts';
 import { MemberState } from '@tally/member-ledger';
 import { TierWindow } from '../tier.rules';
-import { dayMinus, utcDay } from '../shared/time';
+
 
 /** The first UTC day the window counts; the last is the day of `asOf`. */
 const firstDayOf = (asOfDay: string, window: TierWindow): string => {
   switch (window.kind) {
     case 'rolling-days':
-      return dayMinus(asOfDay, window.days - 1);
+      return addDays(asOfDay, -(window.days - 1));
     case 'calendar-year':
       return `${asOfDay.slice(0, 4)}-01-01`;
     default: {

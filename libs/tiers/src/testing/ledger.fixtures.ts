@@ -1,15 +1,14 @@
-import { EarnReason, NewLedgerEvent } from '@tally/contracts';
-import { MemberState, evolveMember, initialMemberState } from '@tally/member-ledger';
+import { Decision, EarnReason, NewLedgerEvent } from '@tally/contracts';
+import { MemberState, evolveAll, stateFrom } from '@tally/member-ledger';
 import { TierRules } from '../tier.rules';
 
 /** Test support: "given" states are folded from real ledger events, as the services fold them. */
 export const MEMBER_ID = 'm-1001';
 const FAR = '2099-01-01T00:00:00Z';
 
-export const fold = (state: MemberState, events: readonly NewLedgerEvent[]): MemberState =>
-  events.reduce((next, event) => evolveMember(next, event, next.version + 1), state);
+export const fold = evolveAll;
 
-export const given = (...events: NewLedgerEvent[]): MemberState => fold(initialMemberState(MEMBER_ID), events);
+export const given = (...events: NewLedgerEvent[]): MemberState => stateFrom(MEMBER_ID, events);
 
 let lots = 0;
 
@@ -46,8 +45,11 @@ export const RULES: TierRules = {
   downgrade: { policy: 'one-step', minDaysAfterUpgrade: 365 },
 };
 
-/** Applies an accepted decision's events; a refusal here is a broken test setup. */
-export const after = (state: MemberState, decision: { ok: boolean; events?: NewLedgerEvent[]; code?: string }): MemberState => {
-  if (!decision.ok || !decision.events) throw new Error(`expected an accepted decision, got ${decision.code}`);
-  return fold(state, decision.events);
+/** An appending decision's events; anything else here is a broken test setup. */
+export const eventsOf = (decision: Decision<unknown>): NewLedgerEvent[] => {
+  if (decision.kind !== 'append') throw new Error(`expected events, got ${JSON.stringify(decision)}`);
+  return decision.events;
 };
+
+/** Applies an appending decision's events. */
+export const after = (state: MemberState, decision: Decision<unknown>): MemberState => fold(state, eventsOf(decision));

@@ -4,7 +4,7 @@ import { qualifyingPoints } from '../qualifying/qualifying-points';
 import { earnedRank, rankOf, tierLadder } from '../shared/tier-ladder';
 import { tierChanged } from '../shared/tier-changed';
 import { TierRules } from '../tier.rules';
-import { TierDecision } from '../tier.decision';
+import { TierDecision, tierDecision } from '../tier.decision';
 
 /**
  * Upgrades as soon as the qualifying points reach a higher tier, several tiers at once if they reach
@@ -17,11 +17,7 @@ export const decideUpgrade = (state: MemberState, asOf: string, rules: TierRules
   const earned = earnedRank(ladder, points);
   const current = rankOf(ladder, state.tier);
   const earnedTier = (ladder[earned] as { name: TierName }).name;
-  const unchanged: TierDecision = { ok: true, events: [], tier: state.tier, earnedTier, qualifyingPoints: points };
-  if (current < 0 || earned <= current) return unchanged;
-  return {
-    ...unchanged,
-    events: [tierChanged(state.memberId, asOf, { from: state.tier, to: earnedTier, qualifyingPoints: points, reason: 'threshold-reached' })],
-    tier: earnedTier,
-  };
+  if (current < 0 || earned <= current) return tierDecision(state, points, []);
+  const event = tierChanged(state.memberId, asOf, { from: state.tier, to: earnedTier, qualifyingPoints: points, reason: 'threshold-reached' });
+  return tierDecision(state, points, [event], earnedTier);
 };

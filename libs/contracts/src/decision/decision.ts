@@ -1,0 +1,48 @@
+import { NewLedgerEvent } from '../ledger/ledger-events';
+
+/**
+ * What a pure decider says should happen, in the one shape every decider returns and the ledger
+ * takes as it is (`LedgerCommand.decide`): events to append, a refusal with a stable code, or
+ * nothing to do. `result` is what the ledger keeps as the causation's answer (and gives back to a
+ * redelivery or a retry).
+ */
+export type Decision<R = undefined, C extends string = string> = Append<R> | Reject<R, C> | Skip<R>;
+
+export interface Append<R> {
+  kind: 'append';
+  events: NewLedgerEvent[];
+  result: R;
+}
+
+/** An expected business refusal: a value with a stable code, recorded for ops, never an exception. */
+export interface Reject<R, C extends string = string> {
+  kind: 'reject';
+  /** The member the refusal is recorded against. */
+  memberId: string;
+  code: C;
+  message: string;
+  result: R;
+  /**
+   * False for a refusal that rests on the member's state (not enough points, a tier too low):
+   * it is logged, but it is not the answer of its causation, so the same causation decides
+   * again. Otherwise (the default) the refusal is the causation's answer for good.
+   */
+  final?: boolean;
+}
+
+/** Nothing to record: the same causation may be decided again later (e.g. an input that waits). */
+export interface Skip<R> {
+  kind: 'skip';
+  result: R;
+}
+
+export const appendEvents = <R>(events: NewLedgerEvent[], result: R): Append<R> => ({ kind: 'append', events, result });
+
+export const nothingToDo = <R>(result: R): Skip<R> => ({ kind: 'skip', result });
+
+/** Events when there are any, else nothing to do (nothing is recorded, so the next trigger decides again). */
+export const appendOrSkip = <R>(events: NewLedgerEvent[], result: R): Append<R> | Skip<R> =>
+  events.length > 0 ? appendEvents(events, result) : nothingToDo(result);
+
+/** The events a decision appends: none unless it appends. */
+export const decidedEvents = (decision: Decision<unknown>): NewLedgerEvent[] => (decision.kind === 'append' ? decision.events : []);
