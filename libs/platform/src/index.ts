@@ -2,6 +2,7 @@ export * from './config/base.config';
 export * from './config/consumer.config';
 export * from './config/config.loader';
 export * from './config/env.validators';
+export * from './config/kafka-security';
 export * from './auth/api-tokens';
 export * from './auth/auth.guard';
 export * from './auth/caller';
