@@ -27,3 +27,5 @@ export * from './jobs/interval-runner';
 export * from './ids/random-id';
 export * from './ids/random-uuid';
 export * from './errors/infrastructure-error';
+export * from './tracing/tracing';
+export * from './tracing/http-tracing';
