@@ -29,3 +29,5 @@ export * from './ids/random-uuid';
 export * from './errors/infrastructure-error';
 export * from './tracing/tracing';
 export * from './tracing/http-tracing';
+export * from './bootstrap/openapi-complete';
+export * from './bootstrap/openapi-schema';
