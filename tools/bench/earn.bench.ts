@@ -15,7 +15,8 @@ const STEADY_RATE = 1000;
 const STEADY_SECONDS = Number(process.env.BENCH_EARN_STEADY_SECONDS ?? 30);
 const WARMUP_SECONDS = 10;
 const GROUP = 'tally-earn';
-const EARN_PORT = 3901;
+/** Port and database of the bench's earn: set them to run beside another stack or bench. */
+const EARN_PORT = Number(process.env.BENCH_EARN_PORT ?? 3901);
 /** Earn processes in the group for the backlog and the steady rate after it (BENCH_EARN_INSTANCES); the no-backlog phase always runs one. */
 const INSTANCES = Number(process.env.BENCH_EARN_INSTANCES ?? 1);
 
@@ -284,7 +285,7 @@ const steadyLatency = async (producer: Producer, sql: Client, topic: string, pre
 const main = async () => {
   const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
   const namespace = `bench-${Date.now().toString(36)}.`;
-  const databaseUrl = benchDatabaseUrl('tally_bench_earn');
+  const databaseUrl = benchDatabaseUrl(process.env.BENCH_EARN_DATABASE ?? 'tally_bench_earn');
   await recreateDatabase(databaseUrl);
   await migrateLedger(databaseUrl);
   const kafka = createKafka({ brokers: brokers.split(','), clientId: 'bench-earn', namespace });

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Topic, physicalTopicName } from '@tally/contracts';
-import { Metrics, isInfrastructureError } from '@tally/platform';
+import { Metrics, inSpan, isInfrastructureError } from '@tally/platform';
+import { batchTrace } from './batch.trace';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { BatchCoalescer, BatchCoalescerOptions } from './batch.coalescer';
 import { DeadLetterSink, deadLetterAlone, handleIsolatingFailures } from './failure-isolation';
@@ -24,6 +25,8 @@ export interface ConsumedMessage {
   /** A header sent more than once under one name (kafkajs reads those as a list) keeps every value, in order. */
   headers: Record<string, Buffer | Buffer[]>;
   timestamp: string;
+  /** The headers as kafkajs decoded them, untouched (a trace is looked up there without building `headers`). */
+  rawHeaders?: Record<string, unknown>;
 }
 
 /** One partition's fetched batch, the offset to commit once it is handled, and its heartbeat. */
@@ -112,6 +115,10 @@ class FetchedMessage implements ConsumedMessage {
   get key(): string | null {
     if (this.keyText === undefined) this.keyText = this.message.key ? this.message.key.toString('utf8') : null;
     return this.keyText;
+  }
+
+  get rawHeaders(): Record<string, unknown> | undefined {
+    return this.message.headers as Record<string, unknown> | undefined;
   }
 
   get rawKey(): Buffer | null {
@@ -260,7 +267,13 @@ export class BatchConsumer {
    * are committed once every message was handled or dead-lettered, in the background.
    */
   private async handleTogether(batches: PartitionBatch[]): Promise<void> {
-    await handleIsolatingFailures(batches.length === 1 ? batches[0].messages : batches.flatMap((b) => b.messages), {
+    const messages = batches.length === 1 ? batches[0].messages : batches.flatMap((b) => b.messages);
+    await inSpan(`${this.groupId} process`, batchTrace(messages), () => this.handleAll(messages, batches[0].heartbeat));
+    this.committer.add(batches.map((b) => b.commit));
+  }
+
+  private async handleAll(messages: ConsumedMessage[], heartbeat: () => Promise<void>): Promise<void> {
+    await handleIsolatingFailures(messages, {
       handle: this.options.handle,
       // A service shutting down fails its calls in ways that are no message's fault.
       isInfrastructure: (error) => this.stopping || isInfrastructureError(error),
@@ -269,9 +282,8 @@ export class BatchConsumer {
         this.options.metrics?.counter('tally_consumer_bisections_total', 'Handler calls that failed on a message and were split in two to find it').inc();
         this.logger.warn(`a call of ${count} messages failed, handling each half alone: ${(error as Error)?.message ?? String(error)}`);
       },
-      between: () => batches[0].heartbeat().catch(() => undefined),
+      between: () => heartbeat().catch(() => undefined),
     });
-    this.committer.add(batches.map((b) => b.commit));
   }
 
   private async deadLetterAlone(message: ConsumedMessage, error: unknown): Promise<void> {

@@ -12,3 +12,4 @@ export * from './progress/stall-detector';
 export * from './progress/consumer-liveness';
 export * from './progress/progress.monitor';
 export * from './progress/consumer.health-check';
+export * from './topics/create-topics';

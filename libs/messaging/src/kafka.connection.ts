@@ -1,6 +1,6 @@
 import { Topic, Topics, physicalTopicName } from '@tally/contracts';
 import { Logger } from '@nestjs/common';
-import type { KafkaCompression } from '@tally/platform';
+import type { KafkaClientSecurity, KafkaCompression, TopicLayout } from '@tally/platform';
 import { Admin, ConfigResourceTypes, ConfigSource, Kafka, LogEntry, logLevel } from 'kafkajs';
 import { registerCompressionCodecs } from './compression';
 import { DEAD_LETTER_TOPIC_MAX_BYTES } from './dead-letter.packer';
@@ -26,6 +26,8 @@ export interface KafkaSettings {
   namespace: string;
   /** How the producer compresses what it sends (default none); consumers read every codec whatever this is. */
   compression?: KafkaCompression;
+  /** TLS and SASL for a secured cluster (`BaseConfig.kafkaSecurity`); none for a plaintext one. */
+  security?: KafkaClientSecurity;
 }
 
 /** The one place Tally makes its Kafka client, so every consumer and producer has every codec and reads committed records only. */
@@ -35,6 +37,7 @@ export const createKafka = (settings: KafkaSettings): Kafka => {
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
+    ...settings.security,
     logLevel: logLevel.WARN,
     logCreator: kafkaLogCreator,
     retry: { initialRetryTime: 200, retries: 8 },
@@ -93,11 +96,19 @@ const raiseLimits = async (admin: Admin, topics: { name: string; limits: Readonl
   }
 };
 
+/** What a new topic is created with: the layout's retention, then the topic's own limits. */
+const creationEntries = (layout: TopicLayout, limits: Readonly<Record<string, number>>) =>
+  configEntries({ ...(layout.retentionMs === undefined ? {} : { 'retention.ms': layout.retentionMs }), ...limits });
+
+const asLayout = (layout: TopicLayout | number): TopicLayout => (typeof layout === 'number' ? { partitions: layout, replicationFactor: 1 } : layout);
+
 /**
- * Creates the topics that do not exist yet, with their limits, raises the limits of those that
- * do (nothing else about them changes) and waits for their leaders.
+ * Creates the topics that do not exist yet, with the layout's partitions, replicas and retention
+ * and their limits, raises the limits of those that do (nothing else about them changes) and
+ * waits for their leaders. A bare number is a partition count on a single broker.
  */
-export const ensureTopics = async (admin: Admin, namespace: string, topics: readonly Topic<unknown>[], partitions = 4): Promise<void> => {
+export const ensureTopics = async (admin: Admin, namespace: string, topics: readonly Topic<unknown>[], layoutOrPartitions: TopicLayout | number = 4): Promise<void> => {
+  const layout = asLayout(layoutOrPartitions);
   const wanted = topics.map((t) => ({ name: physicalTopicName(t, namespace), limits: TOPIC_LIMITS[t.name] ?? {} }));
   const missing = async () => {
     const existing = new Set(await admin.listTopics());
@@ -108,7 +119,12 @@ export const ensureTopics = async (admin: Admin, namespace: string, topics: read
     try {
       await admin.createTopics({
         waitForLeaders: false,
-        topics: toCreate.map(({ name, limits }) => ({ topic: name, numPartitions: partitions, replicationFactor: 1, configEntries: configEntries(limits) })),
+        topics: toCreate.map(({ name, limits }) => ({
+          topic: name,
+          numPartitions: layout.partitions,
+          replicationFactor: layout.replicationFactor,
+          configEntries: creationEntries(layout, limits),
+        })),
       });
     } catch (error) {
       // Another service created some of them meanwhile: fine, as long as they all exist now.

@@ -1,5 +1,6 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ALL_TOPICS } from '@tally/contracts';
+import type { TopicLayout } from '@tally/platform';
 import { Kafka } from 'kafkajs';
 import { KafkaSettings, createKafka, ensureTopics } from './kafka.connection';
 import { TypedProducer } from './typed.producer';
@@ -18,7 +19,7 @@ class ProducerCloser implements OnApplicationShutdown {
 /** The Kafka client, a typed producer, and every contract topic created when missing. */
 @Module({})
 export class MessagingModule {
-  static forRoot(settings: KafkaSettings & { partitions?: number }): DynamicModule {
+  static forRoot(settings: KafkaSettings & { topics?: TopicLayout }): DynamicModule {
     return {
       module: MessagingModule,
       global: true,
@@ -31,7 +32,7 @@ export class MessagingModule {
             const admin = kafka.admin();
             await admin.connect();
             try {
-              await ensureTopics(admin, settings.namespace, ALL_TOPICS, settings.partitions ?? 8);
+              await ensureTopics(admin, settings.namespace, ALL_TOPICS, settings.topics ?? 8);
             } finally {
               await admin.disconnect();
             }

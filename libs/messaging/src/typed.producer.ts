@@ -1,5 +1,5 @@
 import { Topic, physicalTopicName } from '@tally/contracts';
-import type { KafkaCompression } from '@tally/platform';
+import { type KafkaCompression, traceHeaders } from '@tally/platform';
 import { CompressionTypes, Kafka, Partitioners, Producer } from 'kafkajs';
 import { compressionType } from './compression';
 
@@ -8,6 +8,13 @@ export interface OutgoingMessage<T> {
   value: T;
   headers?: Record<string, string | Buffer>;
 }
+
+/** The active trace on every message that does not carry one of its own (the relay sets each event's). */
+const withTrace = <M extends { headers?: Record<string, unknown> }>(messages: M[]): M[] => {
+  const trace = traceHeaders();
+  if (!trace.traceparent) return messages;
+  return messages.map((m) => (m.headers?.traceparent ? m : { ...m, headers: { ...trace, ...m.headers } }));
+};
 
 /** A producer that only accepts, for each topic, the payload type the topic is bound to. */
 export class TypedProducer {
@@ -27,11 +34,11 @@ export class TypedProducer {
     if (messages.length === 0) return;
     await this.sendRaw(
       physicalTopicName(topic, this.namespace),
-      messages.map((m) => ({ key: m.key, value: Buffer.from(JSON.stringify(m.value)), headers: m.headers })),
+      withTrace(messages.map((m) => ({ key: m.key, value: Buffer.from(JSON.stringify(m.value)), headers: m.headers }))),
     );
   }
 
-  /** Bytes as they are: dead letters keep the original value untouched. */
+  /** Bytes as they are: dead letters keep the original value and headers untouched (no trace added). */
   async sendRaw(topic: string, messages: { key: string | Buffer | null; value: Buffer | null; headers?: Record<string, string | Buffer | Buffer[]> }[]) {
     this.connected ??= this.producer.connect().catch((error: unknown) => {
       this.connected = undefined;

@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, DynamicModule, Logger, Module, Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { API_TOKENS, ApiAuthGuard } from './auth/auth.guard';
 import { BaseConfig } from './config/base.config';
 import { HealthController } from './health/health.controller';
@@ -18,6 +19,8 @@ export interface PlatformOptions<C extends BaseConfig = BaseConfig> {
   service: string;
   /** The loaded configuration; injectable as `BaseConfig` and as its own class. */
   config: C;
+  /** Where the logs go (stdout unless given; tests read them). */
+  logDestination?: DestinationStream;
 }
 
 /** The config is injectable as `BaseConfig` and as the service's own subclass. */
@@ -34,12 +37,12 @@ const configTokens = (config: BaseConfig): (new () => BaseConfig)[] => {
 export class PlatformModule implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Shutdown');
 
-  static forRoot<C extends BaseConfig>({ service, config }: PlatformOptions<C>): DynamicModule {
+  static forRoot<C extends BaseConfig>({ service, config, logDestination }: PlatformOptions<C>): DynamicModule {
     const configs = configTokens(config);
     return {
       module: PlatformModule,
       global: true,
-      imports: [LoggerModule.forRoot(loggingParams(service, config.LOG_LEVEL)), DiscoveryModule],
+      imports: [LoggerModule.forRoot(loggingParams(service, config.LOG_LEVEL, logDestination)), DiscoveryModule],
       controllers: [HealthController, MetricsController],
       providers: [
         ...configs.map((token): Provider => ({ provide: token, useValue: config })),

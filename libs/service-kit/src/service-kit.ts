@@ -14,16 +14,26 @@ export interface ServiceKitOptions {
   messaging?: boolean;
 }
 
+/** The Kafka client's settings from the service's config: brokers, security, compression and topic layout. */
+export const messagingSettings = (service: string, config: BaseConfig) => ({
+  brokers: config.kafkaBrokers,
+  clientId: `tally-${service}`,
+  namespace: config.TALLY_TOPIC_NAMESPACE,
+  compression: config.TALLY_KAFKA_COMPRESSION,
+  security: config.kafkaSecurity,
+  topics: config.topicLayout,
+});
+
 /** What every Tally service is built on: platform (config, auth, logs, metrics, health), the ledger, Kafka. */
 export const serviceImports = ({ service, config, messaging = true }: ServiceKitOptions): DynamicModule[] => [
   PlatformModule.forRoot({ service, config }),
   LedgerModule.forRoot({ databaseUrl: config.DATABASE_URL, stateCacheSize: config.TALLY_STATE_CACHE_SIZE }),
-  ...(messaging ? [MessagingModule.forRoot({ brokers: config.kafkaBrokers, clientId: `tally-${service}`, namespace: config.TALLY_TOPIC_NAMESPACE, compression: config.TALLY_KAFKA_COMPRESSION })] : []),
+  ...(messaging ? [MessagingModule.forRoot(messagingSettings(service, config))] : []),
 ];
 
 /** Readiness checks of PostgreSQL and Kafka, and the program, for every service. */
 export const serviceProviders = ({ service, config }: ServiceKitOptions): Provider[] => [
   postgresHealthCheck(config.DATABASE_URL),
-  kafkaHealthCheck(config.kafkaBrokers, `tally-${service}-health`),
+  kafkaHealthCheck(config.kafkaBrokers, `tally-${service}-health`, config.kafkaSecurity),
   { provide: PROGRAM, useFactory: (): Program => loadProgram(config.TALLY_PROGRAM) },
 ];

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsInstant, MayBeAbsent, Roles } from '@tally/platform';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsInstant, MayBeAbsent, Roles, S, objectSchema } from '@tally/platform';
 import { ExpirySweep } from '../sweep/expiry.sweep';
 
 export class RunSweepBody {
@@ -20,6 +20,10 @@ export class ExpiryOpsController {
   @Post('run')
   @HttpCode(200)
   @ApiOperation({ summary: 'Run the expiry sweep now: {lotsExpired, pointsExpired, pointsReleased, remindersSent}' })
+  @ApiOkResponse({
+    schema: objectSchema({ lotsExpired: S.integer, pointsExpired: S.integer, pointsReleased: S.integer, remindersSent: S.integer }, { lotsExpired: 3, pointsExpired: 420, pointsReleased: 0, remindersSent: 2 }),
+    description: 'What the sweep did',
+  })
   run(@Body() body: RunSweepBody) {
     return this.sweep.run(body.asOf);
   }

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BALANCE, EVENTS, LOTS, MEMBER_NOT_FOUND } from '../shared/responses.openapi';
 import { ID_PATTERN } from '@tally/contracts';
 import { LEDGER_CLOCK, LedgerQueries } from '@tally/ledger';
 import { AppError } from '@tally/platform';
@@ -30,6 +31,8 @@ export class MembersController {
 
   @Get('balance')
   @ApiOperation({ summary: 'Balance now, or as it was visible at `asOf`' })
+  @ApiOkResponse({ schema: BALANCE, description: 'The balance' })
+  @ApiNotFoundResponse({ description: MEMBER_NOT_FOUND })
   async balance(@Param('memberId') memberId: string, @Query() query: BalanceQuery) {
     assertMemberId(memberId);
     const balance = await this.queries.balance(memberId, this.clock(), query.asOf ? new Date(query.asOf) : undefined);
@@ -39,6 +42,8 @@ export class MembersController {
 
   @Get('events')
   @ApiOperation({ summary: "The member's ledger events by position" })
+  @ApiOkResponse({ schema: EVENTS, description: 'A page of events; `next` is the `after` of the next page, null at the end' })
+  @ApiNotFoundResponse({ description: MEMBER_NOT_FOUND })
   async events(@Param('memberId') memberId: string, @Query() query: EventsQuery) {
     assertMemberId(memberId);
     if (!(await this.queries.memberExists(memberId))) throw unknownMember(memberId);
@@ -48,6 +53,8 @@ export class MembersController {
 
   @Get('lots')
   @ApiOperation({ summary: 'Open lots, soonest-expiring first' })
+  @ApiOkResponse({ schema: LOTS, description: 'Open lots' })
+  @ApiNotFoundResponse({ description: MEMBER_NOT_FOUND })
   async lots(@Param('memberId') memberId: string) {
     assertMemberId(memberId);
     const lots = await this.queries.lots(memberId);

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { LedgerEventMessage, Topics } from '@tally/contracts';
+import { SpanKind } from '@opentelemetry/api';
+import { LedgerEvent, LedgerEventMessage, Topics } from '@tally/contracts';
 import { OutboxRelay } from '@tally/ledger';
+import { contextFrom, inSpan, traceHeaders } from '@tally/platform';
 import { TypedProducer } from '@tally/messaging';
 import { DataSource } from 'typeorm';
 
@@ -16,12 +18,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   private loop?: Promise<void>;
 
   constructor(@Inject(DataSource) dataSource: DataSource, producer: TypedProducer) {
-    this.relay = new OutboxRelay(dataSource, (events) =>
-      producer.send(
-        Topics.ledger,
-        events.map(({ prevHash: _prevHash, ...event }) => ({ key: event.memberId, value: event as LedgerEventMessage })),
-      ),
-    );
+    this.relay = new OutboxRelay(dataSource, async (events, traces) => producer.send(Topics.ledger, await relaySpans(events, traces)));
   }
 
   onApplicationBootstrap(): void {
@@ -46,5 +43,20 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     }
   }
 }
+
+const toMessage = ({ prevHash: _prevHash, ...event }: LedgerEvent, headers?: Record<string, string>) => ({ key: event.memberId, value: event as LedgerEventMessage, headers });
+
+/**
+ * A producer span per append the batch relays, child of that append's trace, whose
+ * `traceparent` its events carry on `loyalty.ledger.v1` to the services that consume them.
+ */
+const relaySpans = async (events: LedgerEvent[], traces: (string | null)[]) => {
+  const headersOf = new Map<string, Record<string, string>>();
+  for (const traceparent of new Set(traces)) {
+    if (!traceparent) continue;
+    await inSpan('ledger relay', { parent: contextFrom({ traceparent }), kind: SpanKind.PRODUCER }, async () => void headersOf.set(traceparent, traceHeaders()));
+  }
+  return events.map((event, i) => toMessage(event, headersOf.get(traces[i] ?? '')));
+};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

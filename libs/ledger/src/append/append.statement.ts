@@ -1,4 +1,5 @@
 import { MemberFold } from '@tally/member-ledger';
+import { traceHeaders } from '@tally/platform';
 import { LoadedMember } from '../state/member-state.cache';
 import { SNAPSHOT_EVERY, SNAPSHOT_REVISION } from '../state/member-states';
 import { dropOrders } from '../state/stored-orders';
@@ -129,7 +130,10 @@ const batchStatement = <R>(decided: Decided<R>, generation: string | undefined):
         WHERE (SELECT ok FROM checked)
        RETURNING position
      ),
-     queued AS (INSERT INTO outbox (positions) SELECT array_agg(position ORDER BY position) FROM inserted HAVING count(*) > 0),
+     queued AS (
+       INSERT INTO outbox (positions, trace_context)
+       SELECT array_agg(position ORDER BY position), ${bulk.value(traceHeaders().traceparent ?? null)}::text FROM inserted HAVING count(*) > 0
+     ),
      members AS (${LIVE_SQL.upsertMembers(bulk, p.members)}),
      gone_lots AS (${LIVE_SQL.deleteLots(bulk, p.goneLots)}),
      lots AS (${LIVE_SQL.upsertLots(bulk, p.lots.filter((row) => !opened(row)))}),

@@ -1,4 +1,4 @@
-import { TransientError } from '@tally/platform';
+import { TransientError, inSpan } from '@tally/platform';
 import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
@@ -61,6 +61,10 @@ export class LedgerStore {
    * and reads the causations first, and decides again on what it finds.
    */
   async execute<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
+    return inSpan('ledger append', { attributes: { 'tally.commands': commands.length } }, () => this.executeAttempts(commands));
+  }
+
+  private async executeAttempts<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
     for (let attempt = 1; ; attempt++) {
       try {
         const optimistic = attempt === 1 && this.states.generation !== undefined;

@@ -7,6 +7,7 @@ import { OutboxPerTransaction1764600000003 } from './migrations/1764600000003-ou
 import { RejectionLookups1764600000004 } from './migrations/1764600000004-rejection-lookups';
 import { CommitOrderedLists1764600000005 } from './migrations/1764600000005-commit-ordered-lists';
 import { DecisionsOnTheHead1764600000006 } from './migrations/1764600000006-decisions-on-the-head';
+import { OutboxTraceContext1764600000011 } from './migrations/1764600000011-outbox-trace-context';
 import { AnalyticsReadModel1764600000013 } from './migrations/1764600000013-analytics-read-model';
 
 export const LEDGER_MIGRATIONS = [
@@ -17,6 +18,7 @@ export const LEDGER_MIGRATIONS = [
   RejectionLookups1764600000004,
   CommitOrderedLists1764600000005,
   DecisionsOnTheHead1764600000006,
+  OutboxTraceContext1764600000011,
   AnalyticsReadModel1764600000013,
 ];
 const MIGRATIONS_TABLE = 'tally_migrations';

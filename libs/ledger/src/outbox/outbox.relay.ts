@@ -5,7 +5,8 @@ import { EVENT_COLUMNS, StoredEventRow, toLedgerEvent } from '../read/event-row'
 /** Arbitrary key of the advisory lock that makes one relay active at a time (per-member order). */
 const RELAY_LOCK_KEY = 7_366_002;
 
-export type PublishEvents = (events: LedgerEvent[]) => Promise<void>;
+/** Events to publish, each with the `traceparent` of the append that wrote it (null when untraced). */
+export type PublishEvents = (events: LedgerEvent[], traces: (string | null)[]) => Promise<void>;
 
 /**
  * Transactional outbox: every append queues its positions in `outbox` (one row per transaction)
@@ -40,7 +41,8 @@ export class OutboxRelay {
           `SELECT ${EVENT_COLUMNS} FROM ledger_events e WHERE e.position = ANY($1::bigint[]) ORDER BY e.position`,
           [positions],
         );
-        await this.publish(rows.map(toLedgerEvent));
+        const traceOf = new Map(queued.flatMap((q) => q.positions.map((position) => [String(position), q.trace_context] as const)));
+        await this.publish(rows.map(toLedgerEvent), rows.map((row) => traceOf.get(String(row.position)) ?? null));
         await runner.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [queued.map((q) => q.id)]);
         published = rows.length;
       }
@@ -59,8 +61,8 @@ export class OutboxRelay {
    * however many events it holds). Publishing them in position order keeps each member's order:
    * positions grow along a member's transactions.
    */
-  private async claim(query: (sql: string, params: unknown[]) => Promise<{ id: string; positions: string[] }[]>) {
-    const rows = await query('SELECT id, positions FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED', [this.batchSize]);
+  private async claim(query: (sql: string, params: unknown[]) => Promise<{ id: string; positions: string[]; trace_context: string | null }[]>) {
+    const rows = await query('SELECT id, positions, trace_context FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED', [this.batchSize]);
     const claimed: typeof rows = [];
     let events = 0;
     for (const row of rows) {

@@ -1,4 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
+import { SetMetadata, applyDecorators } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import { RoleKind } from './api-tokens';
 
 export const ROLES_KEY = 'tally:roles';
@@ -12,4 +13,7 @@ export const PUBLIC_KEY = 'tally:public';
 export const Roles = (...roles: RoleKind[]) => SetMetadata(ROLES_KEY, roles);
 
 /** No token needed: health, metrics. */
-export const Public = () => SetMetadata(PUBLIC_KEY, true);
+export const Public = () => applyDecorators(SetMetadata(PUBLIC_KEY, true), ApiExtension(PUBLIC_EXTENSION, true));
+
+/** Marks a public operation in the OpenAPI document, which then asks no bearer token of it. */
+export const PUBLIC_EXTENSION = 'x-tally-public';

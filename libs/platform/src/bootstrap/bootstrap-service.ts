@@ -17,6 +17,8 @@ import { jsonNestingExceeds } from '../http/json-depth';
 import { createStartupLogger, requestIdFor } from '../logging/logging.options';
 import { registerHttpMetrics } from '../metrics/http-metrics.hook';
 import { Metrics } from '../metrics/metrics.service';
+import { registerHttpTracing } from '../tracing/http-tracing';
+import { startTracing } from '../tracing/tracing';
 import { setUpOpenApi } from './openapi';
 
 export interface ServiceDefinition<C extends BaseConfig = BaseConfig> {
@@ -68,6 +70,7 @@ export const createHttpAdapter = (): FastifyAdapter => {
     return503OnClosing: false,
   });
   const fastify = adapter.getInstance();
+  registerHttpTracing(fastify);
   fastify.server.on('checkExpectation', answerExpectationFailed);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
@@ -96,7 +99,9 @@ export const HTTP_APP_OPTIONS = { bodyParser: false } as const;
 /** Builds the app exactly as it runs in production, without listening: tests call this too. */
 export const createServiceApp = async <C extends BaseConfig>(definition: ServiceDefinition<C>): Promise<ServiceApp<C>> => {
   const schema = definition.config ?? (BaseConfig as new () => C);
-  const config = loadConfig(schema, definition.env ?? process.env, { PORT: String(definition.defaultPort) });
+  const env = definition.env ?? process.env;
+  const config = loadConfig(schema, env, { PORT: String(definition.defaultPort) });
+  startTracing(definition.service, env);
   const app = await NestFactory.create<NestFastifyApplication>(definition.module(config), createHttpAdapter(), {
     ...HTTP_APP_OPTIONS,
     bufferLogs: true,

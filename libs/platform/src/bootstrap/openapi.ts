@@ -1,5 +1,6 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ERROR_SCHEMA_NAME, completeDocument } from './openapi-complete';
 
 export const BEARER = 'bearer';
 
@@ -22,18 +23,26 @@ const ERROR_SCHEMA = {
   additionalProperties: true,
 };
 
-const buildDocument = (app: INestApplication, service: string) =>
-  SwaggerModule.createDocument(
+const TOKEN_DESCRIPTION =
+  'An opaque bearer token (`Authorization: Bearer <token>`): a random string the operator configured in TALLY_API_TOKENS with a role ' +
+  '(`ops`, `read`, `store:<storeId>`). It carries no claims and is not a JWT; the service looks it up. Missing or unknown: 401 `unauthorized`; ' +
+  "a role that may not call the operation: 403 `forbidden`.";
+
+const buildDocument = (app: INestApplication, service: string) => {
+  const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle(`Tally ${service}`)
       .setDescription(`The ${service} service of Tally, an event-sourced loyalty points ledger. ${ERROR_CONTRACT}`)
       .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'a token from TALLY_API_TOKENS' }, BEARER)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque', description: TOKEN_DESCRIPTION }, BEARER)
       .addSecurityRequirements(BEARER)
       .addGlobalResponse({ status: '4XX', description: 'A refusal', schema: ERROR_SCHEMA })
       .build(),
   );
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, [ERROR_SCHEMA_NAME]: ERROR_SCHEMA } };
+  return completeDocument(document);
+};
 
 /**
  * OpenAPI for the service: UI at `/docs`, the document at `/docs-json`. A DTO swagger cannot

@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { ValidationOptions, registerDecorator } from 'class-validator';
 import { parseApiTokens } from '../auth/api-tokens';
 
@@ -47,6 +48,18 @@ export const checkApiTokens: Check = (value) => {
   return problems.length === 0 ? undefined : problems.join('; ');
 };
 
+/** A certificate or key path is checked at start, not at the first connection minutes later. */
+export const checkReadableFile: Check = (value) => {
+  if (typeof value !== 'string') return 'must be a file path';
+  try {
+    accessSync(value, constants.R_OK);
+    return statSync(value).isFile() ? undefined : `is not a file: ${value}`;
+  } catch {
+    return `cannot read ${value}`;
+  }
+};
+
 export const IsBrokerList = (options?: ValidationOptions) => envRule('isBrokerList', checkBrokerList, options);
 export const IsPostgresUrl = (options?: ValidationOptions) => envRule('isPostgresUrl', checkPostgresUrl, options);
 export const IsApiTokens = (options?: ValidationOptions) => envRule('isApiTokens', checkApiTokens, options);
+export const IsReadableFile = (options?: ValidationOptions) => envRule('isReadableFile', checkReadableFile, options);

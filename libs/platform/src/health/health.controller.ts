@@ -1,6 +1,7 @@
 import { Controller, Get, HttpException, HttpStatus } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/roles.decorator';
+import { S, objectSchema } from '../bootstrap/openapi-schema';
 import { HealthReport, HealthService } from './health.service';
 
 const failing = (report: HealthReport): string[] =>
@@ -16,7 +17,7 @@ export class HealthController {
   /** Readiness: every dependency answers. */
   @Public()
   @Get()
-  @ApiOkResponse({ description: 'every check is up' })
+  @ApiOkResponse({ description: 'every check is up', schema: objectSchema({ status: S.string, checks: { type: 'object', additionalProperties: true } }, { status: 'ok', checks: { postgres: { status: 'up' }, kafka: { status: 'up' } } }) })
   @ApiServiceUnavailableResponse({ description: 'at least one check is down' })
   async readiness(): Promise<HealthReport> {
     const report = await this.health.report();
@@ -28,6 +29,7 @@ export class HealthController {
   /** Liveness: the process runs and its event loop answers; dependencies do not matter here. */
   @Public()
   @Get('live')
+  @ApiOkResponse({ description: 'the process answers', schema: objectSchema({ status: S.string }, { status: 'ok' }) })
   liveness(): { status: 'ok' } {
     return { status: 'ok' };
   }

@@ -1,5 +1,6 @@
 import { OnModuleDestroy, Provider } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
+import type { KafkaClientSecurity } from '../config/kafka-security';
 import { HealthCheck, healthCheckToken } from './health-check';
 import { LazyAdmin } from './lazy-admin';
 
@@ -11,10 +12,11 @@ export class KafkaHealthCheck implements HealthCheck, OnModuleDestroy {
   readonly name = 'kafka';
   private readonly admin: LazyAdmin;
 
-  constructor(brokers: string[], clientId = 'tally-health') {
+  constructor(brokers: string[], clientId = 'tally-health', security: KafkaClientSecurity = {}) {
     const kafka = new Kafka({
       clientId,
       brokers,
+      ...security,
       connectionTimeout: 1500,
       requestTimeout: 2500,
       retry: { retries: 0 },
@@ -33,7 +35,7 @@ export class KafkaHealthCheck implements HealthCheck, OnModuleDestroy {
   }
 }
 
-export const kafkaHealthCheck = (brokers: string[], clientId?: string): Provider => ({
+export const kafkaHealthCheck = (brokers: string[], clientId?: string, security?: KafkaClientSecurity): Provider => ({
   provide: healthCheckToken('kafka'),
-  useFactory: () => new KafkaHealthCheck(brokers, clientId),
+  useFactory: () => new KafkaHealthCheck(brokers, clientId, security),
 });
