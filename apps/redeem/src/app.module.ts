@@ -10,11 +10,13 @@ import { RewardsController } from './rewards/rewards.controller';
 import { IdempotentLedger } from './shared/idempotent-ledger';
 import { MemberLookup } from './shared/member-lookup.query';
 import { RedeemConfig } from './shared/redeem.config';
+import { TransfersController } from './transfers/transfers.controller';
+import { TransfersService } from './transfers/transfers.service';
 
 export const SERVICE = 'redeem';
 export const DEFAULT_PORT = 3002;
 
-/** The redeem service: redemptions and holds over HTTP, and the release of holds whose ttl ended. */
+/** The redeem service: redemptions, holds and transfers over HTTP, and the release of holds whose ttl ended. */
 @Module({})
 export class AppModule {
   static forRoot(config: RedeemConfig): DynamicModule {
@@ -22,7 +24,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: serviceImports(kit),
-      controllers: [RedemptionsController, HoldsController, RewardsController],
+      controllers: [RedemptionsController, HoldsController, RewardsController, TransfersController],
       providers: [
         ...serviceProviders(kit),
         { provide: HOLD_EXPIRY_OPTIONS, useValue: { intervalMs: config.TALLY_HOLD_EXPIRY_INTERVAL_MS } },
@@ -31,6 +33,7 @@ export class AppModule {
         RewardStock,
         RedemptionsService,
         HoldsService,
+        TransfersService,
         HoldExpiryJob,
       ],
     };

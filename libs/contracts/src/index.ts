@@ -13,3 +13,4 @@ export * from './outbound/dead-letter';
 export * from './outbound/notifications';
 export * from './text/storable-text';
 export * from './idempotency/fingerprint';
+export * from './transfers/transfer-refusals';

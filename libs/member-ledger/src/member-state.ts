@@ -1,4 +1,5 @@
 import { LotPortion } from '@tally/contracts';
+import { TransferWindows } from './transfer-windows';
 
 /** A lot: the points of one earning, spent soonest-expiring first and expired only for what is left. */
 export interface Lot {
@@ -94,6 +95,8 @@ export interface MemberState {
   activityYears: Record<string, number>;
   /** Per UTC day of `occurredAt`: qualifying points (earned except adjustments, minus clawbacks). */
   qualifying: Map<string, number>;
+  /** Absent for members who never sent or received a transfer (most). */
+  transfers?: TransferWindows;
 }
 
 export const DEFAULT_TIER = 'member';

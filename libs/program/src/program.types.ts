@@ -28,6 +28,24 @@ export interface Program {
   expiry: ExpiryRule;
   redemption: RedemptionRule;
   rewards: Reward[];
+  transfers: TransferRule;
+}
+
+/**
+ * Points sharing between members (积分分享). Limits are in points; days are business days and
+ * months calendar months of the program time zone. A limit left out is no limit.
+ */
+export interface TransferRule {
+  enabled: boolean;
+  /** The lowest tier that may send; every tier when absent. */
+  minSenderTier?: string;
+  maxPointsPerTransfer?: number;
+  maxSentPerDay?: number;
+  maxSentPerMonth?: number;
+  maxReceivedPerDay?: number;
+  maxReceivedPerMonth?: number;
+  /** Distinct members one member may send to in a month. */
+  maxRecipientsPerMonth?: number;
 }
 
 /** Base points: `floor(amountMinor * points / perMinorUnits)` (CNY: 1 point per 100 fen). */

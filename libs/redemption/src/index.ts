@@ -12,3 +12,6 @@ export * from './release/release.decider';
 export * from './expire-holds/expire-holds.decider';
 export * from './rewards/reward-eligibility';
 export * from './rewards/eligible-rewards.query';
+export type { TransferRules } from './transfer/transfer.rules';
+export * from './transfer/transfer.decider';
+export * from './transfer/reverse-transfer.decider';

@@ -121,6 +121,47 @@ export interface TierChanged {
   note?: string;
 }
 
+/**
+ * The sender's side of a transfer (积分分享): points leave the sender's lots, soonest-expiring first.
+ * `day` is the business day of the decision: the sender's daily and monthly limits count by it.
+ */
+export interface PointsTransferred {
+  transferId: string;
+  points: number;
+  toMemberId: string;
+  fromLots: LotPortion[];
+  day: string;
+  note?: string;
+}
+
+/**
+ * The recipient's side of a transfer: one new lot per portion the sender gave, each keeping the
+ * expiry of the lot it came from (sharing never extends a point's life).
+ */
+export interface PointsReceived {
+  transferId: string;
+  points: number;
+  fromMemberId: string;
+  toLots: LotPortion[];
+  day: string;
+  note?: string;
+}
+
+/**
+ * An ops correction of a transfer, one event on each side: the sender's points go back into the
+ * lots they came from (`toLots`); the recipient's are taken back (`fromLots`, the received lots
+ * first), and what no lot covers becomes debt, as a clawback's does.
+ */
+export interface TransferReversed {
+  transferId: string;
+  points: number;
+  actor: string;
+  toLots?: LotPortion[];
+  fromLots?: LotPortion[];
+  debt?: number;
+  note?: string;
+}
+
 /** Every ledger event type and its data: the one place a new type is added. */
 export interface LedgerEventDataMap {
   'points.earned': PointsEarned;
@@ -134,6 +175,9 @@ export interface LedgerEventDataMap {
   'points.expired': PointsExpired;
   'points.adjusted': PointsAdjusted;
   'tier.changed': TierChanged;
+  'points.transferred': PointsTransferred;
+  'points.received': PointsReceived;
+  'transfer.reversed': TransferReversed;
 }
 
 export type LedgerEventType = keyof LedgerEventDataMap;
@@ -150,6 +194,9 @@ export const LEDGER_EVENT_TYPES: readonly LedgerEventType[] = [
   'points.expired',
   'points.adjusted',
   'tier.changed',
+  'points.transferred',
+  'points.received',
+  'transfer.reversed',
 ];
 
 /** An event as a decider emits it: what happened to whom and when, before the ledger stores it. */

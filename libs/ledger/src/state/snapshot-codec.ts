@@ -1,5 +1,5 @@
 import { LotPortion } from '@tally/contracts';
-import { DayCounts, HoldState, Lot, MemberState, NO_ENTRIES, OrderState, keyed, keyedOrShared } from '@tally/member-ledger';
+import { DayCounts, HoldState, Lot, MemberState, NO_ENTRIES, OrderState, TransferWindows, keyed, keyedOrShared } from '@tally/member-ledger';
 
 /**
  * How a folded state is stored in `member_snapshots`: records of lots, holds and orders as
@@ -30,6 +30,8 @@ export interface StoredSnapshot {
   daily: DayTuple[];
   activityYears: Record<string, number>;
   qualifying: [string, number][];
+  /** As the state holds it: only members who transferred have it, and it is a few entries. */
+  transfers?: TransferWindows;
 }
 
 /** Every field of the state, so that a field added to it without a place here fails to compile. */
@@ -49,6 +51,7 @@ const STORED: Record<keyof MemberState, true> = {
   daily: true,
   activityYears: true,
   qualifying: true,
+  transfers: true,
 };
 void STORED;
 
@@ -105,6 +108,7 @@ export const encodeSnapshot = (s: MemberState): StoredSnapshot => ({
   ...(s.tierFloor !== undefined ? { tierFloor: s.tierFloor } : {}),
   ...(s.lastUpgradeAt !== undefined ? { lastUpgradeAt: s.lastUpgradeAt } : {}),
   ...(s.referredBy !== undefined ? { referredBy: s.referredBy } : {}),
+  ...(s.transfers !== undefined ? { transfers: s.transfers } : {}),
 });
 
 /** The state a stored snapshot stands for, its records keyed and ready to be folded into. */
@@ -137,5 +141,6 @@ export const decodeSnapshot = (memberId: string, stored: StoredSnapshot): Member
     ...(stored.tierFloor !== undefined ? { tierFloor: stored.tierFloor } : {}),
     ...(stored.lastUpgradeAt !== undefined ? { lastUpgradeAt: stored.lastUpgradeAt } : {}),
     ...(stored.referredBy !== undefined ? { referredBy: stored.referredBy } : {}),
+    ...(stored.transfers !== undefined ? { transfers: stored.transfers } : {}),
   };
 };
