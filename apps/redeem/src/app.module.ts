@@ -10,6 +10,9 @@ import { RewardsController } from './rewards/rewards.controller';
 import { IdempotentLedger } from './shared/idempotent-ledger';
 import { MemberLookup } from './shared/member-lookup.query';
 import { RedeemConfig } from './shared/redeem.config';
+import { ChallengeRepository } from './challenges/challenge.repository';
+import { ChallengesController } from './challenges/challenges.controller';
+import { StepUp } from './challenges/step-up.service';
 import { TransfersController } from './transfers/transfers.controller';
 import { TransfersService } from './transfers/transfers.service';
 
@@ -20,11 +23,12 @@ export const DEFAULT_PORT = 3002;
 @Module({})
 export class AppModule {
   static forRoot(config: RedeemConfig): DynamicModule {
-    const kit = { service: SERVICE, config, messaging: false };
+    // Messaging for the step-up codes sent on loyalty.notifications.v1.
+    const kit = { service: SERVICE, config, messaging: true };
     return {
       module: AppModule,
       imports: serviceImports(kit),
-      controllers: [RedemptionsController, HoldsController, RewardsController, TransfersController],
+      controllers: [RedemptionsController, HoldsController, RewardsController, TransfersController, ChallengesController],
       providers: [
         ...serviceProviders(kit),
         { provide: HOLD_EXPIRY_OPTIONS, useValue: { intervalMs: config.TALLY_HOLD_EXPIRY_INTERVAL_MS } },
@@ -34,6 +38,8 @@ export class AppModule {
         RedemptionsService,
         HoldsService,
         TransfersService,
+        ChallengeRepository,
+        StepUp,
         HoldExpiryJob,
       ],
     };

@@ -44,4 +44,5 @@ export const DEFAULT_PROGRAM: Program = deepFreeze<Program>({
   redemption: { points: 100, valueMinor: 100, currency: 'CNY' },
   rewards: [],
   transfers: { enabled: true, ...DEFAULT_TRANSFER_LIMITS },
+  stepUp: { codeTtlSeconds: 300, maxAttempts: 5 },
 });

@@ -188,6 +188,12 @@ const transfers = z.strictObject({
   maxRecipientsPerMonth: positiveInt().default(T.maxRecipientsPerMonth),
 });
 
+const stepUp = z.strictObject({
+  transferThreshold: positiveInt().optional(),
+  codeTtlSeconds: positiveInt().max(86_400, { error: 'must be <= 86400' }).default(D.stepUp.codeTtlSeconds),
+  maxAttempts: positiveInt().max(100, { error: 'must be <= 100' }).default(D.stepUp.maxAttempts),
+});
+
 /** Checks across sections; zod runs it once every section has the right shape (values may still be out of range). */
 const crossChecks = (program: Program, ctx: z.RefinementCtx): void => {
   const { startsAt, earliestOccurredAt } = program;
@@ -227,5 +233,6 @@ export const programSchema: z.ZodType<Program, unknown> = z
     redemption: redemption.prefault({}),
     rewards: z.array(reward, { error: 'must be a list' }).superRefine(uniqueIds).default(() => []),
     transfers: transfers.prefault({}),
+    stepUp: stepUp.prefault({}),
   })
   .superRefine(crossChecks);

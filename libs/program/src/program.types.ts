@@ -29,6 +29,17 @@ export interface Program {
   redemption: RedemptionRule;
   rewards: Reward[];
   transfers: TransferRule;
+  stepUp: StepUpRule;
+}
+
+/**
+ * Step-up verification: a transfer of at least `transferThreshold` points waits for a one-time code
+ * (202 with a challenge) while its points are held. Off when the threshold is absent.
+ */
+export interface StepUpRule {
+  transferThreshold?: number;
+  codeTtlSeconds: number;
+  maxAttempts: number;
 }
 
 /**

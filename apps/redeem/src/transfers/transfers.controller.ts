@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Param, Post, Req, Res } from '@
 import {
   ApiBearerAuth,
   ApiConflictResponse,
+  ApiAcceptedResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -11,6 +12,7 @@ import {
 } from '@nestjs/swagger';
 import { TRANSFER_REFUSAL_CODES } from '@tally/contracts';
 import { ReplyLike, RequestLike, Roles, callerOf, describeRole } from '@tally/platform';
+import { ChallengeResult } from '../challenges/challenge.dto';
 import { ReverseTransferRequest, ReverseTransferResult, TransferIdParams, TransferRequest, TransferResult } from './transfer.dto';
 import { TransfersService } from './transfers.service';
 
@@ -25,12 +27,17 @@ export class TransfersController {
   @ApiOperation({ summary: 'Share points with another member (积分分享); roles app and ops; idempotent on transferId' })
   @ApiCreatedResponse({ type: TransferResult, description: 'Transferred: the recipient’s lots keep their expiry' })
   @ApiOkResponse({ type: TransferResult, description: 'A retry with the same body: the first result, nothing moved twice' })
+  @ApiAcceptedResponse({
+    type: ChallengeResult,
+    description: 'At or above the program’s step-up threshold: the points are held and a one-time code is sent; confirm with POST /challenges/{challengeId}/confirm',
+  })
   @ApiConflictResponse({ description: '`idempotency_conflict`: the transferId was used with another body' })
   @ApiUnprocessableEntityResponse({ description: `A refusal: ${TRANSFER_REFUSAL_CODES.map((c) => `\`${c.toLowerCase()}\``).join(', ')}` })
-  async transfer(@Body() body: TransferRequest, @Res({ passthrough: true }) response: ReplyLike): Promise<TransferResult> {
-    const reply = await this.transfers.transfer(body);
-    if (reply.replayed) response.status(HttpStatus.OK);
-    return reply.body;
+  async transfer(@Body() body: TransferRequest, @Res({ passthrough: true }) response: ReplyLike): Promise<TransferResult | ChallengeResult> {
+    const outcome = await this.transfers.transfer(body);
+    if (outcome.kind === 'challenge') response.status(HttpStatus.ACCEPTED);
+    else if (outcome.replayed) response.status(HttpStatus.OK);
+    return outcome.body;
   }
 
   @Post(':transferId/reverse')

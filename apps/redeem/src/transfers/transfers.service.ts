@@ -1,53 +1,42 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { LotPortion } from '@tally/contracts';
 import { LEDGER_CLOCK } from '@tally/ledger';
 import { AppError } from '@tally/platform';
 import { Program, businessDay } from '@tally/program';
 import { TransferRecord, decideReverseTransfer, decideTransfer } from '@tally/redemption';
 import { PROGRAM } from '@tally/service-kit';
+import { ChallengeResult } from '../challenges/challenge.dto';
+import { StepUp } from '../challenges/step-up.service';
 import { IdempotentLedger, Reply } from '../shared/idempotent-ledger';
 import { MemberLookup } from '../shared/member-lookup.query';
 import { ReverseTransferResult, TransferRequest, TransferResult } from './transfer.dto';
+import { StoredTransfer, TRANSFER_REVERSE_SCOPE, TRANSFER_SCOPE, transferReplyBody, transferRequestOf } from './transfer.verdict';
 
-/** Idempotency scopes (`causations.scope`) of transfers and their reversals. */
-export const TRANSFER_SCOPE = 'transfer';
-export const TRANSFER_REVERSE_SCOPE = 'transfer-reverse';
-
-/** What a transfer stores as its result: the reply plus the portions a reversal needs (not sent to the client). */
-type StoredTransfer = TransferResult & { fromLots: LotPortion[]; toLots: LotPortion[] };
-
-const replyBody = ({ fromLots: _from, toLots: _to, ...body }: StoredTransfer): TransferResult => body;
+/** A transfer's answer: done (201, or 200 on a retry), or waiting for its one-time code (202). */
+export type TransferOutcome = ({ kind: 'done' } & Reply<TransferResult>) | { kind: 'challenge'; body: ChallengeResult };
 
 @Injectable()
 export class TransfersService {
   constructor(
     private readonly ledger: IdempotentLedger,
     private readonly lookup: MemberLookup,
+    private readonly stepUp: StepUp,
     @Inject(PROGRAM) private readonly program: Program,
     @Inject(LEDGER_CLOCK) private readonly clock: () => Date,
   ) {}
 
-  /** One append over both members, decided on both heads: all of it or nothing, never an overspend. */
-  async transfer(request: TransferRequest): Promise<Reply<TransferResult>> {
-    const { transferId, fromMemberId, toMemberId, points, note } = request;
+  /**
+   * One append over both members, decided on both heads: all of it or nothing, never an overspend.
+   * At or above the program's step-up threshold a transfer not yet made waits for its code instead.
+   */
+  async transfer(request: TransferRequest): Promise<TransferOutcome> {
     const occurredAt = this.clock().toISOString();
     const day = businessDay(this.program, occurredAt);
-    const reply = await this.ledger.execute<StoredTransfer>({
-      scope: TRANSFER_SCOPE,
-      key: transferId,
-      memberId: fromMemberId,
-      otherMemberIds: [toMemberId],
-      input: { ...request },
-      occurredAt,
-      decide: (sender, states) => {
-        const decision = decideTransfer(sender, states[toMemberId], { transferId, points, note, occurredAt, day }, this.program);
-        if (!decision.ok) return { kind: 'refuse', refusal: decision };
-        const lots = decision.toLots.map(({ expiresAt, points: p }) => ({ expiresAt, points: p }));
-        const body = { transferId, fromMemberId, toMemberId, points, lots, fromLots: decision.fromLots, toLots: decision.toLots };
-        return { kind: 'append', events: decision.events, body };
-      },
-    });
-    return { replayed: reply.replayed, body: replyBody(reply.body) };
+    const threshold = this.program.stepUp.transferThreshold;
+    if (threshold !== undefined && request.points >= threshold && !(await this.lookup.appendedReply(TRANSFER_SCOPE, request.transferId))) {
+      return { kind: 'challenge', body: await this.stepUp.begin(request, occurredAt, day) };
+    }
+    const reply = await this.ledger.execute(transferRequestOf(request, occurredAt, day, (sender, recipient, command) => decideTransfer(sender, recipient, command, this.program)));
+    return { kind: 'done', replayed: reply.replayed, body: transferReplyBody(reply.body) };
   }
 
   /** 404 unless the transfer was made (a refused one was not). */

@@ -8,6 +8,7 @@ import { RejectionLookups1764600000004 } from './migrations/1764600000004-reject
 import { CommitOrderedLists1764600000005 } from './migrations/1764600000005-commit-ordered-lists';
 import { DecisionsOnTheHead1764600000006 } from './migrations/1764600000006-decisions-on-the-head';
 import { TransferEvents1764600000017 } from './migrations/1764600000017-transfer-events';
+import { Challenges1764600000018 } from './migrations/1764600000018-challenges';
 
 export const LEDGER_MIGRATIONS = [
   LedgerSchema1764600000000,
@@ -18,6 +19,7 @@ export const LEDGER_MIGRATIONS = [
   CommitOrderedLists1764600000005,
   DecisionsOnTheHead1764600000006,
   TransferEvents1764600000017,
+  Challenges1764600000018,
 ];
 const MIGRATIONS_TABLE = 'tally_migrations';
 
