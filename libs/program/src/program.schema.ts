@@ -190,6 +190,7 @@ const transfers = z.strictObject({
 
 const stepUp = z.strictObject({
   transferThreshold: positiveInt().optional(),
+  redemptionThreshold: positiveInt().optional(),
   codeTtlSeconds: positiveInt().max(86_400, { error: 'must be <= 86400' }).default(D.stepUp.codeTtlSeconds),
   maxAttempts: positiveInt().max(100, { error: 'must be <= 100' }).default(D.stepUp.maxAttempts),
 });

@@ -33,11 +33,13 @@ export interface Program {
 }
 
 /**
- * Step-up verification: a transfer of at least `transferThreshold` points waits for a one-time code
- * (202 with a challenge) while its points are held. Off when the threshold is absent.
+ * Step-up verification: a transfer (a redemption) of at least `transferThreshold`
+ * (`redemptionThreshold`) points waits for a one-time code (202 with a challenge) while its points
+ * are held. Off when the threshold is absent.
  */
 export interface StepUpRule {
   transferThreshold?: number;
+  redemptionThreshold?: number;
   codeTtlSeconds: number;
   maxAttempts: number;
 }

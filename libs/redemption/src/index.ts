@@ -15,6 +15,6 @@ export * from './rewards/eligible-rewards.query';
 export type { TransferRules } from './transfer/transfer.rules';
 export * from './transfer/transfer.decider';
 export * from './transfer/reverse-transfer.decider';
-export * from './step-up/confirmed-transfer.decider';
+export * from './step-up/confirmed.decider';
 export * from './step-up/challenge-attempt';
-export * from './step-up/transfer-challenge.decider';
+export * from './step-up/challenge-hold.decider';

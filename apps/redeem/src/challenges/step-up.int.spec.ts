@@ -11,8 +11,9 @@ import { DataSource } from 'typeorm';
 import { startRedeemInstances } from '../testing/redeem-instances';
 
 const APP = 'su-app';
+const STORE = 'su-store';
 const TTL_SECONDS = 2;
-const PROGRAM = { stepUp: { transferThreshold: 100, codeTtlSeconds: TTL_SECONDS, maxAttempts: 3 } };
+const PROGRAM = { stepUp: { transferThreshold: 100, redemptionThreshold: 400, codeTtlSeconds: TTL_SECONDS, maxAttempts: 3 } };
 
 describe('step-up verification of transfers', () => {
   const namespace = testNamespace();
@@ -27,7 +28,7 @@ describe('step-up verification of transfers', () => {
     const programFile = join(mkdtempSync(join(tmpdir(), 'tally-su-')), 'program.json');
     writeFileSync(programFile, JSON.stringify(PROGRAM));
     const started = await startRedeemInstances(db, 1, {
-      TALLY_API_TOKENS: `${APP}=app`,
+      TALLY_API_TOKENS: `${APP}=app,${STORE}=store:sh-07,su-other=store:bj-01`,
       TALLY_PROGRAM: programFile,
       TALLY_TOPIC_NAMESPACE: namespace,
       TALLY_HOLD_EXPIRY_INTERVAL_MS: '200',
@@ -71,10 +72,10 @@ describe('step-up verification of transfers', () => {
       }),
     });
 
-  const post = async (path: string, body: unknown) => {
+  const post = async (path: string, body: unknown, token = APP) => {
     const res = await fetch(`${url}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${APP}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify(body),
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -142,6 +143,32 @@ describe('step-up verification of transfers', () => {
     );
     expect(await post(`/challenges/${challengeId}/confirm`, { code })).toMatchObject({ status: 410, body: { error: 'challenge_expired' } });
     expect(await balance('m-su-f')).toEqual({ available: 0, held: 0 });
+  });
+
+  it('asks a large redemption for a code too, which the store that asked confirms', async () => {
+    await seed('m-su-r', 1000);
+    const redemption = { redemptionId: 'r-su-1', memberId: 'm-su-r', points: 600, storeId: 'sh-07' };
+    const started = await post('/redemptions', redemption, STORE);
+    expect(started).toMatchObject({ status: 202, body: { challengeId: expect.any(String) } });
+    const challengeId = started.body.challengeId as string;
+    const notice = await codeFor(challengeId);
+    expect(notice).toMatchObject({ memberId: 'm-su-r', purpose: 'redemption', points: 600 });
+    expect(await balance('m-su-r')).toEqual({ available: 400, held: 600 });
+    // Another store cannot see it; the one that asked confirms it.
+    expect((await post(`/challenges/${challengeId}/confirm`, { code: notice.code }, 'su-other')).status).toBe(404);
+    const confirmed = await post(`/challenges/${challengeId}/confirm`, { code: notice.code }, STORE);
+    expect(confirmed).toMatchObject({ status: 201, body: { redemptionId: 'r-su-1', points: 600, available: 400 } });
+    expect(await balance('m-su-r')).toEqual({ available: 400, held: 0 });
+    expect(await post('/redemptions', redemption, STORE)).toEqual({ status: 200, body: confirmed.body });
+    expect((await post('/redemptions', { ...redemption, redemptionId: 'r-su-2', points: 399 }, STORE)).status).toBe(201);
+    expect((await auditLedger(app.get(DataSource))).ok).toBe(true);
+  });
+
+  it('keeps a store token away from a transfer’s challenge', async () => {
+    await seed('m-su-s', 500);
+    const challengeId = await challenge('t-su-5', 'm-su-s', 'm-su-t', 100);
+    const { code } = await codeFor(challengeId);
+    expect((await post(`/challenges/${challengeId}/confirm`, { code }, STORE)).status).toBe(404);
   });
 
   it('lets small transfers through without a challenge', async () => {

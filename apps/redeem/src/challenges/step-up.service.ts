@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { Topics } from '@tally/contracts';
+import { ChallengeCodeNotice, Topics } from '@tally/contracts';
 import { LEDGER_CLOCK } from '@tally/ledger';
+import { MemberState } from '@tally/member-ledger';
 import { TypedProducer } from '@tally/messaging';
 import { AppError, Metrics } from '@tally/platform';
-import { Program, businessDay } from '@tally/program';
-import { challengeHoldId, decideConfirmedTransfer, decideRelease, decideTransferChallenge, judgeAttempt } from '@tally/redemption';
+import { Program } from '@tally/program';
+import { HoldDecision, challengeHoldId, decideRelease, judgeAttempt } from '@tally/redemption';
 import { PROGRAM } from '@tally/service-kit';
 import { IdempotentLedger, Reply } from '../shared/idempotent-ledger';
-import { MemberLookup } from '../shared/member-lookup.query';
 import { LibRefusal, errorBodyOfRefusal, statusOfRefusal } from '../shared/refusal.mapping';
-import { TransferRequest, TransferResult } from '../transfers/transfer.dto';
-import { StoredTransfer, TRANSFER_CHALLENGE_SCOPE, TRANSFER_SCOPE, transferReplyBody, transferRequestOf } from '../transfers/transfer.verdict';
 import { ChallengeRepository, ChallengeRow, codeMatches, hashCode, newCode } from './challenge.repository';
 import { ChallengeResult } from './challenge.dto';
 
@@ -19,19 +17,41 @@ const CHALLENGE_RELEASE_SCOPE = 'challenge-release';
 
 type StoredChallenge = ChallengeResult & { holdId: string };
 
+/** A request that waits for a code: what it is, whose points it holds, and the request as it came. */
+export interface ChallengeSubject {
+  purpose: ChallengeCodeNotice['purpose'];
+  /** The request's own idempotency key (`transferId`, `redemptionId`). */
+  requestId: string;
+  memberId: string;
+  otherMemberIds?: readonly string[];
+  points: number;
+  request: object;
+  occurredAt: string;
+  /** The request judged as it would be made now, and its points held under `holdId` for `ttlSeconds`. */
+  decideHold(state: MemberState, states: Readonly<Record<string, MemberState>>, holdId: string, ttlSeconds: number): HoldDecision | LibRefusal;
+}
+
+/** How a confirmed challenge's request is made, and found again when the right code comes twice. */
+export interface ChallengeCompletion<B> {
+  complete(challenge: ChallengeRow): Promise<Reply<B>>;
+  /** The request's result when it was made; undefined when it was not. */
+  made(challenge: ChallengeRow): Promise<B | undefined>;
+}
+
 const refusalError = <R extends LibRefusal>(refusal: R): AppError => new AppError({ status: statusOfRefusal(refusal.code), ...errorBodyOfRefusal(refusal) });
 
+const closed = (): AppError => refusalError({ ok: false, code: 'CHALLENGE_CLOSED', message: 'the challenge is closed' });
+
 /**
- * Step-up verification of transfers: the points are held while a one-time code goes to the member
- * (on `loyalty.notifications.v1`, for the SMS sender outside Tally; Tally keeps only its hash), and
- * the right code turns the hold into the transfer. Wrong codes are limited; an expired challenge's
- * hold is released by the hold-expiry job like any hold whose ttl ended.
+ * Step-up verification: the points are held while a one-time code goes to the member (on
+ * `loyalty.notifications.v1`, for the SMS sender outside Tally; Tally keeps only its hash), and the
+ * right code turns the hold into the request. Wrong codes are limited; an expired challenge's hold
+ * is released by the hold-expiry job like any hold whose ttl ended.
  */
 @Injectable()
 export class StepUp {
   constructor(
     private readonly ledger: IdempotentLedger,
-    private readonly lookup: MemberLookup,
     private readonly challenges: ChallengeRepository,
     private readonly producer: TypedProducer,
     private readonly metrics: Metrics,
@@ -39,92 +59,83 @@ export class StepUp {
     @Inject(LEDGER_CLOCK) private readonly clock: () => Date,
   ) {}
 
-  /** Holds the points and sends a code, once per transfer id: a retry gets the same challenge. */
-  async begin(request: TransferRequest, occurredAt: string, day: string): Promise<ChallengeResult> {
-    const { transferId, fromMemberId, toMemberId, points, note } = request;
+  /** Holds the points and sends a code, once per request id: a retry gets the same challenge. */
+  async begin(subject: ChallengeSubject): Promise<ChallengeResult> {
     const challengeId = randomUUID();
+    const holdId = challengeHoldId(challengeId);
     const ttlSeconds = this.program.stepUp.codeTtlSeconds;
     const reply = await this.ledger.execute<StoredChallenge>({
-      scope: TRANSFER_CHALLENGE_SCOPE,
-      key: transferId,
-      memberId: fromMemberId,
-      otherMemberIds: [toMemberId],
-      input: { ...request },
-      occurredAt,
-      decide: (sender, states) => {
-        const command = { transferId, points, note, occurredAt, day, challengeId, ttlSeconds };
-        const decision = decideTransferChallenge(sender, states[toMemberId], command, this.program);
+      scope: `${subject.purpose}-challenge`,
+      key: subject.requestId,
+      memberId: subject.memberId,
+      otherMemberIds: subject.otherMemberIds,
+      input: subject.request,
+      occurredAt: subject.occurredAt,
+      decide: (state, states) => {
+        const decision = subject.decideHold(state, states, holdId, ttlSeconds);
         if (!decision.ok) return { kind: 'refuse', refusal: decision };
-        return { kind: 'append', events: decision.events, body: { challengeId, expiresAt: (decision as { expiresAt: string }).expiresAt, holdId: challengeHoldId(challengeId) } };
+        const { events, expiresAt } = decision as Extract<HoldDecision, { ok: true }>;
+        return { kind: 'append', events, body: { challengeId, expiresAt, holdId } };
       },
     });
     const stored = reply.body;
-    if (!(await this.challenges.find(stored.challengeId))) await this.sendCode(stored, request);
+    if (!(await this.challenges.find(stored.challengeId))) await this.sendCode(stored, subject);
     return { challengeId: stored.challengeId, expiresAt: stored.expiresAt };
   }
 
   /** The code goes out before the challenge is stored: a failed send leaves no challenge, and a retry sends a new code. */
-  private async sendCode(stored: StoredChallenge, request: TransferRequest): Promise<void> {
+  private async sendCode(stored: StoredChallenge, subject: ChallengeSubject): Promise<void> {
     const code = newCode();
     const { challengeId, expiresAt, holdId } = stored;
-    await this.producer.send(Topics.notifications, [
-      { key: request.fromMemberId, value: { type: 'challenge.code', memberId: request.fromMemberId, challengeId, purpose: 'transfer', points: request.points, code, expiresAt } },
-    ]);
+    const { purpose, memberId, points } = subject;
+    await this.producer.send(Topics.notifications, [{ key: memberId, value: { type: 'challenge.code', memberId, challengeId, purpose, points, code, expiresAt } }]);
     await this.challenges.create({
       challengeId,
-      purpose: 'transfer',
-      requestId: request.transferId,
-      memberId: request.fromMemberId,
-      request: { ...request },
+      purpose,
+      requestId: subject.requestId,
+      memberId,
+      request: { ...subject.request },
       holdId,
       codeHash: hashCode(challengeId, code),
       expiresAt,
     });
-    this.count('sent');
+    this.count(purpose, 'sent');
   }
 
-  /** The right code completes the transfer (201; 200 on a retry); a wrong one counts against the limit. */
-  async confirm(challengeId: string, code: string): Promise<Reply<TransferResult>> {
+  /** 404 `challenge_not_found` unless there is such a challenge. */
+  async find(challengeId: string): Promise<ChallengeRow> {
     const challenge = await this.challenges.find(challengeId);
     if (!challenge) throw new AppError({ status: HttpStatus.NOT_FOUND, error: 'challenge_not_found', message: `no challenge ${challengeId}`, challengeId });
+    return challenge;
+  }
+
+  /** The right code makes the request (201; 200 on a retry); a wrong one counts against the limit. */
+  async confirm<B>(challenge: ChallengeRow, code: string, completion: ChallengeCompletion<B>): Promise<Reply<B>> {
     const matches = codeMatches(challenge, code);
-    if (challenge.state === 'confirmed' && matches) return this.replayConfirmed(challenge);
+    if (challenge.state === 'confirmed' && matches) {
+      const made = await completion.made(challenge);
+      if (made === undefined) throw closed();
+      return { replayed: true, body: made };
+    }
     const { maxAttempts } = this.program.stepUp;
     const judged = judgeAttempt(challenge, matches, this.clock().toISOString(), maxAttempts);
     if (!judged.ok && (judged.code === 'WRONG_CODE' || judged.code === 'TOO_MANY_ATTEMPTS')) return this.wrongCode(challenge);
     if (!judged.ok) throw refusalError(judged);
-    if (!(await this.challenges.confirm(challengeId, maxAttempts))) throw refusalError({ ok: false, code: 'CHALLENGE_CLOSED', message: 'the challenge is closed' });
-    this.count('confirmed');
+    if (!(await this.challenges.confirm(challenge.challengeId, maxAttempts))) throw closed();
+    this.count(challenge.purpose, 'confirmed');
     try {
-      return await this.completeTransfer(challenge);
+      return await completion.complete(challenge);
     } catch (error) {
-      await this.challenges.fail(challengeId);
+      await this.challenges.fail(challenge.challengeId);
       throw error;
     }
-  }
-
-  private async completeTransfer(challenge: ChallengeRow): Promise<Reply<TransferResult>> {
-    const request = challenge.request as unknown as TransferRequest;
-    const occurredAt = this.clock().toISOString();
-    const reply = await this.ledger.execute(
-      transferRequestOf(request, occurredAt, businessDay(this.program, occurredAt), (sender, recipient, command) =>
-        decideConfirmedTransfer(sender, recipient, challenge.holdId, command, this.program),
-      ),
-    );
-    return { replayed: reply.replayed, body: transferReplyBody(reply.body) };
-  }
-
-  private async replayConfirmed(challenge: ChallengeRow): Promise<Reply<TransferResult>> {
-    const done = await this.lookup.appendedReply<StoredTransfer>(TRANSFER_SCOPE, challenge.requestId);
-    if (!done) throw refusalError({ ok: false, code: 'CHALLENGE_CLOSED', message: 'the challenge is closed' });
-    return { replayed: true, body: transferReplyBody(done.body) };
   }
 
   /** Counts the wrong code; the last one allowed closes the challenge and gives the held points back at once. */
   private async wrongCode(challenge: ChallengeRow): Promise<never> {
     const { maxAttempts } = this.program.stepUp;
     const counted = await this.challenges.countWrongCode(challenge.challengeId, maxAttempts);
-    this.count('wrong-code');
+    this.count(challenge.purpose, 'wrong-code');
     if (counted && counted.state === 'open') {
       const attemptsLeft = maxAttempts - counted.attempts;
       throw refusalError({ ok: false, code: 'WRONG_CODE', message: `wrong code, ${attemptsLeft} attempts left`, attemptsLeft });
@@ -154,7 +165,9 @@ export class StepUp {
       });
   }
 
-  private count(outcome: string): void {
-    this.metrics.counter('tally_redeem_challenges_total', 'Step-up challenges by outcome (sent, confirmed, wrong-code)', ['outcome']).inc({ outcome });
+  private count(purpose: string, outcome: string): void {
+    this.metrics
+      .counter('tally_redeem_challenges_total', 'Step-up challenges by purpose and outcome (sent, confirmed, wrong-code)', ['purpose', 'outcome'])
+      .inc({ purpose, outcome });
   }
 }

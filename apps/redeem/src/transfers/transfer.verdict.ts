@@ -5,10 +5,9 @@ import { IdempotentRequest, Verdict } from '../shared/idempotent-ledger';
 import { LibRefusal } from '../shared/refusal.mapping';
 import { TransferRequest, TransferResult } from './transfer.dto';
 
-/** Idempotency scopes (`causations.scope`) of transfers, their reversals and their step-up challenges. */
+/** Idempotency scopes (`causations.scope`) of transfers and their reversals (a step-up challenge's is `transfer-challenge`). */
 export const TRANSFER_SCOPE = 'transfer';
 export const TRANSFER_REVERSE_SCOPE = 'transfer-reverse';
-export const TRANSFER_CHALLENGE_SCOPE = 'transfer-challenge';
 
 /** What a transfer stores as its result: the reply plus the portions a reversal needs (not sent to the client). */
 export type StoredTransfer = TransferResult & { fromLots: LotPortion[]; toLots: LotPortion[] };

@@ -2,10 +2,11 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { LEDGER_CLOCK } from '@tally/ledger';
 import { AppError } from '@tally/platform';
 import { Program, businessDay } from '@tally/program';
-import { TransferRecord, decideReverseTransfer, decideTransfer } from '@tally/redemption';
+import { TransferRecord, decideConfirmedTransfer, decideReverseTransfer, decideTransfer, decideTransferChallenge } from '@tally/redemption';
 import { PROGRAM } from '@tally/service-kit';
 import { ChallengeResult } from '../challenges/challenge.dto';
-import { StepUp } from '../challenges/step-up.service';
+import { ChallengeRow } from '../challenges/challenge.repository';
+import { ChallengeCompletion, StepUp } from '../challenges/step-up.service';
 import { IdempotentLedger, Reply } from '../shared/idempotent-ledger';
 import { MemberLookup } from '../shared/member-lookup.query';
 import { ReverseTransferResult, TransferRequest, TransferResult } from './transfer.dto';
@@ -33,11 +34,44 @@ export class TransfersService {
     const day = businessDay(this.program, occurredAt);
     const threshold = this.program.stepUp.transferThreshold;
     if (threshold !== undefined && request.points >= threshold && !(await this.lookup.appendedReply(TRANSFER_SCOPE, request.transferId))) {
-      return { kind: 'challenge', body: await this.stepUp.begin(request, occurredAt, day) };
+      return { kind: 'challenge', body: await this.challenge(request, occurredAt, day) };
     }
     const reply = await this.ledger.execute(transferRequestOf(request, occurredAt, day, (sender, recipient, command) => decideTransfer(sender, recipient, command, this.program)));
     return { kind: 'done', replayed: reply.replayed, body: transferReplyBody(reply.body) };
   }
+
+  private challenge(request: TransferRequest, occurredAt: string, day: string) {
+    const { transferId, fromMemberId, toMemberId, points, note } = request;
+    return this.stepUp.begin({
+      purpose: 'transfer',
+      requestId: transferId,
+      memberId: fromMemberId,
+      otherMemberIds: [toMemberId],
+      points,
+      request: { ...request },
+      occurredAt,
+      decideHold: (sender, states, holdId, ttlSeconds) =>
+        decideTransferChallenge(sender, states[toMemberId], { transferId, points, note, occurredAt, day, holdId, ttlSeconds }, this.program),
+    });
+  }
+
+  /** How a confirmed transfer challenge is made: from the held points, in one command over both members. */
+  readonly completion: ChallengeCompletion<TransferResult> = {
+    complete: async (challenge: ChallengeRow) => {
+      const request = challenge.request as unknown as TransferRequest;
+      const occurredAt = this.clock().toISOString();
+      const reply = await this.ledger.execute(
+        transferRequestOf(request, occurredAt, businessDay(this.program, occurredAt), (sender, recipient, command) =>
+          decideConfirmedTransfer(sender, recipient, challenge.holdId, command, this.program),
+        ),
+      );
+      return { replayed: reply.replayed, body: transferReplyBody(reply.body) };
+    },
+    made: async (challenge: ChallengeRow) => {
+      const done = await this.lookup.appendedReply<StoredTransfer>(TRANSFER_SCOPE, challenge.requestId);
+      return done && transferReplyBody(done.body);
+    },
+  };
 
   /** 404 unless the transfer was made (a refused one was not). */
   async find(transferId: string): Promise<StoredTransfer> {

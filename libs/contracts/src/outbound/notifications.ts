@@ -22,7 +22,7 @@ export interface ChallengeCodeNotice {
   type: 'challenge.code';
   memberId: string;
   challengeId: string;
-  purpose: 'transfer';
+  purpose: 'transfer' | 'redemption';
   points: number;
   code: string;
   expiresAt: string;

@@ -1,12 +1,12 @@
 import { balanceOf, evolveMember, initialMemberState } from '@tally/member-ledger';
 import { T0, earned, given } from '../testing/ledger.fixtures';
 import { judgeAttempt } from './challenge-attempt';
-import { decideConfirmedTransfer } from './confirmed-transfer.decider';
-import { challengeHoldId, decideTransferChallenge } from './transfer-challenge.decider';
+import { decideConfirmedTransfer } from './confirmed.decider';
+import { challengeHoldId, decideTransferChallenge } from './challenge-hold.decider';
 
 const LATER = '2026-06-01T00:00:00.000Z';
 const RULES = { transfers: { enabled: true, maxPointsPerTransfer: 1000 }, tiers: [{ name: 'member', threshold: 0 }] };
-const command = { transferId: 't-1', points: 300, occurredAt: T0, day: '2026-01-10', challengeId: 'c-1', ttlSeconds: 60 };
+const command = { transferId: 't-1', points: 300, occurredAt: T0, day: '2026-01-10', holdId: challengeHoldId('c-1'), ttlSeconds: 60 };
 
 describe('step-up of a transfer', () => {
   it('holds the points for the challenge, then moves exactly the held points on confirmation', () => {
