@@ -3,3 +3,4 @@ export * from './lots';
 export * from './member.evolve';
 export * from './member-balance';
 export * from './transfer-windows';
+export * from './velocity';

@@ -2,6 +2,7 @@ import { LedgerEventDataMap, NewLedgerEvent } from '@tally/contracts';
 import { applyPortions, capture, closeEmptyLots, isEmptied, repayDebt, reserve, restore, spend, unreserve } from './lots';
 import { Lot, MemberState, NO_ENTRIES, keyed } from './member-state';
 import { countTransfer } from './transfer-windows';
+import { countInput, velocityInputOf } from './velocity';
 
 /** Days of per-day counters kept: enough for daily caps and check-ins on events arriving weeks late. */
 export const DAILY_DAYS_KEPT = 35;
@@ -219,6 +220,8 @@ const onEarned = (fold: MemberFold, data: LedgerEventDataMap['points.earned'], o
     fold.orderChanged(data.orderId);
   }
   if (data.reason === 'check-in' && data.day !== undefined) onCheckedIn(state, data.day, data.streak ?? 1);
+  const watched = velocityInputOf(data.reason);
+  if (watched !== undefined) state.velocity = countInput(state.velocity, watched, occurredAt);
   if (data.reason === 'referral-welcome') state.referredBy = data.referrerId;
   if (data.day !== undefined) {
     const daily = fold.own('daily');
@@ -349,6 +352,16 @@ const apply = (fold: MemberFold, event: NewLedgerEvent, version: number): void =
       return onReceived(fold, event.data, version);
     case 'transfer.reversed':
       return onTransferReversed(fold, event.data, version);
+    case 'member.flagged': {
+      const { flagId, ruleId, action } = event.data;
+      state.flags = { ...state.flags, [flagId]: { ruleId, action } };
+      return;
+    }
+    case 'flag.cleared': {
+      const { [event.data.flagId]: _cleared, ...open } = state.flags ?? {};
+      state.flags = open;
+      return;
+    }
     default: {
       const unhandled: never = event;
       throw new Error(`unhandled ledger event ${(unhandled as NewLedgerEvent).type}`);

@@ -45,4 +45,5 @@ export const DEFAULT_PROGRAM: Program = deepFreeze<Program>({
   rewards: [],
   transfers: { enabled: true, ...DEFAULT_TRANSFER_LIMITS },
   stepUp: { codeTtlSeconds: 300, maxAttempts: 5 },
+  abuse: { rules: [] },
 });

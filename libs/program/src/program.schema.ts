@@ -195,6 +195,18 @@ const stepUp = z.strictObject({
   maxAttempts: positiveInt().max(100, { error: 'must be <= 100' }).default(D.stepUp.maxAttempts),
 });
 
+const abuseRule = z.strictObject({
+  id: id(),
+  input: z.enum(['purchase', 'check-in', 'referral'], { error: 'must be purchase, check-in or referral' }),
+  window: z.enum(['hour', 'day'], { error: 'must be hour or day' }),
+  max: positiveInt(),
+  action: z.enum(['flag', 'block-spending'], { error: 'must be flag or block-spending' }).default('flag'),
+});
+
+const abuse = z.strictObject({
+  rules: z.array(abuseRule, { error: 'must be a list' }).superRefine(uniqueIds).default(() => []),
+});
+
 /** Checks across sections; zod runs it once every section has the right shape (values may still be out of range). */
 const crossChecks = (program: Program, ctx: z.RefinementCtx): void => {
   const { startsAt, earliestOccurredAt } = program;
@@ -235,5 +247,6 @@ export const programSchema: z.ZodType<Program, unknown> = z
     rewards: z.array(reward, { error: 'must be a list' }).superRefine(uniqueIds).default(() => []),
     transfers: transfers.prefault({}),
     stepUp: stepUp.prefault({}),
+    abuse: abuse.prefault({}),
   })
   .superRefine(crossChecks);

@@ -30,6 +30,24 @@ export interface Program {
   rewards: Reward[];
   transfers: TransferRule;
   stepUp: StepUpRule;
+  abuse: AbuseRules;
+}
+
+/**
+ * Velocity rules against points farming (刷积分): more than `max` inputs of a kind from one member
+ * in an hour or a day (UTC) flags the member. `flag` records it for review; `block-spending` also
+ * refuses redemptions, holds and transfers until ops clears the flag. None by default.
+ */
+export interface AbuseRule {
+  id: string;
+  input: 'purchase' | 'check-in' | 'referral';
+  window: 'hour' | 'day';
+  max: number;
+  action: 'flag' | 'block-spending';
+}
+
+export interface AbuseRules {
+  rules: AbuseRule[];
 }
 
 /**

@@ -1,7 +1,7 @@
 export type { RedeemRules, RedemptionRate, RewardRule } from './redemption.rules';
 export * from './shared/decision';
 export * from './shared/refusals-on-state';
-export type { InsufficientPoints } from './shared/spending';
+export type { InsufficientPoints, MemberFlagged, SpendRefusal } from './shared/spending';
 export * from './redeem/redeem.decider';
 export * from './redeem/redemption-value';
 export * from './reverse/reverse.decider';

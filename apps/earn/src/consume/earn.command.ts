@@ -1,12 +1,21 @@
-import { InputEvent, membersOf, shortFingerprintOf } from '@tally/contracts';
+import { InputEvent, NewLedgerEvent, membersOf, shortFingerprintOf } from '@tally/contracts';
 import { EarnContext, decideEarn } from '@tally/earning';
 import { LedgerCommand } from '@tally/ledger';
 
 /** What the earn service remembers of a handled input, and what it does with a deferred one. */
-export type EarnResult = { outcome: 'earned' | 'refused' } | { outcome: 'deferred'; waitKey: string };
+export type EarnResult =
+  | { outcome: 'earned' | 'refused'; /** Abuse rules that flagged the member with this earning. */ flagged?: string[] }
+  | { outcome: 'deferred'; waitKey: string };
 
 /** Shared by every earning: results are only ever read and stored. */
 const EARNED: EarnResult = Object.freeze({ outcome: 'earned' });
+
+/** An earning that raised abuse flags remembers their rules (for the metrics); almost none does. */
+const flaggedResult = (events: readonly NewLedgerEvent[]): EarnResult | undefined => {
+  if (events.length < 2) return undefined;
+  const flagged = events.flatMap((e) => (e.type === 'member.flagged' ? [e.data.ruleId] : []));
+  return flagged.length > 0 ? { outcome: 'earned', flagged } : undefined;
+};
 
 /** Orders a refund waits for are keyed like this in `parked_inputs`. */
 export const orderWaitKey = (orderId: string) => `order:${orderId}`;
@@ -31,7 +40,7 @@ export const earnCommand = (topic: string, input: InputEvent, context: () => Ear
       const decision = decideEarn(input, states, context());
       switch (decision.kind) {
         case 'append':
-          return { kind: 'append', events: decision.events, result: EARNED };
+          return { kind: 'append', events: decision.events, result: flaggedResult(decision.events) ?? EARNED };
         case 'reject':
           return {
             kind: 'reject',

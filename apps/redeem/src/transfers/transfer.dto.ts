@@ -1,10 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ID_PATTERN, IsId, isStorableText } from '@tally/contracts';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateBy } from 'class-validator';
+import { ID_PATTERN, IsId, IsNote } from '@tally/contracts';
+import { IsInt, Max, Min } from 'class-validator';
 import { MAX_POINTS } from '../redemptions/redemption.dto';
-
-const IsStorable = () =>
-  ValidateBy({ name: 'isStorable', validator: { validate: (v: unknown) => typeof v === 'string' && isStorableText(v), defaultMessage: () => '$property holds NUL or a lone surrogate' } });
 
 export class TransferRequest {
   @ApiProperty({ pattern: ID_PATTERN.source, example: 'app-t-000123', description: 'The idempotency key: chosen by the caller, unique per transfer' })
@@ -26,10 +23,7 @@ export class TransferRequest {
   points: number;
 
   @ApiPropertyOptional({ maxLength: 200, example: '生日快乐' })
-  @IsOptional()
-  @IsStorable()
-  @MaxLength(200)
-  @IsString()
+  @IsNote(200)
   note?: string;
 }
 
@@ -49,10 +43,7 @@ export class TransferResult {
 
 export class ReverseTransferRequest {
   @ApiPropertyOptional({ maxLength: 500 })
-  @IsOptional()
-  @IsStorable()
-  @MaxLength(500)
-  @IsString()
+  @IsNote(500)
   note?: string;
 }
 

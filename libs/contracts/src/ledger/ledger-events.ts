@@ -162,6 +162,37 @@ export interface TransferReversed {
   note?: string;
 }
 
+/** What an abuse rule saw: the input kind counted, in which window, how many against the rule's maximum. */
+export interface AbuseEvidence {
+  input: 'purchase' | 'check-in' | 'referral';
+  window: 'hour' | 'day';
+  /** The window's start (UTC), e.g. `2026-12-07T10` for an hour, `2026-12-07` for a day. */
+  period: string;
+  count: number;
+  max: number;
+  /** The input that crossed the maximum. */
+  eventId: string;
+}
+
+/**
+ * An abuse rule flagged the member ("刷积分" monitoring). `block-spending` refuses redemptions, holds
+ * and transfers until ops clears the flag; `flag` only records it for review.
+ */
+export interface MemberFlagged {
+  flagId: string;
+  ruleId: string;
+  action: 'flag' | 'block-spending';
+  evidence: AbuseEvidence;
+}
+
+/** Ops reviewed a flag and cleared it. */
+export interface FlagCleared {
+  flagId: string;
+  ruleId: string;
+  actor: string;
+  note?: string;
+}
+
 /** Every ledger event type and its data: the one place a new type is added. */
 export interface LedgerEventDataMap {
   'points.earned': PointsEarned;
@@ -178,6 +209,8 @@ export interface LedgerEventDataMap {
   'points.transferred': PointsTransferred;
   'points.received': PointsReceived;
   'transfer.reversed': TransferReversed;
+  'member.flagged': MemberFlagged;
+  'flag.cleared': FlagCleared;
 }
 
 export type LedgerEventType = keyof LedgerEventDataMap;
@@ -197,6 +230,8 @@ export const LEDGER_EVENT_TYPES: readonly LedgerEventType[] = [
   'points.transferred',
   'points.received',
   'transfer.reversed',
+  'member.flagged',
+  'flag.cleared',
 ];
 
 /** An event as a decider emits it: what happened to whom and when, before the ledger stores it. */

@@ -20,6 +20,8 @@ export const TRANSFER_REFUSAL_CODES = [
   'TOO_MANY_RECIPIENTS',
   /** Not enough available points: pending and held points are never transferred. */
   'INSUFFICIENT_POINTS',
+  /** An abuse flag blocks the sender's spending until ops clear it (redemptions and holds get it too). */
+  'MEMBER_FLAGGED',
 ] as const;
 
 export type TransferRefusalCode = (typeof TRANSFER_REFUSAL_CODES)[number];

@@ -13,6 +13,8 @@ const REFUSALS_ON_STATE: ReadonlySet<string> = new Set(['INSUFFICIENT_POINTS', '
   'MONTHLY_RECEIVE_LIMIT',
   'TOO_MANY_RECIPIENTS',
   'TRANSFERS_DISABLED',
+  // Ops may clear the abuse flag that blocks the member.
+  'MEMBER_FLAGGED',
 ]);
 
 export const restsOnState = (code: string): boolean => REFUSALS_ON_STATE.has(code);

@@ -3,7 +3,7 @@ import { MemberState } from '@tally/member-ledger';
 import { Accepted, Refusal, refuse } from '../shared/decision';
 import { ledgerEvent } from '../shared/ledger-event';
 import { isPositiveWholeNumber } from '../shared/points';
-import { InsufficientPoints, invalidPoints, spendAvailable } from '../shared/spending';
+import { SpendRefusal, invalidPoints, spendAvailable } from '../shared/spending';
 import { LimitRefusal, firstBrokenLimit } from './transfer-limits';
 import { TransferRules } from './transfer.rules';
 
@@ -32,7 +32,7 @@ export type TransferRefusal =
   | Refusal<'SELF_TRANSFER'>
   | Refusal<'INVALID_POINTS'>
   | LimitRefusal
-  | InsufficientPoints;
+  | SpendRefusal;
 
 export type TransferDecision = TransferAccepted | TransferRefusal;
 

@@ -2,7 +2,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 import { expandedEventsViewSql } from '../../storage/expanded-events.view';
 
 /**
- * Transfers (`points.transferred`, `points.received`, `transfer.reversed`) are new event types:
+ * Transfers (`points.transferred`, `points.received`, `transfer.reversed`) and abuse flags
+ * (`member.flagged`, `flag.cleared`) are new event types:
  * `ledger_events_expanded` is recreated so that their data reads as objects with field names.
  * The log itself needs no change (its `type` is free text, its data a layout per type).
  */
