@@ -27,6 +27,9 @@ export const checkBalances = async (query: Query, memberIds: string[]): Promise<
               WHEN 'hold.captured' THEN -(e.data->>'points')::bigint
               WHEN 'points.expired' THEN -(e.data->>'points')::bigint
               WHEN 'points.clawed-back' THEN -(e.data->>'points')::bigint
+              WHEN 'points.received' THEN (e.data->>'points')::bigint
+              WHEN 'points.transferred' THEN -(e.data->>'points')::bigint
+              WHEN 'transfer.reversed' THEN CASE WHEN e.data->'toLots' IS NOT NULL THEN 1 ELSE -1 END * (e.data->>'points')::bigint
               ELSE 0 END), 0) AS log
        FROM member_state m JOIN ledger_events_expanded e USING (member_id)
       WHERE m.member_id = ANY($1::text[]) GROUP BY m.member_id, m.available, m.held, m.pending, m.debt`,

@@ -9,6 +9,7 @@ import { AnalyticsQueries } from './analytics/read/analytics.queries';
 import { LeaderboardQueries } from './analytics/read/leaderboard.queries';
 import { AnalyticsReadModel } from './analytics/store/read-model.service';
 import { ConsoleAssets } from './console/console.assets';
+import { FlagsController } from './flags/flags.controller';
 import { MembersController } from './members/members.controller';
 import { OpsController } from './ops/ops.controller';
 import { OutboxRelayService } from './relay/outbox-relay.service';
@@ -27,7 +28,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: serviceImports(kit),
-      controllers: [MembersController, OpsController, AnalyticsController, AnalyticsOpsController, LeaderboardsController],
+      controllers: [MembersController, OpsController, FlagsController, AnalyticsController, AnalyticsOpsController, LeaderboardsController],
       providers: [
         ...serviceProviders(kit),
         OutboxRelayService,

@@ -51,6 +51,9 @@ describe('redeem app as it starts in production', () => {
         '/holds/{holdId}/capture',
         '/holds/{holdId}/release',
         '/rewards',
+        '/transfers',
+        '/transfers/{transferId}/reverse',
+        '/challenges/{challengeId}/confirm',
       ]),
     );
   });

@@ -3,10 +3,8 @@ import { INestApplication } from '@nestjs/common';
 import { LedgerEvent, NewLedgerEvent } from '@tally/contracts';
 import { LedgerQueries, LedgerStore, migrateLedger } from '@tally/ledger';
 import { balanceOf, evolveMember, initialMemberState } from '@tally/member-ledger';
-import { createServiceApp, listeningUrl } from '@tally/platform';
-import { TestDatabase, createTestDatabase, testKafkaBrokers } from '@tally/testing';
-import { AppModule } from './app.module';
-import { RedeemConfig } from './shared/redeem.config';
+import { TestDatabase, createTestDatabase } from '@tally/testing';
+import { startRedeemInstances } from './testing/redeem-instances';
 
 const TOKEN = 'conc-ops';
 const MEMBER = 'm-hot';
@@ -22,25 +20,12 @@ const earned = (points: number): NewLedgerEvent => ({
 
 describe('two redeem instances, one hot member (invariant 3)', () => {
   let db: TestDatabase;
-  const apps: INestApplication[] = [];
-  const urls: string[] = [];
+  let apps: INestApplication[] = [];
+  let urls: string[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('conc', migrateLedger);
-    const env = {
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      TALLY_API_TOKENS: `${TOKEN}=ops`,
-      TALLY_HOLD_EXPIRY_INTERVAL_MS: '0',
-      LOG_LEVEL: 'warn',
-      PORT: '0',
-    };
-    for (let i = 0; i < 2; i++) {
-      const { app } = await createServiceApp({ service: 'redeem', defaultPort: 0, config: RedeemConfig, module: (c) => AppModule.forRoot(c), env });
-      await app.listen(0, '127.0.0.1');
-      apps.push(app);
-      urls.push(listeningUrl(app));
-    }
+    ({ apps, urls } = await startRedeemInstances(db, 2, { TALLY_API_TOKENS: `${TOKEN}=ops` }));
     const store = apps[0].get(LedgerStore);
     for (let i = 0; i < 5; i++) {
       await store.executeOne({ scope: 'seed', causationId: `seed-${i}`, memberIds: [MEMBER], decide: () => ({ kind: 'append', events: [earned(SEEDED / 5)], result: null }) });

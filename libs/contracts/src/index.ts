@@ -15,3 +15,4 @@ export * from './text/storable-text';
 export * from './idempotency/fingerprint';
 export * from './decision/decision';
 export * from './time/time';
+export * from './transfers/transfer-refusals';

@@ -1,9 +1,10 @@
 import { InputEvent } from '@tally/contracts';
 import { MemberState } from '@tally/member-ledger';
 import { earliestOccurredMs } from '@tally/program';
+import { decideAbuseFlags } from './abuse/abuse.decider';
 import { decideActivity } from './activity/activity.decider';
 import { decideCheckIn } from './check-in/check-in.decider';
-import { EarnContext, EarnDecision, reject } from './earn.decision';
+import { EarnContext, EarnDecision, flaggedEarning, reject } from './earn.decision';
 import { decidePurchase } from './purchase/purchase.decider';
 import { decideReferral } from './referral/referral.decider';
 import { decideRefund } from './refund/refund.decider';
@@ -17,6 +18,15 @@ const keyMemberOf = (input: InputEvent): string => (input.type === 'referral.com
  * program accepts any is refused whatever its type.
  */
 export const decideEarn = (input: InputEvent, members: Readonly<Record<string, MemberState>>, ctx: EarnContext): EarnDecision => {
+  const decision = decideRules(input, members, ctx);
+  const { rules } = ctx.program.abuse;
+  // An earning the abuse rules flag appends its flags with it; with no rules (the default) this costs nothing.
+  if (decision.kind !== 'append' || rules.length === 0) return decision;
+  const flags = decideAbuseFlags(input, members, rules, ctx.newLotId);
+  return flags.length === 0 ? decision : flaggedEarning(decision.events, flags);
+};
+
+const decideRules = (input: InputEvent, members: Readonly<Record<string, MemberState>>, ctx: EarnContext): EarnDecision => {
   if (Date.parse(input.occurredAt) < earliestOccurredMs(ctx.program)) {
     const earliest = ctx.program.earliestOccurredAt ?? ctx.program.startsAt;
     return reject(keyMemberOf(input), 'OCCURRED_BEFORE_PROGRAM', `occurredAt ${input.occurredAt} is before ${earliest}, the earliest the program accepts`);

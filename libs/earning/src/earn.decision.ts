@@ -45,7 +45,9 @@ export const EARN_REFUSAL_CODES: readonly EarnRefusalCode[] = [
 ];
 
 /** What the earn service keeps of a handled input, and where a waiting one waits. */
-export type EarnResult = { outcome: 'earned' | 'refused' } | { outcome: 'deferred'; waitKey: string };
+export type EarnResult =
+  | { outcome: 'earned' | 'refused'; /** Abuse rules that flagged the member with this earning (for the metrics). */ flagged?: string[] }
+  | { outcome: 'deferred'; waitKey: string };
 
 /** Shared by every decision: results are only ever read and stored. */
 const EARNED: EarnResult = Object.freeze({ outcome: 'earned' });
@@ -57,6 +59,10 @@ export type EarnDecision = Decision<EarnResult, EarnRefusalCode>;
 export const orderWaitKey = (orderId: string) => `order:${orderId}`;
 
 export const append = (...events: NewLedgerEvent[]): EarnDecision => appendEvents(events, EARNED);
+
+/** An earning with the flags abuse rules raised on it: the flags are appended with it, and their rules remembered. */
+export const flaggedEarning = (events: NewLedgerEvent[], flags: NewLedgerEvent[]): EarnDecision =>
+  appendEvents([...events, ...flags], { outcome: 'earned', flagged: flags.flatMap((flag) => (flag.type === 'member.flagged' ? [flag.data.ruleId] : [])) });
 
 export const reject = (memberId: string, code: EarnRefusalCode, message: string): EarnDecision => ({ kind: 'reject', memberId, code, message, result: REFUSED });
 

@@ -9,3 +9,5 @@ export * from './check-in/check-in.decider';
 export * from './referral/referral.decider';
 export * from './activity/activity.decider';
 export * from './release/release.decider';
+export * from './abuse/abuse.decider';
+export * from './abuse/clear-flag.decider';

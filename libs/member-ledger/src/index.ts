@@ -2,3 +2,5 @@ export * from './member-state';
 export * from './lots';
 export * from './member.evolve';
 export * from './member-balance';
+export * from './transfer-windows';
+export * from './velocity';

@@ -1,4 +1,6 @@
 import { LotPortion } from '@tally/contracts';
+import { TransferWindows } from './transfer-windows';
+import { Velocity } from './velocity';
 
 /** A lot: the points of one earning, spent soonest-expiring first and expired only for what is left. */
 export interface Lot {
@@ -94,6 +96,18 @@ export interface MemberState {
   activityYears: Record<string, number>;
   /** Per UTC day of `occurredAt`: qualifying points (earned except adjustments, minus clawbacks). */
   qualifying: Map<string, number>;
+  /** Absent for members who never sent or received a transfer (most). */
+  transfers?: TransferWindows;
+  /** Purchases, check-ins and referrals in the newest hour and day: what abuse rules count. */
+  velocity?: Velocity;
+  /** Open abuse flags by flag id (absent for almost every member). */
+  flags?: Readonly<Record<string, OpenFlag>>;
+}
+
+/** A flag an abuse rule raised that ops have not cleared yet. */
+export interface OpenFlag {
+  ruleId: string;
+  action: 'flag' | 'block-spending';
 }
 
 export const DEFAULT_TIER = 'member';

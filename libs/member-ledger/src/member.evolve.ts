@@ -1,6 +1,8 @@
 import { LedgerEventDataMap, NewLedgerEvent, addDays, utcDay } from '@tally/contracts';
 import { applyPortions, capture, closeEmptyLots, isEmptied, repayDebt, reserve, restore, spend, unreserve } from './lots';
 import { Lot, MemberState, NO_ENTRIES, initialMemberState, keyed } from './member-state';
+import { countTransfer } from './transfer-windows';
+import { countInput, velocityInputOf } from './velocity';
 
 /** Days of per-day counters kept: enough for daily caps and check-ins on events arriving weeks late. */
 export const DAILY_DAYS_KEPT = 35;
@@ -212,6 +214,8 @@ const onEarned = (fold: MemberFold, data: LedgerEventDataMap['points.earned'], o
     fold.orderChanged(data.orderId);
   }
   if (data.reason === 'check-in' && data.day !== undefined) onCheckedIn(state, data.day, data.streak ?? 1);
+  const watched = velocityInputOf(data.reason);
+  if (watched !== undefined) state.velocity = countInput(state.velocity, watched, occurredAt);
   if (data.reason === 'referral-welcome') state.referredBy = data.referrerId;
   if (data.day !== undefined) {
     const daily = fold.own('daily');
@@ -263,6 +267,28 @@ const onAdjusted = (fold: MemberFold, data: LedgerEventDataMap['points.adjusted'
   fold.state.debt += Math.max(0, -data.points - covered);
 };
 
+/** The sender's side: spent like a redemption, and counted against the sender's limits. */
+const onTransferred = (fold: MemberFold, data: LedgerEventDataMap['points.transferred'], version: number): void => {
+  closeLots(fold, changeLots(fold, data.fromLots, spend, version));
+  fold.state.transfers = countTransfer(fold.state.transfers, data.day, { sent: data.points, recipient: data.toMemberId });
+};
+
+/** The recipient's side: each portion opens a lot of its own that keeps its expiry. */
+const onReceived = (fold: MemberFold, data: LedgerEventDataMap['points.received'], version: number): void => {
+  for (const portion of data.toLots) {
+    putLot(fold, { lotId: portion.lotId, points: portion.points, remaining: portion.points, held: 0, expiresAt: portion.expiresAt, pending: false, order: version });
+  }
+  fold.state.transfers = countTransfer(fold.state.transfers, data.day, { received: data.points });
+  settle(fold, data.toLots.map((p) => p.lotId));
+};
+
+/** Either side of a reversal: the sender's points go back, the recipient's are taken (debt for what no lot covers). */
+const onTransferReversed = (fold: MemberFold, data: LedgerEventDataMap['transfer.reversed'], version: number): void => {
+  if (data.fromLots) closeLots(fold, changeLots(fold, data.fromLots, spend, version));
+  fold.state.debt += data.debt ?? 0;
+  if (data.toLots) settle(fold, changeLots(fold, data.toLots, restore, version));
+};
+
 const apply = (fold: MemberFold, event: NewLedgerEvent, version: number): void => {
   const state = fold.state;
   switch (event.type) {
@@ -312,6 +338,22 @@ const apply = (fold: MemberFold, event: NewLedgerEvent, version: number): void =
       state.tier = data.to;
       if (data.floor !== undefined) state.tierFloor = data.floor;
       if (data.reason === 'threshold-reached' || data.reason === 'ops-floor') state.lastUpgradeAt = event.occurredAt;
+      return;
+    }
+    case 'points.transferred':
+      return onTransferred(fold, event.data, version);
+    case 'points.received':
+      return onReceived(fold, event.data, version);
+    case 'transfer.reversed':
+      return onTransferReversed(fold, event.data, version);
+    case 'member.flagged': {
+      const { flagId, ruleId, action } = event.data;
+      state.flags = { ...state.flags, [flagId]: { ruleId, action } };
+      return;
+    }
+    case 'flag.cleared': {
+      const { [event.data.flagId]: _cleared, ...open } = state.flags ?? {};
+      state.flags = open;
       return;
     }
     default: {

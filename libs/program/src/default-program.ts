@@ -8,6 +8,16 @@ const deepFreeze = <T>(value: T): T => {
   return value;
 };
 
+/** The built-in program's limits on transfers between members, in points (recipients: distinct members a month). */
+export const DEFAULT_TRANSFER_LIMITS = {
+  maxPointsPerTransfer: 10_000,
+  maxSentPerDay: 20_000,
+  maxSentPerMonth: 50_000,
+  maxReceivedPerDay: 20_000,
+  maxReceivedPerMonth: 50_000,
+  maxRecipientsPerMonth: 10,
+} as const;
+
 /** The built-in program of DESIGN.md ("Default program rules"); a program file overrides any of it. */
 export const DEFAULT_PROGRAM: Program = deepFreeze<Program>({
   // Before any purchase a deployment of the built-in program will be fed, late or migrated ones
@@ -33,4 +43,7 @@ export const DEFAULT_PROGRAM: Program = deepFreeze<Program>({
   expiry: { policy: { kind: 'rolling-days', days: 365 }, reminderDaysBefore: 30 },
   redemption: { points: 100, valueMinor: 100, currency: 'CNY' },
   rewards: [],
+  transfers: { enabled: true, ...DEFAULT_TRANSFER_LIMITS },
+  stepUp: { codeTtlSeconds: 300, maxAttempts: 5 },
+  abuse: { rules: [] },
 });

@@ -9,5 +9,7 @@ describe('the example program shipped in deploy/programs', () => {
     expect(program.campaigns.map((c) => c.id)).toEqual(['double-11', 'tea-week-sh']);
     expect(program.rewards.find((r) => r.id === 'mug')).toMatchObject({ minTier: 'gold', stock: 500 });
     expect(program.referral).toEqual({ referrerPoints: 200, refereePoints: 100 });
+    expect(program.transfers).toMatchObject({ enabled: true, minSenderTier: 'silver', maxRecipientsPerMonth: 5 });
+    expect(program.stepUp).toEqual({ transferThreshold: 2000, codeTtlSeconds: 300, maxAttempts: 5 });
   });
 });

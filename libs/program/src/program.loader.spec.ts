@@ -155,6 +155,17 @@ rewards:
     ]);
   });
 
+  it('reads transfer limits and step-up over their defaults, and refuses a sender tier that does not exist', () => {
+    const program = programOf('transfers: { maxSentPerDay: 500 }\nstepUp: { transferThreshold: 1000 }\n', 'yaml');
+    expect(program.transfers).toMatchObject({ enabled: true, maxSentPerDay: 500, maxPointsPerTransfer: 10_000, maxRecipientsPerMonth: 10 });
+    expect(program.stepUp).toEqual({ transferThreshold: 1000, codeTtlSeconds: 300, maxAttempts: 5 });
+    expect(programOf('{}', 'json').stepUp.transferThreshold).toBeUndefined();
+    expect(problemsOf('transfers: { minSenderTier: platinum, maxSentPerDay: 0 }\n', 'yaml')).toEqual([
+      'transfers.maxSentPerDay: must be > 0',
+      'transfers.minSenderTier: no tier platinum (tiers: member, silver, gold, diamond)',
+    ]);
+  });
+
   it('refuses a reward whose validity ends before it starts', () => {
     const text = "rewards: [{ id: r1, name: Tea, points: 5, validFrom: '2026-02-01T00:00:00Z', validTo: '2026-01-01T00:00:00Z' }]";
     expect(problemsOf(text, 'yaml')).toEqual(['rewards[0].validTo: must be after 2026-02-01T00:00:00Z']);

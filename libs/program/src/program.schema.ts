@@ -1,6 +1,6 @@
 import { ID_PATTERN, ISO_WITH_OFFSET, isCalendarTime } from '@tally/contracts';
 import { z } from 'zod';
-import { DEFAULT_PROGRAM } from './default-program';
+import { DEFAULT_PROGRAM, DEFAULT_TRANSFER_LIMITS } from './default-program';
 import { Program } from './program.types';
 import { isTimeZone } from './zone.calendar';
 
@@ -176,6 +176,37 @@ const reward = z
   })
   .superRefine((entry, ctx) => endsAfterStart(entry.validFrom, entry.validTo, 'validTo', ctx));
 
+const T = { enabled: D.transfers.enabled, ...DEFAULT_TRANSFER_LIMITS };
+const transfers = z.strictObject({
+  enabled: z.boolean({ error: 'must be true or false' }).default(T.enabled),
+  minSenderTier: id().optional(),
+  maxPointsPerTransfer: positiveInt().default(T.maxPointsPerTransfer),
+  maxSentPerDay: positiveInt().default(T.maxSentPerDay),
+  maxSentPerMonth: positiveInt().default(T.maxSentPerMonth),
+  maxReceivedPerDay: positiveInt().default(T.maxReceivedPerDay),
+  maxReceivedPerMonth: positiveInt().default(T.maxReceivedPerMonth),
+  maxRecipientsPerMonth: positiveInt().default(T.maxRecipientsPerMonth),
+});
+
+const stepUp = z.strictObject({
+  transferThreshold: positiveInt().optional(),
+  redemptionThreshold: positiveInt().optional(),
+  codeTtlSeconds: positiveInt().max(86_400, { error: 'must be <= 86400' }).default(D.stepUp.codeTtlSeconds),
+  maxAttempts: positiveInt().max(100, { error: 'must be <= 100' }).default(D.stepUp.maxAttempts),
+});
+
+const abuseRule = z.strictObject({
+  id: id(),
+  input: z.enum(['purchase', 'check-in', 'referral'], { error: 'must be purchase, check-in or referral' }),
+  window: z.enum(['hour', 'day'], { error: 'must be hour or day' }),
+  max: positiveInt(),
+  action: z.enum(['flag', 'block-spending'], { error: 'must be flag or block-spending' }).default('flag'),
+});
+
+const abuse = z.strictObject({
+  rules: z.array(abuseRule, { error: 'must be a list' }).superRefine(uniqueIds).default(() => []),
+});
+
 /** Checks across sections; zod runs it once every section has the right shape (values may still be out of range). */
 const crossChecks = (program: Program, ctx: z.RefinementCtx): void => {
   const { startsAt, earliestOccurredAt } = program;
@@ -183,6 +214,10 @@ const crossChecks = (program: Program, ctx: z.RefinementCtx): void => {
     ctx.addIssue({ code: 'custom', path: ['earliestOccurredAt'], message: `must not be after startsAt (${startsAt}): the program would refuse its own inputs` });
   }
   const tierNames = new Set(program.tiers.map((t) => t.name));
+  const { minSenderTier } = program.transfers;
+  if (minSenderTier !== undefined && !tierNames.has(minSenderTier)) {
+    ctx.addIssue({ code: 'custom', path: ['transfers', 'minSenderTier'], message: `no tier ${minSenderTier} (tiers: ${[...tierNames].join(', ')})` });
+  }
   program.rewards.forEach((entry, index) => {
     if (entry.minTier !== undefined && !tierNames.has(entry.minTier)) {
       ctx.addIssue({ code: 'custom', path: ['rewards', index, 'minTier'], message: `no tier ${entry.minTier} (tiers: ${[...tierNames].join(', ')})` });
@@ -210,5 +245,8 @@ export const programSchema: z.ZodType<Program, unknown> = z
     expiry: expiry.prefault({}),
     redemption: redemption.prefault({}),
     rewards: z.array(reward, { error: 'must be a list' }).superRefine(uniqueIds).default(() => []),
+    transfers: transfers.prefault({}),
+    stepUp: stepUp.prefault({}),
+    abuse: abuse.prefault({}),
   })
   .superRefine(crossChecks);

@@ -28,6 +28,55 @@ export interface Program {
   expiry: ExpiryRule;
   redemption: RedemptionRule;
   rewards: Reward[];
+  transfers: TransferRule;
+  stepUp: StepUpRule;
+  abuse: AbuseRules;
+}
+
+/**
+ * Velocity rules against points farming (刷积分): more than `max` inputs of a kind from one member
+ * in an hour or a day (UTC) flags the member. `flag` records it for review; `block-spending` also
+ * refuses redemptions, holds and transfers until ops clears the flag. None by default.
+ */
+export interface AbuseRule {
+  id: string;
+  input: 'purchase' | 'check-in' | 'referral';
+  window: 'hour' | 'day';
+  max: number;
+  action: 'flag' | 'block-spending';
+}
+
+export interface AbuseRules {
+  rules: AbuseRule[];
+}
+
+/**
+ * Step-up verification: a transfer (a redemption) of at least `transferThreshold`
+ * (`redemptionThreshold`) points waits for a one-time code (202 with a challenge) while its points
+ * are held. Off when the threshold is absent.
+ */
+export interface StepUpRule {
+  transferThreshold?: number;
+  redemptionThreshold?: number;
+  codeTtlSeconds: number;
+  maxAttempts: number;
+}
+
+/**
+ * Points sharing between members (积分分享). Limits are in points; days are business days and
+ * months calendar months of the program time zone. A limit left out is no limit.
+ */
+export interface TransferRule {
+  enabled: boolean;
+  /** The lowest tier that may send; every tier when absent. */
+  minSenderTier?: string;
+  maxPointsPerTransfer?: number;
+  maxSentPerDay?: number;
+  maxSentPerMonth?: number;
+  maxReceivedPerDay?: number;
+  maxReceivedPerMonth?: number;
+  /** Distinct members one member may send to in a month. */
+  maxRecipientsPerMonth?: number;
 }
 
 /** Base points: `floor(amountMinor * points / perMinorUnits)` (CNY: 1 point per 100 fen). */

@@ -1,7 +1,7 @@
 export type { RedeemRules, RedemptionRate, RewardRule } from './redemption.rules';
 export * from './shared/decision';
 export * from './shared/refusals-on-state';
-export type { InsufficientPoints } from './shared/spending';
+export type { InsufficientPoints, MemberFlagged, SpendRefusal } from './shared/spending';
 export * from './redeem/redeem.decider';
 export * from './redeem/redemption-value';
 export * from './reverse/reverse.decider';
@@ -12,3 +12,9 @@ export * from './release/release.decider';
 export * from './expire-holds/expire-holds.decider';
 export * from './rewards/reward-eligibility';
 export * from './rewards/eligible-rewards.query';
+export type { TransferRules } from './transfer/transfer.rules';
+export * from './transfer/transfer.decider';
+export * from './transfer/reverse-transfer.decider';
+export * from './step-up/confirmed.decider';
+export * from './step-up/challenge-attempt';
+export * from './step-up/challenge-hold.decider';

@@ -10,7 +10,7 @@ export const PROGRAM = Symbol('PROGRAM');
 export interface ServiceKitOptions {
   service: string;
   config: BaseConfig;
-  /** The Kafka client and producer; every service but redeem publishes or consumes. */
+  /** The Kafka client and producer: every service publishes or consumes (redeem: step-up codes). */
   messaging?: boolean;
 }
 

@@ -15,6 +15,8 @@ export interface EarnBatchDeps {
   clock: () => Date;
   context: () => EarnContext;
   onOutcome?: (outcome: string, count: number) => void;
+  /** An abuse rule flagged a member. */
+  onFlag?: (ruleId: string) => void;
 }
 
 type Letter = { letter: DeadLetter; original: ConsumedMessage };
@@ -141,6 +143,9 @@ export class EarnBatchHandler {
     for (const status of ['appended', 'rejected', 'duplicate'] as const) {
       const count = results.filter((r) => r?.status === status).length;
       if (count > 0) this.deps.onOutcome?.(status, count);
+    }
+    for (const result of results) {
+      if (result?.status === 'appended' && 'flagged' in result.result) for (const ruleId of result.result.flagged ?? []) this.deps.onFlag?.(ruleId);
     }
     if (deferred.length === 0) return;
     const refusalOf = await this.deps.parked.refusedPurchases(deferred);

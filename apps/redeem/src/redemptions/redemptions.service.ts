@@ -1,8 +1,11 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { LEDGER_CLOCK } from '@tally/ledger';
 import { Program } from '@tally/program';
-import { RedeemRules, RedemptionRecord, decideRedeem, decideReverse } from '@tally/redemption';
+import { RedeemRules, RedemptionRecord, decideConfirmedRedemption, decideRedeem, decideRedemptionChallenge, decideReverse } from '@tally/redemption';
 import { AppError } from '@tally/platform';
+import { ChallengeResult } from '../challenges/challenge.dto';
+import { ChallengeRow } from '../challenges/challenge.repository';
+import { ChallengeCompletion, StepUp } from '../challenges/step-up.service';
 import { availableAfter } from '../shared/balance-after';
 import { IdempotentLedger, Reply } from '../shared/idempotent-ledger';
 import { MemberLookup } from '../shared/member-lookup.query';
@@ -35,6 +38,7 @@ export class RedemptionsService {
     private readonly ledger: IdempotentLedger,
     private readonly lookup: MemberLookup,
     private readonly stock: RewardStock,
+    private readonly stepUp: StepUp,
     @Inject(PROGRAM) private readonly program: Program,
     @Inject(LEDGER_CLOCK) private readonly clock: () => Date,
   ) {
@@ -47,10 +51,52 @@ export class RedemptionsService {
    * recorded like any other refusal.
    */
   async redeem(request: RedeemRequest): Promise<Reply<RedemptionResult>> {
+    return this.redeemFrom(request);
+  }
+
+  /**
+   * At or above the program's step-up threshold a redemption not yet made waits for its one-time
+   * code: its points are held and the caller gets a challenge (202) instead of the redemption.
+   */
+  async needsChallenge(request: RedeemRequest): Promise<boolean> {
+    const threshold = this.program.stepUp.redemptionThreshold;
+    const reward = request.rewardId === undefined ? undefined : this.program.rewards.find((r) => r.id === request.rewardId);
+    const points = request.points ?? reward?.points;
+    if (threshold === undefined || points === undefined || points < threshold) return false;
+    return !(await this.lookup.appendedReply(REDEMPTION_SCOPE, request.redemptionId));
+  }
+
+  challenge(request: RedeemRequest): Promise<ChallengeResult> {
+    const { redemptionId, memberId, points, storeId, rewardId } = request;
+    const occurredAt = this.clock().toISOString();
+    const reward = rewardId === undefined ? undefined : this.program.rewards.find((r) => r.id === rewardId);
+    return this.stepUp.begin({
+      purpose: 'redemption',
+      requestId: redemptionId,
+      memberId,
+      points: points ?? reward?.points ?? 0,
+      request: { ...request },
+      occurredAt,
+      decideHold: (state, _states, holdId, ttlSeconds) =>
+        decideRedemptionChallenge(state, { redemptionId, points, storeId, rewardId, occurredAt, holdId, ttlSeconds }, this.rules),
+    });
+  }
+
+  /** How a confirmed redemption challenge is made: from the held points, stock claimed as for any redemption. */
+  readonly completion: ChallengeCompletion<RedemptionResult> = {
+    complete: (challenge: ChallengeRow) => this.redeemFrom(challenge.request as unknown as RedeemRequest, challenge.holdId),
+    made: async (challenge: ChallengeRow) => {
+      const done = await this.lookup.appendedReply<StoredRedemption>(REDEMPTION_SCOPE, challenge.requestId);
+      return done && replyBody(done.body);
+    },
+  };
+
+  /** A redemption, from available points or (`holdId`) from the points its challenge held. */
+  private async redeemFrom(request: RedeemRequest, holdId?: string): Promise<Reply<RedemptionResult>> {
     const reward = request.rewardId === undefined ? undefined : this.program.rewards.find((r) => r.id === request.rewardId);
     const claim = reward?.stock === undefined ? undefined : await this.stock.claim(reward.id, reward.stock, request.redemptionId);
     try {
-      const reply = await this.execute(request, claim);
+      const reply = await this.execute(request, claim, holdId);
       if (claim === 'claimed' && reply.replayed) await this.stock.releaseUnlessLive(request.redemptionId);
       return { replayed: reply.replayed, body: replyBody(reply.body) };
     } catch (error) {
@@ -60,7 +106,7 @@ export class RedemptionsService {
     }
   }
 
-  private execute(request: RedeemRequest, claim: StockClaim | undefined): Promise<Reply<StoredRedemption>> {
+  private execute(request: RedeemRequest, claim: StockClaim | undefined, holdId?: string): Promise<Reply<StoredRedemption>> {
     const { redemptionId, memberId, points, storeId, rewardId } = request;
     const occurredAt = this.clock().toISOString();
     return this.ledger.execute<StoredRedemption>({
@@ -73,7 +119,8 @@ export class RedemptionsService {
         if (claim === 'out-of-stock') {
           return { kind: 'refuse', refusal: { ok: false, code: 'REWARD_OUT_OF_STOCK', message: `reward ${rewardId} is out of stock`, rewardId } };
         }
-        const decision = decideRedeem(state, { redemptionId, points, storeId, rewardId, occurredAt }, this.rules);
+        const command = { redemptionId, points, storeId, rewardId, occurredAt };
+        const decision = holdId === undefined ? decideRedeem(state, command, this.rules) : decideConfirmedRedemption(state, holdId, command, this.rules);
         if (!decision.ok) return { kind: 'refuse', refusal: decision };
         return {
           kind: 'append',

@@ -26,11 +26,15 @@ export interface IdempotentRequest<B> {
   /** Idempotency scope, e.g. `redemption`; with `key` it names the request for good. */
   scope: string;
   key: string;
+  /** The member the request is about: refusals are recorded against it, and its reply names it. */
   memberId: string;
+  /** Further members decided on together with `memberId` (a transfer's recipient), in the same append. */
+  otherMemberIds?: readonly string[];
   /** The request as the client sent it (validated): its fingerprint tells a retry from a conflicting reuse of the key. */
   input: object;
   occurredAt: string;
-  decide(state: MemberState): Verdict<B>;
+  /** `state` is `memberId`'s; `states` holds every member of the request, each at its committed head. */
+  decide(state: MemberState, states: Readonly<Record<string, MemberState>>): Verdict<B>;
 }
 
 export interface Reply<B> {
@@ -101,10 +105,10 @@ export class IdempotentLedger {
       return await this.batcher.submit<StoredReply<B>>({
         scope: request.scope,
         causationId: request.key,
-        memberIds: [request.memberId],
+        memberIds: [...new Set([request.memberId, ...(request.otherMemberIds ?? [])])],
         fingerprint: fingerprintOf(request.input),
         refused: { input: request.input, occurredAt: request.occurredAt },
-        decide: (states) => outcomeOf(request, request.decide(states[request.memberId])),
+        decide: (states) => outcomeOf(request, request.decide(states[request.memberId], states)),
       });
     } catch (error) {
       if (!(error instanceof ConcurrencyConflictError)) throw error;

@@ -26,6 +26,10 @@ const STATUS: Record<string, number> = {
   HOLD_ALREADY_RESOLVED: HttpStatus.CONFLICT,
   HOLD_EXPIRED: HttpStatus.CONFLICT,
   HOLD_NOT_DUE: HttpStatus.CONFLICT,
+  WRONG_CODE: HttpStatus.UNPROCESSABLE_ENTITY,
+  TOO_MANY_ATTEMPTS: HttpStatus.TOO_MANY_REQUESTS,
+  CHALLENGE_EXPIRED: HttpStatus.GONE,
+  CHALLENGE_CLOSED: HttpStatus.CONFLICT,
   /** Raised by the service, not the rules: stock is global, not a member's. */
   REWARD_OUT_OF_STOCK: HttpStatus.CONFLICT,
 };

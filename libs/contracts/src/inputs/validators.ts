@@ -1,4 +1,5 @@
-import { Matches, ValidationOptions } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength, ValidateBy, ValidationOptions } from 'class-validator';
+import { isStorableText } from '../text/storable-text';
 import { EVENT_ID_PATTERN, ID_PATTERN } from '../ids';
 
 /** ISO-8601 with an explicit offset (`Z` or `+08:00`): business time must never be ambiguous. */
@@ -41,3 +42,12 @@ export const IsBusinessTime = () =>
 
 /** Largest amount accepted in minor units: above this a value is a producer bug, not a purchase. */
 export const MAX_AMOUNT_MINOR = 100_000_000_000;
+
+/** A free text the ledger can store as it is (no NUL, no lone surrogate). */
+export const IsStorable = () =>
+  ValidateBy({ name: 'isStorable', validator: { validate: (v: unknown) => typeof v === 'string' && isStorableText(v), defaultMessage: () => '$property holds NUL or a lone surrogate' } });
+
+/** An optional note a person writes (a transfer's, an ops action's): storable text of at most `maxLength`. */
+export const IsNote = (maxLength: number): PropertyDecorator => (target, key) => {
+  for (const decorate of [IsString(), MaxLength(maxLength), IsStorable(), IsOptional()]) decorate(target, key);
+};

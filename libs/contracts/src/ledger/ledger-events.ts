@@ -121,6 +121,78 @@ export interface TierChanged {
   note?: string;
 }
 
+/**
+ * The sender's side of a transfer (积分分享): points leave the sender's lots, soonest-expiring first.
+ * `day` is the business day of the decision: the sender's daily and monthly limits count by it.
+ */
+export interface PointsTransferred {
+  transferId: string;
+  points: number;
+  toMemberId: string;
+  fromLots: LotPortion[];
+  day: string;
+  note?: string;
+}
+
+/**
+ * The recipient's side of a transfer: one new lot per portion the sender gave, each keeping the
+ * expiry of the lot it came from (sharing never extends a point's life).
+ */
+export interface PointsReceived {
+  transferId: string;
+  points: number;
+  fromMemberId: string;
+  toLots: LotPortion[];
+  day: string;
+  note?: string;
+}
+
+/**
+ * An ops correction of a transfer, one event on each side: the sender's points go back into the
+ * lots they came from (`toLots`); the recipient's are taken back (`fromLots`, the received lots
+ * first), and what no lot covers becomes debt, as a clawback's does.
+ */
+export interface TransferReversed {
+  transferId: string;
+  points: number;
+  actor: string;
+  toLots?: LotPortion[];
+  fromLots?: LotPortion[];
+  debt?: number;
+  note?: string;
+}
+
+/** What an abuse rule saw: the input kind counted, in which window, how many against the rule's maximum. */
+export interface AbuseEvidence {
+  input: 'purchase' | 'check-in' | 'referral';
+  window: 'hour' | 'day';
+  /** The window's start (UTC), e.g. `2026-12-07T10` for an hour, `2026-12-07` for a day. */
+  period: string;
+  count: number;
+  max: number;
+  /** The input that crossed the maximum. */
+  eventId: string;
+}
+
+/**
+ * An abuse rule flagged the member ("刷积分" monitoring). `block-spending` refuses redemptions, holds
+ * and transfers until ops clears the flag; `flag` only records it for review.
+ */
+export interface MemberFlagged {
+  flagId: string;
+  ruleId: string;
+  action: 'flag' | 'block-spending';
+  evidence: AbuseEvidence;
+}
+
+/** Ops reviewed a flag and cleared it. */
+export interface FlagCleared {
+  flagId: string;
+  ruleId: string;
+  actor: string;
+  note?: string;
+}
+
 /** Every ledger event type and its data: the one place a new type is added. */
 export interface LedgerEventDataMap {
   'points.earned': PointsEarned;
@@ -134,6 +206,11 @@ export interface LedgerEventDataMap {
   'points.expired': PointsExpired;
   'points.adjusted': PointsAdjusted;
   'tier.changed': TierChanged;
+  'points.transferred': PointsTransferred;
+  'points.received': PointsReceived;
+  'transfer.reversed': TransferReversed;
+  'member.flagged': MemberFlagged;
+  'flag.cleared': FlagCleared;
 }
 
 export type LedgerEventType = keyof LedgerEventDataMap;
@@ -150,6 +227,11 @@ export const LEDGER_EVENT_TYPES: readonly LedgerEventType[] = [
   'points.expired',
   'points.adjusted',
   'tier.changed',
+  'points.transferred',
+  'points.received',
+  'transfer.reversed',
+  'member.flagged',
+  'flag.cleared',
 ];
 
 /** An event as a decider emits it: what happened to whom and when, before the ledger stores it. */

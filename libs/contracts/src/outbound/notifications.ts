@@ -14,4 +14,18 @@ export interface TierChangedNotice {
   effectiveAt: string;
 }
 
-export type Notification = PointsExpiringSoon | TierChangedNotice;
+/**
+ * A one-time code for step-up verification, for the SMS sender outside Tally to deliver. Tally keeps
+ * only its hash; the code is valid until `expiresAt` and for a limited number of wrong tries.
+ */
+export interface ChallengeCodeNotice {
+  type: 'challenge.code';
+  memberId: string;
+  challengeId: string;
+  purpose: 'transfer' | 'redemption';
+  points: number;
+  code: string;
+  expiresAt: string;
+}
+
+export type Notification = PointsExpiringSoon | TierChangedNotice | ChallengeCodeNotice;

@@ -9,6 +9,8 @@ import { CommitOrderedLists1764600000005 } from './migrations/1764600000005-comm
 import { DecisionsOnTheHead1764600000006 } from './migrations/1764600000006-decisions-on-the-head';
 import { OutboxTraceContext1764600000011 } from './migrations/1764600000011-outbox-trace-context';
 import { AnalyticsReadModel1764600000013 } from './migrations/1764600000013-analytics-read-model';
+import { TransferEvents1764600000017 } from './migrations/1764600000017-transfer-events';
+import { Challenges1764600000018 } from './migrations/1764600000018-challenges';
 
 export const LEDGER_MIGRATIONS = [
   LedgerSchema1764600000000,
@@ -20,6 +22,8 @@ export const LEDGER_MIGRATIONS = [
   DecisionsOnTheHead1764600000006,
   OutboxTraceContext1764600000011,
   AnalyticsReadModel1764600000013,
+  TransferEvents1764600000017,
+  Challenges1764600000018,
 ];
 const MIGRATIONS_TABLE = 'tally_migrations';
 

@@ -22,6 +22,8 @@ const richState = (): MemberState => {
     { type: 'points.held', memberId: M, occurredAt: at(5), data: { holdId: 'h-1', points: 50, storeId: 'sh-07', fromLots: [portion('lot-a', 50)], expiresAt: at(6) } },
     { type: 'points.clawed-back', memberId: M, occurredAt: at(6), data: { points: 120, orderId: 'o-1', refundId: 'r-1', fromLots: [portion('lot-a', 120)], refundedMinor: 12_000 } },
     { type: 'tier.changed', memberId: M, occurredAt: at(7), data: { from: 'member', to: 'silver', qualifyingPoints: 1000, reason: 'ops-floor', floor: 'silver', actor: 'ops:ana' } },
+    { type: 'points.transferred', memberId: M, occurredAt: at(8), data: { transferId: 't-1', points: 5, toMemberId: 'm-9', fromLots: [portion('lot-c', 5)], day: at(8).slice(0, 10) } },
+    { type: 'points.received', memberId: M, occurredAt: at(8), data: { transferId: 't-2', points: 7, fromMemberId: 'm-9', toLots: [portion('transfer:t-2:0', 7)], day: at(8).slice(0, 10) } },
   ];
   const fold = MemberFold.owning(initialMemberState(M));
   history.forEach((event, i) => fold.apply(event, i + 1));
@@ -31,7 +33,8 @@ const richState = (): MemberState => {
 describe('stored snapshots', () => {
   it('give back the very state they were written from', () => {
     const state = richState();
-    expect(state.lots.size).toBe(5);
+    expect(state.lots.size).toBe(6);
+    expect(state.transfers?.months['2026-11']).toEqual({ sent: 5, received: 7, recipients: ['m-9'] });
     expect(Object.keys(state.holds)).toEqual(['h-1']);
     const stored = JSON.parse(JSON.stringify(encodeSnapshot(state)));
     expect(decodeSnapshot(M, stored)).toEqual(state);

@@ -1,5 +1,5 @@
 import { LotPortion } from '@tally/contracts';
-import { DayCounts, HoldState, Lot, MemberState, NO_ENTRIES, OrderState, keyed, keyedOrShared } from '@tally/member-ledger';
+import { DayCounts, HoldState, Lot, MemberState, NO_ENTRIES, OpenFlag, OrderState, TransferWindows, Velocity, keyed, keyedOrShared } from '@tally/member-ledger';
 
 /**
  * How a folded state is stored in `member_snapshots`: records of lots, holds and orders as
@@ -30,6 +30,10 @@ export interface StoredSnapshot {
   daily: DayTuple[];
   activityYears: Record<string, number>;
   qualifying: [string, number][];
+  /** As the state holds it: only members who transferred have it, and it is a few entries. */
+  transfers?: TransferWindows;
+  velocity?: Velocity;
+  flags?: Record<string, OpenFlag>;
 }
 
 /** Every field of the state, so that a field added to it without a place here fails to compile. */
@@ -49,6 +53,9 @@ const STORED: Record<keyof MemberState, true> = {
   daily: true,
   activityYears: true,
   qualifying: true,
+  transfers: true,
+  velocity: true,
+  flags: true,
 };
 void STORED;
 
@@ -105,6 +112,9 @@ export const encodeSnapshot = (s: MemberState): StoredSnapshot => ({
   ...(s.tierFloor !== undefined ? { tierFloor: s.tierFloor } : {}),
   ...(s.lastUpgradeAt !== undefined ? { lastUpgradeAt: s.lastUpgradeAt } : {}),
   ...(s.referredBy !== undefined ? { referredBy: s.referredBy } : {}),
+  ...(s.transfers !== undefined ? { transfers: s.transfers } : {}),
+  ...(s.velocity !== undefined ? { velocity: s.velocity } : {}),
+  ...(s.flags !== undefined ? { flags: s.flags } : {}),
 });
 
 /** The state a stored snapshot stands for, its records keyed and ready to be folded into. */
@@ -137,5 +147,8 @@ export const decodeSnapshot = (memberId: string, stored: StoredSnapshot): Member
     ...(stored.tierFloor !== undefined ? { tierFloor: stored.tierFloor } : {}),
     ...(stored.lastUpgradeAt !== undefined ? { lastUpgradeAt: stored.lastUpgradeAt } : {}),
     ...(stored.referredBy !== undefined ? { referredBy: stored.referredBy } : {}),
+    ...(stored.transfers !== undefined ? { transfers: stored.transfers } : {}),
+    ...(stored.velocity !== undefined ? { velocity: stored.velocity } : {}),
+    ...(stored.flags !== undefined ? { flags: stored.flags } : {}),
   };
 };

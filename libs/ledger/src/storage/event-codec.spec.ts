@@ -20,6 +20,15 @@ const SAMPLES: { [K in keyof LedgerEventDataMap]: LedgerEventDataMap[K] } = {
   'points.expired': { lotId: 'lot-1', points: 70 },
   'points.adjusted': { points: -40, actor: 'ops:ana', reason: 'goodwill «é»', lotId: 'lot-9', expiresAt: EXPIRES, fromLots: [] },
   'tier.changed': { from: 'silver', to: 'gold', qualifyingPoints: 5000, reason: 'ops-floor', floor: 'gold', actor: 'ops:ana', note: 'VIP' },
+  'points.transferred': { transferId: 't-1', points: 30, toMemberId: 'm-2', fromLots: [{ lotId: 'lot-1', points: 30, expiresAt: EXPIRES }], day: '2026-11-23', note: '生日快乐' },
+  'points.received': { transferId: 't-1', points: 30, fromMemberId: 'm-1', toLots: [{ lotId: 'transfer:t-1:0', points: 30, expiresAt: EXPIRES }], day: '2026-11-23', note: '生日快乐' },
+  'transfer.reversed': {
+    transferId: 't-1', points: 30, actor: 'ops', toLots: [{ lotId: 'lot-1', points: 30, expiresAt: EXPIRES }], fromLots: [{ lotId: 'transfer:t-1:0', points: 20, expiresAt: EXPIRES }], debt: 10, note: 'by mistake',
+  },
+  'member.flagged': {
+    flagId: 'f-1', ruleId: 'burst', action: 'block-spending', evidence: { input: 'purchase', window: 'hour', period: '2026-11-23T02', count: 4, max: 3, eventId: 'pos-1' },
+  },
+  'flag.cleared': { flagId: 'f-1', ruleId: 'burst', actor: 'ops:ana', note: 'reviewed' },
 };
 
 describe('stored event data', () => {

@@ -32,6 +32,11 @@ export const EVENT_LAYOUTS: { readonly [K in LedgerEventType]: Layout<LedgerEven
   'points.expired': layout<LedgerEventDataMap['points.expired']>()('lotId', 'points'),
   'points.adjusted': layout<LedgerEventDataMap['points.adjusted']>()('points', 'actor', 'reason', 'lotId', 'expiresAt', 'fromLots'),
   'tier.changed': layout<LedgerEventDataMap['tier.changed']>()('from', 'to', 'qualifyingPoints', 'reason', 'floor', 'actor', 'note'),
+  'points.transferred': layout<LedgerEventDataMap['points.transferred']>()('transferId', 'points', 'toMemberId', 'fromLots', 'day', 'note'),
+  'points.received': layout<LedgerEventDataMap['points.received']>()('transferId', 'points', 'fromMemberId', 'toLots', 'day', 'note'),
+  'transfer.reversed': layout<LedgerEventDataMap['transfer.reversed']>()('transferId', 'points', 'actor', 'toLots', 'fromLots', 'debt', 'note'),
+  'member.flagged': layout<LedgerEventDataMap['member.flagged']>()('flagId', 'ruleId', 'action', 'evidence'),
+  'flag.cleared': layout<LedgerEventDataMap['flag.cleared']>()('flagId', 'ruleId', 'actor', 'note'),
 };
 
 /** Fields holding lists of lot portions, stored as tuples. */

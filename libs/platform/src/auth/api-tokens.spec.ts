@@ -23,7 +23,7 @@ describe('parseApiTokens', () => {
     expect(problems).toEqual([
       'entry 1: expected token=role',
       'entry 2: the token is empty',
-      'entry 3: unknown role "admin" (expected ops, read or store:<storeId>)',
+      'entry 3: unknown role "admin" (expected ops, read, app or store:<storeId>)',
       'entry 4: store id "" is not a valid id ([A-Za-z0-9._:-], 1-64 chars)',
       'entry 5: store id "bad id" is not a valid id ([A-Za-z0-9._:-], 1-64 chars)',
       'entry 7: the same token appears twice',

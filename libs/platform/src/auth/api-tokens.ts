@@ -1,9 +1,12 @@
 import { isId } from '@tally/contracts';
 
-export type RoleKind = 'ops' | 'read' | 'store';
+export type RoleKind = 'ops' | 'read' | 'store' | 'app';
 
-/** What a bearer token may do; `store` tokens act for one store only. */
-export type ApiRole = { kind: 'ops' } | { kind: 'read' } | { kind: 'store'; storeId: string };
+/**
+ * What a bearer token may do; `store` tokens act for one store only. `app` is the programme's
+ * member-facing backend: it may make the calls a member asks for (transfers, confirming a challenge).
+ */
+export type ApiRole = { kind: 'ops' } | { kind: 'read' } | { kind: 'app' } | { kind: 'store'; storeId: string };
 
 export type ApiTokens = ReadonlyMap<string, ApiRole>;
 
@@ -13,12 +16,12 @@ export interface ParsedApiTokens {
 }
 
 const parseRole = (raw: string): ApiRole | string => {
-  if (raw === 'ops' || raw === 'read') return { kind: raw };
+  if (raw === 'ops' || raw === 'read' || raw === 'app') return { kind: raw };
   if (raw.startsWith('store:')) {
     const storeId = raw.slice('store:'.length);
     return isId(storeId) ? { kind: 'store', storeId } : `store id ${JSON.stringify(storeId)} is not a valid id ([A-Za-z0-9._:-], 1-64 chars)`;
   }
-  return `unknown role ${JSON.stringify(raw)} (expected ops, read or store:<storeId>)`;
+  return `unknown role ${JSON.stringify(raw)} (expected ops, read, app or store:<storeId>)`;
 };
 
 const parseEntry = (entry: string, seen: ApiTokens): { token: string; role: ApiRole } | string => {

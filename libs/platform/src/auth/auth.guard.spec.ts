@@ -16,6 +16,7 @@ class SampleController {
   @Roles('ops') @Get() audit() { return undefined; }
   @Roles('read') @Get() report() { return undefined; }
   @Roles('read') @Post() mislabelled() { return undefined; }
+  @Roles('app') @Post() transfer() { return undefined; }
 }
 
 @Roles('ops')
@@ -27,7 +28,7 @@ class OpsController {
 
 type Handler = keyof SampleController | keyof OpsController;
 
-const guard = new ApiAuthGuard(new Reflector(), parseApiTokens('o-tok=ops,r-tok=read,s-tok=store:sh-07').tokens);
+const guard = new ApiAuthGuard(new Reflector(), parseApiTokens('o-tok=ops,r-tok=read,s-tok=store:sh-07,a-tok=app').tokens);
 
 const requestWith = (method: string, token?: string): IncomingMessage =>
   ({ method, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } }) as IncomingMessage;
@@ -109,6 +110,22 @@ describe('ApiAuthGuard', () => {
     ['GET', 'report', 403],
   ] as const)('store: %s %s -> %s', (method, handler, expected) => {
     expect(decide(method, handler, 's-tok')).toBe(expected);
+  });
+
+  it.each([
+    ['GET', 'balance', 'ok'],
+    ['POST', 'transfer', 'ok'],
+    ['POST', 'redeem', 403],
+    ['POST', 'adjust', 403],
+    ['GET', 'audit', 403],
+  ] as const)('app: %s %s -> %s', (method, handler, expected) => {
+    expect(decide(method, handler, 'a-tok')).toBe(expected);
+  });
+
+  it('keeps transfers from store and read tokens', () => {
+    expect(decide('POST', 'transfer', 's-tok')).toBe(403);
+    expect(decide('POST', 'transfer', 'r-tok')).toBe(403);
+    expect(decide('POST', 'transfer', 'o-tok')).toBe('ok');
   });
 
   it('takes @Roles from the controller unless the handler says otherwise', () => {

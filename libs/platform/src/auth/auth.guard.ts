@@ -21,7 +21,7 @@ export const mayCall = (role: ApiRole, required: RoleKind[] | undefined, method:
   if (role.kind === 'ops') return true;
   if (required === undefined || required.length === 0) return safe;
   if (role.kind === 'read') return safe && required.includes('read');
-  return required.includes('store');
+  return required.includes(role.kind);
 };
 
 /** Bearer-token authentication and role authorization for every route not marked `@Public()`. */

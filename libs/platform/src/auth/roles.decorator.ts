@@ -7,7 +7,8 @@ export const PUBLIC_KEY = 'tally:public';
 
 /**
  * Who may call a handler besides `ops` (always allowed). `read` only ever passes on GET/HEAD;
- * `store` passes for any store token, and the controller then checks the store id (`assertCallerMayActFor`).
+ * `store` passes for any store token, and the controller then checks the store id (`assertCallerMayActFor`);
+ * `app` passes for the programme's member-facing backend.
  * Without `@Roles`, GET/HEAD accept any valid token and other methods are for `ops` only.
  */
 export const Roles = (...roles: RoleKind[]) => SetMetadata(ROLES_KEY, roles);

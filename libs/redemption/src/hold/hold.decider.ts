@@ -3,7 +3,7 @@ import { MemberState } from '@tally/member-ledger';
 import { Accepted, Refusal, refuse } from '../shared/decision';
 import { ledgerEvent } from '../shared/ledger-event';
 import { isPositiveWholeNumber } from '../shared/points';
-import { InsufficientPoints, invalidPoints, spendAvailable } from '../shared/spending';
+import { SpendRefusal, invalidPoints, spendAvailable } from '../shared/spending';
 
 export interface HoldCommand {
   holdId: string;
@@ -26,7 +26,7 @@ export type HoldRefusal =
   | Refusal<'INVALID_POINTS'>
   | (Refusal<'INVALID_TTL'> & { ttlSeconds: number })
   | (Refusal<'HOLD_EXISTS'> & { holdId: string })
-  | InsufficientPoints;
+  | SpendRefusal;
 
 export type HoldDecision = HoldAccepted | HoldRefusal;
 

@@ -5,7 +5,7 @@ import { RewardRefusal, checkRewardEligibility } from '../rewards/reward-eligibi
 import { Accepted, Refusal, refuse } from '../shared/decision';
 import { ledgerEvent } from '../shared/ledger-event';
 import { isPositiveWholeNumber } from '../shared/points';
-import { InsufficientPoints, invalidPoints, spendAvailable } from '../shared/spending';
+import { SpendRefusal, invalidPoints, spendAvailable } from '../shared/spending';
 import { valueMinorOf } from './redemption-value';
 
 export interface RedeemCommand {
@@ -32,11 +32,11 @@ export type RedeemRefusal =
   | (Refusal<'REWARD_NOT_FOUND'> & { rewardId: string })
   | RewardRefusal
   | (Refusal<'REWARD_PRICE_MISMATCH'> & { rewardId: string; price: number; points: number })
-  | InsufficientPoints;
+  | SpendRefusal;
 
 export type RedeemDecision = RedeemAccepted | RedeemRefusal;
 
-type PriceRefusal = Exclude<RedeemRefusal, Refusal<'INVALID_POINTS'> | InsufficientPoints>;
+type PriceRefusal = Exclude<RedeemRefusal, Refusal<'INVALID_POINTS'> | SpendRefusal>;
 
 /** The points a command costs: its own for a cash deduction, the reward's price for a reward. */
 const priceOf = (state: MemberState, command: RedeemCommand, rules: RedeemRules): { ok: true; points: unknown } | PriceRefusal => {

@@ -1,0 +1,37 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ID_PATTERN, IsNote } from '@tally/contracts';
+import { IsIn, IsOptional, Matches } from 'class-validator';
+import { LimitQuery } from '../shared/page.query';
+
+export class FlagsQuery extends LimitQuery {
+  @ApiPropertyOptional({ enum: ['open', 'all'], default: 'open', description: 'Open flags only, or cleared ones too' })
+  @IsOptional()
+  @IsIn(['open', 'all'])
+  state: 'open' | 'all' = 'open';
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(ID_PATTERN, { message: 'memberId must be 1-64 characters of [A-Za-z0-9._:-]' })
+  memberId?: string;
+}
+
+export class FlagParams {
+  @ApiProperty({ pattern: ID_PATTERN.source })
+  @Matches(ID_PATTERN, { message: 'memberId must be 1-64 characters of [A-Za-z0-9._:-]' })
+  memberId: string;
+
+  @ApiProperty({ pattern: ID_PATTERN.source })
+  @Matches(ID_PATTERN, { message: 'flagId must be 1-64 characters of [A-Za-z0-9._:-]' })
+  flagId: string;
+}
+
+export class ClearFlagBody {
+  @ApiPropertyOptional({ maxLength: 64, example: 'ana', description: 'Who reviewed it; recorded with the token’s role' })
+  @IsOptional()
+  @Matches(ID_PATTERN, { message: 'actor must be 1-64 characters of [A-Za-z0-9._:-]' })
+  actor?: string;
+
+  @ApiPropertyOptional({ maxLength: 500 })
+  @IsNote(500)
+  note?: string;
+}
