@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { Topics } from '@tally/contracts';
 import { LedgerReplay, auditLedger, migrateLedger } from '@tally/ledger';
-import { createServiceApp, listeningUrl } from '@tally/platform';
+import { ConsumerConfig, createServiceApp, listeningUrl } from '@tally/platform';
 import { TestDatabase, createTestDatabase, eventually, testKafkaBrokers, testNamespace } from '@tally/testing';
 import { Kafka, Producer, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
@@ -48,7 +48,7 @@ describe('abuse rules in the earn batch: flag, block, clear', () => {
       LOG_LEVEL: 'warn',
       PORT: '0',
     };
-    apps.ledger = (await createServiceApp({ service: 'ledger', defaultPort: 0, module: (c) => LedgerAppModule.forRoot(c), env })).app;
+    apps.ledger = (await createServiceApp({ service: 'ledger', defaultPort: 0, config: ConsumerConfig, module: (c) => LedgerAppModule.forRoot(c), env })).app;
     apps.earn = (await createServiceApp({ service: 'earn', defaultPort: 0, config: EarnConfig, module: (c) => EarnAppModule.forRoot(c), env })).app;
     apps.redeem = (await createServiceApp({ service: 'redeem', defaultPort: 0, config: RedeemConfig, module: (c) => RedeemAppModule.forRoot(c), env })).app;
     for (const [name, app] of Object.entries(apps)) {

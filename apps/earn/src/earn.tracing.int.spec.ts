@@ -3,7 +3,7 @@ import { SpanKind, context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { Topics } from '@tally/contracts';
 import { migrateLedger } from '@tally/ledger';
-import { createServiceApp, listeningUrl, startTracing, stopTracing, traceHeaders, tracer } from '@tally/platform';
+import { ConsumerConfig, createServiceApp, listeningUrl, startTracing, stopTracing, traceHeaders, tracer } from '@tally/platform';
 import { TestDatabase, createTestDatabase, eventually, testKafkaBrokers, testNamespace } from '@tally/testing';
 import { Kafka, Producer, logLevel } from 'kafkajs';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the trace runs through the real ledger app
@@ -36,7 +36,7 @@ describe('one trace from the point of sale to the tier service', () => {
   beforeAll(async () => {
     startTracing('trace-test', {}, [new SimpleSpanProcessor(exporter)]);
     db = await createTestDatabase('trace', migrateLedger);
-    apps.push((await createServiceApp({ service: 'ledger', defaultPort: 0, module: (c) => LedgerAppModule.forRoot(c), env: env() })).app);
+    apps.push((await createServiceApp({ service: 'ledger', defaultPort: 0, config: ConsumerConfig, module: (c) => LedgerAppModule.forRoot(c), env: env() })).app);
     apps.push((await createServiceApp({ service: 'earn', defaultPort: 0, config: EarnConfig, module: (c) => EarnAppModule.forRoot(c), env: env() })).app);
     apps.push((await createServiceApp({ service: 'tier', defaultPort: 0, config: TierConfig, module: (c) => TierAppModule.forRoot(c), env: env() })).app);
     for (const app of apps) await app.listen(0);

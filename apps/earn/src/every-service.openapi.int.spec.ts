@@ -2,7 +2,7 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { migrateLedger } from '@tally/ledger';
-import { BaseConfig, ServiceDefinition, createServiceApp, undocumentedResponses } from '@tally/platform';
+import { BaseConfig, ConsumerConfig, ServiceDefinition, createServiceApp, undocumentedResponses } from '@tally/platform';
 import { TestDatabase, createTestDatabase, testKafkaBrokers, testNamespace } from '@tally/testing';
 import { AppModule as ExpiryAppModule } from '../../expiry/src/app.module';
 import { ExpiryConfig } from '../../expiry/src/config/expiry.config';
@@ -15,7 +15,7 @@ import { AppModule as EarnAppModule } from './app.module';
 import { EarnConfig } from './earn.config';
 
 const definitions: Omit<ServiceDefinition<BaseConfig>, 'env' | 'defaultPort'>[] = [
-  { service: 'ledger', module: (c) => LedgerAppModule.forRoot(c) },
+  { service: 'ledger', config: ConsumerConfig, module: (c) => LedgerAppModule.forRoot(c as ConsumerConfig) },
   { service: 'earn', config: EarnConfig, module: (c) => EarnAppModule.forRoot(c as EarnConfig) },
   { service: 'redeem', config: RedeemConfig, module: (c) => RedeemAppModule.forRoot(c as RedeemConfig) },
   { service: 'tier', config: TierConfig, module: (c) => TierAppModule.forRoot(c as TierConfig) },
