@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { serviceImports, serviceProviders } from '@tally/service-kit';
 import { BaseConfig } from '@tally/platform';
+import { AsyncApiController } from './asyncapi/asyncapi.controller';
 import { MembersController } from './members/members.controller';
 import { OpsController } from './ops/ops.controller';
 import { OutboxRelayService } from './relay/outbox-relay.service';
@@ -16,7 +17,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: serviceImports(kit),
-      controllers: [MembersController, OpsController],
+      controllers: [MembersController, OpsController, AsyncApiController],
       providers: [
         ...serviceProviders(kit),
         OutboxRelayService,

@@ -13,3 +13,7 @@ export * from './outbound/dead-letter';
 export * from './outbound/notifications';
 export * from './text/storable-text';
 export * from './idempotency/fingerprint';
+export * from './schema/input-json-schema';
+export * from './schema/message-schemas';
+export * from './schema/asyncapi';
+export * from './generated/output-schemas.generated';
