@@ -22,3 +22,5 @@ export type { OrderKey } from './state/stored-orders';
 export { attachOrders } from './state/stored-orders';
 export type { LedgerModuleOptions } from './ledger.module';
 export { LEDGER_CLOCK, LedgerModule } from './ledger.module';
+export type { SeenCausation } from './append/causations';
+export { causationKey, findCausationsByKey } from './append/causations';
