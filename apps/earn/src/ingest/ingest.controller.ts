@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequestLike, RouteBodyConfig, Roles, callerStoreId } from '@tally/platform';
-import { IngestBatchBody } from './ingest.body';
+import { INGEST_BODY_SCHEMA, batchInputs } from './ingest.body';
 import { IngestService } from './ingest.service';
 
 /** 10,000 inputs of a few hundred bytes, with room; counted after gzip is undone. */
@@ -25,7 +25,8 @@ export class IngestController {
       '(already applied, or earlier in this upload) or `invalid` (with field errors). A store token may send only its own ' +
       "store's inputs. Retrying the same batch is safe. Bodies may be gzip (`Content-Encoding: gzip`).",
   })
-  async batch(@Body() body: IngestBatchBody, @Req() request: RequestLike) {
-    return { results: await this.ingest.ingest(body.inputs, callerStoreId(request), new Date()) };
+  @ApiBody({ schema: INGEST_BODY_SCHEMA })
+  async batch(@Body() body: unknown, @Req() request: RequestLike) {
+    return { results: await this.ingest.ingest(batchInputs(body), callerStoreId(request), new Date()) };
   }
 }
