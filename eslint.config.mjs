@@ -32,6 +32,8 @@ export default [
               sourceTag: 'type:testing',
               onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:platform'],
             },
+            // The SDK's tests run it against the contracts and the real earn service.
+            { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing', 'type:app'] },
             {
               sourceTag: 'type:app',
               onlyDependOnLibsWithTags: ['type:domain', 'type:contracts', 'type:data-access', 'type:platform', 'type:testing'],
@@ -45,6 +47,12 @@ export default [
       '@typescript-eslint/no-inferrable-types': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // Published on its own: its code may import nothing of the workspace (its tests may).
+    files: ['packages/producer-sdk/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['@tally/*', '../../../*'] }] },
   },
   {
     files: ['**/*.spec.ts', 'tools/**', 'libs/testing/**'],

@@ -10,7 +10,7 @@ const shared = {
     // module: Node 20 requires it natively, Jest's CommonJS loader cannot. 2.0 has the same API in CommonJS.
     '^content-disposition$': '<rootDir>/node_modules/content-disposition-cjs/dist/index.js',
   },
-  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools'],
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools', '<rootDir>/packages'],
   setupFiles: ['reflect-metadata'],
 };
 

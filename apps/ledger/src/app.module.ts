@@ -10,6 +10,7 @@ import { LeaderboardQueries } from './analytics/read/leaderboard.queries';
 import { AnalyticsReadModel } from './analytics/store/read-model.service';
 import { ConsoleAssets } from './console/console.assets';
 import { FlagsController } from './flags/flags.controller';
+import { AsyncApiController } from './asyncapi/asyncapi.controller';
 import { MembersController } from './members/members.controller';
 import { OpsController } from './ops/ops.controller';
 import { OutboxRelayService } from './relay/outbox-relay.service';
@@ -28,7 +29,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: serviceImports(kit),
-      controllers: [MembersController, OpsController, FlagsController, AnalyticsController, AnalyticsOpsController, LeaderboardsController],
+      controllers: [MembersController, OpsController, FlagsController, AnalyticsController, AnalyticsOpsController, LeaderboardsController, AsyncApiController],
       providers: [
         ...serviceProviders(kit),
         OutboxRelayService,

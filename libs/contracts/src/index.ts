@@ -16,3 +16,7 @@ export * from './idempotency/fingerprint';
 export * from './decision/decision';
 export * from './time/time';
 export * from './transfers/transfer-refusals';
+export * from './schema/input-json-schema';
+export * from './schema/message-schemas';
+export * from './schema/asyncapi';
+export * from './generated/output-schemas.generated';

@@ -36,6 +36,7 @@ describe('decideEarn', () => {
       'UNKNOWN_ACTIVITY',
       'ACTIVITY_LIMIT_REACHED',
       'OCCURRED_BEFORE_PROGRAM',
+      'INPUT_TOO_LATE',
     ]);
   });
 

@@ -22,6 +22,8 @@ export type EarnRefusalCode =
   | 'ALREADY_CHECKED_IN_TODAY'
   | 'CHECK_IN_OUT_OF_ORDER'
   | 'CHECK_IN_TOO_LATE'
+  /** A purchase or activity whose daily cap or limit looks at a day before the late-input window. */
+  | 'INPUT_TOO_LATE'
   | 'SELF_REFERRAL'
   | 'REFEREE_ALREADY_REFERRED'
   | 'UNKNOWN_ACTIVITY'
@@ -42,6 +44,7 @@ export const EARN_REFUSAL_CODES: readonly EarnRefusalCode[] = [
   'UNKNOWN_ACTIVITY',
   'ACTIVITY_LIMIT_REACHED',
   'OCCURRED_BEFORE_PROGRAM',
+  'INPUT_TOO_LATE',
 ];
 
 /** What the earn service keeps of a handled input, and where a waiting one waits. */

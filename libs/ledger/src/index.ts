@@ -25,3 +25,5 @@ export type { LedgerModuleOptions } from './ledger.module';
 export { LEDGER_CLOCK, LedgerModule } from './ledger.module';
 export type { StoredEventRow } from './read/event-row';
 export { toLedgerEvent } from './read/event-row';
+export type { SeenCausation } from './append/causations';
+export { causationKey, findCausationsByKey } from './append/causations';

@@ -107,14 +107,20 @@ const newestOf = (days: Iterable<string>): string | undefined => {
  * nothing was folded, and so nothing dropped. Older days may still be there, pruning being lazy, but
  * a rule must not look at them, or a decision would depend on when the prune last ran.
  */
-export const oldestKnownDay = (daily: ReadonlyMap<string, unknown>): string | undefined => {
+export const oldestKnownDay = (daily: ReadonlyMap<string, unknown>, windowDays = DAILY_DAYS_KEPT): string | undefined => {
   const newest = newestOf(daily.keys());
-  return newest === undefined ? undefined : addDays(newest, -DAILY_DAYS_KEPT);
+  return newest === undefined ? undefined : addDays(newest, -Math.min(windowDays, DAILY_DAYS_KEPT));
 };
 
-/** Whether `daily` still tells what happened on `day` (nothing there then means nothing happened). */
-export const isDayKnown = (daily: ReadonlyMap<string, unknown>, day: string): boolean => {
-  const oldest = oldestKnownDay(daily);
+/** The newest business day `daily` holds, the day the late-input window is counted back from. */
+export const newestKnownDay = (daily: ReadonlyMap<string, unknown>): string | undefined => newestOf(daily.keys());
+
+/**
+ * Whether `daily` still tells what happened on `day` (nothing there then means nothing happened),
+ * within a window of `windowDays` (the program's late-input window, at most `DAILY_DAYS_KEPT`).
+ */
+export const isDayKnown = (daily: ReadonlyMap<string, unknown>, day: string, windowDays = DAILY_DAYS_KEPT): boolean => {
+  const oldest = oldestKnownDay(daily, windowDays);
   return oldest === undefined || day >= oldest;
 };
 

@@ -12,6 +12,7 @@ export * from './http/error-body';
 export * from './http/http-exception.filter';
 export * from './http/validation.pipe';
 export * from './http/param.validators';
+export * from './http/route-body';
 export * from './logging/logging.options';
 export * from './metrics/metrics.service';
 export * from './metrics/http-metrics.hook';

@@ -1,5 +1,8 @@
 import { Program } from './program.types';
 
+/** The most days the member ledger keeps per-day counters for (member-ledger's DAILY_DAYS_KEPT). */
+export const MAX_LATE_INPUT_WINDOW_DAYS = 35;
+
 const deepFreeze = <T>(value: T): T => {
   if (typeof value === 'object' && value !== null) {
     for (const child of Object.values(value)) deepFreeze(child);
@@ -25,6 +28,7 @@ export const DEFAULT_PROGRAM: Program = deepFreeze<Program>({
   // which it refuses. Midnight in the program's zone, so that it starts on a business day's edge.
   startsAt: '2020-01-01T00:00:00+08:00',
   timeZone: 'Asia/Shanghai',
+  lateInputWindowDays: 35,
   currencies: { CNY: { points: 1, perMinorUnits: 100 } },
   tiers: [
     { name: 'member', threshold: 0, multiplier: 1 },

@@ -26,6 +26,13 @@ describe('parseProgram', () => {
     expect(programOf(text, format)).toEqual(DEFAULT_PROGRAM);
   });
 
+  it('takes the late-input window from the program: 35 days by default, at most 35', () => {
+    expect(DEFAULT_PROGRAM.lateInputWindowDays).toBe(35);
+    expect(programOf('lateInputWindowDays: 14\n', 'yaml').lateInputWindowDays).toBe(14);
+    expect(problemsOf('lateInputWindowDays: 36\n', 'yaml')).toEqual([expect.stringMatching(/^lateInputWindowDays: must be <= 35/)]);
+    expect(problemsOf('lateInputWindowDays: 0\n', 'yaml')).toEqual([expect.stringMatching(/^lateInputWindowDays/)]);
+  });
+
   it('merges an object field by field with the defaults', () => {
     // given a file that changes one number of the check-in rule
     const program = programOf('checkIn:\n  points: 5\n', 'yaml');

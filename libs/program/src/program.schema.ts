@@ -1,6 +1,6 @@
 import { ID_PATTERN, ISO_WITH_OFFSET, isCalendarTime } from '@tally/contracts';
 import { z } from 'zod';
-import { DEFAULT_PROGRAM, DEFAULT_TRANSFER_LIMITS } from './default-program';
+import { DEFAULT_PROGRAM, DEFAULT_TRANSFER_LIMITS, MAX_LATE_INPUT_WINDOW_DAYS } from './default-program';
 import { Program } from './program.types';
 import { isTimeZone } from './zone.calendar';
 
@@ -229,6 +229,9 @@ export const programSchema: z.ZodType<Program, unknown> = z
   .strictObject({
     startsAt: bound().default(D.startsAt),
     earliestOccurredAt: bound().optional(),
+    lateInputWindowDays: positiveInt()
+      .max(MAX_LATE_INPUT_WINDOW_DAYS, { error: `must be <= ${MAX_LATE_INPUT_WINDOW_DAYS}: the member ledger keeps ${MAX_LATE_INPUT_WINDOW_DAYS} days of counters` })
+      .default(D.lateInputWindowDays),
     timeZone: text()
       .refine(isTimeZone, { error: 'must be an IANA time zone such as Asia/Shanghai' })
       .default(D.timeZone),

@@ -10,6 +10,12 @@ export interface Program {
    * program's start when absent. Earlier than the start, it accepts history from before the launch.
    */
   earliestOccurredAt?: string;
+  /**
+   * How many business days before a member's newest one an input may still be judged by rules
+   * that look back (check-ins, daily caps, activity limits per day); an older one is refused
+   * (`CHECK_IN_TOO_LATE`, `INPUT_TOO_LATE`). At most `MAX_LATE_INPUT_WINDOW_DAYS`.
+   */
+  lateInputWindowDays: number;
   /** IANA zone that defines a business day (check-ins, daily caps, activity limits, expiry ends). */
   timeZone: string;
   /** Accepted currencies; a purchase in any other currency is refused. */

@@ -239,13 +239,15 @@ export type NewLedgerEvent = {
   [K in LedgerEventType]: { type: K; memberId: string; occurredAt: string; data: LedgerEventDataMap[K] };
 }[LedgerEventType];
 
-/** An event as stored in the log. */
-export type LedgerEvent = NewLedgerEvent & {
+/** What the log adds to an event when it stores it; the relayed message carries all of it. */
+export interface StoredEventFields {
   position: string;
   version: number;
   eventId: string;
   recordedAt: string;
   causationId: string;
-  prevHash: string;
   hash: string;
-};
+}
+
+/** An event as stored in the log. */
+export type LedgerEvent = NewLedgerEvent & StoredEventFields & { prevHash: string };

@@ -1,16 +1,20 @@
-export type DeadLetterReason =
-  | 'empty_message'
-  | 'payload_too_large'
-  | 'invalid_json'
-  | 'unknown_topic'
-  | 'unknown_type'
-  | 'validation_failed'
-  | 'occurred_in_future'
-  | 'processing_failed'
+/** Each dead-letter reason code and what it means: the codes are stable, the texts may improve. */
+export const DEAD_LETTER_REASONS = {
+  empty_message: 'the message has no value',
+  payload_too_large: 'the value is larger than 64 KiB, or holds more than 10,000 JSON values',
+  invalid_json: 'the value is not UTF-8 JSON, or not a JSON object',
+  unknown_topic: 'the topic carries no input Tally knows',
+  unknown_type: "`type` is missing or not one of the topic's types",
+  validation_failed: 'a field breaks the schema (see fieldErrors), or occurredAt is not a real date, or a text holds NUL or a lone surrogate',
+  occurred_in_future: 'occurredAt is more than 24 h ahead of the consumer clock',
+  processing_failed: 'the service failed on this message alone (see operations)',
   /** The validator itself failed on the message (threw): not expected, but the message must not stop its consumer. */
-  | 'invalid_message'
+  invalid_message: 'the validator failed on the message',
   /** An input `eventId` seen before on its topic with another body (after validation): the first one stands. */
-  | 'idempotency_conflict';
+  idempotency_conflict: 'the eventId was used before on this topic with another body; the first one stands',
+} as const;
+
+export type DeadLetterReason = keyof typeof DEAD_LETTER_REASONS;
 
 /** What a letter's topic copy left out: how much, and where the whole letter can be read. */
 export interface DeadLetterTruncation {

@@ -3,6 +3,7 @@ import { MemberState } from '@tally/member-ledger';
 import { ActivityRule, businessDay } from '@tally/program';
 import { EarnContext, EarnDecision, append, reject } from '../earn.decision';
 import { earnedEvent, optional } from '../shared/earned-event';
+import { lateInputRefusal } from '../shared/late-input';
 
 interface Usage {
   limit: 'day' | 'year' | 'lifetime';
@@ -29,6 +30,10 @@ export const decideActivity = (activity: MemberActivity, state: MemberState, ctx
   const rule = ctx.program.activities.find((candidate) => candidate.id === activity.activity);
   if (!rule) return reject(memberId, 'UNKNOWN_ACTIVITY', `the program does not reward activity ${activity.activity}`);
   const day = businessDay(ctx.program, activity.occurredAt);
+  if (rule.maxPerDay !== undefined) {
+    const late = lateInputRefusal(memberId, state, ctx.program, day, `activity ${rule.id} (limited per day)`);
+    if (late) return late;
+  }
   const reached = usagesOf(rule, state, day).find((usage) => usage.max !== undefined && usage.count >= usage.max);
   if (reached) {
     return reject(memberId, 'ACTIVITY_LIMIT_REACHED', `activity ${rule.id} is limited to ${reached.max} per ${reached.limit} (${day})`);

@@ -160,8 +160,20 @@ describe('decideCheckIn', () => {
         result: { outcome: 'refused' },
         memberId: MEMBER,
         code: 'CHECK_IN_TOO_LATE',
-        message: "check-in for 2026-10-18 arrived after the 35 days the member's history keeps",
+        message: "check-in for 2026-10-18 arrived after the late-input window of 35 days before the member's newest day 2026-11-23 (program lateInputWindowDays: 35)",
       });
+    });
+
+    it("refuses from the program's late-input window when the program makes it shorter", () => {
+      // given a program whose late-input window is 7 days, and a check-in on the 23rd
+      const ctx = contextFor(programWith({ lateInputWindowDays: 7 }));
+      const { members } = run([monday], ctx);
+      // when check-ins for 7 and 8 days before arrive
+      const inside = decideCheckIn(checkIn('2026-11-16T08:01:00+08:00'), members[MEMBER], ctx);
+      const past = decideCheckIn(checkIn('2026-11-15T08:01:00+08:00'), members[MEMBER], ctx);
+      // then the first earns and the refusal of the second names the window
+      expect(inside).toMatchObject({ kind: 'append' });
+      expect(past).toMatchObject({ kind: 'reject', code: 'CHECK_IN_TOO_LATE', message: expect.stringContaining('late-input window of 7 days') });
     });
 
     it('judges the window from the newest day the member earned on, not only checked in', () => {

@@ -197,6 +197,20 @@ describe('decidePurchase', () => {
       const ctx = () => contextFor(purchaseRule({ dailyEarnCap: 300 }));
       const earlier = purchase({ orderId: 'o-1', amountMinor: 25_000, occurredAt: '2026-11-23T08:00:00+08:00' });
 
+      it("refuses a purchase dated before the late-input window, whose day's earnings the ledger no longer knows (INPUT_TOO_LATE)", () => {
+        // given a member whose newest day is the 23rd, under a program with a 10-day window
+        const windowed = () => contextFor(programWith({ purchase: { ...DEFAULT_PROGRAM.purchase, dailyEarnCap: 300 }, lateInputWindowDays: 10 }));
+        const { members } = run([earlier], windowed());
+        // when purchases of 10 and 11 days before arrive
+        const inside = decidePurchase(purchase({ orderId: 'o-in', occurredAt: '2026-11-13T10:00:00+08:00' }), members[MEMBER], windowed());
+        const past = decidePurchase(purchase({ orderId: 'o-past', occurredAt: '2026-11-12T10:00:00+08:00' }), members[MEMBER], windowed());
+        // then the first earns, and the second is refused with the window in its message
+        expect(inside.kind).toBe('append');
+        expect(past).toMatchObject({ kind: 'reject', code: 'INPUT_TOO_LATE', message: expect.stringContaining('late-input window of 10 days') });
+        // and without a cap there is nothing to look back at: the same purchase earns
+        expect(decidePurchase(purchase({ orderId: 'o-past', occurredAt: '2026-11-12T10:00:00+08:00' }), members[MEMBER], contextFor(programWith({ lateInputWindowDays: 10 }))).kind).toBe('append');
+      });
+
       it('earns only what is left of the day and says so', () => {
         // given 250 points earned earlier the same business day
         const { members } = run([earlier], ctx());

@@ -3,6 +3,7 @@ import { MemberState } from '@tally/member-ledger';
 import { CurrencyRate, Program, availableAtFor, businessDay, lowestTier, tierByName } from '@tally/program';
 import { EarnContext, EarnDecision, append, reject } from '../earn.decision';
 import { EarnedDetails, earnedEvent } from '../shared/earned-event';
+import { lateInputRefusal } from '../shared/late-input';
 import { purchasePoints } from './purchase.points';
 
 const rateFor = (program: Program, currency: string): CurrencyRate | undefined =>
@@ -38,6 +39,10 @@ export const decidePurchase = (purchase: PurchaseCompleted, state: MemberState, 
     ruleIds.push('purchase.max-per-event');
   }
   const day = businessDay(program, purchase.occurredAt);
+  if (program.purchase.dailyEarnCap !== undefined) {
+    const late = lateInputRefusal(memberId, state, program, day, 'a purchase under the daily earn cap');
+    if (late) return late;
+  }
   const room = dailyRoom(program, state, day);
   if (room === 0) return reject(memberId, 'DAILY_CAP_REACHED', `the daily cap of ${program.purchase.dailyEarnCap} points is reached on ${day}`);
   if (room !== undefined && points > room) {

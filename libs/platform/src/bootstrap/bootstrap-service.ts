@@ -14,6 +14,7 @@ import {
   refuseWhileClosing,
 } from '../http/framework-errors';
 import { jsonNestingExceeds } from '../http/json-depth';
+import { applyRouteBodyConfig } from '../http/route-body';
 import { createStartupLogger, requestIdFor } from '../logging/logging.options';
 import { registerHttpMetrics } from '../metrics/http-metrics.hook';
 import { Metrics } from '../metrics/metrics.service';
@@ -77,6 +78,7 @@ export const createHttpAdapter = (): FastifyAdapter => {
     done();
   });
   refuseWhileClosing(fastify);
+  applyRouteBodyConfig(fastify);
   // Fastify's own parser (it refuses __proto__ and constructor keys), except that an empty JSON
   // body is no body: `POST /holds/{id}/release` carries none, and clients still send the header.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');

@@ -33,6 +33,12 @@ describe('renderError', () => {
     });
   });
 
+  it('answers a body cut off by the client as its mistake, logged as no unexpected error', () => {
+    const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    expect(renderError(aborted)).toMatchObject({ status: 400, body: { error: 'invalid_request' }, unexpected: false });
+    expect(renderError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })).status).toBe(500);
+  });
+
   it("hides a framework's 5xx message, which may name internals", () => {
     expect(renderError(new HttpException("Attempted to send payload of invalid type 'object'", 500))).toEqual({
       status: 500,

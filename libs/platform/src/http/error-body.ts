@@ -58,11 +58,21 @@ const fromFastifyClientError = (exception: unknown): RenderedError | undefined =
 };
 
 /**
+ * Node's error for a request whose connection closed before its body ended (a client that gave up
+ * mid-upload): the client's doing, not ours, so no unexpected error is logged. Matched by shape,
+ * not class: it is Node's own `Error`.
+ */
+const fromAbortedBody = (exception: unknown): RenderedError | undefined =>
+  isRecord(exception) && exception.code === 'ECONNRESET' && exception.message === 'aborted'
+    ? { status: 400, body: { error: 'invalid_request', message: 'the request body was cut off before its end' }, unexpected: false }
+    : undefined;
+
+/**
  * Renders anything thrown into `{error, message, ...}`. Our own codes (snake_case `error`) pass
  * through; Nest's built-in exceptions get a code from their status; anything else is a 500 that
  * says nothing about internals.
  */
 export const renderError = (exception: unknown): RenderedError => {
   if (exception instanceof HttpException) return fromHttpException(exception);
-  return fromExposedClientError(exception) ?? fromFastifyClientError(exception) ?? INTERNAL;
+  return fromExposedClientError(exception) ?? fromFastifyClientError(exception) ?? fromAbortedBody(exception) ?? INTERNAL;
 };

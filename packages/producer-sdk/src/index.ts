@@ -1,0 +1,4 @@
+export * from './inputs';
+export * from './validation';
+export * from './builders';
+export * from './producer';
