@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { serviceImports, serviceProviders } from '@tally/service-kit';
 import { BaseConfig } from '@tally/platform';
+import { AdjustmentsController } from './adjustments/adjustments.controller';
+import { AdjustmentsService } from './adjustments/adjustments.service';
 import { MembersController } from './members/members.controller';
 import { OpsController } from './ops/ops.controller';
 import { OutboxRelayService } from './relay/outbox-relay.service';
@@ -16,10 +18,11 @@ export class AppModule {
     return {
       module: AppModule,
       imports: serviceImports(kit),
-      controllers: [MembersController, OpsController],
+      controllers: [MembersController, OpsController, AdjustmentsController],
       providers: [
         ...serviceProviders(kit),
         OutboxRelayService,
+        AdjustmentsService,
       ],
     };
   }
