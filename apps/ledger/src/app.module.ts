@@ -3,6 +3,7 @@ import { serviceImports, serviceProviders } from '@tally/service-kit';
 import { BaseConfig } from '@tally/platform';
 import { AdjustmentsController } from './adjustments/adjustments.controller';
 import { AdjustmentsService } from './adjustments/adjustments.service';
+import { ExportsController } from './exports/exports.controller';
 import { MembersController } from './members/members.controller';
 import { OpsController } from './ops/ops.controller';
 import { OutboxRelayService } from './relay/outbox-relay.service';
@@ -18,7 +19,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: serviceImports(kit),
-      controllers: [MembersController, OpsController, AdjustmentsController],
+      controllers: [MembersController, OpsController, AdjustmentsController, ExportsController],
       providers: [
         ...serviceProviders(kit),
         OutboxRelayService,

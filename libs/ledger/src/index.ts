@@ -22,3 +22,6 @@ export type { OrderKey } from './state/stored-orders';
 export { attachOrders } from './state/stored-orders';
 export type { LedgerModuleOptions } from './ledger.module';
 export { LEDGER_CLOCK, LedgerModule } from './ledger.module';
+export * from './export/verify';
+export type { ExportFilter } from './export/export.reader';
+export { decodedData, exportEvents } from './export/export.reader';

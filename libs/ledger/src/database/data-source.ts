@@ -7,6 +7,7 @@ import { OutboxPerTransaction1764600000003 } from './migrations/1764600000003-ou
 import { RejectionLookups1764600000004 } from './migrations/1764600000004-rejection-lookups';
 import { CommitOrderedLists1764600000005 } from './migrations/1764600000005-commit-ordered-lists';
 import { DecisionsOnTheHead1764600000006 } from './migrations/1764600000006-decisions-on-the-head';
+import { AdjustmentFields1764600000007 } from './migrations/1764600000007-adjustment-fields';
 
 export const LEDGER_MIGRATIONS = [
   LedgerSchema1764600000000,
@@ -16,6 +17,7 @@ export const LEDGER_MIGRATIONS = [
   RejectionLookups1764600000004,
   CommitOrderedLists1764600000005,
   DecisionsOnTheHead1764600000006,
+  AdjustmentFields1764600000007,
 ];
 const MIGRATIONS_TABLE = 'tally_migrations';
 
