@@ -4,6 +4,9 @@ import { BaseConfig } from '@tally/platform';
 import { AdjustmentsController } from './adjustments/adjustments.controller';
 import { AdjustmentsService } from './adjustments/adjustments.service';
 import { ExportsController } from './exports/exports.controller';
+import { JobsController } from './jobs/jobs.controller';
+import { JobsRunner } from './jobs/jobs.runner';
+import { LedgerGauges } from './metrics/ledger.gauges';
 import { MembersController } from './members/members.controller';
 import { OpsController } from './ops/ops.controller';
 import { OutboxRelayService } from './relay/outbox-relay.service';
@@ -19,11 +22,13 @@ export class AppModule {
     return {
       module: AppModule,
       imports: serviceImports(kit),
-      controllers: [MembersController, OpsController, AdjustmentsController, ExportsController],
+      controllers: [MembersController, OpsController, AdjustmentsController, ExportsController, JobsController],
       providers: [
         ...serviceProviders(kit),
         OutboxRelayService,
         AdjustmentsService,
+        JobsRunner,
+        LedgerGauges,
       ],
     };
   }

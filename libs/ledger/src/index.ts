@@ -25,3 +25,5 @@ export { LEDGER_CLOCK, LedgerModule } from './ledger.module';
 export * from './export/verify';
 export type { ExportFilter } from './export/export.reader';
 export { decodedData, exportEvents } from './export/export.reader';
+export type { ClaimedJob, JobKind, JobProgress, JobState, JobView } from './jobs/ops-jobs';
+export { OpsJobs, STALE_AFTER_SECONDS } from './jobs/ops-jobs';

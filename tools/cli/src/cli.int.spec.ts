@@ -114,6 +114,14 @@ describe('tally CLI against the ledger app', () => {
     expect((await json(['parked'])).body).toMatchObject({ parked: [], total: 0 });
   });
 
+  it('starts an audit job, follows it to the end, and lists it', async () => {
+    const job = await json(['jobs', 'start', '--kind', 'audit', '--wait']);
+    expect(job).toMatchObject({ code: 0, body: { state: 'done', result: { ok: true } } });
+    const list = await json(['jobs']);
+    expect((list.body.jobs as { id: string }[]).map((j) => j.id)).toContain(job.body.id);
+    expect((await json(['jobs', 'show', String(job.body.id)])).code).toBe(0);
+  });
+
   it('exports a store, a member and the whole ledger with manifests that verify offline', async () => {
     const whole = await json(['export', '--out', join(dir, 'all')]);
     expect(whole.body).toMatchObject({ events: 6, members: 3, chainBreaks: 0 });

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { addFileCommands } from './commands/file.commands';
+import { addJobsCommands } from './commands/jobs.commands';
 import { addOpsCommands } from './commands/ops.commands';
 import { addReadCommands } from './commands/read.commands';
 import { contextOf } from './context';
@@ -17,6 +18,7 @@ export const buildProgram = (): Command => {
   addReadCommands(program, contextOf);
   addOpsCommands(program, contextOf);
   addFileCommands(program, contextOf);
+  addJobsCommands(program, contextOf);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

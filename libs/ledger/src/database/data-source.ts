@@ -8,6 +8,7 @@ import { RejectionLookups1764600000004 } from './migrations/1764600000004-reject
 import { CommitOrderedLists1764600000005 } from './migrations/1764600000005-commit-ordered-lists';
 import { DecisionsOnTheHead1764600000006 } from './migrations/1764600000006-decisions-on-the-head';
 import { AdjustmentFields1764600000007 } from './migrations/1764600000007-adjustment-fields';
+import { OpsJobs1764600000008 } from './migrations/1764600000008-ops-jobs';
 
 export const LEDGER_MIGRATIONS = [
   LedgerSchema1764600000000,
@@ -18,6 +19,7 @@ export const LEDGER_MIGRATIONS = [
   CommitOrderedLists1764600000005,
   DecisionsOnTheHead1764600000006,
   AdjustmentFields1764600000007,
+  OpsJobs1764600000008,
 ];
 const MIGRATIONS_TABLE = 'tally_migrations';
 
