@@ -9,6 +9,9 @@ import { createServiceApp, listeningUrl } from '@tally/platform';
 import { TestDatabase, createTestDatabase, testKafkaBrokers } from '@tally/testing';
 import { AppModule, DEFAULT_PORT, SERVICE } from '../../../apps/ledger/src/app.module';
 
+// Each run of the CLI compiles its TypeScript sources on start: seconds each on a busy host.
+jest.setTimeout(300_000);
+
 const OPS = 'cli-ops';
 const BIN = join(__dirname, '..', 'bin', 'tally.cjs');
 
