@@ -11,6 +11,12 @@ import { AnalyticsReadModel } from './analytics/store/read-model.service';
 import { ConsoleAssets } from './console/console.assets';
 import { FlagsController } from './flags/flags.controller';
 import { AsyncApiController } from './asyncapi/asyncapi.controller';
+import { AdjustmentsController } from './adjustments/adjustments.controller';
+import { AdjustmentsService } from './adjustments/adjustments.service';
+import { ExportsController } from './exports/exports.controller';
+import { JobsController } from './jobs/jobs.controller';
+import { JobsRunner } from './jobs/jobs.runner';
+import { LedgerGauges } from './metrics/ledger.gauges';
 import { MembersController } from './members/members.controller';
 import { OpsController } from './ops/ops.controller';
 import { OutboxRelayService } from './relay/outbox-relay.service';
@@ -29,7 +35,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: serviceImports(kit),
-      controllers: [MembersController, OpsController, FlagsController, AnalyticsController, AnalyticsOpsController, LeaderboardsController, AsyncApiController],
+      controllers: [MembersController, OpsController, FlagsController, AnalyticsController, AnalyticsOpsController, LeaderboardsController, AsyncApiController, AdjustmentsController, ExportsController, JobsController],
       providers: [
         ...serviceProviders(kit),
         OutboxRelayService,
@@ -39,6 +45,9 @@ export class AppModule {
         AnalyticsConsumer,
         ConsoleAssets,
         consumerHealthCheck(AnalyticsConsumer),
+        AdjustmentsService,
+        JobsRunner,
+        LedgerGauges,
       ],
     };
   }

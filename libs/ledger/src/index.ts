@@ -27,3 +27,8 @@ export type { StoredEventRow } from './read/event-row';
 export { toLedgerEvent } from './read/event-row';
 export type { SeenCausation } from './append/causations';
 export { causationKey, findCausationsByKey } from './append/causations';
+export * from './export/verify';
+export type { ExportFilter } from './export/export.reader';
+export { decodedData, exportEvents } from './export/export.reader';
+export type { ClaimedJob, JobKind, JobProgress, JobState, JobView } from './jobs/ops-jobs';
+export { OpsJobs, STALE_AFTER_SECONDS } from './jobs/ops-jobs';

@@ -107,6 +107,12 @@ export interface PointsAdjusted {
   lotId?: string;
   expiresAt?: string;
   fromLots?: LotPortion[];
+  /** The free text ops gave beside the reason. */
+  note?: string;
+  /** The caller's idempotency key (`POST /ops/members/{id}/adjustments`). */
+  adjustmentId?: string;
+  /** What the lots could not cover, booked as debt because ops asked for it. */
+  debt?: number;
 }
 
 export interface TierChanged {

@@ -7,6 +7,8 @@ import { OutboxPerTransaction1764600000003 } from './migrations/1764600000003-ou
 import { RejectionLookups1764600000004 } from './migrations/1764600000004-rejection-lookups';
 import { CommitOrderedLists1764600000005 } from './migrations/1764600000005-commit-ordered-lists';
 import { DecisionsOnTheHead1764600000006 } from './migrations/1764600000006-decisions-on-the-head';
+import { AdjustmentFields1764600000007 } from './migrations/1764600000007-adjustment-fields';
+import { OpsJobs1764600000008 } from './migrations/1764600000008-ops-jobs';
 import { OutboxTraceContext1764600000011 } from './migrations/1764600000011-outbox-trace-context';
 import { AnalyticsReadModel1764600000013 } from './migrations/1764600000013-analytics-read-model';
 import { TransferEvents1764600000017 } from './migrations/1764600000017-transfer-events';
@@ -20,6 +22,8 @@ export const LEDGER_MIGRATIONS = [
   RejectionLookups1764600000004,
   CommitOrderedLists1764600000005,
   DecisionsOnTheHead1764600000006,
+  AdjustmentFields1764600000007,
+  OpsJobs1764600000008,
   OutboxTraceContext1764600000011,
   AnalyticsReadModel1764600000013,
   TransferEvents1764600000017,

@@ -30,7 +30,9 @@ export const EVENT_LAYOUTS: { readonly [K in LedgerEventType]: Layout<LedgerEven
   'hold.released': layout<LedgerEventDataMap['hold.released']>()('holdId', 'points', 'fromLots', 'reason'),
   'redemption.reversed': layout<LedgerEventDataMap['redemption.reversed']>()('redemptionId', 'points', 'toLots'),
   'points.expired': layout<LedgerEventDataMap['points.expired']>()('lotId', 'points'),
-  'points.adjusted': layout<LedgerEventDataMap['points.adjusted']>()('points', 'actor', 'reason', 'lotId', 'expiresAt', 'fromLots'),
+  'points.adjusted': layout<LedgerEventDataMap['points.adjusted']>()(
+    'points', 'actor', 'reason', 'lotId', 'expiresAt', 'fromLots', 'note', 'adjustmentId', 'debt',
+  ),
   'tier.changed': layout<LedgerEventDataMap['tier.changed']>()('from', 'to', 'qualifyingPoints', 'reason', 'floor', 'actor', 'note'),
   'points.transferred': layout<LedgerEventDataMap['points.transferred']>()('transferId', 'points', 'toMemberId', 'fromLots', 'day', 'note'),
   'points.received': layout<LedgerEventDataMap['points.received']>()('transferId', 'points', 'fromMemberId', 'toLots', 'day', 'note'),

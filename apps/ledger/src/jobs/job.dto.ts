@@ -1,0 +1,60 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ID_PATTERN } from '@tally/contracts';
+import { IsInstant, MayBeAbsent } from '@tally/platform';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsBoolean, IsIn, IsObject, Matches, ValidateNested } from 'class-validator';
+
+export const JOB_KINDS = ['audit', 'replay', 'import'] as const;
+
+export class MemberRange {
+  @ApiProperty({ description: 'First member id (byte order), inclusive' })
+  @Matches(ID_PATTERN, { message: 'from must be a member id' })
+  from: string;
+
+  @ApiProperty({ description: 'Last member id (byte order), inclusive' })
+  @Matches(ID_PATTERN, { message: 'to must be a member id' })
+  to: string;
+}
+
+/** What a job covers; two jobs of one kind and the same scope share one run. */
+export class JobScope {
+  @ApiPropertyOptional({ type: [String], maxItems: 10000 })
+  @MayBeAbsent()
+  @ArrayMaxSize(10000)
+  @Matches(ID_PATTERN, { each: true, message: 'memberIds must be member ids' })
+  memberIds?: string[];
+
+  @ApiPropertyOptional({ type: MemberRange })
+  @MayBeAbsent()
+  @ValidateNested()
+  @Type(() => MemberRange)
+  memberRange?: MemberRange;
+
+  @ApiPropertyOptional({ description: 'Events recorded at or after' })
+  @MayBeAbsent()
+  @IsInstant()
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Events recorded before' })
+  @MayBeAbsent()
+  @IsInstant()
+  to?: string;
+}
+
+export class CreateJobRequest {
+  @ApiProperty({ enum: JOB_KINDS })
+  @IsIn(JOB_KINDS)
+  kind: (typeof JOB_KINDS)[number];
+
+  @ApiPropertyOptional({ type: JobScope })
+  @MayBeAbsent()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => JobScope)
+  scope?: JobScope;
+
+  @ApiPropertyOptional({ description: 'replay: swap the rebuilt projections in', default: false })
+  @MayBeAbsent()
+  @IsBoolean()
+  swap?: boolean;
+}

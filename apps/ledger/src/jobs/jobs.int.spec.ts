@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { INestApplication } from '@nestjs/common';
+import { NewLedgerEvent } from '@tally/contracts';
+import { LedgerStore, OpsJobs, migrateLedger, queryOf } from '@tally/ledger';
+import { createServiceApp, listeningUrl } from '@tally/platform';
+import { TestDatabase, createTestDatabase, eventually, testKafkaBrokers } from '@tally/testing';
+import { DataSource } from 'typeorm';
+import { AppModule, DEFAULT_PORT, SERVICE } from '../app.module';
+
+const OPS = 'jobs-ops';
+
+describe('ops jobs', () => {
+  let app: INestApplication;
+  let db: TestDatabase;
+  let url: string;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('ledger_jobs', migrateLedger);
+    const env = {
+      KAFKA_BROKERS: testKafkaBrokers().join(','),
+      DATABASE_URL: db.url,
+      TALLY_TOPIC_NAMESPACE: `int-jobs-${Date.now()}.`,
+      TALLY_API_TOKENS: `${OPS}=ops`,
+      LOG_LEVEL: 'warn',
+    };
+    ({ app } = await createServiceApp({ service: SERVICE, defaultPort: DEFAULT_PORT, module: (config) => AppModule.forRoot(config), env }));
+    await app.listen(0, '127.0.0.1');
+    url = listeningUrl(app);
+    dataSource = app.get(DataSource);
+    const store = app.get(LedgerStore);
+    for (let i = 0; i < 20; i++) {
+      const memberId = `m-${i % 4}`;
+      const event: NewLedgerEvent = {
+        type: 'points.earned',
+        memberId,
+        occurredAt: new Date().toISOString(),
+        data: { points: 10, lotId: randomUUID(), expiresAt: '2099-01-01T00:00:00.000Z', reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: [] },
+      };
+      await store.executeOne({ scope: 'jobs-seed', causationId: `s-${i}`, memberIds: [memberId], decide: () => ({ kind: 'append', result: null, events: [event] }) });
+    }
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  const call = async (method: string, path: string, body?: object) => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${OPS}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+
+  it('runs an audit as a job: 202 with an id, then done with progress and the report', async () => {
+    const created = await call('POST', '/ops/jobs', { kind: 'audit', scope: { from: '2020-01-01T00:00:00Z' } });
+    expect(created.status).toBe(202);
+    expect(created.body).toMatchObject({ kind: 'audit', state: 'queued' });
+    const done = await eventually(async () => {
+      const job = await call('GET', `/ops/jobs/${created.body.id}`);
+      expect(job.body.state).toBe('done');
+      return job.body;
+    });
+    expect(done.progress).toMatchObject({ done: 20, total: 20 });
+    expect(done.result).toMatchObject({ ok: true, eventsChecked: 20 });
+    expect((await call('GET', '/ops/jobs')).body.jobs.map((j: { id: string }) => j.id)).toContain(created.body.id);
+  });
+
+  it('runs a replay as a job', async () => {
+    const created = await call('POST', '/ops/jobs', { kind: 'replay' });
+    const done = await eventually(async () => {
+      const job = await call('GET', `/ops/jobs/${created.body.id}`);
+      expect(job.body.state).toBe('done');
+      return job.body;
+    });
+    expect(done.result).toMatchObject({ identical: true, eventsReplayed: 20 });
+  });
+
+  it('joins a second audit of the same scope instead of doing the work twice', async () => {
+    // Straight on the table, no runner between the two: the second asks while the first is queued.
+    const jobs = new OpsJobs(queryOf(dataSource));
+    const scope = { memberIds: ['m-1', 'm-2'] };
+    const [first, second] = await Promise.all([jobs.create(randomUUID(), 'audit', scope, {}), jobs.create(randomUUID(), 'audit', { ...scope }, {})]);
+    expect(second.job.id).toBe(first.job.id);
+    expect([first.joined, second.joined].sort()).toEqual([false, true]);
+    const other = await jobs.create(randomUUID(), 'audit', { memberIds: ['m-3'] }, {});
+    expect(other.job.id).not.toBe(first.job.id);
+  });
+
+  it('resumes a job whose process stopped, and reports failed one that stopped too often', async () => {
+    const resumed = randomUUID();
+    const given = randomUUID();
+    await dataSource.query(
+      `INSERT INTO ops_jobs (id, kind, scope, scope_key, state, attempts, heartbeat_at, started_at)
+       VALUES ($1, 'audit', '{"r":1}', '{"r":1}', 'running', 1, now() - interval '1 hour', now() - interval '1 hour'),
+              ($2, 'audit', '{"r":2}', '{"r":2}', 'running', 3, now() - interval '1 hour', now() - interval '1 hour')`,
+      [resumed, given],
+    );
+    const again = await eventually(async () => {
+      const job = await call('GET', `/ops/jobs/${resumed}`);
+      expect(job.body.state).toBe('done');
+      return job.body;
+    });
+    expect(again).toMatchObject({ attempts: 2, result: { ok: true } });
+    const failed = await call('GET', `/ops/jobs/${given}`);
+    expect(failed.body).toMatchObject({ state: 'failed', error: expect.stringContaining('stopped 3 times') });
+  });
+
+  it('exposes jobs by state, outbox lag and dead letters by reason on /metrics', async () => {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toMatch(/tally_jobs\{[^}]*kind="audit"[^}]*state="done"[^}]*\} [1-9]/);
+    expect(text).toMatch(/tally_outbox_lag_seconds\{[^}]*\} [0-9.e+-]+/);
+    expect(text).toContain('# TYPE tally_dead_letters gauge');
+  });
+
+  it('answers 404 for an unknown job and 422 for an import job', async () => {
+    expect((await call('GET', `/ops/jobs/${randomUUID()}`)).body.error).toBe('job_not_found');
+    expect((await call('GET', '/ops/jobs/not-a-uuid')).status).toBe(404);
+    expect((await call('POST', '/ops/jobs', { kind: 'import' })).status).toBe(422);
+    expect((await call('POST', '/ops/jobs', { kind: 'nope' })).status).toBe(400);
+  });
+});

@@ -1,0 +1,56 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Metrics } from '@tally/platform';
+import { Gauge } from 'prom-client';
+import { DataSource } from 'typeorm';
+
+/**
+ * Gauges read from PostgreSQL when Prometheus scrapes: how far the outbox relay is behind (the
+ * oldest unrelayed event's age), dead letters by reason, and jobs by state. Reading them on scrape
+ * keeps them true whichever ledger instance relays or runs the jobs.
+ */
+@Injectable()
+export class LedgerGauges implements OnModuleInit {
+  constructor(
+    private readonly metrics: Metrics,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+  ) {}
+
+  onModuleInit(): void {
+    const registers = [this.metrics.registry];
+    const dataSource = this.dataSource;
+    new Gauge({
+      name: 'tally_outbox_lag_seconds',
+      help: 'Age of the oldest ledger event not yet relayed to Kafka (0 when the outbox is empty)',
+      registers,
+      async collect() {
+        const [row] = (await dataSource.query(
+          `SELECT COALESCE(extract(epoch FROM now() - min(e.recorded_at)), 0)::float8 AS age
+             FROM (SELECT positions[1] AS position FROM outbox ORDER BY id LIMIT 1) o JOIN ledger_events e ON e.position = o.position`,
+        )) as { age: number | null }[];
+        this.set(row?.age ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'tally_dead_letters',
+      help: 'Dead letters stored, by reason',
+      labelNames: ['reason'],
+      registers,
+      async collect() {
+        const rows = (await dataSource.query(`SELECT reason, count(*)::float8 AS n FROM dead_letters GROUP BY reason`)) as { reason: string; n: number }[];
+        this.reset();
+        for (const row of rows) this.set({ reason: row.reason }, row.n);
+      },
+    });
+    new Gauge({
+      name: 'tally_jobs',
+      help: 'Ops jobs by kind and state',
+      labelNames: ['kind', 'state'],
+      registers,
+      async collect() {
+        const rows = (await dataSource.query(`SELECT kind, state, count(*)::float8 AS n FROM ops_jobs GROUP BY kind, state`)) as { kind: string; state: string; n: number }[];
+        this.reset();
+        for (const row of rows) this.set({ kind: row.kind, state: row.state }, row.n);
+      },
+    });
+  }
+}
