@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { NewLedgerEvent } from '@tally/contracts';
 import { LedgerStore, migrateLedger } from '@tally/ledger';
-import { createServiceApp, listeningUrl } from '@tally/platform';
+import { ConsumerConfig, createServiceApp, listeningUrl } from '@tally/platform';
 import { TestDatabase, createTestDatabase, testKafkaBrokers } from '@tally/testing';
 import { AppModule, DEFAULT_PORT, SERVICE } from '../../../apps/ledger/src/app.module';
 
@@ -56,7 +56,7 @@ describe('tally CLI against the ledger app', () => {
       TALLY_API_TOKENS: `${OPS}=ops,cli-read=read`,
       LOG_LEVEL: 'warn',
     };
-    ({ app } = await createServiceApp({ service: SERVICE, defaultPort: DEFAULT_PORT, module: (config) => AppModule.forRoot(config), env }));
+    ({ app } = await createServiceApp({ service: SERVICE, defaultPort: DEFAULT_PORT, config: ConsumerConfig, module: (config) => AppModule.forRoot(config), env }));
     await app.listen(0, '127.0.0.1');
     url = listeningUrl(app);
     const store = app.get(LedgerStore);

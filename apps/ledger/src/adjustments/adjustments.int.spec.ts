@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { NewLedgerEvent } from '@tally/contracts';
 import { LedgerStore, auditLedger, migrateLedger } from '@tally/ledger';
-import { createServiceApp, listeningUrl } from '@tally/platform';
+import { ConsumerConfig, createServiceApp, listeningUrl } from '@tally/platform';
 import { TestDatabase, createTestDatabase, testKafkaBrokers } from '@tally/testing';
 import { DataSource } from 'typeorm';
 import { AppModule, DEFAULT_PORT, SERVICE } from '../app.module';
@@ -23,7 +23,7 @@ describe('POST /ops/members/{memberId}/adjustments', () => {
       TALLY_API_TOKENS: `${OPS}=ops,${READ}=read`,
       LOG_LEVEL: 'warn',
     };
-    ({ app } = await createServiceApp({ service: SERVICE, defaultPort: DEFAULT_PORT, module: (config) => AppModule.forRoot(config), env }));
+    ({ app } = await createServiceApp({ service: SERVICE, defaultPort: DEFAULT_PORT, config: ConsumerConfig, module: (config) => AppModule.forRoot(config), env }));
     await app.listen(0, '127.0.0.1');
     url = listeningUrl(app);
     const earned = { points: 100, lotId: 'l-adj-1', expiresAt: '2099-01-01T00:00:00.000Z', reason: 'purchase' as const, tier: 'member', multiplier: 1, ruleIds: [] };

@@ -61,10 +61,11 @@ export class AdjustmentsService {
       scope: ADJUSTMENT_SCOPE,
       causationId: `${memberId}/${request.adjustmentId}`,
       memberIds: [memberId],
+      refused: { input: request, occurredAt },
       fingerprint: fingerprintOf({ ...request, memberId }),
       decide: (states) => {
         const state = states[memberId] ?? initialMemberState(memberId);
-        return outcomeOf(memberId, request, actor, occurredAt, decideAdjust(state, command), state.version + 1);
+        return outcomeOf(memberId, request, actor, decideAdjust(state, command), state.version + 1);
       },
     });
     this.metrics.counter('tally_adjustments_total', 'Manual adjustments by outcome', ['outcome']).inc({ outcome: outcome.status });
@@ -87,14 +88,13 @@ const outcomeOf = (
   memberId: string,
   request: AdjustmentRequest,
   actor: string,
-  occurredAt: string,
   decision: AdjustDecision,
   version: number,
 ): CommandOutcome<Stored> => {
   if (!decision.ok) {
     const [status, error] = REFUSAL_STATUS[decision.code];
     const body: ErrorBody = { error, message: decision.message, ...(decision.available !== undefined ? { available: decision.available } : {}) };
-    return { kind: 'reject', memberId, code: decision.code, message: decision.message, result: { ok: false, status, body }, occurredAt, input: request, final: false };
+    return { kind: 'reject', memberId, code: decision.code, message: decision.message, result: { ok: false, status, body }, final: false };
   }
   const body: AdjustmentResult = {
     adjustmentId: request.adjustmentId,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { ALL_TOPICS, DEAD_LETTER_REASONS } from '@tally/contracts';
 import { migrateLedger } from '@tally/ledger';
-import { createServiceApp, listeningUrl } from '@tally/platform';
+import { ConsumerConfig, createServiceApp, listeningUrl } from '@tally/platform';
 import { TestDatabase, createTestDatabase, testKafkaBrokers } from '@tally/testing';
 import { AppModule, DEFAULT_PORT, SERVICE } from '../app.module';
 
@@ -17,7 +17,7 @@ describe('ledger app: the AsyncAPI document', () => {
   beforeAll(async () => {
     db = await createTestDatabase('ledger_asyncapi', migrateLedger);
     const env = { KAFKA_BROKERS: testKafkaBrokers().join(','), DATABASE_URL: db.url, TALLY_API_TOKENS: 'asyncapi-ops=ops', LOG_LEVEL: 'warn' };
-    ({ app } = await createServiceApp({ service: SERVICE, defaultPort: DEFAULT_PORT, module: (config) => AppModule.forRoot(config), env }));
+    ({ app } = await createServiceApp({ service: SERVICE, defaultPort: DEFAULT_PORT, config: ConsumerConfig, module: (config) => AppModule.forRoot(config), env }));
     await app.listen(0, '127.0.0.1');
     url = listeningUrl(app);
   });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import { NewLedgerEvent } from '@tally/contracts';
 import { LedgerStore, OpsJobs, migrateLedger, queryOf } from '@tally/ledger';
-import { createServiceApp, listeningUrl } from '@tally/platform';
+import { ConsumerConfig, createServiceApp, listeningUrl } from '@tally/platform';
 import { TestDatabase, createTestDatabase, eventually, testKafkaBrokers } from '@tally/testing';
 import { DataSource } from 'typeorm';
 import { AppModule, DEFAULT_PORT, SERVICE } from '../app.module';
@@ -24,7 +24,7 @@ describe('ops jobs', () => {
       TALLY_API_TOKENS: `${OPS}=ops`,
       LOG_LEVEL: 'warn',
     };
-    ({ app } = await createServiceApp({ service: SERVICE, defaultPort: DEFAULT_PORT, module: (config) => AppModule.forRoot(config), env }));
+    ({ app } = await createServiceApp({ service: SERVICE, defaultPort: DEFAULT_PORT, config: ConsumerConfig, module: (config) => AppModule.forRoot(config), env }));
     await app.listen(0, '127.0.0.1');
     url = listeningUrl(app);
     dataSource = app.get(DataSource);
