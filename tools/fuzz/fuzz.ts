@@ -115,14 +115,15 @@ const main = async () => {
     await producer.connect();
     await publish(producer, stack, messages);
     await producer.disconnect();
-    const drained = await stack.waitCaughtUp(180);
-    if (!drained) findings.push('earn did not commit every input partition to its end within 180 s (a stalled consumer)');
+    const stalled = await stack.waitProgress(120, 900);
+    if (stalled) findings.push(`earn's consumer stalled: ${stalled}`);
     const bad = messages.filter((m) => m.bad);
     const letters = await readDeadLetters(stack.kafka, stack.namespace, bad.length);
-    findings.push(...checkDeadLetters(messages, letters, stack.namespace));
+    const dead = checkDeadLetters(messages, letters, stack.namespace);
+    findings.push(...dead.findings);
     const applied = await checkApplied(stack.sql, messages);
     findings.push(...applied.findings);
-    say(`  Kafka: ${bad.length} bad -> ${letters.length} dead letters; ${messages.filter((m) => m.valid).length} valid -> ${applied.eventsApplied} ledger events (${Math.round((Date.now() - started) / 1000)} s)`);
+    say(`  Kafka: ${bad.length} bad -> ${letters.length - dead.redelivered} dead letters (+${dead.redelivered} lettered again); ${messages.filter((m) => m.valid).length} valid -> ${applied.eventsApplied} ledger events (${Math.round((Date.now() - started) / 1000)} s)`);
     const http = await fuzzHttp(stack, rng, count - kafkaBad);
     findings.push(...http.findings);
     say(`  HTTP: ${http.sent} bad requests, ${http.findings.length} findings (${Math.round((Date.now() - started) / 1000)} s)`);
@@ -135,7 +136,7 @@ const main = async () => {
     const byKind: Record<string, number> = {};
     for (const m of bad) byKind[m.bad!.kind] = (byKind[m.bad!.kind] ?? 0) + 1;
     Object.assign(report, {
-      kafka: { bad: bad.length, valid: messages.filter((m) => m.valid).length, redeliveries: messages.filter((m) => m.redelivery).length, deadLetters: letters.length, eventsApplied: applied.eventsApplied, byKind },
+      kafka: { bad: bad.length, valid: messages.filter((m) => m.valid).length, redeliveries: messages.filter((m) => m.redelivery).length, deadLetters: letters.length - dead.redelivered, deadLettersRedelivered: dead.redelivered, eventsApplied: applied.eventsApplied, byKind },
       http: { requests: http.sent, byService: http.perService },
       audit,
     });

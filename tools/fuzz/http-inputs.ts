@@ -30,7 +30,7 @@ export const describeService = async (baseUrl: string): Promise<{ routes: string
 
 /** Requests no generator of `malformedRequests` makes, every route gets them: bodies and headers at the edges. */
 const edgeCases = (routes: string[], rng: Rng, token: string): ProbeRequest[] =>
-  routes.flatMap((route) => {
+  routes.flatMap((route): ProbeRequest[] => {
     const [method, template] = route.split(' ') as [ProbeRequest['method'], string];
     const url = template.replace(/:[A-Za-z]+/g, () => `fz-${rng.int(0, 1e6)}`);
     const auth = { authorization: `Bearer ${token}` };

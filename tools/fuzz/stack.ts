@@ -17,6 +17,8 @@ export interface Instance {
   service: ServiceName;
   port: number;
   child?: ChildProcess;
+  /** Settings of this process alone (a second consumer group, say). */
+  env?: Record<string, string>;
 }
 
 export interface StackOptions {
@@ -109,6 +111,7 @@ export class Stack {
         TALLY_TOPIC_NAMESPACE: this.namespace,
         LOG_LEVEL: 'warn',
         ...this.options.env,
+        ...instance.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -174,6 +177,36 @@ export class Stack {
       }
     }
     return true;
+  }
+
+  /** Sum of the committed offsets of `groupId` on the input topics: moves while the consumer makes progress. */
+  private async committed(groupId: string): Promise<number> {
+    let total = 0;
+    for (const topic of [Topics.purchases, Topics.checkIns, Topics.referrals, Topics.memberEvents]) {
+      const [committed] = await this.admin.fetchOffsets({ groupId: `${this.namespace}${groupId}`, topics: [this.topic(topic.name)] });
+      for (const p of committed.partitions) total += Math.max(0, Number(p.offset));
+    }
+    return total;
+  }
+
+  /**
+   * Waits until `groupId` has caught up; undefined then, else why not: its commits did not move
+   * for `stallSeconds` (a stalled consumer) or it was still behind after `maxSeconds`.
+   */
+  async waitProgress(stallSeconds: number, maxSeconds: number, groupId = 'tally-earn'): Promise<string | undefined> {
+    const until = Date.now() + maxSeconds * 1000;
+    let last = -1;
+    let movedAt = Date.now();
+    while (Date.now() < until) {
+      if (await this.caughtUp(groupId).catch(() => false)) return undefined;
+      const now = await this.committed(groupId).catch(() => last);
+      if (now !== last) {
+        last = now;
+        movedAt = Date.now();
+      } else if (Date.now() - movedAt > stallSeconds * 1000) return `no offset committed for ${stallSeconds} s while inputs wait`;
+      await sleep(1000);
+    }
+    return `still behind after ${maxSeconds} s`;
   }
 
   async waitCaughtUp(seconds: number, groupId?: string, topics?: string[]): Promise<boolean> {

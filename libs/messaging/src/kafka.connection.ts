@@ -97,7 +97,7 @@ const raiseLimits = async (admin: Admin, topics: { name: string; limits: Readonl
  * Creates the topics that do not exist yet, with their limits, raises the limits of those that
  * do (nothing else about them changes) and waits for their leaders.
  */
-export const ensureTopics = async (admin: Admin, namespace: string, topics: readonly Topic<unknown>[], partitions = 4): Promise<void> => {
+export const ensureTopics = async (admin: Admin, namespace: string, topics: readonly Topic<unknown>[], partitions = 4, replicationFactor = 1): Promise<void> => {
   const wanted = topics.map((t) => ({ name: physicalTopicName(t, namespace), limits: TOPIC_LIMITS[t.name] ?? {} }));
   const missing = async () => {
     const existing = new Set(await admin.listTopics());
@@ -108,7 +108,7 @@ export const ensureTopics = async (admin: Admin, namespace: string, topics: read
     try {
       await admin.createTopics({
         waitForLeaders: false,
-        topics: toCreate.map(({ name, limits }) => ({ topic: name, numPartitions: partitions, replicationFactor: 1, configEntries: configEntries(limits) })),
+        topics: toCreate.map(({ name, limits }) => ({ topic: name, numPartitions: partitions, replicationFactor, configEntries: configEntries(limits) })),
       });
     } catch (error) {
       // Another service created some of them meanwhile: fine, as long as they all exist now.

@@ -18,7 +18,7 @@ class ProducerCloser implements OnApplicationShutdown {
 /** The Kafka client, a typed producer, and every contract topic created when missing. */
 @Module({})
 export class MessagingModule {
-  static forRoot(settings: KafkaSettings & { partitions?: number }): DynamicModule {
+  static forRoot(settings: KafkaSettings & { partitions?: number; replicationFactor?: number }): DynamicModule {
     return {
       module: MessagingModule,
       global: true,
@@ -31,7 +31,7 @@ export class MessagingModule {
             const admin = kafka.admin();
             await admin.connect();
             try {
-              await ensureTopics(admin, settings.namespace, ALL_TOPICS, settings.partitions ?? 8);
+              await ensureTopics(admin, settings.namespace, ALL_TOPICS, settings.partitions ?? 8, settings.replicationFactor ?? 1);
             } finally {
               await admin.disconnect();
             }

@@ -52,6 +52,20 @@ export class BaseConfig {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 
+  /** Partitions of each topic a service creates (an existing topic keeps its own). */
+  @Transform(toInteger)
+  @Max(1000)
+  @Min(1)
+  @IsInt()
+  TALLY_TOPIC_PARTITIONS = 8;
+
+  /** Replicas of each topic a service creates: 3 on a 3-broker cluster (with min.insync.replicas 2), 1 on a single broker. */
+  @Transform(toInteger)
+  @Max(16)
+  @Min(1)
+  @IsInt()
+  TALLY_TOPIC_REPLICATION_FACTOR = 1;
+
   /** How Tally's producers compress what they send. */
   @IsIn(KAFKA_COMPRESSIONS)
   TALLY_KAFKA_COMPRESSION: KafkaCompression = 'none';
