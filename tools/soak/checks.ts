@@ -37,7 +37,7 @@ const checkInputs = (rows: Row[], workload: Workload): string[] => {
   for (const row of rows) byCause.set(row.causation_id, [...(byCause.get(row.causation_id) ?? []), row]);
   const describe = (list: Row[]) => list.map((r) => `${r.type}/${r.member_id}/${Number(r.data.points ?? 0)}`).sort().join(', ');
   const want = (earned: Record<string, number>, clawed: Record<string, number>) =>
-    [...Object.entries(earned).map(([m, p]) => `points.earned/${m}/${p}`), ...Object.entries(clawed).filter(([, p]) => p > 0).map(([m, p]) => `points.clawed-back/${m}/${p}`)].sort().join(', ');
+    [...Object.entries(earned).map(([m, p]) => `points.earned/${m}/${p}`), ...Object.entries(clawed).map(([m, p]) => `points.clawed-back/${m}/${p}`)].sort().join(', ');
   for (const effect of workload.effects.values()) {
     if (effect.group) continue;
     const got = describe((byCause.get(effect.eventId) ?? []).filter((r) => r.type !== 'tier.changed'));

@@ -68,6 +68,7 @@ const main = async () => {
     env: {
       TALLY_TOPIC_REPLICATION_FACTOR: String(Math.min(brokerCount, 3)),
       TALLY_TOPIC_PARTITIONS: '4',
+      TALLY_KAFKA_IDEMPOTENT: brokerCount === 3 ? 'on' : 'off',
       TALLY_EXPIRY_INTERVAL_SECONDS: '0',
       TALLY_TIER_DAILY_EVALUATION: 'off',
       TALLY_HOLD_EXPIRY_INTERVAL_MS: '0',

@@ -26,6 +26,8 @@ export interface KafkaSettings {
   namespace: string;
   /** How the producer compresses what it sends (default none); consumers read every codec whatever this is. */
   compression?: KafkaCompression;
+  /** Idempotent producers (kafkajs `idempotent`); off by default, see TypedProducer. */
+  idempotent?: boolean;
 }
 
 /** The one place Tally makes its Kafka client, so every consumer and producer has every codec and reads committed records only. */

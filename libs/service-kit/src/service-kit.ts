@@ -18,7 +18,7 @@ export interface ServiceKitOptions {
 export const serviceImports = ({ service, config, messaging = true }: ServiceKitOptions): DynamicModule[] => [
   PlatformModule.forRoot({ service, config }),
   LedgerModule.forRoot({ databaseUrl: config.DATABASE_URL, stateCacheSize: config.TALLY_STATE_CACHE_SIZE }),
-  ...(messaging ? [MessagingModule.forRoot({ brokers: config.kafkaBrokers, clientId: `tally-${service}`, namespace: config.TALLY_TOPIC_NAMESPACE, compression: config.TALLY_KAFKA_COMPRESSION, partitions: config.TALLY_TOPIC_PARTITIONS, replicationFactor: config.TALLY_TOPIC_REPLICATION_FACTOR })] : []),
+  ...(messaging ? [MessagingModule.forRoot({ brokers: config.kafkaBrokers, clientId: `tally-${service}`, namespace: config.TALLY_TOPIC_NAMESPACE, compression: config.TALLY_KAFKA_COMPRESSION, idempotent: config.TALLY_KAFKA_IDEMPOTENT === 'on', partitions: config.TALLY_TOPIC_PARTITIONS, replicationFactor: config.TALLY_TOPIC_REPLICATION_FACTOR })] : []),
 ];
 
 /** Readiness checks of PostgreSQL and Kafka, and the program, for every service. */

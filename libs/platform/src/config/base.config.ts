@@ -70,6 +70,10 @@ export class BaseConfig {
   @IsIn(KAFKA_COMPRESSIONS)
   TALLY_KAFKA_COMPRESSION: KafkaCompression = 'none';
 
+  /** `on`: the producers are idempotent (no duplicate from a retried send after a leader moves); they always wait for every in-sync replica. */
+  @IsIn(['on', 'off'])
+  TALLY_KAFKA_IDEMPOTENT: 'on' | 'off' = 'off';
+
   /**
    * Member states each process keeps folded in memory between appends (0: none). A state is
    * about 3 KiB for a member with 5 purchases and 7 KiB with 15; a miss folds the member's latest
