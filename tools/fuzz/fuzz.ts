@@ -5,8 +5,7 @@ import { Kafka, Producer } from 'kafkajs';
 import { badRequests, describeService, probe } from './http-inputs';
 import { checkApplied, checkDeadLetters, readDeadLetters } from './kafka-checks';
 import { FuzzMessage, KafkaInputs } from './kafka-inputs';
-import { Rng } from './rng';
-import { OPS_TOKEN, READ_TOKEN, ROOT, STORE_TOKEN, ServiceName, Stack } from './stack';
+import { Rng, OPS_TOKEN, READ_TOKEN, ROOT, STORE_TOKEN, ServiceName, Stack } from '@tally/testing';
 
 /**
  * `npm run fuzz -- --seed N --count K [--port-base P] [--no-build]`: K bad inputs, about 60% on

@@ -1,6 +1,5 @@
-import { ProbeRequest, errorContractProblem, malformedRequests } from '@tally/testing';
+import { ProbeRequest, errorContractProblem, malformedRequests, Rng } from '@tally/testing';
 import fc from 'fast-check';
-import { Rng } from './rng';
 
 export interface HttpFinding {
   service: string;

@@ -3,7 +3,7 @@ import { DeadLetter, Topics } from '@tally/contracts';
 import { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { FuzzMessage } from './kafka-inputs';
-import { sleep } from './stack';
+import { sleep } from '@tally/testing';
 
 const KNOWN_REASONS = new Set(['empty_message', 'payload_too_large', 'invalid_json', 'unknown_topic', 'unknown_type', 'validation_failed', 'occurred_in_future', 'idempotency_conflict']);
 

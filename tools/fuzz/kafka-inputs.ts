@@ -1,5 +1,5 @@
 import { Topics } from '@tally/contracts';
-import { Rng } from './rng';
+import { Rng } from '@tally/testing';
 
 /** A ledger event a valid input must cause (found by its causation id, the input's eventId). */
 export interface ExpectedEvent {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT } from '../fuzz/stack';
+import { ROOT } from '@tally/testing';
 
 const run = promisify(execFile);
 

@@ -1,5 +1,5 @@
 import { Topics } from '@tally/contracts';
-import { OPS_TOKEN, Stack, sleep } from '../fuzz/stack';
+import { OPS_TOKEN, Stack, sleep } from '@tally/testing';
 import { Oracle, availableAfter } from './oracle';
 import { Workload } from './workload';
 

@@ -1,5 +1,5 @@
 import { Producer } from 'kafkajs';
-import { OPS_TOKEN, Stack, sleep } from '../fuzz/stack';
+import { OPS_TOKEN, Stack, sleep } from '@tally/testing';
 import { Oracle } from './oracle';
 import { Step } from './workload';
 

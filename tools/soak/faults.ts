@@ -1,5 +1,4 @@
-import { Rng } from '../fuzz/rng';
-import { Stack, sleep } from '../fuzz/stack';
+import { Rng, Stack, sleep } from '@tally/testing';
 import { Brokers } from './brokers';
 
 export type Fault =

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { ROOT, Stack, sleep } from '../fuzz/stack';
+import { ROOT, Stack, sleep } from '@tally/testing';
 import { Brokers } from './brokers';
 import { finalChecks } from './checks';
 import { Driver } from './driver';

@@ -1,5 +1,5 @@
 import { Topics } from '@tally/contracts';
-import { Rng } from '../fuzz/rng';
+import { Rng } from '@tally/testing';
 
 /** One thing the soak does; the same seed gives the same list. */
 export type Step =

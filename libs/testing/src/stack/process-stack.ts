@@ -3,11 +3,11 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Topics } from '@tally/contracts';
 import { Admin, Kafka, logLevel } from 'kafkajs';
+import { sleep } from '../eventually';
 import { Client } from 'pg';
 
-export const ROOT = join(__dirname, '../..');
+export const ROOT = join(__dirname, '../../../..');
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export type ServiceName = 'ledger' | 'earn' | 'redeem' | 'tier' | 'expiry';
 
@@ -137,9 +137,9 @@ export class Stack {
   async startAll(): Promise<void> {
     const [first, ...rest] = this.instances;
     this.startInstance(first);
-    await this.waitHealthy(first);
+    await this.waitHealthy(first, 300);
     for (const instance of rest) this.startInstance(instance);
-    for (const instance of rest) await this.waitHealthy(instance);
+    for (const instance of rest) await this.waitHealthy(instance, 300);
   }
 
   async kill(instance: Instance, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
