@@ -37,6 +37,22 @@ export const STORE_TOKEN = 'stack-store-token';
 export const STORE_ID = 'st-1';
 const TOKENS = `${OPS_TOKEN}=ops,${READ_TOKEN}=read,${STORE_TOKEN}=store:${STORE_ID}`;
 
+const INPUT_TOPIC_NAMES = [Topics.purchases, Topics.checkIns, Topics.referrals, Topics.memberEvents].map((t) => t.name);
+
+/** True once `groupId` has committed, on every partition of `topics` (contract names), up to the end of the log. */
+export const groupCaughtUp = async (admin: Admin, namespace: string, groupId: string, topics = INPUT_TOPIC_NAMES): Promise<boolean> => {
+  for (const topic of topics) {
+    const name = `${namespace}${topic}`;
+    const ends = await admin.fetchTopicOffsets(name);
+    const [committed] = await admin.fetchOffsets({ groupId: `${namespace}${groupId}`, topics: [name] });
+    for (const end of ends) {
+      const at = committed.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+      if (end.high !== '0' && at !== end.high) return false;
+    }
+  }
+  return true;
+};
+
 const SERVICES: ServiceName[] = ['ledger', 'earn', 'redeem', 'tier', 'expiry'];
 const nodeFlags = JSON.parse(readFileSync(join(ROOT, 'tools/infra/service-node-flags.json'), 'utf8')) as Record<string, string[]>;
 
@@ -166,17 +182,8 @@ export class Stack {
   }
 
   /** True once `groupId` (contract name) has committed every input topic partition up to its end. */
-  async caughtUp(groupId = 'tally-earn', topics = [Topics.purchases, Topics.checkIns, Topics.referrals, Topics.memberEvents].map((t) => t.name)): Promise<boolean> {
-    for (const topic of topics) {
-      const name = this.topic(topic);
-      const ends = await this.admin.fetchTopicOffsets(name);
-      const [committed] = await this.admin.fetchOffsets({ groupId: `${this.namespace}${groupId}`, topics: [name] });
-      for (const end of ends) {
-        const at = committed.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
-        if (end.high !== '0' && at !== end.high) return false;
-      }
-    }
-    return true;
+  caughtUp(groupId = 'tally-earn', topics = INPUT_TOPIC_NAMES): Promise<boolean> {
+    return groupCaughtUp(this.admin, this.namespace, groupId, topics);
   }
 
   /** Sum of the committed offsets of `groupId` on the input topics: moves while the consumer makes progress. */
