@@ -32,11 +32,13 @@ export class Brokers {
       TALLY_KAFKA_CLUSTER_HOME: join(ROOT, count === 1 ? '.tally/soak-kafka' : '.tally/kafka-cluster'),
       TALLY_KAFKA_CLUSTER_PORT: String(port),
       TALLY_KAFKA_CLUSTER_CONTROLLER_PORT: String(port + 5),
+      // A node that rejoins a busy cluster can take minutes on a small shared host.
+      TALLY_KAFKA_START_TIMEOUT: process.env.TALLY_KAFKA_START_TIMEOUT ?? '600',
     };
   }
 
   private async cluster(...args: string[]): Promise<void> {
-    await run('bash', ['deploy/kafka/cluster.sh', ...args, '--brokers', String(this.count)], { cwd: ROOT, env: this.env, timeout: 300_000 });
+    await run('bash', ['deploy/kafka/cluster.sh', ...args, '--brokers', String(this.count)], { cwd: ROOT, env: this.env, timeout: 900_000 });
   }
 
   async start(): Promise<void> {
