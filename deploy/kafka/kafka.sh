@@ -13,6 +13,12 @@
 #   TALLY_KAFKA_STOP_TIMEOUT     seconds before SIGKILL   (default 30)
 #   TALLY_KAFKA_WAIT_TIMEOUT     seconds for `wait`       (default 60)
 #   TALLY_KAFKA_HEAP_OPTS        JVM heap                 (default "-Xms256m -Xmx512m")
+# One node of a cluster (deploy/kafka/cluster.sh sets these for each node):
+#   TALLY_KAFKA_NODE_ID          node.id                  (default 1)
+#   TALLY_KAFKA_VOTERS           controller.quorum.voters (default this node alone)
+#   TALLY_KAFKA_CLUSTER_ID       cluster id to format with (default a new one)
+#   TALLY_KAFKA_REPLICATION      default and internal topics' replication factor (default 1)
+#   TALLY_KAFKA_MIN_ISR          min.insync.replicas      (default 1)
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -39,6 +45,10 @@ START_TIMEOUT="${TALLY_KAFKA_START_TIMEOUT:-120}"
 STOP_TIMEOUT="${TALLY_KAFKA_STOP_TIMEOUT:-30}"
 WAIT_TIMEOUT="${TALLY_KAFKA_WAIT_TIMEOUT:-60}"
 HEAP_OPTS="${TALLY_KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
+NODE_ID="${TALLY_KAFKA_NODE_ID:-1}"
+VOTERS="${TALLY_KAFKA_VOTERS:-$NODE_ID@$HOST:$CONTROLLER_PORT}"
+REPLICATION="${TALLY_KAFKA_REPLICATION:-1}"
+MIN_ISR="${TALLY_KAFKA_MIN_ISR:-1}"
 MARKER="$LIBS/.tally-complete"
 
 log() { echo "kafka: $*"; }
@@ -183,6 +193,10 @@ render_config() {
   sed -e "s#@@DATA_DIR@@#$DATA_DIR#g" \
       -e "s#@@PORT@@#$PORT#g" \
       -e "s#@@CONTROLLER_PORT@@#$CONTROLLER_PORT#g" \
+      -e "s#@@NODE_ID@@#$NODE_ID#g" \
+      -e "s#@@VOTERS@@#$VOTERS#g" \
+      -e "s#@@RF@@#$REPLICATION#g" \
+      -e "s#@@MIN_ISR@@#$MIN_ISR#g" \
       "$TEMPLATE" >"$CONF.tmp"
   mv "$CONF.tmp" "$CONF"
 }
@@ -192,7 +206,7 @@ format_storage() {
     return 0
   fi
   local cid out
-  cid="$(java -cp "$LIBS/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1)"
+  cid="${TALLY_KAFKA_CLUSTER_ID:-$(java -cp "$LIBS/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1)}"
   [[ "$cid" =~ ^[A-Za-z0-9_-]{22}$ ]] || die "StorageTool random-uuid returned '$cid'"
   log "formatting $DATA_DIR (cluster id $cid)"
   if ! out="$(java -Dlog4j2.configurationFile="$LOG4J_CONF" -Dkafka.logs.dir="$LOG_DIR" -cp "$LIBS/*" \

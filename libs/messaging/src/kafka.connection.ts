@@ -28,6 +28,8 @@ export interface KafkaSettings {
   compression?: KafkaCompression;
   /** TLS and SASL for a secured cluster (`BaseConfig.kafkaSecurity`); none for a plaintext one. */
   security?: KafkaClientSecurity;
+  /** Idempotent producers (kafkajs `idempotent`); off by default, see TypedProducer. */
+  idempotent?: boolean;
 }
 
 /** The one place Tally makes its Kafka client, so every consumer and producer has every codec and reads committed records only. */

@@ -39,7 +39,7 @@ export class MessagingModule {
             return kafka;
           },
         },
-        { provide: TypedProducer, inject: [Kafka], useFactory: (kafka: Kafka) => new TypedProducer(kafka, settings.namespace, settings.compression) },
+        { provide: TypedProducer, inject: [Kafka], useFactory: (kafka: Kafka) => new TypedProducer(kafka, settings.namespace, settings.compression, settings.idempotent) },
         ProducerCloser,
       ],
       exports: [Kafka, KAFKA_SETTINGS, TypedProducer],

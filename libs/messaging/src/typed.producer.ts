@@ -22,12 +22,12 @@ export class TypedProducer {
   private readonly compression: CompressionTypes;
   private connected?: Promise<void>;
 
-  constructor(kafka: Kafka, private readonly namespace: string, compression: KafkaCompression = 'none') {
+  constructor(kafka: Kafka, private readonly namespace: string, compression: KafkaCompression = 'none', idempotent = false) {
     this.compression = compressionType(compression);
-    // Not kafkajs' idempotent mode: duplicates are harmless downstream (every consumer dedupes by
-    // id) and its InitProducerId handshake fails on a broker whose coordinator is still loading.
-    // One request in flight keeps per-partition order across retries.
-    this.producer = kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    // kafkajs' idempotent mode only when asked (TALLY_KAFKA_IDEMPOTENT): duplicates are harmless
+    // downstream (every consumer dedupes by id) and its InitProducerId handshake fails on a broker
+    // whose coordinator is still loading. One request in flight keeps per-partition order across retries.
+    this.producer = kafka.producer({ idempotent, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   async send<T>(topic: Topic<T>, messages: OutgoingMessage<T>[]): Promise<void> {

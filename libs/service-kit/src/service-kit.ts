@@ -22,6 +22,7 @@ export const messagingSettings = (service: string, config: BaseConfig) => ({
   compression: config.TALLY_KAFKA_COMPRESSION,
   security: config.kafkaSecurity,
   topics: config.topicLayout,
+  idempotent: config.TALLY_KAFKA_IDEMPOTENT === 'on',
 });
 
 /** What every Tally service is built on: platform (config, auth, logs, metrics, health), the ledger, Kafka. */

@@ -4,3 +4,5 @@ export * from './java-producer';
 export * from './eventually';
 export * from './http-probe';
 export * from './malformed-requests';
+export * from './stack/process-stack';
+export * from './stack/seeded-rng';

@@ -4,7 +4,7 @@ import { INestApplication } from '@nestjs/common';
 import { Topics } from '@tally/contracts';
 import { migrateLedger } from '@tally/ledger';
 import { createServiceApp } from '@tally/platform';
-import { TestDatabase, createTestDatabase, testKafkaBrokers, testNamespace } from '@tally/testing';
+import { TestDatabase, createTestDatabase, groupCaughtUp, testKafkaBrokers, testNamespace } from '@tally/testing';
 import { Admin, IHeaders, Kafka, KafkaMessage, Producer, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { AppModule } from '../app.module';
@@ -122,17 +122,8 @@ export class EarnHarness {
   }
 
   /** True once `groupId` has committed, on every input topic partition, up to the end of the log. */
-  async caughtUp(groupId: string): Promise<boolean> {
-    for (const topic of [Topics.purchases, Topics.checkIns, Topics.referrals, Topics.memberEvents]) {
-      const name = `${this.namespace}${topic.name}`;
-      const ends = await this.admin.fetchTopicOffsets(name);
-      const [committed] = await this.admin.fetchOffsets({ groupId: `${this.namespace}${groupId}`, topics: [name] });
-      for (const end of ends) {
-        const at = committed.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
-        if (end.high !== '0' && at !== end.high) return false;
-      }
-    }
-    return true;
+  caughtUp(groupId: string): Promise<boolean> {
+    return groupCaughtUp(this.admin, this.namespace, groupId);
   }
 
   async stop(): Promise<void> {

@@ -133,6 +133,10 @@ export class BaseConfig {
   @IsInt()
   TALLY_TOPIC_RETENTION_MS?: number;
 
+  /** `on`: the producers are idempotent (no duplicate from a retried send after a leader moves); they always wait for every in-sync replica. */
+  @IsIn(['on', 'off'])
+  TALLY_KAFKA_IDEMPOTENT: 'on' | 'off' = 'off';
+
   /**
    * Member states each process keeps folded in memory between appends (0: none). A state is
    * about 3 KiB for a member with 5 purchases and 7 KiB with 15; a miss folds the member's latest

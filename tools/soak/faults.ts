@@ -1,0 +1,43 @@
+import { Rng, Stack, sleep } from '@tally/testing';
+import { Brokers } from './brokers';
+
+export type Fault =
+  | { at: number; kind: 'kill'; instance: string; downMs: number }
+  | { at: number; kind: 'pg-terminate' }
+  | { at: number; kind: 'broker'; node: number; downMs: number };
+
+const KILLABLE = ['ledger#1', 'tier#1', 'expiry#1', 'earn#1', 'earn#2', 'redeem#1', 'redeem#2'];
+
+/** The fault schedule of a seed: about one fault per `every` steps, at seeded steps. */
+export const faultSchedule = (seed: number, steps: number, every: number, brokers: number): Fault[] => {
+  const rng = new Rng(seed ^ 0x5eed_fa17);
+  const faults: Fault[] = [];
+  for (let at = rng.int(every / 2, every); at < steps; at += rng.int(Math.ceil(every / 2), Math.ceil(every * 1.5))) {
+    const roll = rng.next();
+    if (roll < 0.55) faults.push({ at, kind: 'kill', instance: rng.pick(KILLABLE), downMs: rng.int(200, 6000) });
+    else if (roll < 0.8) faults.push({ at, kind: 'pg-terminate' });
+    else faults.push({ at, kind: 'broker', node: rng.int(1, brokers), downMs: rng.int(1000, 8000) });
+  }
+  return faults;
+};
+
+export const describeFault = (f: Fault): string =>
+  f.kind === 'kill' ? `step ${f.at}: SIGKILL ${f.instance}, restarted after ${f.downMs} ms` : f.kind === 'pg-terminate' ? `step ${f.at}: pg_terminate_backend of every service connection` : `step ${f.at}: SIGKILL broker ${f.node}, restarted after ${f.downMs} ms`;
+
+/** Injects one fault; resolves once what it stopped runs again. One broker at a time is down at most. */
+export const inject = async (fault: Fault, stack: Stack, brokers: Brokers, log: (line: string) => void): Promise<void> => {
+  if (fault.kind === 'kill') {
+    const instance = stack.instance(fault.instance);
+    await stack.kill(instance);
+    await sleep(fault.downMs);
+    stack.startInstance(instance);
+    await stack.waitHealthy(instance, 300).catch((error: Error) => log(`  !! ${error.message}`));
+  } else if (fault.kind === 'pg-terminate') {
+    const { rows } = await stack.sql.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+    log(`  terminated ${rows.length} PostgreSQL connections`);
+  } else {
+    await brokers.kill(fault.node);
+    await sleep(fault.downMs);
+    await brokers.restart(fault.node).catch((error: Error) => log(`  !! broker ${fault.node} restart: ${error.message}`));
+  }
+};
