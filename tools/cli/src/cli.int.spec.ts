@@ -7,6 +7,7 @@ import { NewLedgerEvent } from '@tally/contracts';
 import { LedgerStore, migrateLedger } from '@tally/ledger';
 import { ConsumerConfig, createServiceApp, listeningUrl } from '@tally/platform';
 import { TestDatabase, createTestDatabase, testKafkaBrokers } from '@tally/testing';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the CLI is tested against the ledger app itself
 import { AppModule, DEFAULT_PORT, SERVICE } from '../../../apps/ledger/src/app.module';
 
 // Each run of the CLI compiles its TypeScript sources on start: seconds each on a busy host.

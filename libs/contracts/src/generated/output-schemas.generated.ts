@@ -337,6 +337,156 @@ export const OUTPUT_SCHEMAS: Record<string, JsonSchema> = {
             ]
           }
         ]
+      },
+      {
+        "allOf": [
+          {
+            "$ref": "#/definitions/StoredEventFields"
+          },
+          {
+            "type": "object",
+            "properties": {
+              "type": {
+                "const": "points.transferred"
+              },
+              "memberId": {
+                "type": "string"
+              },
+              "occurredAt": {
+                "type": "string"
+              },
+              "data": {
+                "$ref": "#/definitions/PointsTransferred"
+              }
+            },
+            "required": [
+              "type",
+              "memberId",
+              "occurredAt",
+              "data"
+            ]
+          }
+        ]
+      },
+      {
+        "allOf": [
+          {
+            "$ref": "#/definitions/StoredEventFields"
+          },
+          {
+            "type": "object",
+            "properties": {
+              "type": {
+                "const": "points.received"
+              },
+              "memberId": {
+                "type": "string"
+              },
+              "occurredAt": {
+                "type": "string"
+              },
+              "data": {
+                "$ref": "#/definitions/PointsReceived"
+              }
+            },
+            "required": [
+              "type",
+              "memberId",
+              "occurredAt",
+              "data"
+            ]
+          }
+        ]
+      },
+      {
+        "allOf": [
+          {
+            "$ref": "#/definitions/StoredEventFields"
+          },
+          {
+            "type": "object",
+            "properties": {
+              "type": {
+                "const": "transfer.reversed"
+              },
+              "memberId": {
+                "type": "string"
+              },
+              "occurredAt": {
+                "type": "string"
+              },
+              "data": {
+                "$ref": "#/definitions/TransferReversed"
+              }
+            },
+            "required": [
+              "type",
+              "memberId",
+              "occurredAt",
+              "data"
+            ]
+          }
+        ]
+      },
+      {
+        "allOf": [
+          {
+            "$ref": "#/definitions/StoredEventFields"
+          },
+          {
+            "type": "object",
+            "properties": {
+              "type": {
+                "const": "member.flagged"
+              },
+              "memberId": {
+                "type": "string"
+              },
+              "occurredAt": {
+                "type": "string"
+              },
+              "data": {
+                "$ref": "#/definitions/MemberFlagged"
+              }
+            },
+            "required": [
+              "type",
+              "memberId",
+              "occurredAt",
+              "data"
+            ]
+          }
+        ]
+      },
+      {
+        "allOf": [
+          {
+            "$ref": "#/definitions/StoredEventFields"
+          },
+          {
+            "type": "object",
+            "properties": {
+              "type": {
+                "const": "flag.cleared"
+              },
+              "memberId": {
+                "type": "string"
+              },
+              "occurredAt": {
+                "type": "string"
+              },
+              "data": {
+                "$ref": "#/definitions/FlagCleared"
+              }
+            },
+            "required": [
+              "type",
+              "memberId",
+              "occurredAt",
+              "data"
+            ]
+          }
+        ]
       }
     ],
     "definitions": {
@@ -676,6 +826,18 @@ export const OUTPUT_SCHEMAS: Record<string, JsonSchema> = {
             "items": {
               "$ref": "#/definitions/LotPortion"
             }
+          },
+          "note": {
+            "type": "string",
+            "description": "The free text ops gave beside the reason."
+          },
+          "adjustmentId": {
+            "type": "string",
+            "description": "The caller's idempotency key (`POST /ops/members/{id}/adjustments`)."
+          },
+          "debt": {
+            "type": "number",
+            "description": "What the lots could not cover, booked as debt because ops asked for it."
           }
         },
         "required": [
@@ -717,6 +879,206 @@ export const OUTPUT_SCHEMAS: Record<string, JsonSchema> = {
           "qualifyingPoints",
           "reason"
         ]
+      },
+      "PointsTransferred": {
+        "type": "object",
+        "properties": {
+          "transferId": {
+            "type": "string"
+          },
+          "points": {
+            "type": "number"
+          },
+          "toMemberId": {
+            "type": "string"
+          },
+          "fromLots": {
+            "type": "array",
+            "items": {
+              "$ref": "#/definitions/LotPortion"
+            }
+          },
+          "day": {
+            "type": "string"
+          },
+          "note": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "transferId",
+          "points",
+          "toMemberId",
+          "fromLots",
+          "day"
+        ],
+        "description": "The sender's side of a transfer (积分分享): points leave the sender's lots, soonest-expiring first. `day` is the business day of the decision: the sender's daily and monthly limits count by it."
+      },
+      "PointsReceived": {
+        "type": "object",
+        "properties": {
+          "transferId": {
+            "type": "string"
+          },
+          "points": {
+            "type": "number"
+          },
+          "fromMemberId": {
+            "type": "string"
+          },
+          "toLots": {
+            "type": "array",
+            "items": {
+              "$ref": "#/definitions/LotPortion"
+            }
+          },
+          "day": {
+            "type": "string"
+          },
+          "note": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "transferId",
+          "points",
+          "fromMemberId",
+          "toLots",
+          "day"
+        ],
+        "description": "The recipient's side of a transfer: one new lot per portion the sender gave, each keeping the expiry of the lot it came from (sharing never extends a point's life)."
+      },
+      "TransferReversed": {
+        "type": "object",
+        "properties": {
+          "transferId": {
+            "type": "string"
+          },
+          "points": {
+            "type": "number"
+          },
+          "actor": {
+            "type": "string"
+          },
+          "toLots": {
+            "type": "array",
+            "items": {
+              "$ref": "#/definitions/LotPortion"
+            }
+          },
+          "fromLots": {
+            "type": "array",
+            "items": {
+              "$ref": "#/definitions/LotPortion"
+            }
+          },
+          "debt": {
+            "type": "number"
+          },
+          "note": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "transferId",
+          "points",
+          "actor"
+        ],
+        "description": "An ops correction of a transfer, one event on each side: the sender's points go back into the lots they came from (`toLots`); the recipient's are taken back (`fromLots`, the received lots first), and what no lot covers becomes debt, as a clawback's does."
+      },
+      "MemberFlagged": {
+        "type": "object",
+        "properties": {
+          "flagId": {
+            "type": "string"
+          },
+          "ruleId": {
+            "type": "string"
+          },
+          "action": {
+            "type": "string",
+            "enum": [
+              "flag",
+              "block-spending"
+            ]
+          },
+          "evidence": {
+            "$ref": "#/definitions/AbuseEvidence"
+          }
+        },
+        "required": [
+          "flagId",
+          "ruleId",
+          "action",
+          "evidence"
+        ],
+        "description": "An abuse rule flagged the member (\"刷积分\" monitoring). `block-spending` refuses redemptions, holds and transfers until ops clears the flag; `flag` only records it for review."
+      },
+      "AbuseEvidence": {
+        "type": "object",
+        "properties": {
+          "input": {
+            "type": "string",
+            "enum": [
+              "purchase",
+              "check-in",
+              "referral"
+            ]
+          },
+          "window": {
+            "type": "string",
+            "enum": [
+              "hour",
+              "day"
+            ]
+          },
+          "period": {
+            "type": "string",
+            "description": "The window's start (UTC), e.g. `2026-12-07T10` for an hour, `2026-12-07` for a day."
+          },
+          "count": {
+            "type": "number"
+          },
+          "max": {
+            "type": "number"
+          },
+          "eventId": {
+            "type": "string",
+            "description": "The input that crossed the maximum."
+          }
+        },
+        "required": [
+          "input",
+          "window",
+          "period",
+          "count",
+          "max",
+          "eventId"
+        ],
+        "description": "What an abuse rule saw: the input kind counted, in which window, how many against the rule's maximum."
+      },
+      "FlagCleared": {
+        "type": "object",
+        "properties": {
+          "flagId": {
+            "type": "string"
+          },
+          "ruleId": {
+            "type": "string"
+          },
+          "actor": {
+            "type": "string"
+          },
+          "note": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "flagId",
+          "ruleId",
+          "actor"
+        ],
+        "description": "Ops reviewed a flag and cleared it."
       },
       "StoredEventFields": {
         "type": "object",
@@ -762,6 +1124,9 @@ export const OUTPUT_SCHEMAS: Record<string, JsonSchema> = {
       },
       {
         "$ref": "#/definitions/TierChangedNotice"
+      },
+      {
+        "$ref": "#/definitions/ChallengeCodeNotice"
       }
     ],
     "definitions": {
@@ -839,6 +1204,47 @@ export const OUTPUT_SCHEMAS: Record<string, JsonSchema> = {
           "to",
           "effectiveAt"
         ]
+      },
+      "ChallengeCodeNotice": {
+        "type": "object",
+        "properties": {
+          "type": {
+            "type": "string",
+            "const": "challenge.code"
+          },
+          "memberId": {
+            "type": "string"
+          },
+          "challengeId": {
+            "type": "string"
+          },
+          "purpose": {
+            "type": "string",
+            "enum": [
+              "transfer",
+              "redemption"
+            ]
+          },
+          "points": {
+            "type": "number"
+          },
+          "code": {
+            "type": "string"
+          },
+          "expiresAt": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "type",
+          "memberId",
+          "challengeId",
+          "purpose",
+          "points",
+          "code",
+          "expiresAt"
+        ],
+        "description": "A one-time code for step-up verification, for the SMS sender outside Tally to deliver. Tally keeps only its hash; the code is valid until `expiresAt` and for a limited number of wrong tries."
       }
     }
   },
