@@ -179,6 +179,35 @@ describe('a refund waiting for its purchase keeps its event id', () => {
     expect(rows.map((r: { message: string }) => r.message)).toEqual([expect.stringContaining('rf-4'), expect.stringContaining('rf-4')]);
     expect(await conflicts()).toBe(2);
   });
+
+  it('a redelivery in a batch behind a reuse of its id is a duplicate, not a reuse', async () => {
+    const conflicts = () => h.count(`SELECT count(*) FROM dead_letters WHERE reason = 'idempotency_conflict' AND message LIKE '%pr-9 %'`);
+    const original = { ...purchase(9, 'm-again'), eventId: 'pr-9' };
+    await h.publish(Topics.purchases.name, [{ key: 'm-again', value: original }]);
+    await eventually(async () => ((await h.balances())['m-again'] === 100 ? true : undefined), 60_000, 'purchase earned');
+    await h.publish(Topics.purchases.name, [
+      { key: 'm-again', value: { ...original, amountMinor: 20_000 } },
+      { key: 'm-again', value: original },
+      { key: 'm-again', value: { ...original, amountMinor: 30_000 } },
+    ]);
+    await eventually(async () => ((await conflicts()) >= 2 ? true : undefined), 60_000, 'reuses dead-lettered');
+    const { rows } = await h.sql.query(`SELECT letter->>'valueBase64' AS value FROM dead_letters WHERE message LIKE '%pr-9 %'`);
+    const amounts = rows.map((r: { value: string }) => JSON.parse(Buffer.from(r.value, 'base64').toString()).amountMinor).sort();
+    expect(amounts).toEqual([20_000, 30_000]);
+    expect((await h.balances())['m-again']).toBe(100);
+  });
+
+  it('two refunds under one id in one batch, both before their purchase: the first waits, the second is dead-lettered', async () => {
+    await h.publish(Topics.purchases.name, [
+      { key: 'm-twice', value: refund('rf-8', 'm-twice', 'o-8', 5_000) },
+      { key: 'm-twice', value: refund('rf-8', 'm-twice', 'o-8', 2_000) },
+    ]);
+    await eventually(async () => ((await h.count(`SELECT count(*) FROM dead_letters WHERE message LIKE '%rf-8 %'`)) === 1 ? true : undefined), 60_000, 'reuse dead-lettered');
+    await h.publish(Topics.purchases.name, [{ key: 'm-twice', value: { ...purchase(8, 'm-twice'), orderId: 'o-8' } }]);
+    await eventually(async () => ((await h.count(`SELECT count(*) FROM parked_inputs WHERE member_id = 'm-twice'`)) === 0 ? true : undefined), 60_000, 'refund settled');
+    // The purchase earned 100; the first refund (half of it) clawed back 50.
+    expect((await h.balances())['m-twice']).toBe(50);
+  });
 });
 
 describe('a refund still parked after its purchase committed (a crash between the two)', () => {

@@ -50,6 +50,7 @@ export class EarnBatchHandler {
     await this.deadLetterParkedReuses(pending, letters, now);
     const results = await this.execute(pending, letters, now);
     this.deadLetterReusedIds(pending, results, letters, now);
+    this.deadLetterDeferredReuses(pending, results, letters, now);
     await this.deadLetter(letters);
     await this.parkDeferred(pending, results, now);
     await this.applyWaitingRefunds(pending, results);
@@ -58,23 +59,21 @@ export class EarnBatchHandler {
   /**
    * An input parked under its `eventId` (a refund waiting for its purchase) holds that id as an
    * answered one does: the ledger has no causation for it yet, so the id reused with another body,
-   * by an input parked before or one earlier in this batch, is found here and dead-lettered, and
-   * the first input stands. The same body again goes on and is decided again, which changes
-   * nothing while its purchase has not come. The pending list is filtered in place.
+   * by an input parked before, is found here and dead-lettered, and the parked input stands. The
+   * same body again goes on and is decided again, which changes nothing while its purchase has not
+   * come. (One parked within this batch is checked once it is deferred: `deadLetterDeferredReuses`.)
+   * The pending list is filtered in place.
    */
   private async deadLetterParkedReuses(pending: Pending[], letters: Letter[], now: Date) {
-    // The body each causation was first taken with: parked, else its first input in this batch.
-    const first = new Map<string, string | undefined>();
-    if (await this.deps.parked.anyParked()) {
-      for (const p of await this.deps.parked.parkedAs(pending.map((item) => item.command))) {
-        first.set(parkKey(p.scope, p.causationId), inputFingerprint(p.input as InputEvent));
-      }
+    if (!(await this.deps.parked.anyParked())) return;
+    const parkedWith = new Map<string, string>();
+    for (const p of await this.deps.parked.parkedAs(pending.map((item) => item.command))) {
+      parkedWith.set(parkKey(p.scope, p.causationId), inputFingerprint(p.input as InputEvent));
     }
     const reused = new Set<Pending>();
     for (const item of pending) {
-      const key = parkKey(item.command.scope, item.command.causationId);
-      if (!first.has(key)) first.set(key, item.command.fingerprint);
-      else if (first.get(key) !== item.command.fingerprint) reused.add(item);
+      const fingerprint = parkedWith.get(parkKey(item.command.scope, item.command.causationId));
+      if (fingerprint !== undefined && fingerprint !== item.command.fingerprint) reused.add(item);
     }
     if (reused.size === 0) return;
     for (const item of reused) letters.push({ letter: toDeadLetter(item.message, reusedIdProblem(item), this.deps.consumerGroup, now), original: item.message });
@@ -117,6 +116,25 @@ export class EarnBatchHandler {
     pending.forEach((item, i) => {
       const result = results[i];
       if (result?.status !== 'duplicate' || result.sameFingerprint || result.fingerprint === null) return;
+      results[i] = undefined;
+      letters.push({ letter: toDeadLetter(item.message, reusedIdProblem(item), this.deps.consumerGroup, now), original: item.message });
+    });
+  }
+
+  /**
+   * An input deferred in this batch records no causation, so a later input of the batch with its
+   * `eventId` and another body is decided afresh and may be deferred too: the first input of the
+   * batch with that id stands, and a deferred one with another body becomes a dead letter instead
+   * of being parked (or dropped) under the same id. Inputs answered in the ledger are the store's
+   * to judge (`deadLetterReusedIds`): comparing them here would blame a redelivery for a reuse.
+   */
+  private deadLetterDeferredReuses(pending: Pending[], results: (CommandResult<EarnResult> | undefined)[], letters: Letter[], now: Date) {
+    const first = new Map<string, string | undefined>();
+    pending.forEach((item, i) => {
+      const key = parkKey(item.command.scope, item.command.causationId);
+      if (!first.has(key)) return void first.set(key, item.command.fingerprint);
+      const result = results[i];
+      if (result?.status !== 'skipped' || first.get(key) === item.command.fingerprint) return;
       results[i] = undefined;
       letters.push({ letter: toDeadLetter(item.message, reusedIdProblem(item), this.deps.consumerGroup, now), original: item.message });
     });

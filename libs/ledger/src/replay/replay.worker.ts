@@ -1,3 +1,5 @@
+// A worker thread starts without what the service's entry point loaded: the contracts it folds with are decorated classes.
+import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Client } from 'pg';
 import { RangeResult, ReplayTaskResult, ReplayWorkerSetup, ReplayWorkerTask, replayRange } from './replay-range';
