@@ -19,3 +19,17 @@ export const batchInputs = (body: unknown): unknown[] => {
   const problem = `inputs must be an array of 1 to ${MAX_BATCH_INPUTS} input messages`;
   throw new AppError({ status: HttpStatus.BAD_REQUEST, error: 'invalid_request', message: `invalid request: inputs: ${problem}`, fields: [{ field: 'inputs', problems: [problem] }] });
 };
+
+/** The OpenAPI shape of the answer: one result per input, in the order sent. */
+export const INGEST_RESULTS_SCHEMA = {
+  type: 'object',
+  required: ['results'],
+  properties: { results: { type: 'array', items: { type: 'object', required: ['index', 'eventId', 'status'], additionalProperties: true } } },
+  example: {
+    results: [
+      { index: 0, eventId: 'pos-7-000123', status: 'accepted' },
+      { index: 1, eventId: 'pos-7-000122', status: 'duplicate' },
+      { index: 2, eventId: 'pos-7-000124', status: 'invalid', reason: 'validation_failed', errors: [{ field: 'amountMinor', problems: ['must be an integer'] }] },
+    ],
+  },
+};

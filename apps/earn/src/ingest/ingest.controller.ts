@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequestLike, RouteBodyConfig, Roles, callerStoreId } from '@tally/platform';
-import { INGEST_BODY_SCHEMA, batchInputs } from './ingest.body';
+import { INGEST_BODY_SCHEMA, INGEST_RESULTS_SCHEMA, batchInputs } from './ingest.body';
 import { IngestService } from './ingest.service';
 
 /** 10,000 inputs of a few hundred bytes, with room; counted after gzip is undone. */
@@ -26,6 +26,7 @@ export class IngestController {
       "store's inputs. Retrying the same batch is safe. Bodies may be gzip (`Content-Encoding: gzip`).",
   })
   @ApiBody({ schema: INGEST_BODY_SCHEMA })
+  @ApiOkResponse({ schema: INGEST_RESULTS_SCHEMA, description: 'A result for each input, in the order sent' })
   async batch(@Body() body: unknown, @Req() request: RequestLike) {
     return { results: await this.ingest.ingest(batchInputs(body), callerStoreId(request), new Date()) };
   }

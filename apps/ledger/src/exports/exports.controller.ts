@@ -50,7 +50,13 @@ export class ExportsController {
       '`data` in CSV (`dataText` in JSON Lines) is the stored text the hash covers; `tally export` writes the file and its manifest, `tally verify` checks it offline.',
   })
   @ApiProduces('application/x-ndjson', 'text/csv')
-  @ApiOkResponse({ description: 'The events, one a line' })
+  @ApiOkResponse({
+    description: 'The events, one a line',
+    content: {
+      'application/x-ndjson': { schema: { type: 'string' }, example: '{"position":"1042","memberId":"m-1001","version":3,"type":"points.earned","prevHash":"...","hash":"9b1f..."}\n' },
+      'text/csv': { schema: { type: 'string' }, example: 'position,memberId,version,type,occurredAt,recordedAt,prevHash,hash,data\n' },
+    },
+  })
   export(@Query() query: ExportQuery, @Res({ passthrough: true }) reply: HeaderReply): StreamableFile {
     const exported = this.metrics.counter('tally_exported_events_total', 'Events streamed by exports', ['format']);
     const events = exportEvents(queryOf(this.dataSource), { memberId: query.memberId, storeId: query.storeId, from: query.from, to: query.to });

@@ -1,5 +1,6 @@
+import { FLAGS, FLAG_CLEARED } from '../shared/responses.openapi';
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { decideClearFlag } from '@tally/earning';
 import { LEDGER_CLOCK, LedgerStore } from '@tally/ledger';
 import { AppError, RequestLike, Roles, callerOf, describeRole } from '@tally/platform';
@@ -32,6 +33,7 @@ export class FlagsController {
 
   @Get('flags')
   @ApiOperation({ summary: 'Members flagged by abuse rules, with the rule and its evidence; open ones unless state=all' })
+  @ApiOkResponse({ schema: FLAGS, description: 'Flags with their rule, action, evidence and, once cleared, who cleared them' })
   async flags(@Query() query: FlagsQuery) {
     const rows: FlagRow[] = await this.dataSource.query(
       `SELECT f.member_id, f.data->>'flagId' AS flag_id, f.data->>'ruleId' AS rule_id, f.data->>'action' AS action,
@@ -61,6 +63,7 @@ export class FlagsController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Clear an open flag after review (actor and note recorded): what it blocked is allowed again' })
   @ApiNotFoundResponse({ description: '`flag_not_found`: no such open flag (never raised, or cleared already)' })
+  @ApiOkResponse({ schema: FLAG_CLEARED, description: 'The flag is cleared' })
   async clear(@Param() params: FlagParams, @Body() body: ClearFlagBody, @Req() request: RequestLike) {
     const caller = callerOf(request);
     const role = caller ? describeRole(caller) : 'ops';

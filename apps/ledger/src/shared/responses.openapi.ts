@@ -25,3 +25,31 @@ export const PARKED = objectSchema({ parked: S.list(), total: S.integer }, { par
 export const REPLAY = objectSchema({ identical: S.boolean, members: S.integer, differences: S.list(), swapped: S.boolean }, { identical: true, members: 5, differences: [], swapped: false });
 
 export const MEMBER_NOT_FOUND = '`member_not_found`: the member has no ledger events';
+
+const ANY = { type: 'object' as const, additionalProperties: true };
+const RANGE = { from: '2026-11-01', to: '2026-11-30' };
+
+export const FLAGS = objectSchema(
+  { flags: S.list() },
+  { flags: [{ memberId: 'm-1001', flagId: 'fl-7', ruleId: 'purchases-per-hour', action: 'block-spending', evidence: { input: 'purchase', window: 'hour', count: 21, max: 20 }, flaggedAt: '2026-11-23T02:15:00.000Z' }] },
+);
+export const FLAG_CLEARED = objectSchema({ memberId: S.string, flagId: S.string, actor: S.string }, { memberId: 'm-1001', flagId: 'fl-7', actor: 'ops#1a2b3c4d', note: 'checked with the store' });
+const LIABILITY_EXAMPLE = { available: 12153, pending: 0, held: 0, points: 12153, members: 6, cashValueMinor: 12153, currency: 'CNY' };
+const LAG_EXAMPLE = { logPosition: '1042', appliedPosition: '1042', positionsBehind: 0, lagSeconds: 0, eventsApplied: 1042, lastRecordedAt: '2026-11-23T02:15:00.120Z', appliedAt: '2026-11-23T02:15:00.300Z' };
+export const ANALYTICS_OVERVIEW = objectSchema(
+  { from: S.string, to: S.string, storeId: S.nullableString, timeZone: S.string, totals: ANY, breakageRate: { type: 'number' }, lag: ANY },
+  { ...RANGE, storeId: null, timeZone: 'Asia/Shanghai', totals: { earned: 12302, redeemed: 100, expired: 0 }, breakageRate: 0, liability: LIABILITY_EXAMPLE, activeMembers: 6, tiers: [{ tier: 'silver', members: 5 }], lag: LAG_EXAMPLE },
+);
+export const ANALYTICS_DAILY = objectSchema({ from: S.string, to: S.string, storeId: S.nullableString, days: S.list() }, { ...RANGE, storeId: null, groupBy: 'store', days: [{ day: '2026-11-23', storeId: 'sh-07', earned: 2100, redeemed: 100, expired: 0 }] });
+export const ANALYTICS_STORES = objectSchema({ from: S.string, to: S.string, stores: S.list() }, { ...RANGE, stores: [{ storeId: 'sh-07', earned: 6100, redeemed: 100, breakageRate: 0 }] });
+export const ANALYTICS_REWARDS = objectSchema({ from: S.string, to: S.string, storeId: S.nullableString, rewards: S.list() }, { ...RANGE, storeId: null, rewards: [{ rewardId: 'tea-voucher', redemptions: 3, points: 600 }] });
+export const ANALYTICS_TIERS = objectSchema({ from: S.string, to: S.string, distribution: S.list(), moves: S.list() }, { ...RANGE, distribution: [{ tier: 'silver', members: 5 }], moves: [{ day: '2026-11-23', from: 'member', to: 'silver', moves: 2 }] });
+export const ANALYTICS_LIABILITY = objectSchema({ available: S.integer, pending: S.integer, held: S.integer, points: S.integer, cashValueMinor: S.integer, currency: S.string }, LIABILITY_EXAMPLE);
+export const ANALYTICS_LAG = objectSchema({ logPosition: S.string, appliedPosition: S.string, positionsBehind: S.integer, lagSeconds: { type: 'number' }, eventsApplied: S.integer }, LAG_EXAMPLE);
+export const ANALYTICS_REBUILD = objectSchema({ eventsApplied: S.integer, ms: S.integer }, { eventsApplied: 1042, ms: 830 });
+export const LEADERBOARD = objectSchema({ period: S.string, key: S.string, storeId: S.nullableString, entries: S.list() }, { period: 'month', key: '2026-11', storeId: null, entries: [{ rank: 1, memberId: 'm-1005', points: 3882 }] });
+export const LEADERBOARD_RANK = objectSchema({ period: S.string, key: S.string, storeId: S.nullableString }, { period: 'month', key: '2026-11', storeId: null, rank: 3, points: 2401 });
+const JOB_EXAMPLE = { id: 'j-42', kind: 'audit', state: 'succeeded', scope: {}, progress: { done: 1042, total: 1042, rate: 52100, etaSeconds: 0 }, attempts: 1, createdAt: '2026-11-23T02:15:00.000Z', startedAt: '2026-11-23T02:15:00.100Z', finishedAt: '2026-11-23T02:15:02.000Z', result: { ok: true } };
+export const JOB = objectSchema({ id: S.string, kind: S.string, state: S.string, scope: ANY, progress: ANY, attempts: S.integer, createdAt: S.instant }, JOB_EXAMPLE);
+export const JOBS = objectSchema({ jobs: S.list() }, { jobs: [JOB_EXAMPLE] });
+export const JOB_CREATED = objectSchema({ id: S.string, kind: S.string, state: S.string, joined: S.boolean }, { id: 'j-42', kind: 'audit', state: 'queued', joined: false });

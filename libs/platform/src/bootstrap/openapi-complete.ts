@@ -98,7 +98,8 @@ export const undocumentedResponses = (document: Json): string[] =>
     if (successes.length === 0) problems.push(`${name}: no success response`);
     for (const [status, response] of successes) {
       if (status === '204') continue;
-      const media = response.content?.['application/json'];
+      // A streamed body (an export) is documented under its own media type instead of JSON.
+      const media = response.content?.['application/json'] ?? Object.values<Json>(response.content ?? {})[0];
       if (!media?.schema) problems.push(`${name}: ${status} has no body schema`);
       else if (media.example === undefined && media.examples === undefined) problems.push(`${name}: ${status} has no example`);
     }

@@ -1,5 +1,6 @@
+import { ANALYTICS_DAILY, ANALYTICS_LAG, ANALYTICS_LIABILITY, ANALYTICS_OVERVIEW, ANALYTICS_REBUILD, ANALYTICS_REWARDS, ANALYTICS_STORES, ANALYTICS_TIERS } from '../../shared/responses.openapi';
 import { Controller, Get, HttpCode, Inject, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { LEDGER_CLOCK } from '@tally/ledger';
 import { RequestLike, Roles } from '@tally/platform';
 import { Program } from '@tally/program';
@@ -32,6 +33,7 @@ export class AnalyticsController {
     summary: 'Points earned and burnt, breakage, liability, active members and tier mix',
     description: `${RANGE_NOTE} Liability, members and the tier mix are the programme's (points are one balance across stores): null for a store token.`,
   })
+  @ApiOkResponse({ schema: ANALYTICS_OVERVIEW, description: 'Totals, breakage, and for the whole programme liability, active members and tiers' })
   async overview(@Req() request: RequestLike, @Query() query: AnalyticsRangeQuery) {
     const { scope, range } = this.range(request, query);
     const programme = scope.allStores && range.storeId === undefined;
@@ -59,6 +61,7 @@ export class AnalyticsController {
 
   @Get('daily')
   @ApiOperation({ summary: 'Points per business day, optionally per store, channel or reason', description: RANGE_NOTE })
+  @ApiOkResponse({ schema: ANALYTICS_DAILY, description: 'Points per day (and per group when asked)' })
   async daily(@Req() request: RequestLike, @Query() query: DailyQuery) {
     const { range } = this.range(request, query);
     return { from: range.from, to: range.to, storeId: range.storeId ?? null, groupBy: query.groupBy, days: await this.queries.daily(range, query.groupBy) };
@@ -66,6 +69,7 @@ export class AnalyticsController {
 
   @Get('stores')
   @ApiOperation({ summary: 'Stores compared over the days', description: RANGE_NOTE })
+  @ApiOkResponse({ schema: ANALYTICS_STORES, description: 'Each store over the range' })
   async stores(@Req() request: RequestLike, @Query() query: AnalyticsRangeQuery) {
     const { range } = this.range(request, query);
     const stores = await this.queries.stores(range);
@@ -74,6 +78,7 @@ export class AnalyticsController {
 
   @Get('rewards')
   @ApiOperation({ summary: 'Redemptions by reward', description: RANGE_NOTE })
+  @ApiOkResponse({ schema: ANALYTICS_REWARDS, description: 'Redemptions per reward' })
   async rewards(@Req() request: RequestLike, @Query() query: AnalyticsRangeQuery) {
     const { range } = this.range(request, query);
     return { from: range.from, to: range.to, storeId: range.storeId ?? null, rewards: await this.queries.rewards(range) };
@@ -82,6 +87,7 @@ export class AnalyticsController {
   @Get('tiers')
   @Roles('read')
   @ApiOperation({ summary: 'Members per tier now, and tier moves per day', description: 'The programme\'s: ops and read only.' })
+  @ApiOkResponse({ schema: ANALYTICS_TIERS, description: 'Tier mix now and moves per day' })
   async tiers(@Req() request: RequestLike, @Query() query: AnalyticsRangeQuery) {
     const { range } = this.range(request, query);
     return { from: range.from, to: range.to, ...(await this.queries.tiers(range)) };
@@ -90,12 +96,14 @@ export class AnalyticsController {
   @Get('liability')
   @Roles('read')
   @ApiOperation({ summary: 'Outstanding points (available + pending + held) and their cash value', description: 'The programme\'s: ops and read only.' })
+  @ApiOkResponse({ schema: ANALYTICS_LIABILITY, description: 'Outstanding points and their cash value' })
   liability() {
     return this.queries.liability();
   }
 
   @Get('lag')
   @ApiOperation({ summary: 'How far the read model is behind the log' })
+  @ApiOkResponse({ schema: ANALYTICS_LAG, description: 'Positions and seconds behind the log' })
   lag() {
     return this.queries.lag(this.clock());
   }
@@ -111,6 +119,7 @@ export class AnalyticsOpsController {
   @Post('rebuild')
   @HttpCode(200)
   @ApiOperation({ summary: 'Rebuild the analytics read model from the log', description: 'The consumer waits meanwhile and then skips what the rebuild applied.' })
+  @ApiOkResponse({ schema: ANALYTICS_REBUILD, description: 'Events applied by the rebuild' })
   rebuild() {
     return this.readModel.rebuild();
   }

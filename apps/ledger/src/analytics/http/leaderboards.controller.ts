@@ -1,5 +1,6 @@
+import { LEADERBOARD, LEADERBOARD_RANK } from '../../shared/responses.openapi';
 import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { LEDGER_CLOCK } from '@tally/ledger';
 import { AppError, RequestLike, Roles } from '@tally/platform';
 import { Program } from '@tally/program';
@@ -31,6 +32,7 @@ export class LeaderboardsController {
   @Get(':period')
   @ApiParam(PERIOD_PARAM)
   @ApiOperation({ summary: 'Top members by points earned in the period', description: 'Ties: the lower member id ranks first. Adjustments do not count.' })
+  @ApiOkResponse({ schema: LEADERBOARD, description: 'Ranked entries, ties to the lower member id' })
   async top(@Req() request: RequestLike, @Param('period') period: string, @Query() query: LeaderboardQuery) {
     const board = this.board(request, period, query);
     return { period: board.period, key: board.key, storeId: board.storeId || null, entries: await this.boards.top(board, query.limit) };
@@ -39,6 +41,7 @@ export class LeaderboardsController {
   @Get(':period/members/:memberId')
   @ApiParam(PERIOD_PARAM)
   @ApiOperation({ summary: "A member's rank and points in the period" })
+  @ApiOkResponse({ schema: LEADERBOARD_RANK, description: "The member's rank and points" })
   async rank(@Req() request: RequestLike, @Param('period') period: string, @Param('memberId') memberId: string, @Query() query: LeaderboardQuery) {
     assertMemberId(memberId);
     const board = this.board(request, period, query);
