@@ -7,9 +7,11 @@ import { createKafka } from './kafka.connection';
 import { createTopicsFromEnv } from './topics/create-topics';
 
 /**
- * Tally's clients against a broker that only speaks SASL: `deploy/kafka/kafka-sasl.sh` starts one
- * (SCRAM users made at format time, PLAIN from its JAAS file) unless TALLY_SASL_KAFKA_BROKERS names one
- * already running with the script's default user.
+ * Tally's clients against a broker that only speaks SASL, in plaintext and over TLS:
+ * `deploy/kafka/kafka-sasl.sh` starts one (SCRAM users made at format time, PLAIN from its JAAS
+ * file, a TLS certificate signed by a CA it makes) unless TALLY_SASL_KAFKA_BROKERS names one already
+ * running with the script's default user (and TALLY_SASL_KAFKA_TLS_BROKERS, TALLY_SASL_KAFKA_CA_FILE
+ * its TLS listener and CA).
  */
 const script = join(__dirname, '../../../deploy/kafka/kafka-sasl.sh');
 const port = process.env.TALLY_SASL_KAFKA_PORT ?? '19192';
@@ -17,19 +19,55 @@ const given = process.env.TALLY_SASL_KAFKA_BROKERS;
 const brokers = given ?? `127.0.0.1:${port}`;
 const user = process.env.TALLY_SASL_KAFKA_USER ?? 'tally';
 const password = process.env.TALLY_SASL_KAFKA_PASSWORD ?? 'tally-secret';
+const tlsBrokers = process.env.TALLY_SASL_KAFKA_TLS_BROKERS ?? `127.0.0.1:${process.env.TALLY_SASL_KAFKA_TLS_PORT ?? '19194'}`;
+const caFile = process.env.TALLY_SASL_KAFKA_CA_FILE ?? join(process.env.TALLY_SASL_KAFKA_HOME ?? join(__dirname, '../../../.tally/kafka-sasl'), 'tls/ca.pem');
 const namespace = `sasl-${Date.now().toString(36)}.`;
 
-const envFor = (mechanism: string, secret = password) => ({
+const envFor = (mechanism: string, secret = password): Record<string, string> => ({
   KAFKA_BROKERS: brokers,
   KAFKA_SASL_MECHANISM: mechanism,
   KAFKA_SASL_USERNAME: user,
   KAFKA_SASL_PASSWORD: secret,
   TALLY_TOPIC_NAMESPACE: namespace,
 });
+/** SASL over TLS, the broker's certificate checked against `ca` (none: the system's CAs). */
+const tlsEnvFor = (mechanism: string, ca: string | null = caFile): Record<string, string> => ({
+  ...envFor(mechanism),
+  KAFKA_BROKERS: tlsBrokers,
+  KAFKA_SSL: 'true',
+  ...(ca ? { KAFKA_SSL_CA_FILE: ca } : {}),
+});
 
-const kafkaFor = (mechanism: string, secret = password): Kafka => {
-  const config = loadConfig(BaseConfig, envFor(mechanism, secret));
-  return createKafka({ brokers: config.kafkaBrokers, clientId: `sasl-test-${mechanism}`, namespace, security: config.kafkaSecurity });
+const kafkaFrom = (env: Record<string, string>, clientId: string): Kafka => {
+  const config = loadConfig(BaseConfig, env);
+  return createKafka({ brokers: config.kafkaBrokers, clientId, namespace, security: config.kafkaSecurity });
+};
+const kafkaFor = (mechanism: string, secret = password): Kafka => kafkaFrom(envFor(mechanism, secret), `sasl-test-${mechanism}`);
+
+/** Sends one message to the notifications topic and reads it back in a group of its own. */
+const roundTrip = async (kafka: Kafka, label: string): Promise<string[]> => {
+  const topic = physicalTopicName(Topics.notifications, namespace);
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({ groupId: `${namespace}${label}` });
+  await producer.connect();
+  await consumer.connect();
+  try {
+    const value = `hello over ${label}`;
+    await producer.send({ topic, messages: [{ key: label, value }] });
+    await consumer.subscribe({ topic, fromBeginning: true });
+    return await new Promise<string[]>((resolve) => {
+      const values: string[] = [];
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          values.push(String(message.value));
+          if (values.includes(value)) resolve(values);
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+    await producer.disconnect();
+  }
 };
 
 describe('Kafka clients against a SASL broker', () => {
@@ -60,30 +98,19 @@ describe('Kafka clients against a SASL broker', () => {
   });
 
   it.each(['scram-sha-256', 'scram-sha-512', 'plain'])('produces and consumes with %s', async (mechanism) => {
-    const kafka = kafkaFor(mechanism);
-    const topic = physicalTopicName(Topics.notifications, namespace);
-    const producer = kafka.producer({ allowAutoTopicCreation: false });
-    const consumer = kafka.consumer({ groupId: `${namespace}${mechanism}` });
-    await producer.connect();
-    await consumer.connect();
-    try {
-      const value = `hello over ${mechanism}`;
-      await producer.send({ topic, messages: [{ key: mechanism, value }] });
-      await consumer.subscribe({ topic, fromBeginning: true });
-      const seen = new Promise<string[]>((resolve) => {
-        const values: string[] = [];
-        void consumer.run({
-          eachMessage: async ({ message }) => {
-            values.push(String(message.value));
-            if (values.includes(value)) resolve(values);
-          },
-        });
-      });
-      expect(await seen).toContain(value);
-    } finally {
-      await consumer.disconnect();
-      await producer.disconnect();
-    }
+    expect(await roundTrip(kafkaFor(mechanism), mechanism)).toContain(`hello over ${mechanism}`);
+  });
+
+  it.each(['scram-sha-512', 'plain'])('produces and consumes with %s over TLS, trusting the broker through the CA file', async (mechanism) => {
+    const label = `tls-${mechanism}`;
+    expect(await roundTrip(kafkaFrom(tlsEnvFor(mechanism), `sasl-test-${label}`), label)).toContain(`hello over ${label}`);
+  });
+
+  it('refuses a TLS broker whose certificate no trusted CA signed', async () => {
+    const config = loadConfig(BaseConfig, tlsEnvFor('scram-sha-512', null));
+    const probe = new KafkaHealthCheck(config.kafkaBrokers, 'tls-untrusted', config.kafkaSecurity);
+    await expect(probe.check()).rejects.toThrow(/certificate/i);
+    await probe.onModuleDestroy();
   });
 
   it("reports the service's health up with the right password and down with a wrong one", async () => {
