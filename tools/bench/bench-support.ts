@@ -93,7 +93,7 @@ export const perSecondTail = (timeline: [number, number][], started: number, sec
  * (tools/infra/service-node-flags.json), then `BENCH_<NAME>_NODE_ARGS` as given (e.g. --trace-gc;
  * a later flag wins), and a CPU profile into `BENCH_<NAME>_PROFILE_DIR` when that is set.
  */
-export const serviceNodeArgs = (name: 'EARN' | 'REDEEM'): string[] => {
+export const serviceNodeArgs = (name: 'EARN' | 'REDEEM' | 'LEDGER'): string[] => {
   const profileDir = process.env[`BENCH_${name}_PROFILE_DIR`];
   const flags = JSON.parse(readFileSync(join(ROOT, 'tools/infra/service-node-flags.json'), 'utf8')) as Record<string, string[]>;
   return [
