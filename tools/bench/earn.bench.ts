@@ -11,6 +11,10 @@ import { TICKS_PER_SECOND, coresOver, machineBusyPercent, machineTicks, ticksByN
 const EVENTS = Number(process.env.BENCH_EARN_EVENTS ?? 1_000_000);
 const MEMBERS = 100_000;
 const PARTITIONS = 8;
+/** Replicas of each topic: 3 on deploy/kafka/cluster.sh's cluster (tools/bench/earn-brokers.mjs). */
+const REPLICATION_FACTOR = Number(process.env.TALLY_TOPIC_REPLICATION_FACTOR ?? 1);
+/** What the order pipeline waits for: every in-sync replica on a replicated cluster, the leader otherwise. */
+const PUBLISH_ACKS = REPLICATION_FACTOR > 1 ? -1 : 1;
 const STEADY_RATE = 1000;
 const STEADY_SECONDS = Number(process.env.BENCH_EARN_STEADY_SECONDS ?? 30);
 const WARMUP_SECONDS = 10;
@@ -211,7 +215,7 @@ const isAppended = async (sql: Client, eventId: string): Promise<boolean> =>
 const waitConsuming = async (producer: Producer, sql: Client, topic: string): Promise<void> => {
   const until = Date.now() + 120_000;
   for (let n = 0; Date.now() < until; n++) {
-    await producer.send({ topic, acks: 1, messages: [{ key: `m-${n % MEMBERS}`, value: purchase(MEMBERS + n, 'probe') }] });
+    await producer.send({ topic, acks: PUBLISH_ACKS, messages: [{ key: `m-${n % MEMBERS}`, value: purchase(MEMBERS + n, 'probe') }] });
     await sleep(500);
     if (await isAppended(sql, `probe-${MEMBERS + n}`)) return;
   }
@@ -260,7 +264,7 @@ const steadyLatency = async (producer: Producer, sql: Client, topic: string, pre
     const messages = Array.from({ length: 10 }, (_, k) => ({ key: `m-${(i + k) % MEMBERS}`, value: purchase(i + k, prefix) }));
     const at = performance.now();
     for (let k = 0; k < 10; k++) sentAt.set(`${prefix}-${i + k}`, at);
-    void producer.send({ topic, acks: 1, messages });
+    void producer.send({ topic, acks: PUBLISH_ACKS, messages });
   }
   const until = Date.now() + 30_000;
   while (seenAt.size < sentAt.size && Date.now() < until) await sleep(50);
@@ -292,7 +296,7 @@ const main = async () => {
   const admin = kafka.admin();
   await admin.connect();
   const benchTopics = [...INPUT_TOPICS, Topics.deadLetters, Topics.ledger, Topics.notifications];
-  await ensureTopics(admin, namespace, benchTopics, PARTITIONS);
+  await ensureTopics(admin, namespace, benchTopics, { partitions: PARTITIONS, replicationFactor: REPLICATION_FACTOR });
   await admin.disconnect();
 
   const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
@@ -316,7 +320,7 @@ const main = async () => {
   const publishStarted = performance.now();
   for (let i = 0; i < EVENTS; i += 5000) {
     const messages = Array.from({ length: Math.min(5000, EVENTS - i) }, (_, k) => ({ key: `m-${(i + k) % MEMBERS}`, value: purchase(i + k, 'b') }));
-    await producer.send({ topic, acks: 1, messages });
+    await producer.send({ topic, acks: PUBLISH_ACKS, messages });
   }
   const publishSeconds = (performance.now() - publishStarted) / 1000;
   log(`published in ${publishSeconds.toFixed(1)} s`);
@@ -354,7 +358,7 @@ const main = async () => {
     benchmark: 'earn',
     command: 'npm run bench:earn',
     machine: machine(),
-    setup: { events: EVENTS, members: MEMBERS, partitions: PARTITIONS, consumer: 'kafkajs eachBatch, the partition batches of a fetch coalesced into one ledger append and one offset commit', earnProcesses: { noBacklog: 1, backlogAndAfter: INSTANCES }, stateCacheSize: Number(STATE_CACHE_SIZE) },
+    setup: { events: EVENTS, members: MEMBERS, partitions: PARTITIONS, brokers: brokers.split(',').length, replicationFactor: REPLICATION_FACTOR, publishAcks: PUBLISH_ACKS, consumer: 'kafkajs eachBatch, the partition batches of a fetch coalesced into one ledger append and one offset commit', earnProcesses: { noBacklog: 1, backlogAndAfter: INSTANCES }, stateCacheSize: Number(STATE_CACHE_SIZE) },
     publish: { seconds: Number(publishSeconds.toFixed(1)) },
     throughput: { seconds: Number(throughputSeconds.toFixed(1)), eventsPerSecond, cpu, runtime: backlogRuntime },
     batches,
@@ -363,7 +367,7 @@ const main = async () => {
     targets: { eventsPerSecond: 20_000, p99ms: 50 },
   };
   log(`after the backlog: latency p50 ${results.latency.p50ms} ms, p99 ${results.latency.p99ms} ms; ${JSON.stringify(latency.runtime)}`);
-  log(`results: ${writeResults('earn', results)}`);
+  log(`results: ${writeResults(process.env.BENCH_EARN_RESULTS ?? 'earn', results)}`);
 };
 
 main().catch((error) => {

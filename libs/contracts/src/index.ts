@@ -9,6 +9,7 @@ export * from './inputs/input-schemas';
 export * from './inputs/parse-input';
 export * from './ledger/ledger-events';
 export * from './ledger/ledger-event-message';
+export * from './ledger/ledger-message.reader';
 export * from './outbound/dead-letter';
 export * from './outbound/notifications';
 export * from './text/storable-text';

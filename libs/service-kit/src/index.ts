@@ -1,1 +1,2 @@
 export * from './service-kit';
+export * from './ledger-follower';

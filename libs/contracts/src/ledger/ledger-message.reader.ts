@@ -1,4 +1,5 @@
-import { DeadLetterReason, LedgerEventMessage } from '@tally/contracts';
+import { DeadLetterReason } from '../outbound/dead-letter';
+import { LedgerEventMessage } from './ledger-event-message';
 
 export type UnreadableLedgerMessage = { reason: DeadLetterReason; problem: string };
 
@@ -6,7 +7,10 @@ const unreadable = (reason: DeadLetterReason, problem: string): UnreadableLedger
 
 const isText = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
 
-/** A `loyalty.ledger.v1` value as the read model needs it, or why it cannot be one. */
+/**
+ * A `loyalty.ledger.v1` value as its followers (the tier service, the analytics read model) need
+ * it, or why it cannot be one: such a message is dead-lettered, never a stop.
+ */
 export const readLedgerMessage = (value: Buffer | null): LedgerEventMessage | UnreadableLedgerMessage => {
   if (!value || value.length === 0) return unreadable('empty_message', 'empty message');
   let parsed: unknown;
