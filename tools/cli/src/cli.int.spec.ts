@@ -116,6 +116,8 @@ describe('tally CLI against the ledger app', () => {
     expect((await json(['dead-letters'])).body).toMatchObject({ deadLetters: [] });
     expect((await json(['rejections', '--member', 'm-b'])).body).toHaveProperty('rejections');
     expect((await json(['parked'])).body).toMatchObject({ parked: [], total: 0 });
+    const lag = await json(['lag']);
+    expect(lag).toMatchObject({ code: 0, body: { outbox: { pendingTransactions: expect.any(Number) }, totalLag: expect.any(Number) } });
   });
 
   it('starts an audit job, follows it to the end, and lists it', async () => {

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { addFileCommands } from './commands/file.commands';
 import { addImportCommand } from './commands/import.command';
 import { addJobsCommands } from './commands/jobs.commands';
+import { addLagCommand } from './commands/lag.command';
 import { addOpsCommands } from './commands/ops.commands';
 import { addReadCommands } from './commands/read.commands';
 import { contextOf } from './context';
@@ -21,6 +22,7 @@ export const buildProgram = (): Command => {
   addFileCommands(program, contextOf);
   addJobsCommands(program, contextOf);
   addImportCommand(program, contextOf);
+  addLagCommand(program, contextOf);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

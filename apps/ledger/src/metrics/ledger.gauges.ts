@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { Metrics } from '@tally/platform';
 import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { readOutboxLag } from '../lag/lag.service';
 
 /**
  * Gauges read from PostgreSQL when Prometheus scrapes: how far the outbox relay is behind (the
@@ -23,11 +24,7 @@ export class LedgerGauges implements OnModuleInit {
       help: 'Age of the oldest ledger event not yet relayed to Kafka (0 when the outbox is empty)',
       registers,
       async collect() {
-        const [row] = (await dataSource.query(
-          `SELECT COALESCE(extract(epoch FROM now() - min(e.recorded_at)), 0)::float8 AS age
-             FROM (SELECT positions[1] AS position FROM outbox ORDER BY id LIMIT 1) o JOIN ledger_events e ON e.position = o.position`,
-        )) as { age: number | null }[];
-        this.set(row?.age ?? 0);
+        this.set((await readOutboxLag(dataSource)).oldestAgeSeconds);
       },
     });
     new Gauge({

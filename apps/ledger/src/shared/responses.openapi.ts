@@ -67,4 +67,12 @@ export const IMPORT_RESULTS = objectSchema(
     next: null,
   },
 );
+export const LAG = objectSchema(
+  { consumers: S.list(), totalLag: S.integer, outbox: ANY },
+  {
+    consumers: [{ group: 'tally-earn', topic: 'loyalty.purchases.v1', partition: 0, committed: '1042', end: '1050', lag: 8 }],
+    totalLag: 8,
+    outbox: { pendingTransactions: 3, oldestAgeSeconds: 0.4 },
+  },
+);
 export const JOB_CREATED = objectSchema({ id: S.string, kind: S.string, state: S.string, joined: S.boolean }, { id: 'j-42', kind: 'audit', state: 'queued', joined: false });
