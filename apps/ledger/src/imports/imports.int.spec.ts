@@ -1,9 +1,6 @@
-import { INestApplication } from '@nestjs/common';
-import { migrateLedger } from '@tally/ledger';
-import { ConsumerConfig, createServiceApp, listeningUrl } from '@tally/platform';
-import { TestDatabase, createTestDatabase, eventually, testKafkaBrokers } from '@tally/testing';
+import { eventually } from '@tally/testing';
 import { DataSource } from 'typeorm';
-import { AppModule, DEFAULT_PORT, SERVICE } from '../app.module';
+import { RunningLedgerApp, startLedgerApp } from '../testing/ledger-app';
 
 const OPS = 'imports-ops';
 
@@ -23,30 +20,17 @@ const FILE = [
 ].join('\n');
 
 describe('opening-balance imports', () => {
-  let app: INestApplication;
-  let db: TestDatabase;
+  let ledger: RunningLedgerApp;
   let url: string;
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    db = await createTestDatabase('ledger_imports', migrateLedger);
-    const env = {
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      DATABASE_URL: db.url,
-      TALLY_TOPIC_NAMESPACE: `int-imports-${Date.now()}.`,
-      TALLY_API_TOKENS: `${OPS}=ops`,
-      LOG_LEVEL: 'warn',
-    };
-    ({ app } = await createServiceApp({ service: SERVICE, defaultPort: DEFAULT_PORT, config: ConsumerConfig, module: (config) => AppModule.forRoot(config), env }));
-    await app.listen(0, '127.0.0.1');
-    url = listeningUrl(app);
-    dataSource = app.get(DataSource);
+    ledger = await startLedgerApp('ledger_imports', OPS);
+    url = ledger.url;
+    dataSource = ledger.app.get(DataSource);
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await db?.drop();
-  });
+  afterAll(() => ledger?.stop());
 
   const call = async (method: string, path: string, body?: object | string, contentType = 'application/json') => {
     const response = await fetch(`${url}${path}`, {

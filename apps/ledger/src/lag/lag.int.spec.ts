@@ -1,15 +1,11 @@
-import { INestApplication } from '@nestjs/common';
-import { migrateLedger } from '@tally/ledger';
-import { ConsumerConfig, createServiceApp, listeningUrl } from '@tally/platform';
-import { TestDatabase, createTestDatabase, testKafkaBrokers, testNamespace } from '@tally/testing';
+import { testKafkaBrokers, testNamespace } from '@tally/testing';
 import { Admin, Kafka, logLevel } from 'kafkajs';
-import { AppModule, DEFAULT_PORT, SERVICE } from '../app.module';
+import { RunningLedgerApp, startLedgerApp } from '../testing/ledger-app';
 
 const OPS = 'lag-ops';
 
 describe('GET /ops/lag', () => {
-  let app: INestApplication;
-  let db: TestDatabase;
+  let ledger: RunningLedgerApp;
   let url: string;
   let admin: Admin;
   const namespace = testNamespace();
@@ -27,16 +23,12 @@ describe('GET /ops/lag', () => {
     await producer.disconnect();
     // A group that read one message of three.
     await admin.setOffsets({ groupId: group, topic, partitions: [{ partition: 0, offset: '1' }] });
-    db = await createTestDatabase('ledger_lag', migrateLedger);
-    const env = { KAFKA_BROKERS: testKafkaBrokers().join(','), DATABASE_URL: db.url, TALLY_TOPIC_NAMESPACE: namespace, TALLY_API_TOKENS: `${OPS}=ops`, LOG_LEVEL: 'warn' };
-    ({ app } = await createServiceApp({ service: SERVICE, defaultPort: DEFAULT_PORT, config: ConsumerConfig, module: (config) => AppModule.forRoot(config), env }));
-    await app.listen(0, '127.0.0.1');
-    url = listeningUrl(app);
+    ledger = await startLedgerApp('ledger_lag', OPS, namespace);
+    url = ledger.url;
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+    await ledger?.stop();
     await admin?.deleteGroups([group]).catch(() => undefined);
     await admin?.disconnect();
   });
