@@ -97,6 +97,14 @@ describe('opening-balance imports', () => {
     expect(await eventCount()).toBe(before);
   });
 
+  it('shows rows by result, append latency and the state cache on /metrics', async () => {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toMatch(/tally_import_rows_total\{[^}]*status="duplicate"[^}]*\} 6\n/);
+    expect(text).toMatch(/tally_ledger_append_seconds_count\{[^}]*outcome="ok"[^}]*\} [1-9]/);
+    expect(text).toMatch(/tally_state_cache_lookups_total\{[^}]*result="hit"[^}]*\} [1-9]/);
+    expect(text).toMatch(/tally_state_cache_lookups_total\{[^}]*result="miss"[^}]*\} [1-9]/);
+  });
+
   it('takes rows inline as an import job, and the audit and replay of the imported ledger agree', async () => {
     const created = await call('POST', '/ops/jobs', { kind: 'import', rows: [{ memberId: 'm-9', points: 30, lots: [{ points: 30, expiresAt: '2027-05-01' }], tier: 'member' }, { memberId: 'm-1', points: 800 }] });
     expect(created.status).toBe(202);

@@ -41,6 +41,6 @@ describe('GET /ops/lag', () => {
     expect(body.totalLag).toBeGreaterThanOrEqual(2);
     expect(body.outbox).toEqual({ pendingTransactions: 0, oldestAgeSeconds: 0 });
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    expect(metrics).toContain(`tally_consumer_lag_messages{group="${group}",topic="${topic}",partition="0",service="ledger"} 2`);
+    expect(metrics).toContain(`tally_consumer_group_lag_messages{group="${group}",topic="${topic}",partition="0",service="ledger"} 2`);
   });
 });

@@ -63,8 +63,8 @@ export class LagService implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     const read = () => this.consumers();
     new Gauge({
-      name: 'tally_consumer_lag_messages',
-      help: 'Messages a consumer group has not committed yet, by group, topic and partition',
+      name: 'tally_consumer_group_lag_messages',
+      help: 'Messages a consumer group has not committed yet, by group, topic and partition, as the broker has them (read by the ledger app for every group of its namespace)',
       labelNames: ['group', 'topic', 'partition'],
       registers: [this.metrics.registry],
       async collect() {
