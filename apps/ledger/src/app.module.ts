@@ -16,6 +16,10 @@ import { AdjustmentsService } from './adjustments/adjustments.service';
 import { ExportsController } from './exports/exports.controller';
 import { JobsController } from './jobs/jobs.controller';
 import { JobsRunner } from './jobs/jobs.runner';
+import { ImportsController } from './imports/imports.controller';
+import { LagController } from './lag/lag.controller';
+import { LagService } from './lag/lag.service';
+import { ImportsService } from './imports/imports.service';
 import { LedgerGauges } from './metrics/ledger.gauges';
 import { MembersController } from './members/members.controller';
 import { OpsController } from './ops/ops.controller';
@@ -35,7 +39,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: serviceImports(kit),
-      controllers: [MembersController, OpsController, FlagsController, AnalyticsController, AnalyticsOpsController, LeaderboardsController, AsyncApiController, AdjustmentsController, ExportsController, JobsController],
+      controllers: [MembersController, OpsController, FlagsController, AnalyticsController, AnalyticsOpsController, LeaderboardsController, AsyncApiController, AdjustmentsController, ExportsController, JobsController, ImportsController, LagController],
       providers: [
         ...serviceProviders(kit),
         OutboxRelayService,
@@ -47,6 +51,8 @@ export class AppModule {
         consumerHealthCheck(AnalyticsConsumer),
         AdjustmentsService,
         JobsRunner,
+        ImportsService,
+        LagService,
         LedgerGauges,
       ],
     };

@@ -1,1 +1,3 @@
 export * from './adjust/adjust.decider';
+export * from './opening-balance/opening-balance.row';
+export * from './opening-balance/opening-balance.decider';

@@ -32,3 +32,5 @@ export type { ExportFilter } from './export/export.reader';
 export { decodedData, exportEvents } from './export/export.reader';
 export type { ClaimedJob, JobKind, JobProgress, JobState, JobView } from './jobs/ops-jobs';
 export { OpsJobs, STALE_AFTER_SECONDS } from './jobs/ops-jobs';
+export type { ImportFormat, ImportRowResult, ImportRowStatus, ImportSummary, StagedRow } from './import/import-rows';
+export { IMPORT_FORMATS, ImportRows, headerOf, recordOfLine } from './import/import-rows';

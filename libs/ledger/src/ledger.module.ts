@@ -1,5 +1,5 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { randomUuid } from '@tally/platform';
+import { Metrics, randomUuid } from '@tally/platform';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { LedgerBatcher } from './append/ledger.batcher';
@@ -10,6 +10,7 @@ import { LedgerQueries } from './read/ledger.queries';
 import { ParkedInputs } from './read/parked-inputs';
 import { DEFAULT_STATE_CACHE_SIZE, MemberStateCache } from './state/member-state.cache';
 import { MemberStates } from './state/member-states';
+import { APPEND_SECONDS_BUCKETS, registerStateCacheMetrics } from './state/ledger.metrics';
 
 
 export interface LedgerModuleOptions {
@@ -57,12 +58,23 @@ export class LedgerModule {
         },
         // After the data source: it is the one that migrates.
         { provide: LEDGER_APPEND_POOL, inject: [DataSource], useFactory: () => ledgerAppendPool(options.databaseUrl) },
-        { provide: MemberStates, useFactory: () => new MemberStates(new MemberStateCache(options.stateCacheSize ?? DEFAULT_STATE_CACHE_SIZE)) },
+        {
+          provide: MemberStates,
+          inject: [Metrics],
+          useFactory: (metrics: Metrics) => {
+            const cache = new MemberStateCache(options.stateCacheSize ?? DEFAULT_STATE_CACHE_SIZE);
+            registerStateCacheMetrics(metrics, cache);
+            return new MemberStates(cache);
+          },
+        },
         {
           provide: LedgerStore,
-          inject: [DataSource, LEDGER_CLOCK, MemberStates, LEDGER_APPEND_POOL],
-          useFactory: (dataSource: DataSource, clock: () => Date, states: MemberStates, pool: Pool) =>
-            new LedgerStore(dataSource, { clock, newEventId: randomUuid, states, pool }),
+          inject: [DataSource, LEDGER_CLOCK, MemberStates, LEDGER_APPEND_POOL, Metrics],
+          useFactory: (dataSource: DataSource, clock: () => Date, states: MemberStates, pool: Pool, metrics: Metrics) => {
+            const seconds = metrics.histogram('tally_ledger_append_seconds', 'One ledger append call (decide and write, retries included), by outcome', ['outcome'], APPEND_SECONDS_BUCKETS);
+            const onExecuted = (s: number, _commands: number, failed: boolean) => seconds.observe({ outcome: failed ? 'failed' : 'ok' }, s);
+            return new LedgerStore(dataSource, { clock, newEventId: randomUuid, states, pool, onExecuted });
+          },
         },
         { provide: LedgerBatcher, inject: [LedgerStore], useFactory: (store: LedgerStore) => new LedgerBatcher(store) },
         { provide: LedgerQueries, inject: [DataSource, MemberStates], useFactory: (d: DataSource, s: MemberStates) => new LedgerQueries(d, s) },

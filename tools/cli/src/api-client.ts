@@ -5,6 +5,14 @@ export interface ClientOptions {
   token?: string;
 }
 
+/** A request body streamed from a file. */
+export interface StreamedBody {
+  stream: ReadableStream;
+  contentType: string;
+}
+
+const isStreamed = (body: unknown): body is StreamedBody => typeof body === 'object' && body !== null && (body as StreamedBody).stream instanceof ReadableStream;
+
 /** The ledger's HTTP API with the caller's bearer token; an error answer becomes a `CliError` with its body. */
 export class ApiClient {
   constructor(private readonly options: ClientOptions) {
@@ -20,17 +28,13 @@ export class ApiClient {
     return { status: response.status, body: (await this.json(response)) as T };
   }
 
-  /** The raw response, for streams (exports). */
+  /** The raw response, for streams (exports); a body is JSON, or a stream sent as it is read (imports). */
   async request(method: string, path: string, query: Record<string, string | number | boolean | undefined>, body?: unknown): Promise<Response> {
     const url = new URL(path, this.options.url.endsWith('/') ? this.options.url : `${this.options.url}/`);
     for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
     let response: Response;
     try {
-      response = await fetch(url, {
-        method,
-        headers: { Authorization: `Bearer ${this.options.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
+      response = await fetch(url, { method, ...this.bodyOf(body) } as RequestInit);
     } catch (error) {
       throw new CliError(`cannot reach ${url.origin}: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`);
     }
@@ -45,6 +49,13 @@ export class ApiClient {
       throw new CliError(`${method} ${url.pathname} answered ${response.status} ${parsed?.error ?? ''}: ${parsed?.message ?? text}`, 1, parsed ?? text);
     }
     return response;
+  }
+
+  private bodyOf(body: unknown): RequestInit & { duplex?: 'half' } {
+    const auth = { Authorization: `Bearer ${this.options.token}` };
+    if (body === undefined) return { headers: auth };
+    if (isStreamed(body)) return { headers: { ...auth, 'content-type': body.contentType }, body: body.stream, duplex: 'half' };
+    return { headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) };
   }
 
   private async json(response: Response): Promise<unknown> {

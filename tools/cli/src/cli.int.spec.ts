@@ -116,6 +116,8 @@ describe('tally CLI against the ledger app', () => {
     expect((await json(['dead-letters'])).body).toMatchObject({ deadLetters: [] });
     expect((await json(['rejections', '--member', 'm-b'])).body).toHaveProperty('rejections');
     expect((await json(['parked'])).body).toMatchObject({ parked: [], total: 0 });
+    const lag = await json(['lag']);
+    expect(lag).toMatchObject({ code: 0, body: { outbox: { pendingTransactions: expect.any(Number) }, totalLag: expect.any(Number) } });
   });
 
   it('starts an audit job, follows it to the end, and lists it', async () => {
@@ -156,5 +158,21 @@ describe('tally CLI against the ledger app', () => {
     const human = await tally(['verify', csv]);
     expect(human.code).toBe(1);
     expect(human.stdout).toMatch(/line \d/);
+  });
+
+  it('imports opening balances with a result per row; the same file again changes nothing', async () => {
+    const file = join(dir, 'opening.csv');
+    await writeFile(file, ['memberId,points,lots,tier', 'm-imp-1,800,500@2099-06-30;300@2099-12-31,gold', 'm-imp-2,40,40@2099-01-01,', 'm-imp-3,10,10@2001-01-01,'].join('\n'));
+    const first = await json(['import', file]);
+    expect(first).toMatchObject({ code: 1, body: { state: 'done', rows: 3, applied: 2, refused: 1, refusedBy: { LOT_ALREADY_EXPIRED: 1 } } });
+    const results = (await readFile(`${file}.results.jsonl`, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { line: number; status: string });
+    expect(results.map((r) => [r.line, r.status])).toEqual([
+      [2, 'applied'],
+      [3, 'applied'],
+      [4, 'refused'],
+    ]);
+    const again = await json(['import', file, '--results', join(dir, 'again.jsonl')]);
+    expect(again.body).toMatchObject({ applied: 0, duplicate: 2, refused: 1 });
+    expect((await json(['balance', 'm-imp-1'])).body).toMatchObject({ available: 800, tier: 'gold' });
   });
 });

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { addFileCommands } from './commands/file.commands';
+import { addImportCommand } from './commands/import.command';
 import { addJobsCommands } from './commands/jobs.commands';
+import { addLagCommand } from './commands/lag.command';
 import { addOpsCommands } from './commands/ops.commands';
 import { addReadCommands } from './commands/read.commands';
 import { contextOf } from './context';
@@ -9,7 +11,7 @@ import { CliError, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './exit-codes';
 /** The `tally` program: one command per ops task over the ledger's HTTP API. */
 export const buildProgram = (): Command => {
   const program = new Command('tally')
-    .description('Tally ops toolkit: balances, histories, audit, replay, exports an auditor can verify, adjustments')
+    .description('Tally ops toolkit: balances, histories, audit, replay, exports an auditor can verify, adjustments, imports')
     .option('--url <url>', 'the ledger service', process.env.TALLY_URL ?? 'http://127.0.0.1:3000')
     .option('--token <token>', 'bearer token (default: $TALLY_TOKEN)', process.env.TALLY_TOKEN)
     .option('--json', 'JSON on stdout for scripts, instead of tables')
@@ -19,6 +21,8 @@ export const buildProgram = (): Command => {
   addOpsCommands(program, contextOf);
   addFileCommands(program, contextOf);
   addJobsCommands(program, contextOf);
+  addImportCommand(program, contextOf);
+  addLagCommand(program, contextOf);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

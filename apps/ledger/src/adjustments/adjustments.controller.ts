@@ -10,14 +10,9 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { isId } from '@tally/contracts';
-import { AppError, ReplyLike, RequestLike, Roles, callerOf } from '@tally/platform';
+import { AppError, ReplyLike, RequestLike, Roles } from '@tally/platform';
 import { AdjustmentRequest, AdjustmentResult } from './adjustment.dto';
-import { AdjustmentsService, actorOf } from './adjustments.service';
-
-const bearerOf = (request: RequestLike): string | undefined => {
-  const header = request.headers.authorization;
-  return typeof header === 'string' && header.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
-};
+import { AdjustmentsService, actorOfRequest } from './adjustments.service';
 
 @ApiTags('ops')
 @ApiBearerAuth()
@@ -42,7 +37,7 @@ export class AdjustmentsController {
     if (!isId(memberId)) {
       throw new AppError({ status: HttpStatus.BAD_REQUEST, error: 'invalid_request', message: 'memberId must be 1-64 characters of [A-Za-z0-9._:-]' });
     }
-    const reply = await this.adjustments.adjust(memberId, body, actorOf(callerOf(request), bearerOf(request)));
+    const reply = await this.adjustments.adjust(memberId, body, actorOfRequest(request));
     if (reply.replayed) response.status(HttpStatus.OK);
     return reply.body;
   }

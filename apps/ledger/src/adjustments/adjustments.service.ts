@@ -4,7 +4,7 @@ import { AdjustDecision, decideAdjust } from '@tally/adjustments';
 import { fingerprintOf } from '@tally/contracts';
 import { CommandOutcome, LEDGER_CLOCK, LedgerStore } from '@tally/ledger';
 import { initialMemberState } from '@tally/member-ledger';
-import { AppError, ApiRole, ErrorBody, Metrics, describeRole } from '@tally/platform';
+import { AppError, ApiRole, ErrorBody, Metrics, RequestLike, callerOf, describeRole } from '@tally/platform';
 import { Program, expiresAtFor } from '@tally/program';
 import { PROGRAM } from '@tally/service-kit';
 import { AdjustmentRequest, AdjustmentResult } from './adjustment.dto';
@@ -24,6 +24,14 @@ export const actorOf = (role: ApiRole | undefined, token: string | undefined): s
   const name = role ? describeRole(role) : 'ops';
   return token ? `${name}#${createHash('sha256').update(token).digest('hex').slice(0, 8)}` : name;
 };
+
+const bearerOf = (request: RequestLike): string | undefined => {
+  const header = request.headers.authorization;
+  return typeof header === 'string' && header.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
+};
+
+/** The actor of an ops request (adjustments, imports). */
+export const actorOfRequest = (request: RequestLike): string => actorOf(callerOf(request), bearerOf(request));
 
 const REFUSAL_STATUS: Record<string, [number, string]> = {
   UNKNOWN_MEMBER: [HttpStatus.NOT_FOUND, 'member_not_found'],

@@ -2,9 +2,12 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ID_PATTERN } from '@tally/contracts';
 import { IsInstant, MayBeAbsent } from '@tally/platform';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsBoolean, IsIn, IsObject, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsObject, Matches, ValidateNested } from 'class-validator';
 
 export const JOB_KINDS = ['audit', 'replay', 'import'] as const;
+
+/** Rows an import job may carry in its request; larger files go to `POST /ops/imports` as a stream. */
+export const MAX_INLINE_IMPORT_ROWS = 10000;
 
 export class MemberRange {
   @ApiProperty({ description: 'First member id (byte order), inclusive' })
@@ -57,4 +60,15 @@ export class CreateJobRequest {
   @MayBeAbsent()
   @IsBoolean()
   swap?: boolean;
+
+  @ApiPropertyOptional({
+    description: `import: opening-balance rows (at most ${MAX_INLINE_IMPORT_ROWS}; stream larger files to POST /ops/imports)`,
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    example: [{ memberId: 'm-1001', points: 800, lots: [{ points: 500, expiresAt: '2027-06-30' }, { points: 300, expiresAt: '2027-12-31' }], tier: 'gold' }],
+  })
+  @MayBeAbsent()
+  @IsArray()
+  @ArrayMaxSize(MAX_INLINE_IMPORT_ROWS)
+  rows?: unknown[];
 }

@@ -1,9 +1,12 @@
 import { JOB, JOBS, JOB_CREATED } from '../shared/responses.openapi';
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Req } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { JobView } from '@tally/ledger';
-import { AppError, Roles } from '@tally/platform';
+import { AppError, RequestLike, RouteBodyConfig, Roles } from '@tally/platform';
+import { actorOfRequest } from '../adjustments/adjustments.service';
+import { ImportsService } from '../imports/imports.service';
 import { LimitQuery } from '../shared/page.query';
 import { CreateJobRequest } from './job.dto';
 import { JobsRunner } from './jobs.runner';
@@ -15,18 +18,29 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Roles('ops')
 @Controller('ops/jobs')
 export class JobsController {
-  constructor(private readonly runner: JobsRunner) {}
+  constructor(
+    private readonly runner: JobsRunner,
+    private readonly imports: ImportsService,
+  ) {}
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
-    summary: 'Start an audit or a replay as a job; poll GET /ops/jobs/{id}',
-    description: 'A job of the same kind and scope already queued or running is joined (its id is answered, `joined: true`), not started twice. Jobs are kept in PostgreSQL: a ledger restart resumes them or reports them failed.',
+    summary: 'Start an audit, a replay or an import (with `rows`) as a job; poll GET /ops/jobs/{id}',
+    description: 'An import job decides each opening-balance row once (its key: `rowId`, else the member); its results are at GET /ops/jobs/{id}/results. A job of the same kind and scope already queued or running is joined (its id is answered, `joined: true`), not started twice. Jobs are kept in PostgreSQL: a ledger restart resumes them or reports them failed.',
   })
   @ApiAcceptedResponse({ schema: JOB_CREATED, description: 'The job, new or the running one it joined' })
-  async create(@Body() body: CreateJobRequest) {
+  @ApiUnprocessableEntityResponse({ description: '`import_rows_required`: an import job without rows (stream files to POST /ops/imports)' })
+  // Inline import rows: up to 10,000 of about a hundred bytes each.
+  @RouteConfig({ bodyLimit: 4 * 1024 * 1024, gzip: true } satisfies RouteBodyConfig)
+  async create(@Body() body: CreateJobRequest, @Req() request: RequestLike) {
     if (body.kind === 'import') {
-      throw new AppError({ status: HttpStatus.UNPROCESSABLE_ENTITY, error: 'unsupported_job_kind', message: 'import jobs are not run by this release' });
+      if (!body.rows || body.rows.length === 0) {
+        throw new AppError({ status: HttpStatus.UNPROCESSABLE_ENTITY, error: 'import_rows_required', message: 'an import job needs rows; stream a file to POST /ops/imports' });
+      }
+      const id = randomUUID();
+      const staged = await this.imports.stageRecords(id, body.rows);
+      return this.runner.startImport(id, { format: 'jsonl', header: staged.header, rows: staged.rows, actor: actorOfRequest(request) });
     }
     const scope = { ...(body.scope ?? {}) } as Record<string, unknown>;
     const options = body.kind === 'replay' ? { swap: body.swap === true } : {};

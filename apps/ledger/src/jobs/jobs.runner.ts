@@ -2,10 +2,11 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { ClaimedJob, LedgerReplay, OpsJobs, auditLedger, queryOf } from '@tally/ledger';
 import { IntervalRunner, Metrics } from '@tally/platform';
 import { DataSource } from 'typeorm';
+import { ImportOptions, ImportsService } from '../imports/imports.service';
 
-/** How often a runner looks for a queued job, and how often a running one beats. */
+/** How often a runner looks for a queued job, and how often a running one beats (and writes its progress). */
 const POLL_MS = 1000;
-const BEAT_MS = 5000;
+const BEAT_MS = 1000;
 
 /**
  * Runs queued jobs one at a time in this process, beating while they run. A job found running
@@ -21,6 +22,7 @@ export class JobsRunner implements OnApplicationBootstrap, OnApplicationShutdown
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly metrics: Metrics,
+    private readonly imports: ImportsService,
   ) {
     this.jobs = new OpsJobs(queryOf(dataSource));
     this.poller = new IntervalRunner(POLL_MS, () => this.drain());
@@ -39,6 +41,13 @@ export class JobsRunner implements OnApplicationBootstrap, OnApplicationShutdown
     void this.poller.run().catch(() => undefined);
   }
 
+  /** Queues an import of rows already staged under `id` (each upload is its own scope: never joined). */
+  async startImport(id: string, options: ImportOptions): Promise<{ id: string; kind: string; state: string; joined: boolean; rows: number }> {
+    const { job } = await this.jobs.create(id, 'import', { upload: id }, options as unknown as Record<string, unknown>);
+    this.kick();
+    return { id: job.id, kind: job.kind, state: job.state, joined: false, rows: options.rows };
+  }
+
   private async drain(): Promise<void> {
     try {
       for (let job = await this.jobs.claim(); job; job = await this.jobs.claim()) await this.runOne(job);
@@ -53,8 +62,12 @@ export class JobsRunner implements OnApplicationBootstrap, OnApplicationShutdown
     let done = 0;
     await this.jobs.beat(job, done, total);
     const beating = setInterval(() => void this.jobs.beat(job, done, total).catch(() => undefined), BEAT_MS);
+    const report = (count: number): void => {
+      done = count;
+      if (total) progress.set({ kind: job.kind }, Math.min(1, done / total));
+    };
     try {
-      const result = await this.execute(job);
+      const result = await this.execute(job, report);
       done = total ?? 0;
       await this.jobs.finish(job, result);
       progress.set({ kind: job.kind }, 1);
@@ -69,19 +82,21 @@ export class JobsRunner implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** The events a job reads: its progress is counted in them. */
   private async totalOf(job: ClaimedJob): Promise<number | null> {
-    if (job.kind === 'import') return null;
+    if (job.kind === 'import') return Number((job.options as unknown as ImportOptions).rows);
     const [row] = (await this.dataSource.query(`SELECT count(*)::bigint AS n FROM ledger_events`)) as { n: string }[];
     return Number(row.n);
   }
 
-  private async execute(job: ClaimedJob): Promise<unknown> {
+  private async execute(job: ClaimedJob, report: (done: number) => void): Promise<unknown> {
     switch (job.kind) {
       case 'audit':
         return auditLedger(this.dataSource, { limit: 1000 });
       case 'replay':
         return new LedgerReplay(this.dataSource).run({ swap: job.options.swap === true });
+      case 'import':
+        return this.imports.run(job, report);
       default:
-        throw new Error(`${job.kind} jobs are not run by this release`);
+        throw new Error(`${job.kind as string} jobs are not run by this release`);
     }
   }
 }

@@ -2,11 +2,12 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { Metrics } from '@tally/platform';
 import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { readOutboxLag } from '../lag/lag.service';
 
 /**
  * Gauges read from PostgreSQL when Prometheus scrapes: how far the outbox relay is behind (the
  * oldest unrelayed event's age), dead letters by reason, and jobs by state. Reading them on scrape
- * keeps them true whichever ledger instance relays or runs the jobs.
+ * keeps them true whichever ledger instance relays or runs the jobs (a running job's progress too).
  */
 @Injectable()
 export class LedgerGauges implements OnModuleInit {
@@ -23,11 +24,7 @@ export class LedgerGauges implements OnModuleInit {
       help: 'Age of the oldest ledger event not yet relayed to Kafka (0 when the outbox is empty)',
       registers,
       async collect() {
-        const [row] = (await dataSource.query(
-          `SELECT COALESCE(extract(epoch FROM now() - min(e.recorded_at)), 0)::float8 AS age
-             FROM (SELECT positions[1] AS position FROM outbox ORDER BY id LIMIT 1) o JOIN ledger_events e ON e.position = o.position`,
-        )) as { age: number | null }[];
-        this.set(row?.age ?? 0);
+        this.set((await readOutboxLag(dataSource)).oldestAgeSeconds);
       },
     });
     new Gauge({
@@ -50,6 +47,20 @@ export class LedgerGauges implements OnModuleInit {
         const rows = (await dataSource.query(`SELECT kind, state, count(*)::float8 AS n FROM ops_jobs GROUP BY kind, state`)) as { kind: string; state: string; n: number }[];
         this.reset();
         for (const row of rows) this.set({ kind: row.kind, state: row.state }, row.n);
+      },
+    });
+    new Gauge({
+      name: 'tally_job_units',
+      help: 'Running jobs: units done and in all (events for audit and replay, rows for import), by job and kind',
+      labelNames: ['id', 'kind', 'of'],
+      registers,
+      async collect() {
+        const rows = (await dataSource.query(`SELECT id, kind, done::float8 AS done, total::float8 AS total FROM ops_jobs WHERE state = 'running'`)) as { id: string; kind: string; done: number; total: number | null }[];
+        this.reset();
+        for (const row of rows) {
+          this.set({ id: row.id, kind: row.kind, of: 'done' }, row.done);
+          if (row.total !== null) this.set({ id: row.id, kind: row.kind, of: 'total' }, row.total);
+        }
       },
     });
   }

@@ -52,4 +52,27 @@ export const LEADERBOARD_RANK = objectSchema({ period: S.string, key: S.string, 
 const JOB_EXAMPLE = { id: 'j-42', kind: 'audit', state: 'done', scope: {}, progress: { done: 1042, total: 1042, rate: 52100, etaSeconds: 0 }, attempts: 1, createdAt: '2026-11-23T02:15:00.000Z', startedAt: '2026-11-23T02:15:00.100Z', finishedAt: '2026-11-23T02:15:02.000Z', result: { ok: true } };
 export const JOB = objectSchema({ id: S.string, kind: S.string, state: S.string, scope: ANY, progress: ANY, attempts: S.integer, createdAt: S.instant }, JOB_EXAMPLE);
 export const JOBS = objectSchema({ jobs: S.list() }, { jobs: [JOB_EXAMPLE] });
+export const IMPORT_CREATED = objectSchema(
+  { id: S.string, kind: S.string, state: S.string, joined: S.boolean, rows: S.integer },
+  { id: '6c1f0a52-3d4b-4c1e-9a7f-2b8e5d9c0a11', kind: 'import', state: 'queued', joined: false, rows: 1000000 },
+);
+export const IMPORT_RESULTS = objectSchema(
+  { results: S.list(), next: { type: 'integer', nullable: true } },
+  {
+    results: [
+      { line: 2, key: 'm-1001', memberId: 'm-1001', status: 'applied' },
+      { line: 3, key: 'm-1002', memberId: 'm-1002', status: 'duplicate' },
+      { line: 4, key: 'm-1003', memberId: 'm-1003', status: 'refused', code: 'LOT_ALREADY_EXPIRED', message: 'a lot of 40 points expired at 2026-01-01T00:00:00.000Z' },
+    ],
+    next: null,
+  },
+);
+export const LAG = objectSchema(
+  { consumers: S.list(), totalLag: S.integer, outbox: ANY },
+  {
+    consumers: [{ group: 'tally-earn', topic: 'loyalty.purchases.v1', partition: 0, committed: '1042', end: '1050', lag: 8 }],
+    totalLag: 8,
+    outbox: { pendingTransactions: 3, oldestAgeSeconds: 0.4 },
+  },
+);
 export const JOB_CREATED = objectSchema({ id: S.string, kind: S.string, state: S.string, joined: S.boolean }, { id: 'j-42', kind: 'audit', state: 'queued', joined: false });

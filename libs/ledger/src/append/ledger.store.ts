@@ -23,6 +23,8 @@ export interface LedgerStoreOptions {
    * statements once per connection; without it appends share the data source's connections.
    */
   pool?: Pool;
+  /** Told each call's duration, whatever its outcome (the append latency metric). */
+  onExecuted?: (seconds: number, commands: number, failed: boolean) => void;
 }
 
 /** A connection for one attempt, and how to give it back (with an error: closed, not reused). */
@@ -61,7 +63,15 @@ export class LedgerStore {
    * and reads the causations first, and decides again on what it finds.
    */
   async execute<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
-    return inSpan('ledger append', { attributes: { 'tally.commands': commands.length } }, () => this.executeAttempts(commands));
+    const started = performance.now();
+    let failed = true;
+    try {
+      const results = await inSpan('ledger append', { attributes: { 'tally.commands': commands.length } }, () => this.executeAttempts(commands));
+      failed = false;
+      return results;
+    } finally {
+      this.options.onExecuted?.((performance.now() - started) / 1000, commands.length, failed);
+    }
   }
 
   private async executeAttempts<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {

@@ -9,6 +9,7 @@ import { CommitOrderedLists1764600000005 } from './migrations/1764600000005-comm
 import { DecisionsOnTheHead1764600000006 } from './migrations/1764600000006-decisions-on-the-head';
 import { AdjustmentFields1764600000007 } from './migrations/1764600000007-adjustment-fields';
 import { OpsJobs1764600000008 } from './migrations/1764600000008-ops-jobs';
+import { ImportRows1764600000009 } from './migrations/1764600000009-import-rows';
 import { OutboxTraceContext1764600000011 } from './migrations/1764600000011-outbox-trace-context';
 import { AnalyticsReadModel1764600000013 } from './migrations/1764600000013-analytics-read-model';
 import { TransferEvents1764600000017 } from './migrations/1764600000017-transfer-events';
@@ -24,6 +25,7 @@ export const LEDGER_MIGRATIONS = [
   DecisionsOnTheHead1764600000006,
   AdjustmentFields1764600000007,
   OpsJobs1764600000008,
+  ImportRows1764600000009,
   OutboxTraceContext1764600000011,
   AnalyticsReadModel1764600000013,
   TransferEvents1764600000017,

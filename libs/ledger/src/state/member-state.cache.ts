@@ -27,8 +27,17 @@ export class MemberStateCache {
    */
   private recent = new Map<string, LoadedMember>();
   private older = new Map<string, LoadedMember>();
+  /** Lookups answered from the cache, and those that had to read the database (absent or stale). */
+  hits = 0;
+  misses = 0;
 
   constructor(private readonly capacity: number) {}
+
+  private counted(entry: LoadedMember | undefined): LoadedMember | undefined {
+    if (entry) this.hits += 1;
+    else this.misses += 1;
+    return entry;
+  }
 
   /**
    * The cached state when it is at exactly this head, handed over: it leaves the cache, and the
@@ -36,10 +45,10 @@ export class MemberStateCache {
    */
   take(memberId: string, version: number, lastHash: HashHex): LoadedMember | undefined {
     const entry = this.recent.get(memberId) ?? this.older.get(memberId);
-    if (!entry) return undefined;
+    if (!entry) return this.counted(undefined);
     this.recent.delete(memberId);
     this.older.delete(memberId);
-    return entry.state.version === version && entry.lastHash === lastHash ? entry : undefined;
+    return this.counted(entry.state.version === version && entry.lastHash === lastHash ? entry : undefined);
   }
 
   /**
@@ -50,10 +59,10 @@ export class MemberStateCache {
    */
   takeUnverified(memberId: string): LoadedMember | undefined {
     const entry = this.recent.get(memberId) ?? this.older.get(memberId);
-    if (!entry) return undefined;
+    if (!entry) return this.counted(undefined);
     this.recent.delete(memberId);
     this.older.delete(memberId);
-    return entry;
+    return this.counted(entry);
   }
 
   remember(memberId: string, entry: LoadedMember): void {

@@ -55,6 +55,9 @@ const tooDeep = (): AppError =>
     fields: [{ field: '(body)', problems: [`nested deeper than ${MAX_JSON_DEPTH} levels`] }],
   });
 
+/** Bodies a route reads itself as they stream in (bulk imports): handed over unread, past the body limit. */
+export const STREAMED_BODY_TYPES = ['text/csv', 'application/x-ndjson'];
+
 /**
  * Fastify under Nest: its router, body parser and reply path cost a fraction of Express's per
  * request, which decides what one redeem process answers per second.
@@ -91,6 +94,7 @@ export const createHttpAdapter = (): FastifyAdapter => {
   // Any other body counts as none too, so the fields it lacks are named (400 invalid_request, as
   // DESIGN.md has it for an invalid body) instead of a bare 415.
   fastify.removeContentTypeParser('text/plain');
+  fastify.addContentTypeParser(STREAMED_BODY_TYPES, (_request, payload, done) => done(null, payload));
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, {}));
   return adapter;
 };

@@ -5,12 +5,12 @@ import { Context } from '../context';
 import { printRecord, printTable, show } from '../output';
 import { Progress, progressBar } from '../progress';
 
-interface JobView {
+export interface JobView {
   id: string;
   kind: string;
   state: 'queued' | 'running' | 'done' | 'failed';
   progress: { done: number; total: number | null; rate: number | null; etaSeconds: number | null };
-  result?: { ok?: boolean; identical?: boolean };
+  result?: { ok?: boolean; identical?: boolean; refused?: number };
   error?: string;
   createdAt: string;
 }
@@ -18,7 +18,7 @@ interface JobView {
 const POLL_MS = 500;
 
 /** Polls a job until it is done or failed, showing its progress. */
-const waitFor = async (client: ApiClient, id: string, progress: Progress): Promise<JobView> => {
+export const waitFor = async (client: ApiClient, id: string, progress: Progress): Promise<JobView> => {
   for (;;) {
     const job = await client.get<JobView>(`ops/jobs/${id}`);
     progress.tick(job.progress.done);

@@ -1,0 +1,121 @@
+import { eventually } from '@tally/testing';
+import { DataSource } from 'typeorm';
+import { RunningLedgerApp, startLedgerApp } from '../testing/ledger-app';
+
+const OPS = 'imports-ops';
+
+const FILE = [
+  'memberId,points,lots,tier,rowId',
+  'm-1,800,500@2027-06-30;300@2027-12-31T00:00:00+08:00,gold,',
+  'm-2,40,40@2027-01-01,,',
+  '',
+  'bad id,10,10@2027-01-01,,',
+  'm-3,10,4@2027-01-01;5@2027-01-01,,',
+  'm-4,10,10@2020-01-01,,',
+  'm-5,10,10@2027-01-01,platinum,',
+  'm-6,0,,silver,',
+  'm-2,40,40@2027-01-01,,',
+  'm-2,41,41@2027-01-01,,',
+  'm-2,7,7@2028-03-01,,legacy-2b',
+].join('\n');
+
+describe('opening-balance imports', () => {
+  let ledger: RunningLedgerApp;
+  let url: string;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    ledger = await startLedgerApp('ledger_imports', OPS);
+    url = ledger.url;
+    dataSource = ledger.app.get(DataSource);
+  });
+
+  afterAll(() => ledger?.stop());
+
+  const call = async (method: string, path: string, body?: object | string, contentType = 'application/json') => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${OPS}`, ...(body !== undefined ? { 'content-type': contentType } : {}) },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  const finished = (id: string) =>
+    eventually(async () => {
+      const job = await call('GET', `/ops/jobs/${id}`);
+      expect(job.body.state).toBe('done');
+      return job.body;
+    });
+  const eventCount = async () => Number(((await dataSource.query(`SELECT count(*) AS n FROM ledger_events`)) as { n: string }[])[0].n);
+
+  it('imports a streamed CSV file as a job: a result per row, lots keeping their expiry, the tier as a floor', async () => {
+    const created = await call('POST', '/ops/imports', FILE, 'text/csv');
+    expect(created).toMatchObject({ status: 202, body: { kind: 'import', state: 'queued', rows: 10 } });
+    const job = await finished(created.body.id);
+    expect(job.progress).toMatchObject({ done: 10, total: 10 });
+    expect(job.result).toEqual({
+      jobId: created.body.id,
+      rows: 10,
+      applied: 4,
+      duplicate: 1,
+      refused: 5,
+      refusedBy: { INVALID_MEMBER_ID: 1, LOTS_DO_NOT_ADD_UP: 1, LOT_ALREADY_EXPIRED: 1, UNKNOWN_TIER: 1, CHANGED_SINCE_APPLIED: 1 },
+    });
+    const { body } = await call('GET', `/ops/jobs/${created.body.id}/results`);
+    expect(body.results.map((r: { line: number; status: string; code?: string }) => [r.line, r.status, r.code ?? ''])).toEqual([
+      [2, 'applied', ''],
+      [3, 'applied', ''],
+      [5, 'refused', 'INVALID_MEMBER_ID'],
+      [6, 'refused', 'LOTS_DO_NOT_ADD_UP'],
+      [7, 'refused', 'LOT_ALREADY_EXPIRED'],
+      [8, 'refused', 'UNKNOWN_TIER'],
+      [9, 'applied', ''],
+      [10, 'duplicate', ''],
+      [11, 'refused', 'CHANGED_SINCE_APPLIED'],
+      [12, 'applied', ''],
+    ]);
+    expect(body.next).toBeNull();
+
+    expect((await call('GET', '/members/m-1/balance')).body).toMatchObject({ available: 800, tier: 'gold' });
+    expect((await call('GET', '/members/m-2/balance')).body).toMatchObject({ available: 47 });
+    expect((await call('GET', '/members/m-6/balance')).body).toMatchObject({ available: 0, tier: 'silver' });
+    const lots = (await call('GET', '/members/m-1/lots')).body as unknown as { remaining: number; expiresAt: string }[];
+    expect(lots.map((l) => [l.remaining, l.expiresAt])).toEqual([
+      [500, '2027-06-30T00:00:00.000Z'],
+      [300, '2027-12-30T16:00:00.000Z'],
+    ]);
+    const history = (await call('GET', '/members/m-1/events')).body.events as { type: string; data: Record<string, unknown> }[];
+    expect(history.map((e) => e.type)).toEqual(['points.adjusted', 'points.adjusted', 'tier.changed']);
+    expect(history[0].data).toMatchObject({ reason: 'opening-balance', adjustmentId: 'm-1', note: `import ${created.body.id}` });
+  });
+
+  it('changes nothing when the same file is imported again: every applied row is a duplicate', async () => {
+    const before = await eventCount();
+    const created = await call('POST', '/ops/imports?format=csv', FILE, 'text/csv');
+    const job = await finished(created.body.id);
+    expect(job.result).toMatchObject({ applied: 0, duplicate: 5, refused: 5 });
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('shows rows by result, append latency and the state cache on /metrics', async () => {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toMatch(/tally_import_rows_total\{[^}]*status="duplicate"[^}]*\} 6\n/);
+    expect(text).toMatch(/tally_ledger_append_seconds_count\{[^}]*outcome="ok"[^}]*\} [1-9]/);
+    expect(text).toMatch(/tally_state_cache_lookups_total\{[^}]*result="hit"[^}]*\} [1-9]/);
+    expect(text).toMatch(/tally_state_cache_lookups_total\{[^}]*result="miss"[^}]*\} [1-9]/);
+  });
+
+  it('takes rows inline as an import job, and the audit and replay of the imported ledger agree', async () => {
+    const created = await call('POST', '/ops/jobs', { kind: 'import', rows: [{ memberId: 'm-9', points: 30, lots: [{ points: 30, expiresAt: '2027-05-01' }], tier: 'member' }, { memberId: 'm-1', points: 800 }] });
+    expect(created.status).toBe(202);
+    const job = await finished(created.body.id);
+    expect(job.result).toMatchObject({ rows: 2, applied: 1, refused: 1, refusedBy: { INVALID_LOT: 1 } });
+    expect((await call('POST', '/ops/jobs', { kind: 'import' })).body.error).toBe('import_rows_required');
+    expect((await call('POST', '/ops/imports?format=xml', 'x', 'text/csv')).status).toBe(400);
+
+    const audit = await finished((await call('POST', '/ops/jobs', { kind: 'audit' })).body.id);
+    expect(audit.result).toMatchObject({ ok: true });
+    const replay = await finished((await call('POST', '/ops/jobs', { kind: 'replay' })).body.id);
+    expect(replay.result).toMatchObject({ identical: true });
+  });
+});

@@ -1,0 +1,167 @@
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { Inject, Injectable } from '@nestjs/common';
+import { OPENING_BALANCE_REASON, OpeningBalanceOutcome, OpeningBalanceRow, decideOpeningBalance, parseOpeningBalanceRow } from '@tally/adjustments';
+import { fingerprintOf } from '@tally/contracts';
+import { ClaimedJob, CommandResult, ImportFormat, ImportRowResult, ImportRows, ImportSummary, LEDGER_CLOCK, LedgerCommand, LedgerStore, StagedRow, headerOf, queryOf, recordOfLine } from '@tally/ledger';
+import { initialMemberState } from '@tally/member-ledger';
+import { Metrics } from '@tally/platform';
+import { Program } from '@tally/program';
+import { PROGRAM } from '@tally/service-kit';
+import { DataSource } from 'typeorm';
+
+/** The ledger scope of opening balances: a row's key is its causation, so a file imported again appends nothing. */
+export const OPENING_BALANCE_SCOPE = OPENING_BALANCE_REASON;
+
+/** Lines staged per statement while an upload streams in. */
+const STAGE_BATCH = 2000;
+/** Rows decided and appended per ledger call (one transaction). */
+const APPEND_BATCH = 1000;
+
+/** What an import job keeps in its options: how to read its staged lines, and who asked. */
+export interface ImportOptions {
+  format: ImportFormat;
+  header: string[];
+  rows: number;
+  actor: string;
+}
+
+export interface StagedUpload {
+  rows: number;
+  header: string[];
+}
+
+/** The fields a row's fingerprint covers: the same key with other values is a changed row, not a duplicate. */
+const fingerprintOfRow = (row: OpeningBalanceRow): string => fingerprintOf({ memberId: row.memberId, points: row.points, lots: row.lots, tier: row.tier });
+
+const resultOf = (line: number, row: OpeningBalanceRow, outcome: CommandResult<OpeningBalanceOutcome>): ImportRowResult => {
+  const base = { line, key: row.key, memberId: row.memberId };
+  switch (outcome.status) {
+    case 'appended':
+      return { ...base, status: 'applied' };
+    case 'rejected':
+      return { ...base, status: 'refused', code: outcome.code, message: outcome.message };
+    case 'duplicate':
+      return outcome.sameFingerprint
+        ? { ...base, status: 'duplicate' }
+        : { ...base, status: 'refused', code: 'CHANGED_SINCE_APPLIED', message: `key ${row.key} was imported before with other values; nothing changed` };
+    default:
+      return { ...base, status: 'refused', code: 'NOTHING_TO_DO', message: 'the row changes nothing' };
+  }
+};
+
+/**
+ * Opening balances when a programme moves onto Tally: uploads are staged line by line, then an
+ * import job decides each row (`decideOpeningBalance`) through the ledger's append path, keyed by
+ * the row, and keeps a result per line.
+ */
+@Injectable()
+export class ImportsService {
+  readonly rows: ImportRows;
+
+  constructor(
+    @Inject(DataSource) dataSource: DataSource,
+    private readonly store: LedgerStore,
+    @Inject(PROGRAM) private readonly program: Program,
+    @Inject(LEDGER_CLOCK) private readonly clock: () => Date,
+    private readonly metrics: Metrics,
+  ) {
+    this.rows = new ImportRows(queryOf(dataSource));
+  }
+
+  /** Stages a file as it streams in: CSV's first non-blank line is its header; blank lines are skipped, line numbers kept. */
+  async stageStream(jobId: string, body: Readable, format: ImportFormat): Promise<StagedUpload> {
+    let header: string[] = [];
+    let line = 0;
+    let rows = 0;
+    let batch: StagedRow[] = [];
+    for await (const text of createInterface({ input: body, crlfDelay: Infinity })) {
+      line += 1;
+      if (text.trim() === '') continue;
+      if (format === 'csv' && header.length === 0) {
+        header = headerOf(text);
+        continue;
+      }
+      batch.push({ line, text });
+      rows += 1;
+      if (batch.length >= STAGE_BATCH) {
+        await this.rows.stage(jobId, batch);
+        batch = [];
+      }
+    }
+    await this.rows.stage(jobId, batch);
+    return { rows, header };
+  }
+
+  /** Rows given in a request body, staged as JSON Lines numbered from 1. */
+  async stageRecords(jobId: string, records: readonly unknown[]): Promise<StagedUpload> {
+    await this.rows.stage(jobId, records.map((record, i) => ({ line: i + 1, text: JSON.stringify(record) })));
+    return { rows: records.length, header: [] };
+  }
+
+  /** Runs an import job to its summary, reporting rows answered as it goes; a resumed job continues after the last answered row. */
+  async run(job: ClaimedJob, report: (done: number) => void): Promise<ImportSummary & { jobId: string }> {
+    const options = job.options as unknown as ImportOptions;
+    let done = await this.rows.answered(job.id);
+    report(done);
+    const context = { asOf: this.clock().toISOString(), actor: options.actor, source: `import ${job.id}`, rules: this.program };
+    const rows = this.metrics.counter('tally_import_rows_total', 'Opening-balance rows imported, by result', ['status']);
+    for (let after = 0; ; ) {
+      const staged = await this.rows.next(job.id, after, APPEND_BATCH);
+      if (staged.length === 0) break;
+      after = staged[staged.length - 1].line;
+      const results = await this.decide(staged, options, context);
+      await this.rows.record(job.id, results);
+      for (const result of results) rows.inc({ status: result.status });
+      done += staged.length;
+      report(done);
+    }
+    return { jobId: job.id, ...(await this.rows.summary(job.id)) };
+  }
+
+  private async decide(staged: readonly StagedRow[], options: ImportOptions, context: Parameters<typeof decideOpeningBalance>[2]): Promise<ImportRowResult[]> {
+    const results = new Map<number, ImportRowResult>();
+    const valid: { line: number; row: OpeningBalanceRow }[] = [];
+    for (const { line, text } of staged) {
+      const record = recordOfLine(options.format, options.header, text);
+      const parsed = typeof record === 'string' ? { ok: false as const, code: 'INVALID_ROW', message: record } : parseOpeningBalanceRow(record);
+      if (parsed.ok) valid.push({ line, row: parsed.row });
+      else results.set(line, { line, status: 'refused', code: parsed.code, message: parsed.message, ...('memberId' in parsed && parsed.memberId ? { memberId: parsed.memberId } : {}) });
+    }
+    // A key twice in one ledger call would be decided twice on the same head: each run of keys goes on its own.
+    for (const chunk of chunksOfDistinctKeys(valid)) {
+      const outcomes = await this.store.execute(chunk.map(({ row }) => this.commandOf(row, context)));
+      chunk.forEach(({ line, row }, i) => results.set(line, resultOf(line, row, outcomes[i])));
+    }
+    return staged.map(({ line }) => results.get(line) as ImportRowResult);
+  }
+
+  private commandOf(row: OpeningBalanceRow, context: Parameters<typeof decideOpeningBalance>[2]): LedgerCommand<OpeningBalanceOutcome> {
+    return {
+      scope: OPENING_BALANCE_SCOPE,
+      causationId: row.key,
+      memberIds: [row.memberId],
+      fingerprint: fingerprintOfRow(row),
+      refused: { input: row, occurredAt: context.asOf },
+      decide: (states) => decideOpeningBalance(states[row.memberId] ?? initialMemberState(row.memberId), row, context),
+    };
+  }
+}
+
+/** Splits rows into runs in which no key appears twice, keeping their order. */
+const chunksOfDistinctKeys = <T extends { row: OpeningBalanceRow }>(rows: readonly T[]): T[][] => {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let seen = new Set<string>();
+  for (const item of rows) {
+    if (seen.has(item.row.key)) {
+      chunks.push(current);
+      current = [];
+      seen = new Set();
+    }
+    current.push(item);
+    seen.add(item.row.key);
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+};

@@ -1,0 +1,129 @@
+import { Query } from '../database/query';
+import { parseCsvLine } from '../export/exported-event';
+
+export type ImportFormat = 'csv' | 'jsonl';
+export const IMPORT_FORMATS: readonly ImportFormat[] = ['csv', 'jsonl'];
+
+export type ImportRowStatus = 'applied' | 'duplicate' | 'refused';
+
+/** A staged line of an import file, by its line number in the file (1-based). */
+export interface StagedRow {
+  line: number;
+  text: string;
+}
+
+/** What became of one row. */
+export interface ImportRowResult {
+  line: number;
+  key?: string;
+  memberId?: string;
+  status: ImportRowStatus;
+  code?: string;
+  message?: string;
+}
+
+export interface ImportSummary {
+  rows: number;
+  applied: number;
+  duplicate: number;
+  refused: number;
+  /** Refusals by code. */
+  refusedBy: Record<string, number>;
+}
+
+/**
+ * A line as a record: JSON Lines as they are, CSV by the header's column names (one record per
+ * line: a quoted field holding a line break is not supported). Unreadable: a string saying why.
+ */
+export const recordOfLine = (format: ImportFormat, header: readonly string[], text: string): unknown => {
+  try {
+    if (format === 'jsonl') return JSON.parse(text) as unknown;
+    const fields = parseCsvLine(text);
+    if (fields.length > header.length) return `${fields.length} fields, the header names ${header.length}`;
+    return Object.fromEntries(header.map((name, i) => [name, fields[i] ?? '']));
+  } catch (error) {
+    return (error as Error).message;
+  }
+};
+
+/** The names of a CSV header line. */
+export const headerOf = (text: string): string[] => parseCsvLine(text.replace(/^\uFEFF/, '')).map((name) => name.trim());
+
+/** Staged rows and their results: what an import job reads and writes. */
+export class ImportRows {
+  constructor(private readonly query: Query) {}
+
+  async stage(jobId: string, rows: readonly StagedRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.query(`INSERT INTO ops_import_rows (job_id, line, text) SELECT $1, * FROM unnest($2::int[], $3::text[])`, [
+      jobId,
+      rows.map((r) => r.line),
+      rows.map((r) => r.text),
+    ]);
+  }
+
+  /** Rows after `afterLine` that have no result yet, in file order. */
+  async next(jobId: string, afterLine: number, limit: number): Promise<StagedRow[]> {
+    return (await this.query(
+      `SELECT r.line, r.text FROM ops_import_rows r
+        WHERE r.job_id = $1 AND r.line > $2
+          AND NOT EXISTS (SELECT 1 FROM ops_import_results x WHERE x.job_id = r.job_id AND x.line = r.line)
+        ORDER BY r.line LIMIT $3`,
+      [jobId, afterLine, limit],
+    )) as StagedRow[];
+  }
+
+  async answered(jobId: string): Promise<number> {
+    const [row] = (await this.query(`SELECT count(*)::int AS n FROM ops_import_results WHERE job_id = $1`, [jobId])) as { n: number }[];
+    return row.n;
+  }
+
+  /** Results are written once per line; a resumed job that decides a line again keeps the first answer. */
+  async record(jobId: string, results: readonly ImportRowResult[]): Promise<void> {
+    if (results.length === 0) return;
+    await this.query(
+      `INSERT INTO ops_import_results (job_id, line, key, member_id, status, code, message)
+       SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+       ON CONFLICT (job_id, line) DO NOTHING`,
+      [
+        jobId,
+        results.map((r) => r.line),
+        results.map((r) => r.key ?? null),
+        results.map((r) => r.memberId ?? null),
+        results.map((r) => r.status),
+        results.map((r) => r.code ?? null),
+        results.map((r) => r.message ?? null),
+      ],
+    );
+  }
+
+  /** Results in line order after `afterLine`. */
+  async results(jobId: string, afterLine: number, limit: number): Promise<ImportRowResult[]> {
+    const rows = (await this.query(
+      `SELECT line, key, member_id, status, code, message FROM ops_import_results WHERE job_id = $1 AND line > $2 ORDER BY line LIMIT $3`,
+      [jobId, afterLine, limit],
+    )) as { line: number; key: string | null; member_id: string | null; status: ImportRowStatus; code: string | null; message: string | null }[];
+    return rows.map((r) => ({
+      line: r.line,
+      ...(r.key !== null ? { key: r.key } : {}),
+      ...(r.member_id !== null ? { memberId: r.member_id } : {}),
+      status: r.status,
+      ...(r.code !== null ? { code: r.code } : {}),
+      ...(r.message !== null ? { message: r.message } : {}),
+    }));
+  }
+
+  async summary(jobId: string): Promise<ImportSummary> {
+    const rows = (await this.query(
+      `SELECT status, COALESCE(code, '') AS code, count(*)::int AS n FROM ops_import_results WHERE job_id = $1 GROUP BY status, code`,
+      [jobId],
+    )) as { status: ImportRowStatus; code: string; n: number }[];
+    const summary: ImportSummary = { rows: 0, applied: 0, duplicate: 0, refused: 0, refusedBy: {} };
+    for (const { status, code, n } of rows) {
+      summary.rows += n;
+      summary[status] += n;
+      if (status === 'refused') summary.refusedBy[code] = (summary.refusedBy[code] ?? 0) + n;
+    }
+    return summary;
+  }
+}
