@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { residentOf } from './process-memory';
 
 export const ROOT = join(__dirname, '../../..');
 
@@ -48,11 +49,12 @@ export const machine = () => ({
   at: new Date().toISOString(),
 });
 
-export const writeResults = (name: string, results: unknown): string => {
+/** Writes a bench's results with the bench process's own resident memory (the service, for benches that run it in process). */
+export const writeResults = (name: string, results: object): string => {
   const dir = join(ROOT, 'bench-results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.json`);
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ ...results, benchProcessMemory: residentOf('self') }, null, 2)}\n`);
   return file;
 };
 

@@ -6,6 +6,7 @@ import { createKafka, ensureTopics } from '@tally/messaging';
 import { Kafka, Partitioners, Producer } from 'kafkajs';
 import { Client, Notification } from 'pg';
 import { ROOT, benchDatabaseUrl, log, machine, perSecondTail, percentile, recreateDatabase, serviceNodeArgs, writeResults } from './bench-support';
+import { residentOf } from './process-memory';
 import { TICKS_PER_SECOND, coresOver, machineBusyPercent, machineTicks, ticksByName, ticksOf, ticksSince } from './process-cpu';
 
 const EVENTS = Number(process.env.BENCH_EARN_EVENTS ?? 1_000_000);
@@ -153,6 +154,11 @@ const phaseRuntime = async (instances: number, sql: Client) => {
  * the size each, so twice the members keeps them all.
  */
 const STATE_CACHE_SIZE = process.env.TALLY_STATE_CACHE_SIZE ?? String(2 * MEMBERS);
+
+/** What `memory` in the results holds: each earn process's resident memory at the end of each phase. */
+const EARN_MEMORY = {
+  what: 'resident memory (VmRSS) of each earn process and its peak so far (VmHWM): after the no-backlog phase, once the backlog is committed, at the end of the steady load after it',
+};
 
 /** An earn process, killed with the bench if the bench dies first (it would hold the port for the next run). */
 const startEarn = (namespace: string, databaseUrl: string, brokers: string, port = EARN_PORT): ChildProcess => {
@@ -314,6 +320,7 @@ const main = async () => {
   const noBacklogPhase = await phaseRuntime(1, sql);
   const latencyNoBacklog = { ...(await steady('lat0')), runtime: await noBacklogPhase() };
   log(`no backlog: latency p50 ${latencyNoBacklog.p50ms} ms, p99 ${latencyNoBacklog.p99ms} ms; ${JSON.stringify(latencyNoBacklog.runtime)}`);
+  const noBacklogMemory = residentOf(first.pid);
   await stopEarn(first);
 
   log(`publishing ${EVENTS} purchases for ${MEMBERS} members to ${PARTITIONS} partitions ...`);
@@ -335,6 +342,7 @@ const main = async () => {
   const backlogPhase = await phaseRuntime(INSTANCES, sql);
   while (!(await committedAll(kafka, namespace))) await sleep(500);
   const caughtUpAt = Date.now();
+  const backlogMemory = earn.map((child) => residentOf(child.pid));
   const cpu = cpuPerEvent(cpuFrom, cpuSample(earn), EVENTS);
   const backlogRuntime = await backlogPhase();
   const { rows } = await sql.query('SELECT min(recorded_at) AS first, count(*)::int AS n FROM ledger_events WHERE position > $1', [before]);
@@ -349,6 +357,8 @@ const main = async () => {
   const latency = { ...(await steady('lat')), runtime: await afterBacklogPhase() };
   const batches = await earnBatches(INSTANCES);
   log(`earn batches (backlog and the steady load after it): ${JSON.stringify(batches)}`);
+  const memory = { ...EARN_MEMORY, noBacklog: noBacklogMemory, afterBacklog: backlogMemory, atEnd: earn.map((child) => residentOf(child.pid)) };
+  log(`earn resident memory: ${JSON.stringify(memory)}`);
   await Promise.all(earn.map(stopEarn));
   await producer.disconnect();
   await dropTopics(kafka, namespace, benchTopics);
@@ -362,9 +372,10 @@ const main = async () => {
     publish: { seconds: Number(publishSeconds.toFixed(1)) },
     throughput: { seconds: Number(throughputSeconds.toFixed(1)), eventsPerSecond, cpu, runtime: backlogRuntime },
     batches,
+    memory,
     latencyNoBacklog,
     latency,
-    targets: { eventsPerSecond: 20_000, p99ms: 50 },
+    targets: { eventsPerSecond: 20_000, p99ms: 50, earnResidentMiB: 500 },
   };
   log(`after the backlog: latency p50 ${results.latency.p50ms} ms, p99 ${results.latency.p99ms} ms; ${JSON.stringify(latency.runtime)}`);
   log(`results: ${writeResults(process.env.BENCH_EARN_RESULTS ?? 'earn', results)}`);

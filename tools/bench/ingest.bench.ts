@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { migrateLedger } from '@tally/ledger';
 import { Client } from 'pg';
+import { residentOf } from './process-memory';
 import { ROOT, benchDatabaseUrl, log, machine, recreateDatabase, serviceNodeArgs, writeResults } from './bench-support';
 
 const BATCHES = Number(process.env.BENCH_INGEST_BATCHES ?? 6);
@@ -86,6 +87,7 @@ const main = async () => {
       uploadInputsPerSecond: Math.round(total / (uploadedMs / 1000)),
       appliedInputsPerSecond: Math.round(total / (appliedMs / 1000)),
       retriedBatchOfDuplicates: { ms: Math.round(performance.now() - retryStarted), accepted: retry.accepted },
+      memory: { what: 'resident memory (VmRSS) of the earn process at the end and its peak (VmHWM)', earn: residentOf(child.pid) },
     };
     log(JSON.stringify({ uploadInputsPerSecond: results.uploadInputsPerSecond, appliedInputsPerSecond: results.appliedInputsPerSecond, retriedBatchOfDuplicates: results.retriedBatchOfDuplicates }));
     log(`results in ${writeResults('ingest', results)}`);

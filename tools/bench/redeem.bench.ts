@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 // undici (the library behind Node's fetch) directly: keep-alive connections and a far lighter client
 // than fetch, which matters when client, service and PostgreSQL share the same few cores.
 import { Agent, request } from 'undici';
+import { residentOf } from './process-memory';
 import { ROOT, benchDatabaseUrl, log, machine, perSecondTail, percentile, recreateDatabase, serviceNodeArgs, writeResults } from './bench-support';
 import { coresOver, machineBusyPercent, machineTicks, ticksByName, ticksOf, ticksSince } from './process-cpu';
 
@@ -314,7 +315,8 @@ const main = async () => {
       latency,
       hotMember: { memberId: HOT.memberId, ...hot, stateBytesAtEnd: Number(counts.hot_state_bytes) },
       ledger: { redeemedEvents: Number(counts.redeemed), answered2xx: okTotal },
-      targets: { throughput: 3000, p99msAt1k: 30, hotMember: 1000 },
+      memory: { what: 'resident memory (VmRSS) of the redeem process at the end and its peak (VmHWM)', redeem: residentOf(child.pid) },
+      targets: { throughput: 3000, p99msAt1k: 30, hotMember: 1000, residentMiB: 150 },
     };
     log(`results: ${writeResults('redeem', results)}`);
   } finally {

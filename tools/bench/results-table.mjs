@@ -26,7 +26,12 @@ const rows = [
   ['bytes per event in the log', `${ledger.storage.bytesPerEvent}`, `<= ${ledger.targets.bytesPerEvent}`],
   [`earn: ${n(earn.setup.events)} purchases, ${n(earn.setup.members)} members`, `${n(earn.throughput.eventsPerSecond)} events/s (earn ${earn.throughput.cpu.earn.microsPerEvent} us, PostgreSQL ${earn.throughput.cpu.postgres.microsPerEvent} us a purchase)`, `>= ${n(earn.targets.eventsPerSecond)}`],
   ['earn: publish -> committed at 1,000/s', `p50 ${earn.latencyNoBacklog.p50ms} ms, p99 ${earn.latencyNoBacklog.p99ms} ms (after the backlog: p99 ${earn.latency.p99ms} ms)`, `p99 <= ${earn.targets.p99ms} ms`],
-  ['earn: resident memory after the backlog', `${n(earn.batches.residentMiB)} MiB`, ''],
+  [
+    'earn: resident memory after the backlog',
+    earn.memory ? `${n(earn.memory.afterBacklog[0].residentMiB)} MiB (peak ${n(earn.memory.afterBacklog[0].peakResidentMiB)} MiB)` : `${n(earn.batches.residentMiB)} MiB`,
+    `<= ${n(earn.targets.earnResidentMiB ?? 500)} MiB`,
+  ],
+  ['redeem: resident memory at the end', redeem.memory ? `${n(redeem.memory.redeem.residentMiB)} MiB (peak ${n(redeem.memory.redeem.peakResidentMiB)} MiB)` : 'not measured', `<= ${n(redeem.targets.residentMiB ?? 150)} MiB`],
   ['redeem: 64 workers', `${n(redeem.throughput.redemptionsPerSecond)} redemptions/s (p99 ${redeem.throughput.p99ms} ms)`, `>= ${n(redeem.targets.throughput)}`],
   ['redeem: steady 1,000/s', `p50 ${redeem.latency.p50ms} ms, p99 ${redeem.latency.p99ms} ms`, `p99 <= ${redeem.targets.p99msAt1k} ms`],
   ['redeem: one hot member, 32 workers', `${n(redeem.hotMember.redemptionsPerSecond)} redemptions/s`, `>= ${n(redeem.targets.hotMember)}`],

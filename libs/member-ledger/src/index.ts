@@ -4,3 +4,5 @@ export * from './member.evolve';
 export * from './member-balance';
 export * from './transfer-windows';
 export * from './velocity';
+export * from './compact/compact-text';
+export * from './compact/compact-state';

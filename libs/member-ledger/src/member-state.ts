@@ -137,7 +137,7 @@ export const keyedOrShared = <T>(from: Readonly<Record<string, T>>): Record<stri
   Object.keys(from).length > 0 ? keyed(from) : (NO_ENTRIES as Record<string, T>);
 
 /** A check-in streak nobody started: replaced, never changed, by the first check-in. */
-const NO_CHECK_IN: MemberState['checkIn'] = Object.freeze({ streak: 0 });
+export const NO_CHECK_IN: MemberState['checkIn'] = Object.freeze({ streak: 0 });
 
 export const initialMemberState = (memberId: string): MemberState => ({
   memberId,

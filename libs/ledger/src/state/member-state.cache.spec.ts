@@ -37,4 +37,15 @@ describe('member state cache', () => {
     expect(cache.take('m-999', 1, HASH)).toBeDefined();
     expect(cache.take('m-0', 1, HASH)).toBeUndefined();
   });
+
+  it('gives back an entry equal to the one remembered: state, head hash and snapshot version', () => {
+    const cache = new MemberStateCache(10);
+    const state = { ...initialMemberState('m-1'), version: 7, tier: 'gold', debt: 3 };
+    state.lots.set('lot-1', { lotId: 'lot-1', points: 120, remaining: 80, held: 20, expiresAt: '2027-11-20T02:15:00.000Z', pending: false, order: 2 });
+    state.qualifying.set('2026-11-20', 120);
+    state.daily.set('2026-11-20', { earned: 120, activities: {} });
+    const remembered: LoadedMember = { state, lastHash: HASH, snapshotVersion: 4 };
+    cache.remember('m-1', remembered);
+    expect(cache.take('m-1', 7, HASH)).toEqual(remembered);
+  });
 });

@@ -1,4 +1,4 @@
-import { MemberState } from '@tally/member-ledger';
+import { CompactReader, CompactWriter, MemberState, readMemberState, writeMemberState } from '@tally/member-ledger';
 import type { HashHex } from '../hashing/event-hash';
 
 /** Members whose folded states a process keeps by default (TALLY_STATE_CACHE_SIZE). */
@@ -17,6 +17,8 @@ export interface LoadedMember {
  * never a wrong answer: other processes appending to the same members cost a reload, nothing more.
  * Entries are handed over, not shared: a state taken out is never seen by anyone else until it is
  * put back, so an append folds into it without copying, and a failed one simply does not return it.
+ * An entry is kept as one compact text (see `writeMemberState`) and decoded when taken: a folded
+ * state is dozens of objects the collector traces and copies, its text one string with no pointer.
  */
 export class MemberStateCache {
   /**
@@ -25,8 +27,8 @@ export class MemberStateCache {
    * whole. A Map kept in recency order by delete-and-set, evicting its first key, slows to tens
    * of microseconds per call once full: its first key sits behind every slot deleted before it.
    */
-  private recent = new Map<string, LoadedMember>();
-  private older = new Map<string, LoadedMember>();
+  private recent = new Map<string, string>();
+  private older = new Map<string, string>();
   /** Lookups answered from the cache, and those that had to read the database (absent or stale). */
   hits = 0;
   misses = 0;
@@ -44,11 +46,8 @@ export class MemberStateCache {
    * caller may fold into it in place. What it puts back after committing is cached again.
    */
   take(memberId: string, version: number, lastHash: HashHex): LoadedMember | undefined {
-    const entry = this.recent.get(memberId) ?? this.older.get(memberId);
-    if (!entry) return this.counted(undefined);
-    this.recent.delete(memberId);
-    this.older.delete(memberId);
-    return this.counted(entry.state.version === version && entry.lastHash === lastHash ? entry : undefined);
+    const text = this.handOver(memberId);
+    return this.counted(text === undefined ? undefined : decodeEntry(memberId, text, { version, lastHash }));
   }
 
   /**
@@ -58,17 +57,22 @@ export class MemberStateCache {
    * skips); a stale entry then fails that write, and the batch is decided again on fresh states.
    */
   takeUnverified(memberId: string): LoadedMember | undefined {
-    const entry = this.recent.get(memberId) ?? this.older.get(memberId);
-    if (!entry) return this.counted(undefined);
+    const text = this.handOver(memberId);
+    return this.counted(text === undefined ? undefined : decodeEntry(memberId, text));
+  }
+
+  private handOver(memberId: string): string | undefined {
+    const text = this.recent.get(memberId) ?? this.older.get(memberId);
+    if (text === undefined) return undefined;
     this.recent.delete(memberId);
     this.older.delete(memberId);
-    return this.counted(entry);
+    return text;
   }
 
   remember(memberId: string, entry: LoadedMember): void {
     if (this.capacity <= 0) return;
     this.older.delete(memberId);
-    this.recent.set(memberId, entry);
+    this.recent.set(memberId, encodeEntry(memberId, entry));
     if (this.recent.size >= Math.max(1, this.capacity / 2)) {
       this.older = this.recent;
       this.recent = new Map();
@@ -84,3 +88,30 @@ export class MemberStateCache {
     return this.recent.size + this.older.size;
   }
 }
+
+/** One writer for every entry: an entry is written whole before the next one starts. */
+const writer = new CompactWriter();
+
+/** An entry's text: the snapshot version, the head's hash, then the state. */
+export const encodeEntry = (memberId: string, entry: LoadedMember): string => {
+  const w = writer.begin();
+  w.number(entry.snapshotVersion);
+  w.string(entry.lastHash);
+  writeMemberState(w, entry.state, memberId);
+  return w.text();
+};
+
+/** The entry a text stands for; undefined when it is not at the head given (then it is not even decoded). */
+export const decodeEntry = (memberId: string, text: string, head?: { version: number; lastHash: HashHex }): LoadedMember | undefined => {
+  const r = new CompactReader(text);
+  const snapshotVersion = r.number();
+  if (head) {
+    if (!r.stringIs(head.lastHash)) return undefined;
+    const stateAt = r.at;
+    if (r.number() !== head.version) return undefined;
+    r.at = stateAt;
+    return { state: readMemberState(r, memberId), lastHash: head.lastHash, snapshotVersion };
+  }
+  const lastHash = r.string();
+  return { state: readMemberState(r, memberId), lastHash, snapshotVersion };
+};
