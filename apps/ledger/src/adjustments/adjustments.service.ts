@@ -3,7 +3,6 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { AdjustDecision, decideAdjust } from '@tally/adjustments';
 import { fingerprintOf } from '@tally/contracts';
 import { CommandOutcome, LEDGER_CLOCK, LedgerStore } from '@tally/ledger';
-import { initialMemberState } from '@tally/member-ledger';
 import { AppError, ApiRole, ErrorBody, Metrics, describeRole } from '@tally/platform';
 import { Program, expiresAtFor } from '@tally/program';
 import { PROGRAM } from '@tally/service-kit';
@@ -64,7 +63,7 @@ export class AdjustmentsService {
       refused: { input: request, occurredAt },
       fingerprint: fingerprintOf({ ...request, memberId }),
       decide: (states) => {
-        const state = states[memberId] ?? initialMemberState(memberId);
+        const state = states[memberId];
         return outcomeOf(memberId, request, actor, decideAdjust(state, command), state.version + 1);
       },
     });

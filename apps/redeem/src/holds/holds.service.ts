@@ -1,11 +1,10 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { mapAnswer } from '@tally/contracts';
 import { LEDGER_CLOCK } from '@tally/ledger';
 import { AppError } from '@tally/platform';
-import { decideCapture, decideHold, decideRelease } from '@tally/redemption';
-import { availableAfter } from '../shared/balance-after';
+import { Refusal, decideCapture, decideHold, decideRelease, refuse } from '@tally/redemption';
 import { IdempotentLedger, Reply } from '../shared/idempotent-ledger';
 import { MemberLookup, StoredCausation, appendedReplyOf } from '../shared/member-lookup.query';
-import { LibRefusal } from '../shared/refusal.mapping';
 import { CaptureRequest, CaptureResult, HoldRequest, HoldResult, ReleaseResult } from './hold.dto';
 
 export const HOLD_SCOPE = 'hold';
@@ -33,10 +32,13 @@ const isAppended = (causation: StoredCausation | undefined): boolean => causatio
  * says so; otherwise, once its ttl is over, by the expiry sweep (a release); otherwise by a request
  * that raced with this one.
  */
-const alreadyResolved = (hold: HoldRef, occurredAt: string): LibRefusal & { holdId: string; status: ResolvedHoldStatus } => {
+const alreadyResolved = (hold: HoldRef, occurredAt: string): Refusal<'HOLD_ALREADY_RESOLVED'> => {
   const status: ResolvedHoldStatus = hold.resolvedBy ?? (Date.parse(occurredAt) >= Date.parse(hold.expiresAt) ? 'released' : 'resolved');
-  return { ok: false, code: 'HOLD_ALREADY_RESOLVED', message: `hold ${hold.holdId} is already ${status}`, holdId: hold.holdId, status };
+  return refuse(hold.memberId, 'HOLD_ALREADY_RESOLVED', `hold ${hold.holdId} is already ${status}`, { holdId: hold.holdId, status });
 };
+
+/** Asking for more than is held says nothing about the hold: the caller may capture again with the right amount. */
+const CAPTURE_REQUEST_REFUSALS = ['CAPTURE_EXCEEDS_HOLD', 'INVALID_POINTS'];
 
 @Injectable()
 export class HoldsService {
@@ -55,15 +57,16 @@ export class HoldsService {
       memberId,
       input: { ...request },
       occurredAt,
-      decide: (state) => {
-        const decision = decideHold(state, { holdId, points, storeId, ttlSeconds, occurredAt });
-        if (!decision.ok) return { kind: 'refuse', refusal: decision };
-        return {
-          kind: 'append',
-          events: decision.events,
-          body: { holdId, memberId, points, storeId, expiresAt: decision.expiresAt, available: decision.available, fromLots: decision.fromLots },
-        };
-      },
+      decide: (state) =>
+        mapAnswer(decideHold(state, { holdId, points, storeId, ttlSeconds, occurredAt }), (held) => ({
+          holdId,
+          memberId,
+          points,
+          storeId,
+          expiresAt: held.expiresAt,
+          available: held.available,
+          fromLots: held.fromLots,
+        })),
     });
   }
 
@@ -100,26 +103,18 @@ export class HoldsService {
       memberId,
       input: { holdId, ...request },
       occurredAt,
+      unrecorded: CAPTURE_REQUEST_REFUSALS,
       decide: (state) => {
         const decision = decideCapture(state, { holdId, points: request.points, occurredAt });
-        if (!decision.ok && decision.code === 'HOLD_NOT_FOUND') return { kind: 'refuse', refusal: alreadyResolved(hold, occurredAt) };
-        if (!decision.ok) {
-          // Asking for more than is held says nothing about the hold: the caller may capture again with the right amount.
-          const retryable = decision.code === 'CAPTURE_EXCEEDS_HOLD' || decision.code === 'INVALID_POINTS';
-          return { kind: retryable ? 'refuse-unrecorded' : 'refuse', refusal: decision };
-        }
-        return {
-          kind: 'append',
-          events: decision.events,
-          body: {
-            holdId,
-            memberId,
-            captured: decision.captured,
-            released: decision.released,
-            fromLots: decision.fromLots,
-            available: availableAfter(state, decision.events),
-          },
-        };
+        if (decision.kind === 'reject' && decision.code === 'HOLD_NOT_FOUND') return alreadyResolved(hold, occurredAt);
+        return mapAnswer(decision, (captured) => ({
+          holdId,
+          memberId,
+          captured: captured.captured,
+          released: captured.released,
+          fromLots: captured.fromLots,
+          available: captured.available,
+        }));
       },
     });
   }
@@ -136,13 +131,8 @@ export class HoldsService {
       occurredAt,
       decide: (state) => {
         const decision = decideRelease(state, { holdId, occurredAt, reason: 'released' });
-        if (!decision.ok && decision.code === 'HOLD_NOT_FOUND') return { kind: 'refuse', refusal: alreadyResolved(hold, occurredAt) };
-        if (!decision.ok) return { kind: 'refuse', refusal: decision };
-        return {
-          kind: 'append',
-          events: decision.events,
-          body: { holdId, memberId, released: decision.points, available: availableAfter(state, decision.events) },
-        };
+        if (decision.kind === 'reject' && decision.code === 'HOLD_NOT_FOUND') return alreadyResolved(hold, occurredAt);
+        return mapAnswer(decision, (released) => ({ holdId, memberId, released: released.points, available: released.available }));
       },
     });
   }

@@ -1,12 +1,12 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { mapAnswer } from '@tally/contracts';
 import { LEDGER_CLOCK } from '@tally/ledger';
 import { Program } from '@tally/program';
-import { RedeemRules, RedemptionRecord, decideConfirmedRedemption, decideRedeem, decideRedemptionChallenge, decideReverse } from '@tally/redemption';
+import { RedeemRules, RedemptionRecord, decideConfirmedRedemption, decideRedeem, decideRedemptionChallenge, decideReverse, refuse } from '@tally/redemption';
 import { AppError } from '@tally/platform';
 import { ChallengeResult } from '../challenges/challenge.dto';
 import { ChallengeRow } from '../challenges/challenge.repository';
 import { ChallengeCompletion, StepUp } from '../challenges/step-up.service';
-import { availableAfter } from '../shared/balance-after';
 import { IdempotentLedger, Reply } from '../shared/idempotent-ledger';
 import { MemberLookup } from '../shared/member-lookup.query';
 import { PROGRAM } from '@tally/service-kit';
@@ -116,27 +116,20 @@ export class RedemptionsService {
       input: { ...request },
       occurredAt,
       decide: (state) => {
-        if (claim === 'out-of-stock') {
-          return { kind: 'refuse', refusal: { ok: false, code: 'REWARD_OUT_OF_STOCK', message: `reward ${rewardId} is out of stock`, rewardId } };
-        }
+        if (claim === 'out-of-stock') return refuse(memberId, 'REWARD_OUT_OF_STOCK', `reward ${rewardId} is out of stock`, { rewardId });
         const command = { redemptionId, points, storeId, rewardId, occurredAt };
         const decision = holdId === undefined ? decideRedeem(state, command, this.rules) : decideConfirmedRedemption(state, holdId, command, this.rules);
-        if (!decision.ok) return { kind: 'refuse', refusal: decision };
-        return {
-          kind: 'append',
-          events: decision.events,
-          body: {
-            redemptionId,
-            memberId,
-            points: decision.points,
-            available: decision.available,
-            fromLots: decision.fromLots,
-            valueMinor: decision.valueMinor,
-            currency: decision.currency,
-            ...(rewardId !== undefined ? { rewardId } : {}),
-            storeId,
-          },
-        };
+        return mapAnswer(decision, (made) => ({
+          redemptionId,
+          memberId,
+          points: made.points,
+          available: made.available,
+          fromLots: made.fromLots,
+          valueMinor: made.valueMinor,
+          currency: made.currency,
+          ...(rewardId !== undefined ? { rewardId } : {}),
+          storeId,
+        }));
       },
     });
   }
@@ -179,15 +172,14 @@ export class RedemptionsService {
       memberId,
       input: { redemptionId },
       occurredAt,
-      decide: (state) => {
-        const decision = decideReverse(state, record, { redemptionId, occurredAt });
-        if (!decision.ok) return { kind: 'refuse', refusal: decision };
-        return {
-          kind: 'append',
-          events: decision.events,
-          body: { redemptionId, memberId, points: decision.points, toLots: decision.toLots, available: availableAfter(state, decision.events) },
-        };
-      },
+      decide: (state) =>
+        mapAnswer(decideReverse(state, record, { redemptionId, occurredAt }), (reversed) => ({
+          redemptionId,
+          memberId,
+          points: reversed.points,
+          toLots: reversed.toLots,
+          available: reversed.available,
+        })),
     });
   }
 }

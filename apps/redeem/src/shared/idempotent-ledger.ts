@@ -1,26 +1,15 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { NewLedgerEvent, fingerprintOf } from '@tally/contracts';
+import { Decision, fingerprintOf } from '@tally/contracts';
 import { ConcurrencyConflictError, CommandOutcome, LedgerBatcher } from '@tally/ledger';
 import { MemberState } from '@tally/member-ledger';
-import { restsOnState } from '@tally/redemption';
 import { AppError, ErrorBody, Metrics } from '@tally/platform';
-import { LibRefusal, errorBodyOfRefusal, statusOfRefusal } from './refusal.mapping';
+import { errorBodyOfRefusal, statusOfRefusal } from './refusal.mapping';
 
 /**
  * What the ledger keeps as the result of a request (`causations.result`) and answers again to a retry.
  * `memberId` is always there: it is how a hold or redemption is found again by its id.
  */
 export type StoredReply<B> = { ok: true; memberId: string; body: B } | { ok: false; memberId: string; status: number; body: ErrorBody };
-
-export type Verdict<B> =
-  | { kind: 'append'; events: NewLedgerEvent[]; body: B }
-  /**
-   * A business refusal, recorded (ops can list it). A retry with the same key gets the same answer,
-   * unless the refusal rests on the member's state (`restsOnState`): then the retry decides again.
-   */
-  | { kind: 'refuse'; refusal: LibRefusal }
-  /** A refusal of this request only (a wrong amount): not recorded, so the same key may be retried with another body. */
-  | { kind: 'refuse-unrecorded'; refusal: LibRefusal };
 
 export interface IdempotentRequest<B> {
   /** Idempotency scope, e.g. `redemption`; with `key` it names the request for good. */
@@ -33,8 +22,17 @@ export interface IdempotentRequest<B> {
   /** The request as the client sent it (validated): its fingerprint tells a retry from a conflicting reuse of the key. */
   input: object;
   occurredAt: string;
-  /** `state` is `memberId`'s; `states` holds every member of the request, each at its committed head. */
-  decide(state: MemberState, states: Readonly<Record<string, MemberState>>): Verdict<B>;
+  /**
+   * Refusal codes about this request only (a wrong amount): not recorded, so the same key may be
+   * retried with another body. Any other refusal is recorded (ops can list it), and is the key's
+   * answer unless the rules say it rests on the member's state (not `final`).
+   */
+  unrecorded?: readonly string[];
+  /**
+   * The rules' decision, its success answered by the reply body. `state` is `memberId`'s; `states`
+   * holds every member of the request, each at its committed head.
+   */
+  decide(state: MemberState, states: Readonly<Record<string, MemberState>>): Decision<B, string, unknown>;
 }
 
 export interface Reply<B> {
@@ -43,28 +41,12 @@ export interface Reply<B> {
   body: B;
 }
 
-const outcomeOf = <B>(request: IdempotentRequest<B>, verdict: Verdict<B>): CommandOutcome<StoredReply<B>> => {
+/** The decision with the reply it stores for its key: the body, or the refusal as an HTTP error. */
+const outcomeOf = <B>(request: IdempotentRequest<B>, decision: Decision<B, string, unknown>): CommandOutcome<StoredReply<B>> => {
   const { memberId } = request;
-  switch (verdict.kind) {
-    case 'append':
-      return { kind: 'append', events: verdict.events, result: { ok: true, memberId, body: verdict.body } };
-    case 'refuse':
-    case 'refuse-unrecorded': {
-      const result: StoredReply<B> = {
-        ok: false,
-        memberId,
-        status: statusOfRefusal(verdict.refusal.code),
-        body: errorBodyOfRefusal(verdict.refusal),
-      };
-      if (verdict.kind === 'refuse-unrecorded') return { kind: 'skip', result };
-      const { code, message } = verdict.refusal;
-      return { kind: 'reject', memberId, code, message, result, final: !restsOnState(code) };
-    }
-    default: {
-      const unknown: never = verdict;
-      throw new Error(`unknown verdict ${JSON.stringify(unknown)}`);
-    }
-  }
+  if (decision.kind !== 'reject') return { ...decision, result: { ok: true, memberId, body: decision.result } };
+  const result: StoredReply<B> = { ok: false, memberId, status: statusOfRefusal(decision.code), body: errorBodyOfRefusal(decision) };
+  return request.unrecorded?.includes(decision.code) ? { kind: 'skip', result } : { ...decision, result };
 };
 
 /**

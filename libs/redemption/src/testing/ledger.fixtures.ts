@@ -1,4 +1,4 @@
-import { LotPortion, NewLedgerEvent } from '@tally/contracts';
+import { Decision, LotPortion, NewLedgerEvent } from '@tally/contracts';
 import { MemberState, evolveAll, stateFrom } from '@tally/member-ledger';
 import { RedeemRules } from '../redemption.rules';
 
@@ -11,9 +11,12 @@ export const fold = evolveAll;
 export const given = (...events: NewLedgerEvent[]): MemberState => stateFrom(MEMBER_ID, events);
 
 /** Applies an accepted decision's events; a refusal here is a broken test setup. */
-export const after = (state: MemberState, decision: { ok: boolean; events?: NewLedgerEvent[]; code?: string }): MemberState => {
-  if (!decision.ok || !decision.events) throw new Error(`expected an accepted decision, got ${decision.code}`);
-  return fold(state, decision.events);
+export const after = (state: MemberState, decision: Decision<unknown, string, unknown>): MemberState => fold(state, accepted(decision).events);
+
+/** The decision as an append; a refusal or a skip here is a broken test setup. */
+export const accepted = <R>(decision: Decision<R, string, unknown>) => {
+  if (decision.kind !== 'append') throw new Error(`expected an append, got ${decision.kind === 'reject' ? decision.code : 'nothing to do'}`);
+  return decision;
 };
 
 export const earned = (lotId: string, points: number, expiresAt: string, options: { occurredAt?: string; availableAt?: string } = {}): NewLedgerEvent => ({
