@@ -90,21 +90,27 @@ const outcomeOf = (
   decision: AdjustDecision,
   version: number,
 ): CommandOutcome<Stored> => {
-  if (!decision.ok) {
+  if (decision.kind === 'reject') {
     const [status, error] = REFUSAL_STATUS[decision.code];
-    const body: ErrorBody = { error, message: decision.message, ...(decision.available !== undefined ? { available: decision.available } : {}) };
-    return { kind: 'reject', memberId, code: decision.code, message: decision.message, result: { ok: false, status, body }, final: false };
+    const body: ErrorBody = { error, message: decision.message, ...decision.details };
+    return { ...decision, result: { ok: false, status, body } };
   }
-  const body: AdjustmentResult = {
-    adjustmentId: request.adjustmentId,
-    memberId,
-    points: request.points,
-    reason: request.reason,
-    ...(request.note ? { note: request.note } : {}),
-    actor,
-    available: decision.available,
-    debt: decision.debt,
-    version,
+  const { available, debt } = decision.result;
+  return {
+    ...decision,
+    result: {
+      ok: true,
+      body: {
+        adjustmentId: request.adjustmentId,
+        memberId,
+        points: request.points,
+        reason: request.reason,
+        ...(request.note ? { note: request.note } : {}),
+        actor,
+        available,
+        debt,
+        version,
+      },
+    },
   };
-  return { kind: 'append', events: decision.events, result: { ok: true, body } };
 };
