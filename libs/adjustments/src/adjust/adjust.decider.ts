@@ -1,4 +1,4 @@
-import { Decision, NewLedgerEvent, Reject, appendEvents } from '@tally/contracts';
+import { Decision, NewLedgerEvent, Reject, appendEvents, refusalOf } from '@tally/contracts';
 import { MemberState, balanceOf, takeFromLots } from '@tally/member-ledger';
 
 /** A manual correction by ops: points added (a new lot) or taken (from lots, soonest-expiring first). */
@@ -35,15 +35,8 @@ export interface AdjustResult {
  */
 export type AdjustDecision = Decision<AdjustResult, AdjustRefusalCode, undefined>;
 
-const refuse = (memberId: string, code: AdjustRefusalCode, message: string, details?: Record<string, unknown>): Reject<undefined, AdjustRefusalCode> => ({
-  kind: 'reject',
-  memberId,
-  code,
-  message,
-  ...(details === undefined ? {} : { details }),
-  result: undefined,
-  final: false,
-});
+const refuse = (memberId: string, code: AdjustRefusalCode, message: string, details?: Record<string, unknown>): Reject<undefined, AdjustRefusalCode> =>
+  refusalOf(memberId, code, message, details, false);
 
 /**
  * A positive adjustment opens a lot expiring like an earning would; a negative one takes from the

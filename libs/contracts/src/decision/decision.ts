@@ -40,6 +40,17 @@ export interface Skip<R> {
 
 export const appendEvents = <R>(events: NewLedgerEvent[], result: R): Append<R> => ({ kind: 'append', events, result });
 
+/** A refusal with no answer of its own (the service answers it from the code and details). */
+export const refusalOf = <C extends string>(memberId: string, code: C, message: string, details: Record<string, unknown> | undefined, final: boolean): Reject<undefined, C> => ({
+  kind: 'reject',
+  memberId,
+  code,
+  message,
+  ...(details === undefined ? {} : { details }),
+  result: undefined,
+  final,
+});
+
 export const nothingToDo = <R>(result: R): Skip<R> => ({ kind: 'skip', result });
 
 /** Events when there are any, else nothing to do (nothing is recorded, so the next trigger decides again). */

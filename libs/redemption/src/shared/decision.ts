@@ -1,4 +1,4 @@
-import { Append, Reject } from '@tally/contracts';
+import { Append, Reject, refusalOf } from '@tally/contracts';
 import { restsOnState } from './refusals-on-state';
 
 /**
@@ -13,14 +13,7 @@ export type Refusal<C extends string = string> = Reject<undefined, C>;
  */
 export type RedemptionDecision<R, C extends string = string> = Append<R> | Refusal<C>;
 
-export const refuse = <C extends string>(memberId: string, code: C, message: string, details?: Record<string, unknown>): Refusal<C> => ({
-  kind: 'reject',
-  memberId,
-  code,
-  message,
-  ...(details === undefined ? {} : { details }),
-  result: undefined,
-  final: !restsOnState(code),
-});
+export const refuse = <C extends string>(memberId: string, code: C, message: string, details?: Record<string, unknown>): Refusal<C> =>
+  refusalOf(memberId, code, message, details, !restsOnState(code));
 
 export const isRefusal = (value: object): value is Refusal => (value as { kind?: unknown }).kind === 'reject';
