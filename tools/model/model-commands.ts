@@ -1,11 +1,13 @@
 /* eslint-disable @nx/enforce-module-boundaries -- the model drives the services' own command builders */
-import { InputEvent, NewLedgerEvent, Topics, fingerprintOf } from '@tally/contracts';
+import { InputEvent, Topics } from '@tally/contracts';
 import { EarnContext } from '@tally/earning';
-import { CommandOutcome, LedgerCommand } from '@tally/ledger';
-import { MemberState } from '@tally/member-ledger';
+import { LedgerCommand } from '@tally/ledger';
 import { Program } from '@tally/program';
-import { RedemptionRecord, decideCapture, decideHold, decideRedeem, decideRelease, decideReverse, restsOnState } from '@tally/redemption';
+import { RedemptionRecord } from '@tally/redemption';
 import { earnCommand } from '../../apps/earn/src/consume/earn.command';
+import { HoldRef, captureRequest, holdRequest, releaseRequest } from '../../apps/redeem/src/holds/hold.requests';
+import { redeemRequest, reverseRequest } from '../../apps/redeem/src/redemptions/redemption.requests';
+import { idempotentCommand } from '../../apps/redeem/src/shared/idempotent-command';
 import { expiryCommand } from '../../apps/expiry/src/sweep/expiry.command';
 import { dailyEvaluationCommand, upgradeCommand } from '../../apps/tier/src/tiers/tier.commands';
 
@@ -27,9 +29,6 @@ export type ModelSpec =
   | { kind: 'upgrade'; memberId: string; trigger: number; asOf: string }
   | { kind: 'daily'; memberId: string; asOf: string }
   | { kind: 'sweep'; memberId: string; asOf: string; sweepId: string };
-
-/** What a request stores as its result: enough to find a redemption again for its reversal. */
-export type RequestResult = { ok: true; memberId: string; fromLots?: RedemptionRecord['fromLots']; points?: number } | { ok: false; memberId: string; code: string };
 
 const STORE = 'sh-07';
 
@@ -62,23 +61,18 @@ const inputOf = (spec: ModelSpec & { eventId: string }): { topic: string; input:
   }
 };
 
-type Verdict = { events: NewLedgerEvent[]; result: RequestResult } | { ok: false; code: string; message: string };
-
-/** A request of the redeem service: idempotent on (scope, key), a refusal final unless it rests on the member's state. */
-const requestCommand = (scope: string, key: string, memberId: string, input: object, decide: (state: MemberState) => Verdict): LedgerCommand<RequestResult> => ({
-  scope,
-  causationId: key,
-  memberIds: [memberId],
-  fingerprint: fingerprintOf(input),
-  decide: (states): CommandOutcome<RequestResult> => {
-    const verdict = decide(states[memberId]);
-    if ('events' in verdict) return { kind: 'append', events: verdict.events, result: verdict.result };
-    const { code, message } = verdict;
-    return { kind: 'reject', memberId, code, message, result: { ok: false, memberId, code }, final: !restsOnState(code) };
-  },
+/**
+ * The hold a capture or release is about, as the service finds it. The model does not keep when it
+ * expires, so a hold that is no longer open counts as resolved by a request that raced with this one.
+ */
+const heldBy = (spec: { holdId: string; memberId: string; occurredAt: string }): HoldRef => ({
+  holdId: spec.holdId,
+  memberId: spec.memberId,
+  storeId: STORE,
+  expiresAt: '9999-12-31T23:59:59.999Z',
 });
 
-/** The ledger command a service would run for this spec. */
+/** The ledger command a service would run for this spec: the services' own command builders. */
 export const commandOf = (spec: ModelSpec, program: Program): LedgerCommand<unknown> => {
   switch (spec.kind) {
     case 'purchase':
@@ -90,39 +84,18 @@ export const commandOf = (spec: ModelSpec, program: Program): LedgerCommand<unkn
     }
     case 'redeem': {
       const { redemptionId, memberId, points, occurredAt } = spec;
-      return requestCommand('redemption', redemptionId, memberId, { redemptionId, memberId, points, storeId: STORE }, (state) => {
-        const decision = decideRedeem(state, { redemptionId, points, storeId: STORE, occurredAt }, program);
-        return decision.ok ? { events: decision.events, result: { ok: true, memberId, points: decision.points, fromLots: decision.fromLots } } : decision;
-      });
+      return idempotentCommand(redeemRequest({ redemptionId, memberId, points, storeId: STORE }, occurredAt, program)) as LedgerCommand<unknown>;
     }
-    case 'reverse': {
-      const { redemptionId, memberId, record, occurredAt } = spec;
-      return requestCommand('redemption-reverse', redemptionId, memberId, { redemptionId }, (state) => {
-        const decision = decideReverse(state, record, { redemptionId, occurredAt });
-        return decision.ok ? { events: decision.events, result: { ok: true, memberId, points: decision.points } } : decision;
-      });
-    }
+    case 'reverse':
+      return idempotentCommand(reverseRequest(spec.redemptionId, spec.memberId, spec.record, spec.occurredAt)) as LedgerCommand<unknown>;
     case 'hold': {
       const { holdId, memberId, points, ttlSeconds, occurredAt } = spec;
-      return requestCommand('hold', holdId, memberId, { holdId, memberId, points, storeId: STORE, ttlSeconds }, (state) => {
-        const decision = decideHold(state, { holdId, points, storeId: STORE, ttlSeconds, occurredAt });
-        return decision.ok ? { events: decision.events, result: { ok: true, memberId, points } } : decision;
-      });
+      return idempotentCommand(holdRequest({ holdId, memberId, points, storeId: STORE, ttlSeconds }, occurredAt)) as LedgerCommand<unknown>;
     }
-    case 'capture': {
-      const { holdId, memberId, points, occurredAt } = spec;
-      return requestCommand('hold-capture', holdId, memberId, { holdId, points }, (state) => {
-        const decision = decideCapture(state, { holdId, points, occurredAt });
-        return decision.ok ? { events: decision.events, result: { ok: true, memberId, points: decision.captured } } : decision;
-      });
-    }
-    case 'release': {
-      const { holdId, memberId, occurredAt } = spec;
-      return requestCommand('hold-release', holdId, memberId, { holdId }, (state) => {
-        const decision = decideRelease(state, { holdId, occurredAt, reason: 'released' });
-        return decision.ok ? { events: decision.events, result: { ok: true, memberId, points: decision.points } } : decision;
-      });
-    }
+    case 'capture':
+      return idempotentCommand(captureRequest(heldBy(spec), spec.points === undefined ? {} : { points: spec.points }, spec.occurredAt)) as LedgerCommand<unknown>;
+    case 'release':
+      return idempotentCommand(releaseRequest(heldBy(spec), spec.occurredAt)) as LedgerCommand<unknown>;
     case 'upgrade':
       return upgradeCommand(spec.memberId, spec.trigger, spec.asOf, program) as LedgerCommand<unknown>;
     case 'daily':

@@ -91,7 +91,7 @@ const builders = {
     const redemption = pick(world.redemptions, index);
     if (!redemption) return [];
     const [row] = await system.query(`SELECT result FROM causations WHERE scope = 'redemption' AND causation_id = $1 AND outcome = 'appended'`, [redemption.redemptionId]);
-    const stored = row?.result as { points: number; fromLots: RedemptionRecord['fromLots'] } | undefined;
+    const stored = (row?.result as { body: { points: number; fromLots: RedemptionRecord['fromLots'] } } | undefined)?.body;
     const record: RedemptionRecord | undefined = stored && { redemptionId: redemption.redemptionId, points: stored.points, storeId: 'sh-07', fromLots: stored.fromLots };
     return [{ kind: 'reverse', redemptionId: redemption.redemptionId, memberId: redemption.memberId, ...(record ? { record } : {}), occurredAt: at(world) }];
   },

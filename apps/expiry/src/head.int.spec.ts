@@ -91,13 +91,13 @@ describe('expiry sweeps rest on the ledger head (invariant 9)', () => {
     await driver.purchase('m-hold', 30_000, '2024-03-01T10:00:00Z'); // 300 points, expire 2025-03-01
     await act('m-hold', (state) => {
       const decision = decideHold(state, { holdId: 'h-1', points: 120, storeId: 'sh-07', ttlSeconds: 3600, occurredAt: '2025-02-28T10:00:00Z' });
-      if (!decision.ok) throw new Error(decision.code);
+      if (decision.kind !== 'append') throw new Error(decision.code);
       return decision.events;
     });
     expect(await sweep('2025-03-02T00:00:00Z')).toMatchObject({ lotsExpired: 1, pointsExpired: 180 });
     await act('m-hold', (state) => {
       const decision = decideRelease(state, { holdId: 'h-1', occurredAt: '2025-03-02T10:00:00Z', reason: 'released' });
-      if (!decision.ok) throw new Error(decision.code);
+      if (decision.kind !== 'append') throw new Error(decision.code);
       return decision.events;
     });
     expect(await openLots('m-hold')).toEqual([{ lot_id: 'lot-m-hold-1', remaining: 120 }]);
@@ -109,13 +109,13 @@ describe('expiry sweeps rest on the ledger head (invariant 9)', () => {
     await driver.purchase('m-same', 30_000, '2024-04-01T10:00:00Z'); // 300 points, expire 2025-04-01
     await act('m-same', (state) => {
       const decision = decideHold(state, { holdId: 'h-2', points: 50, storeId: 'sh-07', ttlSeconds: 3600, occurredAt: '2025-03-31T10:00:00Z' });
-      if (!decision.ok) throw new Error(decision.code);
+      if (decision.kind !== 'append') throw new Error(decision.code);
       return decision.events;
     });
     expect(await sweep('2025-04-02T00:00:00Z')).toMatchObject({ lotsExpired: 1, pointsExpired: 250 });
     await act('m-same', (state) => {
       const decision = decideRelease(state, { holdId: 'h-2', occurredAt: '2025-04-01T12:00:00Z', reason: 'released' });
-      if (!decision.ok) throw new Error(decision.code);
+      if (decision.kind !== 'append') throw new Error(decision.code);
       return decision.events;
     });
     expect(await sweep('2025-04-02T00:00:00Z')).toMatchObject({ lotsExpired: 1, pointsExpired: 50 });

@@ -7,6 +7,7 @@ export * from './inputs/member.messages';
 export * from './inputs/input-event';
 export * from './inputs/input-schemas';
 export * from './inputs/parse-input';
+export * from './inputs/refund-refusals';
 export * from './ledger/ledger-events';
 export * from './ledger/ledger-event-message';
 export * from './ledger/ledger-message.reader';

@@ -37,6 +37,7 @@ describe('decideEarn', () => {
       'ACTIVITY_LIMIT_REACHED',
       'OCCURRED_BEFORE_PROGRAM',
       'INPUT_TOO_LATE',
+      'PURCHASE_EARNED_NOTHING',
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { Decision, NewLedgerEvent, appendEvents, nothingToDo } from '@tally/contracts';
+import { Decision, NewLedgerEvent, RefundRefusalCode, appendEvents, nothingToDo } from '@tally/contracts';
 import { Program } from '@tally/program';
 
 /** What a decision may depend on besides the input and member state: rules, clock, id source. */
@@ -28,7 +28,8 @@ export type EarnRefusalCode =
   | 'REFEREE_ALREADY_REFERRED'
   | 'UNKNOWN_ACTIVITY'
   | 'ACTIVITY_LIMIT_REACHED'
-  | 'OCCURRED_BEFORE_PROGRAM';
+  | 'OCCURRED_BEFORE_PROGRAM'
+  | RefundRefusalCode;
 
 export const EARN_REFUSAL_CODES: readonly EarnRefusalCode[] = [
   'DUPLICATE_ORDER',
@@ -45,6 +46,7 @@ export const EARN_REFUSAL_CODES: readonly EarnRefusalCode[] = [
   'ACTIVITY_LIMIT_REACHED',
   'OCCURRED_BEFORE_PROGRAM',
   'INPUT_TOO_LATE',
+  'PURCHASE_EARNED_NOTHING',
 ];
 
 /** What the earn service keeps of a handled input, and where a waiting one waits. */

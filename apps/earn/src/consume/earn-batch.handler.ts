@@ -1,5 +1,5 @@
-import { DeadLetter, InputEvent, membersOf, parseInput } from '@tally/contracts';
-import { EarnContext, EarnResult, orderWaitKey } from '@tally/earning';
+import { DeadLetter, InputEvent, parseInput } from '@tally/contracts';
+import { EarnContext, EarnResult, OrderPurchase, orderWaitKey, settlingRefusal, withPurchase } from '@tally/earning';
 import { CommandResult, DeadLetterLog, LedgerCommand, LedgerStore, ParkedInputs } from '@tally/ledger';
 import { ConsumedMessage, TypedProducer, publishDeadLetters, toDeadLetter } from '@tally/messaging';
 import { isInfrastructureError } from '@tally/platform';
@@ -166,13 +166,13 @@ export class EarnBatchHandler {
       if (result?.status === 'appended' && 'flagged' in result.result) for (const ruleId of result.result.flagged ?? []) this.deps.onFlag?.(ruleId);
     }
     if (deferred.length === 0) return;
-    const refusalOf = await this.deps.parked.refusedPurchases(deferred);
+    const codesOf = await this.deps.parked.rejectionCodes('purchase.completed', 'orderId', deferred.map((d) => ({ memberId: d.memberId, value: d.orderId })));
     const parked: typeof deferred = [];
     const refused: LedgerCommand<EarnResult>[] = [];
     for (const item of deferred) {
-      const refusal = refusalOf(item);
+      const refusal = settlingRefusal(codesOf({ memberId: item.memberId, value: item.orderId }));
       if (refusal === undefined) parked.push(item);
-      else refused.push(refusedRefundCommand(item.scope, item.input, refusal));
+      else refused.push(earnCommand(item.scope, item.input, this.deps.context, { earned: false, refusal }));
     }
     await this.deps.parked.park(parked, now);
     if (parked.length > 0) this.deps.onOutcome?.('deferred', parked.length);
@@ -193,10 +193,7 @@ export class EarnBatchHandler {
     const verdicts = purchaseVerdicts(pending, results);
     const waiting = await this.deps.parked.waitingFor([...verdicts.values()].map(({ memberId, waitKey }) => ({ memberId, waitKey })));
     if (waiting.length === 0) return;
-    const commands = waiting.map((w) => {
-      const refusal = verdicts.get(verdictKey(w.memberId, w.waitKey))?.refusal;
-      return refusal === undefined ? earnCommand(w.scope, w.input as InputEvent, this.deps.context) : refusedRefundCommand(w.scope, w.input as InputEvent, refusal);
-    });
+    const commands = waiting.map((w) => earnCommand(w.scope, w.input as InputEvent, this.deps.context, verdicts.get(verdictKey(w.memberId, w.waitKey))?.purchase));
     const outcomes = await this.deps.store.execute(commands);
     await this.deps.parked.remove(waiting.filter((_, i) => outcomes[i].status !== 'skipped'));
   }
@@ -209,20 +206,16 @@ const reusedIdProblem = (item: Pending) => ({
   message: `eventId ${item.input.eventId} was already consumed from ${item.message.contractTopic} with another body; the first one stands`,
 });
 
-/** What a batch's purchases say of their orders: earned (refunds apply), or refused with this code. */
+/** What a batch's purchases say of an order: the refunds waiting under its key apply, or are refused. */
 interface PurchaseVerdict {
   memberId: string;
   waitKey: string;
-  refusal?: string;
+  purchase: OrderPurchase;
 }
 
 const verdictKey = (memberId: string, waitKey: string) => `${memberId}/${waitKey}`;
 
-/**
- * One verdict per order of the batch's purchases. An order earned by any of them counts as
- * earned: the same order sent again under another event id is refused (DUPLICATE_ORDER), and that
- * refusal must not turn away the refunds of the purchase that did earn.
- */
+/** One verdict per order of the batch's purchases, combined by the rules (`withPurchase`). */
 const purchaseVerdicts = (pending: Pending[], results: (CommandResult<EarnResult> | undefined)[]): Map<string, PurchaseVerdict> => {
   const verdicts = new Map<string, PurchaseVerdict>();
   pending.forEach((item, i) => {
@@ -231,26 +224,11 @@ const purchaseVerdicts = (pending: Pending[], results: (CommandResult<EarnResult
     const earned = result.status === 'appended' || (result.status === 'duplicate' && result.outcome === 'appended');
     const refusal = result.status === 'rejected' ? result.code : result.status === 'duplicate' && result.outcome === 'rejected' ? 'refused when first seen' : undefined;
     if (!earned && refusal === undefined) return;
-    const verdict = { memberId: item.input.memberId, waitKey: orderWaitKey(item.input.orderId) };
-    const key = verdictKey(verdict.memberId, verdict.waitKey);
-    if (earned) verdicts.set(key, verdict);
-    else if (!verdicts.has(key)) verdicts.set(key, { ...verdict, refusal });
+    const { memberId } = item.input;
+    const waitKey = orderWaitKey(item.input.orderId);
+    const key = verdictKey(memberId, waitKey);
+    const purchase: OrderPurchase = earned ? { earned: true } : { earned: false, refusal: refusal as string };
+    verdicts.set(key, { memberId, waitKey, purchase: withPurchase(verdicts.get(key)?.purchase, purchase) });
   });
   return verdicts;
 };
-
-/** A refund whose purchase earned nothing has nothing to claw back: a recorded refusal, not a wait. */
-const refusedRefundCommand = (scope: string, input: InputEvent, purchaseCode: string): LedgerCommand<EarnResult> => ({
-  scope,
-  causationId: input.eventId,
-  memberIds: membersOf(input),
-  fingerprint: inputFingerprint(input),
-  refused: { input, occurredAt: input.occurredAt },
-  decide: () => ({
-    kind: 'reject',
-    memberId: membersOf(input)[0],
-    code: 'PURCHASE_EARNED_NOTHING',
-    message: `the purchase this refund belongs to earned no points (${purchaseCode})`,
-    result: { outcome: 'refused' },
-  }),
-});

@@ -3,7 +3,6 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { AdjustDecision, decideAdjust } from '@tally/adjustments';
 import { fingerprintOf } from '@tally/contracts';
 import { CommandOutcome, LEDGER_CLOCK, LedgerStore } from '@tally/ledger';
-import { initialMemberState } from '@tally/member-ledger';
 import { AppError, ApiRole, ErrorBody, Metrics, RequestLike, callerOf, describeRole } from '@tally/platform';
 import { Program, expiresAtFor } from '@tally/program';
 import { PROGRAM } from '@tally/service-kit';
@@ -72,7 +71,7 @@ export class AdjustmentsService {
       refused: { input: request, occurredAt },
       fingerprint: fingerprintOf({ ...request, memberId }),
       decide: (states) => {
-        const state = states[memberId] ?? initialMemberState(memberId);
+        const state = states[memberId];
         return outcomeOf(memberId, request, actor, decideAdjust(state, command), state.version + 1);
       },
     });
@@ -99,21 +98,27 @@ const outcomeOf = (
   decision: AdjustDecision,
   version: number,
 ): CommandOutcome<Stored> => {
-  if (!decision.ok) {
+  if (decision.kind === 'reject') {
     const [status, error] = REFUSAL_STATUS[decision.code];
-    const body: ErrorBody = { error, message: decision.message, ...(decision.available !== undefined ? { available: decision.available } : {}) };
-    return { kind: 'reject', memberId, code: decision.code, message: decision.message, result: { ok: false, status, body }, final: false };
+    const body: ErrorBody = { error, message: decision.message, ...decision.details };
+    return { ...decision, result: { ok: false, status, body } };
   }
-  const body: AdjustmentResult = {
-    adjustmentId: request.adjustmentId,
-    memberId,
-    points: request.points,
-    reason: request.reason,
-    ...(request.note ? { note: request.note } : {}),
-    actor,
-    available: decision.available,
-    debt: decision.debt,
-    version,
+  const { available, debt } = decision.result;
+  return {
+    ...decision,
+    result: {
+      ok: true,
+      body: {
+        adjustmentId: request.adjustmentId,
+        memberId,
+        points: request.points,
+        reason: request.reason,
+        ...(request.note ? { note: request.note } : {}),
+        actor,
+        available,
+        debt,
+        version,
+      },
+    },
   };
-  return { kind: 'append', events: decision.events, result: { ok: true, body } };
 };

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { ChallengeCodeNotice, Topics } from '@tally/contracts';
+import { ChallengeCodeNotice, Topics, mapAnswer } from '@tally/contracts';
 import { LEDGER_CLOCK } from '@tally/ledger';
 import { MemberState } from '@tally/member-ledger';
 import { TypedProducer } from '@tally/messaging';
 import { AppError, Metrics } from '@tally/platform';
 import { Program } from '@tally/program';
-import { HoldDecision, challengeHoldId, decideRelease, judgeAttempt } from '@tally/redemption';
+import { HoldResult, RedemptionDecision, challengeHoldId, decideRelease, judgeAttempt } from '@tally/redemption';
 import { PROGRAM } from '@tally/service-kit';
 import { IdempotentLedger, Reply } from '../shared/idempotent-ledger';
 import { LibRefusal, errorBodyOfRefusal, statusOfRefusal } from '../shared/refusal.mapping';
@@ -28,7 +28,7 @@ export interface ChallengeSubject {
   request: object;
   occurredAt: string;
   /** The request judged as it would be made now, and its points held under `holdId` for `ttlSeconds`. */
-  decideHold(state: MemberState, states: Readonly<Record<string, MemberState>>, holdId: string, ttlSeconds: number): HoldDecision | LibRefusal;
+  decideHold(state: MemberState, states: Readonly<Record<string, MemberState>>, holdId: string, ttlSeconds: number): RedemptionDecision<HoldResult>;
 }
 
 /** How a confirmed challenge's request is made, and found again when the right code comes twice. */
@@ -38,9 +38,9 @@ export interface ChallengeCompletion<B> {
   made(challenge: ChallengeRow): Promise<B | undefined>;
 }
 
-const refusalError = <R extends LibRefusal>(refusal: R): AppError => new AppError({ status: statusOfRefusal(refusal.code), ...errorBodyOfRefusal(refusal) });
+const refusalError = (refusal: LibRefusal): AppError => new AppError({ status: statusOfRefusal(refusal.code), ...errorBodyOfRefusal(refusal) });
 
-const closed = (): AppError => refusalError({ ok: false, code: 'CHALLENGE_CLOSED', message: 'the challenge is closed' });
+const closed = (): AppError => refusalError({ code: 'CHALLENGE_CLOSED', message: 'the challenge is closed' });
 
 /**
  * Step-up verification: the points are held while a one-time code goes to the member (on
@@ -71,12 +71,7 @@ export class StepUp {
       otherMemberIds: subject.otherMemberIds,
       input: subject.request,
       occurredAt: subject.occurredAt,
-      decide: (state, states) => {
-        const decision = subject.decideHold(state, states, holdId, ttlSeconds);
-        if (!decision.ok) return { kind: 'refuse', refusal: decision };
-        const { events, expiresAt } = decision as Extract<HoldDecision, { ok: true }>;
-        return { kind: 'append', events, body: { challengeId, expiresAt, holdId } };
-      },
+      decide: (state, states) => mapAnswer(subject.decideHold(state, states, holdId, ttlSeconds), ({ expiresAt }) => ({ challengeId, expiresAt, holdId })),
     });
     const stored = reply.body;
     if (!(await this.challenges.find(stored.challengeId))) await this.sendCode(stored, subject);
@@ -118,9 +113,9 @@ export class StepUp {
       return { replayed: true, body: made };
     }
     const { maxAttempts } = this.program.stepUp;
-    const judged = judgeAttempt(challenge, matches, this.clock().toISOString(), maxAttempts);
-    if (!judged.ok && (judged.code === 'WRONG_CODE' || judged.code === 'TOO_MANY_ATTEMPTS')) return this.wrongCode(challenge);
-    if (!judged.ok) throw refusalError(judged);
+    const refusal = judgeAttempt(challenge, matches, this.clock().toISOString(), maxAttempts);
+    if (refusal?.code === 'WRONG_CODE' || refusal?.code === 'TOO_MANY_ATTEMPTS') return this.wrongCode(challenge);
+    if (refusal) throw refusalError(refusal);
     if (!(await this.challenges.confirm(challenge.challengeId, maxAttempts))) throw closed();
     this.count(challenge.purpose, 'confirmed');
     try {
@@ -138,10 +133,10 @@ export class StepUp {
     this.count(challenge.purpose, 'wrong-code');
     if (counted && counted.state === 'open') {
       const attemptsLeft = maxAttempts - counted.attempts;
-      throw refusalError({ ok: false, code: 'WRONG_CODE', message: `wrong code, ${attemptsLeft} attempts left`, attemptsLeft });
+      throw refusalError({ code: 'WRONG_CODE', message: `wrong code, ${attemptsLeft} attempts left`, details: { attemptsLeft } });
     }
     if (counted) await this.releaseHold(counted);
-    throw refusalError({ ok: false, code: 'TOO_MANY_ATTEMPTS', message: `${maxAttempts} wrong codes: the challenge is closed and its points released` });
+    throw refusalError({ code: 'TOO_MANY_ATTEMPTS', message: `${maxAttempts} wrong codes: the challenge is closed and its points released` });
   }
 
   private async releaseHold(challenge: ChallengeRow): Promise<void> {
@@ -153,12 +148,9 @@ export class StepUp {
         memberId: challenge.memberId,
         input: { challengeId: challenge.challengeId },
         occurredAt,
-        decide: (state) => {
-          const decision = decideRelease(state, { holdId: challenge.holdId, occurredAt, reason: 'released' });
-          // Gone already (expired and released by the job): nothing to give back.
-          if (!decision.ok) return { kind: 'refuse-unrecorded', refusal: decision };
-          return { kind: 'append', events: decision.events, body: null };
-        },
+        // Gone already (expired and released by the job): nothing to give back.
+        unrecorded: ['HOLD_NOT_FOUND'],
+        decide: (state) => mapAnswer(decideRelease(state, { holdId: challenge.holdId, occurredAt, reason: 'released' }), () => null),
       })
       .catch((error: unknown) => {
         if (!(error instanceof AppError)) throw error;

@@ -101,11 +101,7 @@ export class HoldExpiryJob implements OnApplicationBootstrap, BeforeApplicationS
       scope: HOLD_EXPIRY_SCOPE,
       causationId: `${memberId}@${asOf}`,
       memberIds: [memberId],
-      decide: (states) => {
-        const decision = decideExpireHolds(states[memberId], asOf);
-        const result = { holdIds: decision.holdIds, points: decision.points };
-        return decision.events.length === 0 ? { kind: 'skip', result } : { kind: 'append', events: decision.events, result };
-      },
+      decide: (states) => decideExpireHolds(states[memberId], asOf),
     };
   }
 }

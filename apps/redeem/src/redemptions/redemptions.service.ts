@@ -1,17 +1,17 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { LEDGER_CLOCK } from '@tally/ledger';
 import { Program } from '@tally/program';
-import { RedeemRules, RedemptionRecord, decideConfirmedRedemption, decideRedeem, decideRedemptionChallenge, decideReverse } from '@tally/redemption';
+import { RedeemRules, RedemptionRecord, decideRedemptionChallenge } from '@tally/redemption';
 import { AppError } from '@tally/platform';
 import { ChallengeResult } from '../challenges/challenge.dto';
 import { ChallengeRow } from '../challenges/challenge.repository';
 import { ChallengeCompletion, StepUp } from '../challenges/step-up.service';
-import { availableAfter } from '../shared/balance-after';
 import { IdempotentLedger, Reply } from '../shared/idempotent-ledger';
 import { MemberLookup } from '../shared/member-lookup.query';
 import { PROGRAM } from '@tally/service-kit';
 import { RedeemRequest, RedemptionResult, ReverseResult } from './redemption.dto';
-import { REDEMPTION_SCOPE, REVERSE_SCOPE } from './redemption.scopes';
+import { StoredRedemption, redeemRequest, reverseRequest } from './redemption.requests';
+import { REDEMPTION_SCOPE } from './redemption.scopes';
 import { RewardStock, StockClaim } from './reward-stock.repository';
 
 /** A redemption found by its id: whom it belongs to, which store made it, and what it spent. */
@@ -21,12 +21,6 @@ export interface RedemptionRef {
   storeId: string;
   record: RedemptionRecord;
 }
-
-/**
- * What a redemption stores as its result (`causations.result`): the reply body plus the store, which
- * a reversal checks the caller against. The client gets the body without `storeId`.
- */
-type StoredRedemption = RedemptionResult & { storeId: string };
 
 const replyBody = ({ storeId: _storeId, ...body }: StoredRedemption): RedemptionResult => body;
 
@@ -107,38 +101,7 @@ export class RedemptionsService {
   }
 
   private execute(request: RedeemRequest, claim: StockClaim | undefined, holdId?: string): Promise<Reply<StoredRedemption>> {
-    const { redemptionId, memberId, points, storeId, rewardId } = request;
-    const occurredAt = this.clock().toISOString();
-    return this.ledger.execute<StoredRedemption>({
-      scope: REDEMPTION_SCOPE,
-      key: redemptionId,
-      memberId,
-      input: { ...request },
-      occurredAt,
-      decide: (state) => {
-        if (claim === 'out-of-stock') {
-          return { kind: 'refuse', refusal: { ok: false, code: 'REWARD_OUT_OF_STOCK', message: `reward ${rewardId} is out of stock`, rewardId } };
-        }
-        const command = { redemptionId, points, storeId, rewardId, occurredAt };
-        const decision = holdId === undefined ? decideRedeem(state, command, this.rules) : decideConfirmedRedemption(state, holdId, command, this.rules);
-        if (!decision.ok) return { kind: 'refuse', refusal: decision };
-        return {
-          kind: 'append',
-          events: decision.events,
-          body: {
-            redemptionId,
-            memberId,
-            points: decision.points,
-            available: decision.available,
-            fromLots: decision.fromLots,
-            valueMinor: decision.valueMinor,
-            currency: decision.currency,
-            ...(rewardId !== undefined ? { rewardId } : {}),
-            storeId,
-          },
-        };
-      },
-    });
+    return this.ledger.execute(redeemRequest(request, this.clock().toISOString(), this.rules, claim, holdId));
   }
 
   /**
@@ -172,22 +135,6 @@ export class RedemptionsService {
 
   /** Once per redemption: a second reversal of the same id is an idempotent replay (scope `redemption-reverse`). */
   private executeReverse({ redemptionId, memberId, record }: RedemptionRef): Promise<Reply<ReverseResult>> {
-    const occurredAt = this.clock().toISOString();
-    return this.ledger.execute<ReverseResult>({
-      scope: REVERSE_SCOPE,
-      key: redemptionId,
-      memberId,
-      input: { redemptionId },
-      occurredAt,
-      decide: (state) => {
-        const decision = decideReverse(state, record, { redemptionId, occurredAt });
-        if (!decision.ok) return { kind: 'refuse', refusal: decision };
-        return {
-          kind: 'append',
-          events: decision.events,
-          body: { redemptionId, memberId, points: decision.points, toLots: decision.toLots, available: availableAfter(state, decision.events) },
-        };
-      },
-    });
+    return this.ledger.execute(reverseRequest(redemptionId, memberId, record, this.clock().toISOString()));
   }
 }

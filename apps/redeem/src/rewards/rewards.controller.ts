@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { LEDGER_CLOCK, LedgerQueries } from '@tally/ledger';
-import { balanceOf, initialMemberState } from '@tally/member-ledger';
+import { balanceOf } from '@tally/member-ledger';
 import { Program } from '@tally/program';
 import { eligibleRewards } from '@tally/redemption';
 import { RewardStock } from '../redemptions/reward-stock.repository';
@@ -29,7 +29,7 @@ export class RewardsController {
   @ApiOkResponse({ type: RewardsResult })
   async list(@Query() query: RewardsQuery): Promise<RewardsResult> {
     // A member without events has no points yet but may still see the catalog.
-    const state = (await this.queries.memberState(query.memberId)) ?? initialMemberState(query.memberId);
+    const state = await this.queries.memberState(query.memberId);
     const balance = balanceOf(state);
     const eligible = eligibleRewards(state, this.program.rewards, this.tierOrder, this.clock().toISOString());
     const left = await this.stock.remaining(eligible.filter((r) => r.stock !== undefined).map((r) => r.id));

@@ -1,71 +1,15 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { NewLedgerEvent, fingerprintOf } from '@tally/contracts';
-import { ConcurrencyConflictError, CommandOutcome, LedgerBatcher } from '@tally/ledger';
-import { MemberState } from '@tally/member-ledger';
-import { restsOnState } from '@tally/redemption';
-import { AppError, ErrorBody, Metrics } from '@tally/platform';
-import { LibRefusal, errorBodyOfRefusal, statusOfRefusal } from './refusal.mapping';
+import { ConcurrencyConflictError, LedgerBatcher } from '@tally/ledger';
+import { AppError, Metrics } from '@tally/platform';
+import { IdempotentRequest, StoredReply, idempotentCommand } from './idempotent-command';
 
-/**
- * What the ledger keeps as the result of a request (`causations.result`) and answers again to a retry.
- * `memberId` is always there: it is how a hold or redemption is found again by its id.
- */
-export type StoredReply<B> = { ok: true; memberId: string; body: B } | { ok: false; memberId: string; status: number; body: ErrorBody };
-
-export type Verdict<B> =
-  | { kind: 'append'; events: NewLedgerEvent[]; body: B }
-  /**
-   * A business refusal, recorded (ops can list it). A retry with the same key gets the same answer,
-   * unless the refusal rests on the member's state (`restsOnState`): then the retry decides again.
-   */
-  | { kind: 'refuse'; refusal: LibRefusal }
-  /** A refusal of this request only (a wrong amount): not recorded, so the same key may be retried with another body. */
-  | { kind: 'refuse-unrecorded'; refusal: LibRefusal };
-
-export interface IdempotentRequest<B> {
-  /** Idempotency scope, e.g. `redemption`; with `key` it names the request for good. */
-  scope: string;
-  key: string;
-  /** The member the request is about: refusals are recorded against it, and its reply names it. */
-  memberId: string;
-  /** Further members decided on together with `memberId` (a transfer's recipient), in the same append. */
-  otherMemberIds?: readonly string[];
-  /** The request as the client sent it (validated): its fingerprint tells a retry from a conflicting reuse of the key. */
-  input: object;
-  occurredAt: string;
-  /** `state` is `memberId`'s; `states` holds every member of the request, each at its committed head. */
-  decide(state: MemberState, states: Readonly<Record<string, MemberState>>): Verdict<B>;
-}
+export type { IdempotentRequest, StoredReply } from './idempotent-command';
 
 export interface Reply<B> {
   /** True when this answers a retry: the effect happened once, earlier. */
   replayed: boolean;
   body: B;
 }
-
-const outcomeOf = <B>(request: IdempotentRequest<B>, verdict: Verdict<B>): CommandOutcome<StoredReply<B>> => {
-  const { memberId } = request;
-  switch (verdict.kind) {
-    case 'append':
-      return { kind: 'append', events: verdict.events, result: { ok: true, memberId, body: verdict.body } };
-    case 'refuse':
-    case 'refuse-unrecorded': {
-      const result: StoredReply<B> = {
-        ok: false,
-        memberId,
-        status: statusOfRefusal(verdict.refusal.code),
-        body: errorBodyOfRefusal(verdict.refusal),
-      };
-      if (verdict.kind === 'refuse-unrecorded') return { kind: 'skip', result };
-      const { code, message } = verdict.refusal;
-      return { kind: 'reject', memberId, code, message, result, final: !restsOnState(code) };
-    }
-    default: {
-      const unknown: never = verdict;
-      throw new Error(`unknown verdict ${JSON.stringify(unknown)}`);
-    }
-  }
-};
 
 /**
  * Runs one HTTP mutation as a ledger command, decided on the member's head (no overspend), with an
@@ -102,14 +46,7 @@ export class IdempotentLedger {
   private async run<B>(request: IdempotentRequest<B>) {
     try {
       // Group commit: concurrent requests share one transaction (see LedgerBatcher).
-      return await this.batcher.submit<StoredReply<B>>({
-        scope: request.scope,
-        causationId: request.key,
-        memberIds: [...new Set([request.memberId, ...(request.otherMemberIds ?? [])])],
-        fingerprint: fingerprintOf(request.input),
-        refused: { input: request.input, occurredAt: request.occurredAt },
-        decide: (states) => outcomeOf(request, request.decide(states[request.memberId], states)),
-      });
+      return await this.batcher.submit(idempotentCommand(request));
     } catch (error) {
       if (!(error instanceof ConcurrencyConflictError)) throw error;
       throw new AppError({

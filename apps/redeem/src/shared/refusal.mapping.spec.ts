@@ -2,7 +2,7 @@ import { errorBodyOfRefusal, statusOfRefusal } from './refusal.mapping';
 
 describe('refusal mapping', () => {
   it('answers with the code in lower case and keeps the details', () => {
-    expect(errorBodyOfRefusal({ ok: false, code: 'INSUFFICIENT_POINTS', message: 'no', available: 3, requested: 5 } as never)).toEqual({
+    expect(errorBodyOfRefusal({ code: 'INSUFFICIENT_POINTS', message: 'no', details: { available: 3, requested: 5 } })).toEqual({
       error: 'insufficient_points',
       message: 'no',
       available: 3,
@@ -11,7 +11,7 @@ describe('refusal mapping', () => {
   });
 
   it("renames a hold's status so it cannot become the HTTP status", () => {
-    expect(errorBodyOfRefusal({ ok: false, code: 'HOLD_ALREADY_RESOLVED', message: 'done', holdId: 'h', status: 'captured' } as never)).toEqual({
+    expect(errorBodyOfRefusal({ code: 'HOLD_ALREADY_RESOLVED', message: 'done', details: { holdId: 'h', status: 'captured' } })).toEqual({
       error: 'hold_already_resolved',
       message: 'done',
       holdId: 'h',

@@ -1,12 +1,9 @@
 import { HttpStatus } from '@nestjs/common';
+import { Reject } from '@tally/contracts';
 import { ErrorBody } from '@tally/platform';
 
-/** A refusal from @tally/redemption: a stable code, a message and details. */
-export interface LibRefusal {
-  ok: false;
-  code: string;
-  message: string;
-}
+/** A refusal as the redemption rules give it: a stable code, a message and details. */
+export type LibRefusal = Pick<Reject<unknown>, 'code' | 'message' | 'details'>;
 
 /** The HTTP status of each refusal code of the redemption rules; anything unlisted is 422. */
 const STATUS: Record<string, number> = {
@@ -40,7 +37,7 @@ export const statusOfRefusal = (code: string): number => STATUS[code] ?? HttpSta
  * `{error: "insufficient_points", message, available, requested}`: the code in lower case, the details
  * kept. A hold's `status` detail becomes `holdStatus`: `status` is the HTTP status to `AppError`.
  */
-export const errorBodyOfRefusal = (refusal: LibRefusal): ErrorBody => {
-  const { ok: _ok, code, message, status, ...details } = refusal as LibRefusal & { status?: unknown };
-  return { error: code.toLowerCase(), message, ...details, ...(status !== undefined ? { holdStatus: status } : {}) };
+export const errorBodyOfRefusal = ({ code, message, details }: LibRefusal): ErrorBody => {
+  const { status, ...rest } = details ?? {};
+  return { error: code.toLowerCase(), message, ...rest, ...(status !== undefined ? { holdStatus: status } : {}) };
 };

@@ -1,4 +1,5 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { mapAnswer } from '@tally/contracts';
 import { LEDGER_CLOCK } from '@tally/ledger';
 import { AppError } from '@tally/platform';
 import { Program, businessDay } from '@tally/program';
@@ -10,7 +11,7 @@ import { ChallengeCompletion, StepUp } from '../challenges/step-up.service';
 import { IdempotentLedger, Reply } from '../shared/idempotent-ledger';
 import { MemberLookup } from '../shared/member-lookup.query';
 import { ReverseTransferResult, TransferRequest, TransferResult } from './transfer.dto';
-import { StoredTransfer, TRANSFER_REVERSE_SCOPE, TRANSFER_SCOPE, transferReplyBody, transferRequestOf } from './transfer.verdict';
+import { StoredTransfer, TRANSFER_REVERSE_SCOPE, TRANSFER_SCOPE, transferReplyBody, transferRequestOf } from './transfer.request';
 
 /** A transfer's answer: done (201, or 200 on a retry), or waiting for its one-time code (202). */
 export type TransferOutcome = ({ kind: 'done' } & Reply<TransferResult>) | { kind: 'challenge'; body: ChallengeResult };
@@ -92,10 +93,15 @@ export class TransfersService {
       otherMemberIds: [toMemberId],
       input: { transferId, ...(note === undefined ? {} : { note }) },
       occurredAt,
-      decide: (sender, states) => {
-        const decision = decideReverseTransfer(sender, states[toMemberId], record, { actor, note, occurredAt });
-        return { kind: 'append', events: decision.events, body: { transferId, fromMemberId, toMemberId, points: decision.points, debt: decision.debt, actor } };
-      },
+      decide: (sender, states) =>
+        mapAnswer(decideReverseTransfer(sender, states[toMemberId], record, { actor, note, occurredAt }), (reversed) => ({
+          transferId,
+          fromMemberId,
+          toMemberId,
+          points: reversed.points,
+          debt: reversed.debt,
+          actor,
+        })),
     });
   }
 }

@@ -1,4 +1,4 @@
-import { NewLedgerEvent, PurchaseCompleted } from '@tally/contracts';
+import { NewLedgerEvent, PurchaseCompleted, mapAnswer } from '@tally/contracts';
 import { decideEarn } from '@tally/earning';
 import { LedgerStore } from '@tally/ledger';
 import { DEFAULT_PROGRAM, Program } from '@tally/program';
@@ -67,8 +67,8 @@ export class LedgerDriver {
         memberIds: [memberId],
         decide: (states) => {
           const decision = decideRedeem(states[memberId], { redemptionId, points, storeId: 'sh-07', occurredAt }, this.program);
-          if (!decision.ok) throw new Error(`redemption refused: ${decision.code}`);
-          return { kind: 'append', events: decision.events, result: decision.fromLots.map((p) => ({ lotId: p.lotId, points: p.points })) };
+          if (decision.kind !== 'append') throw new Error(`redemption refused: ${decision.code}`);
+          return mapAnswer(decision, (made) => made.fromLots.map((p) => ({ lotId: p.lotId, points: p.points })));
         },
       },
     ]);

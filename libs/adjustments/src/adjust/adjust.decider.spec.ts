@@ -1,6 +1,7 @@
 import { NewLedgerEvent } from '@tally/contracts';
 import { MemberState, balanceOf, evolveMember, initialMemberState } from '@tally/member-ledger';
 import { AdjustCommand, decideAdjust } from './adjust.decider';
+import { accepted } from '@tally/member-ledger/testing';
 
 const MEMBER = 'm-1';
 const T0 = '2026-01-10T08:00:00.000Z';
@@ -27,9 +28,7 @@ const command = (points: number, extra: Partial<AdjustCommand> = {}): AdjustComm
 });
 
 const applied = (state: MemberState, cmd: AdjustCommand): MemberState => {
-  const decision = decideAdjust(state, cmd);
-  if (!decision.ok) throw new Error(decision.code);
-  return fold(state, decision.events);
+  return fold(state, accepted(decideAdjust(state, cmd)).events);
 };
 
 describe('decideAdjust', () => {
@@ -37,13 +36,12 @@ describe('decideAdjust', () => {
 
   it('adds a lot that expires when the caller says, recording actor, reason and note', () => {
     const decision = decideAdjust(member, command(40, { note: 'ticket 12' }));
-    expect(decision).toMatchObject({ ok: true, available: 190, debt: 0 });
-    if (!decision.ok) return;
-    expect(decision.events[0]).toMatchObject({
+    expect(decision).toMatchObject({ kind: 'append', result: { available: 190, debt: 0 } });
+    expect(accepted(decision).events[0]).toMatchObject({
       type: 'points.adjusted',
       data: { points: 40, actor: 'ops', reason: 'goodwill', note: 'ticket 12', lotId: 'lot-adj', expiresAt: '2027-01-10T08:00:00.000Z' },
     });
-    const after = fold(member, decision.events);
+    const after = fold(member, accepted(decision).events);
     expect(balanceOf(after).available).toBe(190);
     expect(after.lots.get('lot-adj')?.remaining).toBe(40);
   });
@@ -56,17 +54,17 @@ describe('decideAdjust', () => {
   });
 
   it('refuses to take more than is available, and changes nothing', () => {
-    expect(decideAdjust(member, command(-151))).toMatchObject({ ok: false, code: 'INSUFFICIENT_POINTS', available: 150 });
+    expect(decideAdjust(member, command(-151))).toMatchObject({ kind: 'reject', code: 'INSUFFICIENT_POINTS', details: { available: 150 }, final: false });
   });
 
   it('books the shortfall as debt only when asked, leaving available negative', () => {
     const decision = decideAdjust(member, command(-200, { allowDebt: true }));
-    expect(decision).toMatchObject({ ok: true, available: -50, debt: 50 });
+    expect(decision).toMatchObject({ kind: 'append', result: { available: -50, debt: 50 } });
     expect(balanceOf(applied(member, command(-200, { allowDebt: true }))).available).toBe(-50);
   });
 
   it('refuses a member the ledger has never seen', () => {
-    expect(decideAdjust(initialMemberState('m-x'), command(10))).toMatchObject({ ok: false, code: 'UNKNOWN_MEMBER' });
+    expect(decideAdjust(initialMemberState('m-x'), command(10))).toMatchObject({ kind: 'reject', code: 'UNKNOWN_MEMBER', final: false });
   });
 
   it('leaves adjustments out of qualifying points', () => {

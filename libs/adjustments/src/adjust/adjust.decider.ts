@@ -1,4 +1,4 @@
-import { NewLedgerEvent } from '@tally/contracts';
+import { Decision, NewLedgerEvent, Reject, appendEvents, refusalOf } from '@tally/contracts';
 import { MemberState, balanceOf, takeFromLots } from '@tally/member-ledger';
 
 /** A manual correction by ops: points added (a new lot) or taken (from lots, soonest-expiring first). */
@@ -23,9 +23,20 @@ export interface AdjustCommand {
 
 export type AdjustRefusalCode = 'UNKNOWN_MEMBER' | 'INSUFFICIENT_POINTS';
 
-export type AdjustDecision =
-  | { ok: true; events: NewLedgerEvent[]; available: number; debt: number }
-  | { ok: false; code: AdjustRefusalCode; message: string; available?: number };
+/** `available` and `debt` once the adjustment is applied. */
+export interface AdjustResult {
+  available: number;
+  debt: number;
+}
+
+/**
+ * The shared `Decision`: the events, or a refusal (details: `available` for too few points). Every
+ * refusal rests on the member's state, so none is final: the same adjustment may be tried again.
+ */
+export type AdjustDecision = Decision<AdjustResult, AdjustRefusalCode, undefined>;
+
+const refuse = (memberId: string, code: AdjustRefusalCode, message: string, details?: Record<string, unknown>): Reject<undefined, AdjustRefusalCode> =>
+  refusalOf(memberId, code, message, details, false);
 
 /**
  * A positive adjustment opens a lot expiring like an earning would; a negative one takes from the
@@ -33,20 +44,20 @@ export type AdjustDecision =
  * are never qualifying points (the member ledger leaves them out of tiers).
  */
 export const decideAdjust = (state: MemberState, command: AdjustCommand): AdjustDecision => {
-  if (state.version === 0) return { ok: false, code: 'UNKNOWN_MEMBER', message: `no member ${state.memberId} in the ledger` };
+  if (state.version === 0) return refuse(state.memberId, 'UNKNOWN_MEMBER', `no member ${state.memberId} in the ledger`);
   const available = balanceOf(state).available;
   const base = { points: command.points, actor: command.actor, reason: command.reason, adjustmentId: command.adjustmentId, ...noteOf(command) };
   if (command.points > 0) {
     const data = { ...base, lotId: command.lotId, expiresAt: command.lotExpiresAt };
-    return { ok: true, events: [adjusted(state.memberId, command.occurredAt, data)], available: available + command.points, debt: 0 };
+    return appendEvents([adjusted(state.memberId, command.occurredAt, data)], { available: available + command.points, debt: 0 });
   }
   const { portions, shortfall } = takeFromLots(state.lots, -command.points);
   if (shortfall > 0 && !command.allowDebt) {
     const message = `taking ${-command.points} points would leave available below zero (available ${available}); book it as debt to proceed`;
-    return { ok: false, code: 'INSUFFICIENT_POINTS', message, available };
+    return refuse(state.memberId, 'INSUFFICIENT_POINTS', message, { available });
   }
   const data = { ...base, fromLots: portions, ...(shortfall > 0 ? { debt: shortfall } : {}) };
-  return { ok: true, events: [adjusted(state.memberId, command.occurredAt, data)], available: available + command.points, debt: shortfall };
+  return appendEvents([adjusted(state.memberId, command.occurredAt, data)], { available: available + command.points, debt: shortfall });
 };
 
 const noteOf = (command: AdjustCommand): { note?: string } => (command.note ? { note: command.note } : {});

@@ -11,12 +11,13 @@ import {
   membersOf,
 } from '@tally/contracts';
 import { MemberState, evolveMember, initialMemberState } from '@tally/member-ledger';
+import { MEMBER_ID } from '@tally/member-ledger/testing';
 import { DEFAULT_PROGRAM, Program } from '@tally/program';
 import { decideEarn } from '../earn.decider';
 import { EarnContext, EarnDecision } from '../earn.decision';
 
 /** Test support: "given" states are folded from real ledger events with the member ledger's own fold. */
-export const MEMBER = 'm-1001';
+export const MEMBER = MEMBER_ID;
 export const NOW = new Date('2026-11-23T12:00:00Z');
 
 export const programWith = (overrides: { [K in keyof Program]?: Partial<Program[K]> | Program[K] }): Program =>
@@ -74,10 +75,7 @@ export const initialStatesOf = (input: InputEvent): Members => Object.fromEntrie
 /** Decides an input for members with no history yet. */
 export const decideFresh = (input: InputEvent, ctx: EarnContext): EarnDecision => decideEarn(input, initialStatesOf(input), ctx);
 
-export const eventsOf = (decision: EarnDecision): NewLedgerEvent[] => {
-  if (decision.kind !== 'append') throw new Error(`expected events, got ${decision.kind} ${JSON.stringify(decision)}`);
-  return decision.events;
-};
+export { eventsOf } from '@tally/member-ledger/testing';
 
 export const dataOf = <K extends LedgerEventType>(type: K, event: NewLedgerEvent): LedgerEventDataMap[K] => {
   if (event.type !== type) throw new Error(`expected ${type}, got ${event.type}`);

@@ -57,9 +57,9 @@ export class LedgerQueries {
 
   private readonly query: Query = queryOf(this.dataSource);
 
-  /** The member's folded state (what the rules decide on), or undefined for a member without events. */
-  async memberState(memberId: string): Promise<MemberState | undefined> {
-    return (await this.states.read(this.query, [memberId])).get(memberId);
+  /** The member's folded state (what the rules decide on); the initial state for a member without events. */
+  async memberState(memberId: string): Promise<MemberState> {
+    return (await this.states.read(this.query, [memberId])).get(memberId) ?? initialMemberState(memberId);
   }
 
   /** The live balance, or the one visible at `asOf` (events recorded up to then, folded again). */

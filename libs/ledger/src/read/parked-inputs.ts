@@ -10,10 +10,10 @@ export interface ParkedInput {
   input: unknown;
 }
 
-/** A member's order. */
-interface OrderOf {
+/** A member's input by the value of one of its fields. */
+interface FieldOf {
   memberId: string;
-  orderId: string;
+  value: string;
 }
 
 /** A lateral lookup per key through the (member_id, wait_key) index, whatever the table's size. */
@@ -22,13 +22,16 @@ const WAITING_FOR = `SELECT p.scope, p.causation_id AS "causationId", p.member_i
     CROSS JOIN LATERAL (SELECT * FROM parked_inputs WHERE member_id = k.m AND wait_key = k.w OFFSET 0) p
    ORDER BY p.parked_at`;
 
-/** The first refusal of a purchase of each order, through `rejections_refused_purchase_orders`. */
-const REFUSED_PURCHASES = `SELECT k.m AS "memberId", k.o AS "orderId", r.code
-    FROM unnest($1::text[], $2::text[]) AS k(m, o)
-    CROSS JOIN LATERAL (SELECT code FROM rejections
-                         WHERE member_id = k.m AND input->>'type' = 'purchase.completed' AND input->>'orderId' = k.o
-                           AND code <> 'DUPLICATE_ORDER'
-                         ORDER BY id LIMIT 1) r`;
+/**
+ * The refusals of the inputs of a type with a field's value, oldest first. An unnamed statement is
+ * planned with its values, so a partial expression index on that type and field serves it (as
+ * `rejections_refused_purchase_orders` serves purchases by order).
+ */
+const REJECTION_CODES = `SELECT k.m AS "memberId", k.v AS "value", r.codes
+    FROM unnest($1::text[], $2::text[]) AS k(m, v)
+    CROSS JOIN LATERAL (SELECT array_agg(code ORDER BY id) AS codes FROM rejections
+                         WHERE member_id = k.m AND input->>'type' = $3 AND input->>$4 = k.v) r
+   WHERE r.codes IS NOT NULL`;
 
 /** The parked inputs of these causations, through the primary key. */
 const PARKED_AS = `SELECT p.scope, p.causation_id AS "causationId", p.member_id AS "memberId", p.wait_key AS "waitKey", p.input
@@ -91,16 +94,20 @@ export class ParkedInputs {
   }
 
   /**
-   * The code each of these orders' purchase was refused with (it earned nothing), undefined for
-   * an order whose purchase was not refused. A refund about to wait for its purchase asks first:
-   * one that was refused will not come again to settle it. A copy refused as DUPLICATE_ORDER does
-   * not count: its order earned through the purchase it copies.
+   * The codes the member's inputs of `inputType` whose `field` has the given value were refused
+   * with, oldest first (none: never refused). An input about to wait for another asks first: one
+   * that was refused will not come again to settle it; the rules say which refusals settle it.
    */
-  async refusedPurchases(orders: OrderOf[]): Promise<(order: OrderOf) => string | undefined> {
-    if (orders.length === 0) return () => undefined;
-    const rows: (OrderOf & { code: string })[] = await this.dataSource.query(REFUSED_PURCHASES, [orders.map((o) => o.memberId), orders.map((o) => o.orderId)]);
-    const codes = new Map(rows.map((r) => [`${r.memberId}\u0000${r.orderId}`, r.code]));
-    return (order) => codes.get(`${order.memberId}\u0000${order.orderId}`);
+  async rejectionCodes(inputType: string, field: string, keys: FieldOf[]): Promise<(key: FieldOf) => string[]> {
+    if (keys.length === 0) return () => [];
+    const rows: (FieldOf & { codes: string[] })[] = await this.dataSource.query(REJECTION_CODES, [
+      keys.map((k) => k.memberId),
+      keys.map((k) => k.value),
+      inputType,
+      field,
+    ]);
+    const codes = new Map(rows.map((r) => [`${r.memberId}\u0000${r.value}`, r.codes]));
+    return (key) => codes.get(`${key.memberId}\u0000${key.value}`) ?? [];
   }
 
   /** What waits, oldest first, for ops (`GET /ops/parked`): what is listed here is not yet in any balance. */

@@ -24,14 +24,11 @@ describe('decideCapture', () => {
       { lotId: 'lot-late', points: 100, expiresAt: LATER },
     ];
     expect(decision).toEqual({
-      ok: true,
+      kind: 'append',
       events: [
         { type: 'hold.captured', memberId: MEMBER_ID, occurredAt: CAPTURED_AT, data: { holdId: 'h-1', points: 600, fromLots, redemptionId: 'order-9' } },
       ],
-      holdId: 'h-1',
-      captured: 600,
-      released: 0,
-      fromLots,
+      result: { holdId: 'h-1', captured: 600, released: 0, fromLots, available: 400 },
     });
     const captured = after(state, decision);
     expect(balanceOf(captured)).toMatchObject({ available: 400, held: 0, lifetimeRedeemed: 600 });
@@ -41,8 +38,8 @@ describe('decideCapture', () => {
   it("captures fewer points from the hold's lots in order and releases the rest", () => {
     const state = withHold();
     const decision = decideCapture(state, { holdId: 'h-1', points: 450, occurredAt: CAPTURED_AT });
-    expect(decision).toMatchObject({ ok: true, captured: 450, released: 150 });
-    expect(decision.ok && decision.events).toEqual([
+    expect(decision).toMatchObject({ kind: 'append', result: { captured: 450, released: 150 } });
+    expect(decision.kind === 'append' && decision.events).toEqual([
       {
         type: 'hold.captured',
         memberId: MEMBER_ID,
@@ -70,39 +67,38 @@ describe('decideCapture', () => {
   });
 
   it('refuses an unknown hold with HOLD_NOT_FOUND', () => {
-    expect(decideCapture(withHold(), { holdId: 'h-2', occurredAt: CAPTURED_AT })).toMatchObject({ ok: false, code: 'HOLD_NOT_FOUND', holdId: 'h-2' });
+    expect(decideCapture(withHold(), { holdId: 'h-2', occurredAt: CAPTURED_AT })).toMatchObject({ kind: 'reject', code: 'HOLD_NOT_FOUND', details: { holdId: 'h-2' } });
   });
 
   it('refuses a captured hold with HOLD_NOT_FOUND: the state keeps open holds only', () => {
     const state0 = withHold();
     const state = after(state0, decideCapture(state0, { holdId: 'h-1', points: 10, occurredAt: CAPTURED_AT }));
-    expect(decideCapture(state, { holdId: 'h-1', occurredAt: CAPTURED_AT })).toMatchObject({ ok: false, code: 'HOLD_NOT_FOUND', holdId: 'h-1' });
+    expect(decideCapture(state, { holdId: 'h-1', occurredAt: CAPTURED_AT })).toMatchObject({ kind: 'reject', code: 'HOLD_NOT_FOUND', details: { holdId: 'h-1' } });
   });
 
   it('refuses a released hold with HOLD_NOT_FOUND', () => {
     const state0 = withHold();
     const state = after(state0, decideRelease(state0, { holdId: 'h-1', occurredAt: CAPTURED_AT, reason: 'released' }));
-    expect(decideCapture(state, { holdId: 'h-1', occurredAt: CAPTURED_AT })).toMatchObject({ ok: false, code: 'HOLD_NOT_FOUND', holdId: 'h-1' });
+    expect(decideCapture(state, { holdId: 'h-1', occurredAt: CAPTURED_AT })).toMatchObject({ kind: 'reject', code: 'HOLD_NOT_FOUND', details: { holdId: 'h-1' } });
   });
 
   it('refuses more points than held with CAPTURE_EXCEEDS_HOLD', () => {
     expect(decideCapture(withHold(), { holdId: 'h-1', points: 601, occurredAt: CAPTURED_AT })).toMatchObject({
-      ok: false,
+      kind: 'reject',
       code: 'CAPTURE_EXCEEDS_HOLD',
-      held: 600,
-      requested: 601,
+      details: { held: 600, requested: 601 },
     });
   });
 
   it.each([0, -1, 1.5])('refuses %p points with INVALID_POINTS', (points) => {
-    expect(decideCapture(withHold(), { holdId: 'h-1', points, occurredAt: CAPTURED_AT })).toMatchObject({ ok: false, code: 'INVALID_POINTS' });
+    expect(decideCapture(withHold(), { holdId: 'h-1', points, occurredAt: CAPTURED_AT })).toMatchObject({ kind: 'reject', code: 'INVALID_POINTS' });
   });
 
   it('refuses a hold whose ttl is over, even before the sweep released it, with HOLD_EXPIRED', () => {
     expect(decideCapture(withHold(), { holdId: 'h-1', occurredAt: HOLD_EXPIRES })).toMatchObject({
-      ok: false,
+      kind: 'reject',
       code: 'HOLD_EXPIRED',
-      expiresAt: HOLD_EXPIRES,
+      details: { expiresAt: HOLD_EXPIRES },
     });
   });
 });

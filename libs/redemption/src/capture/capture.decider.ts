@@ -1,7 +1,8 @@
-import { LotPortion, isBefore } from '@tally/contracts';
+import { LotPortion, appendEvents, isBefore } from '@tally/contracts';
 import { MemberState } from '@tally/member-ledger';
 import { HoldNotOpen, findOpenHold } from '../hold/open-hold';
-import { Accepted, Refusal, refuse } from '../shared/decision';
+import { availableAfter } from '../shared/balance-after';
+import { RedemptionDecision, Refusal, isRefusal, refuse } from '../shared/decision';
 import { ledgerEvent } from '../shared/ledger-event';
 import { isPositiveWholeNumber, splitPortions, sumOfPortions } from '../shared/points';
 import { invalidPoints } from '../shared/spending';
@@ -14,20 +15,19 @@ export interface CaptureCommand {
   redemptionId?: string;
 }
 
-export type CaptureAccepted = Accepted<{
+export interface CaptureResult {
   holdId: string;
   captured: number;
   released: number;
   fromLots: LotPortion[];
-}>;
+  /** `available` once the capture (and the release of the rest) is applied. */
+  available: number;
+}
 
-export type CaptureRefusal =
-  | HoldNotOpen
-  | (Refusal<'HOLD_EXPIRED'> & { holdId: string; expiresAt: string })
-  | Refusal<'INVALID_POINTS'>
-  | (Refusal<'CAPTURE_EXCEEDS_HOLD'> & { holdId: string; held: number; requested: number });
+/** Details: `holdId`, `expiresAt` (expired); `holdId`, `held`, `requested` (exceeds the hold). */
+export type CaptureRefusal = HoldNotOpen | Refusal<'HOLD_EXPIRED'> | Refusal<'INVALID_POINTS'> | Refusal<'CAPTURE_EXCEEDS_HOLD'>;
 
-export type CaptureDecision = CaptureAccepted | CaptureRefusal;
+export type CaptureDecision = RedemptionDecision<CaptureResult, CaptureRefusal['code']>;
 
 /**
  * Turns a hold into spent points. The captured points come from the hold's lots in their order (so
@@ -35,17 +35,17 @@ export type CaptureDecision = CaptureAccepted | CaptureRefusal;
  */
 export const decideCapture = (state: MemberState, command: CaptureCommand): CaptureDecision => {
   const { holdId, occurredAt } = command;
-  const open = findOpenHold(state, holdId);
-  if (!open.ok) return open;
-  const { hold } = open;
+  const { memberId } = state;
+  const hold = findOpenHold(state, holdId);
+  if (isRefusal(hold)) return hold;
   // The ttl is over even if the expiry sweep has not released the hold yet.
   if (!isBefore(occurredAt, hold.expiresAt)) {
-    return refuse('HOLD_EXPIRED', `hold ${holdId} expired at ${hold.expiresAt}`, { holdId, expiresAt: hold.expiresAt });
+    return refuse(memberId, 'HOLD_EXPIRED', `hold ${holdId} expired at ${hold.expiresAt}`, { holdId, expiresAt: hold.expiresAt });
   }
   const points = command.points ?? hold.points;
-  if (!isPositiveWholeNumber(points)) return invalidPoints(points);
+  if (!isPositiveWholeNumber(points)) return invalidPoints(memberId, points);
   if (points > hold.points) {
-    return refuse('CAPTURE_EXCEEDS_HOLD', `cannot capture ${points} points from a hold of ${hold.points}`, {
+    return refuse(memberId, 'CAPTURE_EXCEEDS_HOLD', `cannot capture ${points} points from a hold of ${hold.points}`, {
       holdId,
       held: hold.points,
       requested: points,
@@ -54,7 +54,7 @@ export const decideCapture = (state: MemberState, command: CaptureCommand): Capt
 
   const { first: captured, rest } = splitPortions(hold.fromLots, points);
   const events = [
-    ledgerEvent('hold.captured', state.memberId, occurredAt, {
+    ledgerEvent('hold.captured', memberId, occurredAt, {
       holdId,
       points,
       fromLots: captured,
@@ -63,7 +63,7 @@ export const decideCapture = (state: MemberState, command: CaptureCommand): Capt
   ];
   const released = sumOfPortions(rest);
   if (released > 0) {
-    events.push(ledgerEvent('hold.released', state.memberId, occurredAt, { holdId, points: released, fromLots: rest, reason: 'partial-capture' }));
+    events.push(ledgerEvent('hold.released', memberId, occurredAt, { holdId, points: released, fromLots: rest, reason: 'partial-capture' }));
   }
-  return { ok: true, events, holdId, captured: points, released, fromLots: captured };
+  return appendEvents(events, { holdId, captured: points, released, fromLots: captured, available: availableAfter(state, events) });
 };

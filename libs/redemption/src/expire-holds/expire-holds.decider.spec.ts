@@ -1,7 +1,7 @@
 import { MemberState, balanceOf } from '@tally/member-ledger';
 import { decideCapture } from '../capture/capture.decider';
 import { decideHold } from '../hold/hold.decider';
-import { T0, after, earned, given } from '../testing/ledger.fixtures';
+import { T0, accepted, after, earned, given } from '../testing/ledger.fixtures';
 import { decideExpireHolds } from './expire-holds.decider';
 
 const LATER = '2026-06-01T00:00:00.000Z';
@@ -20,8 +20,8 @@ describe('decideExpireHolds', () => {
     const state = withHolds();
     const asOf = '2026-01-10T08:10:00.000Z';
     const decision = decideExpireHolds(state, asOf);
-    expect(decision).toMatchObject({ ok: true, holdIds: ['h-5m', 'h-10m'], points: 200 });
-    expect(decision.events.map((e) => [e.type, e.occurredAt, e.data])).toEqual([
+    expect(decision).toMatchObject({ kind: 'append', result: { holdIds: ['h-5m', 'h-10m'], points: 200 } });
+    expect(accepted(decision).events.map((e) => [e.type, e.occurredAt, e.data])).toEqual([
       ['hold.released', asOf, expect.objectContaining({ holdId: 'h-5m', reason: 'expired', points: 100 })],
       ['hold.released', asOf, expect.objectContaining({ holdId: 'h-10m', reason: 'expired', points: 100 })],
     ]);
@@ -29,13 +29,13 @@ describe('decideExpireHolds', () => {
   });
 
   it('does nothing when no hold is due', () => {
-    expect(decideExpireHolds(withHolds(), '2026-01-10T08:04:59.999Z')).toEqual({ ok: true, events: [], holdIds: [], points: 0 });
+    expect(decideExpireHolds(withHolds(), '2026-01-10T08:04:59.999Z')).toEqual({ kind: 'skip', result: { holdIds: [], points: 0 } });
   });
 
   it('never releases a hold twice', () => {
     const state0 = withHolds();
     const asOf = '2026-01-10T10:00:00.000Z';
     const state = after(state0, decideExpireHolds(state0, asOf));
-    expect(decideExpireHolds(state, asOf).events).toEqual([]);
+    expect(decideExpireHolds(state, asOf)).toMatchObject({ kind: 'skip' });
   });
 });

@@ -15,7 +15,7 @@ describe('decideHold', () => {
       { lotId: 'lot-late', points: 100, expiresAt: LATER },
     ];
     expect(decision).toEqual({
-      ok: true,
+      kind: 'append',
       events: [
         {
           type: 'points.held',
@@ -24,11 +24,7 @@ describe('decideHold', () => {
           data: { holdId: 'h-1', points: 600, storeId: 'sh-07', fromLots, expiresAt: '2026-01-10T08:15:00.000Z' },
         },
       ],
-      holdId: 'h-1',
-      points: 600,
-      fromLots,
-      expiresAt: '2026-01-10T08:15:00.000Z',
-      available: 200,
+      result: { holdId: 'h-1', points: 600, fromLots, expiresAt: '2026-01-10T08:15:00.000Z', available: 200 },
     });
     expect(balanceOf(after(state, decision))).toMatchObject({ available: 200, held: 600 });
   });
@@ -36,27 +32,27 @@ describe('decideHold', () => {
   it('refuses a hold id already used with HOLD_EXISTS', () => {
     const state0 = given(earned('lot-1', 500, LATER));
     const state = after(state0, decideHold(state0, hold('h-1', 100)));
-    expect(decideHold(state, hold('h-1', 100))).toMatchObject({ ok: false, code: 'HOLD_EXISTS', holdId: 'h-1' });
+    expect(decideHold(state, hold('h-1', 100))).toMatchObject({ kind: 'reject', code: 'HOLD_EXISTS', details: { holdId: 'h-1' } });
   });
 
   it('refuses more than available with INSUFFICIENT_POINTS', () => {
     const state0 = given(earned('lot-1', 500, LATER));
     const state = after(state0, decideHold(state0, hold('h-1', 400)));
-    expect(decideHold(state, hold('h-2', 101))).toMatchObject({ ok: false, code: 'INSUFFICIENT_POINTS', available: 100, requested: 101 });
+    expect(decideHold(state, hold('h-2', 101))).toMatchObject({ kind: 'reject', code: 'INSUFFICIENT_POINTS', details: { available: 100, requested: 101 } });
   });
 
   it('refuses any hold while the member is in debt', () => {
     const state = given(earned('lot-1', 100, LATER), clawedBack(120, [{ lotId: 'lot-1', points: 100, expiresAt: LATER }], 20));
-    expect(decideHold(state, hold('h-1', 1))).toMatchObject({ ok: false, code: 'INSUFFICIENT_POINTS', available: -20 });
+    expect(decideHold(state, hold('h-1', 1))).toMatchObject({ kind: 'reject', code: 'INSUFFICIENT_POINTS', details: { available: -20 } });
   });
 
   it.each([0, -1, 2.5])('refuses %p points with INVALID_POINTS', (points) => {
     const state = given(earned('lot-1', 500, LATER));
-    expect(decideHold(state, hold('h-1', points))).toMatchObject({ ok: false, code: 'INVALID_POINTS' });
+    expect(decideHold(state, hold('h-1', points))).toMatchObject({ kind: 'reject', code: 'INVALID_POINTS' });
   });
 
   it.each([0, -60, 0.5])('refuses a ttl of %p seconds with INVALID_TTL', (ttlSeconds) => {
     const state = given(earned('lot-1', 500, LATER));
-    expect(decideHold(state, hold('h-1', 100, ttlSeconds))).toMatchObject({ ok: false, code: 'INVALID_TTL', ttlSeconds });
+    expect(decideHold(state, hold('h-1', 100, ttlSeconds))).toMatchObject({ kind: 'reject', code: 'INVALID_TTL', details: { ttlSeconds } });
   });
 });

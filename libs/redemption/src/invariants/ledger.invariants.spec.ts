@@ -110,34 +110,34 @@ const decide = (state: MemberState, model: Model, s: Step, now: string, n: numbe
     }
     case 'redeem': {
       const d = decideRedeem(state, { redemptionId: `rd-${n}`, points: s.points, storeId: 'sh-07', occurredAt: now }, RULES);
-      if (!d.ok) return none;
-      model.redemptions.push({ redemptionId: d.redemptionId, points: d.points, storeId: 'sh-07', fromLots: d.fromLots });
+      if (d.kind !== 'append') return none;
+      model.redemptions.push({ redemptionId: d.result.redemptionId, points: d.result.points, storeId: 'sh-07', fromLots: d.result.fromLots });
       return at(d.events, true);
     }
     case 'hold': {
       const d = decideHold(state, { holdId: `h-${n}`, points: s.points, storeId: 'sh-07', ttlSeconds: s.ttlSeconds, occurredAt: now });
-      return d.ok ? at(d.events, true) : none;
+      return d.kind === 'append' ? at(d.events, true) : none;
     }
     case 'capture': {
       const holdId = pickOf(Object.keys(state.holds), s.pick);
       const d = holdId ? decideCapture(state, { holdId, occurredAt: now, ...(s.points !== undefined ? { points: s.points } : {}) }) : undefined;
-      return d?.ok ? at(d.events) : none;
+      return d?.kind === 'append' ? at(d.events) : none;
     }
     case 'release': {
       const holdId = pickOf(Object.keys(state.holds), s.pick);
       const d = holdId ? decideRelease(state, { holdId, occurredAt: now, reason: 'released' }) : undefined;
-      return d?.ok ? at(d.events) : none;
+      return d?.kind === 'append' ? at(d.events) : none;
     }
     case 'reverse': {
       const redemption = pickOf(model.redemptions, s.pick);
       if (!redemption || model.reversed.has(redemption.redemptionId)) return none;
       const d = decideReverse(state, redemption, { redemptionId: redemption.redemptionId, occurredAt: now });
-      if (!d.ok) return none;
+      if (d.kind !== 'append') return none;
       model.reversed.add(redemption.redemptionId);
       return at(d.events);
     }
     case 'expire-holds':
-      return at(decideExpireHolds(state, now).events);
+      return at(decidedEvents(decideExpireHolds(state, now)));
     case 'expire':
       return at(decidedEvents(decideExpiry(state, now)));
     case 'wait':

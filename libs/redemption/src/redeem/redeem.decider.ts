@@ -1,8 +1,8 @@
-import { LotPortion } from '@tally/contracts';
+import { LotPortion, appendEvents } from '@tally/contracts';
 import { MemberState } from '@tally/member-ledger';
 import { RedeemRules, RewardRule, tierOrderOf } from '../redemption.rules';
 import { RewardRefusal, checkRewardEligibility } from '../rewards/reward-eligibility';
-import { Accepted, Refusal, refuse } from '../shared/decision';
+import { RedemptionDecision, Refusal, isRefusal, refuse } from '../shared/decision';
 import { ledgerEvent } from '../shared/ledger-event';
 import { isPositiveWholeNumber } from '../shared/points';
 import { SpendRefusal, invalidPoints, spendAvailable } from '../shared/spending';
@@ -17,7 +17,7 @@ export interface RedeemCommand {
   occurredAt: string;
 }
 
-export type RedeemAccepted = Accepted<{
+export interface RedeemResult {
   redemptionId: string;
   points: number;
   fromLots: LotPortion[];
@@ -25,34 +25,31 @@ export type RedeemAccepted = Accepted<{
   currency: string;
   /** `available` once the redemption is applied. */
   available: number;
-}>;
+}
 
-export type RedeemRefusal =
-  | Refusal<'INVALID_POINTS'>
-  | (Refusal<'REWARD_NOT_FOUND'> & { rewardId: string })
-  | RewardRefusal
-  | (Refusal<'REWARD_PRICE_MISMATCH'> & { rewardId: string; price: number; points: number })
-  | SpendRefusal;
+/** Details: `rewardId` (not found); `rewardId`, `price`, `points` (price mismatch). */
+export type RedeemRefusal = Refusal<'INVALID_POINTS'> | Refusal<'REWARD_NOT_FOUND'> | RewardRefusal | Refusal<'REWARD_PRICE_MISMATCH'> | SpendRefusal;
 
-export type RedeemDecision = RedeemAccepted | RedeemRefusal;
+export type RedeemDecision = RedemptionDecision<RedeemResult, RedeemRefusal['code']>;
 
 type PriceRefusal = Exclude<RedeemRefusal, Refusal<'INVALID_POINTS'> | SpendRefusal>;
 
 /** The points a command costs: its own for a cash deduction, the reward's price for a reward. */
-const priceOf = (state: MemberState, command: RedeemCommand, rules: RedeemRules): { ok: true; points: unknown } | PriceRefusal => {
-  if (command.rewardId === undefined) return { ok: true, points: command.points };
+const priceOf = (state: MemberState, command: RedeemCommand, rules: RedeemRules): { points: unknown } | PriceRefusal => {
+  const { memberId } = state;
+  if (command.rewardId === undefined) return { points: command.points };
   const reward: RewardRule | undefined = rules.rewards.find((r) => r.id === command.rewardId);
-  if (!reward) return refuse('REWARD_NOT_FOUND', `no reward ${command.rewardId}`, { rewardId: command.rewardId });
-  const eligibility = checkRewardEligibility(reward, state.tier, tierOrderOf(rules), command.occurredAt);
-  if (!eligibility.ok) return eligibility;
+  if (!reward) return refuse(memberId, 'REWARD_NOT_FOUND', `no reward ${command.rewardId}`, { rewardId: command.rewardId });
+  const ineligible = checkRewardEligibility(memberId, reward, state.tier, tierOrderOf(rules), command.occurredAt);
+  if (ineligible) return ineligible;
   if (command.points !== undefined && command.points !== reward.points) {
-    return refuse('REWARD_PRICE_MISMATCH', `reward ${reward.id} costs ${reward.points} points, not ${command.points}`, {
+    return refuse(memberId, 'REWARD_PRICE_MISMATCH', `reward ${reward.id} costs ${reward.points} points, not ${command.points}`, {
       rewardId: reward.id,
       price: reward.points,
       points: command.points,
     });
   }
-  return { ok: true, points: reward.points };
+  return { points: reward.points };
 };
 
 /**
@@ -62,11 +59,11 @@ const priceOf = (state: MemberState, command: RedeemCommand, rules: RedeemRules)
  */
 export const decideRedeem = (state: MemberState, command: RedeemCommand, rules: RedeemRules): RedeemDecision => {
   const price = priceOf(state, command, rules);
-  if (!price.ok) return price;
+  if (isRefusal(price)) return price;
   const points = price.points;
-  if (!isPositiveWholeNumber(points)) return invalidPoints(points);
+  if (!isPositiveWholeNumber(points)) return invalidPoints(state.memberId, points);
   const spending = spendAvailable(state, points);
-  if (!spending.ok) return spending;
+  if (isRefusal(spending)) return spending;
 
   const valueMinor = valueMinorOf(points, rules.redemption);
   const { currency } = rules.redemption;
@@ -79,14 +76,12 @@ export const decideRedeem = (state: MemberState, command: RedeemCommand, rules: 
     valueMinor,
     currency,
   });
-  return {
-    ok: true,
-    events: [event],
+  return appendEvents([event], {
     redemptionId: command.redemptionId,
     points,
     fromLots: spending.fromLots,
     valueMinor,
     currency,
     available: spending.available - points,
-  };
+  });
 };

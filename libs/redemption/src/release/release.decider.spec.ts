@@ -17,7 +17,7 @@ describe('decideRelease', () => {
     const state = withHold();
     const decision = decideRelease(state, { holdId: 'h-1', occurredAt: '2026-01-10T08:01:00Z', reason: 'released' });
     expect(decision).toEqual({
-      ok: true,
+      kind: 'append',
       events: [
         {
           type: 'hold.released',
@@ -26,8 +26,7 @@ describe('decideRelease', () => {
           data: { holdId: 'h-1', points: 200, reason: 'released', fromLots: [{ lotId: 'lot-1', points: 200, expiresAt: LATER }] },
         },
       ],
-      holdId: 'h-1',
-      points: 200,
+      result: { holdId: 'h-1', points: 200, available: 500 },
     });
     const released = after(state, decision);
     expect(balanceOf(released)).toMatchObject({ available: 500, held: 0 });
@@ -35,34 +34,34 @@ describe('decideRelease', () => {
   });
 
   it('releases for expiry once the ttl is over', () => {
-    expect(decideRelease(withHold(), { holdId: 'h-1', occurredAt: HOLD_EXPIRES, reason: 'expired' })).toMatchObject({ ok: true, points: 200 });
+    expect(decideRelease(withHold(), { holdId: 'h-1', occurredAt: HOLD_EXPIRES, reason: 'expired' })).toMatchObject({ kind: 'append', result: { points: 200 } });
   });
 
   it('refuses an expiry release before the ttl is over with HOLD_NOT_DUE', () => {
     expect(decideRelease(withHold(), { holdId: 'h-1', occurredAt: '2026-01-10T08:14:59Z', reason: 'expired' })).toMatchObject({
-      ok: false,
+      kind: 'reject',
       code: 'HOLD_NOT_DUE',
-      expiresAt: HOLD_EXPIRES,
+      details: { expiresAt: HOLD_EXPIRES },
     });
   });
 
   it('refuses an unknown hold with HOLD_NOT_FOUND', () => {
-    expect(decideRelease(withHold(), { holdId: 'h-9', occurredAt: T0, reason: 'released' })).toMatchObject({ ok: false, code: 'HOLD_NOT_FOUND' });
+    expect(decideRelease(withHold(), { holdId: 'h-9', occurredAt: T0, reason: 'released' })).toMatchObject({ kind: 'reject', code: 'HOLD_NOT_FOUND' });
   });
 
   it('refuses a resolved hold with HOLD_NOT_FOUND: the state keeps open holds only', () => {
     const state0 = withHold();
     const captured = after(state0, decideCapture(state0, { holdId: 'h-1', occurredAt: T0 }));
     expect(decideRelease(captured, { holdId: 'h-1', occurredAt: T0, reason: 'released' })).toMatchObject({
-      ok: false,
+      kind: 'reject',
       code: 'HOLD_NOT_FOUND',
-      holdId: 'h-1',
+      details: { holdId: 'h-1' },
     });
     const released = after(state0, decideRelease(state0, { holdId: 'h-1', occurredAt: T0, reason: 'released' }));
     expect(decideRelease(released, { holdId: 'h-1', occurredAt: HOLD_EXPIRES, reason: 'expired' })).toMatchObject({
-      ok: false,
+      kind: 'reject',
       code: 'HOLD_NOT_FOUND',
-      holdId: 'h-1',
+      details: { holdId: 'h-1' },
     });
   });
 });

@@ -11,8 +11,8 @@ const REVERSED_AT = '2026-01-11T09:00:00.000Z';
 const redeemed = (points: number, rewardId?: string) => {
   const state = given(earned('lot-late', 300, LATER), earned('lot-soon', 500, SOON));
   const decision = decideRedeem(state, { redemptionId: 'rd-1', points, storeId: 'sh-07', occurredAt: T0, ...(rewardId ? { rewardId } : {}) }, RULES);
-  if (!decision.ok) throw new Error(decision.code);
-  const record: RedemptionRecord = { redemptionId: 'rd-1', points: decision.points, storeId: 'sh-07', fromLots: decision.fromLots, ...(rewardId ? { rewardId } : {}) };
+  if (decision.kind !== 'append') throw new Error(decision.kind);
+  const record: RedemptionRecord = { redemptionId: 'rd-1', points: decision.result.points, storeId: 'sh-07', fromLots: decision.result.fromLots, ...(rewardId ? { rewardId } : {}) };
   return { state: after(state, decision), record };
 };
 
@@ -29,11 +29,9 @@ describe('decideReverse', () => {
       { lotId: 'lot-late', points: 100, expiresAt: LATER },
     ];
     expect(decision).toEqual({
-      ok: true,
+      kind: 'append',
       events: [{ type: 'redemption.reversed', memberId: MEMBER_ID, occurredAt: REVERSED_AT, data: { redemptionId: 'rd-1', points: 600, toLots } }],
-      redemptionId: 'rd-1',
-      points: 600,
-      toLots,
+      result: { redemptionId: 'rd-1', points: 600, toLots, available: 800 },
     });
     const reversed = after(state, decision);
     expect(balanceOf(reversed).available).toBe(800);
@@ -43,17 +41,17 @@ describe('decideReverse', () => {
 
   it('names the reward so the service can restock it', () => {
     const { state, record } = redeemed(500, 'tea');
-    expect(decideReverse(state, record, { redemptionId: 'rd-1', occurredAt: REVERSED_AT })).toMatchObject({ ok: true, rewardId: 'tea' });
+    expect(decideReverse(state, record, { redemptionId: 'rd-1', occurredAt: REVERSED_AT })).toMatchObject({ kind: 'append', result: { rewardId: 'tea' } });
   });
 
   it('refuses without the redemption, or with another one, with REDEMPTION_NOT_FOUND', () => {
     const { state, record } = redeemed(600);
     expect(decideReverse(state, undefined, { redemptionId: 'rd-2', occurredAt: REVERSED_AT })).toMatchObject({
-      ok: false,
+      kind: 'reject',
       code: 'REDEMPTION_NOT_FOUND',
-      redemptionId: 'rd-2',
+      details: { redemptionId: 'rd-2' },
     });
-    expect(decideReverse(state, record, { redemptionId: 'rd-2', occurredAt: REVERSED_AT })).toMatchObject({ ok: false, code: 'REDEMPTION_NOT_FOUND' });
+    expect(decideReverse(state, record, { redemptionId: 'rd-2', occurredAt: REVERSED_AT })).toMatchObject({ kind: 'reject', code: 'REDEMPTION_NOT_FOUND' });
   });
 
   it('reads nothing about the redemption from the state, which keeps no record of it', () => {

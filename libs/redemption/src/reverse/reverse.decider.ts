@@ -1,6 +1,7 @@
-import { LotPortion } from '@tally/contracts';
+import { LotPortion, appendEvents } from '@tally/contracts';
 import { MemberState } from '@tally/member-ledger';
-import { Accepted, Refusal, refuse } from '../shared/decision';
+import { availableAfter } from '../shared/balance-after';
+import { RedemptionDecision, Refusal, refuse } from '../shared/decision';
 import { ledgerEvent } from '../shared/ledger-event';
 
 export interface ReverseCommand {
@@ -20,17 +21,20 @@ export interface RedemptionRecord {
   rewardId?: string;
 }
 
-export type ReverseAccepted = Accepted<{
+export interface ReverseResult {
   redemptionId: string;
   points: number;
   toLots: LotPortion[];
   /** Set for a reward redemption: the service puts the reward's stock back. */
   rewardId?: string;
-}>;
+  /** `available` once the reversal is applied. */
+  available: number;
+}
 
-export type ReverseRefusal = Refusal<'REDEMPTION_NOT_FOUND'> & { redemptionId: string };
+/** Details: `redemptionId`. */
+export type ReverseRefusal = Refusal<'REDEMPTION_NOT_FOUND'>;
 
-export type ReverseDecision = ReverseAccepted | ReverseRefusal;
+export type ReverseDecision = RedemptionDecision<ReverseResult, ReverseRefusal['code']>;
 
 /**
  * Puts a redemption's points back into the lots they came from, keeping each lot's expiry: a lot that
@@ -42,7 +46,7 @@ export type ReverseDecision = ReverseAccepted | ReverseRefusal;
 export const decideReverse = (state: MemberState, redemption: RedemptionRecord | undefined, command: ReverseCommand): ReverseDecision => {
   const { redemptionId } = command;
   if (!redemption || redemption.redemptionId !== redemptionId) {
-    return refuse('REDEMPTION_NOT_FOUND', `no redemption ${redemptionId}`, { redemptionId });
+    return refuse(state.memberId, 'REDEMPTION_NOT_FOUND', `no redemption ${redemptionId}`, { redemptionId });
   }
 
   const toLots = redemption.fromLots.map((portion) => ({ ...portion }));
@@ -51,12 +55,11 @@ export const decideReverse = (state: MemberState, redemption: RedemptionRecord |
     points: redemption.points,
     toLots,
   });
-  return {
-    ok: true,
-    events: [event],
+  return appendEvents([event], {
     redemptionId,
     points: redemption.points,
     toLots,
     ...(redemption.rewardId !== undefined ? { rewardId: redemption.rewardId } : {}),
-  };
+    available: availableAfter(state, [event]),
+  });
 };

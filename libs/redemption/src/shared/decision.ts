@@ -1,13 +1,19 @@
-import { NewLedgerEvent } from '@tally/contracts';
+import { Append, Reject, refusalOf } from '@tally/contracts';
+import { restsOnState } from './refusals-on-state';
 
-/** An expected business refusal: a value with a stable code, never an exception. */
-export interface Refusal<C extends string> {
-  ok: false;
-  code: C;
-  message: string;
-}
+/**
+ * A redemption refusal: the shared `Reject`, with the code's details and no answer of its own (the
+ * service answers it). Final unless it rests on the member's state: then the same request decides again.
+ */
+export type Refusal<C extends string = string> = Reject<undefined, C>;
 
-export type Accepted<R extends object = object> = { ok: true; events: NewLedgerEvent[] } & R;
+/**
+ * What a redemption decider returns: the shared `Decision` (a `Decision<R, C, undefined>`), whose
+ * refusals carry no answer; a request is always decided, so never "nothing to do".
+ */
+export type RedemptionDecision<R, C extends string = string> = Append<R> | Refusal<C>;
 
-export const refuse = <C extends string, D extends object = object>(code: C, message: string, details?: D): Refusal<C> & D =>
-  ({ ok: false, code, message, ...details }) as Refusal<C> & D;
+export const refuse = <C extends string>(memberId: string, code: C, message: string, details?: Record<string, unknown>): Refusal<C> =>
+  refusalOf(memberId, code, message, details, !restsOnState(code));
+
+export const isRefusal = (value: object): value is Refusal => (value as { kind?: unknown }).kind === 'reject';

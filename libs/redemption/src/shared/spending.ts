@@ -2,10 +2,11 @@ import { LotPortion } from '@tally/contracts';
 import { MemberState, balanceOf, takeFromLots } from '@tally/member-ledger';
 import { Refusal, refuse } from './decision';
 
-export type InsufficientPoints = Refusal<'INSUFFICIENT_POINTS'> & { available: number; requested: number };
+/** Details: `available`, `requested`. */
+export type InsufficientPoints = Refusal<'INSUFFICIENT_POINTS'>;
 
-/** An abuse rule flagged the member to block spending, and ops have not cleared it yet. */
-export type MemberFlagged = Refusal<'MEMBER_FLAGGED'> & { flagIds: string[] };
+/** An abuse rule flagged the member to block spending, and ops have not cleared it yet. Details: `flagIds`. */
+export type MemberFlagged = Refusal<'MEMBER_FLAGGED'>;
 
 export type SpendRefusal = InsufficientPoints | MemberFlagged;
 
@@ -19,23 +20,21 @@ const blockingFlags = (state: MemberState): string[] =>
  * spent, nothing while the member is in debt (available below zero), and nothing while an abuse
  * flag blocks the member's spending.
  */
-export const spendAvailable = (
-  state: MemberState,
-  points: number,
-): { ok: true; fromLots: LotPortion[]; available: number } | SpendRefusal => {
+export const spendAvailable = (state: MemberState, points: number): { fromLots: LotPortion[]; available: number } | SpendRefusal => {
+  const { memberId } = state;
   const flagIds = blockingFlags(state);
-  if (flagIds.length > 0) return refuse('MEMBER_FLAGGED', 'spending is blocked until ops clear the member’s abuse flag', { flagIds });
+  if (flagIds.length > 0) return refuse(memberId, 'MEMBER_FLAGGED', 'spending is blocked until ops clear the member’s abuse flag', { flagIds });
   const { available } = balanceOf(state);
   if (available < points) {
-    return refuse('INSUFFICIENT_POINTS', `${points} points requested, ${available} available`, { available, requested: points });
+    return refuse(memberId, 'INSUFFICIENT_POINTS', `${points} points requested, ${available} available`, { available, requested: points });
   }
   const { portions, shortfall } = takeFromLots(state.lots, points);
   // Unreachable while lots and debt agree (spendable = available + debt); refusing keeps invariant 3 if they ever do not.
   if (shortfall > 0) {
-    return refuse('INSUFFICIENT_POINTS', `${points} points requested, lots cover ${points - shortfall}`, { available, requested: points });
+    return refuse(memberId, 'INSUFFICIENT_POINTS', `${points} points requested, lots cover ${points - shortfall}`, { available, requested: points });
   }
-  return { ok: true, fromLots: portions, available };
+  return { fromLots: portions, available };
 };
 
-export const invalidPoints = (points: unknown): Refusal<'INVALID_POINTS'> =>
-  refuse('INVALID_POINTS', `points must be a positive whole number, got ${String(points)}`);
+export const invalidPoints = (memberId: string, points: unknown): Refusal<'INVALID_POINTS'> =>
+  refuse(memberId, 'INVALID_POINTS', `points must be a positive whole number, got ${String(points)}`);

@@ -1,6 +1,7 @@
 import { MemberState } from '@tally/member-ledger';
-import { HoldDecision, decideHold } from '../hold/hold.decider';
+import { HoldRefusal, HoldResult, decideHold } from '../hold/hold.decider';
 import { RedeemCommand, RedeemRefusal, decideRedeem } from '../redeem/redeem.decider';
+import { RedemptionDecision } from '../shared/decision';
 import { RedeemRules } from '../redemption.rules';
 import { TransferCommand, TransferRefusal, decideTransfer } from '../transfer/transfer.decider';
 import { TransferRules } from '../transfer/transfer.rules';
@@ -9,6 +10,9 @@ import { TransferRules } from '../transfer/transfer.rules';
 export const CHALLENGE_HOLD_STORE = 'step-up';
 
 export const challengeHoldId = (challengeId: string): string => `challenge:${challengeId}`;
+
+/** A challenge's hold, or the refusal of the request it would make (judged first). */
+export type ChallengeHoldDecision<C extends string> = RedemptionDecision<HoldResult, HoldRefusal['code'] | C>;
 
 /**
  * A transfer above the step-up threshold, before its code is confirmed: the rules judge it as they
@@ -19,9 +23,9 @@ export const decideTransferChallenge = (
   recipient: MemberState,
   command: TransferCommand & { holdId: string; ttlSeconds: number },
   rules: TransferRules,
-): HoldDecision | TransferRefusal => {
+): ChallengeHoldDecision<TransferRefusal['code']> => {
   const check = decideTransfer(sender, recipient, command, rules);
-  if (!check.ok) return check;
+  if (check.kind !== 'append') return check;
   return decideHold(sender, {
     holdId: command.holdId,
     points: command.points,
@@ -36,8 +40,8 @@ export const decideRedemptionChallenge = (
   state: MemberState,
   command: RedeemCommand & { holdId: string; ttlSeconds: number },
   rules: RedeemRules,
-): HoldDecision | RedeemRefusal => {
+): ChallengeHoldDecision<RedeemRefusal['code']> => {
   const check = decideRedeem(state, command, rules);
-  if (!check.ok) return check;
-  return decideHold(state, { holdId: command.holdId, points: check.points, storeId: command.storeId, ttlSeconds: command.ttlSeconds, occurredAt: command.occurredAt });
+  if (check.kind !== 'append') return check;
+  return decideHold(state, { holdId: command.holdId, points: check.result.points, storeId: command.storeId, ttlSeconds: command.ttlSeconds, occurredAt: command.occurredAt });
 };

@@ -1,50 +1,18 @@
 import { LotPortion, NewLedgerEvent } from '@tally/contracts';
-import { MemberState, evolveAll, stateFrom } from '@tally/member-ledger';
+import { clawedBackEvent, earnedEvent, tierChangedEvent } from '@tally/member-ledger/testing';
 import { RedeemRules } from '../redemption.rules';
 
-/** Test support: "given" states are folded from real ledger events, as the services fold them. */
-export const MEMBER_ID = 'm-1001';
+export { MEMBER_ID, accepted, after, fold, given } from '@tally/member-ledger/testing';
+
+/** Test support of the redemption rules, on the shared member fixtures. */
 export const T0 = '2026-01-10T08:00:00.000Z';
 
-export const fold = evolveAll;
+export const earned = (lotId: string, points: number, expiresAt: string, options: { occurredAt?: string; availableAt?: string } = {}): NewLedgerEvent =>
+  earnedEvent({ lotId, points, expiresAt, occurredAt: options.occurredAt ?? T0, availableAt: options.availableAt });
 
-export const given = (...events: NewLedgerEvent[]): MemberState => stateFrom(MEMBER_ID, events);
+export const clawedBack = (points: number, fromLots: LotPortion[], debt = 0): NewLedgerEvent => clawedBackEvent(T0, fromLots, `r-${points}-${debt}`, debt);
 
-/** Applies an accepted decision's events; a refusal here is a broken test setup. */
-export const after = (state: MemberState, decision: { ok: boolean; events?: NewLedgerEvent[]; code?: string }): MemberState => {
-  if (!decision.ok || !decision.events) throw new Error(`expected an accepted decision, got ${decision.code}`);
-  return fold(state, decision.events);
-};
-
-export const earned = (lotId: string, points: number, expiresAt: string, options: { occurredAt?: string; availableAt?: string } = {}): NewLedgerEvent => ({
-  type: 'points.earned',
-  memberId: MEMBER_ID,
-  occurredAt: options.occurredAt ?? T0,
-  data: {
-    points,
-    lotId,
-    expiresAt,
-    reason: 'purchase',
-    tier: 'member',
-    multiplier: 1,
-    ruleIds: ['base'],
-    ...(options.availableAt !== undefined ? { availableAt: options.availableAt } : {}),
-  },
-});
-
-export const clawedBack = (points: number, fromLots: LotPortion[], debt = 0): NewLedgerEvent => ({
-  type: 'points.clawed-back',
-  memberId: MEMBER_ID,
-  occurredAt: T0,
-  data: { points, orderId: 'o-1', refundId: `r-${points}-${debt}`, fromLots, ...(debt > 0 ? { debt } : {}) },
-});
-
-export const tierChanged = (from: string, to: string): NewLedgerEvent => ({
-  type: 'tier.changed',
-  memberId: MEMBER_ID,
-  occurredAt: T0,
-  data: { from, to, qualifyingPoints: 0, reason: 'threshold-reached' },
-});
+export const tierChanged = (from: string, to: string): NewLedgerEvent => tierChangedEvent(T0, from, to);
 
 export const RULES: RedeemRules = {
   redemption: { points: 100, valueMinor: 100, currency: 'CNY' },

@@ -1,6 +1,5 @@
-import { LotPortion } from '@tally/contracts';
+import { Append, LotPortion, appendEvents } from '@tally/contracts';
 import { MemberState, takeFromLots } from '@tally/member-ledger';
-import { Accepted } from '../shared/decision';
 import { ledgerEvent } from '../shared/ledger-event';
 
 /** A transfer as it was made: the state keeps no record of past transfers, so the caller brings it. */
@@ -17,13 +16,16 @@ export interface ReverseTransferCommand {
   occurredAt: string;
 }
 
-export type ReverseTransferAccepted = Accepted<{
+export interface ReverseTransferResult {
   transferId: string;
   points: number;
   /** Taken back from the recipient; `debt` is what no lot of theirs covered. */
   takenBack: LotPortion[];
   debt: number;
-}>;
+}
+
+/** Never a refusal: a transfer that was made can always be reversed (the rest as debt). */
+export type ReverseTransferDecision = Append<ReverseTransferResult>;
 
 /**
  * What to take back from the recipient: first what is left of the lots the transfer gave, then
@@ -48,7 +50,7 @@ export const decideReverseTransfer = (
   recipient: MemberState,
   record: TransferRecord,
   command: ReverseTransferCommand,
-): ReverseTransferAccepted => {
+): ReverseTransferDecision => {
   const { transferId, points } = record;
   const { portions, debt } = takeBack(recipient, record);
   const common = { transferId, points, actor: command.actor, ...(command.note === undefined ? {} : { note: command.note }) };
@@ -60,5 +62,5 @@ export const decideReverseTransfer = (
       ...(debt > 0 ? { debt } : {}),
     }),
   ];
-  return { ok: true, events, transferId, points, takenBack: portions, debt };
+  return appendEvents(events, { transferId, points, takenBack: portions, debt });
 };

@@ -4,18 +4,19 @@ import { tierOrderOf } from '../redemption.rules';
 import { Refusal, refuse } from '../shared/decision';
 import { TransferRules } from './transfer.rules';
 
-export type LimitRefusal = Refusal<TransferRefusalCode> & { limit?: number; used?: number };
+/** Details: `limit`, `used` (a count's limit). */
+export type LimitRefusal = Refusal<TransferRefusalCode>;
 
 /** A limit `points` would take `used` beyond; undefined when there is no such limit or it holds. */
-const beyond = (code: TransferRefusalCode, limit: number | undefined, used: number, points: number): LimitRefusal | undefined =>
-  limit !== undefined && used + points > limit ? refuse(code, `${points} more points would exceed the limit of ${limit} (${used} used)`, { limit, used }) : undefined;
+const beyond = (memberId: string, code: TransferRefusalCode, limit: number | undefined, used: number, points: number): LimitRefusal | undefined =>
+  limit !== undefined && used + points > limit ? refuse(memberId, code, `${points} more points would exceed the limit of ${limit} (${used} used)`, { limit, used }) : undefined;
 
 const tierTooLow = (sender: MemberState, rules: TransferRules): LimitRefusal | undefined => {
   const { minSenderTier } = rules.transfers;
   if (minSenderTier === undefined) return undefined;
   const order = tierOrderOf(rules);
   if (order.indexOf(sender.tier) >= order.indexOf(minSenderTier)) return undefined;
-  return refuse('SENDER_TIER_TOO_LOW', `tier ${sender.tier} may not send points (from ${minSenderTier})`);
+  return refuse(sender.memberId, 'SENDER_TIER_TOO_LOW', `tier ${sender.tier} may not send points (from ${minSenderTier})`);
 };
 
 /** The first program limit the transfer breaks, judged on both members' counts of `day` and its month. */
@@ -32,18 +33,18 @@ export const firstBrokenLimit = (
   const newRecipient = !sent.month.recipients.includes(recipient.memberId);
   const recipients =
     newRecipient && limits.maxRecipientsPerMonth !== undefined && sent.month.recipients.length >= limits.maxRecipientsPerMonth
-      ? refuse('TOO_MANY_RECIPIENTS', `already ${sent.month.recipients.length} recipients this month (at most ${limits.maxRecipientsPerMonth})`, {
+      ? refuse(sender.memberId, 'TOO_MANY_RECIPIENTS', `already ${sent.month.recipients.length} recipients this month (at most ${limits.maxRecipientsPerMonth})`, {
           limit: limits.maxRecipientsPerMonth,
           used: sent.month.recipients.length,
         })
       : undefined;
   return (
     tierTooLow(sender, rules) ??
-    beyond('TRANSFER_TOO_LARGE', limits.maxPointsPerTransfer, 0, points) ??
-    beyond('DAILY_SEND_LIMIT', limits.maxSentPerDay, sent.day.sent, points) ??
-    beyond('MONTHLY_SEND_LIMIT', limits.maxSentPerMonth, sent.month.sent, points) ??
+    beyond(sender.memberId, 'TRANSFER_TOO_LARGE', limits.maxPointsPerTransfer, 0, points) ??
+    beyond(sender.memberId, 'DAILY_SEND_LIMIT', limits.maxSentPerDay, sent.day.sent, points) ??
+    beyond(sender.memberId, 'MONTHLY_SEND_LIMIT', limits.maxSentPerMonth, sent.month.sent, points) ??
     recipients ??
-    beyond('DAILY_RECEIVE_LIMIT', limits.maxReceivedPerDay, received.day.received, points) ??
-    beyond('MONTHLY_RECEIVE_LIMIT', limits.maxReceivedPerMonth, received.month.received, points)
+    beyond(sender.memberId, 'DAILY_RECEIVE_LIMIT', limits.maxReceivedPerDay, received.day.received, points) ??
+    beyond(sender.memberId, 'MONTHLY_RECEIVE_LIMIT', limits.maxReceivedPerMonth, received.month.received, points)
   );
 };

@@ -24,8 +24,8 @@ describe('decideTransfer', () => {
 
   it('spends the soonest-expiring lots and gives the recipient lots with the same expiry', () => {
     const decision = decideTransfer(sender(), friend(), command('t-1', 600), rules());
-    if (!decision.ok) throw new Error(decision.code);
-    expect(decision.fromLots).toEqual([
+    if (decision.kind !== 'append') throw new Error(decision.kind);
+    expect(decision.result.fromLots).toEqual([
       { lotId: 'lot-soon', points: 500, expiresAt: SOON },
       { lotId: 'lot-late', points: 100, expiresAt: LATER },
     ]);
@@ -40,7 +40,7 @@ describe('decideTransfer', () => {
 
   it('never transfers pending or held points', () => {
     const state = given(earned('lot-a', 100, LATER), earned('lot-p', 900, LATER, { availableAt: SOON }));
-    expect(decideTransfer(state, friend(), command('t-2', 200), rules())).toMatchObject({ ok: false, code: 'INSUFFICIENT_POINTS', available: 100 });
+    expect(decideTransfer(state, friend(), command('t-2', 200), rules())).toMatchObject({ kind: 'reject', code: 'INSUFFICIENT_POINTS', details: { available: 100 } });
   });
 
   it.each([
@@ -53,29 +53,29 @@ describe('decideTransfer', () => {
     ['SENDER_TIER_TOO_LOW', { minSenderTier: 'silver' }, 100],
     ['INVALID_POINTS', {}, 0],
   ])('refuses %s', (code, limits, points) => {
-    expect(decideTransfer(sender(), friend(), command('t-3', points), rules(limits))).toMatchObject({ ok: false, code });
+    expect(decideTransfer(sender(), friend(), command('t-3', points), rules(limits))).toMatchObject({ kind: 'reject', code });
   });
 
   it('lets a silver sender through the tier rule', () => {
     const state = given(earned('lot', 300, LATER), tierChanged('member', 'silver'));
-    expect(decideTransfer(state, friend(), command('t-4', 100), rules({ minSenderTier: 'silver' })).ok).toBe(true);
+    expect(decideTransfer(state, friend(), command('t-4', 100), rules({ minSenderTier: 'silver' }))).toMatchObject({ kind: 'append' });
   });
 
   it('refuses a self transfer', () => {
-    expect(decideTransfer(sender(), sender(), command('t-5', 1), rules())).toMatchObject({ ok: false, code: 'SELF_TRANSFER' });
+    expect(decideTransfer(sender(), sender(), command('t-5', 1), rules())).toMatchObject({ kind: 'reject', code: 'SELF_TRANSFER' });
   });
 
   it('counts what was sent and received today and this month, and the distinct recipients', () => {
     let [from, a, b] = [sender(), friend('m-a'), friend('m-b')];
     const limits = rules({ maxSentPerDay: 150, maxRecipientsPerMonth: 1, maxReceivedPerMonth: 120 });
     const first = decideTransfer(from, a, command('t-6', 100), limits);
-    if (!first.ok) throw new Error(first.code);
+    if (first.kind !== 'append') throw new Error(first.kind);
     [from, a, b] = applyAll([from, a, b], first.events);
-    expect(decideTransfer(from, a, command('t-7', 60), limits)).toMatchObject({ ok: false, code: 'DAILY_SEND_LIMIT', limit: 150, used: 100 });
-    expect(decideTransfer(from, b, command('t-8', 10), limits)).toMatchObject({ ok: false, code: 'TOO_MANY_RECIPIENTS' });
-    expect(decideTransfer(from, a, command('t-9', 30, '2026-01-11'), limits)).toMatchObject({ ok: false, code: 'MONTHLY_RECEIVE_LIMIT', used: 100 });
+    expect(decideTransfer(from, a, command('t-7', 60), limits)).toMatchObject({ kind: 'reject', code: 'DAILY_SEND_LIMIT', details: { limit: 150, used: 100 } });
+    expect(decideTransfer(from, b, command('t-8', 10), limits)).toMatchObject({ kind: 'reject', code: 'TOO_MANY_RECIPIENTS' });
+    expect(decideTransfer(from, a, command('t-9', 30, '2026-01-11'), limits)).toMatchObject({ kind: 'reject', code: 'MONTHLY_RECEIVE_LIMIT', details: { used: 100 } });
     // A new day: the daily count starts again, the monthly one goes on.
-    expect(decideTransfer(from, a, command('t-10', 20, '2026-01-11'), limits).ok).toBe(true);
+    expect(decideTransfer(from, a, command('t-10', 20, '2026-01-11'), limits)).toMatchObject({ kind: 'append' });
   });
 });
 
@@ -84,13 +84,13 @@ describe('decideReverseTransfer', () => {
     let from = given(earned('lot', 500, SOON));
     let to = initialMemberState('m-2002');
     const transfer = decideTransfer(from, to, command('t-1', 400), rules());
-    if (!transfer.ok) throw new Error(transfer.code);
+    if (transfer.kind !== 'append') throw new Error(transfer.kind);
     [from, to] = applyAll([from, to], transfer.events);
     // The recipient spent 300 of the 400 meanwhile (an expiry of part of the received lot).
-    to = evolveMember(to, { type: 'points.expired', memberId: to.memberId, occurredAt: T0, data: { lotId: transfer.toLots[0].lotId, points: 300 } }, to.version + 1);
-    const record = { transferId: 't-1', points: 400, fromLots: transfer.fromLots, toLots: transfer.toLots };
+    to = evolveMember(to, { type: 'points.expired', memberId: to.memberId, occurredAt: T0, data: { lotId: transfer.result.toLots[0].lotId, points: 300 } }, to.version + 1);
+    const record = { transferId: 't-1', points: 400, fromLots: transfer.result.fromLots, toLots: transfer.result.toLots };
     const reversal = decideReverseTransfer(from, to, record, { actor: 'ops', occurredAt: T0 });
-    expect(reversal.debt).toBe(300);
+    expect(reversal.result.debt).toBe(300);
     [from, to] = applyAll([from, to], reversal.events);
     expect(balanceOf(from).available).toBe(500);
     expect([...from.lots.values()].map((l) => [l.lotId, l.remaining, l.expiresAt])).toEqual([['lot', 500, SOON]]);

@@ -1,6 +1,6 @@
-import { LotPortion } from '@tally/contracts';
+import { LotPortion, appendEvents } from '@tally/contracts';
 import { MemberState } from '@tally/member-ledger';
-import { Accepted, Refusal, refuse } from '../shared/decision';
+import { RedemptionDecision, Refusal, isRefusal, refuse } from '../shared/decision';
 import { ledgerEvent } from '../shared/ledger-event';
 import { isPositiveWholeNumber } from '../shared/points';
 import { SpendRefusal, invalidPoints, spendAvailable } from '../shared/spending';
@@ -16,7 +16,7 @@ export interface TransferCommand {
   day: string;
 }
 
-export type TransferAccepted = Accepted<{
+export interface TransferResult {
   transferId: string;
   points: number;
   /** The sender's portions, soonest-expiring first. */
@@ -25,16 +25,11 @@ export type TransferAccepted = Accepted<{
   toLots: LotPortion[];
   /** The sender's `available` once the transfer is applied. */
   available: number;
-}>;
+}
 
-export type TransferRefusal =
-  | Refusal<'TRANSFERS_DISABLED'>
-  | Refusal<'SELF_TRANSFER'>
-  | Refusal<'INVALID_POINTS'>
-  | LimitRefusal
-  | SpendRefusal;
+export type TransferRefusal = Refusal<'TRANSFERS_DISABLED'> | Refusal<'SELF_TRANSFER'> | Refusal<'INVALID_POINTS'> | LimitRefusal | SpendRefusal;
 
-export type TransferDecision = TransferAccepted | TransferRefusal;
+export type TransferDecision = RedemptionDecision<TransferResult, TransferRefusal['code']>;
 
 /** The recipient's lot for the `index`-th portion: minted from the transfer id, unique as it is. */
 export const receivedLotId = (transferId: string, index: number): string => `transfer:${transferId}:${index}`;
@@ -46,13 +41,14 @@ export const receivedLotId = (transferId: string, index: number): string => `tra
  */
 export const decideTransfer = (sender: MemberState, recipient: MemberState, command: TransferCommand, rules: TransferRules): TransferDecision => {
   const { transferId, points, day, occurredAt } = command;
-  if (!rules.transfers.enabled) return refuse('TRANSFERS_DISABLED', 'the program does not allow transfers');
-  if (sender.memberId === recipient.memberId) return refuse('SELF_TRANSFER', 'a member cannot transfer points to themselves');
-  if (!isPositiveWholeNumber(points)) return invalidPoints(points);
+  const { memberId } = sender;
+  if (!rules.transfers.enabled) return refuse(memberId, 'TRANSFERS_DISABLED', 'the program does not allow transfers');
+  if (sender.memberId === recipient.memberId) return refuse(memberId, 'SELF_TRANSFER', 'a member cannot transfer points to themselves');
+  if (!isPositiveWholeNumber(points)) return invalidPoints(memberId, points);
   const broken = firstBrokenLimit(sender, recipient, points, day, rules);
   if (broken) return broken;
   const spending = spendAvailable(sender, points);
-  if (!spending.ok) return spending;
+  if (isRefusal(spending)) return spending;
 
   const { fromLots } = spending;
   const toLots = fromLots.map((portion, index) => ({ lotId: receivedLotId(transferId, index), points: portion.points, expiresAt: portion.expiresAt }));
@@ -61,5 +57,5 @@ export const decideTransfer = (sender: MemberState, recipient: MemberState, comm
     ledgerEvent('points.transferred', sender.memberId, occurredAt, { transferId, points, toMemberId: recipient.memberId, fromLots, day, ...note }),
     ledgerEvent('points.received', recipient.memberId, occurredAt, { transferId, points, fromMemberId: sender.memberId, toLots, day, ...note }),
   ];
-  return { ok: true, events, transferId, points, fromLots, toLots, available: spending.available - points };
+  return appendEvents(events, { transferId, points, fromLots, toLots, available: spending.available - points });
 };

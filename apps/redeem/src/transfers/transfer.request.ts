@@ -1,8 +1,7 @@
-import { LotPortion } from '@tally/contracts';
+import { LotPortion, mapAnswer } from '@tally/contracts';
 import { MemberState } from '@tally/member-ledger';
-import { TransferCommand, TransferDecision } from '@tally/redemption';
-import { IdempotentRequest, Verdict } from '../shared/idempotent-ledger';
-import { LibRefusal } from '../shared/refusal.mapping';
+import { RedemptionDecision, TransferCommand, TransferResult as TransferMade } from '@tally/redemption';
+import { IdempotentRequest } from '../shared/idempotent-ledger';
 import { TransferRequest, TransferResult } from './transfer.dto';
 
 /** Idempotency scopes (`causations.scope`) of transfers and their reversals (a step-up challenge's is `transfer-challenge`). */
@@ -14,15 +13,6 @@ export type StoredTransfer = TransferResult & { fromLots: LotPortion[]; toLots: 
 
 export const transferReplyBody = ({ fromLots: _from, toLots: _to, ...body }: StoredTransfer): TransferResult => body;
 
-/** A transfer decision as the ledger command's verdict (a direct transfer, or one confirmed by its code). */
-export const transferVerdict = (decision: TransferDecision | LibRefusal, request: TransferRequest): Verdict<StoredTransfer> => {
-  if (!decision.ok) return { kind: 'refuse', refusal: decision };
-  const { transferId, fromMemberId, toMemberId, points } = request;
-  const d = decision as Extract<TransferDecision, { ok: true }>;
-  const lots = d.toLots.map(({ expiresAt, points: p }) => ({ expiresAt, points: p }));
-  return { kind: 'append', events: d.events, body: { transferId, fromMemberId, toMemberId, points, lots, fromLots: d.fromLots, toLots: d.toLots } };
-};
-
 /**
  * A transfer as an idempotent request over both members, keyed by its transfer id: made directly,
  * or confirmed by its code (`decide` tells which), the key and fingerprint are the same.
@@ -31,7 +21,7 @@ export const transferRequestOf = (
   request: TransferRequest,
   occurredAt: string,
   day: string,
-  decide: (sender: MemberState, recipient: MemberState, command: TransferCommand) => TransferDecision | LibRefusal,
+  decide: (sender: MemberState, recipient: MemberState, command: TransferCommand) => RedemptionDecision<TransferMade>,
 ): IdempotentRequest<StoredTransfer> => {
   const { transferId, fromMemberId, toMemberId, points, note } = request;
   return {
@@ -41,6 +31,15 @@ export const transferRequestOf = (
     otherMemberIds: [toMemberId],
     input: { ...request },
     occurredAt,
-    decide: (sender, states) => transferVerdict(decide(sender, states[toMemberId], { transferId, points, note, occurredAt, day }), request),
+    decide: (sender, states) =>
+      mapAnswer(decide(sender, states[toMemberId], { transferId, points, note, occurredAt, day }), (made) => ({
+        transferId,
+        fromMemberId,
+        toMemberId,
+        points,
+        lots: made.toLots.map(({ expiresAt, points: p }) => ({ expiresAt, points: p })),
+        fromLots: made.fromLots,
+        toLots: made.toLots,
+      })),
   };
 };
