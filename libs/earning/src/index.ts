@@ -11,3 +11,4 @@ export * from './activity/activity.decider';
 export * from './release/release.decider';
 export * from './abuse/abuse.decider';
 export * from './abuse/clear-flag.decider';
+export * from './abuse/hold-earnings';

@@ -10,6 +10,7 @@ import { DecisionsOnTheHead1764600000006 } from './migrations/1764600000006-deci
 import { AdjustmentFields1764600000007 } from './migrations/1764600000007-adjustment-fields';
 import { OpsJobs1764600000008 } from './migrations/1764600000008-ops-jobs';
 import { OutboxTraceContext1764600000011 } from './migrations/1764600000011-outbox-trace-context';
+import { FlagHeldEarnings1764600000012 } from './migrations/1764600000012-flag-held-earnings';
 import { AnalyticsReadModel1764600000013 } from './migrations/1764600000013-analytics-read-model';
 import { TransferEvents1764600000017 } from './migrations/1764600000017-transfer-events';
 import { Challenges1764600000018 } from './migrations/1764600000018-challenges';
@@ -25,6 +26,7 @@ export const LEDGER_MIGRATIONS = [
   AdjustmentFields1764600000007,
   OpsJobs1764600000008,
   OutboxTraceContext1764600000011,
+  FlagHeldEarnings1764600000012,
   AnalyticsReadModel1764600000013,
   TransferEvents1764600000017,
   Challenges1764600000018,
