@@ -25,6 +25,8 @@ const PROGRAM = {
       { id: 'many-referrals', input: 'referral', window: 'day', max: 2, action: 'flag' },
       { id: 'check-in-burst', input: 'check-in', window: 'day', max: 1, action: 'hold-earnings' },
       { id: 'spent-then-refunded', input: 'refund-after-redemption', minDebt: 50, action: 'block-spending' },
+      // Above what the other tests grant through sh-07 in their hour.
+      { id: 'store-burst', input: 'store-points', max: 1000 },
     ],
   },
 };
@@ -79,15 +81,15 @@ describe('abuse rules in the earn batch: flag, block, clear', () => {
 
   const publish = (topic: string, key: string, value: object) => producer.send({ topic: `${namespace}${topic}`, messages: [{ key, value: JSON.stringify(value) }] });
 
-  const purchase = (i: number, memberId = 'm-ab-1') => ({
+  const purchase = (i: number, memberId = 'm-ab-1', storeId = 'sh-07', amountMinor = 10_000) => ({
     eventId: `pos-ab-${memberId}-${i}`,
     type: 'purchase.completed',
     occurredAt: new Date().toISOString(),
     memberId,
-    storeId: 'sh-07',
+    storeId,
     channel: 'store',
     orderId: `o-ab-${memberId}-${i}`,
-    amountMinor: 10_000,
+    amountMinor,
     currency: 'CNY',
   });
 
@@ -178,6 +180,43 @@ describe('abuse rules in the earn batch: flag, block, clear', () => {
     expect((await call('redeem', 'POST', '/redemptions', { redemptionId: 'r-ab-6', memberId: 'm-ab-4', points: 10, storeId: 'sh-07' })).body.error).toBe('member_flagged');
     expect((await call('ledger', 'POST', `/ops/members/m-ab-4/flags/${flag.flagId}/clear`, {})).status).toBe(200);
     expect((await call('redeem', 'POST', '/redemptions', { redemptionId: 'r-ab-6', memberId: 'm-ab-4', points: 10, storeId: 'sh-07' })).status).toBe(201);
+
+  });
+
+  it('flags a store that grants more points in an hour than the rule allows, once, with the input that crossed it, until ops clear it', async () => {
+    await publish(Topics.purchases.name, 'm-ab-5', purchase(0, 'm-ab-5', 'sh-99', 60_000));
+    await eventually(async () => ((await balance('m-ab-5')).available === 600 ? true : undefined), 60_000, 'the first purchase earned');
+    expect((await call('ledger', 'GET', '/ops/flags?storeId=sh-99')).body.flags).toEqual([]);
+    await publish(Topics.purchases.name, 'm-ab-6', purchase(0, 'm-ab-6', 'sh-99', 60_000));
+    await publish(Topics.purchases.name, 'm-ab-7', purchase(0, 'm-ab-7', 'sh-99', 60_000));
+    await eventually(async () => ((await balance('m-ab-7')).available === 600 && (await balance('m-ab-6')).available === 600 ? true : undefined), 60_000, 'both earned');
+    const flags = await eventually(async () => {
+      const listed = (await call('ledger', 'GET', '/ops/flags?storeId=sh-99')).body.flags;
+      return listed.length > 0 ? listed : undefined;
+    }, 30_000, 'the store flagged');
+    expect(flags).toEqual([
+      {
+        storeId: 'sh-99',
+        flagId: expect.any(String),
+        ruleId: 'store-burst',
+        action: 'flag',
+        evidence: { input: 'store-points', window: 'hour', period: expect.any(String), points: 1200, max: 1000, eventId: expect.stringMatching(/^pos-ab-m-ab-[67]-0$/) },
+        flaggedAt: expect.any(String),
+      },
+    ]);
+    expect((await call('ledger', 'GET', '/ops/flags')).body.flags).toEqual(expect.arrayContaining([expect.objectContaining({ storeId: 'sh-99' })]));
+    // A store flag judges the store: its members spend as before.
+    expect((await call('redeem', 'POST', '/redemptions', { redemptionId: 'r-ab-7', memberId: 'm-ab-6', points: 100, storeId: 'sh-99' })).status).toBe(201);
+    const metrics = await (await fetch(`${urls.earn}/metrics`)).text();
+    expect(metrics).toMatch(/tally_abuse_flags_total\{rule="store-burst"[^}]*\} 1/);
+
+    const path = `/ops/stores/sh-99/flags/${flags[0].flagId}/clear`;
+    expect(await call('ledger', 'POST', path, { actor: 'li', note: 'a company order' })).toMatchObject({ status: 200, body: { storeId: 'sh-99', flagId: flags[0].flagId, actor: 'ops:li' } });
+    expect((await call('ledger', 'POST', path, {})).status).toBe(404);
+    expect((await call('ledger', 'GET', '/ops/flags?storeId=sh-99')).body.flags).toEqual([]);
+    expect((await call('ledger', 'GET', '/ops/flags?storeId=sh-99&state=all')).body.flags).toEqual([
+      expect.objectContaining({ cleared: expect.objectContaining({ actor: 'ops:li', note: 'a company order' }) }),
+    ]);
 
     const dataSource = apps.ledger.get(DataSource);
     expect((await auditLedger(dataSource)).ok).toBe(true);

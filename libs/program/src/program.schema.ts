@@ -209,8 +209,15 @@ const abuseRule = z.discriminatedUnion(
       action: abuseAction(),
     }),
     z.strictObject({ id: id(), input: z.literal('refund-after-redemption'), minDebt: positiveInt().default(1), action: abuseAction() }),
+    z.strictObject({
+      id: id(),
+      input: z.literal('store-points'),
+      window: z.literal('hour', { error: 'must be hour' }).default('hour'),
+      max: positiveInt(),
+      action: z.literal('flag', { error: 'must be flag: a store has no points to hold or block' }).default('flag'),
+    }),
   ],
-  { error: 'input must be purchase, check-in, referral or refund-after-redemption' },
+  { error: 'input must be purchase, check-in, referral, refund-after-redemption or store-points' },
 );
 
 const abuse = z.strictObject({

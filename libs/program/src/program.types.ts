@@ -47,9 +47,11 @@ export interface Program {
  * refund-after-redemption rule: a refund clawing back at least `minDebt` points the member had
  * already spent (the clawback leaves a debt) flags the member. `flag` records it for review;
  * `hold-earnings` keeps the member's new earnings pending until ops clears the flag;
- * `block-spending` refuses redemptions, holds and transfers until then. None by default.
+ * `block-spending` refuses redemptions, holds and transfers until then. The store-points rule:
+ * one store granting more than `max` points in an hour (UTC) flags the store (`flag` only: a store
+ * has no points to hold or block). None by default.
  */
-export type AbuseRule = VelocityRule | RefundAfterRedemptionRule;
+export type AbuseRule = VelocityRule | RefundAfterRedemptionRule | StorePointsRule;
 
 export interface VelocityRule {
   id: string;
@@ -57,6 +59,14 @@ export interface VelocityRule {
   window: 'hour' | 'day';
   max: number;
   action: AbuseAction;
+}
+
+export interface StorePointsRule {
+  id: string;
+  input: 'store-points';
+  window: 'hour';
+  max: number;
+  action: 'flag';
 }
 
 export interface RefundAfterRedemptionRule {

@@ -1,6 +1,6 @@
 import { DeadLetter, InputEvent, membersOf, parseInput } from '@tally/contracts';
-import { EarnContext, EarnResult, orderWaitKey } from '@tally/earning';
-import { CommandResult, DeadLetterLog, LedgerCommand, LedgerStore, ParkedInputs } from '@tally/ledger';
+import { EarnContext, EarnDecision, EarnResult, decideStoreFlags, orderWaitKey, storeGrantsOf, storeHourDeltas, storePointsRules } from '@tally/earning';
+import { CommandResult, DeadLetterLog, LedgerCommand, LedgerStore, ParkedInputs, StoreFlags } from '@tally/ledger';
 import { ConsumedMessage, TypedProducer, publishDeadLetters, toDeadLetter } from '@tally/messaging';
 import { isInfrastructureError } from '@tally/platform';
 import { earnCommand, inputFingerprint } from './earn.command';
@@ -15,8 +15,10 @@ export interface EarnBatchDeps {
   clock: () => Date;
   context: () => EarnContext;
   onOutcome?: (outcome: string, count: number) => void;
-  /** An abuse rule flagged a member. */
+  /** An abuse rule flagged a member or a store. */
   onFlag?: (ruleId: string) => void;
+  /** Stores' points per hour and their flags: needed once the program has a store-points rule. */
+  storeFlags?: StoreFlags;
 }
 
 type Letter = { letter: DeadLetter; original: ConsumedMessage };
@@ -25,6 +27,8 @@ interface Pending {
   message: ConsumedMessage;
   command: LedgerCommand<EarnResult>;
   input: InputEvent;
+  /** The last decision made, kept only while the program has store-points rules. */
+  decided?: EarnDecision;
 }
 
 /**
@@ -40,15 +44,22 @@ export class EarnBatchHandler {
     // One context for the batch: the rules' clock and program are the same for all of it.
     const context = this.deps.context();
     const contextOf = () => context;
+    const watchesStores = this.deps.storeFlags !== undefined && storePointsRules(context.program.abuse.rules).length > 0;
     const pending: Pending[] = [];
     const letters: Letter[] = [];
     for (const message of messages) {
       const parsed = parseInput(message.contractTopic, message.value, now);
-      if (parsed.ok) pending.push({ message, input: parsed.event, command: earnCommand(message.contractTopic, parsed.event, contextOf) });
-      else letters.push({ letter: toDeadLetter(message, parsed, this.deps.consumerGroup, now), original: message });
+      if (!parsed.ok) {
+        letters.push({ letter: toDeadLetter(message, parsed, this.deps.consumerGroup, now), original: message });
+        continue;
+      }
+      const item = { message, input: parsed.event } as Pending;
+      item.command = earnCommand(message.contractTopic, parsed.event, contextOf, watchesStores ? (decision) => (item.decided = decision) : undefined);
+      pending.push(item);
     }
     await this.deadLetterParkedReuses(pending, letters, now);
     const results = await this.execute(pending, letters, now);
+    if (watchesStores) await this.flagStores(pending, results, context);
     this.deadLetterReusedIds(pending, results, letters, now);
     this.deadLetterDeferredReuses(pending, results, letters, now);
     await this.deadLetter(letters);
@@ -138,6 +149,23 @@ export class EarnBatchHandler {
       results[i] = undefined;
       letters.push({ letter: toDeadLetter(item.message, reusedIdProblem(item), this.deps.consumerGroup, now), original: item.message });
     });
+  }
+
+  /**
+   * The store-points rule, after the batch's append: the points its earnings granted are added to
+   * their stores' hours, and a store that went over a rule's maximum with them is flagged, once per
+   * store, rule and hour. Only appended decisions count: a redelivery (a duplicate) counts nothing.
+   */
+  private async flagStores(pending: Pending[], results: (CommandResult<EarnResult> | undefined)[], context: EarnContext) {
+    const grants = pending.flatMap((item, i) =>
+      results[i]?.status === 'appended' && item.decided?.kind === 'append' ? storeGrantsOf(item.input.eventId, item.decided.events) : [],
+    );
+    const storeFlags = this.deps.storeFlags;
+    if (grants.length === 0 || !storeFlags) return;
+    const totals = await storeFlags.add(storeHourDeltas(grants));
+    const flags = decideStoreFlags(grants, totals, storePointsRules(context.program.abuse.rules), context.newLotId);
+    const recorded = await storeFlags.record(flags);
+    for (const flag of flags) if (recorded.has(flag.flagId)) this.deps.onFlag?.(flag.ruleId);
   }
 
   /** To the dead-letter topic, then kept for ops: the consumer dead-letters a message it isolated here too. */

@@ -1,5 +1,5 @@
 import { InputEvent, membersOf, shortFingerprintOf } from '@tally/contracts';
-import { EarnContext, EarnResult, decideEarn } from '@tally/earning';
+import { EarnContext, EarnDecision, EarnResult, decideEarn } from '@tally/earning';
 import { LedgerCommand } from '@tally/ledger';
 
 /**
@@ -10,16 +10,23 @@ export const inputFingerprint = (input: InputEvent): string => shortFingerprintO
 
 /**
  * One input event as a ledger command: idempotent on (topic, eventId), decided by the pure earn
- * rules on the states of every member it touches.
+ * rules on the states of every member it touches. `onDecided` sees each decision made (the store
+ * may decide again on fresh state: the last one is what an append wrote).
  */
-export const earnCommand = (topic: string, input: InputEvent, context: () => EarnContext): LedgerCommand<EarnResult> => {
+export const earnCommand = (topic: string, input: InputEvent, context: () => EarnContext, onDecided?: (decision: EarnDecision) => void): LedgerCommand<EarnResult> => {
   const command: LedgerCommand<EarnResult> = {
     scope: topic,
     causationId: input.eventId,
     memberIds: membersOf(input),
     fingerprint: inputFingerprint(input),
     refused: { input, occurredAt: input.occurredAt },
-    decide: (states) => decideEarn(input, states, context()),
+    decide: onDecided
+      ? (states) => {
+          const decision = decideEarn(input, states, context());
+          onDecided(decision);
+          return decision;
+        }
+      : (states) => decideEarn(input, states, context()),
   };
   // A purchase's order is expected new (an earlier earning of it is refused, and almost never there);
   // a refund reads what its order earned.
