@@ -23,6 +23,10 @@ const PROGRAM = {
     rules: [
       { id: 'burst-purchases', input: 'purchase', window: 'hour', max: 3, action: 'block-spending' },
       { id: 'many-referrals', input: 'referral', window: 'day', max: 2, action: 'flag' },
+      { id: 'check-in-burst', input: 'check-in', window: 'day', max: 1, action: 'hold-earnings' },
+      { id: 'spent-then-refunded', input: 'refund-after-redemption', minDebt: 50, action: 'block-spending' },
+      // Above what the other tests grant through sh-07 in their hour.
+      { id: 'store-burst', input: 'store-points', max: 1000 },
     ],
   },
 };
@@ -77,15 +81,15 @@ describe('abuse rules in the earn batch: flag, block, clear', () => {
 
   const publish = (topic: string, key: string, value: object) => producer.send({ topic: `${namespace}${topic}`, messages: [{ key, value: JSON.stringify(value) }] });
 
-  const purchase = (i: number) => ({
-    eventId: `pos-ab-${i}`,
+  const purchase = (i: number, memberId = 'm-ab-1', storeId = 'sh-07', amountMinor = 10_000) => ({
+    eventId: `pos-ab-${memberId}-${i}`,
     type: 'purchase.completed',
     occurredAt: new Date().toISOString(),
-    memberId: 'm-ab-1',
-    storeId: 'sh-07',
+    memberId,
+    storeId,
     channel: 'store',
-    orderId: `o-ab-${i}`,
-    amountMinor: 10_000,
+    orderId: `o-ab-${memberId}-${i}`,
+    amountMinor,
     currency: 'CNY',
   });
 
@@ -101,7 +105,7 @@ describe('abuse rules in the earn batch: flag, block, clear', () => {
         memberId: 'm-ab-1',
         ruleId: 'burst-purchases',
         action: 'block-spending',
-        evidence: expect.objectContaining({ input: 'purchase', window: 'hour', count: 4, max: 3, eventId: 'pos-ab-3' }),
+        evidence: expect.objectContaining({ input: 'purchase', window: 'hour', count: 4, max: 3, eventId: 'pos-ab-m-ab-1-3' }),
       }),
     ]);
     const metrics = await (await fetch(`${urls.earn}/metrics`)).text();
@@ -133,6 +137,86 @@ describe('abuse rules in the earn batch: flag, block, clear', () => {
     const flags = (await call('ledger', 'GET', '/ops/flags?memberId=m-ab-2')).body.flags;
     expect(flags).toEqual([expect.objectContaining({ ruleId: 'many-referrals', action: 'flag', evidence: expect.objectContaining({ count: 3, max: 2 }) })]);
     expect((await call('redeem', 'POST', '/redemptions', { redemptionId: 'r-ab-2', memberId: 'm-ab-2', points: 100, storeId: 'sh-07' })).status).toBe(201);
+
+  });
+
+  it('holds the earnings of a member a hold-earnings flag names as pending, and releases them when ops clear it', async () => {
+    const checkIn = (i: number, occurredAt: string) => ({ eventId: `ci-ab-${i}`, type: 'member.checked-in', occurredAt, memberId: 'm-ab-3', storeId: 'sh-07' });
+    // Two check-ins in one UTC day (what the rule counts) but on two business days (Asia/Shanghai, +8), so both earn.
+    const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    await publish(Topics.checkIns.name, 'm-ab-3', checkIn(0, `${day}T15:30:00Z`));
+    await publish(Topics.checkIns.name, 'm-ab-3', checkIn(1, `${day}T16:30:00Z`));
+    await eventually(async () => ((await balance('m-ab-3')).pending === 10 ? true : undefined), 60_000, 'the second check-in held');
+    expect(await balance('m-ab-3')).toMatchObject({ available: 10, pending: 10 });
+    const [flag] = (await call('ledger', 'GET', '/ops/flags?memberId=m-ab-3')).body.flags;
+    expect(flag).toMatchObject({ ruleId: 'check-in-burst', action: 'hold-earnings', evidence: { input: 'check-in', window: 'day', count: 2, max: 1 } });
+    // A purchase while flagged is held too; the member may still spend what was available before.
+    await publish(Topics.purchases.name, 'm-ab-3', purchase(0, 'm-ab-3'));
+    await eventually(async () => ((await balance('m-ab-3')).pending === 110 ? true : undefined), 60_000, 'the purchase held');
+    expect((await call('redeem', 'POST', '/redemptions', { redemptionId: 'r-ab-3', memberId: 'm-ab-3', points: 10, storeId: 'sh-07' })).status).toBe(201);
+    expect((await call('redeem', 'POST', '/redemptions', { redemptionId: 'r-ab-4', memberId: 'm-ab-3', points: 1, storeId: 'sh-07' })).body.error).toBe('insufficient_points');
+
+    expect((await call('ledger', 'POST', `/ops/members/m-ab-3/flags/${flag.flagId}/clear`, { note: 'two branches, one member' })).status).toBe(200);
+    expect(await balance('m-ab-3')).toMatchObject({ available: 110, pending: 0 });
+    const metrics = await (await fetch(`${urls.earn}/metrics`)).text();
+    expect(metrics).toMatch(/tally_abuse_flags_total\{rule="check-in-burst"[^}]*\} 1/);
+  });
+
+  it('flags a member whose refund claws back points already redeemed, and blocks spending until cleared', async () => {
+    await publish(Topics.purchases.name, 'm-ab-4', purchase(0, 'm-ab-4'));
+    await eventually(async () => ((await balance('m-ab-4')).available === 100 ? true : undefined), 60_000, 'the purchase earned');
+    expect((await call('redeem', 'POST', '/redemptions', { redemptionId: 'r-ab-5', memberId: 'm-ab-4', points: 80, storeId: 'sh-07' })).status).toBe(201);
+    const refund = { eventId: 'rf-ab-0', type: 'purchase.refunded', occurredAt: new Date().toISOString(), memberId: 'm-ab-4', storeId: 'sh-07', orderId: 'o-ab-m-ab-4-0', refundId: 'rf-0', amountMinor: 10_000, currency: 'CNY' };
+    await publish(Topics.purchases.name, 'm-ab-4', refund);
+    await eventually(async () => ((await balance('m-ab-4')).available === -80 ? true : undefined), 60_000, 'the refund clawed back into debt');
+    const [flag] = (await call('ledger', 'GET', '/ops/flags?memberId=m-ab-4')).body.flags;
+    expect(flag).toMatchObject({
+      ruleId: 'spent-then-refunded',
+      action: 'block-spending',
+      evidence: { input: 'refund-after-redemption', orderId: 'o-ab-m-ab-4-0', refundId: 'rf-0', clawedBack: 100, debt: 80, spent: 80, eventId: 'rf-ab-0' },
+    });
+    await publish(Topics.purchases.name, 'm-ab-4', purchase(1, 'm-ab-4'));
+    await eventually(async () => ((await balance('m-ab-4')).available === 20 ? true : undefined), 60_000, 'the next purchase repaid the debt');
+    expect((await call('redeem', 'POST', '/redemptions', { redemptionId: 'r-ab-6', memberId: 'm-ab-4', points: 10, storeId: 'sh-07' })).body.error).toBe('member_flagged');
+    expect((await call('ledger', 'POST', `/ops/members/m-ab-4/flags/${flag.flagId}/clear`, {})).status).toBe(200);
+    expect((await call('redeem', 'POST', '/redemptions', { redemptionId: 'r-ab-6', memberId: 'm-ab-4', points: 10, storeId: 'sh-07' })).status).toBe(201);
+
+  });
+
+  it('flags a store that grants more points in an hour than the rule allows, once, with the input that crossed it, until ops clear it', async () => {
+    await publish(Topics.purchases.name, 'm-ab-5', purchase(0, 'm-ab-5', 'sh-99', 60_000));
+    await eventually(async () => ((await balance('m-ab-5')).available === 600 ? true : undefined), 60_000, 'the first purchase earned');
+    expect((await call('ledger', 'GET', '/ops/flags?storeId=sh-99')).body.flags).toEqual([]);
+    await publish(Topics.purchases.name, 'm-ab-6', purchase(0, 'm-ab-6', 'sh-99', 60_000));
+    await publish(Topics.purchases.name, 'm-ab-7', purchase(0, 'm-ab-7', 'sh-99', 60_000));
+    await eventually(async () => ((await balance('m-ab-7')).available === 600 && (await balance('m-ab-6')).available === 600 ? true : undefined), 60_000, 'both earned');
+    const flags = await eventually(async () => {
+      const listed = (await call('ledger', 'GET', '/ops/flags?storeId=sh-99')).body.flags;
+      return listed.length > 0 ? listed : undefined;
+    }, 30_000, 'the store flagged');
+    expect(flags).toEqual([
+      {
+        storeId: 'sh-99',
+        flagId: expect.any(String),
+        ruleId: 'store-burst',
+        action: 'flag',
+        evidence: { input: 'store-points', window: 'hour', period: expect.any(String), points: 1200, max: 1000, eventId: expect.stringMatching(/^pos-ab-m-ab-[67]-0$/) },
+        flaggedAt: expect.any(String),
+      },
+    ]);
+    expect((await call('ledger', 'GET', '/ops/flags')).body.flags).toEqual(expect.arrayContaining([expect.objectContaining({ storeId: 'sh-99' })]));
+    // A store flag judges the store: its members spend as before.
+    expect((await call('redeem', 'POST', '/redemptions', { redemptionId: 'r-ab-7', memberId: 'm-ab-6', points: 100, storeId: 'sh-99' })).status).toBe(201);
+    const metrics = await (await fetch(`${urls.earn}/metrics`)).text();
+    expect(metrics).toMatch(/tally_abuse_flags_total\{rule="store-burst"[^}]*\} 1/);
+
+    const path = `/ops/stores/sh-99/flags/${flags[0].flagId}/clear`;
+    expect(await call('ledger', 'POST', path, { actor: 'li', note: 'a company order' })).toMatchObject({ status: 200, body: { storeId: 'sh-99', flagId: flags[0].flagId, actor: 'ops:li' } });
+    expect((await call('ledger', 'POST', path, {})).status).toBe(404);
+    expect((await call('ledger', 'GET', '/ops/flags?storeId=sh-99')).body.flags).toEqual([]);
+    expect((await call('ledger', 'GET', '/ops/flags?storeId=sh-99&state=all')).body.flags).toEqual([
+      expect.objectContaining({ cleared: expect.objectContaining({ actor: 'ops:li', note: 'a company order' }) }),
+    ]);
 
     const dataSource = apps.ledger.get(DataSource);
     expect((await auditLedger(dataSource)).ok).toBe(true);

@@ -2,6 +2,7 @@ import { InputEvent } from '@tally/contracts';
 import { MemberState } from '@tally/member-ledger';
 import { earliestOccurredMs } from '@tally/program';
 import { decideAbuseFlags } from './abuse/abuse.decider';
+import { holdFlaggedEarnings } from './abuse/hold-earnings';
 import { decideActivity } from './activity/activity.decider';
 import { decideCheckIn } from './check-in/check-in.decider';
 import { EarnContext, EarnDecision, flaggedEarning, reject } from './earn.decision';
@@ -19,11 +20,13 @@ const keyMemberOf = (input: InputEvent): string => (input.type === 'referral.com
  */
 export const decideEarn = (input: InputEvent, members: Readonly<Record<string, MemberState>>, ctx: EarnContext): EarnDecision => {
   const decision = decideRules(input, members, ctx);
-  const { rules } = ctx.program.abuse;
-  // An earning the abuse rules flag appends its flags with it; with no rules (the default) this costs nothing.
-  if (decision.kind !== 'append' || rules.length === 0) return decision;
-  const flags = decideAbuseFlags(input, members, rules, ctx.newLotId);
-  return flags.length === 0 ? decision : flaggedEarning(decision.events, flags);
+  if (decision.kind !== 'append') return decision;
+  // What the abuse rules flag is appended with the input's events; with no rules (the default) none are raised.
+  const flags = decideAbuseFlags(input, decision.events, members, ctx.program.abuse.rules, ctx.newLotId);
+  // An open hold-earnings flag holds earnings whatever the rules are now: the flag recorded its action.
+  const events = holdFlaggedEarnings(decision.events, members, flags);
+  if (flags.length > 0) return flaggedEarning(events, flags);
+  return events === decision.events ? decision : { ...decision, events };
 };
 
 const decideRules = (input: InputEvent, members: Readonly<Record<string, MemberState>>, ctx: EarnContext): EarnDecision => {

@@ -66,7 +66,7 @@ export const orderWaitKey = (orderId: string) => `order:${orderId}`;
 export const append = (...events: NewLedgerEvent[]): EarnDecision => appendEvents(events, EARNED);
 
 /** An earning with the flags abuse rules raised on it: the flags are appended with it, and their rules remembered. */
-export const flaggedEarning = (events: NewLedgerEvent[], flags: NewLedgerEvent[]): EarnDecision =>
+export const flaggedEarning = (events: readonly NewLedgerEvent[], flags: readonly NewLedgerEvent[]): EarnDecision =>
   appendEvents([...events, ...flags], { outcome: 'earned', flagged: flags.flatMap((flag) => (flag.type === 'member.flagged' ? [flag.data.ruleId] : [])) });
 
 export const reject = (memberId: string, code: EarnRefusalCode, message: string): EarnDecision => ({ kind: 'reject', memberId, code, message, result: REFUSED });

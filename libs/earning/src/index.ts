@@ -12,3 +12,5 @@ export * from './release/release.decider';
 export * from './abuse/abuse.decider';
 export * from './abuse/clear-flag.decider';
 export * from './refund/waiting-refund';
+export * from './abuse/hold-earnings';
+export * from './abuse/store-points';

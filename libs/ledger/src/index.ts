@@ -11,6 +11,8 @@ export { LedgerBatcher } from './append/ledger.batcher';
 export { LedgerQueries } from './read/ledger.queries';
 export { DeadLetterLog } from './read/dead-letter.log';
 export { ParkedInputs } from './read/parked-inputs';
+export type { FlaggedRow, NewStoreFlag, StoreFlagRow, StoreHourDelta } from './abuse/store-flags';
+export { StoreFlags, flagOfRow } from './abuse/store-flags';
 export { OutboxRelay } from './outbox/outbox.relay';
 export type { AuditReport, AuditViolation, AuditViolationKind } from './audit/ledger.audit';
 export { AUDIT_DEFAULT_LIMIT, AUDIT_MAX_LIMIT, auditLedger } from './audit/ledger.audit';

@@ -8,6 +8,7 @@ import { ledgerAppendPool, ledgerDataSourceOptions, migrateLedger } from './data
 import { DeadLetterLog } from './read/dead-letter.log';
 import { LedgerQueries } from './read/ledger.queries';
 import { ParkedInputs } from './read/parked-inputs';
+import { StoreFlags } from './abuse/store-flags';
 import { DEFAULT_STATE_CACHE_SIZE, MemberStateCache } from './state/member-state.cache';
 import { MemberStates } from './state/member-states';
 import { APPEND_SECONDS_BUCKETS, registerStateCacheMetrics } from './state/ledger.metrics';
@@ -80,9 +81,10 @@ export class LedgerModule {
         { provide: LedgerQueries, inject: [DataSource, MemberStates], useFactory: (d: DataSource, s: MemberStates) => new LedgerQueries(d, s) },
         { provide: DeadLetterLog, inject: [DataSource], useFactory: (d: DataSource) => new DeadLetterLog(d) },
         { provide: ParkedInputs, inject: [DataSource, LEDGER_APPEND_POOL], useFactory: (d: DataSource, pool: Pool) => new ParkedInputs(d, pool) },
+        { provide: StoreFlags, inject: [DataSource], useFactory: (d: DataSource) => new StoreFlags(d) },
         DataSourceCloser,
       ],
-      exports: [DataSource, LEDGER_CLOCK, MemberStates, LedgerStore, LedgerBatcher, LedgerQueries, DeadLetterLog, ParkedInputs],
+      exports: [DataSource, LEDGER_CLOCK, MemberStates, LedgerStore, LedgerBatcher, LedgerQueries, DeadLetterLog, ParkedInputs, StoreFlags],
     };
   }
 }

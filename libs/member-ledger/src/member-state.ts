@@ -1,4 +1,4 @@
-import { LotPortion } from '@tally/contracts';
+import { AbuseAction, LotPortion } from '@tally/contracts';
 import { TransferWindows } from './transfer-windows';
 import { Velocity } from './velocity';
 
@@ -15,6 +15,8 @@ export interface Lot {
   pending: boolean;
   /** When a pending lot is due for release. */
   availableAt?: string;
+  /** Held pending by an open `hold-earnings` flag: not released, even when due, until ops clear the member's such flags. */
+  heldByFlag?: true;
   /** Tie-break after `expiresAt`: the member version that opened the lot. */
   order: number;
 }
@@ -107,7 +109,7 @@ export interface MemberState {
 /** A flag an abuse rule raised that ops have not cleared yet. */
 export interface OpenFlag {
   ruleId: string;
-  action: 'flag' | 'block-spending';
+  action: AbuseAction;
 }
 
 export const DEFAULT_TIER = 'member';

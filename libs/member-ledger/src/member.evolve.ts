@@ -2,7 +2,7 @@ import { LedgerEventDataMap, NewLedgerEvent, addDays, utcDay } from '@tally/cont
 import { applyPortions, capture, closeEmptyLots, isEmptied, repayDebt, reserve, restore, spend, unreserve } from './lots';
 import { Lot, MemberState, NO_ENTRIES, initialMemberState, keyed } from './member-state';
 import { countTransfer } from './transfer-windows';
-import { countInput, velocityInputOf } from './velocity';
+import { OwnedVelocity, countInputInto, ownVelocity, velocityInputOf } from './velocity';
 
 /** Days of per-day counters kept: enough for daily caps and check-ins on events arriving weeks late. */
 export const DAILY_DAYS_KEPT = 35;
@@ -29,6 +29,7 @@ export class MemberFold {
   private holdSet?: Set<string>;
   private orderSet?: Set<string>;
   private readonly owned: Set<Collection> | 'all';
+  private velocityOwned = false;
 
   private constructor(state: MemberState, owned: Set<Collection> | 'all') {
     this.state = state;
@@ -75,6 +76,19 @@ export class MemberFold {
 
   orderChanged(orderId: string): void {
     (this.orderSet ??= new Set()).add(orderId);
+  }
+
+  /**
+   * The abuse counts, for this fold to change in place: copied once per fold (not per event), and
+   * not at all when the fold owns the state.
+   */
+  ownVelocity(): OwnedVelocity {
+    if (!this.velocityOwned) {
+      const current = this.state.velocity;
+      this.state.velocity = this.owned === 'all' && current !== undefined ? current : ownVelocity(current);
+      this.velocityOwned = true;
+    }
+    return this.state.velocity as OwnedVelocity;
   }
 
   /** A collection of the state that this fold may write to (the shared empty record is never one). */
@@ -206,9 +220,10 @@ const onEarned = (fold: MemberFold, data: LedgerEventDataMap['points.earned'], o
     remaining: data.points,
     held: 0,
     expiresAt: data.expiresAt,
-    pending: data.availableAt !== undefined,
+    pending: data.availableAt !== undefined || data.heldByFlag !== undefined,
     order: version,
     ...(data.availableAt !== undefined ? { availableAt: data.availableAt } : {}),
+    ...(data.heldByFlag !== undefined ? { heldByFlag: true as const } : {}),
   };
   putLot(fold, lot);
   addToTotal(fold, 'earned', data.points);
@@ -221,7 +236,7 @@ const onEarned = (fold: MemberFold, data: LedgerEventDataMap['points.earned'], o
   }
   if (data.reason === 'check-in' && data.day !== undefined) onCheckedIn(state, data.day, data.streak ?? 1);
   const watched = velocityInputOf(data.reason);
-  if (watched !== undefined) state.velocity = countInput(state.velocity, watched, occurredAt);
+  if (watched !== undefined) countInputInto(fold.ownVelocity(), watched, occurredAt);
   if (data.reason === 'referral-welcome') state.referredBy = data.referrerId;
   if (data.day !== undefined) {
     const daily = fold.own('daily');
@@ -295,6 +310,21 @@ const onTransferReversed = (fold: MemberFold, data: LedgerEventDataMap['transfer
   if (data.toLots) settle(fold, changeLots(fold, data.toLots, restore, version));
 };
 
+/**
+ * Once no open flag holds earnings any more, lots held by flags are only pending for their own
+ * `availableAt`, if any: the clear's decision releases the others with it, the clock those.
+ */
+const onFlagCleared = (fold: MemberFold, flagId: string): void => {
+  const { [flagId]: _cleared, ...open } = fold.state.flags ?? {};
+  fold.state.flags = open;
+  if (Object.values(open).some((flag) => flag.action === 'hold-earnings')) return;
+  for (const lot of fold.state.lots.values()) {
+    if (!lot.heldByFlag) continue;
+    const { heldByFlag: _held, ...unheld } = lot;
+    putLot(fold, unheld);
+  }
+};
+
 const apply = (fold: MemberFold, event: NewLedgerEvent, version: number): void => {
   const state = fold.state;
   switch (event.type) {
@@ -303,7 +333,8 @@ const apply = (fold: MemberFold, event: NewLedgerEvent, version: number): void =
     case 'points.released': {
       const lot = state.lots.get(event.data.lotId);
       if (!lot) return;
-      putLot(fold, { ...lot, pending: false });
+      const { heldByFlag: _held, ...released } = lot;
+      putLot(fold, { ...released, pending: false });
       return settle(fold, [lot.lotId]);
     }
     case 'points.clawed-back':
@@ -357,11 +388,8 @@ const apply = (fold: MemberFold, event: NewLedgerEvent, version: number): void =
       state.flags = { ...state.flags, [flagId]: { ruleId, action } };
       return;
     }
-    case 'flag.cleared': {
-      const { [event.data.flagId]: _cleared, ...open } = state.flags ?? {};
-      state.flags = open;
-      return;
-    }
+    case 'flag.cleared':
+      return onFlagCleared(fold, event.data.flagId);
     default: {
       const unhandled: never = event;
       throw new Error(`unhandled ledger event ${(unhandled as NewLedgerEvent).type}`);

@@ -173,6 +173,25 @@ rewards:
     ]);
   });
 
+  it('reads abuse rules of every kind with their defaults (none by default), and refuses a store rule that would hold or block', () => {
+    expect(DEFAULT_PROGRAM.abuse.rules).toEqual([]);
+    const text = [
+      'abuse:',
+      '  rules:',
+      '    - { id: burst, input: purchase, window: hour, max: 20, action: hold-earnings }',
+      '    - { id: refunds, input: refund-after-redemption }',
+      '    - { id: store, input: store-points, max: 50000 }',
+    ].join('\n');
+    expect(programOf(text, 'yaml').abuse.rules).toEqual([
+      { id: 'burst', input: 'purchase', window: 'hour', max: 20, action: 'hold-earnings' },
+      { id: 'refunds', input: 'refund-after-redemption', minDebt: 1, action: 'flag' },
+      { id: 'store', input: 'store-points', window: 'hour', max: 50000, action: 'flag' },
+    ]);
+    expect(problemsOf('abuse: { rules: [{ id: s, input: store-points, max: 5, action: block-spending }] }\n', 'yaml')).toEqual([
+      'abuse.rules[0].action: must be flag: a store has no points to hold or block',
+    ]);
+  });
+
   it('refuses a reward whose validity ends before it starts', () => {
     const text = "rewards: [{ id: r1, name: Tea, points: 5, validFrom: '2026-02-01T00:00:00Z', validTo: '2026-01-01T00:00:00Z' }]";
     expect(problemsOf(text, 'yaml')).toEqual(['rewards[0].validTo: must be after 2026-02-01T00:00:00Z']);

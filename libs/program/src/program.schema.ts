@@ -195,13 +195,30 @@ const stepUp = z.strictObject({
   maxAttempts: positiveInt().max(100, { error: 'must be <= 100' }).default(D.stepUp.maxAttempts),
 });
 
-const abuseRule = z.strictObject({
-  id: id(),
-  input: z.enum(['purchase', 'check-in', 'referral'], { error: 'must be purchase, check-in or referral' }),
-  window: z.enum(['hour', 'day'], { error: 'must be hour or day' }),
-  max: positiveInt(),
-  action: z.enum(['flag', 'block-spending'], { error: 'must be flag or block-spending' }).default('flag'),
-});
+const abuseAction = () =>
+  z.enum(['flag', 'hold-earnings', 'block-spending'], { error: 'must be flag, hold-earnings or block-spending' }).default('flag');
+
+const abuseRule = z.discriminatedUnion(
+  'input',
+  [
+    z.strictObject({
+      id: id(),
+      input: z.enum(['purchase', 'check-in', 'referral']),
+      window: z.enum(['hour', 'day'], { error: 'must be hour or day' }),
+      max: positiveInt(),
+      action: abuseAction(),
+    }),
+    z.strictObject({ id: id(), input: z.literal('refund-after-redemption'), minDebt: positiveInt().default(1), action: abuseAction() }),
+    z.strictObject({
+      id: id(),
+      input: z.literal('store-points'),
+      window: z.literal('hour', { error: 'must be hour' }).default('hour'),
+      max: positiveInt(),
+      action: z.literal('flag', { error: 'must be flag: a store has no points to hold or block' }).default('flag'),
+    }),
+  ],
+  { error: 'input must be purchase, check-in, referral, refund-after-redemption or store-points' },
+);
 
 const abuse = z.strictObject({
   rules: z.array(abuseRule, { error: 'must be a list' }).superRefine(uniqueIds).default(() => []),

@@ -1,3 +1,5 @@
+import { AbuseAction } from '@tally/contracts';
+
 /**
  * A loyalty program: every rule number the services decide with. The built-in program is
  * `DEFAULT_PROGRAM`; a program file (`TALLY_PROGRAM`) may override any field.
@@ -40,16 +42,38 @@ export interface Program {
 }
 
 /**
- * Velocity rules against points farming (刷积分): more than `max` inputs of a kind from one member
- * in an hour or a day (UTC) flags the member. `flag` records it for review; `block-spending` also
- * refuses redemptions, holds and transfers until ops clears the flag. None by default.
+ * Abuse rules against points farming (刷积分). A velocity rule: more than `max` inputs of a kind
+ * from one member (for referrals, the referrer) in an hour or a day (UTC) flags the member. The
+ * refund-after-redemption rule: a refund clawing back at least `minDebt` points the member had
+ * already spent (the clawback leaves a debt) flags the member. `flag` records it for review;
+ * `hold-earnings` keeps the member's new earnings pending until ops clears the flag;
+ * `block-spending` refuses redemptions, holds and transfers until then. The store-points rule:
+ * one store granting more than `max` points in an hour (UTC) flags the store (`flag` only: a store
+ * has no points to hold or block). None by default.
  */
-export interface AbuseRule {
+export type AbuseRule = VelocityRule | RefundAfterRedemptionRule | StorePointsRule;
+
+export interface VelocityRule {
   id: string;
   input: 'purchase' | 'check-in' | 'referral';
   window: 'hour' | 'day';
   max: number;
-  action: 'flag' | 'block-spending';
+  action: AbuseAction;
+}
+
+export interface StorePointsRule {
+  id: string;
+  input: 'store-points';
+  window: 'hour';
+  max: number;
+  action: 'flag';
+}
+
+export interface RefundAfterRedemptionRule {
+  id: string;
+  input: 'refund-after-redemption';
+  minDebt: number;
+  action: AbuseAction;
 }
 
 export interface AbuseRules {

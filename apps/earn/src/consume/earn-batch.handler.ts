@@ -1,6 +1,6 @@
 import { DeadLetter, InputEvent, parseInput } from '@tally/contracts';
-import { EarnContext, EarnResult, OrderPurchase, orderWaitKey, settlingRefusal, withPurchase } from '@tally/earning';
-import { CommandResult, DeadLetterLog, LedgerCommand, LedgerStore, ParkedInputs } from '@tally/ledger';
+import { EarnContext, EarnDecision, EarnResult, OrderPurchase, decideStoreFlags, orderWaitKey, settlingRefusal, storeGrantsOf, storeHourDeltas, storePointsRules, withPurchase } from '@tally/earning';
+import { CommandResult, DeadLetterLog, LedgerCommand, LedgerStore, ParkedInputs, StoreFlags } from '@tally/ledger';
 import { ConsumedMessage, TypedProducer, publishDeadLetters, toDeadLetter } from '@tally/messaging';
 import { isInfrastructureError } from '@tally/platform';
 import { earnCommand, inputFingerprint } from './earn.command';
@@ -15,8 +15,10 @@ export interface EarnBatchDeps {
   clock: () => Date;
   context: () => EarnContext;
   onOutcome?: (outcome: string, count: number) => void;
-  /** An abuse rule flagged a member. */
+  /** An abuse rule flagged a member or a store. */
   onFlag?: (ruleId: string) => void;
+  /** Stores' points per hour and their flags: needed once the program has a store-points rule. */
+  storeFlags?: StoreFlags;
 }
 
 type Letter = { letter: DeadLetter; original: ConsumedMessage };
@@ -25,6 +27,8 @@ interface Pending {
   message: ConsumedMessage;
   command: LedgerCommand<EarnResult>;
   input: InputEvent;
+  /** The last decision made, kept only while the program has store-points rules. */
+  decided?: EarnDecision;
 }
 
 /**
@@ -40,15 +44,22 @@ export class EarnBatchHandler {
     // One context for the batch: the rules' clock and program are the same for all of it.
     const context = this.deps.context();
     const contextOf = () => context;
+    const watchesStores = this.deps.storeFlags !== undefined && storePointsRules(context.program.abuse.rules).length > 0;
     const pending: Pending[] = [];
     const letters: Letter[] = [];
     for (const message of messages) {
       const parsed = parseInput(message.contractTopic, message.value, now);
-      if (parsed.ok) pending.push({ message, input: parsed.event, command: earnCommand(message.contractTopic, parsed.event, contextOf) });
-      else letters.push({ letter: toDeadLetter(message, parsed, this.deps.consumerGroup, now), original: message });
+      if (!parsed.ok) {
+        letters.push({ letter: toDeadLetter(message, parsed, this.deps.consumerGroup, now), original: message });
+        continue;
+      }
+      const item = { message, input: parsed.event } as Pending;
+      item.command = earnCommand(message.contractTopic, parsed.event, contextOf, watchesStores ? { onDecided: (decision) => (item.decided = decision) } : {});
+      pending.push(item);
     }
     await this.deadLetterParkedReuses(pending, letters, now);
     const results = await this.execute(pending, letters, now);
+    if (watchesStores) await this.flagStores(pending, results, context);
     this.deadLetterReusedIds(pending, results, letters, now);
     this.deadLetterDeferredReuses(pending, results, letters, now);
     await this.deadLetter(letters);
@@ -140,6 +151,23 @@ export class EarnBatchHandler {
     });
   }
 
+  /**
+   * The store-points rule, after the batch's append: the points its earnings granted are added to
+   * their stores' hours, and a store that went over a rule's maximum with them is flagged, once per
+   * store, rule and hour. Only appended decisions count: a redelivery (a duplicate) counts nothing.
+   */
+  private async flagStores(pending: Pending[], results: (CommandResult<EarnResult> | undefined)[], context: EarnContext) {
+    const grants = pending.flatMap((item, i) =>
+      results[i]?.status === 'appended' && item.decided?.kind === 'append' ? storeGrantsOf(item.input.eventId, item.decided.events) : [],
+    );
+    const storeFlags = this.deps.storeFlags;
+    if (grants.length === 0 || !storeFlags) return;
+    const totals = await storeFlags.add(storeHourDeltas(grants));
+    const flags = decideStoreFlags(grants, totals, storePointsRules(context.program.abuse.rules), context.newLotId);
+    const recorded = await storeFlags.record(flags);
+    for (const flag of flags) if (recorded.has(flag.flagId)) this.deps.onFlag?.(flag.ruleId);
+  }
+
   /** To the dead-letter topic, then kept for ops: the consumer dead-letters a message it isolated here too. */
   async deadLetter(letters: Letter[]) {
     if (letters.length === 0) return;
@@ -172,7 +200,7 @@ export class EarnBatchHandler {
     for (const item of deferred) {
       const refusal = settlingRefusal(codesOf({ memberId: item.memberId, value: item.orderId }));
       if (refusal === undefined) parked.push(item);
-      else refused.push(earnCommand(item.scope, item.input, this.deps.context, { earned: false, refusal }));
+      else refused.push(earnCommand(item.scope, item.input, this.deps.context, { purchase: { earned: false, refusal } }));
     }
     await this.deps.parked.park(parked, now);
     if (parked.length > 0) this.deps.onOutcome?.('deferred', parked.length);
@@ -193,7 +221,7 @@ export class EarnBatchHandler {
     const verdicts = purchaseVerdicts(pending, results);
     const waiting = await this.deps.parked.waitingFor([...verdicts.values()].map(({ memberId, waitKey }) => ({ memberId, waitKey })));
     if (waiting.length === 0) return;
-    const commands = waiting.map((w) => earnCommand(w.scope, w.input as InputEvent, this.deps.context, verdicts.get(verdictKey(w.memberId, w.waitKey))?.purchase));
+    const commands = waiting.map((w) => earnCommand(w.scope, w.input as InputEvent, this.deps.context, { purchase: verdicts.get(verdictKey(w.memberId, w.waitKey))?.purchase }));
     const outcomes = await this.deps.store.execute(commands);
     await this.deps.parked.remove(waiting.filter((_, i) => outcomes[i].status !== 'skipped'));
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { INPUT_TOPICS } from '@tally/contracts';
 import { Program } from '@tally/program';
 import { PROGRAM } from '@tally/service-kit';
-import { DeadLetterLog, LEDGER_CLOCK, LedgerStore, ParkedInputs } from '@tally/ledger';
+import { DeadLetterLog, LEDGER_CLOCK, LedgerStore, ParkedInputs, StoreFlags } from '@tally/ledger';
 import { BatchConsumer, KAFKA_SETTINGS, KafkaSettings, ProgressReporter, TypedProducer } from '@tally/messaging';
 import { Metrics, randomId } from '@tally/platform';
 import { Kafka } from 'kafkajs';
@@ -24,6 +24,7 @@ export class EarnConsumer implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly store: LedgerStore,
     private readonly deadLetterLog: DeadLetterLog,
     private readonly parked: ParkedInputs,
+    private readonly storeFlags: StoreFlags,
     private readonly metrics: Metrics,
     @Inject(PROGRAM) private readonly program: Program,
     @Inject(LEDGER_CLOCK) private readonly clock: () => Date,
@@ -39,7 +40,7 @@ export class EarnConsumer implements OnApplicationBootstrap, OnApplicationShutdo
     const consumed = this.metrics.counter('tally_earn_inputs_total', 'Input events handled by outcome', ['outcome']);
     const batchSizes = this.metrics.histogram('tally_earn_batch_messages', 'Messages per consumed batch (one ledger transaction each)', [], [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000]);
     const batchSeconds = this.metrics.histogram('tally_earn_batch_seconds', 'Time to handle one consumed batch, ledger append included');
-    const flags = this.metrics.counter('tally_abuse_flags_total', 'Members flagged by abuse rules, by rule', ['rule']);
+    const flags = this.metrics.counter('tally_abuse_flags_total', 'Members and stores flagged by abuse rules, by rule', ['rule']);
     const handler = new EarnBatchHandler({
       store: this.store,
       deadLetterLog: this.deadLetterLog,
@@ -51,6 +52,7 @@ export class EarnConsumer implements OnApplicationBootstrap, OnApplicationShutdo
       context: () => ({ program: this.program, now: this.clock(), newLotId: randomId }),
       onOutcome: (outcome, count) => consumed.inc({ outcome }, count),
       onFlag: (rule) => flags.inc({ rule }),
+      storeFlags: this.storeFlags,
     });
     this.consumer = new BatchConsumer(this.kafka, {
       groupId: this.groupId,

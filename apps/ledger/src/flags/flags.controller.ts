@@ -1,25 +1,27 @@
-import { FLAGS, FLAG_CLEARED } from '../shared/responses.openapi';
+import { FLAGS, FLAG_CLEARED, STORE_FLAG_CLEARED } from '../shared/responses.openapi';
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { decideClearFlag } from '@tally/earning';
-import { LEDGER_CLOCK, LedgerStore } from '@tally/ledger';
+import { FlaggedRow, LEDGER_CLOCK, LedgerStore, StoreFlags, flagOfRow } from '@tally/ledger';
 import { AppError, RequestLike, Roles, callerOf, describeRole } from '@tally/platform';
 import { DataSource } from 'typeorm';
-import { ClearFlagBody, FlagParams, FlagsQuery } from './flags.dto';
+import { ClearFlagBody, FlagParams, FlagsQuery, StoreFlagParams } from './flags.dto';
 
-interface FlagRow {
+interface FlagRow extends FlaggedRow {
   member_id: string;
-  flag_id: string;
-  rule_id: string;
-  action: string;
-  evidence: unknown;
-  flagged_at: Date;
-  cleared_by: string | null;
-  cleared_note: string | null;
-  cleared_at: Date | null;
 }
 
-/** Abuse flags (`member.flagged`, `flag.cleared` in the log): listed for review, cleared by ops. */
+/** Who clears: the token's role, and the name the body gives, if any. */
+const actorOf = (request: RequestLike, name: string | undefined): string => {
+  const caller = callerOf(request);
+  const role = caller ? describeRole(caller) : 'ops';
+  return name === undefined ? role : `${role}:${name}`;
+};
+
+/**
+ * Abuse flags: members' (`member.flagged`, `flag.cleared` in the log) and stores' (`store_flags`,
+ * beside the log): listed for review, cleared by ops.
+ */
 @ApiTags('ops')
 @ApiBearerAuth()
 @Roles('ops')
@@ -28,13 +30,23 @@ export class FlagsController {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     private readonly store: LedgerStore,
+    private readonly storeFlags: StoreFlags,
     @Inject(LEDGER_CLOCK) private readonly clock: () => Date,
   ) {}
 
   @Get('flags')
-  @ApiOperation({ summary: 'Members flagged by abuse rules, with the rule and its evidence; open ones unless state=all' })
-  @ApiOkResponse({ schema: FLAGS, description: 'Flags with their rule, action, evidence and, once cleared, who cleared them' })
+  @ApiOperation({ summary: 'Members and stores flagged by abuse rules, with the rule and its evidence; open ones unless state=all' })
+  @ApiOkResponse({
+    schema: FLAGS,
+    description: 'Flags with their rule, action, evidence and, once cleared, who cleared them: member flags (memberId) first, then store flags (storeId)',
+  })
   async flags(@Query() query: FlagsQuery) {
+    const members = query.storeId === undefined ? await this.memberFlags(query) : [];
+    const stores = query.memberId === undefined ? await this.storeFlags.list({ storeId: query.storeId, state: query.state, limit: query.limit }) : [];
+    return { flags: [...members, ...stores].slice(0, query.limit) };
+  }
+
+  private async memberFlags(query: FlagsQuery) {
     const rows: FlagRow[] = await this.dataSource.query(
       `SELECT f.member_id, f.data->>'flagId' AS flag_id, f.data->>'ruleId' AS rule_id, f.data->>'action' AS action,
               f.data->'evidence' AS evidence, f.recorded_at AS flagged_at,
@@ -46,17 +58,21 @@ export class FlagsController {
         ORDER BY f.position LIMIT $3`,
       [query.memberId ?? null, query.state, query.limit],
     );
-    return {
-      flags: rows.map((r) => ({
-        memberId: r.member_id,
-        flagId: r.flag_id,
-        ruleId: r.rule_id,
-        action: r.action,
-        evidence: r.evidence,
-        flaggedAt: r.flagged_at.toISOString(),
-        ...(r.cleared_at ? { cleared: { actor: r.cleared_by, note: r.cleared_note ?? undefined, at: r.cleared_at.toISOString() } } : {}),
-      })),
-    };
+    return rows.map((r) => ({ memberId: r.member_id, ...flagOfRow(r) }));
+  }
+
+  @Post('stores/:storeId/flags/:flagId/clear')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Clear an open store flag after review (actor and note recorded)' })
+  @ApiNotFoundResponse({ description: '`flag_not_found`: no such open store flag (never raised, or cleared already)' })
+  @ApiOkResponse({ schema: STORE_FLAG_CLEARED, description: 'The store flag is cleared' })
+  async clearStore(@Param() params: StoreFlagParams, @Body() body: ClearFlagBody, @Req() request: RequestLike) {
+    const actor = actorOf(request, body.actor);
+    const { storeId, flagId } = params;
+    if (!(await this.storeFlags.clear(storeId, flagId, actor, body.note, this.clock()))) {
+      throw new AppError({ status: HttpStatus.NOT_FOUND, error: 'flag_not_found', message: `store ${storeId} has no open flag ${flagId}`, flagId });
+    }
+    return { storeId, flagId, actor, ...(body.note === undefined ? {} : { note: body.note }) };
   }
 
   @Post('members/:memberId/flags/:flagId/clear')
@@ -65,9 +81,7 @@ export class FlagsController {
   @ApiNotFoundResponse({ description: '`flag_not_found`: no such open flag (never raised, or cleared already)' })
   @ApiOkResponse({ schema: FLAG_CLEARED, description: 'The flag is cleared' })
   async clear(@Param() params: FlagParams, @Body() body: ClearFlagBody, @Req() request: RequestLike) {
-    const caller = callerOf(request);
-    const role = caller ? describeRole(caller) : 'ops';
-    const actor = body.actor === undefined ? role : `${role}:${body.actor}`;
+    const actor = actorOf(request, body.actor);
     const occurredAt = this.clock().toISOString();
     const { memberId, flagId } = params;
     const result = await this.store.executeOne<{ ok: boolean; ruleId?: string }>({

@@ -9,10 +9,25 @@ export class FlagsQuery extends LimitQuery {
   @IsIn(['open', 'all'])
   state: 'open' | 'all' = 'open';
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: 'One member’s flags (store flags are left out)' })
   @IsOptional()
   @Matches(ID_PATTERN, { message: 'memberId must be 1-64 characters of [A-Za-z0-9._:-]' })
   memberId?: string;
+
+  @ApiPropertyOptional({ description: 'One store’s flags (member flags are left out)' })
+  @IsOptional()
+  @Matches(ID_PATTERN, { message: 'storeId must be 1-64 characters of [A-Za-z0-9._:-]' })
+  storeId?: string;
+}
+
+export class StoreFlagParams {
+  @ApiProperty({ pattern: ID_PATTERN.source })
+  @Matches(ID_PATTERN, { message: 'storeId must be 1-64 characters of [A-Za-z0-9._:-]' })
+  storeId: string;
+
+  @ApiProperty({ pattern: ID_PATTERN.source })
+  @Matches(ID_PATTERN, { message: 'flagId must be 1-64 characters of [A-Za-z0-9._:-]' })
+  flagId: string;
 }
 
 export class FlagParams {

@@ -31,8 +31,14 @@ const RANGE = { from: '2026-11-01', to: '2026-11-30' };
 
 export const FLAGS = objectSchema(
   { flags: S.list() },
-  { flags: [{ memberId: 'm-1001', flagId: 'fl-7', ruleId: 'purchases-per-hour', action: 'block-spending', evidence: { input: 'purchase', window: 'hour', count: 21, max: 20 }, flaggedAt: '2026-11-23T02:15:00.000Z' }] },
+  {
+    flags: [
+      { memberId: 'm-1001', flagId: 'fl-7', ruleId: 'purchases-per-hour', action: 'block-spending', evidence: { input: 'purchase', window: 'hour', count: 21, max: 20 }, flaggedAt: '2026-11-23T02:15:00.000Z' },
+      { storeId: 'sh-07', flagId: 'fl-9', ruleId: 'store-points-per-hour', action: 'flag', evidence: { input: 'store-points', window: 'hour', period: '2026-11-23T02', points: 50210, max: 50000, eventId: 'pos-7-000123' }, flaggedAt: '2026-11-23T02:40:00.000Z' },
+    ],
+  },
 );
+export const STORE_FLAG_CLEARED = objectSchema({ storeId: S.string, flagId: S.string, actor: S.string }, { storeId: 'sh-07', flagId: 'fl-9', actor: 'ops#1a2b3c4d', note: 'a company order, checked' });
 export const FLAG_CLEARED = objectSchema({ memberId: S.string, flagId: S.string, actor: S.string }, { memberId: 'm-1001', flagId: 'fl-7', actor: 'ops#1a2b3c4d', note: 'checked with the store' });
 const LIABILITY_EXAMPLE = { available: 12153, pending: 0, held: 0, points: 12153, members: 6, cashValueMinor: 12153, currency: 'CNY' };
 const LAG_EXAMPLE = { logPosition: '1042', appliedPosition: '1042', positionsBehind: 0, lagSeconds: 0, eventsApplied: 1042, lastRecordedAt: '2026-11-23T02:15:00.120Z', appliedAt: '2026-11-23T02:15:00.300Z' };

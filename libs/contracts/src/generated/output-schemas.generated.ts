@@ -547,6 +547,10 @@ export const OUTPUT_SCHEMAS: Record<string, JsonSchema> = {
           "streak": {
             "type": "number",
             "description": "Check-in streak length including this day (check-in events only)."
+          },
+          "heldByFlag": {
+            "type": "string",
+            "description": "An open `hold-earnings` abuse flag (this id) keeps the points pending until ops clear every such flag of the member; `availableAt`, if any, still applies after that."
           }
         },
         "required": [
@@ -996,11 +1000,7 @@ export const OUTPUT_SCHEMAS: Record<string, JsonSchema> = {
             "type": "string"
           },
           "action": {
-            "type": "string",
-            "enum": [
-              "flag",
-              "block-spending"
-            ]
+            "$ref": "#/definitions/AbuseAction"
           },
           "evidence": {
             "$ref": "#/definitions/AbuseEvidence"
@@ -1012,9 +1012,28 @@ export const OUTPUT_SCHEMAS: Record<string, JsonSchema> = {
           "action",
           "evidence"
         ],
-        "description": "An abuse rule flagged the member (\"刷积分\" monitoring). `block-spending` refuses redemptions, holds and transfers until ops clears the flag; `flag` only records it for review."
+        "description": "An abuse rule flagged the member (\"刷积分\" monitoring). `block-spending` refuses redemptions, holds and transfers until ops clears the flag; `hold-earnings` keeps new earnings pending until then; `flag` only records it for review."
+      },
+      "AbuseAction": {
+        "type": "string",
+        "enum": [
+          "flag",
+          "hold-earnings",
+          "block-spending"
+        ],
+        "description": "What a flag does until ops clear it: only recorded, new earnings held pending, or spending refused."
       },
       "AbuseEvidence": {
+        "anyOf": [
+          {
+            "$ref": "#/definitions/VelocityEvidence"
+          },
+          {
+            "$ref": "#/definitions/RefundAfterRedemptionEvidence"
+          }
+        ]
+      },
+      "VelocityEvidence": {
         "type": "object",
         "properties": {
           "input": {
@@ -1055,7 +1074,47 @@ export const OUTPUT_SCHEMAS: Record<string, JsonSchema> = {
           "max",
           "eventId"
         ],
-        "description": "What an abuse rule saw: the input kind counted, in which window, how many against the rule's maximum."
+        "description": "What a velocity rule saw: the input kind counted, in which window, how many against the rule's maximum."
+      },
+      "RefundAfterRedemptionEvidence": {
+        "type": "object",
+        "properties": {
+          "input": {
+            "type": "string",
+            "const": "refund-after-redemption"
+          },
+          "orderId": {
+            "type": "string"
+          },
+          "refundId": {
+            "type": "string"
+          },
+          "clawedBack": {
+            "type": "number"
+          },
+          "debt": {
+            "type": "number",
+            "description": "Points of the clawback no open lot covered: spent before the refund came."
+          },
+          "spent": {
+            "type": "number",
+            "description": "The member's lifetime redeemed and captured points when the refund came."
+          },
+          "eventId": {
+            "type": "string",
+            "description": "The refund input."
+          }
+        },
+        "required": [
+          "input",
+          "orderId",
+          "refundId",
+          "clawedBack",
+          "debt",
+          "spent",
+          "eventId"
+        ],
+        "description": "What the refund-after-redemption rule saw: a refund clawed back points the member had already spent (redeemed, captured or transferred), so the clawback left a debt."
       },
       "FlagCleared": {
         "type": "object",

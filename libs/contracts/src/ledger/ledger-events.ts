@@ -38,6 +38,11 @@ export interface PointsEarned {
   refereeId?: string;
   /** Check-in streak length including this day (check-in events only). */
   streak?: number;
+  /**
+   * An open `hold-earnings` abuse flag (this id) keeps the points pending until ops clear every
+   * such flag of the member; `availableAt`, if any, still applies after that.
+   */
+  heldByFlag?: string;
 }
 
 export interface PointsReleased {
@@ -168,8 +173,8 @@ export interface TransferReversed {
   note?: string;
 }
 
-/** What an abuse rule saw: the input kind counted, in which window, how many against the rule's maximum. */
-export interface AbuseEvidence {
+/** What a velocity rule saw: the input kind counted, in which window, how many against the rule's maximum. */
+export interface VelocityEvidence {
   input: 'purchase' | 'check-in' | 'referral';
   window: 'hour' | 'day';
   /** The window's start (UTC), e.g. `2026-12-07T10` for an hour, `2026-12-07` for a day. */
@@ -181,13 +186,36 @@ export interface AbuseEvidence {
 }
 
 /**
+ * What the refund-after-redemption rule saw: a refund clawed back points the member had already
+ * spent (redeemed, captured or transferred), so the clawback left a debt.
+ */
+export interface RefundAfterRedemptionEvidence {
+  input: 'refund-after-redemption';
+  orderId: string;
+  refundId: string;
+  clawedBack: number;
+  /** Points of the clawback no open lot covered: spent before the refund came. */
+  debt: number;
+  /** The member's lifetime redeemed and captured points when the refund came. */
+  spent: number;
+  /** The refund input. */
+  eventId: string;
+}
+
+export type AbuseEvidence = VelocityEvidence | RefundAfterRedemptionEvidence;
+
+/** What a flag does until ops clear it: only recorded, new earnings held pending, or spending refused. */
+export type AbuseAction = 'flag' | 'hold-earnings' | 'block-spending';
+
+/**
  * An abuse rule flagged the member ("刷积分" monitoring). `block-spending` refuses redemptions, holds
- * and transfers until ops clears the flag; `flag` only records it for review.
+ * and transfers until ops clears the flag; `hold-earnings` keeps new earnings pending until then;
+ * `flag` only records it for review.
  */
 export interface MemberFlagged {
   flagId: string;
   ruleId: string;
-  action: 'flag' | 'block-spending';
+  action: AbuseAction;
   evidence: AbuseEvidence;
 }
 

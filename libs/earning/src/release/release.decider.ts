@@ -4,10 +4,11 @@ import { Lot, MemberState } from '@tally/member-ledger';
 type DueLot = Lot & { availableAt: string };
 
 const isDue = (lot: Lot, asOf: number): lot is DueLot =>
-  lot.pending && lot.availableAt !== undefined && Date.parse(lot.availableAt) <= asOf && lot.remaining > 0;
+  lot.pending && !lot.heldByFlag && lot.availableAt !== undefined && Date.parse(lot.availableAt) <= asOf && lot.remaining > 0;
 
 /**
- * Releases pending lots whose pending period is over at `asOf`: what is left of each becomes
+ * Releases pending lots whose pending period is over at `asOf` (a lot an abuse flag holds waits
+ * for ops to clear the flag): what is left of each becomes
  * available. The event is dated `availableAt`, not `asOf`, so balances as of any instant are the
  * same however late the clock ran.
  */

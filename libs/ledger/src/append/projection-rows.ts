@@ -30,7 +30,8 @@ const lotRow = (memberId: string, lot: Lot) => ({
   remaining: lot.remaining,
   held: lot.held,
   expires_at: lot.expiresAt,
-  available_at: lot.pending ? (lot.availableAt ?? null) : null,
+  // A lot an abuse flag holds is due when ops clear the flag, not at a time.
+  available_at: lot.pending && !lot.heldByFlag ? (lot.availableAt ?? null) : null,
   pending: lot.pending,
   lot_order: lot.order,
 });

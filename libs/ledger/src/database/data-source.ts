@@ -11,6 +11,8 @@ import { AdjustmentFields1764600000007 } from './migrations/1764600000007-adjust
 import { OpsJobs1764600000008 } from './migrations/1764600000008-ops-jobs';
 import { ImportRows1764600000009 } from './migrations/1764600000009-import-rows';
 import { OutboxTraceContext1764600000011 } from './migrations/1764600000011-outbox-trace-context';
+import { FlagHeldEarnings1764600000012 } from './migrations/1764600000012-flag-held-earnings';
+import { StoreFlags1764600000014 } from './migrations/1764600000014-store-flags';
 import { AnalyticsReadModel1764600000013 } from './migrations/1764600000013-analytics-read-model';
 import { TransferEvents1764600000017 } from './migrations/1764600000017-transfer-events';
 import { Challenges1764600000018 } from './migrations/1764600000018-challenges';
@@ -27,7 +29,9 @@ export const LEDGER_MIGRATIONS = [
   OpsJobs1764600000008,
   ImportRows1764600000009,
   OutboxTraceContext1764600000011,
+  FlagHeldEarnings1764600000012,
   AnalyticsReadModel1764600000013,
+  StoreFlags1764600000014,
   TransferEvents1764600000017,
   Challenges1764600000018,
 ];

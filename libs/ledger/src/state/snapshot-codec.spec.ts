@@ -48,6 +48,17 @@ describe('stored snapshots', () => {
     expect(fromSnapshot).toEqual(MemberFold.from(state).apply(next, 9).state);
   });
 
+  it('keep the lots an abuse flag holds held, with or without a pending period of their own', () => {
+    const flagged: NewLedgerEvent = {
+      type: 'member.flagged', memberId: M, occurredAt: at(9),
+      data: { flagId: 'f-1', ruleId: 'burst', action: 'hold-earnings', evidence: { input: 'purchase', window: 'hour', period: '2026-11-10T00', count: 3, max: 2, eventId: 'e-1' } },
+    };
+    const fold = MemberFold.owning(richState());
+    [flagged, earned(9, 'lot-g', 30, { heldByFlag: 'f-1' }), earned(9, 'lot-h', 40, { heldByFlag: 'f-1', availableAt: at(20) })].forEach((e, i) => fold.apply(e, 20 + i));
+    expect(fold.state.lots.get('lot-g')).toEqual(expect.objectContaining({ pending: true, heldByFlag: true }));
+    expect(decodeSnapshot(M, JSON.parse(JSON.stringify(encodeSnapshot(fold.state))))).toEqual(fold.state);
+  });
+
   it('mark only the days checked in, and give the mark back', () => {
     const state = richState();
     const stored = JSON.parse(JSON.stringify(encodeSnapshot(state)));

@@ -8,7 +8,8 @@ import { DayCounts, HoldState, Lot, MemberState, NO_ENTRIES, OpenFlag, OrderStat
  * both sides: this form is about half of the state's plain JSON.
  */
 type PortionTuple = [string, number, string];
-type LotTuple = [string, number, number, number, string, 0 | 1, number, string?];
+/** ..., availableAt (null when absent and a later field follows), 1 when an abuse flag holds the lot. */
+type LotTuple = [string, number, number, number, string, 0 | 1, number, (string | null)?, 1?];
 type HoldTuple = [string, number, string, string, PortionTuple[]];
 type OrderTuple = [string, number, number, number, number, ...string[]];
 /** day, earned, activities, and a 1 when the member checked in that day (left off otherwise, as on most days). */
@@ -64,11 +65,12 @@ const fromPortions = (list: readonly PortionTuple[]): LotPortion[] => list.map((
 
 const lotTuple = (l: Lot): LotTuple => {
   const tuple: LotTuple = [l.lotId, l.points, l.remaining, l.held, l.expiresAt, l.pending ? 1 : 0, l.order];
-  if (l.availableAt !== undefined) tuple.push(l.availableAt);
+  if (l.availableAt !== undefined || l.heldByFlag) tuple.push(l.availableAt ?? null);
+  if (l.heldByFlag) tuple.push(1);
   return tuple;
 };
 
-const fromLotTuple = ([lotId, points, remaining, held, expiresAt, pending, order, availableAt]: LotTuple): Lot => ({
+const fromLotTuple = ([lotId, points, remaining, held, expiresAt, pending, order, availableAt, heldByFlag]: LotTuple): Lot => ({
   lotId,
   points,
   remaining,
@@ -76,7 +78,8 @@ const fromLotTuple = ([lotId, points, remaining, held, expiresAt, pending, order
   expiresAt,
   pending: pending === 1,
   order,
-  ...(availableAt !== undefined ? { availableAt } : {}),
+  ...(availableAt !== undefined && availableAt !== null ? { availableAt } : {}),
+  ...(heldByFlag === 1 ? { heldByFlag: true as const } : {}),
 });
 
 const dayTuple = (day: string, d: DayCounts): DayTuple => {

@@ -18,7 +18,7 @@ const layout =
 export const EVENT_LAYOUTS: { readonly [K in LedgerEventType]: Layout<LedgerEventDataMap[K]> } = {
   'points.earned': layout<LedgerEventDataMap['points.earned']>()(
     'points', 'lotId', 'expiresAt', 'reason', 'tier', 'multiplier', 'ruleIds', 'storeId', 'orderId', 'orderAmountMinor', 'day',
-    'availableAt', 'activity', 'referrerId', 'refereeId', 'streak',
+    'availableAt', 'activity', 'referrerId', 'refereeId', 'streak', 'heldByFlag',
   ),
   'points.released': layout<LedgerEventDataMap['points.released']>()('lotId', 'points'),
   'points.clawed-back': layout<LedgerEventDataMap['points.clawed-back']>()('points', 'orderId', 'refundId', 'fromLots', 'debt', 'refundedMinor'),

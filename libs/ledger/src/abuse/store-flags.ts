@@ -1,0 +1,112 @@
+import { DataSource } from 'typeorm';
+
+/** Points a batch granted through one store in one UTC hour. */
+export interface StoreHourDelta {
+  storeId: string;
+  period: string;
+  points: number;
+}
+
+/** A store flag as the store-points rule raised it. */
+export interface NewStoreFlag {
+  flagId: string;
+  storeId: string;
+  ruleId: string;
+  action: string;
+  /** What the rule saw, stored as it is; its hour is what a flag is unique per. */
+  evidence: { period: string };
+}
+
+export interface StoreFlagRow {
+  storeId: string;
+  flagId: string;
+  ruleId: string;
+  action: string;
+  evidence: unknown;
+  flaggedAt: string;
+  cleared?: { actor: string; note?: string; at: string };
+}
+
+/** Keys in one order for every writer, so that two batches adding to the same store-hours never deadlock. */
+const byKey = (a: StoreHourDelta, b: StoreHourDelta) => (a.storeId < b.storeId ? -1 : a.storeId > b.storeId ? 1 : a.period < b.period ? -1 : a.period > b.period ? 1 : 0);
+
+const ADD = `INSERT INTO store_hour_points AS s (store_id, hour, points)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+  ON CONFLICT (store_id, hour) DO UPDATE SET points = s.points + excluded.points
+  RETURNING store_id, hour, points`;
+
+const RECORD = `INSERT INTO store_flags (flag_id, store_id, rule_id, period, action, evidence)
+  SELECT f.flag_id, f.store_id, f.rule_id, f.period, f.action, f.evidence
+    FROM jsonb_to_recordset($1::jsonb) AS f(flag_id text, store_id text, rule_id text, period text, action text, evidence jsonb)
+  ON CONFLICT (store_id, rule_id, period) DO NOTHING
+  RETURNING flag_id`;
+
+/** The columns a flag listing reads, whoever (a member, a store) is flagged. */
+export interface FlaggedRow {
+  flag_id: string;
+  rule_id: string;
+  action: string;
+  evidence: unknown;
+  flagged_at: Date;
+  cleared_by: string | null;
+  cleared_note: string | null;
+  cleared_at: Date | null;
+}
+
+interface Row extends FlaggedRow {
+  store_id: string;
+}
+
+/** A flag as the ops API lists it, with who cleared it once cleared. */
+export const flagOfRow = (r: FlaggedRow): Omit<StoreFlagRow, 'storeId'> => ({
+  flagId: r.flag_id,
+  ruleId: r.rule_id,
+  action: r.action,
+  evidence: r.evidence,
+  flaggedAt: r.flagged_at.toISOString(),
+  ...(r.cleared_at ? { cleared: { actor: r.cleared_by ?? '', ...(r.cleared_note === null ? {} : { note: r.cleared_note }), at: r.cleared_at.toISOString() } } : {}),
+});
+
+/** Stores' points per hour and the store flags raised on them: what the store-points rule reads and writes. */
+export class StoreFlags {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Adds a batch's points to its store-hours, and gives each one's count with them, by `storeId\u0000hour`. */
+  async add(deltas: readonly StoreHourDelta[]): Promise<Map<string, number>> {
+    const sorted = [...deltas].sort(byKey);
+    const rows: { store_id: string; hour: string; points: string }[] = await this.dataSource.query(ADD, [
+      sorted.map((d) => d.storeId),
+      sorted.map((d) => d.period),
+      sorted.map((d) => d.points),
+    ]);
+    return new Map(rows.map((r) => [`${r.store_id}\u0000${r.hour}`, Number(r.points)]));
+  }
+
+  /** Records flags, one per store, rule and hour: those recorded before are left as they were. The ids recorded now. */
+  async record(flags: readonly NewStoreFlag[]): Promise<Set<string>> {
+    if (flags.length === 0) return new Set();
+    const json = flags.map((f) => ({ flag_id: f.flagId, store_id: f.storeId, rule_id: f.ruleId, period: f.evidence.period, action: f.action, evidence: f.evidence }));
+    const rows: { flag_id: string }[] = await this.dataSource.query(RECORD, [JSON.stringify(json)]);
+    return new Set(rows.map((r) => r.flag_id));
+  }
+
+  async list(query: { storeId?: string; state: 'open' | 'all'; limit: number }): Promise<StoreFlagRow[]> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT * FROM store_flags WHERE ($1::text IS NULL OR store_id = $1) AND ($2 = 'all' OR cleared_at IS NULL) ORDER BY flagged_at, flag_id LIMIT $3`,
+      [query.storeId ?? null, query.state, query.limit],
+    );
+    return rows.map((r) => ({ storeId: r.store_id, ...flagOfRow(r) }));
+  }
+
+  /** Clears an open flag: false when the store has no such open flag. */
+  async clear(storeId: string, flagId: string, actor: string, note: string | undefined, at: Date): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      // Through a CTE: TypeORM answers an UPDATE with [rows, count], a SELECT with its rows.
+      `WITH c AS (UPDATE store_flags SET cleared_by = $3, cleared_note = $4, cleared_at = $5
+                   WHERE store_id = $1 AND flag_id = $2 AND cleared_at IS NULL RETURNING flag_id)
+       SELECT flag_id FROM c`,
+      [storeId, flagId, actor, note ?? null, at],
+    );
+    return rows.length > 0;
+  }
+}
