@@ -35,16 +35,35 @@ const eventFor = (i: number): NewLedgerEvent => {
   const occurredAt = new Date(now - ((i * 104_729) % (DAYS * 86_400_000))).toISOString();
   const storeId = `s-${i % STORES}`;
   const kind = i % 100;
-  if (kind < 10) return { type: 'points.redeemed', memberId, occurredAt, data: { points: 50, redemptionId: `r-${i}`, storeId, rewardId: `reward-${i % 12}`, fromLots: [] } } as unknown as NewLedgerEvent;
+  if (kind < 10)
+    return {
+      type: 'points.redeemed',
+      memberId,
+      occurredAt,
+      data: { points: 50, redemptionId: `r-${i}`, storeId, rewardId: `reward-${i % 12}`, fromLots: [] },
+    } as unknown as NewLedgerEvent;
   if (kind < 13) return { type: 'points.expired', memberId, occurredAt, data: { lotId: randomId(), points: 20 } } as NewLedgerEvent;
-  if (kind < 14) return { type: 'tier.changed', memberId, occurredAt, data: { from: 'member', to: 'silver', qualifyingPoints: 1000, reason: 'threshold-reached' } } as NewLedgerEvent;
+  if (kind < 14)
+    return {
+      type: 'tier.changed',
+      memberId,
+      occurredAt,
+      data: { from: 'member', to: 'silver', qualifyingPoints: 1000, reason: 'threshold-reached' },
+    } as NewLedgerEvent;
   return {
     type: 'points.earned',
     memberId,
     occurredAt,
     data: {
-      points: 10 + (i % 500), lotId: randomId(), expiresAt: new Date(now + 365 * 86_400_000).toISOString(), reason: 'purchase',
-      ...(kind < 90 ? { storeId } : {}), orderId: `o-${i}`, tier: 'member', multiplier: 1, ruleIds: ['purchase.base'],
+      points: 10 + (i % 500),
+      lotId: randomId(),
+      expiresAt: new Date(now + 365 * 86_400_000).toISOString(),
+      reason: 'purchase',
+      ...(kind < 90 ? { storeId } : {}),
+      orderId: `o-${i}`,
+      tier: 'member',
+      multiplier: 1,
+      ruleIds: ['purchase.base'],
     },
   } as NewLedgerEvent;
 };
@@ -60,7 +79,12 @@ const generate = async (store: LedgerStore) => {
       for (let i = from; i < next; i++) {
         const event = eventFor(i);
         versions.set(event.memberId, (versions.get(event.memberId) ?? 0) + 1);
-        commands.push({ scope: 'bench', causationId: `b-${i}`, memberIds: [event.memberId], decide: () => ({ kind: 'append', events: [event], result: null }) });
+        commands.push({
+          scope: 'bench',
+          causationId: `b-${i}`,
+          memberIds: [event.memberId],
+          decide: () => ({ kind: 'append', events: [event], result: null }),
+        });
       }
       await store.execute(commands);
       if (next % 100_000 < 1_000) log(`  ${next} events appended`);
@@ -108,7 +132,13 @@ const timeQueries = async (dataSource: DataSource) => {
   let n = 0;
   const dashboard: Record<string, () => Promise<unknown>> = {
     overview: async () => {
-      const [totals, ...rest] = await Promise.all([analytics.totals(range), analytics.liability(), analytics.activeMembers(range), analytics.tiers(range), analytics.lag(new Date())]);
+      const [totals, ...rest] = await Promise.all([
+        analytics.totals(range),
+        analytics.liability(),
+        analytics.activeMembers(range),
+        analytics.tiers(range),
+        analytics.lag(new Date()),
+      ]);
       return [breakageRate(totals), ...rest];
     },
     overviewOneStore: () => analytics.totals({ ...range, storeId: `s-${n % STORES}` }),
@@ -131,7 +161,11 @@ const timeQueries = async (dataSource: DataSource) => {
       times.push(performance.now() - started);
     }
     times.sort((a, b) => a - b);
-    results[name] = { p50: Number(percentile(times, 50).toFixed(2)), p99: Number(percentile(times, 99).toFixed(2)), max: Number(times[times.length - 1].toFixed(2)) };
+    results[name] = {
+      p50: Number(percentile(times, 50).toFixed(2)),
+      p99: Number(percentile(times, 99).toFixed(2)),
+      max: Number(times[times.length - 1].toFixed(2)),
+    };
     log(`  ${name.padEnd(20)} p50 ${results[name].p50} ms, p99 ${results[name].p99} ms`);
   }
   return results;

@@ -22,7 +22,8 @@ const calibrationMs = (): number => {
     for (let i = 0; i < 256; i++) hash.update(chunk);
     hash.digest();
     let text = '';
-    for (let i = 0; i < 20_000; i++) text = JSON.stringify({ i, lots: { [`l${i}`]: { points: i, expiresAt: '2027-01-01T00:00:00.000Z' } }, text: text.slice(0, 20) });
+    for (let i = 0; i < 20_000; i++)
+      text = JSON.stringify({ i, lots: { [`l${i}`]: { points: i, expiresAt: '2027-01-01T00:00:00.000Z' } }, text: text.slice(0, 20) });
     JSON.parse(text);
     runs.push(performance.now() - started);
   }

@@ -36,7 +36,14 @@ try {
       const file = join(root, 'bench-results', `${name}.json`);
       const result = JSON.parse(readFileSync(file, 'utf8'));
       rmSync(file);
-      runs.push({ round, brokers, eventsPerSecond: result.throughput.eventsPerSecond, latencyP99ms: result.latency.p99ms, calibrationMs: result.machine.calibrationMs, loadAverage1m: result.machine.loadAverage1m });
+      runs.push({
+        round,
+        brokers,
+        eventsPerSecond: result.throughput.eventsPerSecond,
+        latencyP99ms: result.latency.p99ms,
+        calibrationMs: result.machine.calibrationMs,
+        loadAverage1m: result.machine.loadAverage1m,
+      });
     }
   }
 } finally {
@@ -59,4 +66,6 @@ const results = {
   threeOverOne: Number((three.medianEventsPerSecond / one.medianEventsPerSecond).toFixed(2)),
 };
 writeFileSync(join(root, 'bench-results', 'earn-brokers.json'), `${JSON.stringify(results, null, 2)}\n`);
-console.log(`\n1 broker ${one.medianEventsPerSecond}/s, 3 brokers ${three.medianEventsPerSecond}/s (x${results.threeOverOne}); bench-results/earn-brokers.json`);
+console.log(
+  `\n1 broker ${one.medianEventsPerSecond}/s, 3 brokers ${three.medianEventsPerSecond}/s (x${results.threeOverOne}); bench-results/earn-brokers.json`,
+);

@@ -111,7 +111,11 @@ const earnRuntime = async (instances: number) => {
     seconds: total('nodejs_gc_duration_seconds_sum', { kind: k }),
     over100ms: total('nodejs_gc_duration_seconds_count', { kind: k }) - total('nodejs_gc_duration_seconds_bucket', { le: '0.1', kind: k }),
   });
-  return { minor: kind('minor'), major: kind('major'), eventLoopDelayMaxMs: Math.max(...texts.map((t) => sampleOf(t, 'nodejs_eventloop_lag_max_seconds') * 1000)) };
+  return {
+    minor: kind('minor'),
+    major: kind('major'),
+    eventLoopDelayMaxMs: Math.max(...texts.map((t) => sampleOf(t, 'nodejs_eventloop_lag_max_seconds') * 1000)),
+  };
 };
 
 /**
@@ -163,7 +167,15 @@ const EARN_MEMORY = {
 /** An earn process, killed with the bench if the bench dies first (it would hold the port for the next run). */
 const startEarn = (namespace: string, databaseUrl: string, brokers: string, port = EARN_PORT): ChildProcess => {
   const child = spawn('node', [...serviceNodeArgs('EARN'), join(ROOT, 'dist/apps/earn/src/main.js')], {
-    env: { ...process.env, TALLY_TOPIC_NAMESPACE: namespace, DATABASE_URL: databaseUrl, KAFKA_BROKERS: brokers, PORT: String(port), LOG_LEVEL: 'warn', TALLY_STATE_CACHE_SIZE: STATE_CACHE_SIZE },
+    env: {
+      ...process.env,
+      TALLY_TOPIC_NAMESPACE: namespace,
+      DATABASE_URL: databaseUrl,
+      KAFKA_BROKERS: brokers,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      TALLY_STATE_CACHE_SIZE: STATE_CACHE_SIZE,
+    },
     stdio: 'inherit',
   });
   process.once('exit', () => child.exitCode === null && child.kill('SIGKILL'));
@@ -337,7 +349,13 @@ const main = async () => {
   // CPU counted from the first append on: the processes' start (loading, connecting, joining) is not the backlog's.
   while (!(await appendedAfter(sql, before))) await sleep(50);
   // The first process may append before the others listen: their metrics are read from here on.
-  while (!(await scrapeEarn(INSTANCES).then(() => true, () => false))) await sleep(50);
+  while (
+    !(await scrapeEarn(INSTANCES).then(
+      () => true,
+      () => false,
+    ))
+  )
+    await sleep(50);
   const cpuFrom = cpuSample(earn);
   const backlogPhase = await phaseRuntime(INSTANCES, sql);
   while (!(await committedAll(kafka, namespace))) await sleep(500);
@@ -368,7 +386,17 @@ const main = async () => {
     benchmark: 'earn',
     command: 'npm run bench:earn',
     machine: machine(),
-    setup: { events: EVENTS, members: MEMBERS, partitions: PARTITIONS, brokers: brokers.split(',').length, replicationFactor: REPLICATION_FACTOR, publishAcks: PUBLISH_ACKS, consumer: 'kafkajs eachBatch, the partition batches of a fetch coalesced into one ledger append and one offset commit', earnProcesses: { noBacklog: 1, backlogAndAfter: INSTANCES }, stateCacheSize: Number(STATE_CACHE_SIZE) },
+    setup: {
+      events: EVENTS,
+      members: MEMBERS,
+      partitions: PARTITIONS,
+      brokers: brokers.split(',').length,
+      replicationFactor: REPLICATION_FACTOR,
+      publishAcks: PUBLISH_ACKS,
+      consumer: 'kafkajs eachBatch, the partition batches of a fetch coalesced into one ledger append and one offset commit',
+      earnProcesses: { noBacklog: 1, backlogAndAfter: INSTANCES },
+      stateCacheSize: Number(STATE_CACHE_SIZE),
+    },
     publish: { seconds: Number(publishSeconds.toFixed(1)) },
     throughput: { seconds: Number(throughputSeconds.toFixed(1)), eventsPerSecond, cpu, runtime: backlogRuntime },
     batches,

@@ -26,7 +26,16 @@ const command = (i: number): LedgerCommand<null> => {
     type: 'points.earned',
     memberId,
     occurredAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
-    data: { points: 10 + (i % 90), lotId: randomUuid(), expiresAt: '2027-12-31T00:00:00.000Z', reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: ['base'], storeId: `s-${i % 50}` },
+    data: {
+      points: 10 + (i % 90),
+      lotId: randomUuid(),
+      expiresAt: '2027-12-31T00:00:00.000Z',
+      reason: 'purchase',
+      tier: 'member',
+      multiplier: 1,
+      ruleIds: ['base'],
+      storeId: `s-${i % 50}`,
+    },
   };
   return { scope: 'export-bench', causationId: `e-${i}`, memberIds: [memberId], decide: () => ({ kind: 'append', result: null, events: [event] }) };
 };
@@ -59,7 +68,9 @@ const seed = async (url: string): Promise<number> => {
 
 const rssMb = (pid: number | undefined, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number => {
   try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${field}:`));
     return line ? Math.round(Number(line.split(/\s+/)[1]) / 1024) : 0;
   } catch {
     return 0;
@@ -104,7 +115,12 @@ const startLedger = async (url: string): Promise<ChildProcess> => {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   for (let i = 0; i < 240; i++) {
-    if (await fetch(`http://127.0.0.1:${PORT}/health`).then((r) => r.ok).catch(() => false)) return child;
+    if (
+      await fetch(`http://127.0.0.1:${PORT}/health`)
+        .then((r) => r.ok)
+        .catch(() => false)
+    )
+      return child;
     await sleep(500);
   }
   child.kill('SIGKILL');

@@ -19,7 +19,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const batchBody = (batch: number) => {
   const inputs = Array.from({ length: PER_BATCH }, (_, j) => {
     const i = batch * PER_BATCH + j;
-    return { eventId: `br-${i}`, type: 'purchase.completed', occurredAt: '2026-11-20T10:15:00+08:00', memberId: `m-${i % MEMBERS}`, storeId: 'sh-07', channel: 'store', orderId: `br-o-${i}`, amountMinor: 1000 + (i % 50_000), currency: 'CNY' };
+    return {
+      eventId: `br-${i}`,
+      type: 'purchase.completed',
+      occurredAt: '2026-11-20T10:15:00+08:00',
+      memberId: `m-${i % MEMBERS}`,
+      storeId: 'sh-07',
+      channel: 'store',
+      orderId: `br-o-${i}`,
+      amountMinor: 1000 + (i % 50_000),
+      currency: 'CNY',
+    };
   });
   return Buffer.from(JSON.stringify({ inputs }));
 };
@@ -39,7 +49,9 @@ const upload = async (body: Buffer, gzip: boolean): Promise<{ ms: number; accept
 
 const waitReady = async () => {
   for (let i = 0; i < 120; i++) {
-    const ok = await fetch(`http://127.0.0.1:${PORT}/health`).then((r) => r.ok).catch(() => false);
+    const ok = await fetch(`http://127.0.0.1:${PORT}/health`)
+      .then((r) => r.ok)
+      .catch(() => false);
     if (ok) return;
     await sleep(500);
   }
@@ -52,7 +64,15 @@ const main = async () => {
   await migrateLedger(databaseUrl);
   const namespace = `bench-ingest-${Date.now()}.`;
   const child = spawn('node', [...serviceNodeArgs('EARN'), join(ROOT, 'dist/apps/earn/src/main.js')], {
-    env: { ...process.env, TALLY_TOPIC_NAMESPACE: namespace, DATABASE_URL: databaseUrl, KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', PORT: String(PORT), LOG_LEVEL: 'warn', TALLY_API_TOKENS: `${TOKEN}=store:sh-07` },
+    env: {
+      ...process.env,
+      TALLY_TOPIC_NAMESPACE: namespace,
+      DATABASE_URL: databaseUrl,
+      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+      PORT: String(PORT),
+      LOG_LEVEL: 'warn',
+      TALLY_API_TOKENS: `${TOKEN}=store:sh-07`,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const sql = new Client({ connectionString: databaseUrl });
@@ -89,7 +109,13 @@ const main = async () => {
       retriedBatchOfDuplicates: { ms: Math.round(performance.now() - retryStarted), accepted: retry.accepted },
       memory: { what: 'resident memory (VmRSS) of the earn process at the end and its peak (VmHWM)', earn: residentOf(child.pid) },
     };
-    log(JSON.stringify({ uploadInputsPerSecond: results.uploadInputsPerSecond, appliedInputsPerSecond: results.appliedInputsPerSecond, retriedBatchOfDuplicates: results.retriedBatchOfDuplicates }));
+    log(
+      JSON.stringify({
+        uploadInputsPerSecond: results.uploadInputsPerSecond,
+        appliedInputsPerSecond: results.appliedInputsPerSecond,
+        retriedBatchOfDuplicates: results.retriedBatchOfDuplicates,
+      }),
+    );
     log(`results in ${writeResults('ingest', results)}`);
   } finally {
     await sql.end().catch(() => undefined);

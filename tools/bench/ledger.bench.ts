@@ -117,19 +117,24 @@ const emmettRate = async (url: string, events: number, concurrency: number) => {
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
-  const [{ bytes, count }] = await new DataSource({ type: 'postgres', url })
-    .initialize()
-    .then(async (ds) => {
-      // emmett partitions its messages table: count the whole partition tree.
-      const rows = await ds.query(
-        `SELECT (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('emt_messages')) AS bytes,
+  const [{ bytes, count }] = await new DataSource({ type: 'postgres', url }).initialize().then(async (ds) => {
+    // emmett partitions its messages table: count the whole partition tree.
+    const rows = await ds.query(
+      `SELECT (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('emt_messages')) AS bytes,
                 (SELECT count(*) FROM emt_messages) AS count`,
-      );
-      await ds.destroy();
-      return rows;
-    });
+    );
+    await ds.destroy();
+    return rows;
+  });
   await store.close();
-  return { concurrency, events, seconds: Number(seconds.toFixed(2)), eventsPerSecond: Math.round(events / seconds), ...latencyOf(latencies), bytesPerEvent: Math.round(Number(bytes) / Number(count)) };
+  return {
+    concurrency,
+    events,
+    seconds: Number(seconds.toFixed(2)),
+    eventsPerSecond: Math.round(events / seconds),
+    ...latencyOf(latencies),
+    bytesPerEvent: Math.round(Number(bytes) / Number(count)),
+  };
 };
 
 /** Bytes on disk per event: the log with its indexes, and every table of the ledger with theirs. */
@@ -143,7 +148,13 @@ const storage = async (dataSource: DataSource) => {
   );
   const events = Number(row.count);
   const per = (bytes: string) => Math.round(Number(bytes) / events);
-  return { events, bytesPerEvent: per(row.log), heapBytesPerEvent: per(row.heap), indexBytesPerEvent: per(row.indexes), allTablesBytesPerEvent: per(row.all_tables) };
+  return {
+    events,
+    bytesPerEvent: per(row.log),
+    heapBytesPerEvent: per(row.heap),
+    indexBytesPerEvent: per(row.indexes),
+    allTablesBytesPerEvent: per(row.all_tables),
+  };
 };
 
 const main = async () => {
@@ -205,7 +216,8 @@ const main = async () => {
   const bestTally = Math.max(...append.map((a) => a.eventsPerSecond));
   const bestEmmett = Math.max(...emmett.map((e) => e.eventsPerSecond));
   const oneEventRatio = (concurrency: number) => {
-    const rateOf = (rows: object[]) => (rows as { concurrency: number; eventsPerSecond: number }[]).find((r) => r.concurrency === concurrency)?.eventsPerSecond ?? 0;
+    const rateOf = (rows: object[]) =>
+      (rows as { concurrency: number; eventsPerSecond: number }[]).find((r) => r.concurrency === concurrency)?.eventsPerSecond ?? 0;
     const [tallyStore, tallyBatcher, emmettRate] = [rateOf(oneEvent.store), rateOf(oneEvent.batcher), rateOf(emmett)];
     return { tallyStore, tallyBatcher, emmett: emmettRate, batcherOverEmmett: Number((tallyBatcher / emmettRate).toFixed(2)) };
   };
@@ -224,7 +236,13 @@ const main = async () => {
       identical: verifies.every((v) => v.identical),
       runsMs: verifies.map((v) => v.ms),
     },
-    replayWithSwap: { events: rebuild.eventsReplayed, ms: rebuild.ms, eventsPerSecond: perSecond(rebuild.eventsReplayed, rebuild.ms), identical: rebuild.identical, swapped: rebuild.swapped },
+    replayWithSwap: {
+      events: rebuild.eventsReplayed,
+      ms: rebuild.ms,
+      eventsPerSecond: perSecond(rebuild.eventsReplayed, rebuild.ms),
+      identical: rebuild.identical,
+      swapped: rebuild.swapped,
+    },
     audit: { events: auditReport.eventsChecked, ms: auditReport.ms, eventsPerSecond: perSecond(auditReport.eventsChecked, auditReport.ms), ok: auditReport.ok },
     emmett,
     ratio: {

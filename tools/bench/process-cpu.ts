@@ -32,8 +32,7 @@ export const ticksByName = (name: string): Map<string, number> =>
  * What the processes alive at the second sample used since the first: backends come and go, and
  * one gone by then must not count as negative (one that ended meanwhile is not counted at all).
  */
-export const ticksSince = (a: Map<string, number>, b: Map<string, number>): number =>
-  [...b].reduce((sum, [pid, ticks]) => sum + ticks - (a.get(pid) ?? 0), 0);
+export const ticksSince = (a: Map<string, number>, b: Map<string, number>): number => [...b].reduce((sum, [pid, ticks]) => sum + ticks - (a.get(pid) ?? 0), 0);
 
 /** The whole machine's busy and total ticks (/proc/stat), to tell how much of it a run left idle. */
 export const machineTicks = (): { busy: number; total: number } => {

@@ -270,21 +270,27 @@ const main = async () => {
     let cpu = cpuSample(pid);
     const throughputRun = await closedLoop(dispatcher, THROUGHPUT.workers, THROUGHPUT.seconds, randomMember);
     const throughput = { ...throughputRun, cpuCores: coresUsed(cpu, (cpu = cpuSample(pid))) };
-    log(`   ${throughput.redemptionsPerSecond} redemptions/s, p50 ${throughput.p50ms} ms, p99 ${throughput.p99ms} ms, non-2xx ${throughput.non2xx}, network errors ${throughput.networkErrors}, cores ${JSON.stringify(throughput.cpuCores)}`);
+    log(
+      `   ${throughput.redemptionsPerSecond} redemptions/s, p50 ${throughput.p50ms} ms, p99 ${throughput.p99ms} ms, non-2xx ${throughput.non2xx}, network errors ${throughput.networkErrors}, cores ${JSON.stringify(throughput.cpuCores)}`,
+    );
     await sleep(2000);
 
     log(`2. latency: ${STEADY.rate} requests/s open loop, ${STEADY.seconds} s ...`);
     cpu = cpuSample(pid);
     const latencyRun = await openLoop(dispatcher, STEADY.rate, STEADY.seconds);
     const latency = { ...latencyRun, cpuCores: coresUsed(cpu, (cpu = cpuSample(pid))) };
-    log(`   p50 ${latency.p50ms} ms, p99 ${latency.p99ms} ms, max ${latency.maxMs} ms, non-2xx ${latency.non2xx}, network errors ${latency.networkErrors}, drained after ${latency.drainedAfterSeconds} s, cores ${JSON.stringify(latency.cpuCores)}`);
+    log(
+      `   p50 ${latency.p50ms} ms, p99 ${latency.p99ms} ms, max ${latency.maxMs} ms, non-2xx ${latency.non2xx}, network errors ${latency.networkErrors}, drained after ${latency.drainedAfterSeconds} s, cores ${JSON.stringify(latency.cpuCores)}`,
+    );
     await sleep(2000);
 
     log(`3. hot member: ${HOT.workers} workers, ${HOT.seconds} s, all on ${HOT.memberId} ...`);
     cpu = cpuSample(pid);
     const hotRun = await closedLoop(dispatcher, HOT.workers, HOT.seconds, () => HOT.memberId);
     const hot = { ...hotRun, cpuCores: coresUsed(cpu, cpuSample(pid)) };
-    log(`   ${hot.redemptionsPerSecond} redemptions/s, p50 ${hot.p50ms} ms, p99 ${hot.p99ms} ms, non-2xx ${hot.non2xx}, network errors ${hot.networkErrors}, cores ${JSON.stringify(hot.cpuCores)}`);
+    log(
+      `   ${hot.redemptionsPerSecond} redemptions/s, p50 ${hot.p50ms} ms, p99 ${hot.p99ms} ms, non-2xx ${hot.non2xx}, network errors ${hot.networkErrors}, cores ${JSON.stringify(hot.cpuCores)}`,
+    );
 
     const check = await new DataSource(ledgerDataSourceOptions(databaseUrl, 1)).initialize();
     const [counts] = await check.query(

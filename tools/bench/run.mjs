@@ -9,11 +9,15 @@ const name = process.argv[2];
 
 if (!name) throw new Error('usage: node tools/bench/run.mjs <ledger|earn|redeem|analytics|ingest|export>');
 execFileSync('bash', ['tools/infra/ensure-postgres.sh'], { cwd: root, stdio: 'inherit' });
-const kafka = (command) => spawnSync('bash', ['deploy/kafka/kafka.sh', command], { cwd: root, stdio: command === 'status' ? 'ignore' : 'inherit' }).status === 0;
+const kafka = (command) =>
+  spawnSync('bash', ['deploy/kafka/kafka.sh', command], { cwd: root, stdio: command === 'status' ? 'ignore' : 'inherit' }).status === 0;
 const startedKafka = ['earn', 'ingest', 'export'].includes(name) && !process.env.KAFKA_BROKERS && !kafka('status') && kafka('start');
 try {
   execFileSync('node', ['tools/build/build.mjs'], { cwd: root, stdio: 'inherit' });
-  execFileSync('node', ['--enable-source-maps', '--max-old-space-size=4096', '-r', 'reflect-metadata', `dist/tools/bench/${name}.bench.js`], { cwd: root, stdio: 'inherit' });
+  execFileSync('node', ['--enable-source-maps', '--max-old-space-size=4096', '-r', 'reflect-metadata', `dist/tools/bench/${name}.bench.js`], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 } finally {
   if (startedKafka) kafka('stop');
 }

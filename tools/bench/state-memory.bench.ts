@@ -37,7 +37,10 @@ const purchase = (member: number, k: number): PurchaseCompleted => ({
   currency: 'CNY',
 });
 
-const hash = (): string => Buffer.from(randomId() + randomId()).toString('hex').slice(0, 64);
+const hash = (): string =>
+  Buffer.from(randomId() + randomId())
+    .toString('hex')
+    .slice(0, 64);
 
 /** A member folded through `PURCHASES` purchases, as an append leaves it (orders dropped). */
 const member = (i: number): LoadedMember => {
@@ -61,7 +64,9 @@ const main = () => {
   const after = heapUsed();
   const memory = process.memoryUsage();
   const bytesPerState = Math.round((after - before) / MEMBERS);
-  log(`${MEMBERS} states of ${PURCHASES} purchases over ${DAYS} day(s): ${bytesPerState} bytes each on the heap; heap used ${Math.round(after / 2 ** 20)} MiB, rss ${Math.round(memory.rss / 2 ** 20)} MiB`);
+  log(
+    `${MEMBERS} states of ${PURCHASES} purchases over ${DAYS} day(s): ${bytesPerState} bytes each on the heap; heap used ${Math.round(after / 2 ** 20)} MiB, rss ${Math.round(memory.rss / 2 ** 20)} MiB`,
+  );
 
   // Every append takes its members' states out and puts them back: what that costs by itself.
   const rounds = 3;

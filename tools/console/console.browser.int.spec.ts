@@ -102,72 +102,84 @@ describe('the ops console in Chromium', () => {
     await page.waitForSelector(`main[data-ready="${name}"]`);
   };
 
-  it('shows the overview with charts of the demo stream, in Chinese and in English', async () => {
-    const { page, errors } = await logIn(OPS, 'zh-CN');
-    await page.waitForFunction(() => document.querySelector('[data-testid="kpi-earned"] .value')?.textContent !== '0');
-    expect(await page.textContent('[data-testid="kpi-liability"] .label')).toBe('未兑付积分');
-    expect(await page.textContent('[data-testid="kpi-cash"] .value')).toMatch(/¥/);
-    expect(await drawnPixels(page, 'chart-earn-burn')).toBeGreaterThan(1000);
-    expect(await drawnPixels(page, 'chart-tier-mix')).toBeGreaterThan(1000);
-    await page.screenshot({ path: join(shots, 'overview-zh-CN.png'), fullPage: true });
-    await page.selectOption('[data-testid="lang"]', 'en');
-    await page.waitForSelector('main[data-ready="overview"]');
-    await page.waitForFunction(() => document.querySelector('[data-testid="kpi-liability"] .label')?.textContent === 'Outstanding points');
-    expect(await page.textContent('[data-testid="kpi-cash"] .value')).toMatch(/CNY/);
-    await page.screenshot({ path: join(shots, 'overview-en.png'), fullPage: true });
-    expect(errors).toEqual([]);
-    await page.close();
-  }, PAGE_TEST_MS);
+  it(
+    'shows the overview with charts of the demo stream, in Chinese and in English',
+    async () => {
+      const { page, errors } = await logIn(OPS, 'zh-CN');
+      await page.waitForFunction(() => document.querySelector('[data-testid="kpi-earned"] .value')?.textContent !== '0');
+      expect(await page.textContent('[data-testid="kpi-liability"] .label')).toBe('未兑付积分');
+      expect(await page.textContent('[data-testid="kpi-cash"] .value')).toMatch(/¥/);
+      expect(await drawnPixels(page, 'chart-earn-burn')).toBeGreaterThan(1000);
+      expect(await drawnPixels(page, 'chart-tier-mix')).toBeGreaterThan(1000);
+      await page.screenshot({ path: join(shots, 'overview-zh-CN.png'), fullPage: true });
+      await page.selectOption('[data-testid="lang"]', 'en');
+      await page.waitForSelector('main[data-ready="overview"]');
+      await page.waitForFunction(() => document.querySelector('[data-testid="kpi-liability"] .label')?.textContent === 'Outstanding points');
+      expect(await page.textContent('[data-testid="kpi-cash"] .value')).toMatch(/CNY/);
+      await page.screenshot({ path: join(shots, 'overview-en.png'), fullPage: true });
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    PAGE_TEST_MS,
+  );
 
-  it('compares stores, ranks members, and finds a member with a linked hash chain', async () => {
-    const { page, errors } = await logIn(OPS, 'zh-CN');
-    await open(page, 'stores');
-    expect(await page.textContent('[data-testid="stores-table"]')).toContain('sh-07');
-    expect(await drawnPixels(page, 'chart-stores')).toBeGreaterThan(1000);
-    await page.screenshot({ path: join(shots, 'stores.png'), fullPage: true });
-    await open(page, 'leaderboards');
-    expect(await page.$$eval('[data-testid="board-table"] tbody tr', (rows) => rows.length)).toBeGreaterThanOrEqual(5);
-    expect(await drawnPixels(page, 'chart-board')).toBeGreaterThan(1000);
-    await page.screenshot({ path: join(shots, 'leaderboards.png'), fullPage: true });
-    await open(page, 'member');
-    await page.fill('[data-testid="member-id"]', 'm-1003');
-    await page.click('[data-testid="member-search"]');
-    await page.waitForSelector('[data-testid="member-balance"]');
-    expect(Number((await page.textContent('[data-testid="balance-available"]'))?.replace(/[^0-9]/g, ''))).toBeGreaterThan(0);
-    expect(await page.textContent('[data-testid="chain-status"]')).toBe('连续');
-    expect(await page.$$eval('[data-testid="history-table"] tbody tr', (rows) => rows.length)).toBeGreaterThan(1);
-    expect(await page.$$eval('[data-testid="lots-table"] tbody tr', (rows) => rows.length)).toBeGreaterThan(0);
-    await page.screenshot({ path: join(shots, 'member.png'), fullPage: true });
-    await page.fill('[data-testid="member-id"]', 'm-nobody');
-    await page.click('[data-testid="member-search"]');
-    await page.waitForSelector('[data-testid="member-result"] [data-testid="error"]');
-    await open(page, 'ops');
-    expect(await page.textContent('[data-testid="dead-letters"]')).toContain('invalid_json');
-    await page.click('[data-testid="run-audit"]');
-    await page.waitForSelector('[data-testid="job-report"]', { timeout: 60_000 });
-    expect(await page.textContent('[data-testid="job-report"]')).toContain('"ok":true');
-    await page.screenshot({ path: join(shots, 'ops.png'), fullPage: true });
-    expect(errors).toEqual([]);
-    await page.close();
-  }, PAGE_TEST_MS);
+  it(
+    'compares stores, ranks members, and finds a member with a linked hash chain',
+    async () => {
+      const { page, errors } = await logIn(OPS, 'zh-CN');
+      await open(page, 'stores');
+      expect(await page.textContent('[data-testid="stores-table"]')).toContain('sh-07');
+      expect(await drawnPixels(page, 'chart-stores')).toBeGreaterThan(1000);
+      await page.screenshot({ path: join(shots, 'stores.png'), fullPage: true });
+      await open(page, 'leaderboards');
+      expect(await page.$$eval('[data-testid="board-table"] tbody tr', (rows) => rows.length)).toBeGreaterThanOrEqual(5);
+      expect(await drawnPixels(page, 'chart-board')).toBeGreaterThan(1000);
+      await page.screenshot({ path: join(shots, 'leaderboards.png'), fullPage: true });
+      await open(page, 'member');
+      await page.fill('[data-testid="member-id"]', 'm-1003');
+      await page.click('[data-testid="member-search"]');
+      await page.waitForSelector('[data-testid="member-balance"]');
+      expect(Number((await page.textContent('[data-testid="balance-available"]'))?.replace(/[^0-9]/g, ''))).toBeGreaterThan(0);
+      expect(await page.textContent('[data-testid="chain-status"]')).toBe('连续');
+      expect(await page.$$eval('[data-testid="history-table"] tbody tr', (rows) => rows.length)).toBeGreaterThan(1);
+      expect(await page.$$eval('[data-testid="lots-table"] tbody tr', (rows) => rows.length)).toBeGreaterThan(0);
+      await page.screenshot({ path: join(shots, 'member.png'), fullPage: true });
+      await page.fill('[data-testid="member-id"]', 'm-nobody');
+      await page.click('[data-testid="member-search"]');
+      await page.waitForSelector('[data-testid="member-result"] [data-testid="error"]');
+      await open(page, 'ops');
+      expect(await page.textContent('[data-testid="dead-letters"]')).toContain('invalid_json');
+      await page.click('[data-testid="run-audit"]');
+      await page.waitForSelector('[data-testid="job-report"]', { timeout: 60_000 });
+      expect(await page.textContent('[data-testid="job-report"]')).toContain('"ok":true');
+      await page.screenshot({ path: join(shots, 'ops.png'), fullPage: true });
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    PAGE_TEST_MS,
+  );
 
-  it("shows a store token its own store only, and no ops page", async () => {
-    const { page, errors } = await logIn(STORE, 'en');
-    expect(await page.textContent('[data-testid="who"]')).toContain('store:sh-07');
-    expect(await page.$('[data-testid="kpi-liability"]')).toBeNull();
-    expect(await page.$('[data-testid="nav-ops"]')).toBeNull();
-    await open(page, 'stores');
-    const stores = await page.$$eval('[data-testid="stores-table"] tbody tr td:first-child', (cells) => cells.map((c) => c.textContent));
-    expect(stores).toEqual(['sh-07']);
-    await page.screenshot({ path: join(shots, 'store-token-stores.png'), fullPage: true });
-    const other = await page.evaluate(async () => {
-      const response = await fetch('/analytics/stores?storeId=bj-02', { headers: { Authorization: `Bearer ${sessionStorage.getItem('tally.token')}` } });
-      return response.status;
-    });
-    expect(other).toBe(403);
-    await page.goto(`${consoleUrl}#/ops`);
-    await page.waitForSelector('main[data-ready="overview"]');
-    expect(errors).toEqual([]);
-    await page.close();
-  }, PAGE_TEST_MS);
+  it(
+    'shows a store token its own store only, and no ops page',
+    async () => {
+      const { page, errors } = await logIn(STORE, 'en');
+      expect(await page.textContent('[data-testid="who"]')).toContain('store:sh-07');
+      expect(await page.$('[data-testid="kpi-liability"]')).toBeNull();
+      expect(await page.$('[data-testid="nav-ops"]')).toBeNull();
+      await open(page, 'stores');
+      const stores = await page.$$eval('[data-testid="stores-table"] tbody tr td:first-child', (cells) => cells.map((c) => c.textContent));
+      expect(stores).toEqual(['sh-07']);
+      await page.screenshot({ path: join(shots, 'store-token-stores.png'), fullPage: true });
+      const other = await page.evaluate(async () => {
+        const response = await fetch('/analytics/stores?storeId=bj-02', { headers: { Authorization: `Bearer ${sessionStorage.getItem('tally.token')}` } });
+        return response.status;
+      });
+      expect(other).toBe(403);
+      await page.goto(`${consoleUrl}#/ops`);
+      await page.waitForSelector('main[data-ready="overview"]');
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    PAGE_TEST_MS,
+  );
 });

@@ -23,11 +23,20 @@ const ledgerEventMessage = (generator: SchemaGenerator): JsonSchema => {
   const alternatives = Object.entries(dataByType).map(([type, data]) => ({
     allOf: [
       { $ref: '#/definitions/StoredEventFields' },
-      { type: 'object', properties: { type: { const: type }, memberId: { type: 'string' }, occurredAt: { type: 'string' }, data }, required: ['type', 'memberId', 'occurredAt', 'data'] },
+      {
+        type: 'object',
+        properties: { type: { const: type }, memberId: { type: 'string' }, occurredAt: { type: 'string' }, data },
+        required: ['type', 'memberId', 'occurredAt', 'data'],
+      },
     ],
   }));
   const { LedgerEventDataMap: _map, ...definitions } = map.definitions;
-  return { title: 'LedgerEventMessage', description: 'A ledger event as stored (all but prevHash).', oneOf: alternatives, definitions: { ...definitions, StoredEventFields: stored.root } };
+  return {
+    title: 'LedgerEventMessage',
+    description: 'A ledger event as stored (all but prevHash).',
+    oneOf: alternatives,
+    definitions: { ...definitions, StoredEventFields: stored.root },
+  };
 };
 
 /** The JSON Schema of each output message, generated from its TypeScript type in libs/contracts. */
@@ -46,6 +55,9 @@ export const outputSchemaDocuments = (): Record<OutputMessageType, JsonSchema> =
     return { title: type, ...schema, ...(Object.keys(others).length > 0 ? { definitions: others } : {}) };
   };
   return Object.fromEntries(
-    OUTPUT_MESSAGE_TYPES.map((type): [OutputMessageType, JsonSchema] => [type, { $schema: 'http://json-schema.org/draft-07/schema#', $id: schemaId(type), ...documentOf(type) }]),
+    OUTPUT_MESSAGE_TYPES.map((type): [OutputMessageType, JsonSchema] => [
+      type,
+      { $schema: 'http://json-schema.org/draft-07/schema#', $id: schemaId(type), ...documentOf(type) },
+    ]),
   ) as Record<OutputMessageType, JsonSchema>;
 };

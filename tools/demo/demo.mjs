@@ -21,25 +21,63 @@ export const demoMessages = (runId) => {
     for (let k = 0; k < 3; k++) {
       const storeId = stores[(i + k) % stores.length];
       const amountMinor = 5_000 + 12_345 * (i + 1) * (k + 1);
-      messages.push(['loyalty.purchases.v1', memberId, {
-        eventId: `demo-${runId}-p-${memberId}-${k}`, type: 'purchase.completed', occurredAt: iso(3 - k, 2 + k),
-        memberId, storeId, channel: 'store', orderId: `o-${runId}-${memberId}-${k}`, amountMinor, currency: 'CNY',
-        lines: [{ sku: 'tea-01', category: 'beverage', quantity: 1, amountMinor }],
-      }]);
+      messages.push([
+        'loyalty.purchases.v1',
+        memberId,
+        {
+          eventId: `demo-${runId}-p-${memberId}-${k}`,
+          type: 'purchase.completed',
+          occurredAt: iso(3 - k, 2 + k),
+          memberId,
+          storeId,
+          channel: 'store',
+          orderId: `o-${runId}-${memberId}-${k}`,
+          amountMinor,
+          currency: 'CNY',
+          lines: [{ sku: 'tea-01', category: 'beverage', quantity: 1, amountMinor }],
+        },
+      ]);
     }
     for (let day = 2; day >= 0; day--) {
-      messages.push(['loyalty.check-ins.v1', memberId, {
-        eventId: `demo-${runId}-ci-${memberId}-${day}`, type: 'member.checked-in', occurredAt: iso(day, 1), memberId, storeId: stores[i % 3],
-      }]);
+      messages.push([
+        'loyalty.check-ins.v1',
+        memberId,
+        {
+          eventId: `demo-${runId}-ci-${memberId}-${day}`,
+          type: 'member.checked-in',
+          occurredAt: iso(day, 1),
+          memberId,
+          storeId: stores[i % 3],
+        },
+      ]);
     }
   });
-  messages.push(['loyalty.referrals.v1', 'm-1001', {
-    eventId: `demo-${runId}-ref-1`, type: 'referral.completed', occurredAt: iso(1, 4), referrerId: 'm-1001', refereeId: `m-new-${runId}`,
-  }]);
-  messages.push(['loyalty.purchases.v1', 'm-1002', {
-    eventId: `demo-${runId}-rf-1`, type: 'purchase.refunded', occurredAt: iso(0, 5), memberId: 'm-1002', storeId: 'bj-02',
-    orderId: `o-${runId}-m-1002-0`, refundId: `r-${runId}-1`, amountMinor: 5_000, currency: 'CNY',
-  }]);
+  messages.push([
+    'loyalty.referrals.v1',
+    'm-1001',
+    {
+      eventId: `demo-${runId}-ref-1`,
+      type: 'referral.completed',
+      occurredAt: iso(1, 4),
+      referrerId: 'm-1001',
+      refereeId: `m-new-${runId}`,
+    },
+  ]);
+  messages.push([
+    'loyalty.purchases.v1',
+    'm-1002',
+    {
+      eventId: `demo-${runId}-rf-1`,
+      type: 'purchase.refunded',
+      occurredAt: iso(0, 5),
+      memberId: 'm-1002',
+      storeId: 'bj-02',
+      orderId: `o-${runId}-m-1002-0`,
+      refundId: `r-${runId}-1`,
+      amountMinor: 5_000,
+      currency: 'CNY',
+    },
+  ]);
   messages.push(['loyalty.purchases.v1', 'm-1003', '{"eventId": "broken-json", "type": "purchase.completed", amountMinor: 12}']);
   return messages;
 };
@@ -76,14 +114,22 @@ export const showBalances = async (members, token, say, urls = { ledger: 'http:/
   say('member   available  pending  held  lifetimeEarned  tier');
   for (const memberId of members) {
     const b = balances.get(memberId);
-    say(b ? `${memberId}  ${String(b.available).padStart(9)}  ${String(b.pending).padStart(7)}  ${String(b.held).padStart(4)}  ${String(b.lifetimeEarned).padStart(14)}  ${b.tier}` : `${memberId}  (no balance yet)`);
+    say(
+      b
+        ? `${memberId}  ${String(b.available).padStart(9)}  ${String(b.pending).padStart(7)}  ${String(b.held).padStart(4)}  ${String(b.lifetimeEarned).padStart(14)}  ${b.tier}`
+        : `${memberId}  (no balance yet)`,
+    );
   }
   const redemption = await fetch(`${urls.redeem}/redemptions`, {
     method: 'POST',
     headers: { ...headers, 'content-type': 'application/json' },
     body: JSON.stringify({ redemptionId: `demo-${Date.now().toString(36)}`, memberId: members[0], points: 100, storeId: 'sh-07' }),
-  }).then(async (r) => ({ status: r.status, body: await r.json() })).catch((error) => ({ status: 0, body: { message: error.message } }));
-  say(`redeemed 100 points for ${members[0]} at sh-07 through the redeem API: HTTP ${redemption.status}, available now ${redemption.body.available ?? '?'} (worth ${redemption.body.valueMinor ?? '?'} fen)`);
+  })
+    .then(async (r) => ({ status: r.status, body: await r.json() }))
+    .catch((error) => ({ status: 0, body: { message: error.message } }));
+  say(
+    `redeemed 100 points for ${members[0]} at sh-07 through the redeem API: HTTP ${redemption.status}, available now ${redemption.body.available ?? '?'} (worth ${redemption.body.valueMinor ?? '?'} fen)`,
+  );
   const deadLetters = await countDeadLetters(base, headers);
   say(`dead letters so far: ${deadLetters ?? 'unknown'} (GET /ops/dead-letters; the demo sends one broken message)`);
   return { balances, redemptionStatus: redemption.status, deadLetters };
@@ -94,7 +140,9 @@ const countDeadLetters = async (base, headers) => {
   let count;
   for (let i = 0; i < 20 && !count; i++) {
     if (i > 0) await sleep(500);
-    const page = await fetch(`${base}/ops/dead-letters?limit=50`, { headers }).then((r) => (r.ok ? r.json() : undefined)).catch(() => undefined);
+    const page = await fetch(`${base}/ops/dead-letters?limit=50`, { headers })
+      .then((r) => (r.ok ? r.json() : undefined))
+      .catch(() => undefined);
     count = page?.deadLetters?.length;
   }
   return count;

@@ -88,7 +88,8 @@ const fuzzHttp = async (stack: Stack, rng: Rng, count: number) => {
       for (let request = queue.shift(); request; request = queue.shift()) {
         const problem = await probe(base, request);
         sent++;
-        if (problem) findings.push(`${service} ${request.method} ${request.url.slice(0, 120)} (${request.headers['content-type'] ?? 'no content-type'}): ${problem}`);
+        if (problem)
+          findings.push(`${service} ${request.method} ${request.url.slice(0, 120)} (${request.headers['content-type'] ?? 'no content-type'}): ${problem}`);
       }
     };
     await Promise.all([worker(), worker(), worker(), worker()]);
@@ -103,7 +104,9 @@ const main = async () => {
   const kafkaBad = Math.round(count * 0.6);
   const messages = generate(rng, kafkaBad);
   const stack = new Stack({ label: `fuzz${seed}`, portBase: Number(values['port-base']), brokers });
-  say(`fuzz: seed ${seed}, ${count} bad inputs (${kafkaBad} Kafka, ${count - kafkaBad} HTTP), ${messages.length - kafkaBad} valid/redelivered Kafka inputs; database ${stack.databaseUrl.replace(/.*\//, '')}, namespace ${stack.namespace}`);
+  say(
+    `fuzz: seed ${seed}, ${count} bad inputs (${kafkaBad} Kafka, ${count - kafkaBad} HTTP), ${messages.length - kafkaBad} valid/redelivered Kafka inputs; database ${stack.databaseUrl.replace(/.*\//, '')}, namespace ${stack.namespace}`,
+  );
   const findings: string[] = [];
   const report: Record<string, unknown> = { seed, count };
   try {
@@ -122,20 +125,36 @@ const main = async () => {
     findings.push(...dead.findings);
     const applied = await checkApplied(stack.sql, messages);
     findings.push(...applied.findings);
-    say(`  Kafka: ${bad.length} bad -> ${letters.length - dead.redelivered} dead letters (+${dead.redelivered} lettered again); ${messages.filter((m) => m.valid).length} valid -> ${applied.eventsApplied} ledger events (${Math.round((Date.now() - started) / 1000)} s)`);
+    say(
+      `  Kafka: ${bad.length} bad -> ${letters.length - dead.redelivered} dead letters (+${dead.redelivered} lettered again); ${messages.filter((m) => m.valid).length} valid -> ${applied.eventsApplied} ledger events (${Math.round((Date.now() - started) / 1000)} s)`,
+    );
     const http = await fuzzHttp(stack, rng, count - kafkaBad);
     findings.push(...http.findings);
     say(`  HTTP: ${http.sent} bad requests, ${http.findings.length} findings (${Math.round((Date.now() - started) / 1000)} s)`);
     for (const instance of stack.instances) {
-      const health = await fetch(`http://127.0.0.1:${instance.port}/health`).then((r) => r.status, () => 0);
+      const health = await fetch(`http://127.0.0.1:${instance.port}/health`).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (health !== 200) findings.push(`${instance.id} /health answers ${health} after the run`);
     }
-    const audit = (await (await fetch(`${stack.url('ledger')}/ops/audit`, { headers: { authorization: `Bearer ${OPS_TOKEN}` } })).json()) as { ok: boolean; violationCount: number };
+    const audit = (await (await fetch(`${stack.url('ledger')}/ops/audit`, { headers: { authorization: `Bearer ${OPS_TOKEN}` } })).json()) as {
+      ok: boolean;
+      violationCount: number;
+    };
     if (!audit.ok) findings.push(`/ops/audit: ${audit.violationCount} violations`);
     const byKind: Record<string, number> = {};
     for (const m of bad) byKind[m.bad!.kind] = (byKind[m.bad!.kind] ?? 0) + 1;
     Object.assign(report, {
-      kafka: { bad: bad.length, valid: messages.filter((m) => m.valid).length, redeliveries: messages.filter((m) => m.redelivery).length, deadLetters: letters.length - dead.redelivered, deadLettersRedelivered: dead.redelivered, eventsApplied: applied.eventsApplied, byKind },
+      kafka: {
+        bad: bad.length,
+        valid: messages.filter((m) => m.valid).length,
+        redeliveries: messages.filter((m) => m.redelivery).length,
+        deadLetters: letters.length - dead.redelivered,
+        deadLettersRedelivered: dead.redelivered,
+        eventsApplied: applied.eventsApplied,
+        byKind,
+      },
       http: { requests: http.sent, byService: http.perService },
       audit,
     });
@@ -149,7 +168,9 @@ const main = async () => {
   mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench-results/fuzz.json'), `${JSON.stringify(report, null, 2)}\n`);
   for (const finding of findings.slice(0, 30)) say(`  finding: ${finding}`);
-  say(`fuzz ${verdict}: seed ${seed}, ${count} bad inputs, ${findings.length} findings in ${report.seconds} s (rerun: npm run fuzz -- --seed ${seed} --count ${count})`);
+  say(
+    `fuzz ${verdict}: seed ${seed}, ${count} bad inputs, ${findings.length} findings in ${report.seconds} s (rerun: npm run fuzz -- --seed ${seed} --count ${count})`,
+  );
   process.exitCode = findings.length === 0 ? 0 : 1;
 };
 

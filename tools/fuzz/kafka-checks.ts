@@ -5,7 +5,16 @@ import { Client } from 'pg';
 import { FuzzMessage } from './kafka-inputs';
 import { sleep } from '@tally/testing';
 
-const KNOWN_REASONS = new Set(['empty_message', 'payload_too_large', 'invalid_json', 'unknown_topic', 'unknown_type', 'validation_failed', 'occurred_in_future', 'idempotency_conflict']);
+const KNOWN_REASONS = new Set([
+  'empty_message',
+  'payload_too_large',
+  'invalid_json',
+  'unknown_topic',
+  'unknown_type',
+  'validation_failed',
+  'occurred_in_future',
+  'idempotency_conflict',
+]);
 
 /** Every letter of the (namespaced) dead-letter topic, read until `expected` have come and a few quiet seconds passed. */
 export const readDeadLetters = async (kafka: Kafka, namespace: string, expected: number, timeoutMs = 90_000): Promise<DeadLetter[]> => {
@@ -45,7 +54,9 @@ export const checkDeadLetters = (sent: FuzzMessage[], letters: DeadLetter[], nam
   for (const letter of letters) {
     const n = fuzzId(letter);
     if (n === undefined) {
-      findings.push(`a dead letter without its input's headers (reason ${letter.reason}, ${letter.source.topic}@${letter.source.partition}:${letter.source.offset})`);
+      findings.push(
+        `a dead letter without its input's headers (reason ${letter.reason}, ${letter.source.topic}@${letter.source.partition}:${letter.source.offset})`,
+      );
       continue;
     }
     // The topic is written at least once: a batch redone after a rebalance letters its inputs again, same source offset.
@@ -55,7 +66,9 @@ export const checkDeadLetters = (sent: FuzzMessage[], letters: DeadLetter[], nam
   }
   for (const message of sent) {
     const found = byN.get(message.n) ?? [];
-    const what = message.bad ? `bad input #${message.n} (${message.bad.kind}) on ${message.topic}` : `${message.redelivery ? 'redelivered' : 'valid'} input #${message.n} on ${message.topic}`;
+    const what = message.bad
+      ? `bad input #${message.n} (${message.bad.kind}) on ${message.topic}`
+      : `${message.redelivery ? 'redelivered' : 'valid'} input #${message.n} on ${message.topic}`;
     if (!message.bad) {
       if (found.length > 0) findings.push(`${what} was dead-lettered: ${found[0].reason}: ${found[0].message.slice(0, 200)}`);
       continue;
@@ -66,9 +79,11 @@ export const checkDeadLetters = (sent: FuzzMessage[], letters: DeadLetter[], nam
     }
     const [letter] = found;
     if (!KNOWN_REASONS.has(letter.reason)) findings.push(`${what}: reason ${letter.reason} (${letter.message.slice(0, 200)})`);
-    else if (!message.bad.reasons.includes(letter.reason)) findings.push(`${what}: reason ${letter.reason}, expected one of ${message.bad.reasons.join('/')} (${letter.message.slice(0, 200)})`);
+    else if (!message.bad.reasons.includes(letter.reason))
+      findings.push(`${what}: reason ${letter.reason}, expected one of ${message.bad.reasons.join('/')} (${letter.message.slice(0, 200)})`);
     if (!letter.message) findings.push(`${what}: a dead letter without a message`);
-    if (letter.source.topic !== `${namespace}${message.topic}` && letter.source.topic !== message.topic) findings.push(`${what}: letter names source topic ${letter.source.topic}`);
+    if (letter.source.topic !== `${namespace}${message.topic}` && letter.source.topic !== message.topic)
+      findings.push(`${what}: letter names source topic ${letter.source.topic}`);
     if (!sameBytes(letter, message.value)) findings.push(`${what}: the letter does not keep the original bytes`);
   }
   return { findings, redelivered };
@@ -86,7 +101,8 @@ export const checkApplied = async (sql: Client, sent: FuzzMessage[]): Promise<{ 
   const recordedIds = new Set(recorded.map((r) => r.causation_id));
   const key = (e: { type: string; memberId: string; points: number }) => `${e.type}/${e.memberId}/${e.points}`;
   const actual = new Map<string, string[]>();
-  for (const e of events) actual.set(e.causation_id, [...(actual.get(e.causation_id) ?? []), key({ type: e.type, memberId: e.member_id, points: Number(e.points) })]);
+  for (const e of events)
+    actual.set(e.causation_id, [...(actual.get(e.causation_id) ?? []), key({ type: e.type, memberId: e.member_id, points: Number(e.points) })]);
   const findings: string[] = [];
   for (const message of valid) {
     const { eventId, events: expected } = message.valid!;

@@ -52,7 +52,10 @@ export class KafkaInputs {
   private n = 0;
   private readonly earlier: { topic: string; key: string; body: Body; bytes: Buffer }[] = [];
 
-  constructor(private readonly rng: Rng, private readonly tag: string) {}
+  constructor(
+    private readonly rng: Rng,
+    private readonly tag: string,
+  ) {}
 
   private day(): string {
     return `2026-11-${String(this.rng.int(1, 28)).padStart(2, '0')}T${String(this.rng.int(0, 23)).padStart(2, '0')}:${String(this.rng.int(0, 59)).padStart(2, '0')}:00+08:00`;
@@ -70,7 +73,17 @@ export class KafkaInputs {
       case 0: {
         const memberId = this.member('p');
         const amountMinor = this.rng.int(1, 500) * 100 + this.rng.int(0, 99);
-        const body = { eventId, type: 'purchase.completed', occurredAt, memberId, storeId: 'sh-07', channel: this.rng.pick(['store', 'online']), orderId: `o-${this.n}`, amountMinor, currency: 'CNY' };
+        const body = {
+          eventId,
+          type: 'purchase.completed',
+          occurredAt,
+          memberId,
+          storeId: 'sh-07',
+          channel: this.rng.pick(['store', 'online']),
+          orderId: `o-${this.n}`,
+          amountMinor,
+          currency: 'CNY',
+        };
         return { topic: Topics.purchases.name, key: memberId, body, events: [{ type: 'points.earned', memberId, points: Math.floor(amountMinor / 100) }] };
       }
       case 1: {
@@ -101,7 +114,13 @@ export class KafkaInputs {
     }
   }
 
-  private message(topic: string, key: string | Buffer | null, value: Buffer | null, extra: Partial<FuzzMessage> = {}, headers: Record<string, Buffer> = {}): FuzzMessage {
+  private message(
+    topic: string,
+    key: string | Buffer | null,
+    value: Buffer | null,
+    extra: Partial<FuzzMessage> = {},
+    headers: Record<string, Buffer> = {},
+  ): FuzzMessage {
     const n = this.n++;
     return { n, topic, key, value, headers: { ...headers, 'fuzz-id': Buffer.from(String(n)) }, ...extra };
   }
@@ -129,44 +148,103 @@ export class KafkaInputs {
     // Required fields only: an optional one (storeId) may be left out, and an unknown activity is a business refusal.
     const field = this.rng.pick(Object.keys(body).filter((f) => !['type', 'storeId', 'activity'].includes(f)));
     const kinds: [string, () => { value: Buffer | null; key?: string | Buffer | null; reasons: string[]; headers?: Record<string, Buffer> }][] = [
-      ['broken-utf8', () => {
-        const text = JSON.stringify(body);
-        const at = text.indexOf(String(body.eventId)) + 2;
-        return { value: Buffer.concat([Buffer.from(text.slice(0, at)), this.rng.pick([Buffer.from([0xc3, 0x28]), Buffer.from([0xff]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xe2, 0x82])]), Buffer.from(text.slice(at))]), reasons: ['invalid_json', 'validation_failed'] };
-      }],
-      ['binary', () => ({ value: Buffer.concat([Buffer.from([this.rng.pick([0x00, 0xff, 0x80, 0x1f, 0xfe])]), this.rng.bytes(this.rng.int(0, 300))]), reasons: ['invalid_json'] })],
+      [
+        'broken-utf8',
+        () => {
+          const text = JSON.stringify(body);
+          const at = text.indexOf(String(body.eventId)) + 2;
+          return {
+            value: Buffer.concat([
+              Buffer.from(text.slice(0, at)),
+              this.rng.pick([Buffer.from([0xc3, 0x28]), Buffer.from([0xff]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xe2, 0x82])]),
+              Buffer.from(text.slice(at)),
+            ]),
+            reasons: ['invalid_json', 'validation_failed'],
+          };
+        },
+      ],
+      [
+        'binary',
+        () => ({
+          value: Buffer.concat([Buffer.from([this.rng.pick([0x00, 0xff, 0x80, 0x1f, 0xfe])]), this.rng.bytes(this.rng.int(0, 300))]),
+          reasons: ['invalid_json'],
+        }),
+      ],
       ['empty', () => ({ value: this.rng.chance(0.5) ? Buffer.alloc(0) : null, reasons: ['empty_message', 'invalid_json'] })],
       ['1mb-field', () => ({ value: with_(field, 'x'.repeat(1_000_000)), reasons: ['payload_too_large', 'validation_failed'] })],
       ['1mb-junk', () => ({ value: Buffer.from(`{"a":"${'y'.repeat(999_000)}"}`), reasons: ['payload_too_large', 'unknown_type', 'validation_failed'] })],
-      ['deep-nesting', () => {
-        const depth = this.rng.int(100, 20_000);
-        const deep = this.rng.chance(0.5) ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
-        return { value: Buffer.from(JSON.stringify({ ...body, [field]: '@@' }).replace('"@@"', deep)), reasons: ['validation_failed', 'invalid_json', 'payload_too_large'] };
-      }],
+      [
+        'deep-nesting',
+        () => {
+          const depth = this.rng.int(100, 20_000);
+          const deep = this.rng.chance(0.5) ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+          return {
+            value: Buffer.from(JSON.stringify({ ...body, [field]: '@@' }).replace('"@@"', deep)),
+            reasons: ['validation_failed', 'invalid_json', 'payload_too_large'],
+          };
+        },
+      ],
       ['wrong-type', () => ({ value: with_(field, this.rng.pick(WRONG_VALUES)), reasons: ['validation_failed'] })],
-      ['missing-field', () => {
-        const rest = { ...body };
-        delete rest[field];
-        return { value: json(rest), reasons: ['validation_failed'] };
-      }],
-      ['bad-id', () => {
-        const id = this.rng.pick(Object.keys(body).filter((f) => /Id$/.test(f)));
-        // An eventId may be up to 128 characters long.
-        const value = this.rng.pick(BAD_IDS).replace(/^a{65}$/, id === 'eventId' ? 'a'.repeat(129) : 'a'.repeat(65));
-        return { value: with_(id, value), reasons: ['validation_failed'] };
-      }],
+      [
+        'missing-field',
+        () => {
+          const rest = { ...body };
+          delete rest[field];
+          return { value: json(rest), reasons: ['validation_failed'] };
+        },
+      ],
+      [
+        'bad-id',
+        () => {
+          const id = this.rng.pick(Object.keys(body).filter((f) => /Id$/.test(f)));
+          // An eventId may be up to 128 characters long.
+          const value = this.rng.pick(BAD_IDS).replace(/^a{65}$/, id === 'eventId' ? 'a'.repeat(129) : 'a'.repeat(65));
+          return { value: with_(id, value), reasons: ['validation_failed'] };
+        },
+      ],
       ['impossible-time', () => ({ value: with_('occurredAt', this.rng.pick(CALENDAR_IMPOSSIBLE)), reasons: ['validation_failed'] })],
       ['future-time', () => ({ value: with_('occurredAt', this.rng.pick(FUTURE)), reasons: ['occurred_in_future', 'validation_failed'] })],
       ['prototype-type', () => ({ value: with_('type', this.rng.pick(PROTOTYPE_KEYS)), reasons: ['unknown_type', 'validation_failed'] })],
-      ['prototype-smuggled-type', () => {
-        const rest = { ...body };
-        delete rest.type;
-        return { value: Buffer.from(JSON.stringify(rest).replace(/^\{/, `{"__proto__":{"type":${JSON.stringify(body.type)}},`)), reasons: ['unknown_type', 'validation_failed'] };
-      }],
-      ['other-topic-type', () => ({ value: with_('type', this.rng.pick(['purchase.completed', 'member.checked-in', 'referral.completed', 'member.activity', 'purchase.refunded'].filter((t) => t !== body.type))), reasons: ['unknown_type', 'validation_failed'] })],
-      ['not-an-object', () => ({ value: Buffer.from(this.rng.pick(['null', '1', '"x"', '[]', `[${JSON.stringify(body)}]`, 'true', '1e999'])), reasons: ['validation_failed', 'invalid_json', 'unknown_type'] })],
+      [
+        'prototype-smuggled-type',
+        () => {
+          const rest = { ...body };
+          delete rest.type;
+          return {
+            value: Buffer.from(JSON.stringify(rest).replace(/^\{/, `{"__proto__":{"type":${JSON.stringify(body.type)}},`)),
+            reasons: ['unknown_type', 'validation_failed'],
+          };
+        },
+      ],
+      [
+        'other-topic-type',
+        () => ({
+          value: with_(
+            'type',
+            this.rng.pick(
+              ['purchase.completed', 'member.checked-in', 'referral.completed', 'member.activity', 'purchase.refunded'].filter((t) => t !== body.type),
+            ),
+          ),
+          reasons: ['unknown_type', 'validation_failed'],
+        }),
+      ],
+      [
+        'not-an-object',
+        () => ({
+          value: Buffer.from(this.rng.pick(['null', '1', '"x"', '[]', `[${JSON.stringify(body)}]`, 'true', '1e999'])),
+          reasons: ['validation_failed', 'invalid_json', 'unknown_type'],
+        }),
+      ],
       ['long-event-id', () => ({ value: with_('eventId', 'e'.repeat(this.rng.int(129, 2000))), reasons: ['validation_failed'] })],
-      ['nul-key-and-header', () => ({ value: with_(field, this.rng.pick(WRONG_VALUES)), key: Buffer.from([0x6d, 0x00, 0xff]), headers: { 'x\u0000y': Buffer.from([0xff, 0x00]), __proto__x: Buffer.from('p') }, reasons: ['validation_failed'] })],
+      [
+        'nul-key-and-header',
+        () => ({
+          value: with_(field, this.rng.pick(WRONG_VALUES)),
+          key: Buffer.from([0x6d, 0x00, 0xff]),
+          headers: { 'x\u0000y': Buffer.from([0xff, 0x00]), __proto__x: Buffer.from('p') },
+          reasons: ['validation_failed'],
+        }),
+      ],
       ['float-money', () => ({ value: with_('amountMinor' in body ? 'amountMinor' : field, 12.5), reasons: ['validation_failed'] })],
     ];
     const conflict = this.conflict();

@@ -34,7 +34,7 @@ describe('docker-compose.yml', () => {
     expect(compose.services.kafka.image).toBe(`apache/kafka:${version}`);
   });
 
-  it("starts each service with node, the flags service-node-flags.json gives it, and its app, on its port", () => {
+  it('starts each service with node, the flags service-node-flags.json gives it, and its app, on its port', () => {
     for (const name of SERVICES) {
       const service = compose.services[name];
       expect(service.command).toEqual(['node', ...nodeFlags.every, ...(nodeFlags[name] ?? []), `dist/apps/${name}/src/main.js`]);
@@ -66,13 +66,15 @@ describe('the image', () => {
     expect(runtime).not.toMatch(/^COPY (?!--from)/m);
   });
 
-  it("defaults to the flags every service gets, so a container without a command still runs them", () => {
+  it('defaults to the flags every service gets, so a container without a command still runs them', () => {
     const cmd = /^CMD \[(.*)\]$/m.exec(dockerfile.split(/^FROM /m).pop() as string)?.[1] ?? '';
     for (const flag of nodeFlags.every) expect(cmd).toContain(flag);
   });
 
   it('gets a build context without dependencies, local data or history', () => {
-    const ignored = read('.dockerignore').split('\n').map((line) => line.trim());
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', '.tally', '.git']));
   });
 });

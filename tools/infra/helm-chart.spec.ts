@@ -17,9 +17,23 @@ const validate = (yaml: string) => spawnSync('node', [join(root, 'tools/infra/va
 type Manifest = any;
 
 const render = (...sets: string[]): { status: number | null; manifests: Manifest[]; stdout: string; stderr: string } => {
-  const args = ['template', 'r1', chart, '--set', 'secrets.apiTokens=t0k=ops', '--set', 'secrets.databaseUrl=postgres://db/tally', ...sets.flatMap((s) => ['--set', s])];
+  const args = [
+    'template',
+    'r1',
+    chart,
+    '--set',
+    'secrets.apiTokens=t0k=ops',
+    '--set',
+    'secrets.databaseUrl=postgres://db/tally',
+    ...sets.flatMap((s) => ['--set', s]),
+  ];
   const run = helm(args);
-  const manifests = run.status === 0 ? parseAllDocuments(run.stdout).map((d) => d.toJSON()).filter(Boolean) : [];
+  const manifests =
+    run.status === 0
+      ? parseAllDocuments(run.stdout)
+          .map((d) => d.toJSON())
+          .filter(Boolean)
+      : [];
   return { status: run.status, manifests, stdout: run.stdout, stderr: run.stderr };
 };
 

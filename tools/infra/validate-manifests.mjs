@@ -11,9 +11,18 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 
-const MODELS = { 'apps/v1 Deployment': Deployment, 'batch/v1 Job': Job, 'policy/v1 PodDisruptionBudget': PodDisruptionBudget, 'v1 ConfigMap': ConfigMap, 'v1 Secret': Secret, 'v1 Service': Service };
+const MODELS = {
+  'apps/v1 Deployment': Deployment,
+  'batch/v1 Job': Job,
+  'policy/v1 PodDisruptionBudget': PodDisruptionBudget,
+  'v1 ConfigMap': ConfigMap,
+  'v1 Secret': Secret,
+  'v1 Service': Service,
+};
 
-const manifests = parseAllDocuments(readFileSync(0, 'utf8')).map((doc) => doc.toJSON()).filter(Boolean);
+const manifests = parseAllDocuments(readFileSync(0, 'utf8'))
+  .map((doc) => doc.toJSON())
+  .filter(Boolean);
 const problems = [];
 for (const manifest of manifests) {
   const name = `${manifest.apiVersion} ${manifest.kind} ${manifest.metadata?.name ?? '(no name)'}`;

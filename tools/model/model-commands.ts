@@ -51,7 +51,10 @@ const inputOf = (spec: ModelSpec & { eventId: string }): { topic: string; input:
       return { topic: Topics.purchases.name, input: input as InputEvent };
     }
     case 'check-in':
-      return { topic: Topics.checkIns.name, input: { eventId: spec.eventId, type: 'member.checked-in', occurredAt: spec.occurredAt, memberId: spec.memberId, storeId: STORE } as InputEvent };
+      return {
+        topic: Topics.checkIns.name,
+        input: { eventId: spec.eventId, type: 'member.checked-in', occurredAt: spec.occurredAt, memberId: spec.memberId, storeId: STORE } as InputEvent,
+      };
     case 'referral': {
       const { eventId, referrerId, refereeId, occurredAt } = spec;
       return { topic: Topics.referrals.name, input: { eventId, type: 'referral.completed', occurredAt, referrerId, refereeId } as InputEvent };
@@ -93,7 +96,9 @@ export const commandOf = (spec: ModelSpec, program: Program): LedgerCommand<unkn
       return idempotentCommand(holdRequest({ holdId, memberId, points, storeId: STORE, ttlSeconds }, occurredAt)) as LedgerCommand<unknown>;
     }
     case 'capture':
-      return idempotentCommand(captureRequest(heldBy(spec), spec.points === undefined ? {} : { points: spec.points }, spec.occurredAt)) as LedgerCommand<unknown>;
+      return idempotentCommand(
+        captureRequest(heldBy(spec), spec.points === undefined ? {} : { points: spec.points }, spec.occurredAt),
+      ) as LedgerCommand<unknown>;
     case 'release':
       return idempotentCommand(releaseRequest(heldBy(spec), spec.occurredAt)) as LedgerCommand<unknown>;
     case 'upgrade':

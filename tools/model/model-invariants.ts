@@ -54,7 +54,9 @@ export const checkNothingDue = async (query: Query, memberIds: string[], asOf: s
 
 /** After an upgrade check and a daily evaluation at `asOf`: each tier is what the rules give, and the balance row says it. */
 export const checkTiers = async (query: Query, states: Map<string, MemberState>, asOf: string, program: Program): Promise<void> => {
-  const rows: { member_id: string; tier: string }[] = await query(`SELECT member_id, tier FROM member_state WHERE member_id = ANY($1::text[])`, [[...states.keys()]]);
+  const rows: { member_id: string; tier: string }[] = await query(`SELECT member_id, tier FROM member_state WHERE member_id = ANY($1::text[])`, [
+    [...states.keys()],
+  ]);
   const rowTiers = new Map(rows.map((r) => [r.member_id, r.tier]));
   for (const [memberId, state] of states) {
     if (state.version === 0) continue;

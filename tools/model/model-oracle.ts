@@ -33,7 +33,10 @@ export class ModelOracle {
   /** A cache nobody ever fills: every read folds the member from the log. */
   private readonly states = new MemberStates(new MemberStateCache(0));
 
-  constructor(private readonly query: Query, private readonly program: Program) {}
+  constructor(
+    private readonly query: Query,
+    private readonly program: Program,
+  ) {}
 
   async read(memberIds: readonly string[], orders: OrderKey[] = []): Promise<Map<string, MemberState>> {
     const { loaded, orders: stored } = await this.states.loadCurrent(this.query, memberIds, orders);

@@ -49,72 +49,128 @@ type Build = (world: World, system: System) => Promise<ModelSpec[]> | ModelSpec[
 
 /** Builders of one spec each, from generated parameters and what the run did so far. */
 const builders = {
-  purchase: (m: number, amountMinor: number, minutes: number): Build => (world) => {
-    world.now += minutes * 60_000;
-    const spec: ModelSpec = { kind: 'purchase', eventId: nextId(world, 'e'), memberId: world.members[m], orderId: nextId(world, 'o'), amountMinor, occurredAt: at(world) };
-    world.purchases.push({ memberId: spec.memberId, orderId: spec.orderId, amountMinor });
-    world.inputs.push(spec);
-    return [spec];
-  },
-  refund: (index: number, percent: number): Build => (world) => {
-    const purchase = pick(world.purchases, index) ?? { memberId: world.members[index % MEMBERS], orderId: `${world.run}-never`, amountMinor: 10_000 };
-    const amountMinor = Math.max(1, Math.floor((purchase.amountMinor * percent) / 100));
-    const spec: ModelSpec = { kind: 'refund', eventId: nextId(world, 'e'), memberId: purchase.memberId, orderId: purchase.orderId, refundId: nextId(world, 'rf'), amountMinor, occurredAt: at(world) };
-    world.inputs.push(spec);
-    return [spec];
-  },
-  checkIn: (m: number, hours: number): Build => (world) => {
-    world.now += hours * 3_600_000;
-    const spec: ModelSpec = { kind: 'check-in', eventId: nextId(world, 'e'), memberId: world.members[m], occurredAt: at(world) };
-    world.inputs.push(spec);
-    return [spec];
-  },
-  referral: (a: number, b: number): Build => (world) => {
-    const spec: ModelSpec = { kind: 'referral', eventId: nextId(world, 'e'), referrerId: world.members[a], refereeId: world.members[b], occurredAt: at(world) };
-    world.inputs.push(spec);
-    return [spec];
-  },
+  purchase:
+    (m: number, amountMinor: number, minutes: number): Build =>
+    (world) => {
+      world.now += minutes * 60_000;
+      const spec: ModelSpec = {
+        kind: 'purchase',
+        eventId: nextId(world, 'e'),
+        memberId: world.members[m],
+        orderId: nextId(world, 'o'),
+        amountMinor,
+        occurredAt: at(world),
+      };
+      world.purchases.push({ memberId: spec.memberId, orderId: spec.orderId, amountMinor });
+      world.inputs.push(spec);
+      return [spec];
+    },
+  refund:
+    (index: number, percent: number): Build =>
+    (world) => {
+      const purchase = pick(world.purchases, index) ?? { memberId: world.members[index % MEMBERS], orderId: `${world.run}-never`, amountMinor: 10_000 };
+      const amountMinor = Math.max(1, Math.floor((purchase.amountMinor * percent) / 100));
+      const spec: ModelSpec = {
+        kind: 'refund',
+        eventId: nextId(world, 'e'),
+        memberId: purchase.memberId,
+        orderId: purchase.orderId,
+        refundId: nextId(world, 'rf'),
+        amountMinor,
+        occurredAt: at(world),
+      };
+      world.inputs.push(spec);
+      return [spec];
+    },
+  checkIn:
+    (m: number, hours: number): Build =>
+    (world) => {
+      world.now += hours * 3_600_000;
+      const spec: ModelSpec = { kind: 'check-in', eventId: nextId(world, 'e'), memberId: world.members[m], occurredAt: at(world) };
+      world.inputs.push(spec);
+      return [spec];
+    },
+  referral:
+    (a: number, b: number): Build =>
+    (world) => {
+      const spec: ModelSpec = {
+        kind: 'referral',
+        eventId: nextId(world, 'e'),
+        referrerId: world.members[a],
+        refereeId: world.members[b],
+        occurredAt: at(world),
+      };
+      world.inputs.push(spec);
+      return [spec];
+    },
   /** An input delivered again: as it was, or (a producer's bug) with another amount under the same event id. */
-  redeliver: (index: number, changed: boolean): Build => (world) => {
-    const input = pick(world.inputs, index);
-    if (!input) return [];
-    return [changed && 'amountMinor' in input ? { ...input, amountMinor: input.amountMinor + 100 } : input];
-  },
-  redeem: (m: number, points: number, retry: number | null): Build => (world) => {
-    const again = retry === null ? undefined : pick(world.redemptions, retry);
-    const redemption = again ?? { redemptionId: nextId(world, 'r'), memberId: world.members[m], points };
-    if (!again) world.redemptions.push(redemption);
-    return [{ kind: 'redeem', ...redemption, occurredAt: at(world) }];
-  },
+  redeliver:
+    (index: number, changed: boolean): Build =>
+    (world) => {
+      const input = pick(world.inputs, index);
+      if (!input) return [];
+      return [changed && 'amountMinor' in input ? { ...input, amountMinor: input.amountMinor + 100 } : input];
+    },
+  redeem:
+    (m: number, points: number, retry: number | null): Build =>
+    (world) => {
+      const again = retry === null ? undefined : pick(world.redemptions, retry);
+      const redemption = again ?? { redemptionId: nextId(world, 'r'), memberId: world.members[m], points };
+      if (!again) world.redemptions.push(redemption);
+      return [{ kind: 'redeem', ...redemption, occurredAt: at(world) }];
+    },
   /** As the redeem service does: what a redemption spent comes from its stored result. */
-  reverse: (index: number): Build => async (world, system) => {
-    const redemption = pick(world.redemptions, index);
-    if (!redemption) return [];
-    const [row] = await system.query(`SELECT result FROM causations WHERE scope = 'redemption' AND causation_id = $1 AND outcome = 'appended'`, [redemption.redemptionId]);
-    const stored = (row?.result as { body: { points: number; fromLots: RedemptionRecord['fromLots'] } } | undefined)?.body;
-    const record: RedemptionRecord | undefined = stored && { redemptionId: redemption.redemptionId, points: stored.points, storeId: 'sh-07', fromLots: stored.fromLots };
-    return [{ kind: 'reverse', redemptionId: redemption.redemptionId, memberId: redemption.memberId, ...(record ? { record } : {}), occurredAt: at(world) }];
-  },
-  hold: (m: number, points: number, ttlMinutes: number): Build => (world) => {
-    const hold = { holdId: nextId(world, 'h'), memberId: world.members[m] };
-    world.holds.push(hold);
-    return [{ kind: 'hold', ...hold, points, ttlSeconds: ttlMinutes * 60, occurredAt: at(world) }];
-  },
-  capture: (index: number, points: number | null): Build => (world) => {
-    const hold = pick(world.holds, index);
-    return hold ? [{ kind: 'capture', ...hold, ...(points === null ? {} : { points }), occurredAt: at(world) }] : [];
-  },
-  release: (index: number): Build => (world) => {
-    const hold = pick(world.holds, index);
-    return hold ? [{ kind: 'release', ...hold, occurredAt: at(world) }] : [];
-  },
-  upgrade: (m: number): Build => (world) => [{ kind: 'upgrade', memberId: world.members[m], trigger: ++world.seq, asOf: at(world) }],
-  daily: (m: number): Build => (world) => [{ kind: 'daily', memberId: world.members[m], asOf: at(world) }],
-  sweep: (m: number): Build => (world) => [{ kind: 'sweep', memberId: world.members[m], asOf: at(world), sweepId: String(++world.seq) }],
-  advance: (days: number): Build => (world) => {
-    world.now += days * DAY_MS;
-    return [];
-  },
+  reverse:
+    (index: number): Build =>
+    async (world, system) => {
+      const redemption = pick(world.redemptions, index);
+      if (!redemption) return [];
+      const [row] = await system.query(`SELECT result FROM causations WHERE scope = 'redemption' AND causation_id = $1 AND outcome = 'appended'`, [
+        redemption.redemptionId,
+      ]);
+      const stored = (row?.result as { body: { points: number; fromLots: RedemptionRecord['fromLots'] } } | undefined)?.body;
+      const record: RedemptionRecord | undefined = stored && {
+        redemptionId: redemption.redemptionId,
+        points: stored.points,
+        storeId: 'sh-07',
+        fromLots: stored.fromLots,
+      };
+      return [{ kind: 'reverse', redemptionId: redemption.redemptionId, memberId: redemption.memberId, ...(record ? { record } : {}), occurredAt: at(world) }];
+    },
+  hold:
+    (m: number, points: number, ttlMinutes: number): Build =>
+    (world) => {
+      const hold = { holdId: nextId(world, 'h'), memberId: world.members[m] };
+      world.holds.push(hold);
+      return [{ kind: 'hold', ...hold, points, ttlSeconds: ttlMinutes * 60, occurredAt: at(world) }];
+    },
+  capture:
+    (index: number, points: number | null): Build =>
+    (world) => {
+      const hold = pick(world.holds, index);
+      return hold ? [{ kind: 'capture', ...hold, ...(points === null ? {} : { points }), occurredAt: at(world) }] : [];
+    },
+  release:
+    (index: number): Build =>
+    (world) => {
+      const hold = pick(world.holds, index);
+      return hold ? [{ kind: 'release', ...hold, occurredAt: at(world) }] : [];
+    },
+  upgrade:
+    (m: number): Build =>
+    (world) => [{ kind: 'upgrade', memberId: world.members[m], trigger: ++world.seq, asOf: at(world) }],
+  daily:
+    (m: number): Build =>
+    (world) => [{ kind: 'daily', memberId: world.members[m], asOf: at(world) }],
+  sweep:
+    (m: number): Build =>
+    (world) => [{ kind: 'sweep', memberId: world.members[m], asOf: at(world), sweepId: String(++world.seq) }],
+  advance:
+    (days: number): Build =>
+    (world) => {
+      world.now += days * DAY_MS;
+      return [];
+    },
 };
 
 const member = fc.nat(MEMBERS - 1);
@@ -126,14 +182,32 @@ const days = fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 1, max: 3 }) }, 
 
 /** One spec builder of every kind, weighted towards what moves balances. */
 const buildArbitrary: fc.Arbitrary<{ name: string; build: Build }> = fc.oneof(
-  { weight: 5, arbitrary: fc.tuple(member, fc.integer({ min: 100, max: 400_000 }), fc.nat(600)).map(([m, a, t]) => ({ name: `purchase(${m},${a},+${t}m)`, build: builders.purchase(m, a, t) })) },
+  {
+    weight: 5,
+    arbitrary: fc
+      .tuple(member, fc.integer({ min: 100, max: 400_000 }), fc.nat(600))
+      .map(([m, a, t]) => ({ name: `purchase(${m},${a},+${t}m)`, build: builders.purchase(m, a, t) })),
+  },
   { weight: 1, arbitrary: fc.tuple(index, fc.integer({ min: 1, max: 100 })).map(([i, p]) => ({ name: `refund(${i},${p}%)`, build: builders.refund(i, p) })) },
   { weight: 2, arbitrary: fc.tuple(member, fc.nat(48)).map(([m, h]) => ({ name: `checkIn(${m},+${h}h)`, build: builders.checkIn(m, h) })) },
   { weight: 1, arbitrary: fc.tuple(member, member).map(([a, b]) => ({ name: `referral(${a},${b})`, build: builders.referral(a, b) })) },
-  { weight: 1, arbitrary: fc.tuple(index, fc.boolean()).map(([i, c]) => ({ name: `redeliver(${i},${c ? 'changed' : 'same'})`, build: builders.redeliver(i, c) })) },
-  { weight: 4, arbitrary: fc.tuple(member, points, fc.option(index, { freq: 4 })).map(([m, p, r]) => ({ name: `redeem(${m},${p},${r})`, build: builders.redeem(m, p, r) })) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(index, fc.boolean()).map(([i, c]) => ({ name: `redeliver(${i},${c ? 'changed' : 'same'})`, build: builders.redeliver(i, c) })),
+  },
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(member, points, fc.option(index, { freq: 4 }))
+      .map(([m, p, r]) => ({ name: `redeem(${m},${p},${r})`, build: builders.redeem(m, p, r) })),
+  },
   { weight: 1, arbitrary: index.map((i) => ({ name: `reverse(${i})`, build: builders.reverse(i) })) },
-  { weight: 3, arbitrary: fc.tuple(member, points, fc.integer({ min: 1, max: 600 })).map(([m, p, t]) => ({ name: `hold(${m},${p},${t}m)`, build: builders.hold(m, p, t) })) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(member, points, fc.integer({ min: 1, max: 600 }))
+      .map(([m, p, t]) => ({ name: `hold(${m},${p},${t}m)`, build: builders.hold(m, p, t) })),
+  },
   { weight: 2, arbitrary: fc.tuple(index, fc.option(points)).map(([i, p]) => ({ name: `capture(${i},${p})`, build: builders.capture(i, p) })) },
   { weight: 2, arbitrary: index.map((i) => ({ name: `release(${i})`, build: builders.release(i) })) },
   { weight: 2, arbitrary: member.map((m) => ({ name: `upgrade(${m})`, build: builders.upgrade(m) })) },
@@ -146,7 +220,9 @@ const buildArbitrary: fc.Arbitrary<{ name: string; build: Build }> = fc.oneof(
 const same = (a: unknown, b: unknown): boolean => isDeepStrictEqual(JSON.parse(JSON.stringify(a) ?? 'null'), JSON.parse(JSON.stringify(b) ?? 'null'));
 
 const mismatch = (what: string, expected: unknown, actual: unknown): never => {
-  throw new InvariantViolation(`${what}\n  expected (decided on the head): ${JSON.stringify(expected)}\n  actual (store process):        ${JSON.stringify(actual)}`);
+  throw new InvariantViolation(
+    `${what}\n  expected (decided on the head): ${JSON.stringify(expected)}\n  actual (store process):        ${JSON.stringify(actual)}`,
+  );
 };
 
 /**
@@ -264,7 +340,10 @@ export const runModel = async (options: ModelRunOptions): Promise<{ runs: number
       await finish(world, system, dataSource, run % every === 0 || run === options.runs);
     });
     const details = await fc.check(property, { seed: options.seed, numRuns: options.runs });
-    if (details.failed) throw new InvariantViolation(`${fc.defaultReportMessage(details)}\n\nWhat failed: ${String((details.errorInstance as Error)?.stack ?? details.errorInstance)}`);
+    if (details.failed)
+      throw new InvariantViolation(
+        `${fc.defaultReportMessage(details)}\n\nWhat failed: ${String((details.errorInstance as Error)?.stack ?? details.errorInstance)}`,
+      );
     return { runs };
   } finally {
     await processes.stop();

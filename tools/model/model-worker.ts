@@ -9,7 +9,8 @@ import { ModelSpec, ResultSummary, commandOf } from './model-commands';
  * One store process of the model: a ledger store with a cache and connections of its own, as a
  * service instance has. It executes the specs it is sent as one batch and answers plain results.
  */
-export type WorkerRequest = { id: number; type: 'init'; url: string; programs: Record<string, Program> } | { id: number; type: 'execute'; program: string; specs: ModelSpec[] };
+export type WorkerRequest =
+  { id: number; type: 'init'; url: string; programs: Record<string, Program> } | { id: number; type: 'execute'; program: string; specs: ModelSpec[] };
 export type WorkerReply = { id: number; ok: true; results?: ResultSummary[] } | { id: number; ok: false; error: string };
 
 let dataSource: DataSource | undefined;

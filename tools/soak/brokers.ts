@@ -24,7 +24,10 @@ export class Brokers {
   /** False when the brokers were running already: they are left running at the end. */
   private started = false;
 
-  constructor(readonly count: number, portBase: number) {
+  constructor(
+    readonly count: number,
+    portBase: number,
+  ) {
     const port = count === 1 ? portBase + 4 : portBase + 1;
     this.list = Array.from({ length: count }, (_, i) => `127.0.0.1:${port + i}`);
     this.env = {

@@ -23,7 +23,10 @@ const checkBalances = async (stack: Stack, oracle: Oracle, workload: Workload): 
   for (const memberId of members) {
     const response = await fetch(`${stack.url('ledger')}/members/${memberId}/balance`, { headers: bearer });
     const expected = oracle.expected(memberId);
-    const actual = response.status === 404 ? { available: 0, pending: 0, held: 0, lifetimeEarned: 0, lifetimeRedeemed: 0, expired: 0, tier: 'member' } : ((await response.json()) as Record<string, unknown>);
+    const actual =
+      response.status === 404
+        ? { available: 0, pending: 0, held: 0, lifetimeEarned: 0, lifetimeRedeemed: 0, expired: 0, tier: 'member' }
+        : ((await response.json()) as Record<string, unknown>);
     const wrong = Object.entries(expected).filter(([field, value]) => actual[field] !== value);
     if (wrong.length > 0) findings.push(`member ${memberId}: ${wrong.map(([f, v]) => `${f} ${String(actual[f])} (oracle ${String(v)})`).join(', ')}`);
   }
@@ -35,9 +38,15 @@ const checkInputs = (rows: Row[], workload: Workload): string[] => {
   const findings: string[] = [];
   const byCause = new Map<string, Row[]>();
   for (const row of rows) byCause.set(row.causation_id, [...(byCause.get(row.causation_id) ?? []), row]);
-  const describe = (list: Row[]) => list.map((r) => `${r.type}/${r.member_id}/${Number(r.data.points ?? 0)}`).sort().join(', ');
+  const describe = (list: Row[]) =>
+    list
+      .map((r) => `${r.type}/${r.member_id}/${Number(r.data.points ?? 0)}`)
+      .sort()
+      .join(', ');
   const want = (earned: Record<string, number>, clawed: Record<string, number>) =>
-    [...Object.entries(earned).map(([m, p]) => `points.earned/${m}/${p}`), ...Object.entries(clawed).map(([m, p]) => `points.clawed-back/${m}/${p}`)].sort().join(', ');
+    [...Object.entries(earned).map(([m, p]) => `points.earned/${m}/${p}`), ...Object.entries(clawed).map(([m, p]) => `points.clawed-back/${m}/${p}`)]
+      .sort()
+      .join(', ');
   for (const effect of workload.effects.values()) {
     if (effect.group) continue;
     const got = describe((byCause.get(effect.eventId) ?? []).filter((r) => r.type !== 'tier.changed'));
@@ -55,9 +64,14 @@ const checkInputs = (rows: Row[], workload: Workload): string[] => {
 const checkHttp = async (stack: Stack, rows: Row[], oracle: Oracle): Promise<string[]> => {
   const findings: string[] = [];
   const count = (type: string, field: string, id: string) => rows.filter((r) => r.type === type && r.data[field] === id).length;
-  for (const [id] of oracle.redemptions) if (count('points.redeemed', 'redemptionId', id) !== 1) findings.push(`redemption ${id} (HTTP 201) is in the log ${count('points.redeemed', 'redemptionId', id)} times`);
-  for (const [id, r] of oracle.redemptions) if (count('redemption.reversed', 'redemptionId', id) !== (r.reversed ? 1 : 0)) findings.push(`redemption ${id}: ${count('redemption.reversed', 'redemptionId', id)} reversals, oracle ${r.reversed ? 1 : 0}`);
-  for (const [id] of oracle.holds) if (count('points.held', 'holdId', id) !== 1) findings.push(`hold ${id} (HTTP 201) is in the log ${count('points.held', 'holdId', id)} times`);
+  for (const [id] of oracle.redemptions)
+    if (count('points.redeemed', 'redemptionId', id) !== 1)
+      findings.push(`redemption ${id} (HTTP 201) is in the log ${count('points.redeemed', 'redemptionId', id)} times`);
+  for (const [id, r] of oracle.redemptions)
+    if (count('redemption.reversed', 'redemptionId', id) !== (r.reversed ? 1 : 0))
+      findings.push(`redemption ${id}: ${count('redemption.reversed', 'redemptionId', id)} reversals, oracle ${r.reversed ? 1 : 0}`);
+  for (const [id] of oracle.holds)
+    if (count('points.held', 'holdId', id) !== 1) findings.push(`hold ${id} (HTTP 201) is in the log ${count('points.held', 'holdId', id)} times`);
   const redeemed = rows.filter((r) => r.type === 'points.redeemed').length;
   if (redeemed !== oracle.redemptions.size) findings.push(`${redeemed} redemptions in the log, ${oracle.redemptions.size} answered 201`);
   const held = rows.filter((r) => r.type === 'points.held').length;
@@ -73,7 +87,8 @@ const checkHttp = async (stack: Stack, rows: Row[], oracle: Oracle): Promise<str
     }
     const version = rejections[0].member_version ?? 0;
     const available = availableAfter(rows.filter((r) => r.member_id === refusal.memberId && r.version <= version));
-    if (available >= refusal.points) findings.push(`refusal of ${refusal.id} (${refusal.points} points) is not justified: ${available} available at version ${version}`);
+    if (available >= refusal.points)
+      findings.push(`refusal of ${refusal.id} (${refusal.points} points) is not justified: ${available} available at version ${version}`);
   }
   return findings;
 };
@@ -98,7 +113,13 @@ const checkLedgerTopic = async (stack: Stack, rows: Row[]): Promise<{ findings: 
   await consumer.disconnect();
   const findings: string[] = [];
   const missing = rows.filter((r) => !seen.has(`${r.member_id}@${r.version}`));
-  if (missing.length > 0) findings.push(`${missing.length} ledger events never reached ${Topics.ledger.name}, e.g. ${missing.slice(0, 3).map((r) => `${r.member_id}@${r.version}`).join(', ')}`);
+  if (missing.length > 0)
+    findings.push(
+      `${missing.length} ledger events never reached ${Topics.ledger.name}, e.g. ${missing
+        .slice(0, 3)
+        .map((r) => `${r.member_id}@${r.version}`)
+        .join(', ')}`,
+    );
   const inLog = new Set(rows.map((r) => `${r.member_id}@${r.version}`));
   const extra = [...seen.keys()].filter((k) => !inLog.has(k));
   if (extra.length > 0) findings.push(`${extra.length} events on ${Topics.ledger.name} are not in the log, e.g. ${extra.slice(0, 3).join(', ')}`);
@@ -114,15 +135,32 @@ const checkVersions = (rows: Row[]): string[] => {
 
 export const finalChecks = async (stack: Stack, oracle: Oracle, workload: Workload) => {
   const { rows } = await stack.sql.query<Row>(`SELECT member_id, version, type, causation_id, data FROM ledger_events_expanded ORDER BY member_id, version`);
-  const findings = [...checkVersions(rows), ...checkInputs(rows, workload), ...(await checkHttp(stack, rows, oracle)), ...(await checkBalances(stack, oracle, workload))];
+  const findings = [
+    ...checkVersions(rows),
+    ...checkInputs(rows, workload),
+    ...(await checkHttp(stack, rows, oracle)),
+    ...(await checkBalances(stack, oracle, workload)),
+  ];
   const earned = sum(rows, 'points.earned');
   const oracleEarned = [...oracle.members.values()].reduce((t, m) => t + m.earned, 0);
   if (earned !== oracleEarned) findings.push(`${earned} points earned in the log, oracle ${oracleEarned}`);
   const topic = await checkLedgerTopic(stack, rows);
   findings.push(...topic.findings);
-  const audit = (await (await fetch(`${stack.url('ledger')}/ops/audit`, { headers: bearer })).json()) as { ok: boolean; violationCount: number; violations: unknown[] };
+  const audit = (await (await fetch(`${stack.url('ledger')}/ops/audit`, { headers: bearer })).json()) as {
+    ok: boolean;
+    violationCount: number;
+    violations: unknown[];
+  };
   if (!audit.ok) findings.push(`/ops/audit: ${audit.violationCount} violations, e.g. ${JSON.stringify(audit.violations.slice(0, 2))}`);
-  const replay = (await (await fetch(`${stack.url('ledger')}/ops/replay`, { method: 'POST', headers: { ...bearer, 'content-type': 'application/json' }, body: '{}' })).json()) as { identical: boolean; eventsReplayed: number; differences: unknown[] };
+  const replay = (await (
+    await fetch(`${stack.url('ledger')}/ops/replay`, { method: 'POST', headers: { ...bearer, 'content-type': 'application/json' }, body: '{}' })
+  ).json()) as { identical: boolean; eventsReplayed: number; differences: unknown[] };
   if (!replay.identical) findings.push(`/ops/replay differs: ${JSON.stringify(replay.differences?.slice(0, 3))}`);
-  return { findings, eventsApplied: rows.length, ledgerTopicDuplicates: topic.duplicates, eventsReplayed: replay.eventsReplayed, byType: Object.fromEntries([...new Set(rows.map((r) => r.type))].map((t) => [t, rows.filter((r) => r.type === t).length])) };
+  return {
+    findings,
+    eventsApplied: rows.length,
+    ledgerTopicDuplicates: topic.duplicates,
+    eventsReplayed: replay.eventsReplayed,
+    byType: Object.fromEntries([...new Set(rows.map((r) => r.type))].map((t) => [t, rows.filter((r) => r.type === t).length])),
+  };
 };

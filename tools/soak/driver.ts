@@ -28,7 +28,11 @@ export class Driver {
   readonly stats: DriverStats = { kafkaSent: 0, redeliveries: 0, http: {}, transient: 0, findings: [] };
   private turn = 0;
 
-  constructor(private readonly stack: Stack, private readonly producer: Producer, private readonly oracle: Oracle) {}
+  constructor(
+    private readonly stack: Stack,
+    private readonly producer: Producer,
+    private readonly oracle: Oracle,
+  ) {}
 
   private async send(topic: string, key: string, value: string): Promise<void> {
     for (;;) {
@@ -84,13 +88,24 @@ export class Driver {
         if (step.redelivery) this.stats.redeliveries++;
         return;
       case 'redeem': {
-        const answer = await this.call('/redemptions', { redemptionId: step.redemptionId, memberId: step.memberId, points: step.points, storeId: step.storeId });
+        const answer = await this.call('/redemptions', {
+          redemptionId: step.redemptionId,
+          memberId: step.memberId,
+          points: step.points,
+          storeId: step.storeId,
+        });
         if (answer.status === 201 || answer.status === 200) this.oracle.redeemed(step.redemptionId, step.memberId, step.points);
         else this.refusedOrFinding('redemption', answer, step.redemptionId, step.memberId, step.points);
         return;
       }
       case 'hold': {
-        const answer = await this.call('/holds', { holdId: step.holdId, memberId: step.memberId, points: step.points, storeId: step.storeId, ttlSeconds: 3600 });
+        const answer = await this.call('/holds', {
+          holdId: step.holdId,
+          memberId: step.memberId,
+          points: step.points,
+          storeId: step.storeId,
+          ttlSeconds: 3600,
+        });
         if (answer.status === 201 || answer.status === 200) this.oracle.held(step.holdId, step.memberId, step.points);
         else this.refusedOrFinding('hold', answer, step.holdId, step.memberId, step.points);
         return;
@@ -100,7 +115,10 @@ export class Driver {
         const hold = this.oracle.holds.get(step.holdId);
         if (!hold) return;
         const captured = step.kind === 'release' ? 0 : (step.points ?? hold.points);
-        const answer = await this.call(`/holds/${step.holdId}/${step.kind}`, step.kind === 'capture' && step.points !== undefined ? { points: step.points } : {});
+        const answer = await this.call(
+          `/holds/${step.holdId}/${step.kind}`,
+          step.kind === 'capture' && step.points !== undefined ? { points: step.points } : {},
+        );
         if (answer.status === 200 || (answer.retried && answer.status === 409)) this.oracle.resolved(step.holdId, captured);
         else this.stats.findings.push(`${step.kind} of hold ${step.holdId}: answered ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
         return;

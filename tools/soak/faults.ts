@@ -22,7 +22,11 @@ export const faultSchedule = (seed: number, steps: number, every: number, broker
 };
 
 export const describeFault = (f: Fault): string =>
-  f.kind === 'kill' ? `step ${f.at}: SIGKILL ${f.instance}, restarted after ${f.downMs} ms` : f.kind === 'pg-terminate' ? `step ${f.at}: pg_terminate_backend of every service connection` : `step ${f.at}: SIGKILL broker ${f.node}, restarted after ${f.downMs} ms`;
+  f.kind === 'kill'
+    ? `step ${f.at}: SIGKILL ${f.instance}, restarted after ${f.downMs} ms`
+    : f.kind === 'pg-terminate'
+      ? `step ${f.at}: pg_terminate_backend of every service connection`
+      : `step ${f.at}: SIGKILL broker ${f.node}, restarted after ${f.downMs} ms`;
 
 /** Injects one fault; resolves once what it stopped runs again. One broker at a time is down at most. */
 export const inject = async (fault: Fault, stack: Stack, brokers: Brokers, log: (line: string) => void): Promise<void> => {
@@ -33,7 +37,9 @@ export const inject = async (fault: Fault, stack: Stack, brokers: Brokers, log: 
     stack.startInstance(instance);
     await stack.waitHealthy(instance, 300).catch((error: Error) => log(`  !! ${error.message}`));
   } else if (fault.kind === 'pg-terminate') {
-    const { rows } = await stack.sql.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+    const { rows } = await stack.sql.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    );
     log(`  terminated ${rows.length} PostgreSQL connections`);
   } else {
     await brokers.kill(fault.node);

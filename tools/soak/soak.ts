@@ -31,7 +31,8 @@ const minutes = Number(values.minutes);
 const brokerCount = Number(values.brokers);
 const rate = Number(values.rate);
 const portBase = Number(values['port-base']);
-if (!Number.isSafeInteger(seed) || !(minutes > 0) || ![1, 3].includes(brokerCount) || !(rate > 0)) throw new Error('--seed N --minutes M (> 0) --brokers 1|3 --rate R (> 0)');
+if (!Number.isSafeInteger(seed) || !(minutes > 0) || ![1, 3].includes(brokerCount) || !(rate > 0))
+  throw new Error('--seed N --minutes M (> 0) --brokers 1|3 --rate R (> 0)');
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 const drain = async (stack: Stack, seconds: number): Promise<string[]> => {
@@ -39,7 +40,9 @@ const drain = async (stack: Stack, seconds: number): Promise<string[]> => {
   const pending = async () => {
     const waits: string[] = [];
     for (const group of ['tally-earn', 'tally-earn-reconsume']) if (!(await stack.caughtUp(group).catch(() => false))) waits.push(`earn group ${group}`);
-    const { rows } = await stack.sql.query<{ outbox: string; parked: string }>(`SELECT (SELECT count(*) FROM outbox) AS outbox, (SELECT count(*) FROM parked_inputs) AS parked`);
+    const { rows } = await stack.sql.query<{ outbox: string; parked: string }>(
+      `SELECT (SELECT count(*) FROM outbox) AS outbox, (SELECT count(*) FROM parked_inputs) AS parked`,
+    );
     if (Number(rows[0].outbox) > 0) waits.push(`${rows[0].outbox} outbox rows`);
     if (Number(rows[0].parked) > 0) waits.push(`${rows[0].parked} parked refunds`);
     return waits;
@@ -75,7 +78,9 @@ const main = async () => {
     },
   });
   stack.instances.push({ id: 'earn#3', service: 'earn', port: portBase + 9, env: { TALLY_EARN_GROUP_ID: 'tally-earn-reconsume' } });
-  say(`soak: seed ${seed}, ${minutes} min at ${rate} steps/s: ${workload.steps.length} steps, ${workload.effects.size} Kafka inputs, ${faults.length} faults, ${brokerCount} broker(s) ${brokers.list.join(',')}`);
+  say(
+    `soak: seed ${seed}, ${minutes} min at ${rate} steps/s: ${workload.steps.length} steps, ${workload.effects.size} Kafka inputs, ${faults.length} faults, ${brokerCount} broker(s) ${brokers.list.join(',')}`,
+  );
   const oracle = new Oracle(workload);
   const findings: string[] = [];
   const report: Record<string, unknown> = { seed, minutes, brokers: brokerCount, rate, steps: workload.steps.length, faults: faults.map(describeFault) };
@@ -87,7 +92,10 @@ const main = async () => {
     stack.instances.splice(stack.instances.indexOf(reconsume), 1);
     await stack.startAll();
     say(`  stack up in ${Math.round((Date.now() - started) / 1000)} s`);
-    const producer = new Kafka({ clientId: 'soak', brokers: brokers.list, logLevel: logLevel.NOTHING, retry: { retries: 10 } }).producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer = new Kafka({ clientId: 'soak', brokers: brokers.list, logLevel: logLevel.NOTHING, retry: { retries: 10 } }).producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
     driver = new Driver(stack, producer, oracle);
     const faultRuns: Promise<void>[] = [];

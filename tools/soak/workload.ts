@@ -83,19 +83,40 @@ export const makeWorkload = (seed: number, count: number, t0: number): Workload 
     return { kind: 'kafka', topic, key, body };
   };
   const schedule = (i: number, delay: number, step: Step) => later.push({ at: i + delay, step });
-  const occurred = (late: boolean) => new Date(t0 - (late ? rng.int(2, 30) * HOUR : rng.int(0, 3600_000)) - rng.int(0, 59) * 1000).toISOString().replace('Z', '+00:00');
+  const occurred = (late: boolean) =>
+    new Date(t0 - (late ? rng.int(2, 30) * HOUR : rng.int(0, 3600_000)) - rng.int(0, 59) * 1000).toISOString().replace('Z', '+00:00');
 
   const purchase = (i: number, memberId: string, amountMinor: number, refundable: boolean): Step[] => {
     const points = Math.floor(amountMinor / 100);
     const orderId = id('o');
-    const body = { eventId: id('pos-'), type: 'purchase.completed', occurredAt: occurred(rng.chance(0.15)), memberId, storeId: store(), channel: rng.pick(['store', 'online']), orderId, amountMinor, currency: 'CNY' };
+    const body = {
+      eventId: id('pos-'),
+      type: 'purchase.completed',
+      occurredAt: occurred(rng.chance(0.15)),
+      memberId,
+      storeId: store(),
+      channel: rng.pick(['store', 'online']),
+      orderId,
+      amountMinor,
+      currency: 'CNY',
+    };
     const bought = kafka(Topics.purchases.name, memberId, body, { earned: { [memberId]: points }, clawed: {} });
     if (!refundable || !rng.chance(0.2)) return [bought];
     const refundMinor = rng.int(1, amountMinor);
     const refund = kafka(
       Topics.purchases.name,
       memberId,
-      { eventId: id('ref-'), type: 'purchase.refunded', occurredAt: occurred(false), memberId, storeId: body.storeId, orderId, refundId: id('r'), amountMinor: refundMinor, currency: 'CNY' },
+      {
+        eventId: id('ref-'),
+        type: 'purchase.refunded',
+        occurredAt: occurred(false),
+        memberId,
+        storeId: body.storeId,
+        orderId,
+        refundId: id('r'),
+        amountMinor: refundMinor,
+        currency: 'CNY',
+      },
       { earned: {}, clawed: { [memberId]: Math.floor((points * refundMinor) / amountMinor) } },
     );
     if (rng.chance(0.4)) return [refund, bought];
@@ -125,13 +146,35 @@ export const makeWorkload = (seed: number, count: number, t0: number): Workload 
     const roll = rng.next();
     if (roll < 0.1 && referrer.referees.length > 0) {
       const refereeId = rng.pick(referrer.referees);
-      return [kafka(Topics.referrals.name, referrer.id, { eventId: id('rf-'), type: 'referral.completed', occurredAt: occurred(false), referrerId: referrer.id, refereeId }, { earned: {}, clawed: {} })];
+      return [
+        kafka(
+          Topics.referrals.name,
+          referrer.id,
+          { eventId: id('rf-'), type: 'referral.completed', occurredAt: occurred(false), referrerId: referrer.id, refereeId },
+          { earned: {}, clawed: {} },
+        ),
+      ];
     }
-    if (roll < 0.15) return [kafka(Topics.referrals.name, referrer.id, { eventId: id('rf-'), type: 'referral.completed', occurredAt: occurred(false), referrerId: referrer.id, refereeId: referrer.id }, { earned: {}, clawed: {} })];
+    if (roll < 0.15)
+      return [
+        kafka(
+          Topics.referrals.name,
+          referrer.id,
+          { eventId: id('rf-'), type: 'referral.completed', occurredAt: occurred(false), referrerId: referrer.id, refereeId: referrer.id },
+          { earned: {}, clawed: {} },
+        ),
+      ];
     const referee = newEarner(MAX_EARN - 100);
     referrer.budget -= 200;
     referrer.referees.push(referee.id);
-    return [kafka(Topics.referrals.name, referrer.id, { eventId: id('rf-'), type: 'referral.completed', occurredAt: occurred(false), referrerId: referrer.id, refereeId: referee.id }, { earned: { [referrer.id]: 200, [referee.id]: 100 }, clawed: {} })];
+    return [
+      kafka(
+        Topics.referrals.name,
+        referrer.id,
+        { eventId: id('rf-'), type: 'referral.completed', occurredAt: occurred(false), referrerId: referrer.id, refereeId: referee.id },
+        { earned: { [referrer.id]: 200, [referee.id]: 100 }, clawed: {} },
+      ),
+    ];
   };
 
   const climber = (i: number) => {
@@ -162,7 +205,14 @@ export const makeWorkload = (seed: number, count: number, t0: number): Workload 
     else if (roll < 0.48) made = referral();
     else if (roll < 0.5) {
       const e = earner(0);
-      made = [kafka(Topics.memberEvents.name, e.id, { eventId: id('act-'), type: 'member.activity', activity: 'review', occurredAt: occurred(false), memberId: e.id, storeId: store() }, { earned: {}, clawed: {} })];
+      made = [
+        kafka(
+          Topics.memberEvents.name,
+          e.id,
+          { eventId: id('act-'), type: 'member.activity', activity: 'review', occurredAt: occurred(false), memberId: e.id, storeId: store() },
+          { earned: {}, clawed: {} },
+        ),
+      ];
     } else if (roll < 0.53) climber(i);
     else if (roll < 0.7) {
       const redemptionId = id('rd');
@@ -173,7 +223,11 @@ export const makeWorkload = (seed: number, count: number, t0: number): Workload 
       const points = rng.int(1, 60);
       made = [{ kind: 'hold', holdId, memberId: spender(), points, storeId: store() }];
       const how = rng.next();
-      schedule(i, rng.int(1, 25), how < 0.4 ? { kind: 'capture', holdId } : how < 0.7 ? { kind: 'capture', holdId, points: rng.int(1, points) } : { kind: 'release', holdId });
+      schedule(
+        i,
+        rng.int(1, 25),
+        how < 0.4 ? { kind: 'capture', holdId } : how < 0.7 ? { kind: 'capture', holdId, points: rng.int(1, points) } : { kind: 'release', holdId },
+      );
     }
     for (const step of [...due, ...made]) {
       steps.push(step);

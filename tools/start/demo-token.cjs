@@ -11,6 +11,8 @@ const opsTokenOf = (spec) => {
 
 /** `{tokens, demoToken}`: the services' TALLY_API_TOKENS, and the demo's token (undefined: none usable). */
 const demoTokens = (configured, fresh) =>
-  configured === undefined || configured.trim() === '' ? { tokens: `${fresh}=ops`, demoToken: fresh } : { tokens: configured, demoToken: opsTokenOf(configured) };
+  configured === undefined || configured.trim() === ''
+    ? { tokens: `${fresh}=ops`, demoToken: fresh }
+    : { tokens: configured, demoToken: opsTokenOf(configured) };
 
 module.exports = { demoTokens, opsTokenOf };

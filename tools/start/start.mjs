@@ -98,7 +98,8 @@ const main = async () => {
   const members = await publishDemo(brokers.split(','), namespace);
   const demo = opsToken ? await showBalances(members, opsToken, say, { ledger: url('ledger'), redeem: url('redeem') }) : undefined;
   // The smoke run is CI's check that a newcomer's first minute works: the demo must have redeemed and dead-lettered.
-  if (smoke && demo && (demo.redemptionStatus !== 201 || !demo.deadLetters)) throw new Error(`the demo did not work: redemption HTTP ${demo.redemptionStatus}, dead letters ${demo.deadLetters}`);
+  if (smoke && demo && (demo.redemptionStatus !== 201 || !demo.deadLetters))
+    throw new Error(`the demo did not work: redemption HTTP ${demo.redemptionStatus}, dead letters ${demo.deadLetters}`);
   if (!opsToken) say('TALLY_API_TOKENS names no ops token, so the demo shows no balances and makes no redemption: add one (e.g. ...,s3cret=ops) to see them.');
   const bearer = opsToken ?? '<an ops token of TALLY_API_TOKENS>';
   say('');

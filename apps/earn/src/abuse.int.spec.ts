@@ -79,7 +79,8 @@ describe('abuse rules in the earn batch: flag, block, clear', () => {
     return { status: res.status, body: (await res.json()) as any };
   };
 
-  const publish = (topic: string, key: string, value: object) => producer.send({ topic: `${namespace}${topic}`, messages: [{ key, value: JSON.stringify(value) }] });
+  const publish = (topic: string, key: string, value: object) =>
+    producer.send({ topic: `${namespace}${topic}`, messages: [{ key, value: JSON.stringify(value) }] });
 
   const purchase = (i: number, memberId = 'm-ab-1', storeId = 'sh-07', amountMinor = 10_000) => ({
     eventId: `pos-ab-${memberId}-${i}`,
@@ -112,8 +113,13 @@ describe('abuse rules in the earn batch: flag, block, clear', () => {
     expect(metrics).toMatch(/tally_abuse_flags_total\{rule="burst-purchases"[^}]*\} 1/);
 
     const redemption = { redemptionId: 'r-ab-1', memberId: 'm-ab-1', points: 100, storeId: 'sh-07' };
-    expect(await call('redeem', 'POST', '/redemptions', redemption)).toMatchObject({ status: 422, body: { error: 'member_flagged', flagIds: [flags[0].flagId] } });
-    expect((await call('redeem', 'POST', '/transfers', { transferId: 't-ab-1', fromMemberId: 'm-ab-1', toMemberId: 'm-ab-9', points: 10 })).body.error).toBe('member_flagged');
+    expect(await call('redeem', 'POST', '/redemptions', redemption)).toMatchObject({
+      status: 422,
+      body: { error: 'member_flagged', flagIds: [flags[0].flagId] },
+    });
+    expect((await call('redeem', 'POST', '/transfers', { transferId: 't-ab-1', fromMemberId: 'm-ab-1', toMemberId: 'm-ab-9', points: 10 })).body.error).toBe(
+      'member_flagged',
+    );
 
     const path = `/ops/members/m-ab-1/flags/${flags[0].flagId}/clear`;
     expect(await call('ledger', 'POST', path, { actor: 'ana', note: 'a family buying for a party' })).toMatchObject({
@@ -131,13 +137,18 @@ describe('abuse rules in the earn batch: flag, block, clear', () => {
 
   it('flags many referrals from one referrer without blocking it', async () => {
     for (let i = 0; i < 3; i++) {
-      await publish(Topics.referrals.name, 'm-ab-2', { eventId: `ref-ab-${i}`, type: 'referral.completed', occurredAt: new Date().toISOString(), referrerId: 'm-ab-2', refereeId: `m-ab-friend-${i}` });
+      await publish(Topics.referrals.name, 'm-ab-2', {
+        eventId: `ref-ab-${i}`,
+        type: 'referral.completed',
+        occurredAt: new Date().toISOString(),
+        referrerId: 'm-ab-2',
+        refereeId: `m-ab-friend-${i}`,
+      });
     }
     await eventually(async () => ((await balance('m-ab-2')).available === 600 ? true : undefined), 60_000, 'three referrals earned');
     const flags = (await call('ledger', 'GET', '/ops/flags?memberId=m-ab-2')).body.flags;
     expect(flags).toEqual([expect.objectContaining({ ruleId: 'many-referrals', action: 'flag', evidence: expect.objectContaining({ count: 3, max: 2 }) })]);
     expect((await call('redeem', 'POST', '/redemptions', { redemptionId: 'r-ab-2', memberId: 'm-ab-2', points: 100, storeId: 'sh-07' })).status).toBe(201);
-
   });
 
   it('holds the earnings of a member a hold-earnings flag names as pending, and releases them when ops clear it', async () => {
@@ -154,7 +165,9 @@ describe('abuse rules in the earn batch: flag, block, clear', () => {
     await publish(Topics.purchases.name, 'm-ab-3', purchase(0, 'm-ab-3'));
     await eventually(async () => ((await balance('m-ab-3')).pending === 110 ? true : undefined), 60_000, 'the purchase held');
     expect((await call('redeem', 'POST', '/redemptions', { redemptionId: 'r-ab-3', memberId: 'm-ab-3', points: 10, storeId: 'sh-07' })).status).toBe(201);
-    expect((await call('redeem', 'POST', '/redemptions', { redemptionId: 'r-ab-4', memberId: 'm-ab-3', points: 1, storeId: 'sh-07' })).body.error).toBe('insufficient_points');
+    expect((await call('redeem', 'POST', '/redemptions', { redemptionId: 'r-ab-4', memberId: 'm-ab-3', points: 1, storeId: 'sh-07' })).body.error).toBe(
+      'insufficient_points',
+    );
 
     expect((await call('ledger', 'POST', `/ops/members/m-ab-3/flags/${flag.flagId}/clear`, { note: 'two branches, one member' })).status).toBe(200);
     expect(await balance('m-ab-3')).toMatchObject({ available: 110, pending: 0 });
@@ -166,7 +179,17 @@ describe('abuse rules in the earn batch: flag, block, clear', () => {
     await publish(Topics.purchases.name, 'm-ab-4', purchase(0, 'm-ab-4'));
     await eventually(async () => ((await balance('m-ab-4')).available === 100 ? true : undefined), 60_000, 'the purchase earned');
     expect((await call('redeem', 'POST', '/redemptions', { redemptionId: 'r-ab-5', memberId: 'm-ab-4', points: 80, storeId: 'sh-07' })).status).toBe(201);
-    const refund = { eventId: 'rf-ab-0', type: 'purchase.refunded', occurredAt: new Date().toISOString(), memberId: 'm-ab-4', storeId: 'sh-07', orderId: 'o-ab-m-ab-4-0', refundId: 'rf-0', amountMinor: 10_000, currency: 'CNY' };
+    const refund = {
+      eventId: 'rf-ab-0',
+      type: 'purchase.refunded',
+      occurredAt: new Date().toISOString(),
+      memberId: 'm-ab-4',
+      storeId: 'sh-07',
+      orderId: 'o-ab-m-ab-4-0',
+      refundId: 'rf-0',
+      amountMinor: 10_000,
+      currency: 'CNY',
+    };
     await publish(Topics.purchases.name, 'm-ab-4', refund);
     await eventually(async () => ((await balance('m-ab-4')).available === -80 ? true : undefined), 60_000, 'the refund clawed back into debt');
     const [flag] = (await call('ledger', 'GET', '/ops/flags?memberId=m-ab-4')).body.flags;
@@ -177,10 +200,11 @@ describe('abuse rules in the earn batch: flag, block, clear', () => {
     });
     await publish(Topics.purchases.name, 'm-ab-4', purchase(1, 'm-ab-4'));
     await eventually(async () => ((await balance('m-ab-4')).available === 20 ? true : undefined), 60_000, 'the next purchase repaid the debt');
-    expect((await call('redeem', 'POST', '/redemptions', { redemptionId: 'r-ab-6', memberId: 'm-ab-4', points: 10, storeId: 'sh-07' })).body.error).toBe('member_flagged');
+    expect((await call('redeem', 'POST', '/redemptions', { redemptionId: 'r-ab-6', memberId: 'm-ab-4', points: 10, storeId: 'sh-07' })).body.error).toBe(
+      'member_flagged',
+    );
     expect((await call('ledger', 'POST', `/ops/members/m-ab-4/flags/${flag.flagId}/clear`, {})).status).toBe(200);
     expect((await call('redeem', 'POST', '/redemptions', { redemptionId: 'r-ab-6', memberId: 'm-ab-4', points: 10, storeId: 'sh-07' })).status).toBe(201);
-
   });
 
   it('flags a store that grants more points in an hour than the rule allows, once, with the input that crossed it, until ops clear it', async () => {
@@ -189,18 +213,33 @@ describe('abuse rules in the earn batch: flag, block, clear', () => {
     expect((await call('ledger', 'GET', '/ops/flags?storeId=sh-99')).body.flags).toEqual([]);
     await publish(Topics.purchases.name, 'm-ab-6', purchase(0, 'm-ab-6', 'sh-99', 60_000));
     await publish(Topics.purchases.name, 'm-ab-7', purchase(0, 'm-ab-7', 'sh-99', 60_000));
-    await eventually(async () => ((await balance('m-ab-7')).available === 600 && (await balance('m-ab-6')).available === 600 ? true : undefined), 60_000, 'both earned');
-    const flags = await eventually(async () => {
-      const listed = (await call('ledger', 'GET', '/ops/flags?storeId=sh-99')).body.flags;
-      return listed.length > 0 ? listed : undefined;
-    }, 30_000, 'the store flagged');
+    await eventually(
+      async () => ((await balance('m-ab-7')).available === 600 && (await balance('m-ab-6')).available === 600 ? true : undefined),
+      60_000,
+      'both earned',
+    );
+    const flags = await eventually(
+      async () => {
+        const listed = (await call('ledger', 'GET', '/ops/flags?storeId=sh-99')).body.flags;
+        return listed.length > 0 ? listed : undefined;
+      },
+      30_000,
+      'the store flagged',
+    );
     expect(flags).toEqual([
       {
         storeId: 'sh-99',
         flagId: expect.any(String),
         ruleId: 'store-burst',
         action: 'flag',
-        evidence: { input: 'store-points', window: 'hour', period: expect.any(String), points: 1200, max: 1000, eventId: expect.stringMatching(/^pos-ab-m-ab-[67]-0$/) },
+        evidence: {
+          input: 'store-points',
+          window: 'hour',
+          period: expect.any(String),
+          points: 1200,
+          max: 1000,
+          eventId: expect.stringMatching(/^pos-ab-m-ab-[67]-0$/),
+        },
         flaggedAt: expect.any(String),
       },
     ]);
@@ -211,7 +250,10 @@ describe('abuse rules in the earn batch: flag, block, clear', () => {
     expect(metrics).toMatch(/tally_abuse_flags_total\{rule="store-burst"[^}]*\} 1/);
 
     const path = `/ops/stores/sh-99/flags/${flags[0].flagId}/clear`;
-    expect(await call('ledger', 'POST', path, { actor: 'li', note: 'a company order' })).toMatchObject({ status: 200, body: { storeId: 'sh-99', flagId: flags[0].flagId, actor: 'ops:li' } });
+    expect(await call('ledger', 'POST', path, { actor: 'li', note: 'a company order' })).toMatchObject({
+      status: 200,
+      body: { storeId: 'sh-99', flagId: flags[0].flagId, actor: 'ops:li' },
+    });
     expect((await call('ledger', 'POST', path, {})).status).toBe(404);
     expect((await call('ledger', 'GET', '/ops/flags?storeId=sh-99')).body.flags).toEqual([]);
     expect((await call('ledger', 'GET', '/ops/flags?storeId=sh-99&state=all')).body.flags).toEqual([

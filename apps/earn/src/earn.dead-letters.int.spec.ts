@@ -21,7 +21,10 @@ describe('earn dead-letters large inputs through a real broker', () => {
     await h.publish(Topics.purchases.name, [{ key: 'm-big', value: huge }]);
     // One key, one send: they land in one partition and one fetch, so their letters (~1.1 MB
     // together) are dead-lettered in one call.
-    await h.publish(Topics.purchases.name, Array.from({ length: 12 }, (_, i) => ({ key: 'm-big', value: oversized(i) })));
+    await h.publish(
+      Topics.purchases.name,
+      Array.from({ length: 12 }, (_, i) => ({ key: 'm-big', value: oversized(i) })),
+    );
     await h.publish(Topics.purchases.name, after);
 
     await eventually(async () => ((await h.caughtUp('tally-earn')) ? true : undefined), 90_000, 'caught up');

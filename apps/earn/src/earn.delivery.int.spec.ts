@@ -10,7 +10,15 @@ const expectedBalances = (purchases: number, points = 100) => {
 };
 
 const refund = (eventId: string, memberId: string, orderId: string, amountMinor: number) => ({
-  eventId, type: 'purchase.refunded', occurredAt: '2026-11-21T10:00:00+08:00', memberId, storeId: 'sh-07', orderId, refundId: `r-${eventId}`, amountMinor, currency: 'CNY',
+  eventId,
+  type: 'purchase.refunded',
+  occurredAt: '2026-11-21T10:00:00+08:00',
+  memberId,
+  storeId: 'sh-07',
+  orderId,
+  refundId: `r-${eventId}`,
+  amountMinor,
+  currency: 'CNY',
 });
 
 describe('earn delivery guarantees through a real broker', () => {
@@ -22,7 +30,9 @@ describe('earn delivery guarantees through a real broker', () => {
     it('appends each input once, even sent twice, and a new group re-reading every topic from offset 0 changes nothing', async () => {
       const messages = Array.from({ length: 200 }, (_, i) => ({ key: memberOf(i), value: purchase(i, memberOf(i)) }));
       await h.publish(Topics.purchases.name, [...messages, ...messages.slice(0, 50)]);
-      await h.publish(Topics.checkIns.name, [{ key: 'm-0', value: { eventId: 'ci-1', type: 'member.checked-in', occurredAt: '2026-11-20T08:00:00+08:00', memberId: 'm-0' } }]);
+      await h.publish(Topics.checkIns.name, [
+        { key: 'm-0', value: { eventId: 'ci-1', type: 'member.checked-in', occurredAt: '2026-11-20T08:00:00+08:00', memberId: 'm-0' } },
+      ]);
       await h.startEarn();
       await eventually(async () => ((await h.caughtUp('tally-earn')) ? true : undefined), 90_000, 'first group caught up');
       const expected = expectedBalances(200);
@@ -79,7 +89,10 @@ describe('earn delivery guarantees through a real broker', () => {
 
     it('gives the same balances as one instance', async () => {
       await Promise.all([h.startEarn(), h.startEarn()]);
-      await h.publish(Topics.purchases.name, Array.from({ length: 400 }, (_, i) => ({ key: memberOf(i), value: purchase(i, memberOf(i)) })));
+      await h.publish(
+        Topics.purchases.name,
+        Array.from({ length: 400 }, (_, i) => ({ key: memberOf(i), value: purchase(i, memberOf(i)) })),
+      );
       await eventually(async () => ((await h.caughtUp('tally-earn')) ? true : undefined), 90_000, 'caught up');
       expect(await h.balances()).toEqual(expectedBalances(400));
       expect(await h.count('SELECT count(*) FROM ledger_events')).toBe(400);
@@ -96,7 +109,10 @@ describe('earn delivery guarantees through a real broker', () => {
 
     it('loses nothing and doubles nothing after a restart', async () => {
       const total = 30_000;
-      await h.publish(Topics.purchases.name, Array.from({ length: total }, (_, i) => ({ key: memberOf(i), value: purchase(i, memberOf(i)) })));
+      await h.publish(
+        Topics.purchases.name,
+        Array.from({ length: total }, (_, i) => ({ key: memberOf(i), value: purchase(i, memberOf(i)) })),
+      );
       const first = h.spawnEarn();
       await eventually(async () => ((await h.count('SELECT count(*) FROM ledger_events')) > 0 ? true : undefined), 90_000, 'first appends', 10);
       first.kill('SIGKILL');
@@ -139,14 +155,22 @@ describe('refunds that arrive before their purchase', () => {
 
   it('are applied when the purchase comes with a copy of itself under another event id', async () => {
     await h.publish(Topics.purchases.name, [{ key: 'm-copy', value: refund('rf-3', 'm-copy', 'o-3', 5_000) }]);
-    await eventually(async () => ((await h.count(`SELECT count(*) FROM parked_inputs WHERE member_id = 'm-copy'`)) === 1 ? true : undefined), 60_000, 'refund parked');
+    await eventually(
+      async () => ((await h.count(`SELECT count(*) FROM parked_inputs WHERE member_id = 'm-copy'`)) === 1 ? true : undefined),
+      60_000,
+      'refund parked',
+    );
     // The order and its copy are published together, so one batch decides both.
     const order = { ...purchase(3, 'm-copy'), orderId: 'o-3' };
     await h.publish(Topics.purchases.name, [
       { key: 'm-copy', value: order },
       { key: 'm-copy', value: { ...order, eventId: 'pos-3-resent' } },
     ]);
-    await eventually(async () => ((await h.count(`SELECT count(*) FROM parked_inputs WHERE member_id = 'm-copy'`)) === 0 ? true : undefined), 60_000, 'refund settled');
+    await eventually(
+      async () => ((await h.count(`SELECT count(*) FROM parked_inputs WHERE member_id = 'm-copy'`)) === 0 ? true : undefined),
+      60_000,
+      'refund settled',
+    );
     expect((await h.balances())['m-copy']).toBe(50);
     const { rows } = await h.sql.query(`SELECT causation_id, code FROM rejections WHERE member_id = 'm-copy'`);
     expect(rows).toEqual([{ causation_id: 'pos-3-resent', code: 'DUPLICATE_ORDER' }]);
@@ -202,9 +226,17 @@ describe('a refund waiting for its purchase keeps its event id', () => {
       { key: 'm-twice', value: refund('rf-8', 'm-twice', 'o-8', 5_000) },
       { key: 'm-twice', value: refund('rf-8', 'm-twice', 'o-8', 2_000) },
     ]);
-    await eventually(async () => ((await h.count(`SELECT count(*) FROM dead_letters WHERE message LIKE '%rf-8 %'`)) === 1 ? true : undefined), 60_000, 'reuse dead-lettered');
+    await eventually(
+      async () => ((await h.count(`SELECT count(*) FROM dead_letters WHERE message LIKE '%rf-8 %'`)) === 1 ? true : undefined),
+      60_000,
+      'reuse dead-lettered',
+    );
     await h.publish(Topics.purchases.name, [{ key: 'm-twice', value: { ...purchase(8, 'm-twice'), orderId: 'o-8' } }]);
-    await eventually(async () => ((await h.count(`SELECT count(*) FROM parked_inputs WHERE member_id = 'm-twice'`)) === 0 ? true : undefined), 60_000, 'refund settled');
+    await eventually(
+      async () => ((await h.count(`SELECT count(*) FROM parked_inputs WHERE member_id = 'm-twice'`)) === 0 ? true : undefined),
+      60_000,
+      'refund settled',
+    );
     // The purchase earned 100; the first refund (half of it) clawed back 50.
     expect((await h.balances())['m-twice']).toBe(50);
   });
@@ -220,7 +252,17 @@ describe('a refund still parked after its purchase committed (a crash between th
     await h.startEarn();
     await eventually(async () => ((await h.caughtUp('tally-earn')) ? true : undefined), 90_000, 'purchase consumed');
     // What a crash after the purchase's commit, before its waiting refunds were applied, leaves behind.
-    const parked = { eventId: 'rf-7', type: 'purchase.refunded', occurredAt: '2026-11-21T10:00:00+08:00', memberId: 'm-crash', storeId: 'sh-07', orderId: 'o-7', refundId: 'r-7', amountMinor: 5_000, currency: 'CNY' };
+    const parked = {
+      eventId: 'rf-7',
+      type: 'purchase.refunded',
+      occurredAt: '2026-11-21T10:00:00+08:00',
+      memberId: 'm-crash',
+      storeId: 'sh-07',
+      orderId: 'o-7',
+      refundId: 'r-7',
+      amountMinor: 5_000,
+      currency: 'CNY',
+    };
     await h.sql.query(
       `INSERT INTO parked_inputs (scope, causation_id, member_id, wait_key, input, parked_at) VALUES ($1, 'rf-7', 'm-crash', 'order:o-7', $2, now())`,
       [Topics.purchases.name, JSON.stringify(parked)],

@@ -11,7 +11,6 @@ import { EarnConfig } from './earn.config';
 
 const TOKEN = 'e2e-ops-token';
 
-
 describe('walking skeleton: purchase on Kafka -> earn -> ledger -> balance API', () => {
   const namespace = testNamespace();
   let db: TestDatabase;
@@ -58,16 +57,31 @@ describe('walking skeleton: purchase on Kafka -> earn -> ledger -> balance API',
 
   it('earns points for a purchase exactly once (resent, or as a new event of the same order), and dead-letters a malformed message without stalling', async () => {
     const purchase = JSON.stringify({
-      eventId: 'pos-7-000123', type: 'purchase.completed', occurredAt: '2026-11-23T10:15:00+08:00', memberId: 'm-1001',
-      storeId: 'sh-07', channel: 'store', orderId: 'o-555', amountMinor: 12990, currency: 'CNY',
+      eventId: 'pos-7-000123',
+      type: 'purchase.completed',
+      occurredAt: '2026-11-23T10:15:00+08:00',
+      memberId: 'm-1001',
+      storeId: 'sh-07',
+      channel: 'store',
+      orderId: 'o-555',
+      amountMinor: 12990,
+      currency: 'CNY',
     });
     const sentAt = Date.now();
     await publish(Topics.purchases.name, 'm-1001', '{"not json', { traceparent: '00-4bf92f3577b34da6-00f067aa0ba902b7-01', tag: ['pos', 'branch-7'] });
     await publish(Topics.purchases.name, 'm-1001', purchase);
     await publish(Topics.purchases.name, 'm-1001', purchase);
-    await publish(Topics.checkIns.name, 'm-1001', JSON.stringify({
-      eventId: 'app-ci-99', type: 'member.checked-in', occurredAt: '2026-11-23T08:01:00+08:00', memberId: 'm-1001', storeId: 'sh-07',
-    }));
+    await publish(
+      Topics.checkIns.name,
+      'm-1001',
+      JSON.stringify({
+        eventId: 'app-ci-99',
+        type: 'member.checked-in',
+        occurredAt: '2026-11-23T08:01:00+08:00',
+        memberId: 'm-1001',
+        storeId: 'sh-07',
+      }),
+    );
 
     const balance = await eventually(async () => {
       const { status, body } = await get('/members/m-1001/balance');
@@ -112,12 +126,33 @@ describe('walking skeleton: purchase on Kafka -> earn -> ledger -> balance API',
 
   it('refuses a refund whose purchase was refused before it, and lists one whose purchase has not come at GET /ops/parked', async () => {
     const refund = (eventId: string, orderId: string) =>
-      JSON.stringify({ eventId, type: 'purchase.refunded', occurredAt: '2026-11-24T09:00:00+08:00', memberId: 'm-2002', storeId: 'sh-07', orderId, refundId: `r-${eventId}`, amountMinor: 500, currency: 'CNY' });
+      JSON.stringify({
+        eventId,
+        type: 'purchase.refunded',
+        occurredAt: '2026-11-24T09:00:00+08:00',
+        memberId: 'm-2002',
+        storeId: 'sh-07',
+        orderId,
+        refundId: `r-${eventId}`,
+        amountMinor: 500,
+        currency: 'CNY',
+      });
     // given a purchase refused for its currency
-    await publish(Topics.purchases.name, 'm-2002', JSON.stringify({
-      eventId: 'pos-usd-1', type: 'purchase.completed', occurredAt: '2026-11-23T10:15:00+08:00', memberId: 'm-2002',
-      storeId: 'sh-07', channel: 'online', orderId: 'o-usd', amountMinor: 5000, currency: 'USD',
-    }));
+    await publish(
+      Topics.purchases.name,
+      'm-2002',
+      JSON.stringify({
+        eventId: 'pos-usd-1',
+        type: 'purchase.completed',
+        occurredAt: '2026-11-23T10:15:00+08:00',
+        memberId: 'm-2002',
+        storeId: 'sh-07',
+        channel: 'online',
+        orderId: 'o-usd',
+        amountMinor: 5000,
+        currency: 'USD',
+      }),
+    );
     await eventually(async () => ((await get('/ops/rejections?memberId=m-2002')).body.rejections?.length === 1 ? true : undefined));
     // when its refund comes, and a refund of an order never seen
     await publish(Topics.purchases.name, 'm-2002', refund('rf-usd-1', 'o-usd'));

@@ -26,7 +26,10 @@ const BAD: { what: string; reason: string; message: { key: string | Buffer; valu
     message: {
       key: NUL_KEY,
       value: JSON.stringify({ ...purchase(9002, 'm-1'), amountMinor: -1 }),
-      headers: Object.fromEntries([[NUL_HEADER, Buffer.from([0xff, 0x00])], ['__proto__', Buffer.from('p')]]),
+      headers: Object.fromEntries([
+        [NUL_HEADER, Buffer.from([0xff, 0x00])],
+        ['__proto__', Buffer.from('p')],
+      ]),
     },
   },
 ];
@@ -68,7 +71,9 @@ describe('earn with inputs that used to stop it, through a real broker', () => {
     expect(await h.balances()).toEqual(expected);
     expect(await h.count('SELECT count(*) FROM ledger_events')).toBe(80);
 
-    const { rows } = await h.sql.query<{ reason: string; message: string; letter: DeadLetter }>(`SELECT reason, message, letter FROM dead_letters ORDER BY partition, "offset"`);
+    const { rows } = await h.sql.query<{ reason: string; message: string; letter: DeadLetter }>(
+      `SELECT reason, message, letter FROM dead_letters ORDER BY partition, "offset"`,
+    );
     const byReason = (letters: { reason: string }[]) => letters.map((l) => l.reason).sort();
     expect(byReason(rows)).toEqual([...BAD.map((b) => b.reason), 'idempotency_conflict'].sort());
 
@@ -101,7 +106,11 @@ describe('earn with inputs that used to stop it, through a real broker', () => {
     const dated = (i: number, occurredAt: string) => ({ key: 'm-1', value: JSON.stringify({ ...purchase(i, 'm-1'), occurredAt }) });
     await h.publishRaw(Topics.purchases.name, [valid(100), dated(9970, '1970-01-01T00:00:00Z'), valid(101), dated(9111, '0001-01-01T00:00:00Z'), valid(102)]);
     await h.producer.send({ topic: `${h.namespace}${Topics.purchases.name}`, compression: CompressionTypes.LZ4, messages: [valid(103), valid(104)] });
-    await eventually(async () => ((await h.count('SELECT count(*) FROM ledger_events')) === before + 5 ? true : undefined), 90_000, 'five more purchases earned');
+    await eventually(
+      async () => ((await h.count('SELECT count(*) FROM ledger_events')) === before + 5 ? true : undefined),
+      90_000,
+      'five more purchases earned',
+    );
     await caughtUp();
     const refusals = await h.sql.query(`SELECT causation_id, code FROM rejections WHERE causation_id IN ('pos-9970', 'pos-9111') ORDER BY causation_id`);
     expect(refusals.rows).toEqual([

@@ -38,8 +38,24 @@ describe("earn reads what Apache Kafka's Java client publishes", () => {
       send(c, 'plain', member, 1);
     }
     send('lz4', 'plain', 'm-no-key', 1, { key: null });
-    send('zstd', 'plain', 'm-headers', 1, { headers: [['traceparent', '00-4bf92f3577b34da6-00f067aa0ba902b7-01'], ['tag', 'pos'], ['tag', 'branch-7']] });
-    records.push({ compression: 'snappy', mode: 'plain', topic, key: 'm-tombstone', value: null, headers: [['tag', 'a'], ['tag', 'b']] });
+    send('zstd', 'plain', 'm-headers', 1, {
+      headers: [
+        ['traceparent', '00-4bf92f3577b34da6-00f067aa0ba902b7-01'],
+        ['tag', 'pos'],
+        ['tag', 'branch-7'],
+      ],
+    });
+    records.push({
+      compression: 'snappy',
+      mode: 'plain',
+      topic,
+      key: 'm-tombstone',
+      value: null,
+      headers: [
+        ['tag', 'a'],
+        ['tag', 'b'],
+      ],
+    });
     records.push({ compression: 'gzip', mode: 'commit', topic, key: null, value: null });
 
     await publishWithJavaClient(testKafkaBrokers().join(','), `${h.namespace}java-`, records);
@@ -57,7 +73,10 @@ describe("earn reads what Apache Kafka's Java client publishes", () => {
     for (const [member, ids] of committed) expect(new Set(byMember.get(member))).toEqual(new Set(ids));
     const balances = await h.balances();
     for (const [member, ids] of committed) expect(balances[member]).toBe(ids.length * POINTS);
-    const { rows: touched } = await h.sql.query(`SELECT causation_id FROM causations WHERE causation_id = ANY($1) UNION SELECT causation_id FROM rejections WHERE causation_id = ANY($1)`, [aborted]);
+    const { rows: touched } = await h.sql.query(
+      `SELECT causation_id FROM causations WHERE causation_id = ANY($1) UNION SELECT causation_id FROM rejections WHERE causation_id = ANY($1)`,
+      [aborted],
+    );
     expect(touched).toEqual([]);
 
     const { rows: letters } = await h.sql.query<{ reason: string; letter: DeadLetter }>(`SELECT reason, letter FROM dead_letters ORDER BY id`);

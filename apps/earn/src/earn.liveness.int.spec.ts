@@ -32,11 +32,18 @@ describe('earn tells through /health when its consumer makes no progress', () =>
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE ledger_events IN ACCESS EXCLUSIVE MODE');
     try {
-      await h.publish(Topics.purchases.name, Array.from({ length: 10 }, (_, i) => ({ key: 'm-2', value: purchase(2 + i, 'm-2') })));
-      const down = await eventually(async () => {
-        const health = await get(`${url}/health`);
-        return health.status === 503 ? health : undefined;
-      }, 60_000, '/health answering 503');
+      await h.publish(
+        Topics.purchases.name,
+        Array.from({ length: 10 }, (_, i) => ({ key: 'm-2', value: purchase(2 + i, 'm-2') })),
+      );
+      const down = await eventually(
+        async () => {
+          const health = await get(`${url}/health`);
+          return health.status === 503 ? health : undefined;
+        },
+        60_000,
+        '/health answering 503',
+      );
       expect(down.body).toMatchObject({
         status: 'error',
         error: 'unavailable',
@@ -56,6 +63,10 @@ describe('earn tells through /health when its consumer makes no progress', () =>
 
     await eventually(async () => ((await get(`${url}/health`)).status === 200 ? true : undefined), 60_000, '/health answering 200 again');
     await eventually(applied(11), 30_000, 'every purchase applied');
-    await eventually(async () => (/tally_consumer_lag_messages\{[^}]*topic="loyalty\.purchases\.v1"[^}]*\} 10\n/.test((await get(`${url}/metrics`)).text) ? undefined : true), 30_000, 'the lag gone from /metrics');
+    await eventually(
+      async () => (/tally_consumer_lag_messages\{[^}]*topic="loyalty\.purchases\.v1"[^}]*\} 10\n/.test((await get(`${url}/metrics`)).text) ? undefined : true),
+      30_000,
+      'the lag gone from /metrics',
+    );
   });
 });

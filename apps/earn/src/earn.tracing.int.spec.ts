@@ -36,7 +36,9 @@ describe('one trace from the point of sale to the tier service', () => {
   beforeAll(async () => {
     startTracing('trace-test', {}, [new SimpleSpanProcessor(exporter)]);
     db = await createTestDatabase('trace', migrateLedger);
-    apps.push((await createServiceApp({ service: 'ledger', defaultPort: 0, config: ConsumerConfig, module: (c) => LedgerAppModule.forRoot(c), env: env() })).app);
+    apps.push(
+      (await createServiceApp({ service: 'ledger', defaultPort: 0, config: ConsumerConfig, module: (c) => LedgerAppModule.forRoot(c), env: env() })).app,
+    );
     apps.push((await createServiceApp({ service: 'earn', defaultPort: 0, config: EarnConfig, module: (c) => EarnAppModule.forRoot(c), env: env() })).app);
     apps.push((await createServiceApp({ service: 'tier', defaultPort: 0, config: TierConfig, module: (c) => TierAppModule.forRoot(c), env: env() })).app);
     for (const app of apps) await app.listen(0);
@@ -58,8 +60,15 @@ describe('one trace from the point of sale to the tier service', () => {
     const headers = traceHeaders(trace.setSpan(context.active(), checkout));
     const traceId = checkout.spanContext().traceId;
     const purchase = {
-      eventId: 'pos-trace-1', type: 'purchase.completed', occurredAt: new Date(Date.now() - 60_000).toISOString(), memberId: 'm-trace',
-      storeId: 'sh-07', channel: 'store', orderId: 'o-trace', amountMinor: 12990, currency: 'CNY',
+      eventId: 'pos-trace-1',
+      type: 'purchase.completed',
+      occurredAt: new Date(Date.now() - 60_000).toISOString(),
+      memberId: 'm-trace',
+      storeId: 'sh-07',
+      channel: 'store',
+      orderId: 'o-trace',
+      amountMinor: 12990,
+      currency: 'CNY',
     };
     await producer.send({ topic: `${namespace}${Topics.purchases.name}`, messages: [{ key: 'm-trace', value: JSON.stringify(purchase), headers }] });
     checkout.end();

@@ -30,7 +30,14 @@ describe("every service's OpenAPI document", () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('openapi', migrateLedger);
-    const env = { KAFKA_BROKERS: testKafkaBrokers().join(','), DATABASE_URL: db.url, TALLY_TOPIC_NAMESPACE: namespace, LOG_LEVEL: 'warn', TALLY_TIER_DAILY_EVALUATION: 'off', TALLY_EXPIRY_INTERVAL_SECONDS: '0' };
+    const env = {
+      KAFKA_BROKERS: testKafkaBrokers().join(','),
+      DATABASE_URL: db.url,
+      TALLY_TOPIC_NAMESPACE: namespace,
+      LOG_LEVEL: 'warn',
+      TALLY_TIER_DAILY_EVALUATION: 'off',
+      TALLY_EXPIRY_INTERVAL_SECONDS: '0',
+    };
     for (const definition of definitions) {
       const { app } = await createServiceApp({ ...definition, defaultPort: 0, env } as ServiceDefinition<BaseConfig>);
       try {
@@ -48,22 +55,33 @@ describe("every service's OpenAPI document", () => {
     await db?.drop();
   });
 
-  it.each(definitions.map((d) => d.service))('%s: every operation documents its success body with an example and each refusal with its error body', (service) => {
-    const document = documents.get(service);
-    expect(Object.keys(document.paths).length).toBeGreaterThan(0);
-    expect(undocumentedResponses(document)).toEqual([]);
-  });
+  it.each(definitions.map((d) => d.service))(
+    '%s: every operation documents its success body with an example and each refusal with its error body',
+    (service) => {
+      const document = documents.get(service);
+      expect(Object.keys(document.paths).length).toBeGreaterThan(0);
+      expect(undocumentedResponses(document)).toEqual([]);
+    },
+  );
 
-  it.each(definitions.map((d) => d.service))('%s: bearer tokens are described as opaque, and protected operations list 401 and 403 with their codes', (service) => {
-    const document = documents.get(service);
-    expect(document.components.securitySchemes.bearer.description).toMatch(/opaque/i);
-    for (const [path, item] of Object.entries<Record<string, { security?: unknown[]; responses: Record<string, { content?: { 'application/json': { example: { error: string } } } }> }>>(document.paths)) {
-      for (const [method, operation] of Object.entries(item)) {
-        const name = `${method.toUpperCase()} ${path}`;
-        expect({ name, invalid: operation.responses['400']?.content?.['application/json'].example.error }).toEqual({ name, invalid: 'invalid_request' });
-        if (path.startsWith('/health')) continue;
-        expect({ name, codes: [operation.responses['401'], operation.responses['403']].map((r) => r?.content?.['application/json'].example.error) }).toEqual({ name, codes: ['unauthorized', 'forbidden'] });
+  it.each(definitions.map((d) => d.service))(
+    '%s: bearer tokens are described as opaque, and protected operations list 401 and 403 with their codes',
+    (service) => {
+      const document = documents.get(service);
+      expect(document.components.securitySchemes.bearer.description).toMatch(/opaque/i);
+      for (const [path, item] of Object.entries<
+        Record<string, { security?: unknown[]; responses: Record<string, { content?: { 'application/json': { example: { error: string } } } }> }>
+      >(document.paths)) {
+        for (const [method, operation] of Object.entries(item)) {
+          const name = `${method.toUpperCase()} ${path}`;
+          expect({ name, invalid: operation.responses['400']?.content?.['application/json'].example.error }).toEqual({ name, invalid: 'invalid_request' });
+          if (path.startsWith('/health')) continue;
+          expect({ name, codes: [operation.responses['401'], operation.responses['403']].map((r) => r?.content?.['application/json'].example.error) }).toEqual({
+            name,
+            codes: ['unauthorized', 'forbidden'],
+          });
+        }
       }
-    }
-  });
+    },
+  );
 });

@@ -12,7 +12,6 @@ import { ExpiryConfig } from './config/expiry.config';
 
 const TOKEN = 'expiry-ops-token';
 
-
 interface Summary {
   lotsExpired: number;
   pointsExpired: number;

@@ -64,7 +64,12 @@ describe('expiry sweeps rest on the ledger head (invariant 9)', () => {
   /** What a redeem process would append for the member, decided on the other store's state. */
   const act = async (memberId: string, decide: (state: MemberState) => NewLedgerEvent[]) => {
     const [result] = await other.execute([
-      { scope: 'test-act', causationId: randomUUID(), memberIds: [memberId], decide: (states) => ({ kind: 'append', events: decide(states[memberId]), result: null }) },
+      {
+        scope: 'test-act',
+        causationId: randomUUID(),
+        memberIds: [memberId],
+        decide: (states) => ({ kind: 'append', events: decide(states[memberId]), result: null }),
+      },
     ]);
     expect(result.status).toBe('appended');
   };
@@ -80,7 +85,16 @@ describe('expiry sweeps rest on the ledger head (invariant 9)', () => {
         type: 'points.earned',
         memberId: 'm-late',
         occurredAt: '2025-02-10T10:00:00Z',
-        data: { points: 50, lotId: 'pending-1', expiresAt: '2026-02-10T10:00:00.000Z', availableAt: '2025-02-20T10:00:00.000Z', reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: [] },
+        data: {
+          points: 50,
+          lotId: 'pending-1',
+          expiresAt: '2026-02-10T10:00:00.000Z',
+          availableAt: '2025-02-20T10:00:00.000Z',
+          reason: 'purchase',
+          tier: 'member',
+          multiplier: 1,
+          ruleIds: [],
+        },
       },
     ]);
     expect(await sweep('2025-03-01T00:00:00Z')).toMatchObject({ lotsExpired: 1, pointsExpired: 200, pointsReleased: 50 });

@@ -108,7 +108,10 @@ describe('a simulated two years of earn, redeem, tier changes and expiry', () =>
 
     // The simulation did exercise every path.
     const tiersNow = Object.fromEntries(
-      (await dataSource.query(`SELECT member_id, tier FROM member_state ORDER BY member_id`)).map((r: { member_id: string; tier: string }) => [r.member_id, r.tier]),
+      (await dataSource.query(`SELECT member_id, tier FROM member_state ORDER BY member_id`)).map((r: { member_id: string; tier: string }) => [
+        r.member_id,
+        r.tier,
+      ]),
     );
     expect(tiersNow).toMatchObject({ 'm-y-heavy': 'diamond', 'm-y-fade': 'member', 'm-y-floor': 'gold', 'm-y-idle': 'member' });
     expect(sweeps.lotsExpired).toBeGreaterThan(0);
@@ -116,7 +119,9 @@ describe('a simulated two years of earn, redeem, tier changes and expiry', () =>
     expect(sweeps.downgraded).toBeGreaterThan(0);
     const types = await dataSource.query(`SELECT type, count(*)::int AS n FROM ledger_events GROUP BY type ORDER BY type`);
     expect(types.map((t: { type: string }) => t.type)).toEqual(['points.earned', 'points.expired', 'points.redeemed', 'tier.changed']);
-    const expiredInLog = await dataSource.query(`SELECT coalesce(sum((data->>'points')::int), 0)::int AS points, count(*)::int AS lots FROM ledger_events_expanded WHERE type = 'points.expired'`);
+    const expiredInLog = await dataSource.query(
+      `SELECT coalesce(sum((data->>'points')::int), 0)::int AS points, count(*)::int AS lots FROM ledger_events_expanded WHERE type = 'points.expired'`,
+    );
     expect(expiredInLog[0]).toEqual({ points: sweeps.pointsExpired, lots: sweeps.lotsExpired });
 
     // Conservation: what is available and held is exactly what the open lots still hold.

@@ -47,12 +47,20 @@ describe('ledger app', () => {
       TALLY_API_TOKENS: `${OPS}=ops,${READ}=read,${STORE}=store:sh-07`,
       LOG_LEVEL: 'warn',
     };
-    ({ app } = await createServiceApp({ service: SERVICE, defaultPort: DEFAULT_PORT, config: ConsumerConfig, module: (config) => AppModule.forRoot(config), env }));
+    ({ app } = await createServiceApp({
+      service: SERVICE,
+      defaultPort: DEFAULT_PORT,
+      config: ConsumerConfig,
+      module: (config) => AppModule.forRoot(config),
+      env,
+    }));
     await app.listen(0, '127.0.0.1');
     url = listeningUrl(app);
     const earned = { points: 50, lotId: 'l-page', expiresAt: '2099-01-01T00:00:00Z', reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: [] };
     const events: NewLedgerEvent[] = [{ type: 'points.earned', memberId: 'm-page', occurredAt: new Date().toISOString(), data: earned } as NewLedgerEvent];
-    await app.get(LedgerStore).executeOne({ scope: 'test-seed', causationId: 'seed', memberIds: ['m-page'], decide: () => ({ kind: 'append', result: null, events }) });
+    await app
+      .get(LedgerStore)
+      .executeOne({ scope: 'test-seed', causationId: 'seed', memberIds: ['m-page'], decide: () => ({ kind: 'append', result: null, events }) });
   });
 
   afterAll(async () => {
@@ -121,7 +129,10 @@ describe('ledger app', () => {
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${OPS}` },
       body: '{"swap":null}',
     });
-    expect({ status: response.status, body: await response.json() }).toMatchObject({ status: 400, body: { error: 'invalid_request', fields: [{ field: 'swap' }] } });
+    expect({ status: response.status, body: await response.json() }).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_request', fields: [{ field: 'swap' }] },
+    });
   });
 
   it("answers what Node's parser and Fastify's router refuse in the API's error shape, echoing neither URL nor internal codes", async () => {

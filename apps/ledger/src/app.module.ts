@@ -39,7 +39,20 @@ export class AppModule {
     return {
       module: AppModule,
       imports: serviceImports(kit),
-      controllers: [MembersController, OpsController, FlagsController, AnalyticsController, AnalyticsOpsController, LeaderboardsController, AsyncApiController, AdjustmentsController, ExportsController, JobsController, ImportsController, LagController],
+      controllers: [
+        MembersController,
+        OpsController,
+        FlagsController,
+        AnalyticsController,
+        AnalyticsOpsController,
+        LeaderboardsController,
+        AsyncApiController,
+        AdjustmentsController,
+        ExportsController,
+        JobsController,
+        ImportsController,
+        LagController,
+      ],
       providers: [
         ...serviceProviders(kit),
         OutboxRelayService,

@@ -99,7 +99,9 @@ describe('redeem app as it starts in production', () => {
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline && (await row()).held !== '0') await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await row()).toEqual({ available: '50', held: '0' });
-    const events = await app.get(DataSource).query(`SELECT type, data->>'reason' AS reason FROM ledger_events_expanded WHERE member_id = 'm-ttl' ORDER BY version`);
+    const events = await app
+      .get(DataSource)
+      .query(`SELECT type, data->>'reason' AS reason FROM ledger_events_expanded WHERE member_id = 'm-ttl' ORDER BY version`);
     expect(events).toEqual([
       { type: 'points.earned', reason: 'purchase' },
       { type: 'points.held', reason: null },
@@ -122,7 +124,10 @@ describe('redeem app as it starts in production', () => {
       ['/redemptions', `{${fields},"x":${'['.repeat(5000)}${']'.repeat(5000)}}`],
       ['/holds/h-deep/capture', `${'['.repeat(5000)}${']'.repeat(5000)}`],
     ]) {
-      expect(await post(path, body)).toEqual({ status: 400, body: { error: 'invalid_request', message: expect.any(String), fields: [{ field: '(body)', problems: expect.any(Array) }] } });
+      expect(await post(path, body)).toEqual({
+        status: 400,
+        body: { error: 'invalid_request', message: expect.any(String), fields: [{ field: '(body)', problems: expect.any(Array) }] },
+      });
     }
     // Nesting a body may have is still read (and judged by its fields).
     expect((await post('/redemptions', `{${fields},"x":${'{"a":'.repeat(30)}1${'}'.repeat(30)}}`)).status).toBe(422);

@@ -15,7 +15,15 @@ const earned = (points: number): NewLedgerEvent => ({
   type: 'points.earned',
   memberId: MEMBER,
   occurredAt: new Date().toISOString(),
-  data: { points, lotId: randomUUID(), expiresAt: new Date(Date.now() + 86_400_000 * 300).toISOString(), reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: [] },
+  data: {
+    points,
+    lotId: randomUUID(),
+    expiresAt: new Date(Date.now() + 86_400_000 * 300).toISOString(),
+    reason: 'purchase',
+    tier: 'member',
+    multiplier: 1,
+    ruleIds: [],
+  },
 });
 
 describe('two redeem instances, one hot member (invariant 3)', () => {
@@ -28,7 +36,12 @@ describe('two redeem instances, one hot member (invariant 3)', () => {
     ({ apps, urls } = await startRedeemInstances(db, 2, { TALLY_API_TOKENS: `${TOKEN}=ops` }));
     const store = apps[0].get(LedgerStore);
     for (let i = 0; i < 5; i++) {
-      await store.executeOne({ scope: 'seed', causationId: `seed-${i}`, memberIds: [MEMBER], decide: () => ({ kind: 'append', events: [earned(SEEDED / 5)], result: null }) });
+      await store.executeOne({
+        scope: 'seed',
+        causationId: `seed-${i}`,
+        memberIds: [MEMBER],
+        decide: () => ({ kind: 'append', events: [earned(SEEDED / 5)], result: null }),
+      });
     }
   });
 

@@ -14,7 +14,6 @@ import { TierService } from './tiers/tier.service';
 
 const TOKEN = 'tier-ops-token';
 
-
 describe('tier service against PostgreSQL and Kafka', () => {
   const namespace = testNamespace();
   let db: TestDatabase;
@@ -45,9 +44,10 @@ describe('tier service against PostgreSQL and Kafka', () => {
   };
 
   const tierEvents = async (memberId: string) =>
-    (await dataSource.query(`SELECT data, occurred_at, causation_id FROM ledger_events_expanded WHERE member_id = $1 AND type = 'tier.changed' ORDER BY version`, [
-      memberId,
-    ])) as { data: { from: string; to: string; reason: string; floor?: string }; occurred_at: Date; causation_id: string }[];
+    (await dataSource.query(
+      `SELECT data, occurred_at, causation_id FROM ledger_events_expanded WHERE member_id = $1 AND type = 'tier.changed' ORDER BY version`,
+      [memberId],
+    )) as { data: { from: string; to: string; reason: string; floor?: string }; occurred_at: Date; causation_id: string }[];
 
   beforeAll(async () => {
     db = await createTestDatabase('tier', migrateLedger);
@@ -203,11 +203,20 @@ describe('tier service against PostgreSQL and Kafka', () => {
   });
 
   it('upgrades and downgrades each member once when two instances act on the same member at once', async () => {
-    const { app: second } = await createServiceApp({ service: 'tier', defaultPort: 0, config: TierConfig, module: (c) => AppModule.forRoot(c), env: secondEnv });
+    const { app: second } = await createServiceApp({
+      service: 'tier',
+      defaultPort: 0,
+      config: TierConfig,
+      module: (c) => AppModule.forRoot(c),
+      env: secondEnv,
+    });
     try {
       const other = second.get(TierService);
       await driver.purchase('m-twice', 120_000, '2029-01-10T10:00:00Z');
-      await Promise.all([tiers.upgrade([{ memberId: 'm-twice', version: 1 }], '2029-01-10T10:01:00Z'), other.upgrade([{ memberId: 'm-twice', version: 1 }], '2029-01-10T10:01:00Z')]);
+      await Promise.all([
+        tiers.upgrade([{ memberId: 'm-twice', version: 1 }], '2029-01-10T10:01:00Z'),
+        other.upgrade([{ memberId: 'm-twice', version: 1 }], '2029-01-10T10:01:00Z'),
+      ]);
       const [a, b] = await Promise.all([tiers.evaluateDaily('2031-06-01T03:00:00Z'), other.evaluateDaily('2031-06-01T03:00:00Z')]);
       expect(a.downgraded + b.downgraded).toBeGreaterThanOrEqual(1);
       expect((await tierEvents('m-twice')).map((e) => [e.data.from, e.data.to, e.causation_id])).toEqual([

@@ -3,10 +3,7 @@ import { MEMBER, activity, checkIn, contextFor, decideFresh, programWith, purcha
 
 describe('decideEarn', () => {
   it('routes every input type to its rule', () => {
-    const { decisions } = run(
-      [purchase(), refund(), checkIn('2026-11-23T08:01:00+08:00'), referral(MEMBER, 'm-2002'), activity('review')],
-      contextFor(),
-    );
+    const { decisions } = run([purchase(), refund(), checkIn('2026-11-23T08:01:00+08:00'), referral(MEMBER, 'm-2002'), activity('review')], contextFor());
     expect(decisions.map((d) => (d.kind === 'append' ? d.events.map((e) => e.type) : d.kind === 'reject' ? d.code : d.kind))).toEqual([
       ['points.earned'],
       ['points.clawed-back'],
@@ -53,15 +50,18 @@ describe('decideEarn', () => {
         ['activity', activity('review', occurredAt)],
       ] as const;
 
-    it.each(inputsAt('2019-12-31T15:59:59.999Z'))('refuses a %s from the millisecond before the program starts, against the member it is keyed by', (_type, input) => {
-      expect(decideFresh(input, contextFor(reviews))).toEqual({
-        kind: 'reject',
-        result: { outcome: 'refused' },
-        memberId: MEMBER,
-        code: 'OCCURRED_BEFORE_PROGRAM',
-        message: 'occurredAt 2019-12-31T15:59:59.999Z is before 2020-01-01T00:00:00+08:00, the earliest the program accepts',
-      });
-    });
+    it.each(inputsAt('2019-12-31T15:59:59.999Z'))(
+      'refuses a %s from the millisecond before the program starts, against the member it is keyed by',
+      (_type, input) => {
+        expect(decideFresh(input, contextFor(reviews))).toEqual({
+          kind: 'reject',
+          result: { outcome: 'refused' },
+          memberId: MEMBER,
+          code: 'OCCURRED_BEFORE_PROGRAM',
+          message: 'occurredAt 2019-12-31T15:59:59.999Z is before 2020-01-01T00:00:00+08:00, the earliest the program accepts',
+        });
+      },
+    );
 
     it.each(inputsAt('2020-01-01T00:00:00+08:00'))('decides a %s from the instant the program starts on its rule', (_type, input) => {
       expect(decideFresh(input, contextFor(reviews)).kind).not.toBe('reject');
@@ -88,7 +88,9 @@ describe('decideEarn', () => {
     });
 
     it('refuses before any other rule: a refund before the program does not wait for its purchase, an unknown activity is not judged', () => {
-      expect(decideFresh(refund({ occurredAt: '2019-06-01T00:00:00Z', orderId: 'o-never-seen' }), contextFor())).toMatchObject({ code: 'OCCURRED_BEFORE_PROGRAM' });
+      expect(decideFresh(refund({ occurredAt: '2019-06-01T00:00:00Z', orderId: 'o-never-seen' }), contextFor())).toMatchObject({
+        code: 'OCCURRED_BEFORE_PROGRAM',
+      });
       expect(decideFresh(activity('unknown', '2019-06-01T00:00:00Z'), contextFor())).toMatchObject({ code: 'OCCURRED_BEFORE_PROGRAM' });
     });
   });

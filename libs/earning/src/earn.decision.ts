@@ -69,7 +69,13 @@ export const append = (...events: NewLedgerEvent[]): EarnDecision => appendEvent
 export const flaggedEarning = (events: readonly NewLedgerEvent[], flags: readonly NewLedgerEvent[]): EarnDecision =>
   appendEvents([...events, ...flags], { outcome: 'earned', flagged: flags.flatMap((flag) => (flag.type === 'member.flagged' ? [flag.data.ruleId] : [])) });
 
-export const reject = (memberId: string, code: EarnRefusalCode, message: string): EarnDecision => ({ kind: 'reject', memberId, code, message, result: REFUSED });
+export const reject = (memberId: string, code: EarnRefusalCode, message: string): EarnDecision => ({
+  kind: 'reject',
+  memberId,
+  code,
+  message,
+  result: REFUSED,
+});
 
 /** A refund before its purchase: nothing recorded, it waits (parked) and is decided again once the purchase is in. */
 export const waitForOrder = (orderId: string): EarnDecision => nothingToDo({ outcome: 'deferred', waitKey: orderWaitKey(orderId) });

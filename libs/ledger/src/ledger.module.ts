@@ -13,7 +13,6 @@ import { DEFAULT_STATE_CACHE_SIZE, MemberStateCache } from './state/member-state
 import { MemberStates } from './state/member-states';
 import { APPEND_SECONDS_BUCKETS, registerStateCacheMetrics } from './state/ledger.metrics';
 
-
 export interface LedgerModuleOptions {
   databaseUrl: string;
   poolSize?: number;
@@ -72,7 +71,12 @@ export class LedgerModule {
           provide: LedgerStore,
           inject: [DataSource, LEDGER_CLOCK, MemberStates, LEDGER_APPEND_POOL, Metrics],
           useFactory: (dataSource: DataSource, clock: () => Date, states: MemberStates, pool: Pool, metrics: Metrics) => {
-            const seconds = metrics.histogram('tally_ledger_append_seconds', 'One ledger append call (decide and write, retries included), by outcome', ['outcome'], APPEND_SECONDS_BUCKETS);
+            const seconds = metrics.histogram(
+              'tally_ledger_append_seconds',
+              'One ledger append call (decide and write, retries included), by outcome',
+              ['outcome'],
+              APPEND_SECONDS_BUCKETS,
+            );
             const onExecuted = (s: number, _commands: number, failed: boolean) => seconds.observe({ outcome: failed ? 'failed' : 'ok' }, s);
             return new LedgerStore(dataSource, { clock, newEventId: randomUuid, states, pool, onExecuted });
           },

@@ -2,15 +2,17 @@ import fc from 'fast-check';
 import { Lot } from './member-state';
 import { Lots, lotsInSpendingOrder, spendableOf, takeFromLots } from './lots';
 
-const lotArb = fc.record({
-  lotId: fc.uuid(),
-  points: fc.integer({ min: 1, max: 1000 }),
-  remaining: fc.integer({ min: 0, max: 1000 }),
-  held: fc.integer({ min: 0, max: 1000 }),
-  expiresAt: fc.integer({ min: 0, max: 1000 }).map((d) => new Date(Date.UTC(2027, 0, 1) + d * 86_400_000).toISOString()),
-  pending: fc.boolean(),
-  order: fc.integer({ min: 1, max: 10_000 }),
-}).map((lot): Lot => ({ ...lot, held: Math.min(lot.held, lot.remaining) }));
+const lotArb = fc
+  .record({
+    lotId: fc.uuid(),
+    points: fc.integer({ min: 1, max: 1000 }),
+    remaining: fc.integer({ min: 0, max: 1000 }),
+    held: fc.integer({ min: 0, max: 1000 }),
+    expiresAt: fc.integer({ min: 0, max: 1000 }).map((d) => new Date(Date.UTC(2027, 0, 1) + d * 86_400_000).toISOString()),
+    pending: fc.boolean(),
+    order: fc.integer({ min: 1, max: 10_000 }),
+  })
+  .map((lot): Lot => ({ ...lot, held: Math.min(lot.held, lot.remaining) }));
 
 const lotsArb = fc.uniqueArray(lotArb, { selector: (l) => l.lotId, maxLength: 12 }).map((lots): Lots => new Map(lots.map((l) => [l.lotId, l])));
 
@@ -31,7 +33,9 @@ describe('spending from lots', () => {
     fc.assert(
       fc.property(lotsArb, fc.integer({ min: 1, max: 20_000 }), (lots, points) => {
         const { portions } = takeFromLots(lots, points);
-        const order = lotsInSpendingOrder(lots).filter((lot) => spendableOf(lot) > 0).map((lot) => lot.lotId);
+        const order = lotsInSpendingOrder(lots)
+          .filter((lot) => spendableOf(lot) > 0)
+          .map((lot) => lot.lotId);
         expect(portions.map((p) => p.lotId)).toEqual(order.slice(0, portions.length));
         for (const [i, portion] of portions.entries()) {
           const lot = lots.get(portion.lotId) as Lot;

@@ -73,7 +73,13 @@ describe('evolveMember: the state holds what is open, not the history', () => {
       held('h-open', [portion('lot-1', 100)]),
     );
     expect(Object.keys(state.holds).sort()).toEqual(['h-cap', 'h-exp', 'h-open', 'h-part', 'h-rel']);
-    expect(state.holds['h-open']).toEqual({ points: 100, storeId: 'sh-07', fromLots: [portion('lot-1', 100)], expiresAt: '2026-01-10T08:15:00.000Z', status: 'open' });
+    expect(state.holds['h-open']).toEqual({
+      points: 100,
+      storeId: 'sh-07',
+      fromLots: [portion('lot-1', 100)],
+      expiresAt: '2026-01-10T08:15:00.000Z',
+      status: 'open',
+    });
     expect(balanceOf(state)).toMatchObject({ available: 500, held: 500 });
 
     const resolved = fold(state, [
@@ -131,7 +137,17 @@ describe('evolveMember: check-ins', () => {
     type: 'points.earned',
     memberId: MEMBER,
     occurredAt: `${day}T01:00:00.000Z`,
-    data: { points: 10, lotId: `lot-${day}-${reason}`, expiresAt: EXPIRES, reason, tier: 'member', multiplier: 1, ruleIds: [], day, ...(streak ? { streak } : {}) },
+    data: {
+      points: 10,
+      lotId: `lot-${day}-${reason}`,
+      expiresAt: EXPIRES,
+      reason,
+      tier: 'member',
+      multiplier: 1,
+      ruleIds: [],
+      day,
+      ...(streak ? { streak } : {}),
+    },
   });
 
   it('marks the days checked in, and only those, whatever else was earned on them', () => {
@@ -224,13 +240,26 @@ describe('MemberFold: states without holds or activities share one empty record'
     type: 'points.earned',
     memberId,
     occurredAt: AT,
-    data: { points: 20, lotId: `lot-${memberId}`, expiresAt: EXPIRES, reason: 'activity', activity: 'review', day: '2026-01-10', tier: 'member', multiplier: 1, ruleIds: [] },
+    data: {
+      points: 20,
+      lotId: `lot-${memberId}`,
+      expiresAt: EXPIRES,
+      reason: 'activity',
+      activity: 'review',
+      day: '2026-01-10',
+      tier: 'member',
+      multiplier: 1,
+      ruleIds: [],
+    },
   });
 
   it("gives a member folded in place holds and activities of its own, and leaves every other member's empty", () => {
     const other = initialMemberState('m-2');
     const owned = MemberFold.owning(initialMemberState(MEMBER));
-    owned.apply(earned('lot-1', 500), 1).apply(held('h-1', [portion('lot-1', 200)]), 2).apply(activity(MEMBER), 3);
+    owned
+      .apply(earned('lot-1', 500), 1)
+      .apply(held('h-1', [portion('lot-1', 200)]), 2)
+      .apply(activity(MEMBER), 3);
     expect(Object.keys(owned.state.holds)).toEqual(['h-1']);
     expect(owned.state.activityYears).toEqual({ 'review@2026': 1 });
     expect(Object.keys(other.holds)).toEqual([]);

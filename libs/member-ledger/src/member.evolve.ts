@@ -156,7 +156,11 @@ const addQualifying = (fold: MemberFold, occurredAt: string, points: number): vo
   qualifying.set(day, (before ?? 0) + points);
   // Only a new day can take the count over the limit.
   if (before === undefined && qualifying.size > QUALIFYING_DAYS_KEPT) {
-    pruneDays(qualifying, [...qualifying.keys()].reduce((a, b) => (a > b ? a : b)), QUALIFYING_DAYS_KEPT);
+    pruneDays(
+      qualifying,
+      [...qualifying.keys()].reduce((a, b) => (a > b ? a : b)),
+      QUALIFYING_DAYS_KEPT,
+    );
   }
 };
 
@@ -178,7 +182,12 @@ const closeLots = (fold: MemberFold, touched: readonly string[]): void => {
 };
 
 /** Applies a lot change to the portions an event names, and returns the lots it touched. */
-const changeLots = (fold: MemberFold, portions: readonly { lotId: string; points: number; expiresAt: string }[], change: typeof spend, version: number): string[] => {
+const changeLots = (
+  fold: MemberFold,
+  portions: readonly { lotId: string; points: number; expiresAt: string }[],
+  change: typeof spend,
+  version: number,
+): string[] => {
   if (portions.length > 0) applyPortions(fold.own('lots'), portions, change, version);
   const ids = portions.map((p) => p.lotId);
   for (const lotId of ids) fold.lotChanged(lotId);
@@ -242,9 +251,7 @@ const onEarned = (fold: MemberFold, data: LedgerEventDataMap['points.earned'], o
     const daily = fold.own('daily');
     // A day's activities are replaced, never changed: a day without any shares the empty record.
     const today = daily.get(data.day) ?? { earned: 0, activities: NO_ENTRIES };
-    const activities = data.activity
-      ? { ...today.activities, [data.activity]: (today.activities[data.activity] ?? 0) + 1 }
-      : today.activities;
+    const activities = data.activity ? { ...today.activities, [data.activity]: (today.activities[data.activity] ?? 0) + 1 } : today.activities;
     const earned = today.earned + data.points;
     // Two literals rather than a conditional spread: days without a check-in keep the smaller shape.
     daily.set(data.day, today.checkedIn || data.reason === 'check-in' ? { earned, activities, checkedIn: true } : { earned, activities });
@@ -297,10 +304,21 @@ const onTransferred = (fold: MemberFold, data: LedgerEventDataMap['points.transf
 /** The recipient's side: each portion opens a lot of its own that keeps its expiry. */
 const onReceived = (fold: MemberFold, data: LedgerEventDataMap['points.received'], version: number): void => {
   for (const portion of data.toLots) {
-    putLot(fold, { lotId: portion.lotId, points: portion.points, remaining: portion.points, held: 0, expiresAt: portion.expiresAt, pending: false, order: version });
+    putLot(fold, {
+      lotId: portion.lotId,
+      points: portion.points,
+      remaining: portion.points,
+      held: 0,
+      expiresAt: portion.expiresAt,
+      pending: false,
+      order: version,
+    });
   }
   fold.state.transfers = countTransfer(fold.state.transfers, data.day, { received: data.points });
-  settle(fold, data.toLots.map((p) => p.lotId));
+  settle(
+    fold,
+    data.toLots.map((p) => p.lotId),
+  );
 };
 
 /** Either side of a reversal: the sender's points go back, the recipient's are taken (debt for what no lot covers). */
@@ -398,8 +416,7 @@ const apply = (fold: MemberFold, event: NewLedgerEvent, version: number): void =
 };
 
 /** Folds one event (at its member version) into a new state; the one given is left as it was. */
-export const evolveMember = (state: MemberState, event: NewLedgerEvent, version: number): MemberState =>
-  MemberFold.from(state).apply(event, version).state;
+export const evolveMember = (state: MemberState, event: NewLedgerEvent, version: number): MemberState => MemberFold.from(state).apply(event, version).state;
 
 /** A state with these events applied in order, each at the next version. */
 export const evolveAll = (state: MemberState, events: readonly NewLedgerEvent[]): MemberState =>

@@ -26,7 +26,11 @@ const NONE: TransferCounts = { sent: 0, received: 0 };
 export const monthOf = (day: string): string => day.slice(0, 7);
 
 const newest = <T>(record: Record<string, T>): Record<string, T> =>
-  Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? 1 : a > b ? -1 : 0)).slice(0, KEPT));
+  Object.fromEntries(
+    Object.entries(record)
+      .sort(([a], [b]) => (a < b ? 1 : a > b ? -1 : 0))
+      .slice(0, KEPT),
+  );
 
 /** The counts of `day` and of its month; zero when nothing was transferred then. */
 export const transfersOn = (windows: TransferWindows | undefined, day: string): { day: TransferCounts; month: MonthTransfers } => ({

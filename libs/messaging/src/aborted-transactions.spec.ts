@@ -34,7 +34,8 @@ const logOf = (steps: Step[], endOpen: boolean) => {
     if (!commit) aborted.push({ producerId: String(producer), firstOffset: String(txn.first), markerOffset: at });
   };
   for (const step of steps) {
-    if (step.kind === 'plain') append({ key: Buffer.from('m-1'), isControlRecord: false, batchContext: { producerId: NON_TRANSACTIONAL, inTransaction: false }, committed: true });
+    if (step.kind === 'plain')
+      append({ key: Buffer.from('m-1'), isControlRecord: false, batchContext: { producerId: NON_TRANSACTIONAL, inTransaction: false }, committed: true });
     else if (step.kind === 'end') end(step.producer, step.commit);
     else {
       const txn = open.get(step.producer) ?? { first: records.length, records: [] };
@@ -75,7 +76,17 @@ describe('reading committed records only (kafkajs, as patched)', () => {
 
   it('drops the records of two aborted transactions whose markers came in the other order than their first records', () => {
     // Producer 1 begins, producer 2 begins, producer 2 aborts, producer 1 aborts: the broker lists 2 before 1.
-    const { records, aborted } = logOf([{ kind: 'send', producer: 1 }, { kind: 'send', producer: 2 }, { kind: 'plain' }, { kind: 'end', producer: 2, commit: false }, { kind: 'end', producer: 1, commit: false }, { kind: 'plain' }], false);
+    const { records, aborted } = logOf(
+      [
+        { kind: 'send', producer: 1 },
+        { kind: 'send', producer: 2 },
+        { kind: 'plain' },
+        { kind: 'end', producer: 2, commit: false },
+        { kind: 'end', producer: 1, commit: false },
+        { kind: 'plain' },
+      ],
+      false,
+    );
     expect(aborted.map((t) => t.producerId)).toEqual(['2', '1']);
     const kept = filterAbortedMessages({ messages: records, abortedTransactions: aborted }).filter((r) => !r.isControlRecord);
     expect(kept.map((r) => r.offset)).toEqual(['2', '5']);

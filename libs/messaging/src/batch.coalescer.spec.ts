@@ -17,7 +17,11 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 describe('BatchCoalescer', () => {
   it('hands batches submitted in the same tick to one call, in submission order', async () => {
     const calls: Batch[][] = [];
-    const coalescer = new BatchCoalescer<Batch>(async (batches) => void calls.push(batches), (b) => b.length, { maxMessages: 100, maxConcurrent: 2 });
+    const coalescer = new BatchCoalescer<Batch>(
+      async (batches) => void calls.push(batches),
+      (b) => b.length,
+      { maxMessages: 100, maxConcurrent: 2 },
+    );
     await Promise.all([coalescer.submit(['p0-a', 'p0-b']), coalescer.submit(['p1-a']), coalescer.submit(['p2-a'])]);
     expect(calls).toEqual([[['p0-a', 'p0-b'], ['p1-a'], ['p2-a']]]);
   });
@@ -49,7 +53,11 @@ describe('BatchCoalescer', () => {
 
   it('never puts more than maxMessages in one call, unless a single batch is that big', async () => {
     const sizes: number[] = [];
-    const coalescer = new BatchCoalescer<Batch>(async (batches) => void sizes.push(batches.flat().length), (b) => b.length, { maxMessages: 3, maxConcurrent: 1 });
+    const coalescer = new BatchCoalescer<Batch>(
+      async (batches) => void sizes.push(batches.flat().length),
+      (b) => b.length,
+      { maxMessages: 3, maxConcurrent: 1 },
+    );
     await Promise.all([coalescer.submit(['1', '2']), coalescer.submit(['3', '4']), coalescer.submit(['5', '6', '7', '8']), coalescer.submit(['9'])]);
     expect(sizes).toEqual([2, 2, 4, 1]);
   });

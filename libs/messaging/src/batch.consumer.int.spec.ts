@@ -72,9 +72,15 @@ describe('batch consumer against a real broker', () => {
   });
 
   it('hands a large partition batch over in chunks, in offset order, each once, and commits them', async () => {
-    const checkIn = (i: number) => ({ key: 'm-chunks', value: { eventId: `chunk-${i}`, type: 'member.checked-in', occurredAt: '2026-11-23T08:00:00+08:00', memberId: 'm-chunks' } });
+    const checkIn = (i: number) => ({
+      key: 'm-chunks',
+      value: { eventId: `chunk-${i}`, type: 'member.checked-in', occurredAt: '2026-11-23T08:00:00+08:00', memberId: 'm-chunks' },
+    });
     // Sent before anyone consumes, so the first fetch brings them as one partition batch.
-    await producer.send(Topics.checkIns, Array.from({ length: 25 }, (_, i) => checkIn(i)));
+    await producer.send(
+      Topics.checkIns,
+      Array.from({ length: 25 }, (_, i) => checkIn(i)),
+    );
     const calls: string[][] = [];
     const ids = (messages: ConsumedMessage[]) => messages.map((m) => (JSON.parse(String(m.value)) as { eventId: string }).eventId);
     const consumer = consumerOf({ groupId: 'g-chunks', topics: [Topics.checkIns], chunkSize: 10, handle: async (m) => void calls.push(ids(m)) });
@@ -106,7 +112,11 @@ describe('batch consumer against a real broker', () => {
     const [a, b, plain] = [await transactional('tx-a'), await transactional('tx-b'), kafka.producer()];
     await plain.connect();
     const seen: string[] = [];
-    const consumer = consumerOf({ groupId: 'g-tx', topics: [Topics.checkIns], handle: async (m) => void seen.push(...m.map((x) => (JSON.parse(String(x.value)) as { eventId: string }).eventId)) });
+    const consumer = consumerOf({
+      groupId: 'g-tx',
+      topics: [Topics.checkIns],
+      handle: async (m) => void seen.push(...m.map((x) => (JSON.parse(String(x.value)) as { eventId: string }).eventId)),
+    });
     /** Partitions whose committed offset is not the end of the log yet, as `partition: committed/end`. */
     const behind = async () => {
       const admin = kafka.admin();
@@ -172,10 +182,15 @@ describe('batch consumer against a real broker', () => {
     const consumer = consumerOf({ groupId: 'g-unreadable', topics: [Topics.checkIns], handle: async (m) => void seen.push(...m.map((x) => String(x.key))) });
     const lz4Producer = new TypedProducer(kafka, namespace, 'lz4');
     try {
-      await lz4Producer.send(Topics.checkIns, [{ key: 'm-lz4', value: { eventId: 'ci-lz4', type: 'member.checked-in', occurredAt: '2026-11-23T08:00:00+08:00', memberId: 'm-lz4' } }]);
+      await lz4Producer.send(Topics.checkIns, [
+        { key: 'm-lz4', value: { eventId: 'ci-lz4', type: 'member.checked-in', occurredAt: '2026-11-23T08:00:00+08:00', memberId: 'm-lz4' } },
+      ]);
       await consumer.start();
       // kafkajs retries the fetch, then restarts the consumer, which fetches the batch again.
-      await waitFor(() => logged(/Restarting the consumer/) && errors.mock.calls.filter(([m]) => /cannot decompress a lz4 record batch/.test(String(m))).length >= 2, 60_000);
+      await waitFor(
+        () => logged(/Restarting the consumer/) && errors.mock.calls.filter(([m]) => /cannot decompress a lz4 record batch/.test(String(m))).length >= 2,
+        60_000,
+      );
       expect(seen).not.toContain('m-lz4');
       readable = true;
       await waitFor(() => seen.includes('m-lz4'), 60_000);
@@ -216,7 +231,11 @@ describe('batch consumer against a real broker', () => {
     try {
       await eventually(async () => (handled.length === 199 && letters.length === 1 ? true : undefined), 60_000, '199 handled and 1 dead-lettered');
       const [letter] = letters;
-      expect(letter.letter).toMatchObject({ reason: 'processing_failed', message: "TypeError: Cannot read properties of undefined (reading 'points')", source: { topic: 'loyalty.purchases.v1', key: 'm-17' } });
+      expect(letter.letter).toMatchObject({
+        reason: 'processing_failed',
+        message: "TypeError: Cannot read properties of undefined (reading 'points')",
+        source: { topic: 'loyalty.purchases.v1', key: 'm-17' },
+      });
       expect(Buffer.from(letter.letter.valueBase64 ?? '', 'base64').toString()).toBe(poison);
       expect(Math.max(...calls)).toBeGreaterThan(50);
       expect(new Set(handled.map((m) => m.partition))).toEqual(new Set([0, 1, 2, 3]));
@@ -226,10 +245,14 @@ describe('batch consumer against a real broker', () => {
       }
       expect(handled.map((m) => String(m.value))).not.toContain(poison);
       const ends = await admin.fetchTopicOffsets(topic);
-      await eventually(async () => {
-        const [committed] = await admin.fetchOffsets({ groupId: `${namespace}g-poison`, topics: [topic] });
-        return ends.every((end) => committed.partitions.find((p) => p.partition === end.partition)?.offset === end.high) ? true : undefined;
-      }, 30_000, 'committed up to the end of every partition');
+      await eventually(
+        async () => {
+          const [committed] = await admin.fetchOffsets({ groupId: `${namespace}g-poison`, topics: [topic] });
+          return ends.every((end) => committed.partitions.find((p) => p.partition === end.partition)?.offset === end.high) ? true : undefined;
+        },
+        30_000,
+        'committed up to the end of every partition',
+      );
     } finally {
       await consumer.stop();
       await admin.disconnect();
@@ -247,7 +270,11 @@ describe('batch consumer against a real broker', () => {
     try {
       expect(consumer.progressProblems()).toEqual([]);
       await consumer.start();
-      const problems = await eventually(async () => (consumer.progressProblems().length > 0 ? consumer.progressProblems() : undefined), 30_000, 'a problem reported');
+      const problems = await eventually(
+        async () => (consumer.progressProblems().length > 0 ? consumer.progressProblems() : undefined),
+        30_000,
+        'a problem reported',
+      );
       expect(problems).toEqual([expect.stringMatching(/^the consumer crashed and will not restart: .*protocol/i)]);
     } finally {
       await consumer.stop();

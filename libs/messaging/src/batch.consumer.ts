@@ -78,8 +78,7 @@ export interface BatchConsumerOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const headerBuffer = (value: unknown): Buffer | undefined =>
-  Buffer.isBuffer(value) ? value : typeof value === 'string' ? Buffer.from(value) : undefined;
+const headerBuffer = (value: unknown): Buffer | undefined => (Buffer.isBuffer(value) ? value : typeof value === 'string' ? Buffer.from(value) : undefined);
 
 /** Own properties whatever the name: assigned, a header named `__proto__` would set the prototype and vanish. */
 const headersOf = (headers: Record<string, unknown> | undefined): Record<string, Buffer | Buffer[]> =>
@@ -159,10 +158,20 @@ export class BatchConsumer {
   private readonly monitor?: ProgressMonitor;
   private stopping = false;
 
-  constructor(kafka: Kafka, private readonly options: BatchConsumerOptions) {
+  constructor(
+    kafka: Kafka,
+    private readonly options: BatchConsumerOptions,
+  ) {
     this.groupId = `${options.namespace}${options.groupId}`;
-    this.committer = new OffsetCommitter((offsets) => this.consumer.commitOffsets(offsets), (error) => options.onCommitFailed?.(error));
-    this.coalescer = new BatchCoalescer((batches) => this.handleTogether(batches), (b) => b.messages.length, options.coalesce ?? { maxMessages: 2000, maxConcurrent: 2 });
+    this.committer = new OffsetCommitter(
+      (offsets) => this.consumer.commitOffsets(offsets),
+      (error) => options.onCommitFailed?.(error),
+    );
+    this.coalescer = new BatchCoalescer(
+      (batches) => this.handleTogether(batches),
+      (b) => b.messages.length,
+      options.coalesce ?? { maxMessages: 2000, maxConcurrent: 2 },
+    );
     this.consumer = kafka.consumer({
       groupId: this.groupId,
       sessionTimeout: 30_000,
@@ -197,8 +206,15 @@ export class BatchConsumer {
 
   private report(progress: PartitionProgress[], now: number): void {
     if (!this.options.metrics) return;
-    const lag = this.options.metrics.gauge('tally_consumer_lag_messages', 'Messages waiting behind the consumer group\'s committed offset', ['topic', 'partition']);
-    const stalled = this.options.metrics.gauge('tally_consumer_seconds_since_progress', 'Seconds since the committed offset moved while messages wait (0 when none wait)', ['topic', 'partition']);
+    const lag = this.options.metrics.gauge('tally_consumer_lag_messages', "Messages waiting behind the consumer group's committed offset", [
+      'topic',
+      'partition',
+    ]);
+    const stalled = this.options.metrics.gauge(
+      'tally_consumer_seconds_since_progress',
+      'Seconds since the committed offset moved while messages wait (0 when none wait)',
+      ['topic', 'partition'],
+    );
     for (const p of progress) {
       const labels = { topic: this.contractNames.get(p.topic) ?? p.topic, partition: String(p.partition) };
       lag.set(labels, Number(p.lag));
@@ -288,8 +304,12 @@ export class BatchConsumer {
 
   private async deadLetterAlone(message: ConsumedMessage, error: unknown): Promise<void> {
     await deadLetterAlone(this.options.deadLetter, message, error, this.groupId, new Date());
-    this.options.metrics?.counter('tally_consumer_isolated_dead_letters_total', 'Messages dead-lettered because the handler failed on them alone', ['topic']).inc({ topic: message.contractTopic });
-    this.logger.error(`dead-lettered ${message.contractTopic}/${message.partition}/${message.offset}: the handler fails on it alone: ${(error as Error)?.message ?? String(error)}`);
+    this.options.metrics
+      ?.counter('tally_consumer_isolated_dead_letters_total', 'Messages dead-lettered because the handler failed on them alone', ['topic'])
+      .inc({ topic: message.contractTopic });
+    this.logger.error(
+      `dead-lettered ${message.contractTopic}/${message.partition}/${message.offset}: the handler fails on it alone: ${(error as Error)?.message ?? String(error)}`,
+    );
   }
 
   async stop(): Promise<void> {

@@ -29,7 +29,7 @@ const rawSnappy = async (block: Buffer): Promise<Buffer> => (await snappyUncompr
 export const snappyDecompress = async (data: Buffer): Promise<Buffer> => {
   if (data.length < XERIAL_HEADER_BYTES || !data.subarray(0, XERIAL_MAGIC.length).equals(XERIAL_MAGIC)) return rawSnappy(data);
   const blocks: Buffer[] = [];
-  for (let at = XERIAL_HEADER_BYTES; at < data.length; ) {
+  for (let at = XERIAL_HEADER_BYTES; at < data.length;) {
     if (at + 4 > data.length) throw new Error(`xerial block length cut off at byte ${at}`);
     const length = data.readUInt32BE(at);
     at += 4;
@@ -63,8 +63,16 @@ const codec = (name: string, compress: (data: Buffer) => Promise<Buffer>, decomp
 export const CODECS = {
   [CompressionTypes.GZIP]: codec('gzip', promisify(gzip), promisify(unzip)),
   [CompressionTypes.Snappy]: codec('snappy', (data) => snappyCompress(data), snappyDecompress),
-  [CompressionTypes.LZ4]: codec('lz4', (data) => lz4Compress(data), (data) => lz4Decompress(data)),
-  [CompressionTypes.ZSTD]: codec('zstd', (data) => zstdCompress(data), (data) => zstdDecompress(data)),
+  [CompressionTypes.LZ4]: codec(
+    'lz4',
+    (data) => lz4Compress(data),
+    (data) => lz4Decompress(data),
+  ),
+  [CompressionTypes.ZSTD]: codec(
+    'zstd',
+    (data) => zstdCompress(data),
+    (data) => zstdDecompress(data),
+  ),
 } as const;
 
 /**

@@ -37,7 +37,11 @@ describe('dead-letter records', () => {
     const planned = planFitting(letter);
     expect(planned.form).toBe(0);
     expect(parse(planned.record.value)).toEqual(letter.letter);
-    expect(planned.record.headers).toEqual({ traceparent: Buffer.from('00-abc'), 'tally-dlq-reason': 'invalid_json', 'tally-dlq-source': 'loyalty.purchases.v1/0/7' });
+    expect(planned.record.headers).toEqual({
+      traceparent: Buffer.from('00-abc'),
+      'tally-dlq-reason': 'invalid_json',
+      'tally-dlq-source': 'loyalty.purchases.v1/0/7',
+    });
     expect(planned.record.key).toBe('m-1');
     expect(planned.size).toBe(recordSize(planned.record));
     expect(planned.size).toBeGreaterThan(planned.record.value.length);
@@ -57,7 +61,11 @@ describe('dead-letter records', () => {
     expect(planned.size).toBeLessThanOrEqual(1000);
     const copy = parse(planned.record.value);
     expect(copy.valueBase64).toBeNull();
-    expect(copy.valueTruncated).toEqual({ originalBytes: 2000, sha256: createHash('sha256').update(Buffer.alloc(2000, 'x')).digest('hex'), fullLetterAt: FULL_LETTER_AT });
+    expect(copy.valueTruncated).toEqual({
+      originalBytes: 2000,
+      sha256: createHash('sha256').update(Buffer.alloc(2000, 'x')).digest('hex'),
+      fullLetterAt: FULL_LETTER_AT,
+    });
     expect(copy.source).toEqual(letter.letter.source);
     expect(copy.reason).toBe('invalid_json');
     expect(letter.letter).toEqual(before);

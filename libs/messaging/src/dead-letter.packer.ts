@@ -71,7 +71,8 @@ const withoutHeaders = (letter: DeadLetter): DeadLetter => {
   const raw = letter.rawHeaders ?? [];
   if (names.length === 0 && raw.length === 0) return letter;
   // Own properties only: a header named `toString` must not find Object.prototype's in `repeatedHeaders`.
-  const valuesOf = (name: string) => (letter.repeatedHeaders && Object.hasOwn(letter.repeatedHeaders, name) ? letter.repeatedHeaders[name] : [letter.headers[name]]);
+  const valuesOf = (name: string) =>
+    letter.repeatedHeaders && Object.hasOwn(letter.repeatedHeaders, name) ? letter.repeatedHeaders[name] : [letter.headers[name]];
   const values = [...names.flatMap(valuesOf), ...raw.map((h) => h.valueBase64)];
   const originalBytes = values.reduce((sum, value) => sum + Buffer.from(value, 'base64').length, 0);
   const { repeatedHeaders: _left, rawHeaders: _raw, ...rest } = letter;

@@ -84,7 +84,10 @@ describe('dead-letter topic through a real broker', () => {
   it('that already existed with the default limit is raised, keeping its other settings', async () => {
     const namespace = testNamespace();
     const topic = physicalTopicName(Topics.deadLetters, namespace);
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: '123456789' }] }] });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: '123456789' }] }],
+    });
     await ensureTopics(admin, namespace, [Topics.deadLetters], 1);
     const config = await topicConfig(admin, topic);
     expect(config['max.message.bytes']).toBe(String(DEAD_LETTER_TOPIC_MAX_BYTES));

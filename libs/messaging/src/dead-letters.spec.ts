@@ -85,7 +85,8 @@ describe('publishing dead letters', () => {
 });
 
 describe('a dead letter’s headers', () => {
-  const withHeaders = (headers: ConsumedMessage['headers']) => toDeadLetter({ ...consumed(1, 10), headers }, { reason: 'invalid_json', message: 'x' }, 'g', new Date(0));
+  const withHeaders = (headers: ConsumedMessage['headers']) =>
+    toDeadLetter({ ...consumed(1, 10), headers }, { reason: 'invalid_json', message: 'x' }, 'g', new Date(0));
   const base64 = (text: string) => Buffer.from(text).toString('base64');
 
   it('keeps every value of a header sent more than once, in order', () => {
@@ -147,14 +148,25 @@ describe('a dead letter of bytes that are not clean text', () => {
   });
 
   it('writes NUL and lone surrogates of the reason and the field errors out as escapes', () => {
-    const letter = letterOf({}, { reason: 'invalid_json', message: 'Unexpected token \u0000 in \ud800', fieldErrors: [{ field: 'a\u0000', problems: ['\udc00'] }] } as never);
+    const letter = letterOf({}, {
+      reason: 'invalid_json',
+      message: 'Unexpected token \u0000 in \ud800',
+      fieldErrors: [{ field: 'a\u0000', problems: ['\udc00'] }],
+    } as never);
     expect(letter.message).toBe('Unexpected token \\u0000 in \\ud800');
     expect(letter.fieldErrors).toEqual([{ field: 'a\\u0000', problems: ['\\udc00'] }]);
   });
 
   it('has no string PostgreSQL would refuse, whatever key, headers and message it came from', () => {
     const letter = letterOf(
-      { key: '\u0000', rawKey: Buffer.from([0, 0xff]), headers: Object.fromEntries([['\u0000', Buffer.from([0])], ['h\ud800', Buffer.from([0xff])]]) },
+      {
+        key: '\u0000',
+        rawKey: Buffer.from([0, 0xff]),
+        headers: Object.fromEntries([
+          ['\u0000', Buffer.from([0])],
+          ['h\ud800', Buffer.from([0xff])],
+        ]),
+      },
       { reason: 'invalid_json', message: '\u0000\ud800' },
     );
     expect(strings(letter).filter((text) => !isStorableText(text))).toEqual([]);

@@ -26,7 +26,12 @@ const headerFields = (headers: ConsumedMessage['headers']): Pick<DeadLetter, 'he
       continue;
     }
     define(first, name, values[0].toString('base64'));
-    if (values.length > 1) define(repeated, name, values.map((v) => v.toString('base64')));
+    if (values.length > 1)
+      define(
+        repeated,
+        name,
+        values.map((v) => v.toString('base64')),
+      );
   }
   return {
     headers: first,
@@ -61,7 +66,13 @@ export const toDeadLetter = (
   reason: problem.reason,
   message: storableText(problem.message),
   ...(problem.fieldErrors ? { fieldErrors: problem.fieldErrors.map((e) => ({ field: storableText(e.field), problems: e.problems.map(storableText) })) } : {}),
-  source: { topic: storableText(message.contractTopic), partition: message.partition, offset: message.offset, ...keyFields(message), timestamp: message.timestamp },
+  source: {
+    topic: storableText(message.contractTopic),
+    partition: message.partition,
+    offset: message.offset,
+    ...keyFields(message),
+    timestamp: message.timestamp,
+  },
   valueBase64: message.value ? message.value.toString('base64') : null,
   ...headerFields(message.headers),
   consumerGroup: storableText(consumerGroup),
@@ -75,7 +86,10 @@ export const toDeadLetter = (
  */
 const sendOrSlim = async (producer: TypedProducer, topic: string, planned: PlannedLetter[]): Promise<void> => {
   try {
-    await producer.sendRaw(topic, planned.map((p) => p.record));
+    await producer.sendRaw(
+      topic,
+      planned.map((p) => p.record),
+    );
   } catch (error) {
     if (!isTooLarge(error)) throw error;
     if (planned.length > 1) {

@@ -43,7 +43,9 @@ describe('handleIsolatingFailures', () => {
   });
 
   it('does so for any number of culprits anywhere, keeping every partition in offset order', () => {
-    const cases = fc.integer({ min: 1, max: 60 }).chain((count) => fc.tuple(fc.constant(count), fc.uniqueArray(fc.integer({ min: 0, max: 3 * count - 1 }), { maxLength: 6 })));
+    const cases = fc
+      .integer({ min: 1, max: 60 })
+      .chain((count) => fc.tuple(fc.constant(count), fc.uniqueArray(fc.integer({ min: 0, max: 3 * count - 1 }), { maxLength: 6 })));
     return fc.assert(
       fc.asyncProperty(cases, async ([count, poisonAt]) => {
         const messages = joined(count, poisonAt);
@@ -135,7 +137,12 @@ describe('deadLetterAlone', () => {
     };
     await deadLetterAlone(send, original(), new Error('bad \u0000 byte'), 'ns.tally-earn', now);
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ reason: 'processing_failed', source: { topic: 'loyalty.purchases.v1', partition: 2, offset: '41', key: null }, valueBase64: null, headers: {} });
+    expect(sent[0]).toMatchObject({
+      reason: 'processing_failed',
+      source: { topic: 'loyalty.purchases.v1', partition: 2, offset: '41', key: null },
+      valueBase64: null,
+      headers: {},
+    });
     expect(sent[0].message).toMatch(/^Error: bad \? byte \(the whole letter could not be kept: Error: unsupported Unicode escape sequence\)$/);
   });
 

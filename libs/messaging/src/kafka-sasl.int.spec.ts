@@ -90,7 +90,10 @@ describe('Kafka clients against a SASL broker', () => {
       const purchases = physicalTopicName(Topics.purchases, namespace);
       const { topics } = await admin.fetchTopicMetadata({ topics: [purchases] });
       expect(topics[0].partitions).toHaveLength(3);
-      const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: purchases, configNames: ['retention.ms'] }] });
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: purchases, configNames: ['retention.ms'] }],
+      });
       expect(resources[0].configEntries.find((e) => e.configName === 'retention.ms')?.configValue).toBe('86400000');
     } finally {
       await admin.disconnect();
@@ -127,7 +130,9 @@ describe('Kafka clients against a SASL broker', () => {
   it('is refused without credentials: the plaintext client cannot read the cluster', async () => {
     const plain = createKafka({ brokers: [brokers], clientId: 'sasl-test-none', namespace });
     const admin = plain.admin({ retry: { retries: 0 } });
-    await expect(Promise.race([admin.connect().then(() => admin.listTopics()), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), 10_000))])).rejects.toThrow();
+    await expect(
+      Promise.race([admin.connect().then(() => admin.listTopics()), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), 10_000))]),
+    ).rejects.toThrow();
     await admin.disconnect();
   });
 });

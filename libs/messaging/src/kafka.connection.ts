@@ -12,12 +12,14 @@ const kafkaLogger = new Logger('kafkajs');
 const RETRIED = /not the leader|coordinator is (loading|not available)|leadership election|rebalanc|Topic creation errors/i;
 
 /** kafkajs logs through the service logger; what it retries by itself is debug noise, not an error. */
-const kafkaLogCreator = () => ({ level, log }: LogEntry) => {
-  const text = `${log.message}${log.error ? `: ${String(log.error)}` : ''}`;
-  if (level <= logLevel.ERROR && !RETRIED.test(text)) kafkaLogger.error(text);
-  else if (level <= logLevel.WARN && !RETRIED.test(text)) kafkaLogger.warn(text);
-  else kafkaLogger.debug(text);
-};
+const kafkaLogCreator =
+  () =>
+  ({ level, log }: LogEntry) => {
+    const text = `${log.message}${log.error ? `: ${String(log.error)}` : ''}`;
+    if (level <= logLevel.ERROR && !RETRIED.test(text)) kafkaLogger.error(text);
+    else if (level <= logLevel.WARN && !RETRIED.test(text)) kafkaLogger.warn(text);
+    else kafkaLogger.debug(text);
+  };
 
 export interface KafkaSettings {
   brokers: string[];
@@ -85,13 +87,23 @@ const configEntries = (limits: Readonly<Record<string, number>>) => Object.entri
 const raiseLimits = async (admin: Admin, topics: { name: string; limits: Readonly<Record<string, number>> }[]): Promise<void> => {
   if (topics.length === 0) return;
   try {
-    const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: topics.map(({ name }) => ({ type: ConfigResourceTypes.TOPIC, name })) });
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: topics.map(({ name }) => ({ type: ConfigResourceTypes.TOPIC, name })),
+    });
     for (const { name, limits } of topics) {
       const current = resources.find((r) => r.resourceName === name)?.configEntries ?? [];
-      const low = Object.fromEntries(Object.entries(limits).filter(([key, wanted]) => Number(current.find((e) => e.configName === key)?.configValue ?? 0) < wanted));
+      const low = Object.fromEntries(
+        Object.entries(limits).filter(([key, wanted]) => Number(current.find((e) => e.configName === key)?.configValue ?? 0) < wanted),
+      );
       if (Object.keys(low).length === 0) continue;
-      const kept = current.filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG && !(e.configName in low)).map((e) => ({ name: e.configName, value: e.configValue }));
-      await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name, configEntries: [...kept, ...configEntries(low)] }] });
+      const kept = current
+        .filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG && !(e.configName in low))
+        .map((e) => ({ name: e.configName, value: e.configValue }));
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name, configEntries: [...kept, ...configEntries(low)] }],
+      });
     }
   } catch (error) {
     kafkaLogger.warn(`could not raise topic limits (${topics.map((t) => t.name).join(', ')}): ${String(error)}`);
@@ -109,7 +121,12 @@ const asLayout = (layout: TopicLayout | number): TopicLayout => (typeof layout =
  * and their limits, raises the limits of those that do (nothing else about them changes) and
  * waits for their leaders. A bare number is a partition count on a single broker.
  */
-export const ensureTopics = async (admin: Admin, namespace: string, topics: readonly Topic<unknown>[], layoutOrPartitions: TopicLayout | number = 4): Promise<void> => {
+export const ensureTopics = async (
+  admin: Admin,
+  namespace: string,
+  topics: readonly Topic<unknown>[],
+  layoutOrPartitions: TopicLayout | number = 4,
+): Promise<void> => {
   const layout = asLayout(layoutOrPartitions);
   const wanted = topics.map((t) => ({ name: physicalTopicName(t, namespace), limits: TOPIC_LIMITS[t.name] ?? {} }));
   const missing = async () => {
@@ -133,6 +150,12 @@ export const ensureTopics = async (admin: Admin, namespace: string, topics: read
       if ((await missing()).length > 0) throw error;
     }
   }
-  await raiseLimits(admin, wanted.filter((t) => !toCreate.includes(t) && Object.keys(t.limits).length > 0));
-  await waitForLeaders(admin, wanted.map(({ name }) => name));
+  await raiseLimits(
+    admin,
+    wanted.filter((t) => !toCreate.includes(t) && Object.keys(t.limits).length > 0),
+  );
+  await waitForLeaders(
+    admin,
+    wanted.map(({ name }) => name),
+  );
 };

@@ -39,7 +39,11 @@ export class MessagingModule {
             return kafka;
           },
         },
-        { provide: TypedProducer, inject: [Kafka], useFactory: (kafka: Kafka) => new TypedProducer(kafka, settings.namespace, settings.compression, settings.idempotent) },
+        {
+          provide: TypedProducer,
+          inject: [Kafka],
+          useFactory: (kafka: Kafka) => new TypedProducer(kafka, settings.namespace, settings.compression, settings.idempotent),
+        },
         ProducerCloser,
       ],
       exports: [Kafka, KAFKA_SETTINGS, TypedProducer],

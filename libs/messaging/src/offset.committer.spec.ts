@@ -7,10 +7,13 @@ describe('OffsetCommitter', () => {
     const commits: PartitionOffset[][] = [];
     let release!: () => void;
     const firstDone = new Promise<void>((resolve) => (release = resolve));
-    const committer = new OffsetCommitter(async (offsets) => {
-      commits.push(offsets);
-      if (commits.length === 1) await firstDone;
-    }, () => undefined);
+    const committer = new OffsetCommitter(
+      async (offsets) => {
+        commits.push(offsets);
+        if (commits.length === 1) await firstDone;
+      },
+      () => undefined,
+    );
     committer.add([at(0, 10)]);
     committer.add([at(0, 12), at(1, 5)]);
     committer.add([at(0, 15)]);
@@ -23,10 +26,13 @@ describe('OffsetCommitter', () => {
   it('reports a failed commit and goes on with the next one', async () => {
     const failures: unknown[] = [];
     const commits: PartitionOffset[][] = [];
-    const committer = new OffsetCommitter(async (offsets) => {
-      commits.push(offsets);
-      if (commits.length === 1) throw new Error('coordinator moved');
-    }, (error) => failures.push(error));
+    const committer = new OffsetCommitter(
+      async (offsets) => {
+        commits.push(offsets);
+        if (commits.length === 1) throw new Error('coordinator moved');
+      },
+      (error) => failures.push(error),
+    );
     committer.add([at(0, 1)]);
     await committer.flushed();
     committer.add([at(0, 2)]);

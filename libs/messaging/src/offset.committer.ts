@@ -16,7 +16,10 @@ export class OffsetCommitter {
   private readonly pending = new Map<string, PartitionOffset>();
   private running?: Promise<void>;
 
-  constructor(private readonly commit: (offsets: PartitionOffset[]) => Promise<void>, private readonly onFailure: (error: unknown) => void) {}
+  constructor(
+    private readonly commit: (offsets: PartitionOffset[]) => Promise<void>,
+    private readonly onFailure: (error: unknown) => void,
+  ) {}
 
   add(offsets: PartitionOffset[]): void {
     for (const o of offsets) this.pending.set(`${o.topic}\u0000${o.partition}`, o);

@@ -14,7 +14,12 @@ export type FilterAbortedMessages = <R extends FetchedRecord>(fetched: { message
 /** The function every kafkajs consumer batch goes through to leave aborted transactions out. */
 export const kafkajsFilterAbortedMessages = (): FilterAbortedMessages => require('kafkajs/src/consumer/filterAbortedMessages') as FilterAbortedMessages;
 
-const record = (offset: string, producerId: string): FetchedRecord => ({ offset, key: Buffer.from('m-1'), isControlRecord: false, batchContext: { producerId, inTransaction: true } });
+const record = (offset: string, producerId: string): FetchedRecord => ({
+  offset,
+  key: Buffer.from('m-1'),
+  isControlRecord: false,
+  batchContext: { producerId, inTransaction: true },
+});
 
 /**
  * kafkajs 2.2.4 hands consumers records of an aborted transaction when another transaction begun
@@ -25,7 +30,13 @@ const record = (offset: string, producerId: string): FetchedRecord => ({ offset,
 export const assertReadsCommittedOnly = (filter: FilterAbortedMessages = kafkajsFilterAbortedMessages()): void => {
   const kept = filter({
     messages: [record('0', '1'), record('1', '2')],
-    abortedTransactions: [{ producerId: '2', firstOffset: '1' }, { producerId: '1', firstOffset: '0' }],
+    abortedTransactions: [
+      { producerId: '2', firstOffset: '1' },
+      { producerId: '1', firstOffset: '0' },
+    ],
   });
-  if (kept.length > 0) throw new Error('kafkajs is not patched (patches/kafkajs+2.2.4.patch) and would hand over records of aborted transactions: run npm install, with its scripts');
+  if (kept.length > 0)
+    throw new Error(
+      'kafkajs is not patched (patches/kafkajs+2.2.4.patch) and would hand over records of aborted transactions: run npm install, with its scripts',
+    );
 };

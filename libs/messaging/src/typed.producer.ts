@@ -22,7 +22,12 @@ export class TypedProducer {
   private readonly compression: CompressionTypes;
   private connected?: Promise<void>;
 
-  constructor(kafka: Kafka, private readonly namespace: string, compression: KafkaCompression = 'none', idempotent = false) {
+  constructor(
+    kafka: Kafka,
+    private readonly namespace: string,
+    compression: KafkaCompression = 'none',
+    idempotent = false,
+  ) {
     this.compression = compressionType(compression);
     // kafkajs' idempotent mode only when asked (TALLY_KAFKA_IDEMPOTENT): duplicates are harmless
     // downstream (every consumer dedupes by id) and its InitProducerId handshake fails on a broker

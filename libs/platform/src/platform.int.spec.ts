@@ -158,14 +158,29 @@ describe('a service on the platform, with its infrastructure up', () => {
 
   it('refuses bodies the parser will not take with a clear 4xx, and takes an empty or non-JSON body as none', async () => {
     const post = (body: string, contentType = 'application/json') =>
-      fetch(`${url}/redemptions`, { method: 'POST', headers: { Authorization: 'Bearer ops-t', 'Content-Type': contentType }, body }).then(async (r) => ({ status: r.status, body: await r.json() }));
-    expect(await post(JSON.stringify({ storeId: 'sh-07', points: 1, pad: 'x'.repeat(200 * 1024) }))).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
+      fetch(`${url}/redemptions`, { method: 'POST', headers: { Authorization: 'Bearer ops-t', 'Content-Type': contentType }, body }).then(async (r) => ({
+        status: r.status,
+        body: await r.json(),
+      }));
+    expect(await post(JSON.stringify({ storeId: 'sh-07', points: 1, pad: 'x'.repeat(200 * 1024) }))).toMatchObject({
+      status: 413,
+      body: { error: 'payload_too_large' },
+    });
     expect(await post('{"storeId":"sh-07","points":1,"__proto__":{"admin":true}}')).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
     // Not JSON is no body: the fields are named, as for an invalid body.
-    expect(await post('storeId=sh-07&points=1', 'application/x-www-form-urlencoded')).toMatchObject({ status: 400, body: { error: 'invalid_request', fields: expect.arrayContaining([expect.objectContaining({ field: 'points' })]) } });
-    expect(await post('points=1', 'text/plain')).toMatchObject({ status: 400, body: { error: 'invalid_request', fields: expect.arrayContaining([expect.objectContaining({ field: 'storeId' })]) } });
+    expect(await post('storeId=sh-07&points=1', 'application/x-www-form-urlencoded')).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_request', fields: expect.arrayContaining([expect.objectContaining({ field: 'points' })]) },
+    });
+    expect(await post('points=1', 'text/plain')).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_request', fields: expect.arrayContaining([expect.objectContaining({ field: 'storeId' })]) },
+    });
     // No body is an empty DTO: the fields are named, not a parser error.
-    expect(await post('')).toMatchObject({ status: 400, body: { error: 'invalid_request', fields: expect.arrayContaining([expect.objectContaining({ field: 'storeId' })]) } });
+    expect(await post('')).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_request', fields: expect.arrayContaining([expect.objectContaining({ field: 'storeId' })]) },
+    });
   });
 
   it('keeps a sane X-Request-Id from the caller and makes one up otherwise', async () => {

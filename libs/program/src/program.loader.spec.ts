@@ -83,7 +83,10 @@ rewards:
       purchase: { maxPointsPerEvent: 500, dailyEarnCap: 2000, pendingDays: 14, campaignCombination: 'multiply' },
       campaigns: [{ id: 'double-11', multiplier: 2, storeIds: ['sh-07'], categories: ['beverage'] }],
       refund: { clawBack: 'none' },
-      activities: [{ id: 'sign-up', points: 100, maxLifetime: 1 }, { id: 'review', points: 5, maxPerDay: 3, maxPerYear: 50 }],
+      activities: [
+        { id: 'sign-up', points: 100, maxLifetime: 1 },
+        { id: 'review', points: 5, maxPerDay: 3, maxPerYear: 50 },
+      ],
       expiry: { policy: { kind: 'end-of-year-after-months', months: 12 }, reminderDaysBefore: 14 },
       redemption: { points: 10, valueMinor: 1, currency: 'USD' },
       rewards: [{ id: 'mug', minTier: 'gold', stock: 50 }],
@@ -222,7 +225,11 @@ rewards:
       ['earliestOccurredAt: must not be before 0001-01-01T00:00:00Z'],
     ],
     ['a start before the first instant the ledger keeps', { startsAt: '0000-06-01T00:00:00Z' }, ['startsAt: must not be before 0001-01-01T00:00:00Z']],
-    ['an earliest occurredAt that is not an instant', { earliestOccurredAt: 'launch' }, ['earliestOccurredAt: must be ISO-8601 with an offset, e.g. 2026-11-11T00:00:00+08:00']],
+    [
+      'an earliest occurredAt that is not an instant',
+      { earliestOccurredAt: 'launch' },
+      ['earliestOccurredAt: must be ISO-8601 with an offset, e.g. 2026-11-11T00:00:00+08:00'],
+    ],
   ])('refuses %s', (_name, document, problems) => {
     expect(problemsOf(JSON.stringify(document), 'json')).toEqual(problems);
   });

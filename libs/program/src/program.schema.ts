@@ -88,10 +88,7 @@ const tiers = z
 
 const tierWindow = z.discriminatedUnion(
   'kind',
-  [
-    z.strictObject({ kind: z.literal('rolling-days'), days: positiveInt().default(365) }),
-    z.strictObject({ kind: z.literal('calendar-year') }),
-  ],
+  [z.strictObject({ kind: z.literal('rolling-days'), days: positiveInt().default(365) }), z.strictObject({ kind: z.literal('calendar-year') })],
   { error: 'kind must be rolling-days or calendar-year' },
 );
 
@@ -195,8 +192,7 @@ const stepUp = z.strictObject({
   maxAttempts: positiveInt().max(100, { error: 'must be <= 100' }).default(D.stepUp.maxAttempts),
 });
 
-const abuseAction = () =>
-  z.enum(['flag', 'hold-earnings', 'block-spending'], { error: 'must be flag, hold-earnings or block-spending' }).default('flag');
+const abuseAction = () => z.enum(['flag', 'hold-earnings', 'block-spending'], { error: 'must be flag, hold-earnings or block-spending' }).default('flag');
 
 const abuseRule = z.discriminatedUnion(
   'input',
@@ -221,14 +217,21 @@ const abuseRule = z.discriminatedUnion(
 );
 
 const abuse = z.strictObject({
-  rules: z.array(abuseRule, { error: 'must be a list' }).superRefine(uniqueIds).default(() => []),
+  rules: z
+    .array(abuseRule, { error: 'must be a list' })
+    .superRefine(uniqueIds)
+    .default(() => []),
 });
 
 /** Checks across sections; zod runs it once every section has the right shape (values may still be out of range). */
 const crossChecks = (program: Program, ctx: z.RefinementCtx): void => {
   const { startsAt, earliestOccurredAt } = program;
   if (earliestOccurredAt !== undefined && Date.parse(earliestOccurredAt) > Date.parse(startsAt)) {
-    ctx.addIssue({ code: 'custom', path: ['earliestOccurredAt'], message: `must not be after startsAt (${startsAt}): the program would refuse its own inputs` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['earliestOccurredAt'],
+      message: `must not be after startsAt (${startsAt}): the program would refuse its own inputs`,
+    });
   }
   const tierNames = new Set(program.tiers.map((t) => t.name));
   const { minSenderTier } = program.transfers;
@@ -247,24 +250,33 @@ export const programSchema: z.ZodType<Program, unknown> = z
     startsAt: bound().default(D.startsAt),
     earliestOccurredAt: bound().optional(),
     lateInputWindowDays: positiveInt()
-      .max(MAX_LATE_INPUT_WINDOW_DAYS, { error: `must be <= ${MAX_LATE_INPUT_WINDOW_DAYS}: the member ledger keeps ${MAX_LATE_INPUT_WINDOW_DAYS} days of counters` })
+      .max(MAX_LATE_INPUT_WINDOW_DAYS, {
+        error: `must be <= ${MAX_LATE_INPUT_WINDOW_DAYS}: the member ledger keeps ${MAX_LATE_INPUT_WINDOW_DAYS} days of counters`,
+      })
       .default(D.lateInputWindowDays),
-    timeZone: text()
-      .refine(isTimeZone, { error: 'must be an IANA time zone such as Asia/Shanghai' })
-      .default(D.timeZone),
+    timeZone: text().refine(isTimeZone, { error: 'must be an IANA time zone such as Asia/Shanghai' }).default(D.timeZone),
     currencies: z.record(currencyCode(), currencyRate).prefault(D.currencies),
     tiers: tiers.prefault([...D.tiers]),
     tierWindow: tierWindow.prefault(D.tierWindow),
     downgrade: downgrade.prefault({}),
     purchase: purchase.prefault({}),
-    campaigns: z.array(campaign, { error: 'must be a list' }).superRefine(uniqueIds).default(() => []),
+    campaigns: z
+      .array(campaign, { error: 'must be a list' })
+      .superRefine(uniqueIds)
+      .default(() => []),
     refund: refund.prefault({}),
     checkIn: checkIn.prefault({}),
     referral: referral.prefault({}),
-    activities: z.array(activity, { error: 'must be a list' }).superRefine(uniqueIds).default(() => []),
+    activities: z
+      .array(activity, { error: 'must be a list' })
+      .superRefine(uniqueIds)
+      .default(() => []),
     expiry: expiry.prefault({}),
     redemption: redemption.prefault({}),
-    rewards: z.array(reward, { error: 'must be a list' }).superRefine(uniqueIds).default(() => []),
+    rewards: z
+      .array(reward, { error: 'must be a list' })
+      .superRefine(uniqueIds)
+      .default(() => []),
     transfers: transfers.prefault({}),
     stepUp: stepUp.prefault({}),
     abuse: abuse.prefault({}),

@@ -195,9 +195,7 @@ export interface ActivityRule {
  * instant of the calendar year that contains the earning day plus `months` months.
  */
 export type ExpiryPolicy =
-  | { kind: 'rolling-days'; days: number }
-  | { kind: 'end-of-month'; months: number }
-  | { kind: 'end-of-year-after-months'; months: number };
+  { kind: 'rolling-days'; days: number } | { kind: 'end-of-month'; months: number } | { kind: 'end-of-year-after-months'; months: number };
 
 export interface ExpiryRule {
   policy: ExpiryPolicy;

@@ -29,18 +29,29 @@ describe('zone calendar', () => {
   it('reads every instant as Intl does, across daylight-saving changes and odd offsets', () => {
     const intl = (timeZone: string, instant: number) => {
       const parts = new Intl.DateTimeFormat('en-US', {
-        timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
       }).formatToParts(instant);
       const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
       return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
     };
     // New York, Lord Howe (moves by 30 minutes), Kathmandu (+5:45), Chatham (+12:45/+13:45).
     const changes: [string, string][] = [
-      ['America/New_York', '2026-03-08T07:00:00Z'], ['America/New_York', '2026-11-01T06:00:00Z'],
-      ['Australia/Lord_Howe', '2026-04-04T15:00:00Z'], ['Australia/Lord_Howe', '2026-10-03T15:30:00Z'],
-      ['Asia/Kathmandu', '2026-06-01T00:00:00Z'], ['Pacific/Chatham', '2026-04-04T14:00:00Z'],
+      ['America/New_York', '2026-03-08T07:00:00Z'],
+      ['America/New_York', '2026-11-01T06:00:00Z'],
+      ['Australia/Lord_Howe', '2026-04-04T15:00:00Z'],
+      ['Australia/Lord_Howe', '2026-10-03T15:30:00Z'],
+      ['Asia/Kathmandu', '2026-06-01T00:00:00Z'],
+      ['Pacific/Chatham', '2026-04-04T14:00:00Z'],
       // Local midnights, where the day changes.
-      ['Asia/Shanghai', '2026-11-20T16:00:00Z'], ['Asia/Kathmandu', '2026-06-01T18:15:00Z'],
+      ['Asia/Shanghai', '2026-11-20T16:00:00Z'],
+      ['Asia/Kathmandu', '2026-06-01T18:15:00Z'],
     ];
     for (const [zone, around] of changes) {
       const centre = Date.parse(around);

@@ -119,8 +119,7 @@ export const startOfLocalDay = (timeZone: string, year: number, month: number, d
 
 const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
 
-export const formatDay = ({ year, month, day }: Pick<LocalDateTime, 'year' | 'month' | 'day'>): string =>
-  `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
+export const formatDay = ({ year, month, day }: Pick<LocalDateTime, 'year' | 'month' | 'day'>): string => `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
 
 const DAYS_KEPT = 20_000;
 /** Per zone, `YYYY-MM-DD` by local day number (wall-clock days since the epoch). */

@@ -46,7 +46,14 @@ describe('a follower of loyalty.ledger.v1', () => {
   } as unknown as DeadLetterLog;
   const handled: LedgerEventMessage[][] = [];
   const follower = new LedgerFollower(
-    { kafka: {} as Kafka, settings: { namespace: 'ns.' } as KafkaSettings, producer, deadLetterLog, metrics: {} as Metrics, clock: () => new Date('2026-11-23T12:00:00Z') },
+    {
+      kafka: {} as Kafka,
+      settings: { namespace: 'ns.' } as KafkaSettings,
+      producer,
+      deadLetterLog,
+      metrics: {} as Metrics,
+      clock: () => new Date('2026-11-23T12:00:00Z'),
+    },
     {
       groupId: 'tally-test',
       name: 'test',

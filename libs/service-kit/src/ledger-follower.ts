@@ -1,7 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { LedgerEventMessage, Topics, readLedgerMessage } from '@tally/contracts';
 import { DeadLetterLog } from '@tally/ledger';
-import { BatchConsumer, ConsumedMessage, KafkaSettings, LetterToSend, ProgressReporter, TypedProducer, publishDeadLetters, toDeadLetter } from '@tally/messaging';
+import {
+  BatchConsumer,
+  ConsumedMessage,
+  KafkaSettings,
+  LetterToSend,
+  ProgressReporter,
+  TypedProducer,
+  publishDeadLetters,
+  toDeadLetter,
+} from '@tally/messaging';
 import { Metrics } from '@tally/platform';
 import { Kafka } from 'kafkajs';
 

@@ -61,7 +61,8 @@ export const publishWithJavaClient = (bootstrap: string, transactionalIdPrefix: 
       { timeout: 120_000, maxBuffer: 10 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`JavaProducer failed: ${error.message}\n${stderr}`));
-        else if (stdout.trim() !== `sent ${records.length}`) reject(new Error(`JavaProducer said ${JSON.stringify(stdout)}, expected "sent ${records.length}"\n${stderr}`));
+        else if (stdout.trim() !== `sent ${records.length}`)
+          reject(new Error(`JavaProducer said ${JSON.stringify(stdout)}, expected "sent ${records.length}"\n${stderr}`));
         else resolve();
       },
     );

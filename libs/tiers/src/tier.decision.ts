@@ -19,7 +19,13 @@ export interface TierOutcome {
  */
 export type TierDecision = Append<TierOutcome> | Skip<TierOutcome>;
 
-export const tierDecision = (state: MemberState, qualifyingPoints: number, events: NewLedgerEvent[], to: TierName = state.tier, protectedUntil?: string): TierDecision =>
+export const tierDecision = (
+  state: MemberState,
+  qualifyingPoints: number,
+  events: NewLedgerEvent[],
+  to: TierName = state.tier,
+  protectedUntil?: string,
+): TierDecision =>
   appendOrSkip(events, {
     memberId: state.memberId,
     from: state.tier,

@@ -1,8 +1,29 @@
 import { INPUT_SCHEMAS, parseInput } from '@tally/contracts';
-import { TOPIC_OF, TallyInput, TallyValidationError, eventId, keyOf, memberCheckedIn, occurredAt, problemsOf, purchaseCompleted, referralCompleted } from './index';
+import {
+  TOPIC_OF,
+  TallyInput,
+  TallyValidationError,
+  eventId,
+  keyOf,
+  memberCheckedIn,
+  occurredAt,
+  problemsOf,
+  purchaseCompleted,
+  referralCompleted,
+} from './index';
 
 const NOW = new Date('2026-12-07T00:00:00Z');
-const purchase = { eventId: 'pos-7-000123', occurredAt: '2026-11-23T10:15:00+08:00', memberId: 'm-1001', storeId: 'sh-07', channel: 'store' as const, orderId: 'o-555', amountMinor: 12990, currency: 'CNY', lines: [{ sku: 'tea-01', category: 'beverage', quantity: 2, amountMinor: 3000 }] };
+const purchase = {
+  eventId: 'pos-7-000123',
+  occurredAt: '2026-11-23T10:15:00+08:00',
+  memberId: 'm-1001',
+  storeId: 'sh-07',
+  channel: 'store' as const,
+  orderId: 'o-555',
+  amountMinor: 12990,
+  currency: 'CNY',
+  lines: [{ sku: 'tea-01', category: 'beverage', quantity: 2, amountMinor: 3000 }],
+};
 
 describe('producer SDK', () => {
   it('sends each type to the topic Tally reads it from', () => {

@@ -11,7 +11,8 @@ export interface StreamedBody {
   contentType: string;
 }
 
-const isStreamed = (body: unknown): body is StreamedBody => typeof body === 'object' && body !== null && (body as StreamedBody).stream instanceof ReadableStream;
+const isStreamed = (body: unknown): body is StreamedBody =>
+  typeof body === 'object' && body !== null && (body as StreamedBody).stream instanceof ReadableStream;
 
 /** The ledger's HTTP API with the caller's bearer token; an error answer becomes a `CliError` with its body. */
 export class ApiClient {

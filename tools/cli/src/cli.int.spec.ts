@@ -57,13 +57,24 @@ describe('tally CLI against the ledger app', () => {
       TALLY_API_TOKENS: `${OPS}=ops,cli-read=read`,
       LOG_LEVEL: 'warn',
     };
-    ({ app } = await createServiceApp({ service: SERVICE, defaultPort: DEFAULT_PORT, config: ConsumerConfig, module: (config) => AppModule.forRoot(config), env }));
+    ({ app } = await createServiceApp({
+      service: SERVICE,
+      defaultPort: DEFAULT_PORT,
+      config: ConsumerConfig,
+      module: (config) => AppModule.forRoot(config),
+      env,
+    }));
     await app.listen(0, '127.0.0.1');
     url = listeningUrl(app);
     const store = app.get(LedgerStore);
     for (const [i, memberId] of ['m-a', 'm-b', 'm-a', 'm-c', 'm-a'].entries()) {
       const event = earned(memberId, `l-${i}`, 10 * (i + 1), i % 2 === 0 ? 'sh-07' : 'bj-01');
-      await store.executeOne({ scope: 'cli-seed', causationId: `s-${i}`, memberIds: [memberId], decide: () => ({ kind: 'append', result: null, events: [event] }) });
+      await store.executeOne({
+        scope: 'cli-seed',
+        causationId: `s-${i}`,
+        memberIds: [memberId],
+        decide: () => ({ kind: 'append', result: null, events: [event] }),
+      });
     }
     seededAt = new Date().toISOString();
     dir = await mkdtemp(join(tmpdir(), 'tally-cli-'));
@@ -162,10 +173,16 @@ describe('tally CLI against the ledger app', () => {
 
   it('imports opening balances with a result per row; the same file again changes nothing', async () => {
     const file = join(dir, 'opening.csv');
-    await writeFile(file, ['memberId,points,lots,tier', 'm-imp-1,800,500@2099-06-30;300@2099-12-31,gold', 'm-imp-2,40,40@2099-01-01,', 'm-imp-3,10,10@2001-01-01,'].join('\n'));
+    await writeFile(
+      file,
+      ['memberId,points,lots,tier', 'm-imp-1,800,500@2099-06-30;300@2099-12-31,gold', 'm-imp-2,40,40@2099-01-01,', 'm-imp-3,10,10@2001-01-01,'].join('\n'),
+    );
     const first = await json(['import', file]);
     expect(first).toMatchObject({ code: 1, body: { state: 'done', rows: 3, applied: 2, refused: 1, refusedBy: { LOT_ALREADY_EXPIRED: 1 } } });
-    const results = (await readFile(`${file}.results.jsonl`, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { line: number; status: string });
+    const results = (await readFile(`${file}.results.jsonl`, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { line: number; status: string });
     expect(results.map((r) => [r.line, r.status])).toEqual([
       [2, 'applied'],
       [3, 'applied'],

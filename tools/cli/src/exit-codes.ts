@@ -5,7 +5,11 @@ export const EXIT_USAGE = 2;
 
 /** A failure the CLI explains in one line and exits with `code`. */
 export class CliError extends Error {
-  constructor(message: string, readonly code: number = EXIT_FINDINGS, readonly body?: unknown) {
+  constructor(
+    message: string,
+    readonly code: number = EXIT_FINDINGS,
+    readonly body?: unknown,
+  ) {
     super(message);
   }
 }

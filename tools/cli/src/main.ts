@@ -38,7 +38,8 @@ const report = (error: unknown, json: boolean): number => {
   }
   const known = error instanceof CliError;
   const message = known ? error.message : `unexpected failure: ${(error as Error).stack ?? String(error)}`;
-  if (json) process.stdout.write(`${JSON.stringify({ error: known ? 'cli_error' : 'internal', message, ...(known && error.body ? { response: error.body } : {}) })}\n`);
+  if (json)
+    process.stdout.write(`${JSON.stringify({ error: known ? 'cli_error' : 'internal', message, ...(known && error.body ? { response: error.body } : {}) })}\n`);
   process.stderr.write(`tally: ${message}\n`);
   return known ? error.code : EXIT_FINDINGS;
 };

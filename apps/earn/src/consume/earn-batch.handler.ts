@@ -1,5 +1,17 @@
 import { DeadLetter, InputEvent, parseInput } from '@tally/contracts';
-import { EarnContext, EarnDecision, EarnResult, OrderPurchase, decideStoreFlags, orderWaitKey, settlingRefusal, storeGrantsOf, storeHourDeltas, storePointsRules, withPurchase } from '@tally/earning';
+import {
+  EarnContext,
+  EarnDecision,
+  EarnResult,
+  OrderPurchase,
+  decideStoreFlags,
+  orderWaitKey,
+  settlingRefusal,
+  storeGrantsOf,
+  storeHourDeltas,
+  storePointsRules,
+  withPurchase,
+} from '@tally/earning';
 import { CommandResult, DeadLetterLog, LedgerCommand, LedgerStore, ParkedInputs, StoreFlags } from '@tally/ledger';
 import { ConsumedMessage, TypedProducer, publishDeadLetters, toDeadLetter } from '@tally/messaging';
 import { isInfrastructureError } from '@tally/platform';
@@ -87,7 +99,8 @@ export class EarnBatchHandler {
       if (fingerprint !== undefined && fingerprint !== item.command.fingerprint) reused.add(item);
     }
     if (reused.size === 0) return;
-    for (const item of reused) letters.push({ letter: toDeadLetter(item.message, reusedIdProblem(item), this.deps.consumerGroup, now), original: item.message });
+    for (const item of reused)
+      letters.push({ letter: toDeadLetter(item.message, reusedIdProblem(item), this.deps.consumerGroup, now), original: item.message });
     const kept = pending.filter((item) => !reused.has(item));
     pending.splice(0, pending.length, ...kept);
   }
@@ -184,7 +197,16 @@ export class EarnBatchHandler {
     const deferred = pending.flatMap((item, i) => {
       const result = results[i];
       if (result?.status !== 'skipped' || result.result.outcome !== 'deferred' || item.input.type !== 'purchase.refunded') return [];
-      return [{ scope: item.command.scope, causationId: item.command.causationId, memberId: item.input.memberId, orderId: item.input.orderId, waitKey: result.result.waitKey, input: item.input }];
+      return [
+        {
+          scope: item.command.scope,
+          causationId: item.command.causationId,
+          memberId: item.input.memberId,
+          orderId: item.input.orderId,
+          waitKey: result.result.waitKey,
+          input: item.input,
+        },
+      ];
     });
     for (const status of ['appended', 'rejected', 'duplicate'] as const) {
       const count = results.filter((r) => r?.status === status).length;
@@ -194,7 +216,11 @@ export class EarnBatchHandler {
       if (result?.status === 'appended' && 'flagged' in result.result) for (const ruleId of result.result.flagged ?? []) this.deps.onFlag?.(ruleId);
     }
     if (deferred.length === 0) return;
-    const codesOf = await this.deps.parked.rejectionCodes('purchase.completed', 'orderId', deferred.map((d) => ({ memberId: d.memberId, value: d.orderId })));
+    const codesOf = await this.deps.parked.rejectionCodes(
+      'purchase.completed',
+      'orderId',
+      deferred.map((d) => ({ memberId: d.memberId, value: d.orderId })),
+    );
     const parked: typeof deferred = [];
     const refused: LedgerCommand<EarnResult>[] = [];
     for (const item of deferred) {
@@ -221,7 +247,9 @@ export class EarnBatchHandler {
     const verdicts = purchaseVerdicts(pending, results);
     const waiting = await this.deps.parked.waitingFor([...verdicts.values()].map(({ memberId, waitKey }) => ({ memberId, waitKey })));
     if (waiting.length === 0) return;
-    const commands = waiting.map((w) => earnCommand(w.scope, w.input as InputEvent, this.deps.context, { purchase: verdicts.get(verdictKey(w.memberId, w.waitKey))?.purchase }));
+    const commands = waiting.map((w) =>
+      earnCommand(w.scope, w.input as InputEvent, this.deps.context, { purchase: verdicts.get(verdictKey(w.memberId, w.waitKey))?.purchase }),
+    );
     const outcomes = await this.deps.store.execute(commands);
     await this.deps.parked.remove(waiting.filter((_, i) => outcomes[i].status !== 'skipped'));
   }
@@ -250,7 +278,8 @@ const purchaseVerdicts = (pending: Pending[], results: (CommandResult<EarnResult
     const result = results[i];
     if (item.input.type !== 'purchase.completed' || !result) return;
     const earned = result.status === 'appended' || (result.status === 'duplicate' && result.outcome === 'appended');
-    const refusal = result.status === 'rejected' ? result.code : result.status === 'duplicate' && result.outcome === 'rejected' ? 'refused when first seen' : undefined;
+    const refusal =
+      result.status === 'rejected' ? result.code : result.status === 'duplicate' && result.outcome === 'rejected' ? 'refused when first seen' : undefined;
     if (!earned && refusal === undefined) return;
     const { memberId } = item.input;
     const waitKey = orderWaitKey(item.input.orderId);

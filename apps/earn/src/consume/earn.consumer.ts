@@ -38,7 +38,12 @@ export class EarnConsumer implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationBootstrap(): Promise<void> {
     const consumed = this.metrics.counter('tally_earn_inputs_total', 'Input events handled by outcome', ['outcome']);
-    const batchSizes = this.metrics.histogram('tally_earn_batch_messages', 'Messages per consumed batch (one ledger transaction each)', [], [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000]);
+    const batchSizes = this.metrics.histogram(
+      'tally_earn_batch_messages',
+      'Messages per consumed batch (one ledger transaction each)',
+      [],
+      [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000],
+    );
     const batchSeconds = this.metrics.histogram('tally_earn_batch_seconds', 'Time to handle one consumed batch, ledger append included');
     const flags = this.metrics.counter('tally_abuse_flags_total', 'Members and stores flagged by abuse rules, by rule', ['rule']);
     const handler = new EarnBatchHandler({

@@ -16,7 +16,11 @@ interface Answer {
 }
 
 const post = async (url: string, body: Buffer | string, headers: Record<string, string> = {}, token = STORE): Promise<Answer> => {
-  const res = await fetch(`${url}/ingest/batch`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers } });
+  const res = await fetch(`${url}/ingest/batch`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
+  });
   return { status: res.status, body: await res.json() };
 };
 
@@ -27,7 +31,13 @@ const post = async (url: string, body: Buffer | string, headers: Record<string, 
 const cutUpload = (url: string, body: Buffer, sendAll: boolean): Promise<void> =>
   new Promise((resolve) => {
     const { hostname, port } = new URL(url);
-    const req = httpRequest({ hostname, port, method: 'POST', path: '/ingest/batch', headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${STORE}` } });
+    const req = httpRequest({
+      hostname,
+      port,
+      method: 'POST',
+      path: '/ingest/batch',
+      headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${STORE}` },
+    });
     req.on('error', () => resolve());
     req.on('close', () => resolve());
     req.write(sendAll ? body : body.subarray(0, Math.floor(body.length / 2)), () => setTimeout(() => req.destroy(), sendAll ? 5 : 50));

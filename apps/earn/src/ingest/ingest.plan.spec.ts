@@ -3,7 +3,14 @@ import { planBatch } from './ingest.plan';
 
 const NOW = new Date('2026-12-07T00:00:00Z');
 const checkIn = { eventId: 'ci-1', type: 'member.checked-in', occurredAt: '2026-12-06T08:00:00+08:00', memberId: 'm-1', storeId: 'sh-07' };
-const referral = { eventId: 'ref-1', type: 'referral.completed', occurredAt: '2026-12-06T08:00:00+08:00', referrerId: 'm-1', refereeId: 'm-2', storeId: 'sh-07' };
+const referral = {
+  eventId: 'ref-1',
+  type: 'referral.completed',
+  occurredAt: '2026-12-06T08:00:00+08:00',
+  referrerId: 'm-1',
+  refereeId: 'm-2',
+  storeId: 'sh-07',
+};
 
 describe('planBatch', () => {
   it('sends each valid input to its topic under the key rule: the member, the referrer for a referral', () => {
@@ -22,7 +29,10 @@ describe('planBatch', () => {
   });
 
   it("refuses a store token another store's input, or one without a store; ops may send any", () => {
-    const inputs = [{ ...checkIn, storeId: 'bj-01' }, { ...checkIn, eventId: 'ci-2', storeId: undefined }];
+    const inputs = [
+      { ...checkIn, storeId: 'bj-01' },
+      { ...checkIn, eventId: 'ci-2', storeId: undefined },
+    ];
     expect(planBatch(inputs, 'sh-07', NOW).results.map((r) => r.reason)).toEqual(['forbidden_store', 'forbidden_store']);
     expect(planBatch(inputs, undefined, NOW).results.map((r) => r.status)).toEqual(['accepted', 'accepted']);
   });

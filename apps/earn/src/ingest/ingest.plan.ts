@@ -36,7 +36,13 @@ const TOPIC_OF_TYPE: ReadonlyMap<string, string> = new Map(
   Object.entries(INPUT_SCHEMAS).flatMap(([topic, types]) => Object.keys(types).map((type): [string, string] => [type, topic])),
 );
 
-const invalid = (index: number, eventId: string | null, reason: string, errors: FieldError[]): IngestResult => ({ index, eventId, status: 'invalid', reason, errors });
+const invalid = (index: number, eventId: string | null, reason: string, errors: FieldError[]): IngestResult => ({
+  index,
+  eventId,
+  status: 'invalid',
+  reason,
+  errors,
+});
 
 const readableEventId = (input: unknown): string | null => {
   const id = typeof input === 'object' && input !== null ? (input as { eventId?: unknown }).eventId : undefined;

@@ -28,7 +28,12 @@ export class IngestService implements OnApplicationShutdown {
     @Inject(DataSource) private readonly dataSource: DataSource,
   ) {
     // Idempotent: a produce retried after a lost answer does not put an input on its topic twice.
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   async ingest(inputs: unknown[], callerStoreId: string | undefined, now: Date): Promise<IngestResult[]> {
@@ -51,7 +56,12 @@ export class IngestService implements OnApplicationShutdown {
       if (!seen) return true;
       const result = plan.results[input.index];
       if (seen.fingerprint === null || seen.fingerprint === input.fingerprint) result.status = 'duplicate';
-      else Object.assign(result, { status: 'invalid', reason: 'idempotency_conflict', errors: [{ field: 'eventId', problems: ['used before on its topic with another body; the first one stands'] }] });
+      else
+        Object.assign(result, {
+          status: 'invalid',
+          reason: 'idempotency_conflict',
+          errors: [{ field: 'eventId', problems: ['used before on its topic with another body; the first one stands'] }],
+        });
       return false;
     });
   }
@@ -69,7 +79,10 @@ export class IngestService implements OnApplicationShutdown {
       const topicMessages = [...byTopic].flatMap(([topic, list]) => {
         const chunks: { topic: string; messages: { key: string; value: Buffer }[] }[] = [];
         for (let i = 0; i < list.length; i += SEND_CHUNK) {
-          chunks.push({ topic: physicalTopicName({ name: topic }, this.settings.namespace), messages: list.slice(i, i + SEND_CHUNK).map((p) => ({ key: p.key, value: p.value })) });
+          chunks.push({
+            topic: physicalTopicName({ name: topic }, this.settings.namespace),
+            messages: list.slice(i, i + SEND_CHUNK).map((p) => ({ key: p.key, value: p.value })),
+          });
         }
         return chunks;
       });

@@ -66,7 +66,13 @@ export class EarnHarness {
 
   /** An earn service inside this process; `env` adds to (or overrides) the harness's variables. */
   async startEarn(groupId?: string, env: Record<string, string> = {}): Promise<INestApplication> {
-    const { app } = await createServiceApp({ service: 'earn', defaultPort: 0, config: EarnConfig, module: (c) => AppModule.forRoot(c), env: { ...this.env(groupId), ...env } });
+    const { app } = await createServiceApp({
+      service: 'earn',
+      defaultPort: 0,
+      config: EarnConfig,
+      module: (c) => AppModule.forRoot(c),
+      env: { ...this.env(groupId), ...env },
+    });
     await app.listen(0);
     this.apps.push(app);
     return app;

@@ -21,7 +21,10 @@ export class ExpiryOpsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Run the expiry sweep now: {lotsExpired, pointsExpired, pointsReleased, remindersSent}' })
   @ApiOkResponse({
-    schema: objectSchema({ lotsExpired: S.integer, pointsExpired: S.integer, pointsReleased: S.integer, remindersSent: S.integer }, { lotsExpired: 3, pointsExpired: 420, pointsReleased: 0, remindersSent: 2 }),
+    schema: objectSchema(
+      { lotsExpired: S.integer, pointsExpired: S.integer, pointsReleased: S.integer, remindersSent: S.integer },
+      { lotsExpired: 3, pointsExpired: 420, pointsReleased: 0, remindersSent: 2 },
+    ),
     description: 'What the sweep did',
   })
   run(@Body() body: RunSweepBody) {

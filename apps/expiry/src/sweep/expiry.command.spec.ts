@@ -13,7 +13,11 @@ const given = (...events: NewLedgerEvent[]): MemberState => stateFrom('m-1', eve
 
 describe('one member sweep', () => {
   it('is keyed by the sweep instant, the sweep and the member', () => {
-    expect(expiryCommand('m-1', '2026-01-01T00:00:00.000Z', 's1')).toMatchObject({ scope: 'expiry', causationId: 'expire@2026-01-01T00:00:00.000Z@s1@m-1', memberIds: ['m-1'] });
+    expect(expiryCommand('m-1', '2026-01-01T00:00:00.000Z', 's1')).toMatchObject({
+      scope: 'expiry',
+      causationId: 'expire@2026-01-01T00:00:00.000Z@s1@m-1',
+      memberIds: ['m-1'],
+    });
   });
 
   it('releases a due pending lot and expires it in the same sweep when it is also due', () => {

@@ -33,7 +33,9 @@ export class ExpiryJob implements OnApplicationBootstrap, OnApplicationShutdown 
     try {
       const s = await this.sweep.run();
       if (s.pointsExpired + s.pointsReleased + s.remindersSent > 0) {
-        this.logger.log(`sweep ${s.asOf}: ${s.pointsExpired} points expired (${s.lotsExpired} lots), ${s.pointsReleased} released, ${s.remindersSent} reminders`);
+        this.logger.log(
+          `sweep ${s.asOf}: ${s.pointsExpired} points expired (${s.lotsExpired} lots), ${s.pointsReleased} released, ${s.remindersSent} reminders`,
+        );
       }
     } catch (error) {
       this.logger.error(`expiry sweep failed, retrying next interval: ${(error as Error).message}`);

@@ -23,12 +23,28 @@ describe('POST /ops/members/{memberId}/adjustments', () => {
       TALLY_API_TOKENS: `${OPS}=ops,${READ}=read`,
       LOG_LEVEL: 'warn',
     };
-    ({ app } = await createServiceApp({ service: SERVICE, defaultPort: DEFAULT_PORT, config: ConsumerConfig, module: (config) => AppModule.forRoot(config), env }));
+    ({ app } = await createServiceApp({
+      service: SERVICE,
+      defaultPort: DEFAULT_PORT,
+      config: ConsumerConfig,
+      module: (config) => AppModule.forRoot(config),
+      env,
+    }));
     await app.listen(0, '127.0.0.1');
     url = listeningUrl(app);
-    const earned = { points: 100, lotId: 'l-adj-1', expiresAt: '2099-01-01T00:00:00.000Z', reason: 'purchase' as const, tier: 'member', multiplier: 1, ruleIds: [] };
+    const earned = {
+      points: 100,
+      lotId: 'l-adj-1',
+      expiresAt: '2099-01-01T00:00:00.000Z',
+      reason: 'purchase' as const,
+      tier: 'member',
+      multiplier: 1,
+      ruleIds: [],
+    };
     const events: NewLedgerEvent[] = [{ type: 'points.earned', memberId: 'm-adj', occurredAt: new Date().toISOString(), data: earned }];
-    await app.get(LedgerStore).executeOne({ scope: 'test-seed', causationId: 'seed-adj', memberIds: ['m-adj'], decide: () => ({ kind: 'append', result: null, events }) });
+    await app
+      .get(LedgerStore)
+      .executeOne({ scope: 'test-seed', causationId: 'seed-adj', memberIds: ['m-adj'], decide: () => ({ kind: 'append', result: null, events }) });
   });
 
   afterAll(async () => {

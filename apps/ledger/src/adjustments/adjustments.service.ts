@@ -91,13 +91,7 @@ export class AdjustmentsService {
   }
 }
 
-const outcomeOf = (
-  memberId: string,
-  request: AdjustmentRequest,
-  actor: string,
-  decision: AdjustDecision,
-  version: number,
-): CommandOutcome<Stored> => {
+const outcomeOf = (memberId: string, request: AdjustmentRequest, actor: string, decision: AdjustDecision, version: number): CommandOutcome<Stored> => {
   if (decision.kind === 'reject') {
     const [status, error] = REFUSAL_STATUS[decision.code];
     const body: ErrorBody = { error, message: decision.message, ...decision.details };

@@ -17,7 +17,16 @@ const earned = (memberId: string, occurredAt: string, points: number, storeId?: 
     type: 'points.earned',
     memberId,
     occurredAt,
-    data: { points, lotId: `l-${memberId}-${occurredAt}-${points}`, expiresAt: '2099-01-01T00:00:00.000Z', reason, ...(storeId ? { storeId } : {}), tier: 'member', multiplier: 1, ruleIds: [] },
+    data: {
+      points,
+      lotId: `l-${memberId}-${occurredAt}-${points}`,
+      expiresAt: '2099-01-01T00:00:00.000Z',
+      reason,
+      ...(storeId ? { storeId } : {}),
+      tier: 'member',
+      multiplier: 1,
+      ruleIds: [],
+    },
   }) as NewLedgerEvent;
 
 describe('analytics read model and leaderboards (ledger app, real Kafka and PostgreSQL)', () => {
@@ -28,17 +37,24 @@ describe('analytics read model and leaderboards (ledger app, real Kafka and Post
   const namespace = `int-analytics-${Date.now()}.`;
 
   const append = (memberId: string, events: NewLedgerEvent[]) =>
-    app.get(LedgerStore).executeOne({ scope: 'analytics-test', causationId: `c-${++seq}`, memberIds: [memberId], decide: () => ({ kind: 'append', result: null, events }) });
+    app
+      .get(LedgerStore)
+      .executeOne({ scope: 'analytics-test', causationId: `c-${++seq}`, memberIds: [memberId], decide: () => ({ kind: 'append', result: null, events }) });
 
   const get = async (path: string, token = OPS) => {
     const response = await fetch(`${url}${path}`, { headers: { Authorization: `Bearer ${token}` } });
     return { status: response.status, body: (await response.json()) as any };
   };
 
-  const caughtUp = () => eventually(async () => {
-    const { body } = await get('/analytics/lag');
-    return body.positionsBehind === 0 && body.eventsApplied > 0 ? body : undefined;
-  }, 60_000, 'the read model caught up with the log');
+  const caughtUp = () =>
+    eventually(
+      async () => {
+        const { body } = await get('/analytics/lag');
+        return body.positionsBehind === 0 && body.eventsApplied > 0 ? body : undefined;
+      },
+      60_000,
+      'the read model caught up with the log',
+    );
 
   beforeAll(async () => {
     db = await createTestDatabase('ledger_analytics', migrateLedger);
@@ -49,7 +65,13 @@ describe('analytics read model and leaderboards (ledger app, real Kafka and Post
       TALLY_API_TOKENS: `${OPS}=ops,${READ}=read,${SH}=store:sh-07`,
       LOG_LEVEL: 'warn',
     };
-    ({ app } = await createServiceApp({ service: SERVICE, defaultPort: DEFAULT_PORT, config: ConsumerConfig, module: (config) => AppModule.forRoot(config), env }));
+    ({ app } = await createServiceApp({
+      service: SERVICE,
+      defaultPort: DEFAULT_PORT,
+      config: ConsumerConfig,
+      module: (config) => AppModule.forRoot(config),
+      env,
+    }));
     await app.listen(0, '127.0.0.1');
     url = listeningUrl(app);
     // 2026-11-23 in Shanghai; the last one is 23:30 UTC on the 23rd, which is already the 24th there.
@@ -57,9 +79,19 @@ describe('analytics read model and leaderboards (ledger app, real Kafka and Post
     await append('m-b', [earned('m-b', '2026-11-23T11:00:00+08:00', 100, 'bj-01'), earned('m-b', '2026-11-23T12:00:00+08:00', 10, undefined, 'check-in')]);
     await append('m-c', [earned('m-c', '2026-11-23T12:00:00+08:00', 300, 'bj-01')]);
     await append('m-a', [
-      { type: 'points.redeemed', memberId: 'm-a', occurredAt: '2026-11-24T10:00:00+08:00', data: { points: 50, redemptionId: 'r-1', storeId: 'sh-07', rewardId: 'tea', fromLots: [] } } as unknown as NewLedgerEvent,
+      {
+        type: 'points.redeemed',
+        memberId: 'm-a',
+        occurredAt: '2026-11-24T10:00:00+08:00',
+        data: { points: 50, redemptionId: 'r-1', storeId: 'sh-07', rewardId: 'tea', fromLots: [] },
+      } as unknown as NewLedgerEvent,
       { type: 'points.expired', memberId: 'm-a', occurredAt: '2026-11-24T11:00:00+08:00', data: { lotId: 'l-x', points: 30 } } as NewLedgerEvent,
-      { type: 'tier.changed', memberId: 'm-a', occurredAt: '2026-11-24T11:00:00+08:00', data: { from: 'member', to: 'silver', qualifyingPoints: 1000, reason: 'upgrade' } } as NewLedgerEvent,
+      {
+        type: 'tier.changed',
+        memberId: 'm-a',
+        occurredAt: '2026-11-24T11:00:00+08:00',
+        data: { from: 'member', to: 'silver', qualifyingPoints: 1000, reason: 'upgrade' },
+      } as NewLedgerEvent,
     ]);
     await caughtUp();
   }, 120_000);
@@ -87,12 +119,20 @@ describe('analytics read model and leaderboards (ledger app, real Kafka and Post
     expect(body.breakageRate).toBeCloseTo(30 / 80);
     // 550 earned - 50 redeemed - 30 expired = 470 points = 4.70 CNY at 100 points a yuan.
     expect(body.liability).toMatchObject({ points: 470, available: 470, cashValueMinor: 470, currency: 'CNY', members: 3 });
-    expect(body.tiers).toEqual(expect.arrayContaining([{ tier: 'member', members: 2 }, { tier: 'silver', members: 1 }]));
-    expect(body.activeMembers.daily).toEqual([{ day: '2026-11-23', members: 3 }, { day: '2026-11-24', members: 1 }]);
+    expect(body.tiers).toEqual(
+      expect.arrayContaining([
+        { tier: 'member', members: 2 },
+        { tier: 'silver', members: 1 },
+      ]),
+    );
+    expect(body.activeMembers.daily).toEqual([
+      { day: '2026-11-23', members: 3 },
+      { day: '2026-11-24', members: 1 },
+    ]);
     expect(body.lag).toMatchObject({ positionsBehind: 0 });
   });
 
-  it('ranks members by points earned, ties by member id, overall and per store, with a member\'s own rank', async () => {
+  it("ranks members by points earned, ties by member id, overall and per store, with a member's own rank", async () => {
     const day = await get('/leaderboards/day?key=2026-11-23');
     expect(day.body.entries).toEqual([
       { rank: 1, memberId: 'm-c', points: 300 },
@@ -105,7 +145,10 @@ describe('analytics read model and leaderboards (ledger app, real Kafka and Post
     await append('m-d', [earned('m-d', '2026-11-23T09:00:00+08:00', 110, 'sh-07')]);
     await caughtUp();
     const tied = await get('/leaderboards/day?key=2026-11-23');
-    expect(tied.body.entries.slice(1, 3)).toEqual([{ rank: 2, memberId: 'm-b', points: 110 }, { rank: 3, memberId: 'm-d', points: 110 }]);
+    expect(tied.body.entries.slice(1, 3)).toEqual([
+      { rank: 2, memberId: 'm-b', points: 110 },
+      { rank: 3, memberId: 'm-d', points: 110 },
+    ]);
     expect((await get('/leaderboards/day/members/m-d?key=2026-11-23')).body).toMatchObject({ rank: 3 });
   });
 
@@ -168,12 +211,16 @@ describe('analytics read model and leaderboards (ledger app, real Kafka and Post
       ],
     });
     await producer.disconnect();
-    const letters = await eventually(async () => {
-      const { body } = await get('/ops/dead-letters');
-      // This test's database: the ledger app's analytics consumer is the only one that dead-letters into it.
-      const reasons = body.deadLetters.map((d: any) => `${d.sourceTopic} ${d.reason}`);
-      return reasons.length === 2 ? reasons : undefined;
-    }, 60_000, 'both unreadable ledger messages dead-lettered');
+    const letters = await eventually(
+      async () => {
+        const { body } = await get('/ops/dead-letters');
+        // This test's database: the ledger app's analytics consumer is the only one that dead-letters into it.
+        const reasons = body.deadLetters.map((d: any) => `${d.sourceTopic} ${d.reason}`);
+        return reasons.length === 2 ? reasons : undefined;
+      },
+      60_000,
+      'both unreadable ledger messages dead-lettered',
+    );
     expect(letters.sort()).toEqual(['loyalty.ledger.v1 invalid_json', 'loyalty.ledger.v1 validation_failed']);
     await append('m-e', [earned('m-e', '2026-11-24T09:00:00+08:00', 7, 'sh-07')]);
     await caughtUp();
@@ -183,7 +230,13 @@ describe('analytics read model and leaderboards (ledger app, real Kafka and Post
   it('lists the endpoints in OpenAPI', async () => {
     const document = (await (await fetch(`${url}/docs-json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(document.paths)).toEqual(
-      expect.arrayContaining(['/analytics/overview', '/analytics/daily', '/analytics/stores', '/leaderboards/{period}', '/leaderboards/{period}/members/{memberId}']),
+      expect.arrayContaining([
+        '/analytics/overview',
+        '/analytics/daily',
+        '/analytics/stores',
+        '/leaderboards/{period}',
+        '/leaderboards/{period}/members/{memberId}',
+      ]),
     );
   });
 });

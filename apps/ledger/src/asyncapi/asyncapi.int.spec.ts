@@ -17,7 +17,13 @@ describe('ledger app: the AsyncAPI document', () => {
   beforeAll(async () => {
     db = await createTestDatabase('ledger_asyncapi', migrateLedger);
     const env = { KAFKA_BROKERS: testKafkaBrokers().join(','), DATABASE_URL: db.url, TALLY_API_TOKENS: 'asyncapi-ops=ops', LOG_LEVEL: 'warn' };
-    ({ app } = await createServiceApp({ service: SERVICE, defaultPort: DEFAULT_PORT, config: ConsumerConfig, module: (config) => AppModule.forRoot(config), env }));
+    ({ app } = await createServiceApp({
+      service: SERVICE,
+      defaultPort: DEFAULT_PORT,
+      config: ConsumerConfig,
+      module: (config) => AppModule.forRoot(config),
+      env,
+    }));
     await app.listen(0, '127.0.0.1');
     url = listeningUrl(app);
   });

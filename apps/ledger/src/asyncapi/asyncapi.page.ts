@@ -45,7 +45,9 @@ export const renderAsyncApiPage = (doc: Json): string => {
   const components = doc.components as { schemas: Record<string, Json>; 'x-dead-letter-reasons': Record<string, string> };
   const channels = doc.channels as Record<string, Json>;
   const operations = Object.values(doc.operations as Record<string, Json>);
-  const reasons = Object.entries(components['x-dead-letter-reasons']).map(([code, text]) => `<tr><td><code>${escape(code)}</code></td><td>${escape(text)}</td></tr>`);
+  const reasons = Object.entries(components['x-dead-letter-reasons']).map(
+    ([code, text]) => `<tr><td><code>${escape(code)}</code></td><td>${escape(text)}</td></tr>`,
+  );
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(info.title)} — AsyncAPI</title>
 <style>body{font:14px/1.5 system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;width:100%;margin:.5em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}pre{background:#f6f6f6;padding:8px;overflow:auto}code{background:#f2f2f2}section{margin:1.5em 0}</style></head><body>
 <h1>${escape(info.title)} <small>${escape(info.version)} · AsyncAPI ${escape(doc.asyncapi)}</small></h1>

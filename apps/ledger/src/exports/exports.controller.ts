@@ -53,7 +53,10 @@ export class ExportsController {
   @ApiOkResponse({
     description: 'The events, one a line',
     content: {
-      'application/x-ndjson': { schema: { type: 'string' }, example: '{"position":"1042","memberId":"m-1001","version":3,"type":"points.earned","prevHash":"...","hash":"9b1f..."}\n' },
+      'application/x-ndjson': {
+        schema: { type: 'string' },
+        example: '{"position":"1042","memberId":"m-1001","version":3,"type":"points.earned","prevHash":"...","hash":"9b1f..."}\n',
+      },
       'text/csv': { schema: { type: 'string' }, example: 'position,memberId,version,type,occurredAt,recordedAt,prevHash,hash,data\n' },
     },
   })

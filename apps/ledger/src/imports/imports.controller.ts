@@ -2,7 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Req } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiConsumes, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import { IMPORT_FORMATS, ImportFormat, ImportRowResult } from '@tally/ledger';
 import { AppError, RequestLike, RouteBodyConfig, Roles, STREAMED_BODY_TYPES } from '@tally/platform';
 import { actorOfRequest } from '../adjustments/adjustments.service';
@@ -64,11 +75,15 @@ export class ImportsController {
 
   @Get('jobs/:id/results')
   @ApiOperation({ summary: "An import job's result per row, in line order: applied, duplicate, or refused with a code and a reason" })
-  @ApiQuery({ name: 'after', required: false, description: 'Line to continue after (the previous page\'s `next`)' })
+  @ApiQuery({ name: 'after', required: false, description: "Line to continue after (the previous page's `next`)" })
   @ApiQuery({ name: 'limit', required: false, description: `Rows per page, at most ${MAX_RESULTS_PAGE}` })
   @ApiOkResponse({ schema: IMPORT_RESULTS, description: 'A page of results' })
   @ApiNotFoundResponse({ description: '`job_not_found`' })
-  async results(@Param('id') id: string, @Query('after') after?: string, @Query('limit') limit?: string): Promise<{ results: ImportRowResult[]; next: number | null }> {
+  async results(
+    @Param('id') id: string,
+    @Query('after') after?: string,
+    @Query('limit') limit?: string,
+  ): Promise<{ results: ImportRowResult[]; next: number | null }> {
     const job = UUID.test(id) ? await this.runner.jobs.get(id) : undefined;
     if (!job) throw new AppError({ status: HttpStatus.NOT_FOUND, error: 'job_not_found', message: `no job ${id}`, id });
     const size = Math.min(MAX_RESULTS_PAGE, Math.max(1, cursorOf(limit, 1000, 'limit')));

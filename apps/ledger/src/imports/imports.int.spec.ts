@@ -106,7 +106,13 @@ describe('opening-balance imports', () => {
   });
 
   it('takes rows inline as an import job, and the audit and replay of the imported ledger agree', async () => {
-    const created = await call('POST', '/ops/jobs', { kind: 'import', rows: [{ memberId: 'm-9', points: 30, lots: [{ points: 30, expiresAt: '2027-05-01' }], tier: 'member' }, { memberId: 'm-1', points: 800 }] });
+    const created = await call('POST', '/ops/jobs', {
+      kind: 'import',
+      rows: [
+        { memberId: 'm-9', points: 30, lots: [{ points: 30, expiresAt: '2027-05-01' }], tier: 'member' },
+        { memberId: 'm-1', points: 800 },
+      ],
+    });
     expect(created.status).toBe(202);
     const job = await finished(created.body.id);
     expect(job.result).toMatchObject({ rows: 2, applied: 1, refused: 1, refusedBy: { INVALID_LOT: 1 } });

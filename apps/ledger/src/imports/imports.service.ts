@@ -3,7 +3,21 @@ import { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { OPENING_BALANCE_REASON, OpeningBalanceOutcome, OpeningBalanceRow, decideOpeningBalance, parseOpeningBalanceRow } from '@tally/adjustments';
 import { fingerprintOf } from '@tally/contracts';
-import { ClaimedJob, CommandResult, ImportFormat, ImportRowResult, ImportRows, ImportSummary, LEDGER_CLOCK, LedgerCommand, LedgerStore, StagedRow, headerOf, queryOf, recordOfLine } from '@tally/ledger';
+import {
+  ClaimedJob,
+  CommandResult,
+  ImportFormat,
+  ImportRowResult,
+  ImportRows,
+  ImportSummary,
+  LEDGER_CLOCK,
+  LedgerCommand,
+  LedgerStore,
+  StagedRow,
+  headerOf,
+  queryOf,
+  recordOfLine,
+} from '@tally/ledger';
 import { initialMemberState } from '@tally/member-ledger';
 import { Metrics } from '@tally/platform';
 import { Program } from '@tally/program';
@@ -95,7 +109,10 @@ export class ImportsService {
 
   /** Rows given in a request body, staged as JSON Lines numbered from 1. */
   async stageRecords(jobId: string, records: readonly unknown[]): Promise<StagedUpload> {
-    await this.rows.stage(jobId, records.map((record, i) => ({ line: i + 1, text: JSON.stringify(record) })));
+    await this.rows.stage(
+      jobId,
+      records.map((record, i) => ({ line: i + 1, text: JSON.stringify(record) })),
+    );
     return { rows: records.length, header: [] };
   }
 
@@ -106,7 +123,7 @@ export class ImportsService {
     report(done);
     const context = { asOf: this.clock().toISOString(), actor: options.actor, source: `import ${job.id}`, rules: this.program };
     const rows = this.metrics.counter('tally_import_rows_total', 'Opening-balance rows imported, by result', ['status']);
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const staged = await this.rows.next(job.id, after, APPEND_BATCH);
       if (staged.length === 0) break;
       after = staged[staged.length - 1].line;
@@ -126,7 +143,14 @@ export class ImportsService {
       const record = recordOfLine(options.format, options.header, text);
       const parsed = typeof record === 'string' ? { ok: false as const, code: 'INVALID_ROW', message: record } : parseOpeningBalanceRow(record);
       if (parsed.ok) valid.push({ line, row: parsed.row });
-      else results.set(line, { line, status: 'refused', code: parsed.code, message: parsed.message, ...('memberId' in parsed && parsed.memberId ? { memberId: parsed.memberId } : {}) });
+      else
+        results.set(line, {
+          line,
+          status: 'refused',
+          code: parsed.code,
+          message: parsed.message,
+          ...('memberId' in parsed && parsed.memberId ? { memberId: parsed.memberId } : {}),
+        });
     }
     // A key twice in one ledger call would be decided twice on the same head: each run of keys goes on its own.
     for (const chunk of chunksOfDistinctKeys(valid)) {

@@ -65,7 +65,17 @@ export class CreateJobRequest {
     description: `import: opening-balance rows (at most ${MAX_INLINE_IMPORT_ROWS}; stream larger files to POST /ops/imports)`,
     type: 'array',
     items: { type: 'object', additionalProperties: true },
-    example: [{ memberId: 'm-1001', points: 800, lots: [{ points: 500, expiresAt: '2027-06-30' }, { points: 300, expiresAt: '2027-12-31' }], tier: 'gold' }],
+    example: [
+      {
+        memberId: 'm-1001',
+        points: 800,
+        lots: [
+          { points: 500, expiresAt: '2027-06-30' },
+          { points: 300, expiresAt: '2027-12-31' },
+        ],
+        tier: 'gold',
+      },
+    ],
   })
   @MayBeAbsent()
   @IsArray()

@@ -27,7 +27,8 @@ export class JobsController {
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: 'Start an audit, a replay or an import (with `rows`) as a job; poll GET /ops/jobs/{id}',
-    description: 'An import job decides each opening-balance row once (its key: `rowId`, else the member); its results are at GET /ops/jobs/{id}/results. A job of the same kind and scope already queued or running is joined (its id is answered, `joined: true`), not started twice. Jobs are kept in PostgreSQL: a ledger restart resumes them or reports them failed.',
+    description:
+      'An import job decides each opening-balance row once (its key: `rowId`, else the member); its results are at GET /ops/jobs/{id}/results. A job of the same kind and scope already queued or running is joined (its id is answered, `joined: true`), not started twice. Jobs are kept in PostgreSQL: a ledger restart resumes them or reports them failed.',
   })
   @ApiAcceptedResponse({ schema: JOB_CREATED, description: 'The job, new or the running one it joined' })
   @ApiUnprocessableEntityResponse({ description: '`import_rows_required`: an import job without rows (stream files to POST /ops/imports)' })
@@ -36,7 +37,11 @@ export class JobsController {
   async create(@Body() body: CreateJobRequest, @Req() request: RequestLike) {
     if (body.kind === 'import') {
       if (!body.rows || body.rows.length === 0) {
-        throw new AppError({ status: HttpStatus.UNPROCESSABLE_ENTITY, error: 'import_rows_required', message: 'an import job needs rows; stream a file to POST /ops/imports' });
+        throw new AppError({
+          status: HttpStatus.UNPROCESSABLE_ENTITY,
+          error: 'import_rows_required',
+          message: 'an import job needs rows; stream a file to POST /ops/imports',
+        });
       }
       const id = randomUUID();
       const staged = await this.imports.stageRecords(id, body.rows);

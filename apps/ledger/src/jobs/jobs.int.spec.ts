@@ -24,7 +24,13 @@ describe('ops jobs', () => {
       TALLY_API_TOKENS: `${OPS}=ops`,
       LOG_LEVEL: 'warn',
     };
-    ({ app } = await createServiceApp({ service: SERVICE, defaultPort: DEFAULT_PORT, config: ConsumerConfig, module: (config) => AppModule.forRoot(config), env }));
+    ({ app } = await createServiceApp({
+      service: SERVICE,
+      defaultPort: DEFAULT_PORT,
+      config: ConsumerConfig,
+      module: (config) => AppModule.forRoot(config),
+      env,
+    }));
     await app.listen(0, '127.0.0.1');
     url = listeningUrl(app);
     dataSource = app.get(DataSource);
@@ -37,7 +43,12 @@ describe('ops jobs', () => {
         occurredAt: new Date().toISOString(),
         data: { points: 10, lotId: randomUUID(), expiresAt: '2099-01-01T00:00:00.000Z', reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: [] },
       };
-      await store.executeOne({ scope: 'jobs-seed', causationId: `s-${i}`, memberIds: [memberId], decide: () => ({ kind: 'append', result: null, events: [event] }) });
+      await store.executeOne({
+        scope: 'jobs-seed',
+        causationId: `s-${i}`,
+        memberIds: [memberId],
+        decide: () => ({ kind: 'append', result: null, events: [event] }),
+      });
     }
   });
 

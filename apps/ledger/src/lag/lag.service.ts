@@ -93,14 +93,24 @@ export class LagService implements OnModuleInit, OnApplicationShutdown {
   async consumers(): Promise<PartitionLag[]> {
     return this.admin.use(async (admin) => {
       const { groups } = await admin.listGroups();
-      const ours = groups.filter((g) => (g.protocolType === 'consumer' || g.protocolType === '') && g.groupId.startsWith(this.settings.namespace)).map((g) => g.groupId).sort();
+      const ours = groups
+        .filter((g) => (g.protocolType === 'consumer' || g.protocolType === '') && g.groupId.startsWith(this.settings.namespace))
+        .map((g) => g.groupId)
+        .sort();
       const rows: PartitionLag[] = [];
       for (const group of ours) {
         const topics = (await admin.fetchOffsets({ groupId: group })).map((t) => t.topic).sort();
         if (topics.length === 0) continue;
         for (const p of await readGroupOffsets(admin, group, topics)) {
           const from = p.committed ?? p.low;
-          rows.push({ group, topic: p.topic, partition: p.partition, committed: p.committed?.toString() ?? null, end: p.high.toString(), lag: Number(p.high > from ? p.high - from : 0n) });
+          rows.push({
+            group,
+            topic: p.topic,
+            partition: p.partition,
+            committed: p.committed?.toString() ?? null,
+            end: p.high.toString(),
+            lag: Number(p.high > from ? p.high - from : 0n),
+          });
         }
       }
       return rows;

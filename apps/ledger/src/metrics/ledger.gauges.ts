@@ -44,7 +44,11 @@ export class LedgerGauges implements OnModuleInit {
       labelNames: ['kind', 'state'],
       registers,
       async collect() {
-        const rows = (await dataSource.query(`SELECT kind, state, count(*)::float8 AS n FROM ops_jobs GROUP BY kind, state`)) as { kind: string; state: string; n: number }[];
+        const rows = (await dataSource.query(`SELECT kind, state, count(*)::float8 AS n FROM ops_jobs GROUP BY kind, state`)) as {
+          kind: string;
+          state: string;
+          n: number;
+        }[];
         this.reset();
         for (const row of rows) this.set({ kind: row.kind, state: row.state }, row.n);
       },
@@ -55,7 +59,12 @@ export class LedgerGauges implements OnModuleInit {
       labelNames: ['id', 'kind', 'of'],
       registers,
       async collect() {
-        const rows = (await dataSource.query(`SELECT id, kind, done::float8 AS done, total::float8 AS total FROM ops_jobs WHERE state = 'running'`)) as { id: string; kind: string; done: number; total: number | null }[];
+        const rows = (await dataSource.query(`SELECT id, kind, done::float8 AS done, total::float8 AS total FROM ops_jobs WHERE state = 'running'`)) as {
+          id: string;
+          kind: string;
+          done: number;
+          total: number | null;
+        }[];
         this.reset();
         for (const row of rows) {
           this.set({ id: row.id, kind: row.kind, of: 'done' }, row.done);

@@ -21,7 +21,7 @@ export class OpsController {
   @Get('audit')
   @ApiOperation({
     summary: 'Verify hash chains, versions, and that lots add up to balances',
-    description: 'Counts every violation and lists the first `limit`: the log\'s by position, then the balances\' by member.',
+    description: "Counts every violation and lists the first `limit`: the log's by position, then the balances' by member.",
   })
   @ApiOkResponse({ schema: AUDIT, description: 'The audit report' })
   audit(@Query() query: AuditQuery) {

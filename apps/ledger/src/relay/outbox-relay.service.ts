@@ -44,7 +44,11 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   }
 }
 
-const toMessage = ({ prevHash: _prevHash, ...event }: LedgerEvent, headers?: Record<string, string>) => ({ key: event.memberId, value: event as LedgerEventMessage, headers });
+const toMessage = ({ prevHash: _prevHash, ...event }: LedgerEvent, headers?: Record<string, string>) => ({
+  key: event.memberId,
+  value: event as LedgerEventMessage,
+  headers,
+});
 
 /**
  * A producer span per append the batch relays, child of that append's trace, whose
@@ -54,7 +58,11 @@ const relaySpans = async (events: LedgerEvent[], traces: (string | null)[]) => {
   const headersOf = new Map<string, Record<string, string>>();
   for (const traceparent of new Set(traces)) {
     if (!traceparent) continue;
-    await inSpan('ledger relay', { parent: contextFrom({ traceparent }), kind: SpanKind.PRODUCER }, async () => void headersOf.set(traceparent, traceHeaders()));
+    await inSpan(
+      'ledger relay',
+      { parent: contextFrom({ traceparent }), kind: SpanKind.PRODUCER },
+      async () => void headersOf.set(traceparent, traceHeaders()),
+    );
   }
   return events.map((event, i) => toMessage(event, headersOf.get(traces[i] ?? '')));
 };

@@ -14,8 +14,20 @@ export interface RunningLedgerApp {
 /** The ledger app as it runs in production, on a database of its own and a free port, with one ops token. */
 export const startLedgerApp = async (name: string, opsToken: string, namespace = `int-${name}-${Date.now()}.`): Promise<RunningLedgerApp> => {
   const db = await createTestDatabase(name, migrateLedger);
-  const env = { KAFKA_BROKERS: testKafkaBrokers().join(','), DATABASE_URL: db.url, TALLY_TOPIC_NAMESPACE: namespace, TALLY_API_TOKENS: `${opsToken}=ops`, LOG_LEVEL: 'warn' };
-  const { app } = await createServiceApp({ service: SERVICE, defaultPort: DEFAULT_PORT, config: ConsumerConfig, module: (config) => AppModule.forRoot(config), env });
+  const env = {
+    KAFKA_BROKERS: testKafkaBrokers().join(','),
+    DATABASE_URL: db.url,
+    TALLY_TOPIC_NAMESPACE: namespace,
+    TALLY_API_TOKENS: `${opsToken}=ops`,
+    LOG_LEVEL: 'warn',
+  };
+  const { app } = await createServiceApp({
+    service: SERVICE,
+    defaultPort: DEFAULT_PORT,
+    config: ConsumerConfig,
+    module: (config) => AppModule.forRoot(config),
+    env,
+  });
   await app.listen(0, '127.0.0.1');
   return {
     app,

@@ -106,11 +106,17 @@ describe('step-up verification of transfers', () => {
     expect((await post('/transfers', { transferId: 't-su-1', fromMemberId: 'm-su-a', toMemberId: 'm-su-b', points: 300 })).body.challengeId).toBe(challengeId);
 
     const confirmed = await post(`/challenges/${challengeId}/confirm`, { code: notice.code });
-    expect(confirmed).toMatchObject({ status: 201, body: { transferId: 't-su-1', points: 300, lots: [{ points: 300, expiresAt: '2027-12-01T00:00:00.000Z' }] } });
+    expect(confirmed).toMatchObject({
+      status: 201,
+      body: { transferId: 't-su-1', points: 300, lots: [{ points: 300, expiresAt: '2027-12-01T00:00:00.000Z' }] },
+    });
     expect(await balance('m-su-a')).toEqual({ available: 200, held: 0 });
     expect(await balance('m-su-b')).toEqual({ available: 300, held: 0 });
     expect(await post(`/challenges/${challengeId}/confirm`, { code: notice.code })).toEqual({ status: 200, body: confirmed.body });
-    expect(await post('/transfers', { transferId: 't-su-1', fromMemberId: 'm-su-a', toMemberId: 'm-su-b', points: 300 })).toEqual({ status: 200, body: confirmed.body });
+    expect(await post('/transfers', { transferId: 't-su-1', fromMemberId: 'm-su-a', toMemberId: 'm-su-b', points: 300 })).toEqual({
+      status: 200,
+      body: confirmed.body,
+    });
     expect((await auditLedger(app.get(DataSource))).ok).toBe(true);
   });
 

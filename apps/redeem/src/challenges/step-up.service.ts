@@ -83,7 +83,9 @@ export class StepUp {
     const code = newCode();
     const { challengeId, expiresAt, holdId } = stored;
     const { purpose, memberId, points } = subject;
-    await this.producer.send(Topics.notifications, [{ key: memberId, value: { type: 'challenge.code', memberId, challengeId, purpose, points, code, expiresAt } }]);
+    await this.producer.send(Topics.notifications, [
+      { key: memberId, value: { type: 'challenge.code', memberId, challengeId, purpose, points, code, expiresAt } },
+    ]);
     await this.challenges.create({
       challengeId,
       purpose,

@@ -27,11 +27,7 @@ export class HoldsController {
   @ApiOkResponse({ type: HoldResult, description: 'A retry with the same body: the first result' })
   @ApiConflictResponse({ description: '`idempotency_conflict`: the holdId was used with another body' })
   @ApiUnprocessableEntityResponse({ description: '`insufficient_points` with `available`' })
-  async hold(
-    @Body() body: HoldRequest,
-    @Req() request: RequestLike,
-    @Res({ passthrough: true }) response: ReplyLike,
-  ): Promise<HoldResult> {
+  async hold(@Body() body: HoldRequest, @Req() request: RequestLike, @Res({ passthrough: true }) response: ReplyLike): Promise<HoldResult> {
     assertCallerMayActFor(request, body.storeId);
     const reply = await this.holds.hold(body);
     if (reply.replayed) response.status(HttpStatus.OK);

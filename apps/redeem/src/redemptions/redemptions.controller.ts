@@ -29,7 +29,8 @@ export class RedemptionsController {
   @ApiOkResponse({ type: RedemptionResult, description: 'A retry with the same body: the first result, nothing spent again' })
   @ApiAcceptedResponse({
     type: ChallengeResult,
-    description: 'At or above the program’s step-up threshold: the points are held and a one-time code is sent to the member; confirm with POST /challenges/{challengeId}/confirm',
+    description:
+      'At or above the program’s step-up threshold: the points are held and a one-time code is sent to the member; confirm with POST /challenges/{challengeId}/confirm',
   })
   @ApiConflictResponse({ description: '`idempotency_conflict`: the redemptionId was used with another body' })
   @ApiUnprocessableEntityResponse({ description: '`insufficient_points` with `available`, or another business refusal' })

@@ -18,19 +18,15 @@ export class RewardStock {
   async claim(rewardId: string, initialStock: number, redemptionId: string): Promise<StockClaim> {
     try {
       return await this.dataSource.transaction(async (manager) => {
-        await manager.query(`INSERT INTO reward_stock (reward_id, remaining) VALUES ($1, $2) ON CONFLICT (reward_id) DO NOTHING`, [
-          rewardId,
-          initialStock,
-        ]);
+        await manager.query(`INSERT INTO reward_stock (reward_id, remaining) VALUES ($1, $2) ON CONFLICT (reward_id) DO NOTHING`, [rewardId, initialStock]);
         const claimed: unknown[] = await manager.query(
           `INSERT INTO reward_stock_claims (redemption_id, reward_id) VALUES ($1, $2) ON CONFLICT (redemption_id) DO NOTHING RETURNING redemption_id`,
           [redemptionId, rewardId],
         );
         if (claimed.length === 0) return 'already-claimed';
-        const [taken] = await manager.query(
-          `UPDATE reward_stock SET remaining = remaining - 1 WHERE reward_id = $1 AND remaining > 0 RETURNING remaining`,
-          [rewardId],
-        );
+        const [taken] = await manager.query(`UPDATE reward_stock SET remaining = remaining - 1 WHERE reward_id = $1 AND remaining > 0 RETURNING remaining`, [
+          rewardId,
+        ]);
         // Rolls the claim back with the transaction.
         if ((taken as unknown[]).length === 0) throw new OutOfStock();
         return 'claimed';

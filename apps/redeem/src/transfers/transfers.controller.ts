@@ -29,7 +29,8 @@ export class TransfersController {
   @ApiOkResponse({ type: TransferResult, description: 'A retry with the same body: the first result, nothing moved twice' })
   @ApiAcceptedResponse({
     type: ChallengeResult,
-    description: 'At or above the program’s step-up threshold: the points are held and a one-time code is sent; confirm with POST /challenges/{challengeId}/confirm',
+    description:
+      'At or above the program’s step-up threshold: the points are held and a one-time code is sent; confirm with POST /challenges/{challengeId}/confirm',
   })
   @ApiConflictResponse({ description: '`idempotency_conflict`: the transferId was used with another body' })
   @ApiUnprocessableEntityResponse({ description: `A refusal: ${TRANSFER_REFUSAL_CODES.map((c) => `\`${c.toLowerCase()}\``).join(', ')}` })

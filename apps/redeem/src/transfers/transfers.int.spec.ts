@@ -78,7 +78,7 @@ describe('POST /transfers (积分分享)', () => {
     const queries = apps[0].get(LedgerQueries);
     let state = initialMemberState(memberId);
     const events: LedgerEvent[] = [];
-    for (let after = '0'; ; ) {
+    for (let after = '0'; ;) {
       const page = await queries.events(memberId, after, 500);
       for (const event of page.items as LedgerEvent[]) {
         state = evolveMember(state, event, event.version);
@@ -135,7 +135,13 @@ describe('POST /transfers (积分分享)', () => {
     const body = { transferId: 't-idem', fromMemberId: MEMBERS[0], toMemberId: MEMBERS[1], points: 1, note: '生日快乐' };
     const first = await post('/transfers', body);
     expect(first.status).toBe(201);
-    expect(first.body).toEqual({ transferId: 't-idem', fromMemberId: MEMBERS[0], toMemberId: MEMBERS[1], points: 1, lots: [expect.objectContaining({ points: 1 })] });
+    expect(first.body).toEqual({
+      transferId: 't-idem',
+      fromMemberId: MEMBERS[0],
+      toMemberId: MEMBERS[1],
+      points: 1,
+      lots: [expect.objectContaining({ points: 1 })],
+    });
     expect(await post('/transfers', body, APP, 1)).toEqual({ status: 200, body: first.body });
     expect((await post('/transfers', { ...body, points: 2 })).body.error).toBe('idempotency_conflict');
     expect((await post('/transfers', { ...body, transferId: 't-big', points: 5_001 })).body).toMatchObject({ error: 'transfer_too_large', limit: 5_000 });
@@ -160,9 +166,13 @@ describe('POST /transfers (积分分享)', () => {
     expect((await post('/transfers/t-none/reverse', {}, OPS)).status).toBe(404);
     const after = (await history(from)).state;
     expect(balanceOf(after).available).toBe(balanceOf(before).available);
-    expect(new Map([...after.lots].map(([id, l]) => [id, [l.remaining, l.expiresAt]]))).toEqual(new Map([...before.lots].map(([id, l]) => [id, [l.remaining, l.expiresAt]])));
+    expect(new Map([...after.lots].map(([id, l]) => [id, [l.remaining, l.expiresAt]]))).toEqual(
+      new Map([...before.lots].map(([id, l]) => [id, [l.remaining, l.expiresAt]])),
+    );
     const { events } = await history(to);
-    expect(events.filter((e) => e.type === 'transfer.reversed')).toEqual([expect.objectContaining({ data: expect.objectContaining({ transferId: 't-rev', actor: 'ops', note: 'sent by mistake' }) })]);
+    expect(events.filter((e) => e.type === 'transfer.reversed')).toEqual([
+      expect.objectContaining({ data: expect.objectContaining({ transferId: 't-rev', actor: 'ops', note: 'sent by mistake' }) }),
+    ]);
     expect((await auditLedger(apps[0].get(DataSource))).ok).toBe(true);
   });
 });

@@ -37,7 +37,9 @@ export class TransfersService {
     if (threshold !== undefined && request.points >= threshold && !(await this.lookup.appendedReply(TRANSFER_SCOPE, request.transferId))) {
       return { kind: 'challenge', body: await this.challenge(request, occurredAt, day) };
     }
-    const reply = await this.ledger.execute(transferRequestOf(request, occurredAt, day, (sender, recipient, command) => decideTransfer(sender, recipient, command, this.program)));
+    const reply = await this.ledger.execute(
+      transferRequestOf(request, occurredAt, day, (sender, recipient, command) => decideTransfer(sender, recipient, command, this.program)),
+    );
     return { kind: 'done', replayed: reply.replayed, body: transferReplyBody(reply.body) };
   }
 

@@ -12,7 +12,10 @@ export class LedgerDriver {
   private seq = 0;
   private readonly lotsPerMember = new Map<string, number>();
 
-  constructor(private readonly store: LedgerStore, private readonly program: Program = DEFAULT_PROGRAM) {}
+  constructor(
+    private readonly store: LedgerStore,
+    private readonly program: Program = DEFAULT_PROGRAM,
+  ) {}
 
   /** A store purchase: `amountMinor / 100` points times the member's tier multiplier; lots are `lot-<member>-<n>`, n counting the member's purchases. */
   async purchase(memberId: string, amountMinor: number, occurredAt: string): Promise<Extract<NewLedgerEvent, { type: 'points.earned' }>> {

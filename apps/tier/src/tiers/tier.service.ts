@@ -76,7 +76,15 @@ export class TierService {
   async evaluateDaily(asOfInput?: string): Promise<DailyEvaluationSummary> {
     const asOf = new Date(asOfInput ?? this.now()).toISOString();
     const [lowest, next] = tierLadder(this.program);
-    const summary: DailyEvaluationSummary = { asOf, day: evaluationDay(asOf), membersEvaluated: 0, upgraded: 0, downgraded: 0, protected: 0, alreadyEvaluated: 0 };
+    const summary: DailyEvaluationSummary = {
+      asOf,
+      day: evaluationDay(asOf),
+      membersEvaluated: 0,
+      upgraded: 0,
+      downgraded: 0,
+      protected: 0,
+      alreadyEvaluated: 0,
+    };
     const rank = new Map(tierLadder(this.program).map((tier, i) => [tier.name, i]));
     const membersToEvaluate = async (after: string, limit: number) =>
       memberIdsOf(
@@ -94,11 +102,12 @@ export class TierService {
           const { from, to } = result.result as TierOutcome;
           if ((rank.get(to) ?? -1) > (rank.get(from) ?? Infinity)) summary.upgraded += 1;
           else summary.downgraded += 1;
-        }
-        else if ((result.result as TierOutcome).protectedUntil) summary.protected += 1;
+        } else if ((result.result as TierOutcome).protectedUntil) summary.protected += 1;
       }
     });
-    this.metrics.counter('tally_tier_changes_total', 'Tier changes appended, by cause', ['cause']).inc({ cause: 'daily-evaluation' }, summary.downgraded + summary.upgraded);
+    this.metrics
+      .counter('tally_tier_changes_total', 'Tier changes appended, by cause', ['cause'])
+      .inc({ cause: 'daily-evaluation' }, summary.downgraded + summary.upgraded);
     return summary;
   }
 

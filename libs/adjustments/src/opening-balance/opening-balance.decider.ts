@@ -65,7 +65,12 @@ export const decideOpeningBalance = (state: MemberState, row: OpeningBalanceRow,
   let tier = credited.tier;
   if (row.tier !== undefined) {
     // A member is known from its opening row on, even one that brings no points.
-    const floor = decideTierFloor({ ...credited, version: Math.max(1, credited.version) }, { tier: row.tier, reason: context.source, actor: context.actor }, context.asOf, context.rules);
+    const floor = decideTierFloor(
+      { ...credited, version: Math.max(1, credited.version) },
+      { tier: row.tier, reason: context.source, actor: context.actor },
+      context.asOf,
+      context.rules,
+    );
     if (floor.result.status === 'unknown-tier') return refused(row, 'UNKNOWN_TIER', floor.result.message);
     if (floor.kind === 'append') events.push(...floor.events);
     if (floor.result.status === 'set') tier = floor.result.tier;

@@ -14,14 +14,25 @@ const parsed = (record: unknown) => {
 
 describe('opening balance rows', () => {
   it('reads a JSON row and a CSV row to the same balance', () => {
-    const json = parsed({ memberId: 'm-1', points: 800, lots: [{ points: 500, expiresAt: '2027-06-30' }, { points: 300, expiresAt: '2027-12-31T00:00:00+08:00' }], tier: 'gold' });
+    const json = parsed({
+      memberId: 'm-1',
+      points: 800,
+      lots: [
+        { points: 500, expiresAt: '2027-06-30' },
+        { points: 300, expiresAt: '2027-12-31T00:00:00+08:00' },
+      ],
+      tier: 'gold',
+    });
     const csv = parsed({ memberId: 'm-1', points: '800', lots: '500@2027-06-30;300@2027-12-31T00:00:00+08:00', tier: 'gold', rowId: '' });
     expect(csv).toEqual(json);
     expect(json).toEqual({
       key: 'm-1',
       memberId: 'm-1',
       points: 800,
-      lots: [{ points: 500, expiresAt: '2027-06-30T00:00:00.000Z' }, { points: 300, expiresAt: '2027-12-30T16:00:00.000Z' }],
+      lots: [
+        { points: 500, expiresAt: '2027-06-30T00:00:00.000Z' },
+        { points: 300, expiresAt: '2027-12-30T16:00:00.000Z' },
+      ],
       tier: 'gold',
     });
     expect(parsed({ memberId: 'm-2', points: '40', expiresAt: '2027-01-01', rowId: 'legacy-7' })).toMatchObject({ key: 'legacy-7', lots: [{ points: 40 }] });
@@ -49,7 +60,14 @@ describe('decideOpeningBalance', () => {
     expect(decision.kind).toBe('append');
     if (decision.kind !== 'append') return;
     expect(decision.events.map((e) => e.type)).toEqual(['points.adjusted', 'points.adjusted', 'tier.changed']);
-    expect(decision.events[0].data).toMatchObject({ points: 500, reason: 'opening-balance', lotId: openingLotId('m-1', 0), expiresAt: '2027-06-30T00:00:00.000Z', adjustmentId: 'm-1', actor: CONTEXT.actor });
+    expect(decision.events[0].data).toMatchObject({
+      points: 500,
+      reason: 'opening-balance',
+      lotId: openingLotId('m-1', 0),
+      expiresAt: '2027-06-30T00:00:00.000Z',
+      adjustmentId: 'm-1',
+      actor: CONTEXT.actor,
+    });
     expect(decision.events[2].data).toMatchObject({ from: 'member', to: 'gold', floor: 'gold' });
     const state = evolveAll(initialMemberState('m-1'), decision.events);
     expect(balanceOf(state)).toMatchObject({ available: 800, tier: 'gold' });

@@ -41,7 +41,13 @@ export interface Skip<R> {
 export const appendEvents = <R>(events: NewLedgerEvent[], result: R): Append<R> => ({ kind: 'append', events, result });
 
 /** A refusal with no answer of its own (the service answers it from the code and details). */
-export const refusalOf = <C extends string>(memberId: string, code: C, message: string, details: Record<string, unknown> | undefined, final: boolean): Reject<undefined, C> => ({
+export const refusalOf = <C extends string>(
+  memberId: string,
+  code: C,
+  message: string,
+  details: Record<string, unknown> | undefined,
+  final: boolean,
+): Reject<undefined, C> => ({
   kind: 'reject',
   memberId,
   code,

@@ -9,27 +9,70 @@ const NOW = new Date('2026-11-23T02:00:00.000Z');
 const SEED = 21;
 
 const REASONS: DeadLetterReason[] = [
-  'empty_message', 'payload_too_large', 'invalid_json', 'unknown_topic', 'unknown_type', 'validation_failed', 'occurred_in_future', 'processing_failed', 'invalid_message', 'idempotency_conflict',
+  'empty_message',
+  'payload_too_large',
+  'invalid_json',
+  'unknown_topic',
+  'unknown_type',
+  'validation_failed',
+  'occurred_in_future',
+  'processing_failed',
+  'invalid_message',
+  'idempotency_conflict',
 ];
 const INPUT_TOPICS = [Topics.purchases.name, Topics.checkIns.name, Topics.referrals.name, Topics.memberEvents.name];
-const PROTOTYPE_KEYS = ['toString', 'valueOf', 'constructor', '__proto__', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', '__defineGetter__', '__lookupGetter__'];
+const PROTOTYPE_KEYS = [
+  'toString',
+  'valueOf',
+  'constructor',
+  '__proto__',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toLocaleString',
+  '__defineGetter__',
+  '__lookupGetter__',
+];
 
 /** One valid message of each topic and type. */
 const VALID: { topic: string; message: Record<string, unknown> }[] = [
   {
     topic: Topics.purchases.name,
     message: {
-      eventId: 'pos-7-000123', type: 'purchase.completed', occurredAt: '2026-11-23T10:15:00+08:00', memberId: 'm-1001', storeId: 'sh-07', channel: 'store',
-      orderId: 'o-555', amountMinor: 12990, currency: 'CNY', lines: [{ sku: 'tea-01', category: 'beverage', quantity: 2, amountMinor: 3000 }],
+      eventId: 'pos-7-000123',
+      type: 'purchase.completed',
+      occurredAt: '2026-11-23T10:15:00+08:00',
+      memberId: 'm-1001',
+      storeId: 'sh-07',
+      channel: 'store',
+      orderId: 'o-555',
+      amountMinor: 12990,
+      currency: 'CNY',
+      lines: [{ sku: 'tea-01', category: 'beverage', quantity: 2, amountMinor: 3000 }],
     },
   },
   {
     topic: Topics.purchases.name,
-    message: { eventId: 'r-1', type: 'purchase.refunded', occurredAt: '2026-11-23T10:15:00Z', memberId: 'm-1', orderId: 'o-1', refundId: 'rf-1', amountMinor: 5, currency: 'CNY' },
+    message: {
+      eventId: 'r-1',
+      type: 'purchase.refunded',
+      occurredAt: '2026-11-23T10:15:00Z',
+      memberId: 'm-1',
+      orderId: 'o-1',
+      refundId: 'rf-1',
+      amountMinor: 5,
+      currency: 'CNY',
+    },
   },
   { topic: Topics.checkIns.name, message: { eventId: 'c-1', type: 'member.checked-in', occurredAt: '2026-11-23T10:15:00Z', memberId: 'm-1' } },
-  { topic: Topics.referrals.name, message: { eventId: 'f-1', type: 'referral.completed', occurredAt: '2026-11-23T10:15:00Z', referrerId: 'm-1', refereeId: 'm-2' } },
-  { topic: Topics.memberEvents.name, message: { eventId: 'a-1', type: 'member.activity', activity: 'review', occurredAt: '2026-11-23T10:15:00Z', memberId: 'm-1', storeId: 's-1' } },
+  {
+    topic: Topics.referrals.name,
+    message: { eventId: 'f-1', type: 'referral.completed', occurredAt: '2026-11-23T10:15:00Z', referrerId: 'm-1', refereeId: 'm-2' },
+  },
+  {
+    topic: Topics.memberEvents.name,
+    message: { eventId: 'a-1', type: 'member.activity', activity: 'review', occurredAt: '2026-11-23T10:15:00Z', memberId: 'm-1', storeId: 's-1' },
+  },
 ];
 
 /** Every string of a value (keys too), walked with a stack of its own. */
@@ -66,8 +109,14 @@ const answersSafely = (topic: string, bytes: Buffer): ParsedInput => {
 
 /** JSON text nesting `inner` `depth` levels deep in arrays or single-key objects (built as text: nothing recurses). */
 const deepText = fc
-  .record({ depth: fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 40, max: 6000 })), objects: fc.boolean(), key: fc.constantFrom('a', 'lines', ...PROTOTYPE_KEYS) })
-  .map(({ depth, objects, key }) => (objects ? `${`{${JSON.stringify(key)}:`.repeat(depth)}1${'}'.repeat(depth)}` : `${'['.repeat(depth)}{}${']'.repeat(depth)}`));
+  .record({
+    depth: fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 40, max: 6000 })),
+    objects: fc.boolean(),
+    key: fc.constantFrom('a', 'lines', ...PROTOTYPE_KEYS),
+  })
+  .map(({ depth, objects, key }) =>
+    objects ? `${`{${JSON.stringify(key)}:`.repeat(depth)}1${'}'.repeat(depth)}` : `${'['.repeat(depth)}{}${']'.repeat(depth)}`,
+  );
 
 /** Strings PostgreSQL refuses, mixed with ordinary characters. */
 const unstorableString = fc
@@ -116,9 +165,11 @@ const applied = (message: Record<string, unknown>, changes: Change[]): string =>
   return text;
 };
 
-const mutatedValid = fc.constantFrom(...VALID).chain(({ topic, message }) =>
-  fc.record({ topic: fc.constant(topic), text: fc.array(change(message), { minLength: 0, maxLength: 3 }).map((changes) => applied(message, changes)) }),
-);
+const mutatedValid = fc
+  .constantFrom(...VALID)
+  .chain(({ topic, message }) =>
+    fc.record({ topic: fc.constant(topic), text: fc.array(change(message), { minLength: 0, maxLength: 3 }).map((changes) => applied(message, changes)) }),
+  );
 
 describe('parsing any input (property)', () => {
   it('answers arbitrary bytes with a reason, never a throw', () => {
@@ -133,12 +184,19 @@ describe('parsing any input (property)', () => {
   it('answers arbitrary JSON, deep nesting included, with a clean event or a reason', () => {
     const types = Object.values(INPUT_SCHEMAS).flatMap((byType) => Object.keys(byType));
     const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom(...Object.keys(VALID[0].message), ...PROTOTYPE_KEYS));
-    const fieldText = fc.oneof(fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)), deepText);
+    const fieldText = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+      deepText,
+    );
     // Objects with a type of the contract (or of Object.prototype) and any fields, any of them deep.
     const typed = fc
       .record({ type: fc.constantFrom(...types, ...PROTOTYPE_KEYS), fields: fc.array(fc.tuple(key, fieldText), { maxLength: 6 }) })
       .map(({ type, fields }) => `{${[`"type":${JSON.stringify(type)}`, ...fields.map(([k, v]) => `${JSON.stringify(k)}:${v}`)].join(',')}}`);
-    const json = fc.oneof(fc.jsonValue({ maxDepth: 6 }).map((v) => JSON.stringify(v)), typed, deepText);
+    const json = fc.oneof(
+      fc.jsonValue({ maxDepth: 6 }).map((v) => JSON.stringify(v)),
+      typed,
+      deepText,
+    );
     fc.assert(
       fc.property(fc.constantFrom(...INPUT_TOPICS), json, (topic, text) => {
         answersSafely(topic, Buffer.from(text));

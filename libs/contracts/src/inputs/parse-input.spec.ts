@@ -70,8 +70,7 @@ describe('parsing input messages', () => {
 /** `value` inside `depth` levels of arrays, as JSON text (built as text: no recursion anywhere). */
 const nestedText = (depth: number, inner = '1') => `${'['.repeat(depth)}${inner}${']'.repeat(depth)}`;
 /** A message's JSON text with `field` set to the JSON text `valueText`. */
-const withFieldText = (message: object, field: string, valueText: string) =>
-  JSON.stringify({ ...message, [field]: '@@' }).replace('"@@"', valueText);
+const withFieldText = (message: object, field: string, valueText: string) => JSON.stringify({ ...message, [field]: '@@' }).replace('"@@"', valueText);
 const PROTOTYPE_KEYS = ['toString', 'valueOf', 'constructor', '__proto__', 'hasOwnProperty', 'isPrototypeOf', '__defineGetter__'];
 
 describe('parsing input messages that could stop a consumer', () => {
@@ -89,7 +88,11 @@ describe('parsing input messages that could stop a consumer', () => {
   it('refuses a purchase whose lines nest 5,000 levels deep, naming lines, before anything recurses into them', () => {
     const text = withFieldText(purchase, 'lines', nestedText(5000));
     expect(text.length).toBeGreaterThan(10_000);
-    expect(parseInput(Topics.purchases.name, Buffer.from(text), NOW)).toMatchObject({ ok: false, reason: 'validation_failed', fieldErrors: [{ field: 'lines' }] });
+    expect(parseInput(Topics.purchases.name, Buffer.from(text), NOW)).toMatchObject({
+      ok: false,
+      reason: 'validation_failed',
+      fieldErrors: [{ field: 'lines' }],
+    });
   });
 
   it('refuses a message nested 5,000 levels deep at its top, whatever the field', () => {
@@ -118,7 +121,10 @@ describe('parsing input messages that could stop a consumer', () => {
   });
 
   it('refuses a message of more JSON values than class-transformer is given', () => {
-    expect(parse(withFieldText({ ...purchase, amountMinor: -1 }, 'extra', `[${Array(20_000).fill(0).join(',')}]`))).toMatchObject({ ok: false, reason: 'payload_too_large' });
+    expect(parse(withFieldText({ ...purchase, amountMinor: -1 }, 'extra', `[${Array(20_000).fill(0).join(',')}]`))).toMatchObject({
+      ok: false,
+      reason: 'payload_too_large',
+    });
   });
 
   it.each([

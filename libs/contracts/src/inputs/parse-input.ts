@@ -27,9 +27,7 @@ export interface FieldError {
   problems: string[];
 }
 
-export type ParsedInput =
-  | { ok: true; event: InputEvent }
-  | { ok: false; reason: DeadLetterReason; message: string; fieldErrors?: FieldError[] };
+export type ParsedInput = { ok: true; event: InputEvent } | { ok: false; reason: DeadLetterReason; message: string; fieldErrors?: FieldError[] };
 
 export const flattenValidationErrors = (errors: ValidationError[], prefix = ''): FieldError[] =>
   errors.flatMap((error) => {
@@ -83,7 +81,8 @@ const boundsProblem = (json: Record<string, unknown>): ParsedInput | undefined =
     if (typeof value !== 'object' || value === null) continue;
     if (depth > MAX_INPUT_DEPTH) return fieldFailure(field, `nested deeper than ${MAX_INPUT_DEPTH} levels`);
     // class-transformer picks the class of a nested object by its `constructor`, and throws on an own one.
-    if (!Array.isArray(value) && Object.hasOwn(value, 'constructor')) return fieldFailure(field, 'holds an object with a "constructor" key, which no message has');
+    if (!Array.isArray(value) && Object.hasOwn(value, 'constructor'))
+      return fieldFailure(field, 'holds an object with a "constructor" key, which no message has');
     const children = Array.isArray(value) ? value : Object.values(value);
     count += children.length;
     if (count > MAX_INPUT_VALUES) return fail('payload_too_large', `message has more than ${MAX_INPUT_VALUES} JSON values`);
@@ -97,7 +96,10 @@ const boundsProblem = (json: Record<string, unknown>): ParsedInput | undefined =
 };
 
 /** The validated event: by the compiled acceptor when it says yes, else by class-validator, which names every problem. */
-const validated = (schema: new () => object, json: Record<string, unknown>): { instance: object } | { errors: ValidationError[] } | { refused: ParsedInput } => {
+const validated = (
+  schema: new () => object,
+  json: Record<string, unknown>,
+): { instance: object } | { errors: ValidationError[] } | { refused: ParsedInput } => {
   // The acceptor reads declared fields only, a level at a time: any depth is safe for it.
   const accepted = acceptorOf(schema)?.(json);
   if (accepted) return { instance: accepted };
@@ -156,7 +158,8 @@ const parse = (topicName: string, value: Buffer | null, now: Date): ParsedInput 
   if (unstorable !== undefined) return fieldFailure(unstorable, UNSTORABLE_PROBLEM);
   const occurredAtText = (instance as { occurredAt: string }).occurredAt;
   const occurredAt = Date.parse(occurredAtText);
-  if (Number.isNaN(occurredAt) || !isCalendarTime(occurredAtText)) return fail('validation_failed', 'occurredAt is not a real date', [{ field: 'occurredAt', problems: ['not a real date'] }]);
+  if (Number.isNaN(occurredAt) || !isCalendarTime(occurredAtText))
+    return fail('validation_failed', 'occurredAt is not a real date', [{ field: 'occurredAt', problems: ['not a real date'] }]);
   if (occurredAt - now.getTime() > MAX_FUTURE_SKEW_MS) return fail('occurred_in_future', `occurredAt is more than 24h ahead of ${now.toISOString()}`);
   return { ok: true, event: instance as InputEvent };
 };

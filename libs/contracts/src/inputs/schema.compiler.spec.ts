@@ -6,10 +6,27 @@ import { compileAcceptor } from './schema.compiler';
 
 const valid: Record<string, Record<string, unknown>> = {
   'purchase.completed': {
-    eventId: 'pos-7-000123', type: 'purchase.completed', occurredAt: '2026-11-23T10:15:00+08:00', memberId: 'm-1001', storeId: 'sh-07',
-    channel: 'store', orderId: 'o-555', amountMinor: 12990, currency: 'CNY', lines: [{ sku: 'tea-01', category: 'beverage', quantity: 2, amountMinor: 3000 }],
+    eventId: 'pos-7-000123',
+    type: 'purchase.completed',
+    occurredAt: '2026-11-23T10:15:00+08:00',
+    memberId: 'm-1001',
+    storeId: 'sh-07',
+    channel: 'store',
+    orderId: 'o-555',
+    amountMinor: 12990,
+    currency: 'CNY',
+    lines: [{ sku: 'tea-01', category: 'beverage', quantity: 2, amountMinor: 3000 }],
   },
-  'purchase.refunded': { eventId: 'r-1', type: 'purchase.refunded', occurredAt: '2026-11-23T10:15:00Z', memberId: 'm-1', orderId: 'o-1', refundId: 'rf-1', amountMinor: 5, currency: 'CNY' },
+  'purchase.refunded': {
+    eventId: 'r-1',
+    type: 'purchase.refunded',
+    occurredAt: '2026-11-23T10:15:00Z',
+    memberId: 'm-1',
+    orderId: 'o-1',
+    refundId: 'rf-1',
+    amountMinor: 5,
+    currency: 'CNY',
+  },
   'member.checked-in': { eventId: 'c-1', type: 'member.checked-in', occurredAt: '2026-11-23T10:15:00Z', memberId: 'm-1' },
   'referral.completed': { eventId: 'f-1', type: 'referral.completed', occurredAt: '2026-11-23T10:15:00Z', referrerId: 'm-1', refereeId: 'm-2' },
   'member.activity': { eventId: 'a-1', type: 'member.activity', activity: 'review', occurredAt: '2026-11-23T10:15:00Z', memberId: 'm-1', storeId: 's-1' },
@@ -23,21 +40,41 @@ const reference = (cls: new () => object, plain: unknown): string | undefined =>
 };
 
 const anyValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(null, true, '', ' ', 'CNY', 'cny', 'store', 'fax', 'm 1', 'x'.repeat(65), '2026-11-23T10:15:00', '2026-11-23T10:15:00.123+08:00', 'purchase.completed'),
+  fc.constantFrom(
+    null,
+    true,
+    '',
+    ' ',
+    'CNY',
+    'cny',
+    'store',
+    'fax',
+    'm 1',
+    'x'.repeat(65),
+    '2026-11-23T10:15:00',
+    '2026-11-23T10:15:00.123+08:00',
+    'purchase.completed',
+  ),
   fc.string({ maxLength: 8 }),
   fc.constantFrom(0, -1, 1, 10.5, 1e12, 100_000_000_000, Number.MAX_SAFE_INTEGER, 500),
   fc.integer(),
   fc.constant([]),
   fc.constant({}),
   fc.constant([{ sku: 'a', quantity: 1, amountMinor: 0 }]),
-  fc.constant([{ sku: 'a', quantity: 1, amountMinor: 0, extra: 1 }, { sku: 'b', category: null, quantity: 2, amountMinor: 5 }]),
+  fc.constant([
+    { sku: 'a', quantity: 1, amountMinor: 0, extra: 1 },
+    { sku: 'b', category: null, quantity: 2, amountMinor: 5 },
+  ]),
   fc.constant([{ quantity: 1, amountMinor: 1 }]),
   fc.constant([1, 2]),
   fc.constant([[{ sku: 'a', quantity: 1, amountMinor: 0 }]]),
   fc.constant({ sku: 'a', quantity: 1, amountMinor: 0 }),
   // Text PostgreSQL cannot store: the acceptor judges it as class-validator does (parseInput refuses it after).
   fc.constantFrom('tea\u0000', '\ud800', 'a\udc00b', '\u{1F375}', 'm-1\u0000'),
-  fc.constant([{ sku: 'tea\u0000', quantity: 1, amountMinor: 0 }, { sku: 'b', category: '\ud800', quantity: 2, amountMinor: 5 }]),
+  fc.constant([
+    { sku: 'tea\u0000', quantity: 1, amountMinor: 0 },
+    { sku: 'b', category: '\ud800', quantity: 2, amountMinor: 5 },
+  ]),
   // Nested, as deep as class-transformer (the reference) survives.
   fc.integer({ min: 1, max: 40 }).map((depth) => JSON.parse(`${'['.repeat(depth)}{}${']'.repeat(depth)}`) as unknown),
   fc.integer({ min: 1, max: 40 }).map((depth) => [JSON.parse(`${'{"sku":'.repeat(depth)}"a"${'}'.repeat(depth)}`) as unknown]),
@@ -45,7 +82,13 @@ const anyValue: fc.Arbitrary<unknown> = fc.oneof(
 
 const mutated = fc.constantFrom(...schemas).chain(([type, cls]) =>
   fc
-    .array(fc.tuple(fc.constantFrom(...Object.keys(valid[type]), 'lines', 'extra', '__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty'), fc.option(anyValue, { nil: undefined })), { maxLength: 4 })
+    .array(
+      fc.tuple(
+        fc.constantFrom(...Object.keys(valid[type]), 'lines', 'extra', '__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty'),
+        fc.option(anyValue, { nil: undefined }),
+      ),
+      { maxLength: 4 },
+    )
     .map((changes) => {
       const plain: Record<string, unknown> = JSON.parse(JSON.stringify(valid[type]));
       for (const [key, value] of changes) {
@@ -79,7 +122,10 @@ describe('the compiled acceptor', () => {
   it('accepts the valid examples and strips undeclared fields at both levels', () => {
     const purchase = compileAcceptor(INPUT_SCHEMAS['loyalty.purchases.v1']['purchase.completed']);
     const lines = [{ sku: 'x', quantity: 1, amountMinor: 1, hack: true }];
-    expect(purchase?.({ ...valid['purchase.completed'], lines, hack: 1 })).toEqual({ ...valid['purchase.completed'], lines: [{ sku: 'x', quantity: 1, amountMinor: 1 }] });
+    expect(purchase?.({ ...valid['purchase.completed'], lines, hack: 1 })).toEqual({
+      ...valid['purchase.completed'],
+      lines: [{ sku: 'x', quantity: 1, amountMinor: 1 }],
+    });
     expect(purchase?.({ ...valid['purchase.completed'], amountMinor: -1 })).toBeUndefined();
     expect(purchase?.({ ...valid['purchase.completed'], lines: [{ sku: 'x', quantity: 0, amountMinor: 1 }] })).toBeUndefined();
   });

@@ -19,8 +19,7 @@ interface PropertyCheck {
   nested?: () => Acceptor | undefined;
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const has = (object: object, key: string) => Object.prototype.hasOwnProperty.call(object, key);
 
@@ -41,7 +40,11 @@ const plainTestFor = (name: string | undefined, constraints: unknown[] | undefin
   return { validate: (value: unknown) => typeof value === 'string' && pattern.test(value) };
 };
 
-const checkFor = (cls: Class, property: string, metadatas: ReturnType<ReturnType<typeof getMetadataStorage>['getTargetValidationMetadatas']>): PropertyCheck | undefined => {
+const checkFor = (
+  cls: Class,
+  property: string,
+  metadatas: ReturnType<ReturnType<typeof getMetadataStorage>['getTargetValidationMetadatas']>,
+): PropertyCheck | undefined => {
   const check: PropertyCheck = { property, conditions: [], constraints: [] };
   const storage = getMetadataStorage();
   for (const m of metadatas) {

@@ -31,23 +31,25 @@ export const isCalendarTime = (text: string): boolean => {
   return twoDigits(text, 11) < 24 && twoDigits(text, 14) < 60 && second < 60 && offsetHours <= 18 && offsetMinutes < 60;
 };
 
-export const IsId = (options?: ValidationOptions) =>
-  Matches(ID_PATTERN, { message: '$property must be 1-64 characters of [A-Za-z0-9._:-]', ...options });
+export const IsId = (options?: ValidationOptions) => Matches(ID_PATTERN, { message: '$property must be 1-64 characters of [A-Za-z0-9._:-]', ...options });
 
-export const IsEventId = () =>
-  Matches(EVENT_ID_PATTERN, { message: '$property must be 1-128 characters of [A-Za-z0-9._:-]' });
+export const IsEventId = () => Matches(EVENT_ID_PATTERN, { message: '$property must be 1-128 characters of [A-Za-z0-9._:-]' });
 
-export const IsBusinessTime = () =>
-  Matches(ISO_WITH_OFFSET, { message: '$property must be ISO-8601 with an offset, e.g. 2026-11-23T10:15:00+08:00' });
+export const IsBusinessTime = () => Matches(ISO_WITH_OFFSET, { message: '$property must be ISO-8601 with an offset, e.g. 2026-11-23T10:15:00+08:00' });
 
 /** Largest amount accepted in minor units: above this a value is a producer bug, not a purchase. */
 export const MAX_AMOUNT_MINOR = 100_000_000_000;
 
 /** A free text the ledger can store as it is (no NUL, no lone surrogate). */
 export const IsStorable = () =>
-  ValidateBy({ name: 'isStorable', validator: { validate: (v: unknown) => typeof v === 'string' && isStorableText(v), defaultMessage: () => '$property holds NUL or a lone surrogate' } });
+  ValidateBy({
+    name: 'isStorable',
+    validator: { validate: (v: unknown) => typeof v === 'string' && isStorableText(v), defaultMessage: () => '$property holds NUL or a lone surrogate' },
+  });
 
 /** An optional note a person writes (a transfer's, an ops action's): storable text of at most `maxLength`. */
-export const IsNote = (maxLength: number): PropertyDecorator => (target, key) => {
-  for (const decorate of [IsString(), MaxLength(maxLength), IsStorable(), IsOptional()]) decorate(target, key);
-};
+export const IsNote =
+  (maxLength: number): PropertyDecorator =>
+  (target, key) => {
+    for (const decorate of [IsString(), MaxLength(maxLength), IsStorable(), IsOptional()]) decorate(target, key);
+  };

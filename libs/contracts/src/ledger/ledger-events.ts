@@ -6,14 +6,7 @@ export interface LotPortion {
   expiresAt: string;
 }
 
-export type EarnReason =
-  | 'purchase'
-  | 'check-in'
-  | 'check-in-streak'
-  | 'referral'
-  | 'referral-welcome'
-  | 'activity'
-  | 'adjustment';
+export type EarnReason = 'purchase' | 'check-in' | 'check-in-streak' | 'referral' | 'referral-welcome' | 'activity' | 'adjustment';
 
 export type TierName = string;
 

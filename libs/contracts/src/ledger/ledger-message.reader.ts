@@ -22,8 +22,14 @@ export const readLedgerMessage = (value: Buffer | null): LedgerEventMessage | Un
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return unreadable('validation_failed', 'not an object');
   const e = parsed as Record<string, unknown>;
   const fieldsOk =
-    isText(e.type) && isText(e.memberId) && Number.isSafeInteger(e.version) && (e.version as number) > 0 &&
-    isText(e.occurredAt) && !Number.isNaN(Date.parse(e.occurredAt)) && isText(e.recordedAt) && /^[0-9]{1,19}$/.test(String(e.position));
+    isText(e.type) &&
+    isText(e.memberId) &&
+    Number.isSafeInteger(e.version) &&
+    (e.version as number) > 0 &&
+    isText(e.occurredAt) &&
+    !Number.isNaN(Date.parse(e.occurredAt)) &&
+    isText(e.recordedAt) &&
+    /^[0-9]{1,19}$/.test(String(e.position));
   if (!fieldsOk) return unreadable('validation_failed', 'missing or invalid type, memberId, version, position, occurredAt or recordedAt');
   if (typeof e.data !== 'object' || e.data === null) return unreadable('validation_failed', 'missing data');
   return { ...(e as unknown as LedgerEventMessage), position: String(e.position) };

@@ -23,9 +23,24 @@ const inputTopic = (topic: string, key: string, description: string): TopicDoc =
 });
 
 const OUTPUT_TOPICS: Record<OutputMessageType, Omit<TopicDoc, 'messages'>> = {
-  LedgerEventMessage: { topic: Topics.ledger.name, action: 'send', key: 'the member id', description: 'Every ledger event as stored, at least once, in per-member order.' },
-  Notification: { topic: Topics.notifications.name, action: 'send', key: 'the member id', description: 'Notices for messaging and CRM systems: points expiring soon, tier changes.' },
-  DeadLetter: { topic: Topics.deadLetters.name, action: 'send', key: 'the original message key, byte for byte', description: 'Each refused input message with its original bytes, headers, source and a reason code.' },
+  LedgerEventMessage: {
+    topic: Topics.ledger.name,
+    action: 'send',
+    key: 'the member id',
+    description: 'Every ledger event as stored, at least once, in per-member order.',
+  },
+  Notification: {
+    topic: Topics.notifications.name,
+    action: 'send',
+    key: 'the member id',
+    description: 'Notices for messaging and CRM systems: points expiring soon, tier changes.',
+  },
+  DeadLetter: {
+    topic: Topics.deadLetters.name,
+    action: 'send',
+    key: 'the original message key, byte for byte',
+    description: 'Each refused input message with its original bytes, headers, source and a reason code.',
+  },
 };
 
 const TOPICS: TopicDoc[] = [
@@ -107,7 +122,8 @@ export const asyncApiDocument = (schemas: Record<string, JsonSchema>, version = 
     info: {
       title: 'Tally loyalty ledger',
       version,
-      description: 'Topics Tally reads (inputs from order pipelines and store branches) and writes (ledger events, notifications, dead letters). Values are UTF-8 JSON.',
+      description:
+        'Topics Tally reads (inputs from order pipelines and store branches) and writes (ledger events, notifications, dead letters). Values are UTF-8 JSON.',
     },
     defaultContentType: 'application/json',
     channels,

@@ -33,7 +33,8 @@ const constraintSchema = (cls: Class, property: string, m: ValidationMetadata): 
 };
 
 /** `integer` is a `number`: the narrower type stands. */
-const mergedType = (a: unknown, b: unknown): unknown => (a === undefined || a === b || (a === 'integer' && b === 'number') ? a ?? b : b === 'integer' && a === 'number' ? b : null);
+const mergedType = (a: unknown, b: unknown): unknown =>
+  a === undefined || a === b || (a === 'integer' && b === 'number') ? (a ?? b) : b === 'integer' && a === 'number' ? b : null;
 
 /** One schema holding every part's keywords, or an `allOf` when two parts disagree on one. */
 const merged = (parts: JsonSchema[]): JsonSchema => {
@@ -54,12 +55,24 @@ const merged = (parts: JsonSchema[]): JsonSchema => {
 
 /** `each` applies a constraint to every element of an array value, and to the value itself otherwise. */
 const eachSchema = (schema: JsonSchema, isArray: boolean): JsonSchema =>
-  isArray ? { items: schema } : { anyOf: [{ type: 'array', items: schema }, { not: { type: 'array' }, ...schema }] };
+  isArray
+    ? { items: schema }
+    : {
+        anyOf: [
+          { type: 'array', items: schema },
+          { not: { type: 'array' }, ...schema },
+        ],
+      };
 
 const messageOf = (m: ValidationMetadata, property: string): string | undefined =>
   typeof m.message === 'string' ? m.message.replace('$property', property) : undefined;
 
-const propertySchema = (cls: Class, property: string, metadatas: ValidationMetadata[], nested: (cls: Class) => JsonSchema): { schema: JsonSchema; optional: boolean } => {
+const propertySchema = (
+  cls: Class,
+  property: string,
+  metadatas: ValidationMetadata[],
+  nested: (cls: Class) => JsonSchema,
+): { schema: JsonSchema; optional: boolean } => {
   const own: JsonSchema[] = [];
   const items: JsonSchema[] = [];
   const isArray = metadatas.some((m) => m.name === 'isArray' && !m.each);

@@ -19,11 +19,31 @@ const schemaAccepts = (topic: string, message: Record<string, unknown>): boolean
   const cls = INPUT_SCHEMAS[topic][message.type as string];
   return cls !== undefined && ajv.validate(`urn:tally:schema:${cls.name}`, message) === true;
 };
-const validatorAccepts = (topic: string, message: Record<string, unknown>): boolean =>
-  parseInput(topic, Buffer.from(JSON.stringify(message)), NOW).ok;
+const validatorAccepts = (topic: string, message: Record<string, unknown>): boolean => parseInput(topic, Buffer.from(JSON.stringify(message)), NOW).ok;
 
-const purchase = { eventId: 'pos-7-000123', type: 'purchase.completed', occurredAt: '2026-11-23T10:15:00+08:00', memberId: 'm-1001', storeId: 'sh-07', channel: 'store', orderId: 'o-555', amountMinor: 12990, currency: 'CNY', lines: [{ sku: 'tea-01', category: 'beverage', quantity: 2, amountMinor: 3000 }] };
-const refund = { eventId: 'pos-7-000124', type: 'purchase.refunded', occurredAt: '2026-11-24T09:00:00+08:00', memberId: 'm-1001', storeId: 'sh-07', orderId: 'o-555', refundId: 'r-1', amountMinor: 3000, currency: 'CNY' };
+const purchase = {
+  eventId: 'pos-7-000123',
+  type: 'purchase.completed',
+  occurredAt: '2026-11-23T10:15:00+08:00',
+  memberId: 'm-1001',
+  storeId: 'sh-07',
+  channel: 'store',
+  orderId: 'o-555',
+  amountMinor: 12990,
+  currency: 'CNY',
+  lines: [{ sku: 'tea-01', category: 'beverage', quantity: 2, amountMinor: 3000 }],
+};
+const refund = {
+  eventId: 'pos-7-000124',
+  type: 'purchase.refunded',
+  occurredAt: '2026-11-24T09:00:00+08:00',
+  memberId: 'm-1001',
+  storeId: 'sh-07',
+  orderId: 'o-555',
+  refundId: 'r-1',
+  amountMinor: 3000,
+  currency: 'CNY',
+};
 const checkIn = { eventId: 'app-ci-99', type: 'member.checked-in', occurredAt: '2026-11-23T08:01:00+08:00', memberId: 'm-1001', storeId: 'sh-07' };
 const referral = { eventId: 'ref-42', type: 'referral.completed', occurredAt: '2026-11-23T12:00:00Z', referrerId: 'm-1001', refereeId: 'm-2002' };
 const activity = { eventId: 'app-77', type: 'member.activity', activity: 'review', occurredAt: '2026-11-23T12:30:00+08:00', memberId: 'm-1001' };
@@ -86,7 +106,11 @@ describe('the AsyncAPI document', () => {
 
   it('is AsyncAPI 3 with a channel for every topic and every dead-letter reason', () => {
     expect(doc.asyncapi).toBe('3.0.0');
-    expect(Object.values(doc.channels).map((c) => c.address).sort()).toEqual(ALL_TOPICS.map((t) => t.name).sort());
+    expect(
+      Object.values(doc.channels)
+        .map((c) => c.address)
+        .sort(),
+    ).toEqual(ALL_TOPICS.map((t) => t.name).sort());
     expect(Object.keys(doc.components['x-dead-letter-reasons'] as object).sort()).toEqual(Object.keys(DEAD_LETTER_REASONS).sort());
   });
 
@@ -102,14 +126,21 @@ describe('the AsyncAPI document', () => {
       }
     };
     walk(doc);
-    const resolve = (ref: string) => ref.slice(2).split('/').reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], doc);
+    const resolve = (ref: string) =>
+      ref
+        .slice(2)
+        .split('/')
+        .reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], doc);
     expect(refs.filter((ref) => resolve(ref) === undefined)).toEqual([]);
     expect(refs.length).toBeGreaterThan(20);
   });
 
   it('judges a purchase by its payload schema as the standalone schema does', () => {
     // given the document's own components, as an AsyncAPI tool would compile them
-    const validate = new Ajv({ strict: false, unicodeRegExp: false }).compile({ components: { schemas: (doc.components as { schemas: object }).schemas }, $ref: '#/components/schemas/PurchaseCompleted' });
+    const validate = new Ajv({ strict: false, unicodeRegExp: false }).compile({
+      components: { schemas: (doc.components as { schemas: object }).schemas },
+      $ref: '#/components/schemas/PurchaseCompleted',
+    });
     // then a purchase passes and a line of quantity 0 (a nested definition) does not
     expect(validate(purchase)).toBe(true);
     expect(validate({ ...purchase, lines: [{ ...purchase.lines[0], quantity: 0 }] })).toBe(false);
@@ -117,8 +148,21 @@ describe('the AsyncAPI document', () => {
 });
 
 describe('JSON Schemas of the output messages, generated from their TypeScript types', () => {
-  const stored = { position: '17', version: 3, eventId: '5b0c1f7e-8d1b-4a4e-9c53-2f7f3c1e9a10', recordedAt: '2026-11-23T02:15:00.123Z', causationId: 'pos-7-000123', hash: 'ab'.repeat(32), memberId: 'm-1001', occurredAt: '2026-11-23T10:15:00+08:00' };
-  const earned = { ...stored, type: 'points.earned', data: { points: 129, lotId: 'l-1', expiresAt: '2027-11-23T02:15:00.000Z', reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: ['purchase'] } };
+  const stored = {
+    position: '17',
+    version: 3,
+    eventId: '5b0c1f7e-8d1b-4a4e-9c53-2f7f3c1e9a10',
+    recordedAt: '2026-11-23T02:15:00.123Z',
+    causationId: 'pos-7-000123',
+    hash: 'ab'.repeat(32),
+    memberId: 'm-1001',
+    occurredAt: '2026-11-23T10:15:00+08:00',
+  };
+  const earned = {
+    ...stored,
+    type: 'points.earned',
+    data: { points: 129, lotId: 'l-1', expiresAt: '2027-11-23T02:15:00.000Z', reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: ['purchase'] },
+  };
   const accepts = (type: string, message: unknown) => ajv.validate(`urn:tally:schema:${type}`, message);
 
   it('accepts a relayed points.earned and refuses one whose data lacks its points', () => {
@@ -128,12 +172,22 @@ describe('JSON Schemas of the output messages, generated from their TypeScript t
   });
 
   it('accepts the notices and refuses an unknown one', () => {
-    expect(accepts('Notification', { type: 'tier.changed', memberId: 'm-1', from: 'member', to: 'silver', effectiveAt: '2026-11-23T02:15:00.000Z' })).toBe(true);
+    expect(accepts('Notification', { type: 'tier.changed', memberId: 'm-1', from: 'member', to: 'silver', effectiveAt: '2026-11-23T02:15:00.000Z' })).toBe(
+      true,
+    );
     expect(accepts('Notification', { type: 'tier.changed', memberId: 'm-1' })).toBe(false);
   });
 
   it('accepts a dead letter with a known reason only', () => {
-    const letter = { reason: 'invalid_json', message: 'not JSON', source: { topic: 't', partition: 0, offset: '4', key: 'm-1', timestamp: '1' }, valueBase64: 'e30=', headers: {}, consumerGroup: 'earn', deadLetteredAt: '2026-11-23T02:15:00.000Z' };
+    const letter = {
+      reason: 'invalid_json',
+      message: 'not JSON',
+      source: { topic: 't', partition: 0, offset: '4', key: 'm-1', timestamp: '1' },
+      valueBase64: 'e30=',
+      headers: {},
+      consumerGroup: 'earn',
+      deadLetteredAt: '2026-11-23T02:15:00.000Z',
+    };
     expect(accepts('DeadLetter', letter)).toBe(true);
     expect(accepts('DeadLetter', { ...letter, reason: 'bad_mood' })).toBe(false);
   });

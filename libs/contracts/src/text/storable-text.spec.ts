@@ -28,7 +28,11 @@ describe('text PostgreSQL can store', () => {
     fc.assert(
       fc.property(value, ([v, key, text]) => {
         const input = { [key]: text, v, backslashes: '\\u0000\\\\ud800' };
-        const expected = { [storableText(key)]: storableText(text), v: JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'string' ? storableText(x) : x))), backslashes: '\\u0000\\\\ud800' };
+        const expected = {
+          [storableText(key)]: storableText(text),
+          v: JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'string' ? storableText(x) : x))),
+          backslashes: '\\u0000\\\\ud800',
+        };
         const json = storableJson(input);
         expect(json).not.toMatch(/(^|[^\\])(\\\\)*\\u(0000|d[89a-f])/i);
         expect(JSON.parse(json)).toEqual(expected);

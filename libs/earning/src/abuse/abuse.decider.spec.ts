@@ -20,7 +20,12 @@ describe('abuse rules in the earn decision', () => {
         type: 'member.flagged',
         memberId: MEMBER,
         occurredAt: at(20),
-        data: { flagId: expect.any(String), ruleId: 'burst', action: 'block-spending', evidence: { input: 'purchase', window: 'hour', period: '2026-11-23T02', count: 3, max: 2, eventId: 'pos-2' } },
+        data: {
+          flagId: expect.any(String),
+          ruleId: 'burst',
+          action: 'block-spending',
+          evidence: { input: 'purchase', window: 'hour', period: '2026-11-23T02', count: 3, max: 2, eventId: 'pos-2' },
+        },
       },
     ]);
     // The purchases still earn: a flag judges the member, not the purchase.

@@ -26,7 +26,13 @@ const isOpen = (state: MemberState, ruleId: string): boolean => {
   return false;
 };
 
-const flagged = (memberId: string, input: InputEvent, rule: AbuseRule, evidence: LedgerEventDataMap['member.flagged']['evidence'], newFlagId: () => string): NewLedgerEvent => ({
+const flagged = (
+  memberId: string,
+  input: InputEvent,
+  rule: AbuseRule,
+  evidence: LedgerEventDataMap['member.flagged']['evidence'],
+  newFlagId: () => string,
+): NewLedgerEvent => ({
   type: 'member.flagged',
   memberId,
   occurredAt: input.occurredAt,
@@ -34,7 +40,12 @@ const flagged = (memberId: string, input: InputEvent, rule: AbuseRule, evidence:
 });
 
 /** Velocity rules: each rule of the input's kind whose window now holds more than `max` such inputs. */
-const velocityFlags = (input: InputEvent, states: Readonly<Record<string, MemberState>>, rules: readonly AbuseRule[], newFlagId: () => string): readonly NewLedgerEvent[] => {
+const velocityFlags = (
+  input: InputEvent,
+  states: Readonly<Record<string, MemberState>>,
+  rules: readonly AbuseRule[],
+  newFlagId: () => string,
+): readonly NewLedgerEvent[] => {
   const watched = watchedOf(input);
   if (!watched) return NONE;
   const state = states[watched.memberId];
@@ -58,7 +69,13 @@ const velocityFlags = (input: InputEvent, states: Readonly<Record<string, Member
  * member had already spent (redeemed, captured or sent): the order earned them, they were spent,
  * and then the order was refunded.
  */
-const refundFlags = (input: InputEvent, events: readonly NewLedgerEvent[], states: Readonly<Record<string, MemberState>>, rules: readonly AbuseRule[], newFlagId: () => string): readonly NewLedgerEvent[] => {
+const refundFlags = (
+  input: InputEvent,
+  events: readonly NewLedgerEvent[],
+  states: Readonly<Record<string, MemberState>>,
+  rules: readonly AbuseRule[],
+  newFlagId: () => string,
+): readonly NewLedgerEvent[] => {
   if (input.type !== 'purchase.refunded') return NONE;
   const clawback = events.find((e) => e.type === 'points.clawed-back');
   if (clawback?.type !== 'points.clawed-back') return NONE;
@@ -68,7 +85,15 @@ const refundFlags = (input: InputEvent, events: readonly NewLedgerEvent[], state
     if (rule.input !== 'refund-after-redemption' || debt < (rule as RefundAfterRedemptionRule).minDebt || isOpen(state, rule.id)) return [];
     const { orderId, refundId, points } = clawback.data;
     const spent = state.totals.redeemed + state.totals.captured;
-    return [flagged(clawback.memberId, input, rule, { input: 'refund-after-redemption', orderId, refundId, clawedBack: points, debt, spent, eventId: input.eventId }, newFlagId)];
+    return [
+      flagged(
+        clawback.memberId,
+        input,
+        rule,
+        { input: 'refund-after-redemption', orderId, refundId, clawedBack: points, debt, spent, eventId: input.eventId },
+        newFlagId,
+      ),
+    ];
   });
 };
 

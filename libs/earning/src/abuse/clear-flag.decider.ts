@@ -8,9 +8,7 @@ export interface ClearFlagCommand {
   occurredAt: string;
 }
 
-export type ClearFlagDecision =
-  | { ok: true; events: NewLedgerEvent[]; ruleId: string }
-  | { ok: false; code: 'FLAG_NOT_FOUND'; message: string; flagId: string };
+export type ClearFlagDecision = { ok: true; events: NewLedgerEvent[]; ruleId: string } | { ok: false; code: 'FLAG_NOT_FOUND'; message: string; flagId: string };
 
 /** Whether another open flag than `flagId` holds the member's earnings. */
 const stillHeld = (state: MemberState, flagId: string): boolean =>

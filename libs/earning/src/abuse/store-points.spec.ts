@@ -7,14 +7,25 @@ const earned = (points: number, storeId: string | undefined, occurredAt = '2026-
   type: 'points.earned',
   memberId: 'm-1',
   occurredAt,
-  data: { points, lotId: 'l', expiresAt: '2027-11-23T02:15:00.000Z', reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: [], ...(storeId ? { storeId } : {}) },
+  data: {
+    points,
+    lotId: 'l',
+    expiresAt: '2027-11-23T02:15:00.000Z',
+    reason: 'purchase',
+    tier: 'member',
+    multiplier: 1,
+    ruleIds: [],
+    ...(storeId ? { storeId } : {}),
+  },
 });
 let ids = 0;
 const newId = () => `f-${++ids}`;
 
 describe('the store-points rule', () => {
   it('counts what earnings grant through a store, in the UTC hour of the input', () => {
-    expect(storeGrantsOf('e-1', [earned(300, 'sh-07'), earned(50, undefined)])).toEqual([{ storeId: 'sh-07', period: '2026-11-23T02', points: 300, eventId: 'e-1' }]);
+    expect(storeGrantsOf('e-1', [earned(300, 'sh-07'), earned(50, undefined)])).toEqual([
+      { storeId: 'sh-07', period: '2026-11-23T02', points: 300, eventId: 'e-1' },
+    ]);
   });
 
   it('flags the store at the grant that takes its hour over the maximum, with the count before the batch', () => {
@@ -33,7 +44,13 @@ describe('the store-points rule', () => {
       [storeHourKey('sh-08', '2026-11-23T02'), 300],
     ]);
     expect(decideStoreFlags(grants, totals, [RULE], newId)).toEqual([
-      { flagId: expect.any(String), storeId: 'sh-07', ruleId: 'store-burst', action: 'flag', evidence: { input: 'store-points', window: 'hour', period: '2026-11-23T02', points: 1100, max: 1000, eventId: 'e-2' } },
+      {
+        flagId: expect.any(String),
+        storeId: 'sh-07',
+        ruleId: 'store-burst',
+        action: 'flag',
+        evidence: { input: 'store-points', window: 'hour', period: '2026-11-23T02', points: 1100, max: 1000, eventId: 'e-2' },
+      },
     ]);
   });
 

@@ -32,7 +32,8 @@ export interface StoreFlag {
   evidence: StorePointsEvidence;
 }
 
-export const storePointsRules = (rules: readonly AbuseRule[]): StorePointsRule[] => rules.filter((rule): rule is StorePointsRule => rule.input === 'store-points');
+export const storePointsRules = (rules: readonly AbuseRule[]): StorePointsRule[] =>
+  rules.filter((rule): rule is StorePointsRule => rule.input === 'store-points');
 
 /** The store-hour a grant counts in, as one key. */
 export const storeHourKey = (storeId: string, period: string): string => `${storeId}\u0000${period}`;
@@ -85,7 +86,14 @@ export const decideStoreFlags = (
     running.set(key, after);
     for (const rule of rules) {
       if (before > rule.max || after <= rule.max) continue;
-      const evidence: StorePointsEvidence = { input: 'store-points', window: 'hour', period: grant.period, points: after, max: rule.max, eventId: grant.eventId };
+      const evidence: StorePointsEvidence = {
+        input: 'store-points',
+        window: 'hour',
+        period: grant.period,
+        points: after,
+        max: rule.max,
+        eventId: grant.eventId,
+      };
       flags.push({ flagId: newFlagId(), storeId: grant.storeId, ruleId: rule.id, action: 'flag', evidence });
     }
   }

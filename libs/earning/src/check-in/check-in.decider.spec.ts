@@ -5,8 +5,7 @@ import { MEMBER, checkIn, contextFor, dataOf, eventsOf, programWith, purchase, r
 import { decideCheckIn } from './check-in.decider';
 
 /** Check-ins at 08:01 Shanghai time on consecutive days from 2026-11-01. */
-const dailyCheckIns = (days: number, from = '2026-11-01') =>
-  Array.from({ length: days }, (_, i) => checkIn(`${addDays(from, i)}T08:01:00+08:00`));
+const dailyCheckIns = (days: number, from = '2026-11-01') => Array.from({ length: days }, (_, i) => checkIn(`${addDays(from, i)}T08:01:00+08:00`));
 
 describe('decideCheckIn', () => {
   it('earns 10 points once a business day, with the day and the streak', () => {
@@ -42,7 +41,13 @@ describe('decideCheckIn', () => {
     // when the member checks in again at 23:59 Shanghai time (15:59 UTC)
     const decision = decideCheckIn(checkIn('2026-11-23T15:59:00Z'), members[MEMBER], contextFor());
     // then
-    expect(decision).toEqual({ kind: 'reject', memberId: MEMBER, code: 'ALREADY_CHECKED_IN_TODAY', message: 'already checked in on 2026-11-23', result: { outcome: 'refused' } });
+    expect(decision).toEqual({
+      kind: 'reject',
+      memberId: MEMBER,
+      code: 'ALREADY_CHECKED_IN_TODAY',
+      message: 'already checked in on 2026-11-23',
+      result: { outcome: 'refused' },
+    });
   });
 
   it('counts a check-in after midnight in the program time zone as the next day', () => {
@@ -63,7 +68,11 @@ describe('decideCheckIn', () => {
     // when a member checks in 14 days in a row
     const { members, decisions } = run(dailyCheckIns(14), contextFor());
     // then the 7th and 14th decisions carry a bonus
-    const bonuses = decisions.map((d) => eventsOf(d).slice(1).map((e) => dataOf('points.earned', e)));
+    const bonuses = decisions.map((d) =>
+      eventsOf(d)
+        .slice(1)
+        .map((e) => dataOf('points.earned', e)),
+    );
     expect(bonuses[5]).toEqual([]);
     expect(bonuses[6]).toEqual([
       {
@@ -130,7 +139,13 @@ describe('decideCheckIn', () => {
       // when Monday arrives again from another branch, later that day
       const decision = decideCheckIn(checkIn('2026-11-23T19:30:00+08:00', { storeId: 'sh-09' }), members[MEMBER], contextFor());
       // then
-      expect(decision).toEqual({ kind: 'reject', memberId: MEMBER, code: 'ALREADY_CHECKED_IN_TODAY', message: 'already checked in on 2026-11-23', result: { outcome: 'refused' } });
+      expect(decision).toEqual({
+        kind: 'reject',
+        memberId: MEMBER,
+        code: 'ALREADY_CHECKED_IN_TODAY',
+        message: 'already checked in on 2026-11-23',
+        result: { outcome: 'refused' },
+      });
     });
 
     it('adds the streak bonus to a late day that completes a run of 7', () => {
@@ -160,7 +175,8 @@ describe('decideCheckIn', () => {
         result: { outcome: 'refused' },
         memberId: MEMBER,
         code: 'CHECK_IN_TOO_LATE',
-        message: "check-in for 2026-10-18 arrived after the late-input window of 35 days before the member's newest day 2026-11-23 (program lateInputWindowDays: 35)",
+        message:
+          "check-in for 2026-10-18 arrived after the late-input window of 35 days before the member's newest day 2026-11-23 (program lateInputWindowDays: 35)",
       });
     });
 

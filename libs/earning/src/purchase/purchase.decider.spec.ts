@@ -208,7 +208,13 @@ describe('decidePurchase', () => {
         expect(inside.kind).toBe('append');
         expect(past).toMatchObject({ kind: 'reject', code: 'INPUT_TOO_LATE', message: expect.stringContaining('late-input window of 10 days') });
         // and without a cap there is nothing to look back at: the same purchase earns
-        expect(decidePurchase(purchase({ orderId: 'o-past', occurredAt: '2026-11-12T10:00:00+08:00' }), members[MEMBER], contextFor(programWith({ lateInputWindowDays: 10 }))).kind).toBe('append');
+        expect(
+          decidePurchase(
+            purchase({ orderId: 'o-past', occurredAt: '2026-11-12T10:00:00+08:00' }),
+            members[MEMBER],
+            contextFor(programWith({ lateInputWindowDays: 10 })),
+          ).kind,
+        ).toBe('append');
       });
 
       it('earns only what is left of the day and says so', () => {

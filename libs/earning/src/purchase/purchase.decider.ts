@@ -25,7 +25,8 @@ export const decidePurchase = (purchase: PurchaseCompleted, state: MemberState, 
   const { memberId, orderId } = purchase;
   if (state.orders.has(orderId)) return reject(memberId, 'DUPLICATE_ORDER', `order ${orderId} already earned points`);
   const rate = rateFor(program, purchase.currency);
-  if (!rate) return reject(memberId, 'UNSUPPORTED_CURRENCY', `the program does not accept ${purchase.currency} (accepts ${Object.keys(program.currencies).join(', ')})`);
+  if (!rate)
+    return reject(memberId, 'UNSUPPORTED_CURRENCY', `the program does not accept ${purchase.currency} (accepts ${Object.keys(program.currencies).join(', ')})`);
 
   const tier = tierByName(program, state.tier) ?? lowestTier(program);
   const earned = purchasePoints(program, purchase, rate, tier.multiplier);

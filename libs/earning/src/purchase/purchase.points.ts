@@ -28,8 +28,7 @@ interface Portion {
   category?: string;
 }
 
-export const basePoints = (amountMinor: number, rate: CurrencyRate): bigint =>
-  (BigInt(amountMinor) * BigInt(rate.points)) / BigInt(rate.perMinorUnits);
+export const basePoints = (amountMinor: number, rate: CurrencyRate): bigint => (BigInt(amountMinor) * BigInt(rate.points)) / BigInt(rate.perMinorUnits);
 
 /** Campaigns running at `occurredAt` (window [start, end)) that cover the purchase's store. */
 export const campaignsFor = (program: Program, purchase: PurchaseCompleted): Campaign[] => {

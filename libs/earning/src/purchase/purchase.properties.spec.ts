@@ -25,14 +25,17 @@ const program = fc
     maxPointsPerEvent: fc.integer({ min: 1, max: 20_000 }),
     dailyEarnCap: fc.option(fc.integer({ min: 1, max: 20_000 }), { nil: undefined }),
   })
-  .map(
-    (p): Program => ({
-      ...DEFAULT_PROGRAM,
-      tiers: DEFAULT_PROGRAM.tiers.map((tier, i) => ({ ...tier, multiplier: p.tierMultipliers[i] })),
-      campaigns: p.campaigns.map((c): Campaign => ({ id: c.id, multiplier: c.multiplier, ...WINDOW, ...(c.categories ? { categories: [...c.categories] } : {}) })),
-      purchase: { maxPointsPerEvent: p.maxPointsPerEvent, campaignCombination: p.combination, ...(p.dailyEarnCap ? { dailyEarnCap: p.dailyEarnCap } : {}) },
-    }),
-  );
+  .map((p): Program => ({
+    ...DEFAULT_PROGRAM,
+    tiers: DEFAULT_PROGRAM.tiers.map((tier, i) => ({ ...tier, multiplier: p.tierMultipliers[i] })),
+    campaigns: p.campaigns.map((c): Campaign => ({
+      id: c.id,
+      multiplier: c.multiplier,
+      ...WINDOW,
+      ...(c.categories ? { categories: [...c.categories] } : {}),
+    })),
+    purchase: { maxPointsPerEvent: p.maxPointsPerEvent, campaignCombination: p.combination, ...(p.dailyEarnCap ? { dailyEarnCap: p.dailyEarnCap } : {}) },
+  }));
 
 const line = fc.record({
   sku: fc.constant('sku-1'),
@@ -58,7 +61,16 @@ describe('purchase points (properties)', () => {
           type: 'points.earned',
           memberId: MEMBER,
           occurredAt: order.occurredAt,
-          data: { points: earlier, lotId: 'lot-0', expiresAt: '2027-12-01T00:00:00Z', reason: 'check-in', tier, multiplier: 1, ruleIds: [], day: order.occurredAt.slice(0, 10) },
+          data: {
+            points: earlier,
+            lotId: 'lot-0',
+            expiresAt: '2027-12-01T00:00:00Z',
+            reason: 'check-in',
+            tier,
+            multiplier: 1,
+            ruleIds: [],
+            day: order.occurredAt.slice(0, 10),
+          },
         });
         // when
         const decision = decidePurchase(order, state, contextFor(p));
@@ -90,7 +102,8 @@ describe('purchase points (properties)', () => {
         };
         const decision = decidePurchase(purchase({ amountMinor, occurredAt: '2026-11-11T10:00:00+08:00' }), initialMemberState(MEMBER), contextFor(p));
         // exact: base times the two multipliers in ten-thousandths
-        const exact = (BigInt(Math.floor(amountMinor / 100)) * BigInt(Math.round(tierMultiplier * 1e4)) * BigInt(Math.round(campaignMultiplier * 1e4))) / 100_000_000n;
+        const exact =
+          (BigInt(Math.floor(amountMinor / 100)) * BigInt(Math.round(tierMultiplier * 1e4)) * BigInt(Math.round(campaignMultiplier * 1e4))) / 100_000_000n;
         const points = decision.kind === 'append' && decision.events[0].type === 'points.earned' ? decision.events[0].data.points : 0;
         expect(points).toBe(Number(exact));
       }),

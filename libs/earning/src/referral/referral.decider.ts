@@ -18,6 +18,13 @@ export const decideReferral = (referral: ReferralCompleted, referrer: MemberStat
   const store = optional('storeId', referral.storeId);
   return append(
     earnedEvent(referrer, occurredAt, ctx, { points: referrerPoints, reason: 'referral', refereeId, multiplier: 1, ruleIds: ['referral.referrer'], ...store }),
-    earnedEvent(referee, occurredAt, ctx, { points: refereePoints, reason: 'referral-welcome', referrerId, multiplier: 1, ruleIds: ['referral.referee'], ...store }),
+    earnedEvent(referee, occurredAt, ctx, {
+      points: refereePoints,
+      reason: 'referral-welcome',
+      referrerId,
+      multiplier: 1,
+      ruleIds: ['referral.referee'],
+      ...store,
+    }),
   );
 };

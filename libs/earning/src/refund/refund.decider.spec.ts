@@ -54,10 +54,7 @@ describe('decideRefund', () => {
 
   it('spends soonest-expiring lots first', () => {
     // given the order's lot and an older one that expires sooner
-    const members = run(
-      [purchase({ orderId: 'o-old', amountMinor: 1_000, occurredAt: '2026-01-05T10:00:00+08:00' }), purchase()],
-      contextFor(),
-    ).members;
+    const members = run([purchase({ orderId: 'o-old', amountMinor: 1_000, occurredAt: '2026-01-05T10:00:00+08:00' }), purchase()], contextFor()).members;
     const decision = decideRefund(refund(), members[MEMBER], contextFor());
     expect(eventsOf(decision)[0].data).toMatchObject({
       points: 29,

@@ -6,7 +6,10 @@ const nothingYet = { [MEMBER]: initialMemberState(MEMBER) };
 
 describe('a refund that arrived before its purchase', () => {
   it('waits while its purchase has not come', () => {
-    expect(decideWaitingRefund(refund(), nothingYet, contextFor(), undefined)).toEqual({ kind: 'skip', result: { outcome: 'deferred', waitKey: 'order:o-555' } });
+    expect(decideWaitingRefund(refund(), nothingYet, contextFor(), undefined)).toEqual({
+      kind: 'skip',
+      result: { outcome: 'deferred', waitKey: 'order:o-555' },
+    });
   });
 
   it('is applied once its purchase earned', () => {

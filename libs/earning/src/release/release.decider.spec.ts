@@ -29,7 +29,10 @@ describe('decideReleases', () => {
 
   it('releases due lots in the order they became due, and never the same lot twice', () => {
     const { members } = run(
-      [purchase({ orderId: 'o-2', occurredAt: '2026-11-24T10:00:00+08:00' }), purchase({ orderId: 'o-1', amountMinor: 500, occurredAt: '2026-11-20T10:00:00+08:00' })],
+      [
+        purchase({ orderId: 'o-2', occurredAt: '2026-11-24T10:00:00+08:00' }),
+        purchase({ orderId: 'o-1', amountMinor: 500, occurredAt: '2026-11-20T10:00:00+08:00' }),
+      ],
       pendingCtx(),
     );
     const events = decideReleases(members[MEMBER], '2026-12-31T00:00:00Z');

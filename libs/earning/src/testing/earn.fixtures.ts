@@ -23,8 +23,7 @@ export const NOW = new Date('2026-11-23T12:00:00Z');
 export const programWith = (overrides: { [K in keyof Program]?: Partial<Program[K]> | Program[K] }): Program =>
   ({ ...DEFAULT_PROGRAM, ...overrides }) as Program;
 
-export const purchaseRule = (rule: Partial<Program['purchase']>): Program =>
-  programWith({ purchase: { ...DEFAULT_PROGRAM.purchase, ...rule } });
+export const purchaseRule = (rule: Partial<Program['purchase']>): Program => programWith({ purchase: { ...DEFAULT_PROGRAM.purchase, ...rule } });
 
 /** A context whose lot ids count up from `lot-1`. */
 export const contextFor = (program: Program = DEFAULT_PROGRAM): EarnContext => {

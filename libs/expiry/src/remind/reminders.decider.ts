@@ -14,12 +14,7 @@ export interface ReminderDecision {
  * and were not announced yet. A lot whose points are all held or still pending is not announced now:
  * it is announced by a later sweep if it still has points to lose.
  */
-export const decideReminders = (
-  state: MemberState,
-  asOf: string,
-  reminderDaysBefore: number,
-  alreadyNotified: ReadonlySet<string>,
-): ReminderDecision => {
+export const decideReminders = (state: MemberState, asOf: string, reminderDaysBefore: number, alreadyNotified: ReadonlySet<string>): ReminderDecision => {
   const from = instant(asOf);
   const until = instant(plusDays(asOf, reminderDaysBefore));
   const lots = lotsInSpendingOrder(state.lots)

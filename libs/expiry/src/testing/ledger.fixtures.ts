@@ -27,4 +27,9 @@ export const holdReleased = (holdId: string, fromLots: LotPortion[], occurredAt:
   data: { holdId, points: fromLots.reduce((s, p) => s + p.points, 0), fromLots, reason: 'released' },
 });
 
-export const released = (lotId: string, points: number): NewLedgerEvent => ({ type: 'points.released', memberId: MEMBER_ID, occurredAt: T0, data: { lotId, points } });
+export const released = (lotId: string, points: number): NewLedgerEvent => ({
+  type: 'points.released',
+  memberId: MEMBER_ID,
+  occurredAt: T0,
+  data: { lotId, points },
+});

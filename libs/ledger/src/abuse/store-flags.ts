@@ -28,7 +28,8 @@ export interface StoreFlagRow {
 }
 
 /** Keys in one order for every writer, so that two batches adding to the same store-hours never deadlock. */
-const byKey = (a: StoreHourDelta, b: StoreHourDelta) => (a.storeId < b.storeId ? -1 : a.storeId > b.storeId ? 1 : a.period < b.period ? -1 : a.period > b.period ? 1 : 0);
+const byKey = (a: StoreHourDelta, b: StoreHourDelta) =>
+  a.storeId < b.storeId ? -1 : a.storeId > b.storeId ? 1 : a.period < b.period ? -1 : a.period > b.period ? 1 : 0;
 
 const ADD = `INSERT INTO store_hour_points AS s (store_id, hour, points)
   SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
@@ -64,7 +65,9 @@ export const flagOfRow = (r: FlaggedRow): Omit<StoreFlagRow, 'storeId'> => ({
   action: r.action,
   evidence: r.evidence,
   flaggedAt: r.flagged_at.toISOString(),
-  ...(r.cleared_at ? { cleared: { actor: r.cleared_by ?? '', ...(r.cleared_note === null ? {} : { note: r.cleared_note }), at: r.cleared_at.toISOString() } } : {}),
+  ...(r.cleared_at
+    ? { cleared: { actor: r.cleared_by ?? '', ...(r.cleared_note === null ? {} : { note: r.cleared_note }), at: r.cleared_at.toISOString() } }
+    : {}),
 });
 
 /** Stores' points per hour and the store flags raised on them: what the store-points rule reads and writes. */
@@ -85,7 +88,14 @@ export class StoreFlags {
   /** Records flags, one per store, rule and hour: those recorded before are left as they were. The ids recorded now. */
   async record(flags: readonly NewStoreFlag[]): Promise<Set<string>> {
     if (flags.length === 0) return new Set();
-    const json = flags.map((f) => ({ flag_id: f.flagId, store_id: f.storeId, rule_id: f.ruleId, period: f.evidence.period, action: f.action, evidence: f.evidence }));
+    const json = flags.map((f) => ({
+      flag_id: f.flagId,
+      store_id: f.storeId,
+      rule_id: f.ruleId,
+      period: f.evidence.period,
+      action: f.action,
+      evidence: f.evidence,
+    }));
     const rows: { flag_id: string }[] = await this.dataSource.query(RECORD, [JSON.stringify(json)]);
     return new Set(rows.map((r) => r.flag_id));
   }

@@ -30,7 +30,17 @@ const purchase = (memberId: string, orderId: string): LedgerCommand<null> => ({
   memberIds: [memberId],
   newOrders: [{ memberId, orderId }],
   decide: () => {
-    const data = { points: 10, lotId: randomUUID(), expiresAt: '2027-11-23T02:00:00.000Z', reason: 'purchase', orderId, orderAmountMinor: 1000, tier: 'member', multiplier: 1, ruleIds: [] };
+    const data = {
+      points: 10,
+      lotId: randomUUID(),
+      expiresAt: '2027-11-23T02:00:00.000Z',
+      reason: 'purchase',
+      orderId,
+      orderAmountMinor: 1000,
+      tier: 'member',
+      multiplier: 1,
+      ruleIds: [],
+    };
     return { kind: 'append', result: null, events: [{ type: 'points.earned', memberId, occurredAt: '2026-11-23T10:00:00.000Z', data } as NewLedgerEvent] };
   },
 });
@@ -76,7 +86,9 @@ describe('append statements, planned once per connection', () => {
         for (const { name, parameters } of statements) {
           // The plan a prepared statement keeps, shown without running it (parameters do not matter to it).
           const nulls = Array.from({ length: parameters }, () => 'NULL').join(', ');
-          const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) EXECUTE ${name}${parameters > 0 ? `(${nulls})` : ''}`);
+          const { rows } = await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+            `EXPLAIN (FORMAT JSON) EXECUTE ${name}${parameters > 0 ? `(${nulls})` : ''}`,
+          );
           for (const node of fullScans(rows[0]['QUERY PLAN'][0].Plan)) scans.push(`${name}: ${node['Node Type']} on ${node['Relation Name']}`);
         }
         return scans;

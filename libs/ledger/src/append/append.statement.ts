@@ -136,12 +136,18 @@ const batchStatement = <R>(decided: Decided<R>, generation: string | undefined):
      ),
      members AS (${LIVE_SQL.upsertMembers(bulk, p.members)}),
      gone_lots AS (${LIVE_SQL.deleteLots(bulk, p.goneLots)}),
-     lots AS (${LIVE_SQL.upsertLots(bulk, p.lots.filter((row) => !opened(row)))}),
+     lots AS (${LIVE_SQL.upsertLots(
+       bulk,
+       p.lots.filter((row) => !opened(row)),
+     )}),
      new_lots AS (${LIVE_SQL.insertLots(bulk, p.lots.filter(opened))}),
      gone_holds AS (${LIVE_SQL.deleteHolds(bulk, p.goneHolds)}),
      holds AS (${LIVE_SQL.upsertHolds(bulk, p.holds)}),
      orders AS (${LIVE_SQL.upsertOrders(bulk, p.orders.filter(stored))}),
-     new_orders AS (${LIVE_SQL.insertOrders(bulk, p.orders.filter((row) => !stored(row)))}),
+     new_orders AS (${LIVE_SQL.insertOrders(
+       bulk,
+       p.orders.filter((row) => !stored(row)),
+     )}),
      causes AS (
        INSERT INTO causations (scope, causation_id, outcome, fingerprint, result, recorded_at, member_version)
        SELECT scope, id, outcome, fingerprint, result, ${recordedAt}::timestamptz, "memberVersion" FROM ${bulk.unnest(decided.causations, CAUSATION_COLUMNS)}

@@ -69,7 +69,11 @@ describe('a batch decided without the database', () => {
 
   it('answers a causation seen before, or earlier in the batch, as a duplicate of its first result', () => {
     const seen = new Map([[causationKey('test', 'e-1'), { outcome: 'appended', fingerprint: 'f1', result: 'first' }]]);
-    const decided = decide([command('e-1', ['m-1'], () => ({ kind: 'append', events: [earned('m-1', 1)], result: 'again' }), 'f2'), earn('e-2', 'm-1', 5), earn('e-2', 'm-1', 6)], loaded('m-1'), seen);
+    const decided = decide(
+      [command('e-1', ['m-1'], () => ({ kind: 'append', events: [earned('m-1', 1)], result: 'again' }), 'f2'), earn('e-2', 'm-1', 5), earn('e-2', 'm-1', 6)],
+      loaded('m-1'),
+      seen,
+    );
     expect(decided.results[0]).toEqual({ status: 'duplicate', result: 'first', outcome: 'appended', fingerprint: 'f1', sameFingerprint: false });
     expect(decided.results[2]).toMatchObject({ status: 'duplicate', result: 'e-2', outcome: 'appended', sameFingerprint: true });
     expect(decided.events).toHaveLength(1);

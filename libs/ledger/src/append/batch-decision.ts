@@ -119,10 +119,10 @@ const storedOrderKeys = (loaded: Map<string, LoadedMember>): Set<string> => {
  * handed over, in place.
  */
 export const decideBatch = <R>(
-commands: LedgerCommand<R>[],
-loaded: Map<string, LoadedMember>,
-seen: Map<string, SeenCausation>,
-{ recordedAt, newEventId }: BatchClock,
+  commands: LedgerCommand<R>[],
+  loaded: Map<string, LoadedMember>,
+  seen: Map<string, SeenCausation>,
+  { recordedAt, newEventId }: BatchClock,
 ): Decided<R> => {
   const decided: Decided<R> = {
     recordedAt,

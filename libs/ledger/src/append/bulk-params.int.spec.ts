@@ -33,17 +33,30 @@ describe('bulk parameters read by PostgreSQL', () => {
       fc.asyncProperty(fc.array(text, { maxLength: 20 }), async (values) => {
         // PostgreSQL text cannot hold NUL at all.
         const clean = values.map((v) => v.split(String.fromCharCode(0)).join(''));
-        expect(await roundTrip(clean.map((v) => ({ v })), 'text')).toEqual(clean);
+        expect(
+          await roundTrip(
+            clean.map((v) => ({ v })),
+            'text',
+          ),
+        ).toEqual(clean);
       }),
       { numRuns: 200 },
     );
   });
 
   it('gives back every JSON text exactly as JSON.stringify wrote it (the hash covers that text)', async () => {
-    const json = fc.jsonValue().map((v) => JSON.stringify(v)).filter((t) => !t.includes('\\u0000'));
+    const json = fc
+      .jsonValue()
+      .map((v) => JSON.stringify(v))
+      .filter((t) => !t.includes('\\u0000'));
     await fc.assert(
       fc.asyncProperty(fc.array(fc.option(json, { nil: null }), { maxLength: 20 }), async (values) => {
-        expect(await roundTrip(values.map((v) => ({ v })), 'json')).toEqual(values);
+        expect(
+          await roundTrip(
+            values.map((v) => ({ v })),
+            'json',
+          ),
+        ).toEqual(values);
       }),
       { numRuns: 200 },
     );

@@ -28,7 +28,9 @@ describe('bulk parameters', () => {
     const column = [{ name: 'doc', type: 'jsonb', jsonValue: true }];
     const bulk = new BulkParams();
     bulk.unnest(rows, column);
-    expect(bulk.values).toEqual(['{"{\\"outcome\\":\\"earned\\"}","{\\"outcome\\":\\"earned\\"}",NULL,"{\\"outcome\\":\\"refused\\"}","\\"a \\\\\\"text\\\\\\"\\""}']);
+    expect(bulk.values).toEqual([
+      '{"{\\"outcome\\":\\"earned\\"}","{\\"outcome\\":\\"earned\\"}",NULL,"{\\"outcome\\":\\"refused\\"}","\\"a \\\\\\"text\\\\\\"\\""}',
+    ]);
     // an object that is not frozen is written as it is now, never from an earlier write
     changing.outcome = 'earned later';
     const again = new BulkParams();
@@ -41,7 +43,13 @@ describe('bulk parameters', () => {
     expect(textArray(['a b'])).toBe('{"a b"}');
     expect(textArray([])).toBe('{}');
     const bulk = new BulkParams();
-    bulk.unnest([], [{ name: 'id', type: 'text' }, { name: 'doc', type: 'jsonb' }]);
+    bulk.unnest(
+      [],
+      [
+        { name: 'id', type: 'text' },
+        { name: 'doc', type: 'jsonb' },
+      ],
+    );
     expect(bulk.values).toEqual(['{}', '{}']);
   });
 });

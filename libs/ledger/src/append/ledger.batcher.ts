@@ -29,7 +29,10 @@ export class LedgerBatcher {
   private readonly maxBatch: number;
   private readonly maxConcurrent: number;
 
-  constructor(private readonly store: LedgerStore, options: LedgerBatcherOptions = {}) {
+  constructor(
+    private readonly store: LedgerStore,
+    options: LedgerBatcherOptions = {},
+  ) {
     this.maxBatch = options.maxBatch ?? 500;
     this.maxConcurrent = options.maxConcurrent ?? 2;
   }

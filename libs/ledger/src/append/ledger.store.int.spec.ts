@@ -69,8 +69,7 @@ describe('ledger store against PostgreSQL', () => {
     await db?.drop();
   });
 
-  const balance = async (memberId: string) =>
-    (await dataSource.query('SELECT available, held, version FROM member_state WHERE member_id = $1', [memberId]))[0];
+  const balance = async (memberId: string) => (await dataSource.query('SELECT available, held, version FROM member_state WHERE member_id = $1', [memberId]))[0];
 
   it('refuses UPDATE, DELETE and TRUNCATE on the log at the database level (invariant 1)', async () => {
     await store.executeOne(earnCommand('m-immutable', 'e-1', 100));
@@ -125,7 +124,15 @@ describe('ledger store against PostgreSQL', () => {
     const [stored] = await dataSource.query(`SELECT data::text AS text FROM ledger_events WHERE member_id = 'm-layout'`);
     expect(JSON.parse(stored.text)).toEqual([7, expect.any(String), '2027-11-23T02:00:00.000Z', 'purchase', 'member', 1, []]);
     const [expanded] = await dataSource.query(`SELECT data FROM ledger_events_expanded WHERE member_id = 'm-layout'`);
-    expect(expanded.data).toEqual({ points: 7, lotId: expect.any(String), expiresAt: '2027-11-23T02:00:00.000Z', reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: [] });
+    expect(expanded.data).toEqual({
+      points: 7,
+      lotId: expect.any(String),
+      expiresAt: '2027-11-23T02:00:00.000Z',
+      reason: 'purchase',
+      tier: 'member',
+      multiplier: 1,
+      ruleIds: [],
+    });
     const page = await new LedgerQueries(dataSource, store.states).events('m-layout', '0', 10);
     const [{ position }] = await dataSource.query(`SELECT position::text FROM ledger_events WHERE member_id = 'm-layout' AND version = 1`);
     expect(page.items).toMatchObject([{ position, version: 1, data: expanded.data, prevHash: GENESIS_HASH }]);
@@ -133,20 +140,51 @@ describe('ledger store against PostgreSQL', () => {
 
   it('keeps orders out of the member state, and gives a decision the orders it names from their projection', async () => {
     const purchase: NewLedgerEvent = {
-      type: 'points.earned', memberId: 'm-orders', occurredAt: '2026-11-23T10:00:00Z',
-      data: { points: 120, lotId: 'lot-o1', expiresAt: '2027-11-23T10:00:00.000Z', reason: 'purchase', orderId: 'o-1', orderAmountMinor: 12_000, tier: 'member', multiplier: 1, ruleIds: [] },
+      type: 'points.earned',
+      memberId: 'm-orders',
+      occurredAt: '2026-11-23T10:00:00Z',
+      data: {
+        points: 120,
+        lotId: 'lot-o1',
+        expiresAt: '2027-11-23T10:00:00.000Z',
+        reason: 'purchase',
+        orderId: 'o-1',
+        orderAmountMinor: 12_000,
+        tier: 'member',
+        multiplier: 1,
+        ruleIds: [],
+      },
     };
-    await store.executeOne({ scope: 'test', causationId: 'buy-1', memberIds: ['m-orders'], decide: () => ({ kind: 'append', events: [purchase], result: null }) });
+    await store.executeOne({
+      scope: 'test',
+      causationId: 'buy-1',
+      memberIds: ['m-orders'],
+      decide: () => ({ kind: 'append', events: [purchase], result: null }),
+    });
     expect(await dataSource.query(`SELECT order_id, points::int, amount_minor::int, refund_ids FROM member_orders WHERE member_id = 'm-orders'`)).toEqual([
       { order_id: 'o-1', points: 120, amount_minor: 12_000, refund_ids: [] },
     ]);
     const seen: unknown[] = [];
     const refund = (causationId: string, orders?: { memberId: string; orderId: string }[]): LedgerCommand<null> => ({
-      scope: 'test', causationId, memberIds: ['m-orders'], ...(orders ? { orders } : {}),
+      scope: 'test',
+      causationId,
+      memberIds: ['m-orders'],
+      ...(orders ? { orders } : {}),
       decide: (states) => {
         seen.push(states['m-orders'].orders.get('o-1'));
         const fromLots = takeFromLots(states['m-orders'].lots, 30).portions;
-        return { kind: 'append', result: null, events: [{ type: 'points.clawed-back', memberId: 'm-orders', occurredAt: '2026-11-24T10:00:00Z', data: { points: 30, orderId: 'o-1', refundId: causationId, fromLots, refundedMinor: 3000 } }] };
+        return {
+          kind: 'append',
+          result: null,
+          events: [
+            {
+              type: 'points.clawed-back',
+              memberId: 'm-orders',
+              occurredAt: '2026-11-24T10:00:00Z',
+              data: { points: 30, orderId: 'o-1', refundId: causationId, fromLots, refundedMinor: 3000 },
+            },
+          ],
+        };
       },
     });
     store.states.cache.clear();
@@ -166,7 +204,9 @@ describe('ledger store against PostgreSQL', () => {
 
   describe('appends without locks, checked in the statement that writes', () => {
     const chainOf = async (memberId: string) =>
-      (await dataSource.query('SELECT version FROM ledger_events WHERE member_id = $1 ORDER BY version', [memberId])).map((r: { version: number }) => r.version);
+      (await dataSource.query('SELECT version FROM ledger_events WHERE member_id = $1 ORDER BY version', [memberId])).map(
+        (r: { version: number }) => r.version,
+      );
 
     it('decides again when another process appended to the member meanwhile (its cached state is stale)', async () => {
       const other = new LedgerStore(dataSource, { clock: () => new Date(), newEventId: randomUUID });
@@ -190,13 +230,30 @@ describe('ledger store against PostgreSQL', () => {
     it('decides a new order as absent without reading it, and again under locks when it exists after all', async () => {
       const seen: boolean[] = [];
       const purchase = (causationId: string): LedgerCommand<null> => ({
-        scope: 'test', causationId, memberIds: ['m-new-order'], newOrders: [{ memberId: 'm-new-order', orderId: 'o-9' }],
+        scope: 'test',
+        causationId,
+        memberIds: ['m-new-order'],
+        newOrders: [{ memberId: 'm-new-order', orderId: 'o-9' }],
         decide: (states) => {
           const known = states['m-new-order'].orders.has('o-9');
           seen.push(known);
           if (known) return { kind: 'reject', memberId: 'm-new-order', code: 'DUPLICATE_ORDER', message: 'earned before', result: null };
-          const data = { points: 50, lotId: `lot-${causationId}`, expiresAt: '2027-11-23T10:00:00.000Z', reason: 'purchase', orderId: 'o-9', orderAmountMinor: 5000, tier: 'member', multiplier: 1, ruleIds: [] };
-          return { kind: 'append', result: null, events: [{ type: 'points.earned', memberId: 'm-new-order', occurredAt: '2026-11-23T10:00:00Z', data } as NewLedgerEvent] };
+          const data = {
+            points: 50,
+            lotId: `lot-${causationId}`,
+            expiresAt: '2027-11-23T10:00:00.000Z',
+            reason: 'purchase',
+            orderId: 'o-9',
+            orderAmountMinor: 5000,
+            tier: 'member',
+            multiplier: 1,
+            ruleIds: [],
+          };
+          return {
+            kind: 'append',
+            result: null,
+            events: [{ type: 'points.earned', memberId: 'm-new-order', occurredAt: '2026-11-23T10:00:00Z', data } as NewLedgerEvent],
+          };
         },
       });
       expect((await store.executeOne(purchase('no-1'))).status).toBe('appended');
@@ -268,15 +325,13 @@ describe('ledger store against PostgreSQL', () => {
     // Year 0000 and offsets beyond 15:59 are ISO-8601 that PostgreSQL does not read as written.
     const refused = ['0000-06-01T00:00:00Z', '0001-01-01T00:00:00+08:00', '2019-12-31T23:00:00+18:00', '2026-11-23T10:15:00.123456-03:30'];
     const results = await store.execute([
-      ...refused.map(
-        (occurredAt, i): LedgerCommand<null> => ({
-          scope: 'test',
-          causationId: `refused-${i}`,
-          memberIds: [`m-refused-${i}`],
-          refused: { input: null, occurredAt },
-          decide: () => ({ kind: 'reject', memberId: `m-refused-${i}`, code: 'OCCURRED_BEFORE_PROGRAM', message: 'too old', result: null }),
-        }),
-      ),
+      ...refused.map((occurredAt, i): LedgerCommand<null> => ({
+        scope: 'test',
+        causationId: `refused-${i}`,
+        memberIds: [`m-refused-${i}`],
+        refused: { input: null, occurredAt },
+        decide: () => ({ kind: 'reject', memberId: `m-refused-${i}`, code: 'OCCURRED_BEFORE_PROGRAM', message: 'too old', result: null }),
+      })),
       earnCommand('m-refused-neighbour', 'refused-neighbour', 10),
     ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected', 'appended']);

@@ -35,7 +35,10 @@ const RETRYABLE = new Set(['23505', '40P01', '40001']);
 
 /** Transient: the consumer retries the batch instead of blaming one of its messages. */
 export class ConcurrencyConflictError extends TransientError {
-  constructor(readonly attempts: number, cause: unknown) {
+  constructor(
+    readonly attempts: number,
+    cause: unknown,
+  ) {
     super(`ledger append still conflicting after ${attempts} attempts: ${(cause as Error).message}`);
   }
 }
@@ -49,7 +52,10 @@ export class LedgerStore {
   private readonly maxAttempts: number;
   readonly states: MemberStates;
 
-  constructor(private readonly dataSource: DataSource, private readonly options: LedgerStoreOptions) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly options: LedgerStoreOptions,
+  ) {
     this.maxAttempts = options.maxAttempts ?? 8;
     this.states = options.states ?? new MemberStates(new MemberStateCache(DEFAULT_STATE_CACHE_SIZE));
   }
@@ -118,7 +124,11 @@ export class LedgerStore {
       return this.committed(held as Required<Held<R>>);
     } catch (error) {
       // A connection whose rollback or commit failed is closed rather than handed to the next attempt.
-      if (open) broken = await client.query('ROLLBACK').then(() => undefined, (rollbackError: Error) => rollbackError);
+      if (open)
+        broken = await client.query('ROLLBACK').then(
+          () => undefined,
+          (rollbackError: Error) => rollbackError,
+        );
       else broken = error as Error;
       this.failed(held);
       throw error;
@@ -179,7 +189,10 @@ export class LedgerStore {
   private failed<R>(held: Held<R>): void {
     if (!held.loaded) return;
     const touched = held.decided?.touched ?? new Set(held.loaded.keys());
-    this.states.putBack([...held.loaded].filter(([id]) => !touched.has(id)), held.generation);
+    this.states.putBack(
+      [...held.loaded].filter(([id]) => !touched.has(id)),
+      held.generation,
+    );
   }
 
   private decide<R>(commands: LedgerCommand<R>[], loaded: Map<string, LoadedMember>, seen: Map<string, SeenCausation>): Decided<R> {

@@ -167,14 +167,18 @@ const ORDER_COLUMNS: BulkColumn[] = [
 const key = (columns: BulkColumn[], names: string[]) => columns.filter((c) => names.includes(c.name));
 const list = (columns: BulkColumn[]) => columns.map((c) => c.name).join(', ');
 const excluded = (columns: BulkColumn[], keyNames: string[]) =>
-  columns.filter((c) => !keyNames.includes(c.name)).map((c) => `${c.name} = EXCLUDED.${c.name}`).join(', ');
+  columns
+    .filter((c) => !keyNames.includes(c.name))
+    .map((c) => `${c.name} = EXCLUDED.${c.name}`)
+    .join(', ');
 
 /**
  * The rows' members, as a condition on the table itself: whichever way the planner joins the
  * table to the rows (on a table it saw empty, it read the whole index to join), it reads only
  * these members' entries.
  */
-const ownRows = (bulk: BulkParams, alias: string, rows: Rows) => `${alias}.member_id = ANY(${bulk.value(textArray([...new Set(rows.map((r) => r.member_id as string))]))}::text[])`;
+const ownRows = (bulk: BulkParams, alias: string, rows: Rows) =>
+  `${alias}.member_id = ANY(${bulk.value(textArray([...new Set(rows.map((r) => r.member_id as string))]))}::text[])`;
 
 const refundIdsAsText = (rows: Rows): Rows => rows.map((row) => ({ ...row, refund_ids: (row.refund_ids as string[]).join(',') }));
 

@@ -102,7 +102,11 @@ export const chainCheck: AuditCheck = {
     );
     const sum = (key: keyof Counts) => counted.reduce((total, c) => total + Number(c[key]), 0);
     const broken = (
-      await Promise.all(ranges.map((range, i) => (Number(counted[i].gaps) + Number(counted[i].altered) + Number(counted[i].heads) > 0 ? brokenIn(dataSource, range, limit) : [])))
+      await Promise.all(
+        ranges.map((range, i) =>
+          Number(counted[i].gaps) + Number(counted[i].altered) + Number(counted[i].heads) > 0 ? brokenIn(dataSource, range, limit) : [],
+        ),
+      )
     ).flat();
     broken.sort((a, b) => (BigInt(a.position) < BigInt(b.position) ? -1 : 1));
     return {

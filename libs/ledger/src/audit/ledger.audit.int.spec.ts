@@ -151,7 +151,10 @@ describe('audit of decisions (invariant 9)', () => {
   it('passes refusals recorded on the head, and reports one written on a version behind it', async () => {
     const store = new LedgerStore(dataSource, { clock: () => new Date(), newEventId: randomUUID });
     await store.execute([earn('m-1', 'c-1'), earn('m-1', 'c-2')]);
-    const refuse = { ...earn('m-1', 'r-1'), decide: () => ({ kind: 'reject' as const, memberId: 'm-1', code: 'INSUFFICIENT_POINTS', message: 'no', result: 'm-1' }) };
+    const refuse = {
+      ...earn('m-1', 'r-1'),
+      decide: () => ({ kind: 'reject' as const, memberId: 'm-1', code: 'INSUFFICIENT_POINTS', message: 'no', result: 'm-1' }),
+    };
     expect(await store.executeOne(refuse)).toMatchObject({ status: 'rejected' });
     expect(await auditLedger(dataSource)).toMatchObject({ ok: true, violationCount: 0 });
     // What a process deciding on a stale state would have written, had nothing checked the head.

@@ -21,6 +21,7 @@ export const preparedQueryOf =
 
 /** `Query` over a TypeORM data source or query runner. */
 export const queryOf =
-  (source: { query(sql: string, params?: unknown[]): Promise<any> }): Query => // eslint-disable-line @typescript-eslint/no-explicit-any
+  (source: { query(sql: string, params?: unknown[]): Promise<any> }): Query =>
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   (sql, params) =>
     source.query(sql, params);

@@ -54,10 +54,18 @@ export class ChainVerifier {
       breaks.push({ ...at, reason: 'unreadable', message: `line ${line}: ${(error as Error).message}` });
     }
     if (computed !== undefined && computed !== event.hash) {
-      breaks.push({ ...at, reason: 'hash-mismatch', message: `line ${line} (${event.memberId} v${event.version}, position ${event.position}): its content hashes to ${computed}, the line says ${event.hash}` });
+      breaks.push({
+        ...at,
+        reason: 'hash-mismatch',
+        message: `line ${line} (${event.memberId} v${event.version}, position ${event.position}): its content hashes to ${computed}, the line says ${event.hash}`,
+      });
     }
     if (!sameData(event)) {
-      breaks.push({ ...at, reason: 'data-mismatch', message: `line ${line} (${event.memberId} v${event.version}): its readable data differs from the stored text the hash covers` });
+      breaks.push({
+        ...at,
+        reason: 'data-mismatch',
+        message: `line ${line} (${event.memberId} v${event.version}): its readable data differs from the stored text the hash covers`,
+      });
     }
     this.heads.set(event.memberId, { version: event.version, hash: event.hash });
     return breaks;
@@ -94,7 +102,11 @@ export class ChainVerifier {
       breaks.push({ ...at, reason: 'version-gap', message: `line ${at.line}: ${event.memberId} v${event.version} follows v${head.version}` });
     }
     if (event.prevHash !== head.hash) {
-      breaks.push({ ...at, reason: 'prev-hash-mismatch', message: `line ${at.line}: ${event.memberId} v${event.version} names previous hash ${event.prevHash}, the line before it in the chain has ${head.hash}` });
+      breaks.push({
+        ...at,
+        reason: 'prev-hash-mismatch',
+        message: `line ${at.line}: ${event.memberId} v${event.version} names previous hash ${event.prevHash}, the line before it in the chain has ${head.hash}`,
+      });
     }
     return breaks;
   }

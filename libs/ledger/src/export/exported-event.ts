@@ -23,7 +23,19 @@ export type ExportFormat = 'jsonl' | 'csv';
 
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['jsonl', 'csv'];
 
-export const CSV_COLUMNS = ['position', 'memberId', 'version', 'eventId', 'type', 'occurredAt', 'recordedAt', 'causationId', 'prevHash', 'hash', 'data'] as const;
+export const CSV_COLUMNS = [
+  'position',
+  'memberId',
+  'version',
+  'eventId',
+  'type',
+  'occurredAt',
+  'recordedAt',
+  'causationId',
+  'prevHash',
+  'hash',
+  'data',
+] as const;
 
 export const CSV_HEADER = `${CSV_COLUMNS.join(',')}\n`;
 

@@ -123,7 +123,10 @@ describe('event hash: the append (JavaScript) and the audit (PostgreSQL) agree o
       expect({ occurredAt: occurredAts[i], text: row.sql_text }).toEqual({ occurredAt: occurredAts[i], text: jsText(row, occurredAts[i], appendedAt) });
       expect({ occurredAt: occurredAts[i], intact: row.intact }).toEqual({ occurredAt: occurredAts[i], intact: true });
       // The ledger keeps the instant the producer named, to the millisecond (digits beyond are dropped, as Date.parse drops them).
-      expect({ occurredAt: occurredAts[i], micros: row.occurred_micros }).toEqual({ occurredAt: occurredAts[i], micros: String(BigInt(Date.parse(occurredAts[i])) * 1000n) });
+      expect({ occurredAt: occurredAts[i], micros: row.occurred_micros }).toEqual({
+        occurredAt: occurredAts[i],
+        micros: String(BigInt(Date.parse(occurredAts[i])) * 1000n),
+      });
     });
   };
 

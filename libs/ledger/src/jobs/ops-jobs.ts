@@ -52,15 +52,18 @@ interface JobRow {
 }
 
 /** TypeORM answers an UPDATE ... RETURNING as `[rows, rowCount]`; an INSERT or a SELECT as the rows. */
-const rowsOf = <T>(result: unknown[]): T[] =>
-  (result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? result[0] : result) as T[];
+const rowsOf = <T>(result: unknown[]): T[] => (result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number' ? result[0] : result) as T[];
 
 /** How long a running job may go without a heartbeat before its process counts as gone. */
 export const STALE_AFTER_SECONDS = 30;
 
 /** The scope as a key: the same scope written in any key order is one scope. */
 export const scopeKeyOf = (scope: Record<string, unknown>): string =>
-  JSON.stringify(Object.keys(scope).sort().reduce<Record<string, unknown>>((o, k) => ((o[k] = scope[k]), o), {}));
+  JSON.stringify(
+    Object.keys(scope)
+      .sort()
+      .reduce<Record<string, unknown>>((o, k) => ((o[k] = scope[k]), o), {}),
+  );
 
 export const progressOf = (done: number, total: number | null, startedAt: Date | null, now: Date): JobProgress => {
   const seconds = startedAt ? (now.getTime() - startedAt.getTime()) / 1000 : 0;
@@ -88,7 +91,10 @@ const viewOf = (row: JobRow, now: Date): JobView => {
 
 /** The jobs table: create (joining an active job of the same kind and scope), claim, beat, finish. */
 export class OpsJobs {
-  constructor(private readonly query: Query, private readonly clock: () => Date = () => new Date()) {}
+  constructor(
+    private readonly query: Query,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
 
   /** A new queued job, or the queued or running one of the same kind and scope (`joined`). */
   async create(id: string, kind: JobKind, scope: Record<string, unknown>, options: Record<string, unknown>): Promise<{ job: JobView; joined: boolean }> {
@@ -100,7 +106,10 @@ export class OpsJobs {
         [id, kind, JSON.stringify(scope), key, JSON.stringify(options)],
       )) as JobRow[];
       if (inserted.length > 0) return { job: viewOf(inserted[0], this.clock()), joined: false };
-      const active = (await this.query(`SELECT * FROM ops_jobs WHERE kind = $1 AND scope_key = $2 AND state IN ('queued', 'running')`, [kind, key])) as JobRow[];
+      const active = (await this.query(`SELECT * FROM ops_jobs WHERE kind = $1 AND scope_key = $2 AND state IN ('queued', 'running')`, [
+        kind,
+        key,
+      ])) as JobRow[];
       // The active job finished between the two statements: try the insert again.
       if (active.length > 0) return { job: viewOf(active[0], this.clock()), joined: true };
     }
@@ -127,24 +136,30 @@ export class OpsJobs {
         WHERE state = 'running' AND heartbeat_at < now() - make_interval(secs => $1) AND attempts >= max_attempts`,
       [STALE_AFTER_SECONDS],
     );
-    const rows = rowsOf<JobRow>(await this.query(
-      `UPDATE ops_jobs SET state = 'running', attempts = attempts + 1, started_at = now(), heartbeat_at = now(), done = 0
+    const rows = rowsOf<JobRow>(
+      await this.query(
+        `UPDATE ops_jobs SET state = 'running', attempts = attempts + 1, started_at = now(), heartbeat_at = now(), done = 0
         WHERE id = (SELECT id FROM ops_jobs
                      WHERE state = 'queued' OR (state = 'running' AND heartbeat_at < now() - make_interval(secs => $1))
                      ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
         RETURNING *`,
-      [STALE_AFTER_SECONDS],
-    ));
+        [STALE_AFTER_SECONDS],
+      ),
+    );
     const row = rows[0];
     return row && { id: row.id, kind: row.kind, scope: row.scope, options: row.options, attempt: row.attempts };
   }
 
   /** Progress and a heartbeat; false when the job is no longer this attempt's (another runner took it over). */
   async beat(job: ClaimedJob, done: number, total: number | null): Promise<boolean> {
-    const rows = rowsOf(await this.query(
-      `UPDATE ops_jobs SET done = $3, total = $4, heartbeat_at = now() WHERE id = $1 AND attempts = $2 AND state = 'running' RETURNING id`,
-      [job.id, job.attempt, done, total],
-    ));
+    const rows = rowsOf(
+      await this.query(`UPDATE ops_jobs SET done = $3, total = $4, heartbeat_at = now() WHERE id = $1 AND attempts = $2 AND state = 'running' RETURNING id`, [
+        job.id,
+        job.attempt,
+        done,
+        total,
+      ]),
+    );
     return rows.length > 0;
   }
 
@@ -156,6 +171,10 @@ export class OpsJobs {
   }
 
   async fail(job: ClaimedJob, error: string): Promise<void> {
-    await this.query(`UPDATE ops_jobs SET state = 'failed', error = $3, finished_at = now() WHERE id = $1 AND attempts = $2 AND state = 'running'`, [job.id, job.attempt, error]);
+    await this.query(`UPDATE ops_jobs SET state = 'failed', error = $3, finished_at = now() WHERE id = $1 AND attempts = $2 AND state = 'running'`, [
+      job.id,
+      job.attempt,
+      error,
+    ]);
   }
 }

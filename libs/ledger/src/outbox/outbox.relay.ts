@@ -42,7 +42,10 @@ export class OutboxRelay {
           [positions],
         );
         const traceOf = new Map(queued.flatMap((q) => q.positions.map((position) => [String(position), q.trace_context] as const)));
-        await this.publish(rows.map(toLedgerEvent), rows.map((row) => traceOf.get(String(row.position)) ?? null));
+        await this.publish(
+          rows.map(toLedgerEvent),
+          rows.map((row) => traceOf.get(String(row.position)) ?? null),
+        );
         await runner.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [queued.map((q) => q.id)]);
         published = rows.length;
       }

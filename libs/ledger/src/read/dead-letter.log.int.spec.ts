@@ -35,7 +35,11 @@ const ORIGINALS = [
   original(2, { key: 'm-\ud800', value: Buffer.from('{"sku":"\\ud800\\u0000"}'), headers: Object.fromEntries([['h\udc00', Buffer.from('v')]]) }),
 ];
 
-const PROBLEM = { reason: 'invalid_json' as const, message: "Unexpected token '\u0000', \"\u0000\u0001\" \ud800 is not valid JSON", fieldErrors: [{ field: 'lines.0.sku\u0000', problems: ['\udc00'] }] };
+const PROBLEM = {
+  reason: 'invalid_json' as const,
+  message: 'Unexpected token \'\u0000\', "\u0000\u0001" \ud800 is not valid JSON',
+  fieldErrors: [{ field: 'lines.0.sku\u0000', problems: ['\udc00'] }],
+};
 
 /** Every header of a message as [name bytes, value bytes], in a stable order. */
 const headerBytes = (headers: ConsumedMessage['headers']) =>
@@ -47,13 +51,20 @@ const headerBytes = (headers: ConsumedMessage['headers']) =>
 const headersOfLetter = (letter: DeadLetter) =>
   [
     ...Object.keys(letter.headers).flatMap((name) =>
-      (letter.repeatedHeaders && Object.hasOwn(letter.repeatedHeaders, name) ? letter.repeatedHeaders[name] : [letter.headers[name]]).map((v) => [Buffer.from(name, 'utf8').toString('hex'), Buffer.from(v, 'base64').toString('hex')]),
+      (letter.repeatedHeaders && Object.hasOwn(letter.repeatedHeaders, name) ? letter.repeatedHeaders[name] : [letter.headers[name]]).map((v) => [
+        Buffer.from(name, 'utf8').toString('hex'),
+        Buffer.from(v, 'base64').toString('hex'),
+      ]),
     ),
     ...(letter.rawHeaders ?? []).map((h) => [Buffer.from(h.nameBase64, 'base64').toString('hex'), Buffer.from(h.valueBase64, 'base64').toString('hex')]),
   ].sort();
 
 const keyOfLetter = (letter: DeadLetter) =>
-  letter.source.keyBase64 !== undefined ? Buffer.from(letter.source.keyBase64, 'base64') : letter.source.key === null ? null : Buffer.from(letter.source.key, 'utf8');
+  letter.source.keyBase64 !== undefined
+    ? Buffer.from(letter.source.keyBase64, 'base64')
+    : letter.source.key === null
+      ? null
+      : Buffer.from(letter.source.key, 'utf8');
 
 describe('the dead-letter log in PostgreSQL', () => {
   let db: TestDatabase;
@@ -72,7 +83,12 @@ describe('the dead-letter log in PostgreSQL', () => {
   });
 
   const stored = async () =>
-    (await dataSource.query(`SELECT "offset", reason, message, letter FROM dead_letters ORDER BY "offset"`)) as { offset: string; reason: string; message: string; letter: DeadLetter }[];
+    (await dataSource.query(`SELECT "offset", reason, message, letter FROM dead_letters ORDER BY "offset"`)) as {
+      offset: string;
+      reason: string;
+      message: string;
+      letter: DeadLetter;
+    }[];
 
   it('stores letters of originals holding NUL, bytes that are not UTF-8 and lone surrogates, and gives every original byte back', async () => {
     const letters = ORIGINALS.map((o) => toDeadLetter(o, PROBLEM, 'tally-earn\u0000', new Date('2026-11-20T00:00:01Z')));
@@ -87,7 +103,7 @@ describe('the dead-letter log in PostgreSQL', () => {
       expect(keyOfLetter(row.letter)).toEqual(o.rawKey !== undefined ? o.rawKey : Buffer.from(o.key ?? '', 'utf8'));
       expect(headersOfLetter(row.letter)).toEqual(headerBytes(o.headers));
       // The texts, escaped where PostgreSQL could not hold them, say what they said.
-      expect(row.message).toBe("Unexpected token '\\u0000', \"\\u0000\u0001\" \\ud800 is not valid JSON");
+      expect(row.message).toBe('Unexpected token \'\\u0000\', "\\u0000\u0001" \\ud800 is not valid JSON');
       expect(row.letter.message).toBe(row.message);
       expect(row.letter.fieldErrors).toEqual([{ field: 'lines.0.sku\\u0000', problems: ['\\udc00'] }]);
       expect(row.letter.consumerGroup).toBe('tally-earn\\u0000');
@@ -101,7 +117,10 @@ describe('the dead-letter log in PostgreSQL', () => {
       message: 'boom \u0000 \ud83d',
       source: { topic: 'loyalty.purchases.v1', partition: 3, offset: '9', key: 'm-\u0000', timestamp: '2026-11-20T00:00:00.000Z' },
       valueBase64: null,
-      headers: Object.fromEntries([['n\u0000', 'AA=='], ['\udfff', 'AQ==']]),
+      headers: Object.fromEntries([
+        ['n\u0000', 'AA=='],
+        ['\udfff', 'AQ=='],
+      ]),
       consumerGroup: 'g',
       deadLetteredAt: '2026-11-20T00:00:01.000Z',
     };

@@ -95,12 +95,11 @@ export class LedgerQueries {
   /** Open lots in the order they are spent: soonest-expiring first, then the order they were opened in. */
   async lots(memberId: string): Promise<OpenLotView[] | undefined> {
     if (!(await this.memberExists(memberId))) return undefined;
-    const rows: { lot_id: string; remaining: string; held: string; expires_at: Date; pending: boolean; available_at: Date | null }[] =
-      await this.query(
-        `SELECT lot_id, remaining, held, expires_at, pending, available_at FROM open_lots
+    const rows: { lot_id: string; remaining: string; held: string; expires_at: Date; pending: boolean; available_at: Date | null }[] = await this.query(
+      `SELECT lot_id, remaining, held, expires_at, pending, available_at FROM open_lots
           WHERE member_id = $1 AND remaining > 0 ORDER BY expires_at, lot_order`,
-        [memberId],
-      );
+      [memberId],
+    );
     return rows.map((row) => ({
       lotId: row.lot_id,
       remaining: Number(row.remaining),

@@ -21,6 +21,10 @@ describe('forEachMemberPage', () => {
     await forEachMemberPage(pageOf(asked), 5, async (ids) => void seen.push(ids));
     expect(seen).toEqual([members]);
     expect(asked).toEqual(['', 'm-5']);
-    await forEachMemberPage(async () => [], 5, async () => fail('visited an empty page'));
+    await forEachMemberPage(
+      async () => [],
+      5,
+      async () => fail('visited an empty page'),
+    );
   });
 });

@@ -53,19 +53,51 @@ const randomEvents = (state: MemberState, random: () => number, day: number, log
   const lot = [...state.lots.values()].find((l) => !l.pending && l.remaining > l.held);
   if (roll < 0.4 || available <= 0) {
     const points = 1 + Math.floor(random() * 500);
-    return [{ type: 'points.earned', memberId, occurredAt, data: { points, lotId: randomUUID(), expiresAt: at(day + 10 + Math.floor(random() * 300)), reason: 'purchase', orderId: `o-${randomUUID()}`, orderAmountMinor: points * 100, tier: 'member', multiplier: 1, ruleIds: [] } }];
+    return [
+      {
+        type: 'points.earned',
+        memberId,
+        occurredAt,
+        data: {
+          points,
+          lotId: randomUUID(),
+          expiresAt: at(day + 10 + Math.floor(random() * 300)),
+          reason: 'purchase',
+          orderId: `o-${randomUUID()}`,
+          orderAmountMinor: points * 100,
+          tier: 'member',
+          multiplier: 1,
+          ruleIds: [],
+        },
+      },
+    ];
   }
   if (roll < 0.55) {
     const points = 1 + Math.floor(random() * available);
-    return [{ type: 'points.redeemed', memberId, occurredAt, data: { points, redemptionId: randomUUID(), storeId: 's', fromLots: takeFromLots(state.lots, points).portions } }];
+    return [
+      {
+        type: 'points.redeemed',
+        memberId,
+        occurredAt,
+        data: { points, redemptionId: randomUUID(), storeId: 's', fromLots: takeFromLots(state.lots, points).portions },
+      },
+    ];
   }
   if (roll < 0.65) {
     const points = 1 + Math.floor(random() * available);
-    return [{ type: 'points.held', memberId, occurredAt, data: { holdId: randomUUID(), points, storeId: 's', expiresAt: at(day + 1), fromLots: takeFromLots(state.lots, points).portions } }];
+    return [
+      {
+        type: 'points.held',
+        memberId,
+        occurredAt,
+        data: { holdId: randomUUID(), points, storeId: 's', expiresAt: at(day + 1), fromLots: takeFromLots(state.lots, points).portions },
+      },
+    ];
   }
   if (roll < 0.75 && openHold) {
     const [holdId, hold] = openHold;
-    if (random() < 0.5) return [{ type: 'hold.released', memberId, occurredAt, data: { holdId, points: hold.points, fromLots: hold.fromLots, reason: 'released' } }];
+    if (random() < 0.5)
+      return [{ type: 'hold.released', memberId, occurredAt, data: { holdId, points: hold.points, fromLots: hold.fromLots, reason: 'released' } }];
     return [{ type: 'hold.captured', memberId, occurredAt, data: { holdId, points: hold.points, fromLots: hold.fromLots } }];
   }
   if (roll < 0.8 && reversible) {
@@ -123,7 +155,10 @@ describe('replay and audit of a random ledger', () => {
     const rows: { member_id: string; available: string; held: string; pending: string }[] = await dataSource.query(
       'SELECT member_id, available, held, pending FROM member_state',
     );
-    const states = await store.states.read(queryOf(dataSource), rows.map((r) => r.member_id));
+    const states = await store.states.read(
+      queryOf(dataSource),
+      rows.map((r) => r.member_id),
+    );
     expect(states.size).toBe(members.length);
     for (const { member_id, available, held, pending } of rows) {
       const state = states.get(member_id) as MemberState;
@@ -148,7 +183,12 @@ describe('replay and audit of a random ledger', () => {
     const moment = new Date();
     await new Promise((resolve) => setTimeout(resolve, 20));
     await store.execute([
-      { scope: 'later', causationId: 'x', memberIds: ['m-007'], decide: (s) => ({ kind: 'append', events: randomEvents(s['m-007'], rng(7), 500, redemptions), result: null }) },
+      {
+        scope: 'later',
+        causationId: 'x',
+        memberIds: ['m-007'],
+        decide: (s) => ({ kind: 'append', events: randomEvents(s['m-007'], rng(7), 500, redemptions), result: null }),
+      },
     ]);
     const asOf = await queries.balance('m-007', new Date(), moment);
     expect({ ...asOf, asOf: undefined }).toEqual({ ...before, asOf: undefined });
@@ -185,7 +225,12 @@ describe('replay and audit of a random ledger', () => {
       for (let i = 0; running; i++) {
         const memberId = members[i % members.length];
         const [result] = await store.execute([
-          { scope: 'during-replay', causationId: `d-${i}`, memberIds: [memberId], decide: (s) => ({ kind: 'append', events: randomEvents(s[memberId], rng(i), 600, redemptions), result: null }) },
+          {
+            scope: 'during-replay',
+            causationId: `d-${i}`,
+            memberIds: [memberId],
+            decide: (s) => ({ kind: 'append', events: randomEvents(s[memberId], rng(i), 600, redemptions), result: null }),
+          },
         ]);
         if (result.status === 'appended') appendedMeanwhile += 1;
       }

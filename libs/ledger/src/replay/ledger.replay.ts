@@ -78,7 +78,10 @@ class ReplayWorker {
  * with what was appended since the snapshot, under a lock, and swapped in.
  */
 export class LedgerReplay {
-  constructor(private readonly dataSource: DataSource, private readonly clock: () => number = Date.now) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   private readonly query: Query = queryOf(this.dataSource);
 

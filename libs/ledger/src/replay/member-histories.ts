@@ -30,10 +30,7 @@ type StoredEventTuple = [number, LedgerEventType, number, unknown[]];
  * Instants come as epoch milliseconds and hashes not at all (heads are checked in SQL). Memory
  * stays at two pages plus the longest member history.
  */
-export async function* memberHistories(
-  client: Queryable,
-  only: { memberIds?: readonly string[]; range?: MemberRange } = {},
-): AsyncGenerator<MemberHistory> {
+export async function* memberHistories(client: Queryable, only: { memberIds?: readonly string[]; range?: MemberRange } = {}): AsyncGenerator<MemberHistory> {
   const upper = only.range?.to === undefined ? '' : ' AND member_id < $4';
   const listed = only.memberIds === undefined ? '' : ` AND member_id = ANY($${upper ? 5 : 4})`;
   // The aggregate takes the page's rows in the order the page has them (by version: checked below,

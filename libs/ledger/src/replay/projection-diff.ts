@@ -105,7 +105,9 @@ const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const addTexts = ({ state }: MemberSnapshot, add: (table: Table, rows: string[]) => void): void => {
   const id = state.memberId;
   const b = balanceOf(state);
-  add('memberState', [`${id}|${b.version}|${b.available}|${b.pending}|${b.held}|${state.debt}|${b.lifetimeEarned}|${b.lifetimeRedeemed}|${b.expired}|${b.tier}|head`]);
+  add('memberState', [
+    `${id}|${b.version}|${b.available}|${b.pending}|${b.held}|${state.debt}|${b.lifetimeEarned}|${b.lifetimeRedeemed}|${b.expired}|${b.tier}|head`,
+  ]);
   add(
     'openLots',
     [...state.lots.keys()].sort(byteOrder).map((lotId) => {

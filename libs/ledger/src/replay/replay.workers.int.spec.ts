@@ -53,7 +53,12 @@ describe('replay on worker threads, one member range each', () => {
     expect(report.differences.filter((d) => d.table === 'member_orders' && d.live === null && d.key.startsWith('m-123/'))).toHaveLength(5);
     expect(report.differences).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ table: 'member_state', key: 'm-010', live: expect.objectContaining({ tier: 'gold' }), rebuilt: expect.objectContaining({ tier: 'member' }) }),
+        expect.objectContaining({
+          table: 'member_state',
+          key: 'm-010',
+          live: expect.objectContaining({ tier: 'gold' }),
+          rebuilt: expect.objectContaining({ tier: 'member' }),
+        }),
         expect.objectContaining({ table: 'open_lots', key: expect.stringMatching(/^m-250\//) }),
         expect.objectContaining({ table: 'member_orders', key: expect.stringMatching(/^m-123\//), live: null }),
       ]),

@@ -133,7 +133,11 @@ export class MemberStates {
    * snapshot of the database, so nothing can move on between the head and the log); members
    * without a head start empty. For an append that takes no locks: its write checks the heads.
    */
-  async loadCurrent(query: Query, memberIds: readonly string[], orders: readonly OrderKey[] = []): Promise<{ loaded: Map<string, LoadedMember>; orders: StoredOrder[] }> {
+  async loadCurrent(
+    query: Query,
+    memberIds: readonly string[],
+    orders: readonly OrderKey[] = [],
+  ): Promise<{ loaded: Map<string, LoadedMember>; orders: StoredOrder[] }> {
     // The orders ride along in the same statement: a row even when no member has a head yet.
     const rows: (Partial<StoredTail & { head_version: number; last_hash: HashHex; generation: string }> & { orders: StoredOrder[] | null })[] = await query(
       `SELECT w.orders, c.* FROM (SELECT ${storedOrdersJson('$3', '$4')} AS orders) w LEFT JOIN LATERAL (${LOAD_CURRENT_SQL}) c ON true`,

@@ -7,7 +7,9 @@ const EXPIRES = '2027-11-23T02:00:00.000Z';
 const portion = (lotId: string, points: number): LotPortion => ({ lotId, points, expiresAt: EXPIRES });
 const at = (day: number) => new Date(Date.UTC(2026, 10, 1) + day * 86_400_000).toISOString();
 const earned = (day: number, lotId: string, points: number, extra: object = {}): NewLedgerEvent => ({
-  type: 'points.earned', memberId: M, occurredAt: at(day),
+  type: 'points.earned',
+  memberId: M,
+  occurredAt: at(day),
   data: { points, lotId, expiresAt: EXPIRES, reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: [], day: at(day).slice(0, 10), ...extra },
 });
 
@@ -19,11 +21,36 @@ const richState = (): MemberState => {
     earned(2, 'lot-c', 10, { reason: 'check-in', streak: 3 }),
     earned(3, 'lot-d', 20, { reason: 'activity', activity: 'review' }),
     earned(4, 'lot-e', 100, { reason: 'referral-welcome', referrerId: 'm-7' }),
-    { type: 'points.held', memberId: M, occurredAt: at(5), data: { holdId: 'h-1', points: 50, storeId: 'sh-07', fromLots: [portion('lot-a', 50)], expiresAt: at(6) } },
-    { type: 'points.clawed-back', memberId: M, occurredAt: at(6), data: { points: 120, orderId: 'o-1', refundId: 'r-1', fromLots: [portion('lot-a', 120)], refundedMinor: 12_000 } },
-    { type: 'tier.changed', memberId: M, occurredAt: at(7), data: { from: 'member', to: 'silver', qualifyingPoints: 1000, reason: 'ops-floor', floor: 'silver', actor: 'ops:ana' } },
-    { type: 'points.transferred', memberId: M, occurredAt: at(8), data: { transferId: 't-1', points: 5, toMemberId: 'm-9', fromLots: [portion('lot-c', 5)], day: at(8).slice(0, 10) } },
-    { type: 'points.received', memberId: M, occurredAt: at(8), data: { transferId: 't-2', points: 7, fromMemberId: 'm-9', toLots: [portion('transfer:t-2:0', 7)], day: at(8).slice(0, 10) } },
+    {
+      type: 'points.held',
+      memberId: M,
+      occurredAt: at(5),
+      data: { holdId: 'h-1', points: 50, storeId: 'sh-07', fromLots: [portion('lot-a', 50)], expiresAt: at(6) },
+    },
+    {
+      type: 'points.clawed-back',
+      memberId: M,
+      occurredAt: at(6),
+      data: { points: 120, orderId: 'o-1', refundId: 'r-1', fromLots: [portion('lot-a', 120)], refundedMinor: 12_000 },
+    },
+    {
+      type: 'tier.changed',
+      memberId: M,
+      occurredAt: at(7),
+      data: { from: 'member', to: 'silver', qualifyingPoints: 1000, reason: 'ops-floor', floor: 'silver', actor: 'ops:ana' },
+    },
+    {
+      type: 'points.transferred',
+      memberId: M,
+      occurredAt: at(8),
+      data: { transferId: 't-1', points: 5, toMemberId: 'm-9', fromLots: [portion('lot-c', 5)], day: at(8).slice(0, 10) },
+    },
+    {
+      type: 'points.received',
+      memberId: M,
+      occurredAt: at(8),
+      data: { transferId: 't-2', points: 7, fromMemberId: 'm-9', toLots: [portion('transfer:t-2:0', 7)], day: at(8).slice(0, 10) },
+    },
   ];
   const fold = MemberFold.owning(initialMemberState(M));
   history.forEach((event, i) => fold.apply(event, i + 1));
@@ -50,11 +77,20 @@ describe('stored snapshots', () => {
 
   it('keep the lots an abuse flag holds held, with or without a pending period of their own', () => {
     const flagged: NewLedgerEvent = {
-      type: 'member.flagged', memberId: M, occurredAt: at(9),
-      data: { flagId: 'f-1', ruleId: 'burst', action: 'hold-earnings', evidence: { input: 'purchase', window: 'hour', period: '2026-11-10T00', count: 3, max: 2, eventId: 'e-1' } },
+      type: 'member.flagged',
+      memberId: M,
+      occurredAt: at(9),
+      data: {
+        flagId: 'f-1',
+        ruleId: 'burst',
+        action: 'hold-earnings',
+        evidence: { input: 'purchase', window: 'hour', period: '2026-11-10T00', count: 3, max: 2, eventId: 'e-1' },
+      },
     };
     const fold = MemberFold.owning(richState());
-    [flagged, earned(9, 'lot-g', 30, { heldByFlag: 'f-1' }), earned(9, 'lot-h', 40, { heldByFlag: 'f-1', availableAt: at(20) })].forEach((e, i) => fold.apply(e, 20 + i));
+    [flagged, earned(9, 'lot-g', 30, { heldByFlag: 'f-1' }), earned(9, 'lot-h', 40, { heldByFlag: 'f-1', availableAt: at(20) })].forEach((e, i) =>
+      fold.apply(e, 20 + i),
+    );
     expect(fold.state.lots.get('lot-g')).toEqual(expect.objectContaining({ pending: true, heldByFlag: true }));
     expect(decodeSnapshot(M, JSON.parse(JSON.stringify(encodeSnapshot(fold.state))))).toEqual(fold.state);
   });

@@ -1,5 +1,17 @@
 import { LotPortion } from '@tally/contracts';
-import { DayCounts, HoldState, Lot, MemberState, NO_ENTRIES, OpenFlag, OrderState, TransferWindows, Velocity, keyed, keyedOrShared } from '@tally/member-ledger';
+import {
+  DayCounts,
+  HoldState,
+  Lot,
+  MemberState,
+  NO_ENTRIES,
+  OpenFlag,
+  OrderState,
+  TransferWindows,
+  Velocity,
+  keyed,
+  keyedOrShared,
+} from '@tally/member-ledger';
 
 /**
  * How a folded state is stored in `member_snapshots`: records of lots, holds and orders as

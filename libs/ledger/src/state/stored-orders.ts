@@ -36,7 +36,14 @@ export const attachOrders = (orders: readonly StoredOrder[], loaded: Map<string,
   dropOrders(loaded.values());
   for (const [memberId, orderId, points, amountMinor, clawedBack, refundedMinor, refundIds] of orders) {
     const state = loaded.get(memberId)?.state;
-    if (state) state.orders.set(orderId, { points: Number(points), amountMinor: Number(amountMinor), clawedBack: Number(clawedBack), refundedMinor: Number(refundedMinor), refundIds });
+    if (state)
+      state.orders.set(orderId, {
+        points: Number(points),
+        amountMinor: Number(amountMinor),
+        clawedBack: Number(clawedBack),
+        refundedMinor: Number(refundedMinor),
+        refundIds,
+      });
   }
 };
 

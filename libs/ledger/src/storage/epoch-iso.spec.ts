@@ -16,7 +16,13 @@ describe('formatting epoch milliseconds as ISO text', () => {
 
   it('handles the edges of a day and of a leap year', () => {
     const formatter = new EpochIsoFormatter();
-    for (const iso of ['2028-02-29T00:00:00.000Z', '2028-02-29T23:59:59.999Z', '2028-03-01T00:00:00.000Z', '1969-12-31T23:59:59.999Z', '1970-01-01T00:00:00.000Z']) {
+    for (const iso of [
+      '2028-02-29T00:00:00.000Z',
+      '2028-02-29T23:59:59.999Z',
+      '2028-03-01T00:00:00.000Z',
+      '1969-12-31T23:59:59.999Z',
+      '1970-01-01T00:00:00.000Z',
+    ]) {
       expect(formatter.format(Date.parse(iso))).toBe(iso);
     }
   });

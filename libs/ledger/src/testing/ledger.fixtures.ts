@@ -9,7 +9,17 @@ export const earnedEvent = (memberId: string, points: number, occurredAt = '2026
     type: 'points.earned',
     memberId,
     occurredAt,
-    data: { points, lotId, expiresAt: '2027-11-23T10:00:00.000Z', reason: 'purchase', orderId: `o-${lotId}`, orderAmountMinor: points * 100, tier: 'member', multiplier: 1, ruleIds: [] },
+    data: {
+      points,
+      lotId,
+      expiresAt: '2027-11-23T10:00:00.000Z',
+      reason: 'purchase',
+      orderId: `o-${lotId}`,
+      orderAmountMinor: points * 100,
+      tier: 'member',
+      multiplier: 1,
+      ruleIds: [],
+    },
   };
 };
 

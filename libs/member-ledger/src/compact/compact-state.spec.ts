@@ -25,7 +25,12 @@ const text = fc.oneof(
   fc.constantFrom('m-1001', 'purchase:hour', 'Kq3Z0v8GgJd6m1tO2xYbQA', '2026-11-20T02'),
 );
 /** Any number: whole, fractional, huge, negative zero, NaN, infinities. */
-const num = fc.oneof(fc.integer(), fc.integer({ min: -1000, max: 100_000 }), fc.double(), fc.constantFrom(-0, 2 ** 50, 2 ** 50 + 1, -(2 ** 53), Number.MAX_VALUE));
+const num = fc.oneof(
+  fc.integer(),
+  fc.integer({ min: -1000, max: 100_000 }),
+  fc.double(),
+  fc.constantFrom(-0, 2 ** 50, 2 ** 50 + 1, -(2 ** 53), Number.MAX_VALUE),
+);
 const MS_9999 = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 /** Instants as toISOString writes them (1970 to 9999 and beyond), with an offset, or any text. */
 const instant = fc.oneof(
@@ -34,7 +39,11 @@ const instant = fc.oneof(
   fc.constantFrom('2026-11-20T10:15:00+08:00', '2026-02-30T00:00:00.000Z', '2026-11-20T24:00:00.000Z', '2026-11-20T10:15:00Z'),
   text,
 );
-const day = fc.oneof(instant.map((s) => s.slice(0, 10)), fc.constantFrom('2026-02-29', '2024-02-29', '1969-12-31', '2026-13-01', '2026-1-01'), text);
+const day = fc.oneof(
+  instant.map((s) => s.slice(0, 10)),
+  fc.constantFrom('2026-02-29', '2024-02-29', '1969-12-31', '2026-13-01', '2026-1-01'),
+  text,
+);
 const record = (values: fc.Arbitrary<number>) => fc.array(fc.tuple(text, values), { maxLength: 4 });
 const keyedFrom = <T>(entries: [string, T][]): Record<string, T> => {
   if (entries.length === 0) return NO_ENTRIES;
@@ -45,21 +54,39 @@ const keyedFrom = <T>(entries: [string, T][]): Record<string, T> => {
 const portion = fc.record({ lotId: text, points: num, expiresAt: instant });
 
 const lot = fc
-  .record({ lotId: text, otherKey: fc.option(text), points: num, remaining: num, held: num, expiresAt: instant, pending: fc.boolean(), order: num, availableAt: fc.option(instant) })
+  .record({
+    lotId: text,
+    otherKey: fc.option(text),
+    points: num,
+    remaining: num,
+    held: num,
+    expiresAt: instant,
+    pending: fc.boolean(),
+    order: num,
+    availableAt: fc.option(instant),
+  })
   .map(({ otherKey, availableAt, ...l }): [string, Lot] => [otherKey ?? l.lotId, availableAt === null ? l : { ...l, availableAt }]);
-const hold = fc.record({ points: num, storeId: text, fromLots: fc.array(portion, { maxLength: 3 }), expiresAt: instant }).map((h): HoldState => ({ ...h, status: 'open' }));
+const hold = fc
+  .record({ points: num, storeId: text, fromLots: fc.array(portion, { maxLength: 3 }), expiresAt: instant })
+  .map((h): HoldState => ({ ...h, status: 'open' }));
 const order = fc.record({ points: num, amountMinor: num, clawedBack: num, refundedMinor: num, refundIds: fc.array(text, { maxLength: 3 }) });
 const dayCounts = fc
   .record({ earned: num, activities: record(num), checkedIn: fc.boolean() })
-  .map(({ earned, activities, checkedIn }): DayCounts => (checkedIn ? { earned, activities: keyedFrom(activities), checkedIn: true } : { earned, activities: keyedFrom(activities) }));
+  .map(({ earned, activities, checkedIn }): DayCounts =>
+    checkedIn ? { earned, activities: keyedFrom(activities), checkedIn: true } : { earned, activities: keyedFrom(activities) },
+  );
 /** Transfers and flags are kept as JSON: what the fold puts there is whole numbers and strings. */
 const int = fc.integer();
 const transfers = fc.record({
   days: fc.dictionary(day, fc.record({ sent: int, received: int }), { maxKeys: 2 }),
   months: fc.dictionary(fc.string(), fc.record({ sent: int, received: int, recipients: fc.array(fc.string(), { maxLength: 3 }) }), { maxKeys: 2 }),
 });
-const velocity = fc.array(fc.tuple(fc.oneof(fc.constantFrom('purchase:hour', 'purchase:day', 'check-in:day', 'referral:hour'), text), text, num), { maxLength: 4 });
-const flags = fc.dictionary(fc.string(), fc.record({ ruleId: fc.string(), action: fc.constantFrom('flag' as const, 'block-spending' as const) }), { maxKeys: 2 });
+const velocity = fc.array(fc.tuple(fc.oneof(fc.constantFrom('purchase:hour', 'purchase:day', 'check-in:day', 'referral:hour'), text), text, num), {
+  maxLength: 4,
+});
+const flags = fc.dictionary(fc.string(), fc.record({ ruleId: fc.string(), action: fc.constantFrom('flag' as const, 'block-spending' as const) }), {
+  maxKeys: 2,
+});
 
 const memberState: fc.Arbitrary<MemberState> = fc
   .record({
@@ -140,7 +167,12 @@ describe('compact member states', () => {
     expect(read.activityYears).toBe(NO_ENTRIES);
     expect(read.checkIn).toBe(NO_CHECK_IN);
     const fold = MemberFold.owning(read).apply(
-      { type: 'points.held', memberId: 'm-1', occurredAt: '2026-01-10T08:00:00.000Z', data: { holdId: 'h-1', points: 0, storeId: 'sh-07', fromLots: [], expiresAt: '2026-01-10T08:15:00.000Z' } },
+      {
+        type: 'points.held',
+        memberId: 'm-1',
+        occurredAt: '2026-01-10T08:00:00.000Z',
+        data: { holdId: 'h-1', points: 0, storeId: 'sh-07', fromLots: [], expiresAt: '2026-01-10T08:15:00.000Z' },
+      },
       1,
     );
     expect(Object.keys(fold.state.holds)).toEqual(['h-1']);
@@ -155,7 +187,12 @@ describe('compact member states', () => {
       occurredAt: at(d),
       data: { points: 100, lotId, expiresAt: at(d + 365), reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: [], day: at(d).slice(0, 10), ...extra },
     });
-    const history = [earned(0, 'a'), earned(1, 'b', { availableAt: at(15) }), earned(2, 'c', { reason: 'check-in', streak: 2 }), earned(3, 'd', { reason: 'activity', activity: 'review' })];
+    const history = [
+      earned(0, 'a'),
+      earned(1, 'b', { availableAt: at(15) }),
+      earned(2, 'c', { reason: 'check-in', streak: 2 }),
+      earned(3, 'd', { reason: 'activity', activity: 'review' }),
+    ];
     const state = stateFrom('m-1', history);
     const next = earned(4, 'e', { orderId: 'o-1', orderAmountMinor: 10_000 });
     const fromCompact = MemberFold.owning(decode(encode(state), 'm-1')).apply(next, state.version + 1).state;
@@ -163,7 +200,15 @@ describe('compact member states', () => {
   });
 
   it('take a small part of the state as plain JSON: lots and days as runs of numbers', () => {
-    const lots = Array.from({ length: 10 }, (_, i) => ({ lotId: `Kq3Z0v8GgJd6m1tO2xYb${i}A`, points: 120, remaining: 120, held: 0, expiresAt: `2027-11-2${i}T02:15:00.000Z`, pending: false, order: i + 1 }));
+    const lots = Array.from({ length: 10 }, (_, i) => ({
+      lotId: `Kq3Z0v8GgJd6m1tO2xYb${i}A`,
+      points: 120,
+      remaining: 120,
+      held: 0,
+      expiresAt: `2027-11-2${i}T02:15:00.000Z`,
+      pending: false,
+      order: i + 1,
+    }));
     const state = { ...initialMemberState('m-1'), version: 10, lots: new Map(lots.map((l) => [l.lotId, l])) };
     const plainJson = JSON.stringify(state, (_, value: unknown) => (value instanceof Map ? Object.fromEntries(value) : value));
     expect(encode(state).length).toBeLessThan(0.4 * plainJson.length);

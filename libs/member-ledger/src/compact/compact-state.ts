@@ -87,9 +87,10 @@ const readLots = (r: CompactReader): Map<string, Lot> => {
     const expiresAt = r.instant();
     const pending = (bits & PENDING) !== 0;
     const order = r.number();
-    const lot: Lot = bits & AVAILABLE_AT
-      ? { lotId, points, remaining, held, expiresAt, pending, order, availableAt: r.instant() }
-      : { lotId, points, remaining, held, expiresAt, pending, order };
+    const lot: Lot =
+      bits & AVAILABLE_AT
+        ? { lotId, points, remaining, held, expiresAt, pending, order, availableAt: r.instant() }
+        : { lotId, points, remaining, held, expiresAt, pending, order };
     lots.set(key, lot);
   }
   return lots;
@@ -270,7 +271,15 @@ export const readMemberState = (r: CompactReader, memberId: string): MemberState
   const id = bits & OTHER_MEMBER_ID ? r.string() : memberId;
   const tier = r.string();
   const debt = r.number();
-  const totals = { earned: r.number(), redeemed: r.number(), captured: r.number(), expired: r.number(), clawedBack: r.number(), adjusted: r.number(), reversed: r.number() };
+  const totals = {
+    earned: r.number(),
+    redeemed: r.number(),
+    captured: r.number(),
+    expired: r.number(),
+    clawedBack: r.number(),
+    adjusted: r.number(),
+    reversed: r.number(),
+  };
   const state: MemberState = {
     memberId: id,
     version,

@@ -259,9 +259,29 @@ export const isoInstant = (ms: number): string => {
   const minutes = rest % 60;
   const hours = (rest - minutes) / 60;
   return String.fromCharCode(
-    D0 + Math.floor(year / 1000), D0 + (Math.floor(year / 100) % 10), D0 + (Math.floor(year / 10) % 10), D0 + (year % 10), 45,
-    D0 + Math.floor(month / 10), D0 + (month % 10), 45, D0 + Math.floor(day / 10), D0 + (day % 10), 84,
-    D0 + Math.floor(hours / 10), D0 + (hours % 10), 58, D0 + Math.floor(minutes / 10), D0 + (minutes % 10), 58,
-    D0 + Math.floor(seconds / 10), D0 + (seconds % 10), 46, D0 + Math.floor(millis / 100), D0 + (Math.floor(millis / 10) % 10), D0 + (millis % 10), 90,
+    D0 + Math.floor(year / 1000),
+    D0 + (Math.floor(year / 100) % 10),
+    D0 + (Math.floor(year / 10) % 10),
+    D0 + (year % 10),
+    45,
+    D0 + Math.floor(month / 10),
+    D0 + (month % 10),
+    45,
+    D0 + Math.floor(day / 10),
+    D0 + (day % 10),
+    84,
+    D0 + Math.floor(hours / 10),
+    D0 + (hours % 10),
+    58,
+    D0 + Math.floor(minutes / 10),
+    D0 + (minutes % 10),
+    58,
+    D0 + Math.floor(seconds / 10),
+    D0 + (seconds % 10),
+    46,
+    D0 + Math.floor(millis / 100),
+    D0 + (Math.floor(millis / 10) % 10),
+    D0 + (millis % 10),
+    90,
   );
 };

@@ -13,7 +13,11 @@ export class ConsumerLiveness {
   private unassignedSince: number;
   private crash?: string;
 
-  constructor(private readonly stallMs: number, now: number, private readonly fromBeginning = true) {
+  constructor(
+    private readonly stallMs: number,
+    now: number,
+    private readonly fromBeginning = true,
+  ) {
     this.unassignedSince = now;
   }
 

@@ -22,7 +22,10 @@ describe('reading a group offsets', () => {
 
   it('pairs each partition end with the group commit on it', async () => {
     const admin = {
-      fetchTopicOffsets: async () => [{ partition: 0, low: '0', high: '7', offset: '7' }, { partition: 1, low: '0', high: '3', offset: '3' }],
+      fetchTopicOffsets: async () => [
+        { partition: 0, low: '0', high: '7', offset: '7' },
+        { partition: 1, low: '0', high: '3', offset: '3' },
+      ],
       fetchOffsets: async () => [{ topic: 't', partitions: [{ partition: 0, offset: '5' }] }],
     } as unknown as Admin;
     expect(await readGroupOffsets(admin, 'g', ['t'])).toEqual([

@@ -50,7 +50,10 @@ export class ProgressMonitor {
   private timer?: NodeJS.Timeout;
   private polling?: Promise<void>;
 
-  constructor(kafka: Kafka, private readonly options: ProgressMonitorOptions) {
+  constructor(
+    kafka: Kafka,
+    private readonly options: ProgressMonitorOptions,
+  ) {
     this.admin = new LazyAdmin(() => kafka.admin({ retry: { retries: 1 } }));
   }
 

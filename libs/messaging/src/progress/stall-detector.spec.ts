@@ -18,7 +18,11 @@ const STALL = 60_000;
 
 describe('the stall detector', () => {
   it('reports a partition whose commit has not moved for the stall time while messages wait', () => {
-    const p = after([[0, at(10, 20)], [30_000, at(10, 25)], [60_000, at(10, 30)]]);
+    const p = after([
+      [0, at(10, 20)],
+      [30_000, at(10, 25)],
+      [60_000, at(10, 30)],
+    ]);
     expect(p.lag).toBe(20n);
     expect(isStalled(p, 59_999, STALL)).toBe(false);
     expect(isStalled(p, 60_000, STALL)).toBe(true);
@@ -26,19 +30,29 @@ describe('the stall detector', () => {
   });
 
   it('counts a commit that moved as progress, however much still waits', () => {
-    const p = after([[0, at(10, 1000)], [50_000, at(11, 2000)]]);
+    const p = after([
+      [0, at(10, 1000)],
+      [50_000, at(11, 2000)],
+    ]);
     expect(isStalled(p, 100_000, STALL)).toBe(false);
     expect(isStalled(p, 110_000, STALL)).toBe(true);
   });
 
   it('keeps an idle consumer with nothing waiting healthy, however long nothing moves', () => {
-    const p = after([[0, at(20, 20)], [3_600_000, at(20, 20)]]);
+    const p = after([
+      [0, at(20, 20)],
+      [3_600_000, at(20, 20)],
+    ]);
     expect(isStalled(p, 7_200_000, STALL)).toBe(false);
     expect(secondsSinceProgress(p, 7_200_000)).toBe(0);
   });
 
   it('counts from the last reading with nothing waiting when messages arrive at an idle consumer', () => {
-    const p = after([[0, at(20, 20)], [100_000, at(20, 20)], [105_000, at(20, 21)]]);
+    const p = after([
+      [0, at(20, 20)],
+      [100_000, at(20, 20)],
+      [105_000, at(20, 21)],
+    ]);
     expect(isStalled(p, 159_999, STALL)).toBe(false);
     expect(isStalled(p, 160_000, STALL)).toBe(true);
   });
@@ -53,7 +67,10 @@ describe('the stall detector', () => {
   });
 
   it('does not hold against a consumer the time before it got the partition', () => {
-    const p = after([[0, at(10, 20)], [120_000, at(10, 20)]]);
+    const p = after([
+      [0, at(10, 20)],
+      [120_000, at(10, 20)],
+    ]);
     expect(isStalled(p, 120_000, STALL)).toBe(true);
     expect(isStalled(p, 120_000, STALL, 100_000)).toBe(false);
     expect(isStalled(p, 160_000, STALL, 100_000)).toBe(true);

@@ -9,7 +9,12 @@ import { createKafka, ensureTopics } from '../kafka.connection';
  */
 export const createTopicsFromEnv = async (env: Env = process.env): Promise<string[]> => {
   const config = loadConfig(BaseConfig, env);
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'tally-topics', namespace: config.TALLY_TOPIC_NAMESPACE, security: config.kafkaSecurity });
+  const kafka = createKafka({
+    brokers: config.kafkaBrokers,
+    clientId: 'tally-topics',
+    namespace: config.TALLY_TOPIC_NAMESPACE,
+    security: config.kafkaSecurity,
+  });
   const admin = kafka.admin();
   await admin.connect();
   try {

@@ -9,21 +9,41 @@ import { Public, Roles } from './roles.decorator';
 
 @Controller()
 class SampleController {
-  @Public() @Get() health() { return undefined; }
-  @Get() balance() { return undefined; }
-  @Post() adjust() { return undefined; }
-  @Roles('store') @Post() redeem() { return undefined; }
-  @Roles('ops') @Get() audit() { return undefined; }
-  @Roles('read') @Get() report() { return undefined; }
-  @Roles('read') @Post() mislabelled() { return undefined; }
-  @Roles('app') @Post() transfer() { return undefined; }
+  @Public() @Get() health() {
+    return undefined;
+  }
+  @Get() balance() {
+    return undefined;
+  }
+  @Post() adjust() {
+    return undefined;
+  }
+  @Roles('store') @Post() redeem() {
+    return undefined;
+  }
+  @Roles('ops') @Get() audit() {
+    return undefined;
+  }
+  @Roles('read') @Get() report() {
+    return undefined;
+  }
+  @Roles('read') @Post() mislabelled() {
+    return undefined;
+  }
+  @Roles('app') @Post() transfer() {
+    return undefined;
+  }
 }
 
 @Roles('ops')
 @Controller()
 class OpsController {
-  @Get() replayStatus() { return undefined; }
-  @Roles('store') @Post() override() { return undefined; }
+  @Get() replayStatus() {
+    return undefined;
+  }
+  @Roles('store') @Post() override() {
+    return undefined;
+  }
 }
 
 type Handler = keyof SampleController | keyof OpsController;

@@ -6,13 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { BaseConfig } from '../config/base.config';
 import { ConfigError, Env, loadConfig } from '../config/config.loader';
 import { AppError } from '../http/app.error';
-import {
-  MAX_PARAM_LENGTH,
-  answerExpectationFailed,
-  answerParserRefusal,
-  answerRouterRefusal,
-  refuseWhileClosing,
-} from '../http/framework-errors';
+import { MAX_PARAM_LENGTH, answerExpectationFailed, answerParserRefusal, answerRouterRefusal, refuseWhileClosing } from '../http/framework-errors';
 import { jsonNestingExceeds } from '../http/json-depth';
 import { applyRouteBodyConfig } from '../http/route-body';
 import { createStartupLogger, requestIdFor } from '../logging/logging.options';

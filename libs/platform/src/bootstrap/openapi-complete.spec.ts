@@ -16,7 +16,10 @@ describe('completing and checking an OpenAPI document', () => {
 
   it('names an undocumented example and an error without a body when nothing completed them', () => {
     const raw = documentWith({ responses: { 200: { content: { 'application/json': { schema: { type: 'object' } } } }, 409: { description: 'conflict' } } });
-    expect(undocumentedResponses(raw)).toEqual(['GET /members/{memberId}/balance: 200 has no example', 'GET /members/{memberId}/balance: 409 has no error body']);
+    expect(undocumentedResponses(raw)).toEqual([
+      'GET /members/{memberId}/balance: 200 has no example',
+      'GET /members/{memberId}/balance: 409 has no error body',
+    ]);
   });
 
   it('gives declared refusals the error body with the code their description names, and adds 400, 401 and 403', () => {

@@ -48,9 +48,7 @@ export const exampleFrom = (document: Json, schema: Json, depth = 0): Json => {
     case 'string':
       return resolved.format === 'date-time' ? '2026-11-23T10:15:00.000Z' : resolved.format === 'uuid' ? '3f8a1c2e-5b7d-4e9f-8a6b-1c2d3e4f5a6b' : 'string';
     default:
-      return Object.fromEntries(
-        Object.entries<Json>(resolved.properties ?? {}).map(([name, property]) => [name, exampleFrom(document, property, depth + 1)]),
-      );
+      return Object.fromEntries(Object.entries<Json>(resolved.properties ?? {}).map(([name, property]) => [name, exampleFrom(document, property, depth + 1)]));
   }
 };
 
@@ -74,7 +72,8 @@ export const completeDocument = (document: Json): Json => {
     const isPublic = operation[PUBLIC_EXTENSION] === true;
     if (isPublic) operation.security = [];
     const implied: [number, string][] = [[400, '`invalid_request`: a parameter or the body is malformed; `fields` names each problem']];
-    if (!isPublic) implied.push([401, '`unauthorized`: no bearer token, or one the service does not know'], [403, '`forbidden`: the token\'s role may not do this']);
+    if (!isPublic)
+      implied.push([401, '`unauthorized`: no bearer token, or one the service does not know'], [403, "`forbidden`: the token's role may not do this"]);
     for (const [status, description] of implied) responses[status] ??= { description };
     for (const [status, response] of Object.entries<Json>(responses)) {
       const code = Number(status);

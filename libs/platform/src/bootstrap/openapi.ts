@@ -26,7 +26,7 @@ const ERROR_SCHEMA = {
 const TOKEN_DESCRIPTION =
   'An opaque bearer token (`Authorization: Bearer <token>`): a random string the operator configured in TALLY_API_TOKENS with a role ' +
   '(`ops`, `read`, `store:<storeId>`). It carries no claims and is not a JWT; the service looks it up. Missing or unknown: 401 `unauthorized`; ' +
-  "a role that may not call the operation: 403 `forbidden`.";
+  'a role that may not call the operation: 403 `forbidden`.';
 
 const buildDocument = (app: INestApplication, service: string) => {
   const document = SwaggerModule.createDocument(

@@ -19,8 +19,7 @@ export interface TopicLayout {
 }
 
 /** Turns an all-digits string into a number; anything else stays as it is so the validator names it. */
-export const toInteger = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
+export const toInteger = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value);
 
 /** `true`/`false` (also 1/0, yes/no, on/off) into a boolean; anything else stays for the validator to name. */
 export const toBoolean = ({ value }: { value: unknown }): unknown => {

@@ -99,7 +99,9 @@ describe('loadConfig', () => {
     expect(loadConfig(ConsumerConfig, {}).TALLY_CONSUMER_STALL_SECONDS).toBe(60);
     expect(loadConfig(ConsumerConfig, { TALLY_CONSUMER_STALL_SECONDS: '5' }).TALLY_CONSUMER_STALL_SECONDS).toBe(5);
     for (const bad of ['0', '-3', 'soon', '1.5']) {
-      expect(problemsOf(() => loadConfig(ConsumerConfig, { TALLY_CONSUMER_STALL_SECONDS: bad })).problems.map((p) => p.variable)).toEqual(['TALLY_CONSUMER_STALL_SECONDS']);
+      expect(problemsOf(() => loadConfig(ConsumerConfig, { TALLY_CONSUMER_STALL_SECONDS: bad })).problems.map((p) => p.variable)).toEqual([
+        'TALLY_CONSUMER_STALL_SECONDS',
+      ]);
     }
   });
 

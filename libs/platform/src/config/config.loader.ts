@@ -29,13 +29,15 @@ const toProblems = (errors: ValidationError[]): ConfigProblem[] =>
   }));
 
 const declaredVariables = (schemaClass: new () => object): Set<string> =>
-  new Set(getMetadataStorage().getTargetValidationMetadatas(schemaClass, '', true, false).map((m) => m.propertyName));
+  new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(schemaClass, '', true, false)
+      .map((m) => m.propertyName),
+  );
 
 /** Only declared variables, and an empty one counts as unset, as shells and compose files often export `X=`. */
 const pick = (env: Env, variables: Set<string>): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => variables.has(entry[0]) && entry[1] !== undefined && entry[1] !== ''),
-  );
+  Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => variables.has(entry[0]) && entry[1] !== undefined && entry[1] !== ''));
 
 /**
  * Reads `schemaClass` from `env`: `defaults` fill in what the environment leaves unset (a

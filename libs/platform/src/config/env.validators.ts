@@ -5,7 +5,8 @@ import { parseApiTokens } from '../auth/api-tokens';
 type Check = (value: unknown) => string | undefined;
 
 /** Registers a validator whose message is whatever `check` found wrong, so each var says exactly why. */
-const envRule = (name: string, check: Check, options?: ValidationOptions): PropertyDecorator =>
+const envRule =
+  (name: string, check: Check, options?: ValidationOptions): PropertyDecorator =>
   (target, propertyName) =>
     registerDecorator({
       name,

@@ -62,7 +62,16 @@ describe('Kafka security and topic layout in the config', () => {
       TALLY_TOPIC_RETENTION_MS: '-2',
     });
     expect(error.problems.map((p) => p.variable).sort()).toEqual(
-      ['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_PASSWORD', 'KAFKA_SASL_USERNAME', 'KAFKA_SSL', 'KAFKA_SSL_CA_FILE', 'TALLY_TOPIC_PARTITIONS', 'TALLY_TOPIC_REPLICATION_FACTOR', 'TALLY_TOPIC_RETENTION_MS'].sort(),
+      [
+        'KAFKA_SASL_MECHANISM',
+        'KAFKA_SASL_PASSWORD',
+        'KAFKA_SASL_USERNAME',
+        'KAFKA_SSL',
+        'KAFKA_SSL_CA_FILE',
+        'TALLY_TOPIC_PARTITIONS',
+        'TALLY_TOPIC_REPLICATION_FACTOR',
+        'TALLY_TOPIC_RETENTION_MS',
+      ].sort(),
     );
     expect(error.message).toContain(`KAFKA_SSL_CA_FILE: cannot read ${join(dir, 'missing.pem')}`);
   });

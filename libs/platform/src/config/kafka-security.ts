@@ -25,7 +25,11 @@ export interface KafkaSecurityVariables {
 
 const tlsOptions = (vars: KafkaSecurityVariables): boolean | ConnectionOptions => {
   const files = { ca: vars.KAFKA_SSL_CA_FILE, cert: vars.KAFKA_SSL_CERT_FILE, key: vars.KAFKA_SSL_KEY_FILE };
-  const read = Object.fromEntries(Object.entries(files).filter(([, path]) => path).map(([name, path]) => [name, readFileSync(path as string)]));
+  const read = Object.fromEntries(
+    Object.entries(files)
+      .filter(([, path]) => path)
+      .map(([name, path]) => [name, readFileSync(path as string)]),
+  );
   if (Object.keys(read).length === 0 && vars.KAFKA_SSL_REJECT_UNAUTHORIZED) return true;
   return { ...read, ...(read.ca ? { ca: [read.ca] } : {}), rejectUnauthorized: vars.KAFKA_SSL_REJECT_UNAUTHORIZED };
 };

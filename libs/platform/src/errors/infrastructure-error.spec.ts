@@ -1,4 +1,11 @@
-import { KafkaJSConnectionError, KafkaJSError, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, KafkaJSRequestTimeoutError } from 'kafkajs';
+import {
+  KafkaJSConnectionError,
+  KafkaJSError,
+  KafkaJSNonRetriableError,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSProtocolError,
+  KafkaJSRequestTimeoutError,
+} from 'kafkajs';
 import { TransientError, isInfrastructureError, isTooLarge } from './infrastructure-error';
 
 const withCode = (code: string, message = 'failed') => Object.assign(new Error(message), { code });
@@ -23,7 +30,10 @@ describe('which failures retry the whole batch instead of blaming a message', ()
     ['several connections failing at once', new AggregateError([withCode('ECONNREFUSED')])],
     ['a broker that cannot be reached', new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092')],
     ['a broker that does not answer in time', new KafkaJSRequestTimeoutError('Request Produce(key: 0, version: 7) timed out')],
-    ['a broker kafkajs gave up retrying', new KafkaJSNumberOfRetriesExceeded(new KafkaJSConnectionError('Connection timeout'), { retryCount: 8, retryTime: 3000 })],
+    [
+      'a broker kafkajs gave up retrying',
+      new KafkaJSNumberOfRetriesExceeded(new KafkaJSConnectionError('Connection timeout'), { retryCount: 8, retryTime: 3000 }),
+    ],
     ['a partition without a leader', brokerAnswer('LEADER_NOT_AVAILABLE', true)],
     ['a topic the service may not write', brokerAnswer('TOPIC_AUTHORIZATION_FAILED', false)],
     ['a producer disconnected by a shutdown', new KafkaJSError('The producer is disconnected')],

@@ -17,7 +17,13 @@ export class HealthController {
   /** Readiness: every dependency answers. */
   @Public()
   @Get()
-  @ApiOkResponse({ description: 'every check is up', schema: objectSchema({ status: S.string, checks: { type: 'object', additionalProperties: true } }, { status: 'ok', checks: { postgres: { status: 'up' }, kafka: { status: 'up' } } }) })
+  @ApiOkResponse({
+    description: 'every check is up',
+    schema: objectSchema(
+      { status: S.string, checks: { type: 'object', additionalProperties: true } },
+      { status: 'ok', checks: { postgres: { status: 'up' }, kafka: { status: 'up' } } },
+    ),
+  })
   @ApiServiceUnavailableResponse({ description: 'at least one check is down' })
   async readiness(): Promise<HealthReport> {
     const report = await this.health.report();

@@ -6,7 +6,10 @@ describe('refusals made before Nest sees a request', () => {
   it("maps Node's parser errors to a status and a lower_snake code, with a fixed message", () => {
     expect(parserRefusal(withCode('ERR_HTTP_REQUEST_TIMEOUT'))).toEqual({ status: 408, body: { error: 'request_timeout', message: expect.any(String) } });
     expect(parserRefusal(withCode('HPE_HEADER_OVERFLOW'))).toEqual({ status: 431, body: { error: 'headers_too_large', message: expect.any(String) } });
-    expect(parserRefusal(withCode('HPE_INVALID_METHOD'))).toEqual({ status: 400, body: { error: 'invalid_request', message: 'the request is not valid HTTP/1.1' } });
+    expect(parserRefusal(withCode('HPE_INVALID_METHOD'))).toEqual({
+      status: 400,
+      body: { error: 'invalid_request', message: 'the request is not valid HTTP/1.1' },
+    });
   });
 
   it("maps the router's errors likewise, and anything it does not know to a 500 that says nothing", () => {

@@ -17,8 +17,7 @@ class Sample {
   asOf?: string;
 }
 
-const problems = (plain: object) =>
-  validateSync(plainToInstance(Sample, plain)).map((error) => [error.property, Object.values(error.constraints ?? {})]);
+const problems = (plain: object) => validateSync(plainToInstance(Sample, plain)).map((error) => [error.property, Object.values(error.constraints ?? {})]);
 
 describe('parameter validators', () => {
   it('takes a position up to PostgreSQL bigint, and nothing else', () => {

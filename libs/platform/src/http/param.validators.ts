@@ -11,8 +11,7 @@ export const MayBeAbsent = (): PropertyDecorator => ValidateIf((_object: object,
 export const MAX_POSITION = 9223372036854775807n;
 
 /** A position or row id as a cursor: decimal digits, 0 to 2^63 - 1. */
-export const isPosition = (value: unknown): value is string =>
-  typeof value === 'string' && /^\d{1,19}$/.test(value) && BigInt(value) <= MAX_POSITION;
+export const isPosition = (value: unknown): value is string => typeof value === 'string' && /^\d{1,19}$/.test(value) && BigInt(value) <= MAX_POSITION;
 
 export const IsPosition = () =>
   ValidateBy({

@@ -20,7 +20,9 @@ const notGzip = (): AppError => new AppError({ status: 400, error: 'invalid_requ
 
 /** The body as the parser should read it: gunzipped when it says gzip, refused when it says something else. */
 const decodedBody = (request: FastifyRequest, payload: Readable): Readable => {
-  const encoding = String(request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const encoding = String(request.headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
   if (encoding === 'identity' || encoding === '') return payload;
   if (encoding !== 'gzip') throw unsupportedEncoding(encoding);
   const gunzip = createGunzip();

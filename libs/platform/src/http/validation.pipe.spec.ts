@@ -61,7 +61,14 @@ describe('createValidationPipe', () => {
   });
 
   it('names nested fields by dotted path', async () => {
-    const refusal = await refusalOf({ redemptionId: 'r-1', points: 1, lines: [{ sku: 'a', quantity: 1 }, { sku: 7, quantity: 0 }] });
+    const refusal = await refusalOf({
+      redemptionId: 'r-1',
+      points: 1,
+      lines: [
+        { sku: 'a', quantity: 1 },
+        { sku: 7, quantity: 0 },
+      ],
+    });
     expect(refusal.body.fields).toEqual([
       { field: 'lines.1.sku', problems: ['sku must be a string'] },
       { field: 'lines.1.quantity', problems: ['quantity must be a positive number'] },

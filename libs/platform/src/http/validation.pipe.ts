@@ -2,8 +2,7 @@ import { HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError, flattenValidationErrors } from '@tally/contracts';
 import { AppError } from './app.error';
 
-const describe = (fields: FieldError[]): string =>
-  `invalid request: ${fields.map((f) => `${f.field}: ${f.problems.join('; ')}`).join(', ')}`;
+const describe = (fields: FieldError[]): string => `invalid request: ${fields.map((f) => `${f.field}: ${f.problems.join('; ')}`).join(', ')}`;
 
 /** 400 `invalid_request` with every field's problems; nested fields as dotted paths (`lines.0.sku`). */
 export const invalidRequest = (errors: ValidationError[]): AppError => {

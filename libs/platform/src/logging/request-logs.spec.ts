@@ -33,7 +33,10 @@ class HelloController {
   }
 }
 
-@Module({ imports: [PlatformModule.forRoot({ service: 'logs-test', config: loadConfig(BaseConfig, {}), logDestination: destination })], controllers: [HelloController] })
+@Module({
+  imports: [PlatformModule.forRoot({ service: 'logs-test', config: loadConfig(BaseConfig, {}), logDestination: destination })],
+  controllers: [HelloController],
+})
 class LogsTestModule {}
 
 describe('request logs', () => {

@@ -22,7 +22,11 @@ export const requestTraceIds = (request: IncomingMessage): { traceId: string; sp
 export const registerHttpTracing = (fastify: FastifyInstance): void => {
   fastify.addHook('onRequest', (request, _reply, done) => {
     const parent = contextFrom(request.headers);
-    (request.raw as Traced)[SPAN] = tracer().startSpan(`${request.method} ${request.routeOptions.url ?? 'unmatched'}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method } }, parent);
+    (request.raw as Traced)[SPAN] = tracer().startSpan(
+      `${request.method} ${request.routeOptions.url ?? 'unmatched'}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method } },
+      parent,
+    );
     done();
   });
   fastify.addHook('preHandler', (request, _reply, done) => {

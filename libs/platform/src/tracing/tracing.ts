@@ -30,7 +30,10 @@ export const startTracing = (service: string, env: Env = process.env, processors
   const mode = tracingMode(env);
   if (mode === 'off' && !processors) return undefined;
   const exporting = processors ?? (mode === 'on' ? [new BatchSpanProcessor(new OTLPTraceExporter())] : []);
-  provider = new NodeTracerProvider({ resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? `tally-${service}` }), spanProcessors: exporting });
+  provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? `tally-${service}` }),
+    spanProcessors: exporting,
+  });
   provider.register();
   return provider;
 };
@@ -77,7 +80,11 @@ export const traceHeaders = (ctx: Context = context.active()): Record<string, st
 };
 
 /** Runs `work` in a span (child of `parent`, else of the active context) that records a failure and always ends. */
-export const inSpan = async <T>(name: string, options: { parent?: Context; kind?: SpanKind; links?: Link[]; attributes?: Record<string, string | number> }, work: (span: Span) => Promise<T>): Promise<T> => {
+export const inSpan = async <T>(
+  name: string,
+  options: { parent?: Context; kind?: SpanKind; links?: Link[]; attributes?: Record<string, string | number> },
+  work: (span: Span) => Promise<T>,
+): Promise<T> => {
   const parent = options.parent ?? context.active();
   const span = tracer().startSpan(name, { kind: options.kind, links: options.links, attributes: options.attributes }, parent);
   try {

@@ -67,19 +67,31 @@ describe('decideCapture', () => {
   });
 
   it('refuses an unknown hold with HOLD_NOT_FOUND', () => {
-    expect(decideCapture(withHold(), { holdId: 'h-2', occurredAt: CAPTURED_AT })).toMatchObject({ kind: 'reject', code: 'HOLD_NOT_FOUND', details: { holdId: 'h-2' } });
+    expect(decideCapture(withHold(), { holdId: 'h-2', occurredAt: CAPTURED_AT })).toMatchObject({
+      kind: 'reject',
+      code: 'HOLD_NOT_FOUND',
+      details: { holdId: 'h-2' },
+    });
   });
 
   it('refuses a captured hold with HOLD_NOT_FOUND: the state keeps open holds only', () => {
     const state0 = withHold();
     const state = after(state0, decideCapture(state0, { holdId: 'h-1', points: 10, occurredAt: CAPTURED_AT }));
-    expect(decideCapture(state, { holdId: 'h-1', occurredAt: CAPTURED_AT })).toMatchObject({ kind: 'reject', code: 'HOLD_NOT_FOUND', details: { holdId: 'h-1' } });
+    expect(decideCapture(state, { holdId: 'h-1', occurredAt: CAPTURED_AT })).toMatchObject({
+      kind: 'reject',
+      code: 'HOLD_NOT_FOUND',
+      details: { holdId: 'h-1' },
+    });
   });
 
   it('refuses a released hold with HOLD_NOT_FOUND', () => {
     const state0 = withHold();
     const state = after(state0, decideRelease(state0, { holdId: 'h-1', occurredAt: CAPTURED_AT, reason: 'released' }));
-    expect(decideCapture(state, { holdId: 'h-1', occurredAt: CAPTURED_AT })).toMatchObject({ kind: 'reject', code: 'HOLD_NOT_FOUND', details: { holdId: 'h-1' } });
+    expect(decideCapture(state, { holdId: 'h-1', occurredAt: CAPTURED_AT })).toMatchObject({
+      kind: 'reject',
+      code: 'HOLD_NOT_FOUND',
+      details: { holdId: 'h-1' },
+    });
   });
 
   it('refuses more points than held with CAPTURE_EXCEEDS_HOLD', () => {

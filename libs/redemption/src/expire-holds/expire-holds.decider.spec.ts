@@ -9,7 +9,12 @@ const LATER = '2026-06-01T00:00:00.000Z';
 /** Holds h-10m (10 min), h-5m (5 min) and h-1h (1 hour) on 1000 points; h-captured is resolved. */
 const withHolds = (): MemberState => {
   let state = given(earned('lot-1', 1000, LATER));
-  for (const [holdId, ttlSeconds] of [['h-10m', 600], ['h-5m', 300], ['h-1h', 3600], ['h-captured', 60]] as const) {
+  for (const [holdId, ttlSeconds] of [
+    ['h-10m', 600],
+    ['h-5m', 300],
+    ['h-1h', 3600],
+    ['h-captured', 60],
+  ] as const) {
     state = after(state, decideHold(state, { holdId, points: 100, storeId: 'sh-07', ttlSeconds, occurredAt: T0 }));
   }
   return after(state, decideCapture(state, { holdId: 'h-captured', occurredAt: T0 }));

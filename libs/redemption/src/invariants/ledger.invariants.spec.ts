@@ -33,12 +33,23 @@ const weighted = <T>(weight: number, arbitrary: fc.Arbitrary<T>) => ({ weight, a
 
 /** Weighted so that histories have points to spend, holds open across expiries, debts and reversals. */
 const step: fc.Arbitrary<Step> = fc.oneof(
-  weighted(4, fc.record({ kind: fc.constant('earn' as const), points: fc.integer({ min: 1, max: 500 }), expiresInHours: fc.integer({ min: 0, max: 24 * 30 }), pending: fc.boolean() })),
+  weighted(
+    4,
+    fc.record({
+      kind: fc.constant('earn' as const),
+      points: fc.integer({ min: 1, max: 500 }),
+      expiresInHours: fc.integer({ min: 0, max: 24 * 30 }),
+      pending: fc.boolean(),
+    }),
+  ),
   weighted(1, fc.record({ kind: fc.constant('release-pending' as const), pick: fc.nat() })),
   weighted(1, fc.record({ kind: fc.constant('claw-back' as const), points: fc.integer({ min: 1, max: 800 }) })),
   weighted(1, fc.record({ kind: fc.constant('adjust' as const), points: fc.integer({ min: -300, max: 300 }).filter((p) => p !== 0) })),
   weighted(3, fc.record({ kind: fc.constant('redeem' as const), points: fc.integer({ min: -5, max: 700 }) })),
-  weighted(3, fc.record({ kind: fc.constant('hold' as const), points: fc.integer({ min: 1, max: 700 }), ttlSeconds: fc.integer({ min: 60, max: 3 * 86_400 }) })),
+  weighted(
+    3,
+    fc.record({ kind: fc.constant('hold' as const), points: fc.integer({ min: 1, max: 700 }), ttlSeconds: fc.integer({ min: 60, max: 3 * 86_400 }) }),
+  ),
   weighted(2, fc.record({ kind: fc.constant('capture' as const), pick: fc.nat(), points: fc.option(fc.integer({ min: 1, max: 700 }), { nil: undefined }) })),
   weighted(1, fc.record({ kind: fc.constant('release' as const), pick: fc.nat() })),
   weighted(2, fc.record({ kind: fc.constant('reverse' as const), pick: fc.nat() })),
@@ -86,7 +97,10 @@ const decide = (state: MemberState, model: Model, s: Step, now: string, n: numbe
         },
       ]);
     case 'release-pending': {
-      const lot = pickOf([...state.lots.values()].filter((l) => l.pending), s.pick);
+      const lot = pickOf(
+        [...state.lots.values()].filter((l) => l.pending),
+        s.pick,
+      );
       return lot ? at([{ type: 'points.released', memberId: MEMBER_ID, occurredAt: now, data: { lotId: lot.lotId, points: lot.remaining } }]) : none;
     }
     case 'claw-back': {
@@ -103,10 +117,19 @@ const decide = (state: MemberState, model: Model, s: Step, now: string, n: numbe
     case 'adjust': {
       if (s.points > 0) {
         const expiresAt = new Date(Date.parse(now) + 24 * 30 * HOUR).toISOString();
-        return at([{ type: 'points.adjusted', memberId: MEMBER_ID, occurredAt: now, data: { points: s.points, actor: 'ops', reason: 'goodwill', lotId: `adj-${n}`, expiresAt } }]);
+        return at([
+          {
+            type: 'points.adjusted',
+            memberId: MEMBER_ID,
+            occurredAt: now,
+            data: { points: s.points, actor: 'ops', reason: 'goodwill', lotId: `adj-${n}`, expiresAt },
+          },
+        ]);
       }
       const { portions } = takeFromLots(state.lots, -s.points);
-      return at([{ type: 'points.adjusted', memberId: MEMBER_ID, occurredAt: now, data: { points: s.points, actor: 'ops', reason: 'correction', fromLots: portions } }]);
+      return at([
+        { type: 'points.adjusted', memberId: MEMBER_ID, occurredAt: now, data: { points: s.points, actor: 'ops', reason: 'correction', fromLots: portions } },
+      ]);
     }
     case 'redeem': {
       const d = decideRedeem(state, { redemptionId: `rd-${n}`, points: s.points, storeId: 'sh-07', occurredAt: now }, RULES);

@@ -100,7 +100,7 @@ describe('decideRedeem', () => {
       expect(decideRedeem(state, cash('rd-1', 100), RULES)).toMatchObject({ kind: 'append', result: { fromLots: [{ lotId: 'lot-1', points: 100 }] } });
     });
 
-    it('keeps no record of the redemption in the state (a reused id is the caller\'s idempotency to catch)', () => {
+    it("keeps no record of the redemption in the state (a reused id is the caller's idempotency to catch)", () => {
       const state0 = given(earned('lot-1', 500, LATER));
       const state = after(state0, decideRedeem(state0, cash('rd-1', 100), RULES));
       expect(state).not.toHaveProperty('redemptions');
@@ -132,7 +132,11 @@ describe('decideRedeem', () => {
 
     it('refuses points that differ from the price with REWARD_PRICE_MISMATCH', () => {
       const state = given(earned('lot-1', 1000, LATER));
-      expect(decideRedeem(state, reward('tea', T0, 1), RULES)).toMatchObject({ kind: 'reject', code: 'REWARD_PRICE_MISMATCH', details: { price: 500, points: 1 } });
+      expect(decideRedeem(state, reward('tea', T0, 1), RULES)).toMatchObject({
+        kind: 'reject',
+        code: 'REWARD_PRICE_MISMATCH',
+        details: { price: 500, points: 1 },
+      });
     });
 
     it('refuses an unknown reward with REWARD_NOT_FOUND', () => {
@@ -159,7 +163,11 @@ describe('decideRedeem', () => {
 
     it('refuses a reward above the member tier with TIER_TOO_LOW', () => {
       const state = given(earned('lot-1', 5000, LATER), tierChanged('member', 'silver'));
-      expect(decideRedeem(state, reward('mug'), RULES)).toMatchObject({ kind: 'reject', code: 'TIER_TOO_LOW', details: { tier: 'silver', requiredTier: 'gold' } });
+      expect(decideRedeem(state, reward('mug'), RULES)).toMatchObject({
+        kind: 'reject',
+        code: 'TIER_TOO_LOW',
+        details: { tier: 'silver', requiredTier: 'gold' },
+      });
     });
 
     it('accepts a tier reward for that tier and above', () => {
@@ -171,7 +179,11 @@ describe('decideRedeem', () => {
 
     it('refuses a reward the member cannot afford with INSUFFICIENT_POINTS', () => {
       const state = given(earned('lot-1', 499, LATER));
-      expect(decideRedeem(state, reward('tea'), RULES)).toMatchObject({ kind: 'reject', code: 'INSUFFICIENT_POINTS', details: { available: 499, requested: 500 } });
+      expect(decideRedeem(state, reward('tea'), RULES)).toMatchObject({
+        kind: 'reject',
+        code: 'INSUFFICIENT_POINTS',
+        details: { available: 499, requested: 500 },
+      });
     });
   });
 });

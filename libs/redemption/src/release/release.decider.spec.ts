@@ -34,7 +34,10 @@ describe('decideRelease', () => {
   });
 
   it('releases for expiry once the ttl is over', () => {
-    expect(decideRelease(withHold(), { holdId: 'h-1', occurredAt: HOLD_EXPIRES, reason: 'expired' })).toMatchObject({ kind: 'append', result: { points: 200 } });
+    expect(decideRelease(withHold(), { holdId: 'h-1', occurredAt: HOLD_EXPIRES, reason: 'expired' })).toMatchObject({
+      kind: 'append',
+      result: { points: 200 },
+    });
   });
 
   it('refuses an expiry release before the ttl is over with HOLD_NOT_DUE', () => {

@@ -12,7 +12,13 @@ const redeemed = (points: number, rewardId?: string) => {
   const state = given(earned('lot-late', 300, LATER), earned('lot-soon', 500, SOON));
   const decision = decideRedeem(state, { redemptionId: 'rd-1', points, storeId: 'sh-07', occurredAt: T0, ...(rewardId ? { rewardId } : {}) }, RULES);
   if (decision.kind !== 'append') throw new Error(decision.kind);
-  const record: RedemptionRecord = { redemptionId: 'rd-1', points: decision.result.points, storeId: 'sh-07', fromLots: decision.result.fromLots, ...(rewardId ? { rewardId } : {}) };
+  const record: RedemptionRecord = {
+    redemptionId: 'rd-1',
+    points: decision.result.points,
+    storeId: 'sh-07',
+    fromLots: decision.result.fromLots,
+    ...(rewardId ? { rewardId } : {}),
+  };
   return { state: after(state, decision), record };
 };
 

@@ -1,8 +1,4 @@
 import { LedgerEventDataMap, LedgerEventType, NewLedgerEvent } from '@tally/contracts';
 
-export const ledgerEvent = <K extends LedgerEventType>(
-  type: K,
-  memberId: string,
-  occurredAt: string,
-  data: LedgerEventDataMap[K],
-): NewLedgerEvent => ({ type, memberId, occurredAt, data }) as NewLedgerEvent;
+export const ledgerEvent = <K extends LedgerEventType>(type: K, memberId: string, occurredAt: string, data: LedgerEventDataMap[K]): NewLedgerEvent =>
+  ({ type, memberId, occurredAt, data }) as NewLedgerEvent;

@@ -1,7 +1,6 @@
 import { LotPortion } from '@tally/contracts';
 
-export const isPositiveWholeNumber = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+export const isPositiveWholeNumber = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 
 export const sumOfPortions = (portions: readonly LotPortion[]): number => portions.reduce((sum, p) => sum + p.points, 0);
 

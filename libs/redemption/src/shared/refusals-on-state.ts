@@ -4,7 +4,11 @@
  * is logged but is not the final answer of its idempotency key. Every other refusal is about the
  * request itself (a wrong amount, an unknown reward, a hold already resolved) and stays its answer.
  */
-const REFUSALS_ON_STATE: ReadonlySet<string> = new Set(['INSUFFICIENT_POINTS', 'TIER_TOO_LOW', 'REWARD_NOT_AVAILABLE', 'REWARD_OUT_OF_STOCK',
+const REFUSALS_ON_STATE: ReadonlySet<string> = new Set([
+  'INSUFFICIENT_POINTS',
+  'TIER_TOO_LOW',
+  'REWARD_NOT_AVAILABLE',
+  'REWARD_OUT_OF_STOCK',
   // A transfer's: the sender's tier and both members' counts move on, and the program may switch transfers on.
   'SENDER_TIER_TOO_LOW',
   'DAILY_SEND_LIMIT',

@@ -43,5 +43,11 @@ export const decideRedemptionChallenge = (
 ): ChallengeHoldDecision<RedeemRefusal['code']> => {
   const check = decideRedeem(state, command, rules);
   if (check.kind !== 'append') return check;
-  return decideHold(state, { holdId: command.holdId, points: check.result.points, storeId: command.storeId, ttlSeconds: command.ttlSeconds, occurredAt: command.occurredAt });
+  return decideHold(state, {
+    holdId: command.holdId,
+    points: check.result.points,
+    storeId: command.storeId,
+    ttlSeconds: command.ttlSeconds,
+    occurredAt: command.occurredAt,
+  });
 };

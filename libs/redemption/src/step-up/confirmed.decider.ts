@@ -33,7 +33,8 @@ export const decideConfirmedTransfer = (
   holdId: string,
   command: TransferCommand,
   rules: TransferRules,
-): RedemptionDecision<TransferResult, TransferRefusal['code'] | ChallengeExpired['code']> => afterRelease(sender, holdId, command.occurredAt, (released) => decideTransfer(released, recipient, command, rules));
+): RedemptionDecision<TransferResult, TransferRefusal['code'] | ChallengeExpired['code']> =>
+  afterRelease(sender, holdId, command.occurredAt, (released) => decideTransfer(released, recipient, command, rules));
 
 export const decideConfirmedRedemption = (
   state: MemberState,

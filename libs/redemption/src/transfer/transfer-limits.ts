@@ -9,7 +9,9 @@ export type LimitRefusal = Refusal<TransferRefusalCode>;
 
 /** A limit `points` would take `used` beyond; undefined when there is no such limit or it holds. */
 const beyond = (memberId: string, code: TransferRefusalCode, limit: number | undefined, used: number, points: number): LimitRefusal | undefined =>
-  limit !== undefined && used + points > limit ? refuse(memberId, code, `${points} more points would exceed the limit of ${limit} (${used} used)`, { limit, used }) : undefined;
+  limit !== undefined && used + points > limit
+    ? refuse(memberId, code, `${points} more points would exceed the limit of ${limit} (${used} used)`, { limit, used })
+    : undefined;
 
 const tierTooLow = (sender: MemberState, rules: TransferRules): LimitRefusal | undefined => {
   const { minSenderTier } = rules.transfers;
@@ -20,23 +22,22 @@ const tierTooLow = (sender: MemberState, rules: TransferRules): LimitRefusal | u
 };
 
 /** The first program limit the transfer breaks, judged on both members' counts of `day` and its month. */
-export const firstBrokenLimit = (
-  sender: MemberState,
-  recipient: MemberState,
-  points: number,
-  day: string,
-  rules: TransferRules,
-): LimitRefusal | undefined => {
+export const firstBrokenLimit = (sender: MemberState, recipient: MemberState, points: number, day: string, rules: TransferRules): LimitRefusal | undefined => {
   const limits = rules.transfers;
   const sent = transfersOn(sender.transfers, day);
   const received = transfersOn(recipient.transfers, day);
   const newRecipient = !sent.month.recipients.includes(recipient.memberId);
   const recipients =
     newRecipient && limits.maxRecipientsPerMonth !== undefined && sent.month.recipients.length >= limits.maxRecipientsPerMonth
-      ? refuse(sender.memberId, 'TOO_MANY_RECIPIENTS', `already ${sent.month.recipients.length} recipients this month (at most ${limits.maxRecipientsPerMonth})`, {
-          limit: limits.maxRecipientsPerMonth,
-          used: sent.month.recipients.length,
-        })
+      ? refuse(
+          sender.memberId,
+          'TOO_MANY_RECIPIENTS',
+          `already ${sent.month.recipients.length} recipients this month (at most ${limits.maxRecipientsPerMonth})`,
+          {
+            limit: limits.maxRecipientsPerMonth,
+            used: sent.month.recipients.length,
+          },
+        )
       : undefined;
   return (
     tierTooLow(sender, rules) ??

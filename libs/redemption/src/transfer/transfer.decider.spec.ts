@@ -40,7 +40,11 @@ describe('decideTransfer', () => {
 
   it('never transfers pending or held points', () => {
     const state = given(earned('lot-a', 100, LATER), earned('lot-p', 900, LATER, { availableAt: SOON }));
-    expect(decideTransfer(state, friend(), command('t-2', 200), rules())).toMatchObject({ kind: 'reject', code: 'INSUFFICIENT_POINTS', details: { available: 100 } });
+    expect(decideTransfer(state, friend(), command('t-2', 200), rules())).toMatchObject({
+      kind: 'reject',
+      code: 'INSUFFICIENT_POINTS',
+      details: { available: 100 },
+    });
   });
 
   it.each([
@@ -73,7 +77,11 @@ describe('decideTransfer', () => {
     [from, a, b] = applyAll([from, a, b], first.events);
     expect(decideTransfer(from, a, command('t-7', 60), limits)).toMatchObject({ kind: 'reject', code: 'DAILY_SEND_LIMIT', details: { limit: 150, used: 100 } });
     expect(decideTransfer(from, b, command('t-8', 10), limits)).toMatchObject({ kind: 'reject', code: 'TOO_MANY_RECIPIENTS' });
-    expect(decideTransfer(from, a, command('t-9', 30, '2026-01-11'), limits)).toMatchObject({ kind: 'reject', code: 'MONTHLY_RECEIVE_LIMIT', details: { used: 100 } });
+    expect(decideTransfer(from, a, command('t-9', 30, '2026-01-11'), limits)).toMatchObject({
+      kind: 'reject',
+      code: 'MONTHLY_RECEIVE_LIMIT',
+      details: { used: 100 },
+    });
     // A new day: the daily count starts again, the monthly one goes on.
     expect(decideTransfer(from, a, command('t-10', 20, '2026-01-11'), limits)).toMatchObject({ kind: 'append' });
   });
@@ -87,7 +95,11 @@ describe('decideReverseTransfer', () => {
     if (transfer.kind !== 'append') throw new Error(transfer.kind);
     [from, to] = applyAll([from, to], transfer.events);
     // The recipient spent 300 of the 400 meanwhile (an expiry of part of the received lot).
-    to = evolveMember(to, { type: 'points.expired', memberId: to.memberId, occurredAt: T0, data: { lotId: transfer.result.toLots[0].lotId, points: 300 } }, to.version + 1);
+    to = evolveMember(
+      to,
+      { type: 'points.expired', memberId: to.memberId, occurredAt: T0, data: { lotId: transfer.result.toLots[0].lotId, points: 300 } },
+      to.version + 1,
+    );
     const record = { transferId: 't-1', points: 400, fromLots: transfer.result.fromLots, toLots: transfer.result.toLots };
     const reversal = decideReverseTransfer(from, to, record, { actor: 'ops', occurredAt: T0 });
     expect(reversal.result.debt).toBe(300);

@@ -8,7 +8,6 @@ import { Client } from 'pg';
 
 export const ROOT = join(__dirname, '../../../..');
 
-
 export type ServiceName = 'ledger' | 'earn' | 'redeem' | 'tier' | 'expiry';
 
 /** One OS process of a service: `earn#2` is earn's second instance. */
@@ -138,7 +137,8 @@ export class Stack {
 
   async waitHealthy(instance: Instance, seconds = 120): Promise<void> {
     for (let i = 0; i < seconds * 4; i++) {
-      if (instance.child?.exitCode !== null && instance.child?.exitCode !== undefined) throw new Error(`${instance.id} exited with ${instance.child.exitCode}: see ${this.logs}`);
+      if (instance.child?.exitCode !== null && instance.child?.exitCode !== undefined)
+        throw new Error(`${instance.id} exited with ${instance.child.exitCode}: see ${this.logs}`);
       try {
         if ((await fetch(`http://127.0.0.1:${instance.port}/health`, { signal: AbortSignal.timeout(3000) })).ok) return;
       } catch {

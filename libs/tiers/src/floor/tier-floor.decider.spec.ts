@@ -27,7 +27,15 @@ describe('decideTierFloor', () => {
   it('sets a floor at or below the current tier without changing the tier or its protection', () => {
     const state = given(tierChangedAt('2024-01-01T00:00:00Z', 'member', 'diamond'));
     const decision = decideTierFloor(state, ops('silver'), NOW, RULES);
-    expect(eventsOf(decision)[0]?.data).toEqual({ from: 'diamond', to: 'diamond', qualifyingPoints: 0, reason: 'ops-floor-set', floor: 'silver', actor: 'ops:li', note: 'VIP partner' });
+    expect(eventsOf(decision)[0]?.data).toEqual({
+      from: 'diamond',
+      to: 'diamond',
+      qualifyingPoints: 0,
+      reason: 'ops-floor-set',
+      floor: 'silver',
+      actor: 'ops:li',
+      note: 'VIP partner',
+    });
     const floored = after(state, decision);
     expect(floored).toMatchObject({ tier: 'diamond', tierFloor: 'silver', lastUpgradeAt: '2024-01-01T00:00:00Z' });
     // and the daily evaluation then stops at the floor
@@ -45,7 +53,13 @@ describe('decideTierFloor', () => {
     const known = given(earnedAt('2026-03-01T00:00:00Z', 10));
     expect(decideTierFloor(known, ops('platinum'), NOW, RULES)).toEqual({
       kind: 'skip',
-      result: { status: 'unknown-tier', memberId: MEMBER_ID, message: expect.any(String), tier: 'platinum', knownTiers: ['member', 'silver', 'gold', 'diamond'] },
+      result: {
+        status: 'unknown-tier',
+        memberId: MEMBER_ID,
+        message: expect.any(String),
+        tier: 'platinum',
+        knownTiers: ['member', 'silver', 'gold', 'diamond'],
+      },
     });
   });
 

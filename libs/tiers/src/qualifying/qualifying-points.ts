@@ -2,7 +2,6 @@ import { addDays, utcDay } from '@tally/contracts';
 import { MemberState } from '@tally/member-ledger';
 import { TierWindow } from '../tier.rules';
 
-
 /** The first UTC day the window counts; the last is the day of `asOf`. */
 const firstDayOf = (asOfDay: string, window: TierWindow): string => {
   switch (window.kind) {

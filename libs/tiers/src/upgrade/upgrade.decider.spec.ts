@@ -10,7 +10,12 @@ describe('decideUpgrade', () => {
     expect(decision).toEqual({
       kind: 'append',
       events: [
-        { type: 'tier.changed', memberId: MEMBER_ID, occurredAt: NOW, data: { from: 'member', to: 'silver', qualifyingPoints: 1000, reason: 'threshold-reached' } },
+        {
+          type: 'tier.changed',
+          memberId: MEMBER_ID,
+          occurredAt: NOW,
+          data: { from: 'member', to: 'silver', qualifyingPoints: 1000, reason: 'threshold-reached' },
+        },
       ],
       result: { memberId: MEMBER_ID, from: 'member', to: 'silver', qualifyingPoints: 1000, changed: true },
     });
@@ -31,7 +36,10 @@ describe('decideUpgrade', () => {
 
   it('decides nothing below the next threshold', () => {
     const state = given(earnedAt('2026-03-02T09:00:00Z', 999));
-    expect(decideUpgrade(state, NOW, RULES)).toEqual({ kind: 'skip', result: { memberId: MEMBER_ID, from: 'member', to: 'member', qualifyingPoints: 999, changed: false } });
+    expect(decideUpgrade(state, NOW, RULES)).toEqual({
+      kind: 'skip',
+      result: { memberId: MEMBER_ID, from: 'member', to: 'member', qualifyingPoints: 999, changed: false },
+    });
   });
 
   it('never downgrades', () => {

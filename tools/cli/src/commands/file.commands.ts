@@ -19,11 +19,24 @@ export const addFileCommands = (program: Command, context: Context): void => {
     .action(async (opts: { out: string; format: 'jsonl' | 'csv'; member?: string; store?: string; from?: string; to?: string }, command: Command) => {
       const { client, output, url, interactive } = context(command);
       const started = Date.now();
-      const manifest = await runExport(client, url, { out: opts.out, format: opts.format, memberId: opts.member, storeId: opts.store, from: opts.from, to: opts.to }, progressBar('export', interactive));
+      const manifest = await runExport(
+        client,
+        url,
+        { out: opts.out, format: opts.format, memberId: opts.member, storeId: opts.store, from: opts.from, to: opts.to },
+        progressBar('export', interactive),
+      );
       const seconds = (Date.now() - started) / 1000;
       const { chainHeads: _heads, ...summary } = manifest;
       show(output, { ...summary, seconds }, () =>
-        printRecord({ file: `${opts.out}/${manifest.files[0].name}`, events: manifest.events, members: manifest.members, firstPosition: manifest.firstPosition, lastPosition: manifest.lastPosition, sha256: manifest.files[0].sha256, eventsPerSecond: Math.round(manifest.events / Math.max(seconds, 0.001)) }),
+        printRecord({
+          file: `${opts.out}/${manifest.files[0].name}`,
+          events: manifest.events,
+          members: manifest.members,
+          firstPosition: manifest.firstPosition,
+          lastPosition: manifest.lastPosition,
+          sha256: manifest.files[0].sha256,
+          eventsPerSecond: Math.round(manifest.events / Math.max(seconds, 0.001)),
+        }),
       );
       if (manifest.chainBreaks > 0) process.exitCode = 1;
     });
@@ -37,7 +50,15 @@ export const addFileCommands = (program: Command, context: Context): void => {
       const json = command.optsWithGlobals<GlobalOptions>().json === true;
       const report = await verifyFile(file, formatOf(file, opts.format), progressBar('verify', !json));
       show({ json }, report, () => {
-        printRecord({ file, ok: report.ok, lines: report.lines, events: report.events, members: report.members, breaks: report.breakCount, ...(report.manifest ?? {}) });
+        printRecord({
+          file,
+          ok: report.ok,
+          lines: report.lines,
+          events: report.events,
+          members: report.members,
+          breaks: report.breakCount,
+          ...(report.manifest ?? {}),
+        });
         if (report.breaks.length > 0) printTable(report.breaks, ['line', 'memberId', 'version', 'reason', 'message']);
       });
       if (!report.ok) process.exitCode = 1;

@@ -51,7 +51,7 @@ const uploadBody = (file: string, progress: Progress): ReadableStream => {
 const saveResults = async (client: ApiClient, jobId: string, out: string): Promise<RowResult[]> => {
   const sink = createWriteStream(out);
   const refused: RowResult[] = [];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const page = await client.get<{ results: RowResult[]; next: number | null }>(`ops/jobs/${jobId}/results`, { after, limit: 10000 });
     const text = page.results.map((r) => JSON.stringify(r)).join('\n');
     if (text !== '' && !sink.write(`${text}\n`)) await new Promise<void>((resolve) => sink.once('drain', () => resolve()));
@@ -85,7 +85,15 @@ export const addImportCommand = (program: Command, context: Context): void => {
       const refused = await saveResults(client, created.id, out);
       const result = job.result as unknown as ImportResult | undefined;
       const seconds = (Date.now() - started) / 1000;
-      const summary = { jobId: created.id, state: job.state, ...(result ?? {}), results: out, seconds, rowsPerSecond: Math.round(created.rows / Math.max(seconds, 0.001)), ...(job.error ? { error: job.error } : {}) };
+      const summary = {
+        jobId: created.id,
+        state: job.state,
+        ...(result ?? {}),
+        results: out,
+        seconds,
+        rowsPerSecond: Math.round(created.rows / Math.max(seconds, 0.001)),
+        ...(job.error ? { error: job.error } : {}),
+      };
       show(output, summary, () => {
         const { refusedBy, ...rest } = summary as typeof summary & { refusedBy?: Record<string, number> };
         printRecord({ ...rest, ...(refusedBy && Object.keys(refusedBy).length > 0 ? { refusedBy } : {}) });

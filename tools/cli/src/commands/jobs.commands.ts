@@ -76,8 +76,16 @@ export const addJobsCommands = (program: Command, context: Context): void => {
     .option('--wait', 'follow the job with a progress bar until it ends; exit 1 on findings', false)
     .action(async (opts: { kind: string; members?: string; from?: string; to?: string; swap: boolean; wait: boolean }, command: Command) => {
       const { client, output, interactive } = context(command);
-      const scope = { ...(opts.members ? { memberIds: opts.members.split(',') } : {}), ...(opts.from ? { from: opts.from } : {}), ...(opts.to ? { to: opts.to } : {}) };
-      const { body } = await client.post<{ id: string; state: string; joined: boolean }>('ops/jobs', { kind: opts.kind, scope, ...(opts.kind === 'replay' ? { swap: opts.swap } : {}) });
+      const scope = {
+        ...(opts.members ? { memberIds: opts.members.split(',') } : {}),
+        ...(opts.from ? { from: opts.from } : {}),
+        ...(opts.to ? { to: opts.to } : {}),
+      };
+      const { body } = await client.post<{ id: string; state: string; joined: boolean }>('ops/jobs', {
+        kind: opts.kind,
+        scope,
+        ...(opts.kind === 'replay' ? { swap: opts.swap } : {}),
+      });
       if (!opts.wait) {
         show(output, body, () => printRecord(body));
         return;

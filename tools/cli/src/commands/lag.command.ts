@@ -19,7 +19,12 @@ export const addLagCommand = (program: Command, context: Context): void => {
       const report = await client.get<LagReport>('ops/lag');
       show(output, report, () => {
         printTable(report.consumers, ['group', 'topic', 'partition', 'committed', 'end', 'lag']);
-        printRecord({ totalLag: report.totalLag, outboxPending: report.outbox.pendingTransactions, outboxLagSeconds: report.outbox.oldestAgeSeconds, ...(report.consumersError ? { consumersError: report.consumersError } : {}) });
+        printRecord({
+          totalLag: report.totalLag,
+          outboxPending: report.outbox.pendingTransactions,
+          outboxLagSeconds: report.outbox.oldestAgeSeconds,
+          ...(report.consumersError ? { consumersError: report.consumersError } : {}),
+        });
       });
       if (report.consumersError) process.exitCode = 1;
     });

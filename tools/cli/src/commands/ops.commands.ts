@@ -34,7 +34,11 @@ interface ReplayReport {
 
 /** A list endpoint with a cursor: every page up to `limit` items. */
 const listCommand = (program: Command, context: Context, name: string, path: string, key: string, description: string, memberFilter: boolean) => {
-  const command = program.command(name).description(description).option('--limit <n>', 'items at most', positiveInt, 100).option('--after <cursor>', 'start after this id');
+  const command = program
+    .command(name)
+    .description(description)
+    .option('--limit <n>', 'items at most', positiveInt, 100)
+    .option('--after <cursor>', 'start after this id');
   if (memberFilter) command.option('--member <memberId>', 'only this member');
   command.action(async (opts: { limit: number; after?: string; member?: string }, self: Command) => {
     const { client, output } = context(self);
@@ -70,7 +74,13 @@ export const addOpsCommands = (program: Command, context: Context): void => {
       const { client, output } = context(command);
       const { body } = await client.post<ReplayReport>('ops/replay', { swap: opts.swap });
       show(output, body, () => {
-        printRecord({ eventsReplayed: body.eventsReplayed, ms: body.ms, identical: body.identical, swapped: body.swapped ?? opts.swap, differences: body.differences.length });
+        printRecord({
+          eventsReplayed: body.eventsReplayed,
+          ms: body.ms,
+          identical: body.identical,
+          swapped: body.swapped ?? opts.swap,
+          differences: body.differences.length,
+        });
         if (body.differences.length > 0) printJson(body.differences.slice(0, 20));
       });
       if (!body.identical) process.exitCode = 1;
@@ -87,7 +97,13 @@ export const addOpsCommands = (program: Command, context: Context): void => {
     .option('--debt', 'book what the lots cannot cover as debt instead of refusing', false)
     .action(async (memberId: string, points: number, opts: { reason: string; note?: string; id?: string; debt: boolean }, command: Command) => {
       const { client, output } = context(command);
-      const body = { adjustmentId: opts.id ?? `cli-${randomUUID()}`, points, reason: opts.reason, ...(opts.note ? { note: opts.note } : {}), ...(opts.debt ? { debt: true } : {}) };
+      const body = {
+        adjustmentId: opts.id ?? `cli-${randomUUID()}`,
+        points,
+        reason: opts.reason,
+        ...(opts.note ? { note: opts.note } : {}),
+        ...(opts.debt ? { debt: true } : {}),
+      };
       const reply = await client.post<Record<string, unknown>>(`ops/members/${encodeURIComponent(memberId)}/adjustments`, body);
       show(output, reply.body, () => printRecord({ ...reply.body, replayed: reply.status === 200 }));
     });
@@ -101,7 +117,10 @@ export const addOpsCommands = (program: Command, context: Context): void => {
     .option('--member <memberId>', 'only this member')
     .action(async (opts: { limit: number; member?: string }, command: Command) => {
       const { client, output } = context(command);
-      const page = await client.get<{ parked: Record<string, unknown>[]; total: number }>('ops/parked', { limit: Math.min(opts.limit, 500), memberId: opts.member });
+      const page = await client.get<{ parked: Record<string, unknown>[]; total: number }>('ops/parked', {
+        limit: Math.min(opts.limit, 500),
+        memberId: opts.member,
+      });
       show(output, page, () => {
         printTable(page.parked);
         process.stdout.write(`total: ${page.total}\n`);

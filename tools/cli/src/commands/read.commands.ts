@@ -19,8 +19,11 @@ const HISTORY_PAGE = 500;
 const historyOf = async (client: ApiClient, memberId: string, asOf?: string): Promise<LedgerEventView[]> => {
   const events: LedgerEventView[] = [];
   const until = asOf ? Date.parse(asOf) : undefined;
-  for (let after = '0'; ; ) {
-    const page = await client.get<{ events: LedgerEventView[]; next: string | null }>(`members/${encodeURIComponent(memberId)}/events`, { after, limit: HISTORY_PAGE });
+  for (let after = '0'; ;) {
+    const page = await client.get<{ events: LedgerEventView[]; next: string | null }>(`members/${encodeURIComponent(memberId)}/events`, {
+      after,
+      limit: HISTORY_PAGE,
+    });
     events.push(...page.events.filter((e) => until === undefined || Date.parse(e.recordedAt) <= until));
     if (!page.next || page.events.length === 0) return events;
     after = page.next;
@@ -28,7 +31,8 @@ const historyOf = async (client: ApiClient, memberId: string, asOf?: string): Pr
 };
 
 const assertInstant = (value: string | undefined): void => {
-  if (value !== undefined && Number.isNaN(Date.parse(value))) throw new CliError(`--as-of must be an ISO-8601 instant, e.g. 2026-06-30T00:00:00Z, not ${value}`, 2);
+  if (value !== undefined && Number.isNaN(Date.parse(value)))
+    throw new CliError(`--as-of must be an ISO-8601 instant, e.g. 2026-06-30T00:00:00Z, not ${value}`, 2);
 };
 
 /** Members and their balances: `member show`, `member history`, `balance`. */
@@ -41,7 +45,10 @@ export const addReadCommands = (program: Command, context: Context): void => {
     .action(async (memberId: string, _opts, command: Command) => {
       const { client, output } = context(command);
       const path = `members/${encodeURIComponent(memberId)}`;
-      const [balance, lots] = await Promise.all([client.get<Record<string, unknown>>(`${path}/balance`), client.get<{ lots: Record<string, unknown>[] }>(`${path}/lots`)]);
+      const [balance, lots] = await Promise.all([
+        client.get<Record<string, unknown>>(`${path}/balance`),
+        client.get<{ lots: Record<string, unknown>[] }>(`${path}/lots`),
+      ]);
       show(output, { balance, lots: lots.lots }, () => {
         printRecord(balance);
         printTable(lots.lots);
@@ -56,7 +63,9 @@ export const addReadCommands = (program: Command, context: Context): void => {
       assertInstant(opts.asOf);
       const { client, output } = context(command);
       const events = await historyOf(client, memberId, opts.asOf);
-      show(output, { memberId, asOf: opts.asOf ?? null, events }, () => printTable(events, ['position', 'version', 'type', 'occurredAt', 'recordedAt', 'data']));
+      show(output, { memberId, asOf: opts.asOf ?? null, events }, () =>
+        printTable(events, ['position', 'version', 'type', 'occurredAt', 'recordedAt', 'data']),
+      );
     });
   program
     .command('balance')

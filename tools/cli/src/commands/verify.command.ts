@@ -59,7 +59,8 @@ const checkManifest = async (file: string, lines: number, heads: ReturnType<Chai
   const manifest = JSON.parse(await readFile(path, 'utf8')) as ExportManifest;
   const entry = manifest.files.find((f) => f.name === basename(file));
   if (!entry) return undefined;
-  const sameHeads = Object.keys(heads).length === Object.keys(manifest.chainHeads).length &&
+  const sameHeads =
+    Object.keys(heads).length === Object.keys(manifest.chainHeads).length &&
     Object.entries(heads).every(([member, head]) => manifest.chainHeads[member]?.hash === head.hash && manifest.chainHeads[member]?.version === head.version);
   return { file: path, sha256Matches: (await sha256Of(file)) === entry.sha256, linesMatch: lines === entry.lines, headsMatch: sameHeads };
 };

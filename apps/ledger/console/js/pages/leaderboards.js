@@ -3,15 +3,15 @@ import { num, t } from '../i18n.js';
 
 const state = { period: 'month', key: '', storeId: '', memberId: '' };
 
-const boardQuery = (extra = {}) =>
-  new URLSearchParams(Object.entries({ key: state.key, storeId: state.storeId, ...extra }).filter(([, v]) => v)).toString();
+const boardQuery = (extra = {}) => new URLSearchParams(Object.entries({ key: state.key, storeId: state.storeId, ...extra }).filter(([, v]) => v)).toString();
 
 export const renderLeaderboards = async (root, { api, role }) => {
   const storeLocked = role.kind === 'store';
   let board, rank, failure;
   try {
     board = await api(`/leaderboards/${state.period}?${boardQuery({ limit: 20 })}`);
-    if (state.memberId) rank = await api(`/leaderboards/${state.period}/members/${encodeURIComponent(state.memberId)}?${boardQuery()}`).catch((error) => ({ error }));
+    if (state.memberId)
+      rank = await api(`/leaderboards/${state.period}/members/${encodeURIComponent(state.memberId)}?${boardQuery()}`).catch((error) => ({ error }));
   } catch (error) {
     failure = error;
   }
@@ -24,21 +24,34 @@ export const renderLeaderboards = async (root, { api, role }) => {
       <label>${esc(t('memberId'))} <input name="memberId" value="${esc(state.memberId)}"></label>
       <button type="submit">${esc(t('show'))}</button>
     </form>
-    ${failure ? errorText(failure) : `
+    ${
+      failure
+        ? errorText(failure)
+        : `
     <p class="muted" data-testid="board-key">${esc(t(board.period))} ${esc(board.key)} · ${esc(board.storeId ?? t('allStores'))}</p>
     ${rank ? (rank.error ? errorText(rank.error) : `<p data-testid="member-rank"><strong>${esc(t('myRank'))}</strong>: ${esc(rank.memberId)} #${num(rank.rank)} / ${num(rank.members)} · ${num(rank.points)} ${esc(t('points'))}</p>`) : ''}
     <div class="row">
       <div class="panel">${table(
-        [{ label: t('rank'), value: (e) => num(e.rank), num: true }, { label: t('memberId'), value: (e) => e.memberId }, { label: t('points'), value: (e) => num(e.points), num: true }],
+        [
+          { label: t('rank'), value: (e) => num(e.rank), num: true },
+          { label: t('memberId'), value: (e) => e.memberId },
+          { label: t('points'), value: (e) => num(e.points), num: true },
+        ],
         board.entries,
         'board-table',
       )}</div>
       <div class="panel"><div class="chart" id="board-chart" data-testid="chart-board"></div></div>
-    </div>`}`;
+    </div>`
+    }`;
   root.querySelector('#board-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const form = new FormData(event.target);
-    Object.assign(state, { period: form.get('period'), key: form.get('key').trim(), storeId: storeLocked ? '' : (form.get('storeId') ?? '').trim(), memberId: form.get('memberId').trim() });
+    Object.assign(state, {
+      period: form.get('period'),
+      key: form.get('key').trim(),
+      storeId: storeLocked ? '' : (form.get('storeId') ?? '').trim(),
+      memberId: form.get('memberId').trim(),
+    });
     void renderLeaderboards(root, { api, role });
   });
   if (failure) return;

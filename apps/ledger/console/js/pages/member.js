@@ -17,7 +17,8 @@ const allEvents = async (api, memberId) => {
 };
 
 /** Each event's prevHash must be the hash of the member's previous version (the audit recomputes the hashes themselves). */
-const chainStatus = (events) => events.map((event, i) => (i === 0 ? event.version === 1 || event.prevHash !== undefined : event.prevHash === events[i - 1].hash));
+const chainStatus = (events) =>
+  events.map((event, i) => (i === 0 ? event.version === 1 || event.prevHash !== undefined : event.prevHash === events[i - 1].hash));
 
 /** Holds still open: held and neither captured nor released (all in the member's history). */
 const openHolds = (events) => {
@@ -32,7 +33,12 @@ const openHolds = (events) => {
 const pointsOf = (event) => {
   const p = event.data?.points;
   if (p === undefined) return '';
-  const sign = ['points.earned', 'redemption.reversed', 'hold.released'].includes(event.type) || (event.type === 'points.adjusted' && p > 0) ? '+' : event.type === 'points.adjusted' ? '' : '−';
+  const sign =
+    ['points.earned', 'redemption.reversed', 'hold.released'].includes(event.type) || (event.type === 'points.adjusted' && p > 0)
+      ? '+'
+      : event.type === 'points.adjusted'
+        ? ''
+        : '−';
   return `${sign}${num(Math.abs(p))}`;
 };
 
@@ -69,32 +75,65 @@ export const renderMember = async (root, { api, args }) => {
     const intact = chain.every(Boolean);
     out.innerHTML = `
       <div class="cards" data-testid="member-balance">
-        ${[['available', balance.available], ['pending', balance.pending], ['held', balance.held], ['lifetimeEarned', balance.lifetimeEarned], ['expired', balance.expired]]
-          .map(([k, v]) => `<div class="card"><div class="label">${esc(t(k))}</div><div class="value" data-testid="balance-${k}">${esc(num(v))}</div></div>`).join('')}
+        ${[
+          ['available', balance.available],
+          ['pending', balance.pending],
+          ['held', balance.held],
+          ['lifetimeEarned', balance.lifetimeEarned],
+          ['expired', balance.expired],
+        ]
+          .map(([k, v]) => `<div class="card"><div class="label">${esc(t(k))}</div><div class="value" data-testid="balance-${k}">${esc(num(v))}</div></div>`)
+          .join('')}
         <div class="card"><div class="label">${esc(t('tier'))}</div><div class="value">${esc(balance.tier)}</div></div>
         <div class="card"><div class="label">${esc(t('chain'))}</div><div class="value ${intact ? 'ok' : 'error'}" data-testid="chain-status">${esc(intact ? t('chainOk') : t('chainBroken'))}</div></div>
       </div>
       <p class="muted">${esc(t('asOf'))}: ${esc(dateTime(balance.asOf))}</p>
       <div class="row">
         <div class="panel"><h3>${esc(t('lots'))}</h3>${table(
-          [{ label: t('lotId'), value: (l) => l.lotId }, { label: t('remaining'), value: (l) => num(l.remaining), num: true }, { label: t('expiresAt'), value: (l) => dateTime(l.expiresAt) }],
-          lots, 'lots-table')}</div>
+          [
+            { label: t('lotId'), value: (l) => l.lotId },
+            { label: t('remaining'), value: (l) => num(l.remaining), num: true },
+            { label: t('expiresAt'), value: (l) => dateTime(l.expiresAt) },
+          ],
+          lots,
+          'lots-table',
+        )}</div>
         <div class="panel"><h3>${esc(t('holds'))}</h3>${table(
-          [{ label: t('holdId'), value: (h) => h.holdId }, { label: t('points'), value: (h) => num(h.points), num: true }, { label: t('store'), value: (h) => h.storeId }, { label: t('expiresAt'), value: (h) => dateTime(h.expiresAt) }],
-          openHolds(events), 'holds-table')}</div>
+          [
+            { label: t('holdId'), value: (h) => h.holdId },
+            { label: t('points'), value: (h) => num(h.points), num: true },
+            { label: t('store'), value: (h) => h.storeId },
+            { label: t('expiresAt'), value: (h) => dateTime(h.expiresAt) },
+          ],
+          openHolds(events),
+          'holds-table',
+        )}</div>
       </div>
       <div class="panel"><h3>${esc(t('tierHistory'))}</h3>${table(
-        [{ label: t('occurredAt'), value: (e) => dateTime(e.occurredAt) }, { label: t('from_'), value: (e) => e.data.from }, { label: t('to_'), value: (e) => e.data.to }, { label: t('reason'), value: (e) => e.data.reason }],
-        events.filter((e) => e.type === 'tier.changed'), 'tier-history')}</div>
+        [
+          { label: t('occurredAt'), value: (e) => dateTime(e.occurredAt) },
+          { label: t('from_'), value: (e) => e.data.from },
+          { label: t('to_'), value: (e) => e.data.to },
+          { label: t('reason'), value: (e) => e.data.reason },
+        ],
+        events.filter((e) => e.type === 'tier.changed'),
+        'tier-history',
+      )}</div>
       <div class="panel"><h3>${esc(t('history'))}</h3>${table(
         [
           { label: t('version'), value: (e) => e.version, num: true },
           { label: t('type'), value: (e) => e.type },
           { label: t('points'), value: pointsOf, num: true },
           { label: t('occurredAt'), value: (e) => dateTime(e.occurredAt) },
-          { label: t('chain'), html: true, value: (e) => `<code class="${chain[events.indexOf(e)] ? 'ok' : 'error'}" title="${esc(e.hash)}">${esc(e.hash.slice(0, 12))}</code>` },
+          {
+            label: t('chain'),
+            html: true,
+            value: (e) => `<code class="${chain[events.indexOf(e)] ? 'ok' : 'error'}" title="${esc(e.hash)}">${esc(e.hash.slice(0, 12))}</code>`,
+          },
         ],
-        [...events].reverse(), 'history-table')}</div>`;
+        [...events].reverse(),
+        'history-table',
+      )}</div>`;
   } catch (error) {
     out.innerHTML = error.status === 404 ? `<p class="error" data-testid="error">${esc(t('notFound'))}: ${esc(state.memberId)}</p>` : errorText(error);
   }

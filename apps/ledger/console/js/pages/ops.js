@@ -43,23 +43,38 @@ export const renderOps = async (root, { api }) => {
       <button id="run-rebuild" data-testid="run-rebuild">${esc(t('rebuild'))}</button>
       <p id="job-output" data-testid="job-output" class="muted"></p>
     </div>
-    ${section(t('deadLetters'), deadLetters, [
-      { label: t('at'), value: (d) => dateTime(d.recordedAt) },
-      { label: t('topic'), value: (d) => d.sourceTopic },
-      { label: t('reason'), value: (d) => d.reason },
-      { label: '', value: (d) => (d.message ?? '').slice(0, 160) },
-    ], 'dead-letters')}
-    ${section(t('rejections'), rejections, [
-      { label: t('at'), value: (r) => dateTime(r.recordedAt) },
-      { label: t('memberId'), value: (r) => r.memberId },
-      { label: t('reason'), value: (r) => r.code },
-      { label: '', value: (r) => r.message ?? r.input?.type ?? '' },
-    ], 'rejections')}
-    ${section(t('parked'), parked, [
-      { label: t('at'), value: (p) => dateTime(p.parkedAt) },
-      { label: t('memberId'), value: (p) => p.memberId },
-      { label: t('reason'), value: (p) => `${p.input?.type ?? ''} → ${p.waitKey}` },
-    ], 'parked')}`;
+    ${section(
+      t('deadLetters'),
+      deadLetters,
+      [
+        { label: t('at'), value: (d) => dateTime(d.recordedAt) },
+        { label: t('topic'), value: (d) => d.sourceTopic },
+        { label: t('reason'), value: (d) => d.reason },
+        { label: '', value: (d) => (d.message ?? '').slice(0, 160) },
+      ],
+      'dead-letters',
+    )}
+    ${section(
+      t('rejections'),
+      rejections,
+      [
+        { label: t('at'), value: (r) => dateTime(r.recordedAt) },
+        { label: t('memberId'), value: (r) => r.memberId },
+        { label: t('reason'), value: (r) => r.code },
+        { label: '', value: (r) => r.message ?? r.input?.type ?? '' },
+      ],
+      'rejections',
+    )}
+    ${section(
+      t('parked'),
+      parked,
+      [
+        { label: t('at'), value: (p) => dateTime(p.parkedAt) },
+        { label: t('memberId'), value: (p) => p.memberId },
+        { label: t('reason'), value: (p) => `${p.input?.type ?? ''} → ${p.waitKey}` },
+      ],
+      'parked',
+    )}`;
   const output = root.querySelector('#job-output');
   const bind = (id, call) => root.querySelector(id).addEventListener('click', (event) => void runJob(event.target, output, call));
   bind('#run-audit', () => api('/ops/audit'));

@@ -8,11 +8,7 @@ export const renderOverview = async (root, { api }) => {
   const query = rangeQuery(state);
   let overview, daily, rewards;
   try {
-    [overview, daily, rewards] = await Promise.all([
-      api(`/analytics/overview?${query}`),
-      api(`/analytics/daily?${query}`),
-      api(`/analytics/rewards?${query}`),
-    ]);
+    [overview, daily, rewards] = await Promise.all([api(`/analytics/overview?${query}`), api(`/analytics/daily?${query}`), api(`/analytics/rewards?${query}`)]);
   } catch (error) {
     root.innerHTML = errorText(error);
     return;
@@ -36,9 +32,19 @@ export const renderOverview = async (root, { api }) => {
       ${overview.tiers ? `<div class="panel"><h3>${esc(t('tierMix'))}</h3><div class="chart" id="tier-mix" data-testid="chart-tier-mix"></div></div>` : ''}
     </div>
     <div class="panel"><h3>${esc(t('rewards'))}</h3>
-      ${rewards.rewards.length === 0 ? `<p class="muted">${esc(t('none'))}</p>` : table(
-        [{ label: t('reward'), value: (r) => r.rewardId }, { label: t('redemptions'), value: (r) => num(r.redemptions), num: true }, { label: t('points'), value: (r) => num(r.points), num: true }],
-        rewards.rewards, 'rewards-table')}
+      ${
+        rewards.rewards.length === 0
+          ? `<p class="muted">${esc(t('none'))}</p>`
+          : table(
+              [
+                { label: t('reward'), value: (r) => r.rewardId },
+                { label: t('redemptions'), value: (r) => num(r.redemptions), num: true },
+                { label: t('points'), value: (r) => num(r.points), num: true },
+              ],
+              rewards.rewards,
+              'rewards-table',
+            )
+      }
     </div>`;
   onRange(root, state, () => renderOverview(root, { api }));
   const days = daily.days;

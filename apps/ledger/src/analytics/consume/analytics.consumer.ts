@@ -25,9 +25,14 @@ export class AnalyticsConsumer implements OnApplicationBootstrap, OnApplicationS
   ) {
     this.follower = new LedgerFollower(
       { kafka, settings, producer, deadLetterLog, metrics, clock },
-      { groupId: ANALYTICS_GROUP_ID, name: 'analytics', stallSeconds: config.TALLY_CONSUMER_STALL_SECONDS, handle: async (events) => {
-        await readModel.apply(events);
-      } },
+      {
+        groupId: ANALYTICS_GROUP_ID,
+        name: 'analytics',
+        stallSeconds: config.TALLY_CONSUMER_STALL_SECONDS,
+        handle: async (events) => {
+          await readModel.apply(events);
+        },
+      },
     );
   }
 

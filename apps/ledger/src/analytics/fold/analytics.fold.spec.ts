@@ -5,14 +5,37 @@ const context = { dayOf: (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_0
 
 let position = 0;
 const event = (memberId: string, version: number, type: string, data: object, occurredAt = '2026-11-23T02:00:00Z'): LedgerEventMessage =>
-  ({ position: String(++position), memberId, version, eventId: `e${position}`, type, data, occurredAt, recordedAt: occurredAt, causationId: 'c', hash: '' }) as LedgerEventMessage;
+  ({
+    position: String(++position),
+    memberId,
+    version,
+    eventId: `e${position}`,
+    type,
+    data,
+    occurredAt,
+    recordedAt: occurredAt,
+    causationId: 'c',
+    hash: '',
+  }) as LedgerEventMessage;
 
 const earn = (memberId: string, version: number, points: number, extra: object = {}) =>
-  event(memberId, version, 'points.earned', { points, lotId: `l${version}`, expiresAt: '2099-01-01T00:00:00Z', reason: 'purchase', storeId: 's1', tier: 'member', multiplier: 1, ruleIds: [], ...extra });
+  event(memberId, version, 'points.earned', {
+    points,
+    lotId: `l${version}`,
+    expiresAt: '2099-01-01T00:00:00Z',
+    reason: 'purchase',
+    storeId: 's1',
+    tier: 'member',
+    multiplier: 1,
+    ruleIds: [],
+    ...extra,
+  });
 
 describe('foldAnalytics', () => {
-  it('skips what the member\'s watermark says was applied, so a redelivery changes nothing', () => {
-    const known = new Map<string, AnalyticsMember>([['m1', { memberId: 'm1', version: 2, available: 30, pending: 0, held: 0, tier: 'member', lastActiveDay: '2026-11-23' }]]);
+  it("skips what the member's watermark says was applied, so a redelivery changes nothing", () => {
+    const known = new Map<string, AnalyticsMember>([
+      ['m1', { memberId: 'm1', version: 2, available: 30, pending: 0, held: 0, tier: 'member', lastActiveDay: '2026-11-23' }],
+    ]);
     const deltas = foldAnalytics([earn('m1', 1, 10), earn('m1', 2, 20), earn('m1', 3, 5)], known, context);
     expect(deltas.applied).toBe(1);
     expect(deltas.totals).toEqual({ available: 5, pending: 0, held: 0, members: 0 });
@@ -43,12 +66,20 @@ describe('foldAnalytics', () => {
 
   it('counts a member active once a day, moves tiers, and puts earnings on boards overall and per store', () => {
     const deltas = foldAnalytics(
-      [earn('m1', 1, 10), earn('m1', 2, 10), event('m1', 3, 'tier.changed', { from: 'member', to: 'gold', qualifyingPoints: 5000, reason: 'upgrade' }), earn('m1', 4, 5, { storeId: undefined, reason: 'check-in' })],
+      [
+        earn('m1', 1, 10),
+        earn('m1', 2, 10),
+        event('m1', 3, 'tier.changed', { from: 'member', to: 'gold', qualifyingPoints: 5000, reason: 'upgrade' }),
+        earn('m1', 4, 5, { storeId: undefined, reason: 'check-in' }),
+      ],
       new Map(),
       context,
     );
     expect([...deltas.activeDays]).toEqual([['2026-11-23', 1]]);
-    expect([...deltas.tiers]).toEqual([['member', 0], ['gold', 1]]);
+    expect([...deltas.tiers]).toEqual([
+      ['member', 0],
+      ['gold', 1],
+    ]);
     expect([...deltas.tierMoves.values()]).toEqual([{ day: '2026-11-23', from: 'member', to: 'gold', moves: 1 }]);
     const boards = [...deltas.boards.values()].filter((b) => b.period === 'day');
     expect(boards).toEqual([

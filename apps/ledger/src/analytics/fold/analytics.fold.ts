@@ -246,11 +246,7 @@ class Folder {
  * version was applied before (a redelivery, or the log read again) and changes nothing, so the
  * same events applied twice give the same aggregates. Events come in per-member order.
  */
-export const foldAnalytics = (
-  events: readonly LedgerEventMessage[],
-  known: ReadonlyMap<string, AnalyticsMember>,
-  context: FoldContext,
-): AnalyticsDeltas => {
+export const foldAnalytics = (events: readonly LedgerEventMessage[], known: ReadonlyMap<string, AnalyticsMember>, context: FoldContext): AnalyticsDeltas => {
   const folder = new Folder(context, known);
   for (const event of events) folder.apply(event);
   return folder.deltas;

@@ -18,7 +18,10 @@ describe('leaderboard periods', () => {
       { id: 'later', start: '2026-12-01T00:00:00+08:00', end: '2026-12-02T00:00:00+08:00', multiplier: 2 },
     ];
     expect(periodKeysOf('2026-11-11', Date.parse('2026-11-11T23:59:59+08:00'), campaigns)).toEqual([
-      ['day', '2026-11-11'], ['week', '2026-W46'], ['month', '2026-11'], ['campaign', 'double-11'],
+      ['day', '2026-11-11'],
+      ['week', '2026-W46'],
+      ['month', '2026-11'],
+      ['campaign', 'double-11'],
     ]);
     expect(periodKeysOf('2026-11-12', Date.parse('2026-11-12T00:00:00+08:00'), campaigns).map(([p]) => p)).toEqual(['day', 'week', 'month']);
   });

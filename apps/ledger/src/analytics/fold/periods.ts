@@ -18,7 +18,11 @@ export const monthOf = (day: string): string => day.slice(0, 7);
 
 /** The period keys an instant on a business day falls in, campaigns by their window on `occurredAt`. */
 export const periodKeysOf = (day: string, occurredAtMs: number, campaigns: readonly Campaign[]): [Period, string][] => {
-  const keys: [Period, string][] = [['day', day], ['week', isoWeekOf(day)], ['month', monthOf(day)]];
+  const keys: [Period, string][] = [
+    ['day', day],
+    ['week', isoWeekOf(day)],
+    ['month', monthOf(day)],
+  ];
   for (const campaign of campaigns) {
     if (Date.parse(campaign.start) <= occurredAtMs && occurredAtMs < Date.parse(campaign.end)) keys.push(['campaign', campaign.id]);
   }

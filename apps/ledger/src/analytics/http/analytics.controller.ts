@@ -1,4 +1,13 @@
-import { ANALYTICS_DAILY, ANALYTICS_LAG, ANALYTICS_LIABILITY, ANALYTICS_OVERVIEW, ANALYTICS_REBUILD, ANALYTICS_REWARDS, ANALYTICS_STORES, ANALYTICS_TIERS } from '../../shared/responses.openapi';
+import {
+  ANALYTICS_DAILY,
+  ANALYTICS_LAG,
+  ANALYTICS_LIABILITY,
+  ANALYTICS_OVERVIEW,
+  ANALYTICS_REBUILD,
+  ANALYTICS_REWARDS,
+  ANALYTICS_STORES,
+  ANALYTICS_TIERS,
+} from '../../shared/responses.openapi';
 import { Controller, Get, HttpCode, Inject, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { LEDGER_CLOCK } from '@tally/ledger';
@@ -86,7 +95,7 @@ export class AnalyticsController {
 
   @Get('tiers')
   @Roles('read')
-  @ApiOperation({ summary: 'Members per tier now, and tier moves per day', description: 'The programme\'s: ops and read only.' })
+  @ApiOperation({ summary: 'Members per tier now, and tier moves per day', description: "The programme's: ops and read only." })
   @ApiOkResponse({ schema: ANALYTICS_TIERS, description: 'Tier mix now and moves per day' })
   async tiers(@Req() request: RequestLike, @Query() query: AnalyticsRangeQuery) {
     const { range } = this.range(request, query);
@@ -95,7 +104,7 @@ export class AnalyticsController {
 
   @Get('liability')
   @Roles('read')
-  @ApiOperation({ summary: 'Outstanding points (available + pending + held) and their cash value', description: 'The programme\'s: ops and read only.' })
+  @ApiOperation({ summary: 'Outstanding points (available + pending + held) and their cash value', description: "The programme's: ops and read only." })
   @ApiOkResponse({ schema: ANALYTICS_LIABILITY, description: 'Outstanding points and their cash value' })
   liability() {
     return this.queries.liability();
@@ -118,7 +127,10 @@ export class AnalyticsOpsController {
 
   @Post('rebuild')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Rebuild the analytics read model from the log', description: 'The consumer waits meanwhile and then skips what the rebuild applied.' })
+  @ApiOperation({
+    summary: 'Rebuild the analytics read model from the log',
+    description: 'The consumer waits meanwhile and then skips what the rebuild applied.',
+  })
   @ApiOkResponse({ schema: ANALYTICS_REBUILD, description: 'Events applied by the rebuild' })
   rebuild() {
     return this.readModel.rebuild();

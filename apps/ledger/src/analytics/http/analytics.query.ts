@@ -33,12 +33,14 @@ export class DailyQuery extends AnalyticsRangeQuery {
 }
 
 export class LeaderboardQuery {
-  @ApiPropertyOptional({ description: 'The period: a day YYYY-MM-DD, a week YYYY-Www, a month YYYY-MM, or a campaign id; default the current one (a campaign needs it)' })
+  @ApiPropertyOptional({
+    description: 'The period: a day YYYY-MM-DD, a week YYYY-Www, a month YYYY-MM, or a campaign id; default the current one (a campaign needs it)',
+  })
   @IsOptional()
   @Matches(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'key must be 1-64 characters of [A-Za-z0-9._:-]' })
   key?: string;
 
-  @ApiPropertyOptional({ description: 'One store\'s ranking; the whole programme\'s when absent (a store token: its own store by default)' })
+  @ApiPropertyOptional({ description: "One store's ranking; the whole programme's when absent (a store token: its own store by default)" })
   @IsOptional()
   @Matches(ID_PATTERN, { message: 'storeId must be 1-64 characters of [A-Za-z0-9._:-]' })
   storeId?: string;

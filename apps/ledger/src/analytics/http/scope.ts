@@ -56,7 +56,8 @@ export const periodKey = (program: Program, now: Date, period: Period, key: stri
     return key;
   }
   if (key !== undefined) {
-    if (!PERIOD_KEYS[period].test(key)) throw invalid('key', `is not a ${period} (${period === 'day' ? 'YYYY-MM-DD' : period === 'week' ? 'YYYY-Www' : 'YYYY-MM'})`);
+    if (!PERIOD_KEYS[period].test(key))
+      throw invalid('key', `is not a ${period} (${period === 'day' ? 'YYYY-MM-DD' : period === 'week' ? 'YYYY-Www' : 'YYYY-MM'})`);
     return key;
   }
   const today = businessDay(program, now.toISOString());

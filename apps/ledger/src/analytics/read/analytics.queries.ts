@@ -90,7 +90,11 @@ export class AnalyticsQueries {
     const points = available + pending + held;
     const rate = this.program.redemption;
     return {
-      available, pending, held, points, members: value('members'),
+      available,
+      pending,
+      held,
+      points,
+      members: value('members'),
       cashValueMinor: Math.floor((points * rate.valueMinor) / rate.points),
       currency: rate.currency,
     };
@@ -101,10 +105,9 @@ export class AnalyticsQueries {
       `SELECT to_char(day, 'YYYY-MM-DD') AS day, members FROM analytics_active_days WHERE day BETWEEN $1 AND $2 ORDER BY day`,
       [range.from, range.to],
     );
-    const [last30] = await this.query<{ n: string }>(
-      `SELECT count(*) AS n FROM analytics_members WHERE last_active_day BETWEEN $1::date - 29 AND $1::date`,
-      [range.to],
-    );
+    const [last30] = await this.query<{ n: string }>(`SELECT count(*) AS n FROM analytics_members WHERE last_active_day BETWEEN $1::date - 29 AND $1::date`, [
+      range.to,
+    ]);
     return { last30Days: Number(last30.n), daily: daily.map((r) => ({ day: r.day, members: Number(r.members) })) };
   }
 
@@ -165,9 +168,10 @@ export class AnalyticsQueries {
     const [head] = await this.query<{ position: string | null }>(`SELECT max(position) AS position FROM ledger_events`);
     const headPosition = Number(head.position ?? 0);
     const appliedPosition = Number(progress.position);
-    const [oldest] = headPosition > appliedPosition
-      ? await this.query<{ recorded_at: Date }>(`SELECT recorded_at FROM ledger_events WHERE position > $1 ORDER BY position LIMIT 1`, [appliedPosition])
-      : [];
+    const [oldest] =
+      headPosition > appliedPosition
+        ? await this.query<{ recorded_at: Date }>(`SELECT recorded_at FROM ledger_events WHERE position > $1 ORDER BY position LIMIT 1`, [appliedPosition])
+        : [];
     return {
       logPosition: String(headPosition),
       appliedPosition: String(appliedPosition),

@@ -34,7 +34,15 @@ const readMembers = async (query: RunQuery, memberIds: string[]): Promise<Map<st
   return new Map(
     rows.map((r) => [
       r.member_id,
-      { memberId: r.member_id, version: r.version, available: Number(r.available), pending: Number(r.pending), held: Number(r.held), tier: r.tier, lastActiveDay: r.last_active_day },
+      {
+        memberId: r.member_id,
+        version: r.version,
+        available: Number(r.available),
+        pending: Number(r.pending),
+        held: Number(r.held),
+        tier: r.tier,
+        lastActiveDay: r.last_active_day,
+      },
     ]),
   );
 };
@@ -69,9 +77,18 @@ const writeDaily = (query: RunQuery, deltas: AnalyticsDeltas) => {
        expired = analytics_daily.expired + EXCLUDED.expired, clawed_back = analytics_daily.clawed_back + EXCLUDED.clawed_back,
        adjusted = analytics_daily.adjusted + EXCLUDED.adjusted, events = analytics_daily.events + EXCLUDED.events`,
     [
-      column((r) => r.day), column((r) => r.storeId), column((r) => r.channel), column((r) => r.reason),
-      column((r) => r.earned), column((r) => r.redeemed), column((r) => r.captured), column((r) => r.reversed),
-      column((r) => r.expired), column((r) => r.clawedBack), column((r) => r.adjusted), column((r) => r.events),
+      column((r) => r.day),
+      column((r) => r.storeId),
+      column((r) => r.channel),
+      column((r) => r.reason),
+      column((r) => r.earned),
+      column((r) => r.redeemed),
+      column((r) => r.captured),
+      column((r) => r.reversed),
+      column((r) => r.expired),
+      column((r) => r.clawedBack),
+      column((r) => r.adjusted),
+      column((r) => r.events),
     ],
   );
 };

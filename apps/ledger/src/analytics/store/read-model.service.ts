@@ -9,8 +9,14 @@ import { FoldContext } from '../fold/analytics.fold';
 import { ANALYTICS_LOCK_KEY, RunQuery, applyToReadModel } from './analytics.writer';
 
 const READ_MODEL_TABLES = [
-  'analytics_members', 'analytics_daily', 'analytics_active_days', 'analytics_tiers', 'analytics_tier_moves',
-  'analytics_rewards', 'analytics_totals', 'leaderboard_points',
+  'analytics_members',
+  'analytics_daily',
+  'analytics_active_days',
+  'analytics_tiers',
+  'analytics_tier_moves',
+  'analytics_rewards',
+  'analytics_totals',
+  'leaderboard_points',
 ];
 
 /** Events read from the log per step of a rebuild. */

@@ -12,9 +12,7 @@ export class RejectionLookups1764600000004 implements MigrationInterface {
   name = 'RejectionLookups1764600000004';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(
-      `CREATE INDEX rejections_refused_purchase_orders ON rejections (member_id, (input->>'orderId')) WHERE input->>'type' = 'purchase.completed'`,
-    );
+    await q.query(`CREATE INDEX rejections_refused_purchase_orders ON rejections (member_id, (input->>'orderId')) WHERE input->>'type' = 'purchase.completed'`);
     await q.query(`CREATE INDEX rejections_referees ON rejections ((input->>'refereeId'), id) WHERE input->>'type' = 'referral.completed'`);
   }
 
