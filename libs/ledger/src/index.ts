@@ -18,7 +18,7 @@ export type { AuditReport, AuditViolation, AuditViolationKind } from './audit/le
 export { AUDIT_DEFAULT_LIMIT, AUDIT_MAX_LIMIT, auditLedger } from './audit/ledger.audit';
 export type { ReplayReport } from './replay/ledger.replay';
 export { LedgerReplay } from './replay/ledger.replay';
-export type { LoadedMember } from './state/member-state.cache';
+export type { LoadedMember, StateCacheEncoding } from './state/member-state.cache';
 export { MemberStateCache } from './state/member-state.cache';
 export { MemberStates } from './state/member-states';
 export type { OrderKey } from './state/stored-orders';

@@ -9,7 +9,7 @@ import { DeadLetterLog } from './read/dead-letter.log';
 import { LedgerQueries } from './read/ledger.queries';
 import { ParkedInputs } from './read/parked-inputs';
 import { StoreFlags } from './abuse/store-flags';
-import { DEFAULT_STATE_CACHE_SIZE, MemberStateCache } from './state/member-state.cache';
+import { DEFAULT_STATE_CACHE_SIZE, MemberStateCache, StateCacheEncoding } from './state/member-state.cache';
 import { MemberStates } from './state/member-states';
 import { APPEND_SECONDS_BUCKETS, registerStateCacheMetrics } from './state/ledger.metrics';
 
@@ -20,6 +20,7 @@ export interface LedgerModuleOptions {
   migrate?: boolean;
   /** Member states kept in memory between appends (0: none). */
   stateCacheSize?: number;
+  stateCacheEncoding?: StateCacheEncoding;
 }
 
 export const LEDGER_CLOCK = Symbol('LEDGER_CLOCK');
@@ -62,7 +63,7 @@ export class LedgerModule {
           provide: MemberStates,
           inject: [Metrics],
           useFactory: (metrics: Metrics) => {
-            const cache = new MemberStateCache(options.stateCacheSize ?? DEFAULT_STATE_CACHE_SIZE);
+            const cache = new MemberStateCache(options.stateCacheSize ?? DEFAULT_STATE_CACHE_SIZE, options.stateCacheEncoding);
             registerStateCacheMetrics(metrics, cache);
             return new MemberStates(cache);
           },

@@ -28,7 +28,11 @@ export const messagingSettings = (service: string, config: BaseConfig) => ({
 /** What every Tally service is built on: platform (config, auth, logs, metrics, health), the ledger, Kafka. */
 export const serviceImports = ({ service, config, messaging = true }: ServiceKitOptions): DynamicModule[] => [
   PlatformModule.forRoot({ service, config }),
-  LedgerModule.forRoot({ databaseUrl: config.DATABASE_URL, stateCacheSize: config.TALLY_STATE_CACHE_SIZE }),
+  LedgerModule.forRoot({
+    databaseUrl: config.DATABASE_URL,
+    stateCacheSize: config.TALLY_STATE_CACHE_SIZE,
+    stateCacheEncoding: config.TALLY_STATE_CACHE_ENCODING,
+  }),
   ...(messaging ? [MessagingModule.forRoot(messagingSettings(service, config))] : []),
 ];
 

@@ -147,6 +147,10 @@ export class BaseConfig {
   @IsInt()
   TALLY_STATE_CACHE_SIZE = 50_000;
 
+  /** `compact`: cached states kept as one text each (far less memory, more CPU a take); `objects`: as folded. */
+  @IsIn(['compact', 'objects'])
+  TALLY_STATE_CACHE_ENCODING: 'compact' | 'objects' = 'compact';
+
   get kafkaBrokers(): string[] {
     return this.KAFKA_BROKERS.split(',').map((broker) => broker.trim());
   }
