@@ -5,7 +5,7 @@ import { runInNewContext } from 'node:vm';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { PurchaseCompleted } from '@tally/contracts';
 import { decideEarn } from '@tally/earning';
-import { LoadedMember, MemberStateCache } from '@tally/ledger';
+import { LoadedMember, MemberStateCache, StateCacheEncoding } from '@tally/ledger';
 import { MemberFold, initialMemberState } from '@tally/member-ledger';
 import { randomId } from '@tally/platform';
 import { DEFAULT_PROGRAM } from '@tally/program';
@@ -56,7 +56,7 @@ const member = (i: number): LoadedMember => {
 };
 
 const main = () => {
-  const cache = new MemberStateCache(2 * MEMBERS);
+  const cache = new MemberStateCache(2 * MEMBERS, (process.env.TALLY_STATE_CACHE_ENCODING ?? 'compact') as StateCacheEncoding);
   const ids = Array.from({ length: MEMBERS }, (_, i) => `m-${i}`);
   const before = heapUsed();
   const rssBefore = process.memoryUsage().rss;

@@ -41,7 +41,7 @@ export class MemberStateCache {
 
   constructor(
     private readonly capacity: number,
-    private readonly encoding: StateCacheEncoding = 'compact',
+    private readonly encoding: StateCacheEncoding = 'objects',
   ) {}
 
   private counted(entry: LoadedMember | undefined): LoadedMember | undefined {

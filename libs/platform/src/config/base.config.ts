@@ -149,7 +149,7 @@ export class BaseConfig {
 
   /** `compact`: cached states kept as one text each (far less memory, more CPU a take); `objects`: as folded. */
   @IsIn(['compact', 'objects'])
-  TALLY_STATE_CACHE_ENCODING: 'compact' | 'objects' = 'compact';
+  TALLY_STATE_CACHE_ENCODING: 'compact' | 'objects' = 'objects';
 
   get kafkaBrokers(): string[] {
     return this.KAFKA_BROKERS.split(',').map((broker) => broker.trim());
