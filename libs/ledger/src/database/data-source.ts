@@ -1,3 +1,4 @@
+import { isInfrastructureError } from '@tally/platform';
 import { Client, Pool } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { LedgerSchema1764600000000 } from './migrations/1764600000000-ledger-schema';
@@ -95,10 +96,32 @@ export const ensureDatabase = async (url: string): Promise<void> => {
 /** Arbitrary key of the advisory lock that serialises migrations across services starting at once. */
 const MIGRATION_LOCK_KEY = 7_366_001;
 
-/** Creates the database when missing, then applies pending migrations (one process at a time). */
+/** Tries of a migration whose connections were lost (a restarted or failed-over PostgreSQL). */
+const MIGRATION_ATTEMPTS = 5;
+
+/**
+ * Creates the database when missing, then applies pending migrations (one process at a time). A
+ * service starts with this: connections cut while it runs are retried, not a failed start.
+ */
 export const migrateLedger = async (url: string): Promise<void> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(url);
+    } catch (error) {
+      if (attempt >= MIGRATION_ATTEMPTS || !isInfrastructureError(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
+  }
+};
+
+const migrateOnce = async (url: string): Promise<void> => {
   await ensureDatabase(url);
   const lock = new Client({ connectionString: url });
+  // The lock's connection sits idle while the migrations run on another: cut then, its error
+  // arrives as an event, which unheard would end the process. Its lock is gone with it, so the
+  // migrations are tried again.
+  let lockLost: Error | undefined;
+  lock.on('error', (error) => (lockLost = error));
   await lock.connect();
   const dataSource = new DataSource(ledgerDataSourceOptions(url, 1));
   try {
@@ -106,9 +129,10 @@ export const migrateLedger = async (url: string): Promise<void> => {
     await refuseUnknownMigrations(lock);
     await dataSource.initialize();
     await dataSource.runMigrations({ transaction: 'each' });
+    if (lockLost) throw lockLost;
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();
-    await lock.end();
+    await lock.end().catch(() => undefined);
   }
 };
 
