@@ -1,4 +1,3 @@
-import { isInfrastructureError } from '@tally/platform';
 import { Client, Pool } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { LedgerSchema1764600000000 } from './migrations/1764600000000-ledger-schema';
@@ -100,6 +99,16 @@ const MIGRATION_LOCK_KEY = 7_366_001;
 const MIGRATION_ATTEMPTS = 5;
 
 /**
+ * A connection PostgreSQL ended or could not keep (admin shutdown, crash, connection failure), by
+ * SQLSTATE or by the driver's message. Kept here, not taken from the platform's classifier: the
+ * migrate script loads this module alone, before any decorated class.
+ */
+const isConnectionLost = (error: unknown): boolean => {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  return (code !== undefined && /^(57P0[123]|08\d{3})$/.test(code)) || /Connection terminated|ECONNREFUSED|ECONNRESET/.test(message ?? '');
+};
+
+/**
  * Creates the database when missing, then applies pending migrations (one process at a time). A
  * service starts with this: connections cut while it runs are retried, not a failed start.
  */
@@ -108,7 +117,7 @@ export const migrateLedger = async (url: string): Promise<void> => {
     try {
       return await migrateOnce(url);
     } catch (error) {
-      if (attempt >= MIGRATION_ATTEMPTS || !isInfrastructureError(error)) throw error;
+      if (attempt >= MIGRATION_ATTEMPTS || !isConnectionLost(error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
     }
   }
