@@ -79,6 +79,8 @@ export const ensureDatabase = async (url: string): Promise<void> => {
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const client = new Client({ connectionString: admin.toString() });
+  // A cut connection fails the awaited query; as an event on an idle client it would end the process.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
