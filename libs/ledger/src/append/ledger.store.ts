@@ -1,5 +1,6 @@
 import { TransientError, inSpan } from '@tally/platform';
-import type { Pool, PoolClient } from 'pg';
+import { Lease, leaseFrom } from './pool-lease';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { Query, preparedQueryOf } from '../database/query';
@@ -28,7 +29,6 @@ export interface LedgerStoreOptions {
 }
 
 /** A connection for one attempt, and how to give it back (with an error: closed, not reused). */
-type Lease = [PoolClient, (error?: Error) => void];
 
 /** PostgreSQL errors that mean "someone else changed the same member meanwhile": re-decide. */
 const RETRYABLE = new Set(['23505', '40P01', '40001']);
@@ -174,8 +174,7 @@ export class LedgerStore {
 
   private async connect(): Promise<Lease> {
     if (this.options.pool) {
-      const client = await this.options.pool.connect();
-      return [client, (error) => client.release(error)];
+      return leaseFrom(this.options.pool);
     }
     return (this.dataSource.driver as PostgresDriver).obtainMasterConnection() as Promise<Lease>;
   }
