@@ -1,38 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { INestApplication } from '@nestjs/common';
 import { NewLedgerEvent } from '@tally/contracts';
-import { LedgerStore, OpsJobs, migrateLedger, queryOf } from '@tally/ledger';
-import { ConsumerConfig, createServiceApp, listeningUrl } from '@tally/platform';
-import { TestDatabase, createTestDatabase, eventually, testKafkaBrokers } from '@tally/testing';
+import { LedgerStore, OpsJobs, queryOf } from '@tally/ledger';
+import { eventually } from '@tally/testing';
 import { DataSource } from 'typeorm';
-import { AppModule, DEFAULT_PORT, SERVICE } from '../app.module';
+import { RunningLedgerApp, startLedgerApp } from '../testing/ledger-app';
 
 const OPS = 'jobs-ops';
 
 describe('ops jobs', () => {
-  let app: INestApplication;
-  let db: TestDatabase;
+  let ledger: RunningLedgerApp;
   let url: string;
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    db = await createTestDatabase('ledger_jobs', migrateLedger);
-    const env = {
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      DATABASE_URL: db.url,
-      TALLY_TOPIC_NAMESPACE: `int-jobs-${Date.now()}.`,
-      TALLY_API_TOKENS: `${OPS}=ops`,
-      LOG_LEVEL: 'warn',
-    };
-    ({ app } = await createServiceApp({
-      service: SERVICE,
-      defaultPort: DEFAULT_PORT,
-      config: ConsumerConfig,
-      module: (config) => AppModule.forRoot(config),
-      env,
-    }));
-    await app.listen(0, '127.0.0.1');
-    url = listeningUrl(app);
+    ledger = await startLedgerApp('ledger_jobs', OPS, `int-jobs-${Date.now()}.`);
+    const { app } = ledger;
+    url = ledger.url;
     dataSource = app.get(DataSource);
     const store = app.get(LedgerStore);
     for (let i = 0; i < 20; i++) {
@@ -53,8 +36,7 @@ describe('ops jobs', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+    await ledger?.stop();
   });
 
   const call = async (method: string, path: string, body?: object) => {
