@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NewLedgerEvent } from '@tally/contracts';
-import { AuditReport, LedgerCommand, LedgerStore, ledgerDataSourceOptions, migrateLedger } from '@tally/ledger';
-import { ConsumerConfig, createServiceApp, listeningUrl } from '@tally/platform';
-import { TestDatabase, assertErrorContract, createTestDatabase, errorContractProblem, rawHttp, testKafkaBrokers } from '@tally/testing';
+import { AuditReport, LedgerCommand, LedgerStore, ledgerDataSourceOptions } from '@tally/ledger';
+import { TestDatabase, assertErrorContract, errorContractProblem, rawHttp } from '@tally/testing';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { AppModule, DEFAULT_PORT, SERVICE } from './app.module';
+import { RunningLedgerApp, startLedgerApp } from './testing/ledger-app';
 
 const OPS = 'ledger-ops';
 const READ = 'ledger-read';
@@ -34,28 +33,14 @@ const earnCommand = (memberId: string): LedgerCommand<null> => ({
 // The platform's behaviour (auth, errors, Kafka or PostgreSQL down) is covered in
 // libs/platform/src/platform.int.spec.ts; this proves the ledger app itself boots and serves it.
 describe('ledger app', () => {
+  let ledger: RunningLedgerApp;
   let app: INestApplication;
   let db: TestDatabase;
   let url: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase('ledger_app', migrateLedger);
-    const env = {
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      DATABASE_URL: db.url,
-      TALLY_TOPIC_NAMESPACE: `int-ledger-app-${Date.now()}.`,
-      TALLY_API_TOKENS: `${OPS}=ops,${READ}=read,${STORE}=store:sh-07`,
-      LOG_LEVEL: 'warn',
-    };
-    ({ app } = await createServiceApp({
-      service: SERVICE,
-      defaultPort: DEFAULT_PORT,
-      config: ConsumerConfig,
-      module: (config) => AppModule.forRoot(config),
-      env,
-    }));
-    await app.listen(0, '127.0.0.1');
-    url = listeningUrl(app);
+    ledger = await startLedgerApp('ledger_app', OPS, `int-ledger-app-${Date.now()}.`, { [READ]: 'read', [STORE]: 'store:sh-07' });
+    ({ app, db, url } = ledger);
     const earned = { points: 50, lotId: 'l-page', expiresAt: '2099-01-01T00:00:00Z', reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: [] };
     const events: NewLedgerEvent[] = [{ type: 'points.earned', memberId: 'm-page', occurredAt: new Date().toISOString(), data: earned } as NewLedgerEvent];
     await app
@@ -64,8 +49,7 @@ describe('ledger app', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+    await ledger?.stop();
   });
 
   const get = async (path: string) => {

@@ -1,37 +1,20 @@
 import { INestApplication } from '@nestjs/common';
 import { NewLedgerEvent } from '@tally/contracts';
-import { LedgerStore, auditLedger, migrateLedger } from '@tally/ledger';
-import { ConsumerConfig, createServiceApp, listeningUrl } from '@tally/platform';
-import { TestDatabase, createTestDatabase, testKafkaBrokers } from '@tally/testing';
+import { LedgerStore, auditLedger } from '@tally/ledger';
 import { DataSource } from 'typeorm';
-import { AppModule, DEFAULT_PORT, SERVICE } from '../app.module';
+import { RunningLedgerApp, startLedgerApp } from '../testing/ledger-app';
 
 const OPS = 'adj-ops';
 const READ = 'adj-read';
 
 describe('POST /ops/members/{memberId}/adjustments', () => {
+  let ledger: RunningLedgerApp;
   let app: INestApplication;
-  let db: TestDatabase;
   let url: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase('ledger_adjustments', migrateLedger);
-    const env = {
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      DATABASE_URL: db.url,
-      TALLY_TOPIC_NAMESPACE: `int-adjust-${Date.now()}.`,
-      TALLY_API_TOKENS: `${OPS}=ops,${READ}=read`,
-      LOG_LEVEL: 'warn',
-    };
-    ({ app } = await createServiceApp({
-      service: SERVICE,
-      defaultPort: DEFAULT_PORT,
-      config: ConsumerConfig,
-      module: (config) => AppModule.forRoot(config),
-      env,
-    }));
-    await app.listen(0, '127.0.0.1');
-    url = listeningUrl(app);
+    ledger = await startLedgerApp('ledger_adjustments', OPS, `int-adjust-${Date.now()}.`, { [READ]: 'read' });
+    ({ app, url } = ledger);
     const earned = {
       points: 100,
       lotId: 'l-adj-1',
@@ -48,8 +31,7 @@ describe('POST /ops/members/{memberId}/adjustments', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+    await ledger?.stop();
   });
 
   const post = async (memberId: string, body: object, token = OPS) => {

@@ -11,14 +11,22 @@ export interface RunningLedgerApp {
   stop(): Promise<void>;
 }
 
-/** The ledger app as it runs in production, on a database of its own and a free port, with one ops token. */
-export const startLedgerApp = async (name: string, opsToken: string, namespace = `int-${name}-${Date.now()}.`): Promise<RunningLedgerApp> => {
+/**
+ * The ledger app as it runs in production, on a database of its own and a free port, with one ops
+ * token and any other tokens given (token -> role, e.g. `{ 'r-1': 'read', 's-1': 'store:sh-07' }`).
+ */
+export const startLedgerApp = async (
+  name: string,
+  opsToken: string,
+  namespace = `int-${name}-${Date.now()}.`,
+  otherTokens: Readonly<Record<string, string>> = {},
+): Promise<RunningLedgerApp> => {
   const db = await createTestDatabase(name, migrateLedger);
   const env = {
     KAFKA_BROKERS: testKafkaBrokers().join(','),
     DATABASE_URL: db.url,
     TALLY_TOPIC_NAMESPACE: namespace,
-    TALLY_API_TOKENS: `${opsToken}=ops`,
+    TALLY_API_TOKENS: [`${opsToken}=ops`, ...Object.entries(otherTokens).map(([token, role]) => `${token}=${role}`)].join(','),
     LOG_LEVEL: 'warn',
   };
   const { app } = await createServiceApp({

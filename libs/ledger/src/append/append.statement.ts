@@ -46,6 +46,8 @@ const REJECTION_COLUMNS: BulkColumn[] = [
   { name: 'scope', type: 'text' },
   { name: 'id', type: 'text' },
   { name: 'memberId', type: 'text' },
+  // A list per row: unnest flattens a two-dimensional array, so each row's list travels as JSON.
+  { name: 'relatedMemberIds', type: 'jsonb', jsonValue: true },
   { name: 'code', type: 'text' },
   { name: 'message', type: 'text' },
   { name: 'occurredAt', type: 'timestamptz' },
@@ -156,8 +158,8 @@ const batchStatement = <R>(decided: Decided<R>, generation: string | undefined):
      -- read): the member's last committed version, unchanged since the statement began once its
      -- lock is held, plus what this batch appended to it before the refusal.
      refusals AS (
-       INSERT INTO rejections (scope, causation_id, member_id, code, message, occurred_at, recorded_at, input, member_version, head_version, final)
-       SELECT r.scope, r.id, r."memberId", r.code, r.message, r."occurredAt", ${recordedAt}::timestamptz, r.input, r."memberVersion",
+       INSERT INTO rejections (scope, causation_id, member_id, related_member_ids, code, message, occurred_at, recorded_at, input, member_version, head_version, final)
+       SELECT r.scope, r.id, r."memberId", (SELECT array_agg(m) FROM jsonb_array_elements_text(r."relatedMemberIds") m), r.code, r.message, r."occurredAt", ${recordedAt}::timestamptz, r.input, r."memberVersion",
               coalesce((SELECT max(e.version) FROM ledger_events e WHERE e.member_id = r."memberId"), 0) + r."memberVersion" - h.decided, r.final
          FROM ${bulk.unnest(decided.rejections, REJECTION_COLUMNS, 'r')} LEFT JOIN heads h ON h.member_id = r."memberId"
      ),

@@ -42,6 +42,8 @@ export interface RejectionRow {
   scope: string;
   id: string;
   memberId: string;
+  /** The command's other members, whom the refusal concerns too (none: null). */
+  relatedMemberIds: string[] | null;
   code: string;
   message: string;
   occurredAt: string | null;
@@ -94,6 +96,12 @@ const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const rejectionInstant = (occurredAt: string | undefined): string | null => {
   const ms = occurredAt === undefined ? Number.NaN : Date.parse(occurredAt);
   return Number.isNaN(ms) ? null : timestamptzText(ms);
+};
+
+/** The members of a command besides the one a refusal is recorded against (none: null). */
+const othersThan = (memberId: string, memberIds: readonly string[]): string[] | null => {
+  const others = memberIds.filter((id) => id !== memberId);
+  return others.length === 0 ? null : [...new Set(others)];
 };
 
 /** A loaded member's version as the batch's decisions so far left it (0 for a member not loaded). */
@@ -179,6 +187,7 @@ export const decideBatch = <R>(
         scope: command.scope,
         id: command.causationId,
         memberId: outcome.memberId,
+        relatedMemberIds: othersThan(outcome.memberId, command.memberIds),
         code: outcome.code,
         message: outcome.message,
         occurredAt: rejectionInstant(command.refused?.occurredAt),

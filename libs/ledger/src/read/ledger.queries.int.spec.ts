@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { TestDatabase, createTestDatabase, eventually } from '@tally/testing';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { LedgerCommand } from '../append/ledger-command';
+import { LedgerStore } from '../append/ledger.store';
 import { ledgerDataSourceOptions, migrateLedger } from '../database/data-source';
 import { MemberStateCache } from '../state/member-state.cache';
 import { MemberStates } from '../state/member-states';
@@ -59,5 +62,44 @@ describe('ops lists followed page by page while appends commit out of order', ()
     expect(ids(await queries.rejections({ after: first.next as string, limit: 500 }))).toEqual(ids(all).slice(1));
     expect((await queries.rejections({ after: '0', limit: 500, memberId: 'm-1' })).items).toHaveLength(all.items.length);
     expect((await queries.rejections({ after: '0', limit: 500, memberId: 'm-2' })).items).toEqual([]);
+  });
+});
+
+describe('a member’s rejections', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let queries: LedgerQueries;
+  let store: LedgerStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('related_rejections', migrateLedger);
+    dataSource = await new DataSource(ledgerDataSourceOptions(db.url, 4)).initialize();
+    queries = new LedgerQueries(dataSource, new MemberStates(new MemberStateCache(10)));
+    store = new LedgerStore(dataSource, { clock: () => new Date('2026-11-23T02:00:00Z'), newEventId: randomUUID });
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+
+  const refusedFor = (causationId: string, memberIds: string[]): LedgerCommand<null> => ({
+    scope: 'test',
+    causationId,
+    memberIds,
+    refused: { input: { memberIds }, occurredAt: '2026-11-23T10:00:00+08:00' },
+    decide: () => ({ kind: 'reject', memberId: memberIds[0], code: 'NOT_ENOUGH_POINTS', message: 'no', result: null }),
+  });
+  const listed = async (memberId: string) =>
+    (await queries.rejections({ after: '0', limit: 50, memberId })).items.map((item) => [item.causationId, item.memberId]);
+
+  it('lists a refusal for every member its command touched, recorded against the one that refused it', async () => {
+    await store.execute([refusedFor('two-members', ['m-from', 'm-to']), refusedFor('one-member', ['m-to']), refusedFor('other', ['m-else'])]);
+    expect(await listed('m-from')).toEqual([['two-members', 'm-from']]);
+    expect(await listed('m-to')).toEqual([
+      ['two-members', 'm-from'],
+      ['one-member', 'm-to'],
+    ]);
+    expect(await listed('m-else')).toEqual([['other', 'm-else']]);
   });
 });

@@ -112,7 +112,8 @@ export class LedgerQueries {
 
   /**
    * Refusals after `after`, of one member when `memberId` is given: those recorded against it, and
-   * the referrals refused for it as the referee (recorded against their referrer). In commit-safe
+   * those recorded against another member of the same command (a referral refused for its
+   * referrer lists for the referee too). In commit-safe
    * order (see `committedAfter`).
    */
   async rejections(filter: { memberId?: string; after: string; limit: number }): Promise<Page<Record<string, unknown>>> {
@@ -120,7 +121,7 @@ export class LedgerQueries {
     // `memberVersion`: the member version it was decided on (null on rows older than that record).
     const columns = `id, scope, causation_id AS "causationId", member_id AS "memberId", code, message,
               occurred_at AS "occurredAt", recorded_at AS "recordedAt", input, final, member_version AS "memberVersion"`;
-    const ofMember = `(member_id = $3 OR (input->>'type' = 'referral.completed' AND input->>'refereeId' = $3))`;
+    const ofMember = `(member_id = $3 OR related_member_ids @> ARRAY[$3::text])`;
     const rows: Record<string, unknown>[] = await this.query(
       `SELECT ${columns} FROM rejections WHERE ${committedAfter('rejections')} AND ($3::text IS NULL OR ${ofMember}) ORDER BY tx_id, id LIMIT $2`,
       [filter.after, filter.limit, filter.memberId ?? null],
