@@ -22,6 +22,7 @@ import { TransfersService } from '../transfers/transfers.service';
 import { ChallengeRow } from './challenge.repository';
 import { ChallengeIdParams, ConfirmRequest } from './challenge.dto';
 import { StepUp } from './step-up.service';
+import { answered } from '../shared/idempotent-responses';
 
 const MADE = { oneOf: [{ $ref: getSchemaPath(TransferResult) }, { $ref: getSchemaPath(RedemptionResult) }] };
 
@@ -70,7 +71,6 @@ export class ChallengesController {
       challenge.purpose === 'redemption'
         ? await this.stepUp.confirm(challenge, body.code, this.redemptions.completion)
         : await this.stepUp.confirm(challenge, body.code, this.transfers.completion);
-    if (reply.replayed) response.status(HttpStatus.OK);
-    return reply.body;
+    return answered(response, reply);
   }
 }

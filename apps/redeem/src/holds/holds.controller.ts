@@ -1,18 +1,10 @@
 import { Body, Controller, HttpCode, HttpStatus, Param, Post, Req, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { ReplyLike, RequestLike, Roles, assertCallerMayActFor, callerMayActFor } from '@tally/platform';
 import { HoldIdParams } from '../shared/id.params';
 import { CaptureRequest, CaptureResult, HoldRequest, HoldResult, ReleaseResult } from './hold.dto';
 import { HoldsService } from './holds.service';
+import { IdempotentCreationResponses, answered } from '../shared/idempotent-responses';
 
 @ApiTags('holds')
 @ApiBearerAuth()
@@ -23,15 +15,11 @@ export class HoldsController {
   @Post()
   @Roles('store')
   @ApiOperation({ summary: 'Reserve points at checkout until captured, released or the ttl ends; idempotent on holdId' })
-  @ApiCreatedResponse({ type: HoldResult })
-  @ApiOkResponse({ type: HoldResult, description: 'A retry with the same body: the first result' })
-  @ApiConflictResponse({ description: '`idempotency_conflict`: the holdId was used with another body' })
+  @IdempotentCreationResponses({ type: HoldResult, idField: 'holdId', retry: 'nothing held twice' })
   @ApiUnprocessableEntityResponse({ description: '`insufficient_points` with `available`' })
   async hold(@Body() body: HoldRequest, @Req() request: RequestLike, @Res({ passthrough: true }) response: ReplyLike): Promise<HoldResult> {
     assertCallerMayActFor(request, body.storeId);
-    const reply = await this.holds.hold(body);
-    if (reply.replayed) response.status(HttpStatus.OK);
-    return reply.body;
+    return answered(response, await this.holds.hold(body));
   }
 
   @Post(':holdId/capture')

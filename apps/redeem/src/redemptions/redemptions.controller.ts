@@ -1,20 +1,11 @@
 import { Body, Controller, HttpCode, HttpStatus, Param, Post, Req, Res } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { ReplyLike, RequestLike, Roles, assertCallerMayActFor, callerMayActFor } from '@tally/platform';
 import { ChallengeResult } from '../challenges/challenge.dto';
 import { RedemptionIdParams } from '../shared/id.params';
 import { RedeemRequest, RedemptionResult, ReverseResult } from './redemption.dto';
 import { RedemptionsService } from './redemptions.service';
+import { IdempotentCreationResponses, answered } from '../shared/idempotent-responses';
 
 @ApiTags('redemptions')
 @ApiBearerAuth()
@@ -25,14 +16,13 @@ export class RedemptionsController {
   @Post()
   @Roles('store')
   @ApiOperation({ summary: 'Spend points (a cash deduction or a catalog reward); idempotent on redemptionId' })
-  @ApiCreatedResponse({ type: RedemptionResult, description: 'Redeemed' })
-  @ApiOkResponse({ type: RedemptionResult, description: 'A retry with the same body: the first result, nothing spent again' })
-  @ApiAcceptedResponse({
-    type: ChallengeResult,
-    description:
-      'At or above the program’s step-up threshold: the points are held and a one-time code is sent to the member; confirm with POST /challenges/{challengeId}/confirm',
+  @IdempotentCreationResponses({
+    type: RedemptionResult,
+    idField: 'redemptionId',
+    created: 'Redeemed',
+    retry: 'nothing spent again',
+    stepUp: ' to the member',
   })
-  @ApiConflictResponse({ description: '`idempotency_conflict`: the redemptionId was used with another body' })
   @ApiUnprocessableEntityResponse({ description: '`insufficient_points` with `available`, or another business refusal' })
   async redeem(
     @Body() body: RedeemRequest,
@@ -40,13 +30,8 @@ export class RedemptionsController {
     @Res({ passthrough: true }) response: ReplyLike,
   ): Promise<RedemptionResult | ChallengeResult> {
     assertCallerMayActFor(request, body.storeId);
-    if (await this.redemptions.needsChallenge(body)) {
-      response.status(HttpStatus.ACCEPTED);
-      return this.redemptions.challenge(body);
-    }
-    const reply = await this.redemptions.redeem(body);
-    if (reply.replayed) response.status(HttpStatus.OK);
-    return reply.body;
+    if (await this.redemptions.needsChallenge(body)) return answered(response, { kind: 'challenge', body: await this.redemptions.challenge(body) });
+    return answered(response, await this.redemptions.redeem(body));
   }
 
   @Post(':redemptionId/reverse')

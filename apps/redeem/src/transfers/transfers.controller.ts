@@ -1,20 +1,11 @@
 import { Body, Controller, HttpCode, HttpStatus, Param, Post, Req, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiAcceptedResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { TRANSFER_REFUSAL_CODES } from '@tally/contracts';
 import { ReplyLike, RequestLike, Roles, callerOf, describeRole } from '@tally/platform';
 import { ChallengeResult } from '../challenges/challenge.dto';
 import { ReverseTransferRequest, ReverseTransferResult, TransferIdParams, TransferRequest, TransferResult } from './transfer.dto';
 import { TransfersService } from './transfers.service';
+import { IdempotentCreationResponses, answered } from '../shared/idempotent-responses';
 
 @ApiTags('transfers')
 @ApiBearerAuth()
@@ -25,20 +16,16 @@ export class TransfersController {
   @Post()
   @Roles('app')
   @ApiOperation({ summary: 'Share points with another member (积分分享); roles app and ops; idempotent on transferId' })
-  @ApiCreatedResponse({ type: TransferResult, description: 'Transferred: the recipient’s lots keep their expiry' })
-  @ApiOkResponse({ type: TransferResult, description: 'A retry with the same body: the first result, nothing moved twice' })
-  @ApiAcceptedResponse({
-    type: ChallengeResult,
-    description:
-      'At or above the program’s step-up threshold: the points are held and a one-time code is sent; confirm with POST /challenges/{challengeId}/confirm',
+  @IdempotentCreationResponses({
+    type: TransferResult,
+    idField: 'transferId',
+    created: 'Transferred: the recipient’s lots keep their expiry',
+    retry: 'nothing moved twice',
+    stepUp: '',
   })
-  @ApiConflictResponse({ description: '`idempotency_conflict`: the transferId was used with another body' })
   @ApiUnprocessableEntityResponse({ description: `A refusal: ${TRANSFER_REFUSAL_CODES.map((c) => `\`${c.toLowerCase()}\``).join(', ')}` })
   async transfer(@Body() body: TransferRequest, @Res({ passthrough: true }) response: ReplyLike): Promise<TransferResult | ChallengeResult> {
-    const outcome = await this.transfers.transfer(body);
-    if (outcome.kind === 'challenge') response.status(HttpStatus.ACCEPTED);
-    else if (outcome.replayed) response.status(HttpStatus.OK);
-    return outcome.body;
+    return answered(response, await this.transfers.transfer(body));
   }
 
   @Post(':transferId/reverse')
