@@ -8,6 +8,7 @@ import { Kafka, Producer, logLevel } from 'kafkajs';
 import { AppModule as LedgerAppModule } from '../../ledger/src/app.module';
 import { AppModule as EarnAppModule } from './app.module';
 import { EarnConfig } from './earn.config';
+import { SAMPLE_INPUTS } from '@tally/contracts/testing';
 
 const TOKEN = 'e2e-ops-token';
 
@@ -56,17 +57,7 @@ describe('walking skeleton: purchase on Kafka -> earn -> ledger -> balance API',
   });
 
   it('earns points for a purchase exactly once (resent, or as a new event of the same order), and dead-letters a malformed message without stalling', async () => {
-    const purchase = JSON.stringify({
-      eventId: 'pos-7-000123',
-      type: 'purchase.completed',
-      occurredAt: '2026-11-23T10:15:00+08:00',
-      memberId: 'm-1001',
-      storeId: 'sh-07',
-      channel: 'store',
-      orderId: 'o-555',
-      amountMinor: 12990,
-      currency: 'CNY',
-    });
+    const purchase = JSON.stringify({ ...SAMPLE_INPUTS.purchase, lines: undefined });
     const sentAt = Date.now();
     await publish(Topics.purchases.name, 'm-1001', '{"not json', { traceparent: '00-4bf92f3577b34da6-00f067aa0ba902b7-01', tag: ['pos', 'branch-7'] });
     await publish(Topics.purchases.name, 'm-1001', purchase);

@@ -1,3 +1,4 @@
+import { SAMPLE_MESSAGES } from '../testing/sample-inputs';
 import fc from 'fast-check';
 import { DeadLetterReason } from '../outbound/dead-letter';
 import { isStorableText } from '../text/storable-text';
@@ -35,45 +36,7 @@ const PROTOTYPE_KEYS = [
 ];
 
 /** One valid message of each topic and type. */
-const VALID: { topic: string; message: Record<string, unknown> }[] = [
-  {
-    topic: Topics.purchases.name,
-    message: {
-      eventId: 'pos-7-000123',
-      type: 'purchase.completed',
-      occurredAt: '2026-11-23T10:15:00+08:00',
-      memberId: 'm-1001',
-      storeId: 'sh-07',
-      channel: 'store',
-      orderId: 'o-555',
-      amountMinor: 12990,
-      currency: 'CNY',
-      lines: [{ sku: 'tea-01', category: 'beverage', quantity: 2, amountMinor: 3000 }],
-    },
-  },
-  {
-    topic: Topics.purchases.name,
-    message: {
-      eventId: 'r-1',
-      type: 'purchase.refunded',
-      occurredAt: '2026-11-23T10:15:00Z',
-      memberId: 'm-1',
-      orderId: 'o-1',
-      refundId: 'rf-1',
-      amountMinor: 5,
-      currency: 'CNY',
-    },
-  },
-  { topic: Topics.checkIns.name, message: { eventId: 'c-1', type: 'member.checked-in', occurredAt: '2026-11-23T10:15:00Z', memberId: 'm-1' } },
-  {
-    topic: Topics.referrals.name,
-    message: { eventId: 'f-1', type: 'referral.completed', occurredAt: '2026-11-23T10:15:00Z', referrerId: 'm-1', refereeId: 'm-2' },
-  },
-  {
-    topic: Topics.memberEvents.name,
-    message: { eventId: 'a-1', type: 'member.activity', activity: 'review', occurredAt: '2026-11-23T10:15:00Z', memberId: 'm-1', storeId: 's-1' },
-  },
-];
+const VALID = SAMPLE_MESSAGES;
 
 /** Every string of a value (keys too), walked with a stack of its own. */
 const everyString = (value: unknown): string[] => {

@@ -1,20 +1,10 @@
+import { SAMPLE_INPUTS } from '../testing/sample-inputs';
 import { Topics } from '../topics/topics';
 import { isStorableText } from '../text/storable-text';
 import { MAX_INPUT_BYTES, MAX_INPUT_DEPTH, parseInput } from './parse-input';
 
 const NOW = new Date('2026-11-23T02:00:00.000Z');
-const purchase = {
-  eventId: 'pos-7-000123',
-  type: 'purchase.completed',
-  occurredAt: '2026-11-23T10:15:00+08:00',
-  memberId: 'm-1001',
-  storeId: 'sh-07',
-  channel: 'store',
-  orderId: 'o-555',
-  amountMinor: 12990,
-  currency: 'CNY',
-  lines: [{ sku: 'tea-01', category: 'beverage', quantity: 2, amountMinor: 3000 }],
-};
+const purchase = SAMPLE_INPUTS.purchase;
 const bytes = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
 const parse = (value: unknown, topic = Topics.purchases.name) => parseInput(topic, value === null ? null : bytes(value), NOW);
 

@@ -1,36 +1,11 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import fc from 'fast-check';
+import { SAMPLE_INPUTS } from '../testing/sample-inputs';
 import { INPUT_SCHEMAS } from './input-schemas';
 import { compileAcceptor } from './schema.compiler';
 
-const valid: Record<string, Record<string, unknown>> = {
-  'purchase.completed': {
-    eventId: 'pos-7-000123',
-    type: 'purchase.completed',
-    occurredAt: '2026-11-23T10:15:00+08:00',
-    memberId: 'm-1001',
-    storeId: 'sh-07',
-    channel: 'store',
-    orderId: 'o-555',
-    amountMinor: 12990,
-    currency: 'CNY',
-    lines: [{ sku: 'tea-01', category: 'beverage', quantity: 2, amountMinor: 3000 }],
-  },
-  'purchase.refunded': {
-    eventId: 'r-1',
-    type: 'purchase.refunded',
-    occurredAt: '2026-11-23T10:15:00Z',
-    memberId: 'm-1',
-    orderId: 'o-1',
-    refundId: 'rf-1',
-    amountMinor: 5,
-    currency: 'CNY',
-  },
-  'member.checked-in': { eventId: 'c-1', type: 'member.checked-in', occurredAt: '2026-11-23T10:15:00Z', memberId: 'm-1' },
-  'referral.completed': { eventId: 'f-1', type: 'referral.completed', occurredAt: '2026-11-23T10:15:00Z', referrerId: 'm-1', refereeId: 'm-2' },
-  'member.activity': { eventId: 'a-1', type: 'member.activity', activity: 'review', occurredAt: '2026-11-23T10:15:00Z', memberId: 'm-1', storeId: 's-1' },
-};
+const valid: Record<string, Record<string, unknown>> = Object.fromEntries(Object.values(SAMPLE_INPUTS).map((input) => [input.type, input]));
 const schemas = Object.values(INPUT_SCHEMAS).flatMap((byType) => Object.entries(byType));
 
 /** What parseInput did before the acceptor: the reference the acceptor must agree with. */

@@ -6,6 +6,7 @@ import { DEAD_LETTER_REASONS } from '../outbound/dead-letter';
 import { asyncApiDocument } from './asyncapi';
 import { inputSchemaDocuments } from './message-schemas';
 import { OUTPUT_SCHEMAS } from '../generated/output-schemas.generated';
+import { SAMPLE_INPUTS } from '../testing/sample-inputs';
 
 const NOW = new Date('2026-12-07T00:00:00Z');
 // `unicodeRegExp: false`: class-validator's patterns run without the `u` flag, so `.` counts UTF-16 units there too.
@@ -21,32 +22,7 @@ const schemaAccepts = (topic: string, message: Record<string, unknown>): boolean
 };
 const validatorAccepts = (topic: string, message: Record<string, unknown>): boolean => parseInput(topic, Buffer.from(JSON.stringify(message)), NOW).ok;
 
-const purchase = {
-  eventId: 'pos-7-000123',
-  type: 'purchase.completed',
-  occurredAt: '2026-11-23T10:15:00+08:00',
-  memberId: 'm-1001',
-  storeId: 'sh-07',
-  channel: 'store',
-  orderId: 'o-555',
-  amountMinor: 12990,
-  currency: 'CNY',
-  lines: [{ sku: 'tea-01', category: 'beverage', quantity: 2, amountMinor: 3000 }],
-};
-const refund = {
-  eventId: 'pos-7-000124',
-  type: 'purchase.refunded',
-  occurredAt: '2026-11-24T09:00:00+08:00',
-  memberId: 'm-1001',
-  storeId: 'sh-07',
-  orderId: 'o-555',
-  refundId: 'r-1',
-  amountMinor: 3000,
-  currency: 'CNY',
-};
-const checkIn = { eventId: 'app-ci-99', type: 'member.checked-in', occurredAt: '2026-11-23T08:01:00+08:00', memberId: 'm-1001', storeId: 'sh-07' };
-const referral = { eventId: 'ref-42', type: 'referral.completed', occurredAt: '2026-11-23T12:00:00Z', referrerId: 'm-1001', refereeId: 'm-2002' };
-const activity = { eventId: 'app-77', type: 'member.activity', activity: 'review', occurredAt: '2026-11-23T12:30:00+08:00', memberId: 'm-1001' };
+const { purchase, refund, checkIn, referral, activity } = SAMPLE_INPUTS;
 
 const without = (message: object, field: string) => Object.fromEntries(Object.entries(message).filter(([k]) => k !== field));
 
