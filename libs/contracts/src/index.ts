@@ -21,4 +21,4 @@ export * from './transfers/transfer-refusals';
 export * from './schema/input-json-schema';
 export * from './schema/message-schemas';
 export * from './schema/asyncapi';
-export * from './generated/output-schemas.generated';
+export * from './generated/output-schemas';

@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
 import { SCHEMA_OF, TallyInput } from './inputs';
-import { INPUT_JSON_SCHEMAS } from './schemas.generated';
+import { INPUT_JSON_SCHEMAS } from './schemas';
 
 export interface FieldError {
   field: string;

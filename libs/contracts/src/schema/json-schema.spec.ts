@@ -5,7 +5,7 @@ import { ALL_TOPICS, Topics } from '../topics/topics';
 import { DEAD_LETTER_REASONS } from '../outbound/dead-letter';
 import { asyncApiDocument } from './asyncapi';
 import { inputSchemaDocuments } from './message-schemas';
-import { OUTPUT_SCHEMAS } from '../generated/output-schemas.generated';
+import { OUTPUT_SCHEMAS } from '../generated/output-schemas';
 import { SAMPLE_INPUTS } from '../testing/sample-inputs';
 
 const NOW = new Date('2026-12-07T00:00:00Z');
