@@ -2,8 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { Notification, PointsExpiringSoon, Topics, physicalTopicName } from '@tally/contracts';
 import { LedgerReplay, LedgerStore, auditLedger, migrateLedger } from '@tally/ledger';
 import { createServiceApp, listeningUrl } from '@tally/platform';
-import { TestDatabase, createTestDatabase, eventually, testKafkaBrokers, testNamespace } from '@tally/testing';
-import { Consumer, Kafka, logLevel } from 'kafkajs';
+import { FollowedTopic, TestDatabase, createTestDatabase, eventually, followTopic, testKafkaBrokers, testNamespace } from '@tally/testing';
 import { DataSource } from 'typeorm';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- test support shared with the tier service's integration tests
 import { LedgerDriver } from '../../tier/src/testing/ledger-driver';
@@ -28,8 +27,7 @@ describe('expiry service against PostgreSQL and Kafka', () => {
   let secondUrl: string;
   let dataSource: DataSource;
   let driver: LedgerDriver;
-  let notices: Consumer;
-  const received: Notification[] = [];
+  let notices: FollowedTopic<Notification>;
 
   const sweep = async (asOf: string, base = url): Promise<Summary> => {
     const res = await fetch(`${base}/ops/expiry/run`, {
@@ -76,15 +74,11 @@ describe('expiry service against PostgreSQL and Kafka', () => {
     dataSource = app.get(DataSource);
     driver = new LedgerDriver(app.get(LedgerStore));
 
-    const kafka = new Kafka({ clientId: 'expiry-test', brokers: testKafkaBrokers(), logLevel: logLevel.ERROR });
-    notices = kafka.consumer({ groupId: `${namespace}notices-reader` });
-    await notices.connect();
-    await notices.subscribe({ topic: physicalTopicName(Topics.notifications, namespace), fromBeginning: true });
-    await notices.run({ eachMessage: async ({ message }) => void received.push(JSON.parse(message.value?.toString() ?? 'null') as Notification) });
+    notices = await followTopic<Notification>(physicalTopicName(Topics.notifications, namespace), `${namespace}notices-reader`);
   });
 
   afterAll(async () => {
-    await notices?.disconnect();
+    await notices?.stop();
     await second?.close();
     await app?.close();
     await db?.drop();
@@ -149,11 +143,11 @@ describe('expiry service against PostgreSQL and Kafka', () => {
     expect(await sweep('2033-02-20T00:00:00Z')).toMatchObject({ remindersSent: 0 });
 
     const notes = await eventually(async () => {
-      const mine = received.filter((n): n is PointsExpiringSoon => n.type === 'points.expiring-soon' && n.memberId === 'm-rem');
+      const mine = notices.received.filter((n): n is PointsExpiringSoon => n.type === 'points.expiring-soon' && n.memberId === 'm-rem');
       return mine.length >= 2 ? mine : undefined;
     });
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    expect(received.filter((n) => n.memberId === 'm-rem')).toHaveLength(2);
+    expect(notices.received.filter((n) => n.memberId === 'm-rem')).toHaveLength(2);
     expect(notes[0]).toEqual({
       type: 'points.expiring-soon',
       memberId: 'm-rem',

@@ -4,8 +4,7 @@ import { LedgerReplay, LedgerStore, OutboxRelay, migrateLedger, queryOf } from '
 import { TypedProducer } from '@tally/messaging';
 import { createServiceApp, listeningUrl } from '@tally/platform';
 import { DEFAULT_PROGRAM, tierByName } from '@tally/program';
-import { TestDatabase, createTestDatabase, eventually, testKafkaBrokers, testNamespace } from '@tally/testing';
-import { Consumer, Kafka, logLevel } from 'kafkajs';
+import { FollowedTopic, TestDatabase, createTestDatabase, eventually, followTopic, testKafkaBrokers, testNamespace } from '@tally/testing';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { TierConfig } from './config/tier.config';
@@ -23,8 +22,7 @@ describe('tier service against PostgreSQL and Kafka', () => {
   let dataSource: DataSource;
   let tiers: TierService;
   let driver: LedgerDriver;
-  let notices: Consumer;
-  const received: Notification[] = [];
+  let notices: FollowedTopic<Notification>;
   let secondEnv: Record<string, string>;
 
   const post = async (path: string, body: unknown, token: string | null = TOKEN) => {
@@ -71,15 +69,11 @@ describe('tier service against PostgreSQL and Kafka', () => {
     tiers = app.get(TierService);
     driver = new LedgerDriver(store);
 
-    const kafka = new Kafka({ clientId: 'tier-test', brokers: testKafkaBrokers(), logLevel: logLevel.ERROR });
-    notices = kafka.consumer({ groupId: `${namespace}notices-reader` });
-    await notices.connect();
-    await notices.subscribe({ topic: physicalTopicName(Topics.notifications, namespace), fromBeginning: true });
-    await notices.run({ eachMessage: async ({ message }) => void received.push(JSON.parse(message.value?.toString() ?? 'null') as Notification) });
+    notices = await followTopic<Notification>(physicalTopicName(Topics.notifications, namespace), `${namespace}notices-reader`);
   });
 
   afterAll(async () => {
-    await notices?.disconnect();
+    await notices?.stop();
     await app?.close();
     await db?.drop();
   });
@@ -110,7 +104,7 @@ describe('tier service against PostgreSQL and Kafka', () => {
     });
     expect(letters).toEqual([{ source_topic: 'loyalty.ledger.v1', reason: 'invalid_json' }]);
     await relayAll(); // the tier.changed event itself goes out on the ledger topic too
-    const notice = await eventually(async () => received.find((n) => n.memberId === 'm-live'));
+    const notice = await eventually(async () => notices.received.find((n) => n.memberId === 'm-live'));
     expect(notice).toMatchObject({ type: 'tier.changed', memberId: 'm-live', from: 'member', to: 'silver' });
     const [changed] = await tierEvents('m-live');
     expect(changed.causation_id).toBe('m-live@1');

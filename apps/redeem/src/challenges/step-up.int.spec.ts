@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { ChallengeCodeNotice, Notification, Topics, physicalTopicName } from '@tally/contracts';
 import { LedgerStore, auditLedger, migrateLedger } from '@tally/ledger';
-import { TestDatabase, createTestDatabase, eventually, testKafkaBrokers, testNamespace } from '@tally/testing';
-import { Consumer, Kafka, logLevel } from 'kafkajs';
+import { FollowedTopic, TestDatabase, createTestDatabase, eventually, followTopic, testNamespace } from '@tally/testing';
 import { DataSource } from 'typeorm';
 import { startRedeemInstances } from '../testing/redeem-instances';
 
@@ -20,8 +19,7 @@ describe('step-up verification of transfers', () => {
   let db: TestDatabase;
   let app: INestApplication;
   let url: string;
-  let notices: Consumer;
-  const codes: ChallengeCodeNotice[] = [];
+  let notices: FollowedTopic<Notification>;
 
   beforeAll(async () => {
     db = await createTestDatabase('stepup', migrateLedger);
@@ -35,20 +33,11 @@ describe('step-up verification of transfers', () => {
     });
     [app] = started.apps;
     [url] = started.urls;
-    const kafka = new Kafka({ clientId: 'stepup-test', brokers: testKafkaBrokers(), logLevel: logLevel.ERROR });
-    notices = kafka.consumer({ groupId: `${namespace}codes` });
-    await notices.connect();
-    await notices.subscribe({ topic: physicalTopicName(Topics.notifications, namespace), fromBeginning: true });
-    await notices.run({
-      eachMessage: async ({ message }) => {
-        const notice = JSON.parse(message.value?.toString() ?? 'null') as Notification;
-        if (notice.type === 'challenge.code') codes.push(notice);
-      },
-    });
+    notices = await followTopic<Notification>(physicalTopicName(Topics.notifications, namespace), `${namespace}codes`);
   });
 
   afterAll(async () => {
-    await notices?.disconnect();
+    await notices?.stop();
     await app?.close();
     await db?.drop();
   });
@@ -86,7 +75,12 @@ describe('step-up verification of transfers', () => {
     return row ?? { available: 0, held: 0 };
   };
 
-  const codeFor = (challengeId: string) => eventually(async () => codes.find((c) => c.challengeId === challengeId), 30_000, `the code of ${challengeId}`);
+  const codeFor = (challengeId: string) =>
+    eventually(
+      async () => notices.received.find((n): n is ChallengeCodeNotice => n.type === 'challenge.code' && n.challengeId === challengeId),
+      30_000,
+      `the code of ${challengeId}`,
+    );
 
   const challenge = async (transferId: string, from: string, to: string, points: number) => {
     const started = await post('/transfers', { transferId, fromMemberId: from, toMemberId: to, points });

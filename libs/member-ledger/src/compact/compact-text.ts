@@ -233,6 +233,9 @@ const dayText = (n: number): string => {
 };
 
 const D0 = 48;
+/** The character codes of a two-digit number's digits. */
+const tens = (n: number) => D0 + Math.floor(n / 10);
+const ones = (n: number) => D0 + (n % 10);
 
 /**
  * `new Date(ms).toISOString()` for 1970 to 9999, written out here: the built-in took a
@@ -258,30 +261,11 @@ export const isoInstant = (ms: number): string => {
   rest = (rest - seconds) / 60;
   const minutes = rest % 60;
   const hours = (rest - minutes) / 60;
+  const century = Math.floor(year / 100);
+  // prettier-ignore
   return String.fromCharCode(
-    D0 + Math.floor(year / 1000),
-    D0 + (Math.floor(year / 100) % 10),
-    D0 + (Math.floor(year / 10) % 10),
-    D0 + (year % 10),
-    45,
-    D0 + Math.floor(month / 10),
-    D0 + (month % 10),
-    45,
-    D0 + Math.floor(day / 10),
-    D0 + (day % 10),
-    84,
-    D0 + Math.floor(hours / 10),
-    D0 + (hours % 10),
-    58,
-    D0 + Math.floor(minutes / 10),
-    D0 + (minutes % 10),
-    58,
-    D0 + Math.floor(seconds / 10),
-    D0 + (seconds % 10),
-    46,
-    D0 + Math.floor(millis / 100),
-    D0 + (Math.floor(millis / 10) % 10),
-    D0 + (millis % 10),
-    90,
+    tens(century), ones(century), tens(year % 100), ones(year % 100), 45, tens(month), ones(month), 45, tens(day), ones(day),
+    84, tens(hours), ones(hours), 58, tens(minutes), ones(minutes), 58, tens(seconds), ones(seconds),
+    46, D0 + Math.floor(millis / 100), tens(millis % 100), ones(millis % 100), 90,
   );
 };
