@@ -2,33 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NewLedgerEvent } from '@tally/contracts';
-import { AuditReport, LedgerCommand, LedgerStore, ledgerDataSourceOptions } from '@tally/ledger';
+import { AuditReport, LedgerStore, ledgerDataSourceOptions } from '@tally/ledger';
 import { TestDatabase, assertErrorContract, errorContractProblem, rawHttp } from '@tally/testing';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { earnCommand as earnTen } from '@tally/ledger/testing';
 import { RunningLedgerApp, startLedgerApp } from './testing/ledger-app';
 
 const OPS = 'ledger-ops';
 const READ = 'ledger-read';
 const STORE = 'ledger-store';
 
-const earnCommand = (memberId: string): LedgerCommand<null> => ({
-  scope: 'app-test',
-  causationId: `c-${memberId}`,
-  memberIds: [memberId],
-  decide: () => ({
-    kind: 'append',
-    result: null,
-    events: [
-      {
-        type: 'points.earned',
-        memberId,
-        occurredAt: '2026-11-23T10:00:00+08:00',
-        data: { points: 10, lotId: randomUUID(), expiresAt: '2027-11-23T02:00:00.000Z', reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: [] },
-      },
-    ],
-  }),
-});
+const earnCommand = (memberId: string) => earnTen('app-test', memberId, `c-${memberId}`);
 
 // The platform's behaviour (auth, errors, Kafka or PostgreSQL down) is covered in
 // libs/platform/src/platform.int.spec.ts; this proves the ledger app itself boots and serves it.

@@ -1,36 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { INestApplication } from '@nestjs/common';
 import { ALL_TOPICS, DEAD_LETTER_REASONS } from '@tally/contracts';
-import { migrateLedger } from '@tally/ledger';
-import { ConsumerConfig, createServiceApp, listeningUrl } from '@tally/platform';
-import { TestDatabase, createTestDatabase, testKafkaBrokers } from '@tally/testing';
-import { AppModule, DEFAULT_PORT, SERVICE } from '../app.module';
+import { RunningLedgerApp, startLedgerApp } from '../testing/ledger-app';
 
 const GENERATED = join(__dirname, '../../../../libs/contracts/generated/asyncapi.json');
 
 describe('ledger app: the AsyncAPI document', () => {
-  let app: INestApplication;
-  let db: TestDatabase;
+  let ledger: RunningLedgerApp;
   let url: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase('ledger_asyncapi', migrateLedger);
-    const env = { KAFKA_BROKERS: testKafkaBrokers().join(','), DATABASE_URL: db.url, TALLY_API_TOKENS: 'asyncapi-ops=ops', LOG_LEVEL: 'warn' };
-    ({ app } = await createServiceApp({
-      service: SERVICE,
-      defaultPort: DEFAULT_PORT,
-      config: ConsumerConfig,
-      module: (config) => AppModule.forRoot(config),
-      env,
-    }));
-    await app.listen(0, '127.0.0.1');
-    url = listeningUrl(app);
+    ledger = await startLedgerApp('ledger_asyncapi', 'asyncapi-ops');
+    ({ url } = ledger);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+    await ledger?.stop();
   });
 
   it('serves, without a token, the document the generator wrote for producers', async () => {

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { ChallengeCodeNotice, Notification, Topics, physicalTopicName } from '@tally/contracts';
 import { LedgerStore, auditLedger, migrateLedger } from '@tally/ledger';
+import { EARNED_EXPIRES_AT, earnCommand } from '@tally/ledger/testing';
 import { FollowedTopic, TestDatabase, createTestDatabase, eventually, followTopic, testNamespace } from '@tally/testing';
 import { DataSource } from 'typeorm';
 import { startRedeemInstances } from '../testing/redeem-instances';
@@ -42,24 +42,7 @@ describe('step-up verification of transfers', () => {
     await db?.drop();
   });
 
-  const seed = async (memberId: string, points: number) =>
-    app.get(LedgerStore).executeOne({
-      scope: 'seed',
-      causationId: `seed-${memberId}`,
-      memberIds: [memberId],
-      decide: () => ({
-        kind: 'append',
-        result: null,
-        events: [
-          {
-            type: 'points.earned',
-            memberId,
-            occurredAt: new Date().toISOString(),
-            data: { points, lotId: randomUUID(), expiresAt: '2027-12-01T00:00:00.000Z', reason: 'purchase', tier: 'member', multiplier: 1, ruleIds: [] },
-          },
-        ],
-      }),
-    });
+  const seed = async (memberId: string, points: number) => app.get(LedgerStore).executeOne(earnCommand('seed', memberId, `seed-${memberId}`, points));
 
   const post = async (path: string, body: unknown, token = APP) => {
     const res = await fetch(`${url}${path}`, {
@@ -102,7 +85,7 @@ describe('step-up verification of transfers', () => {
     const confirmed = await post(`/challenges/${challengeId}/confirm`, { code: notice.code });
     expect(confirmed).toMatchObject({
       status: 201,
-      body: { transferId: 't-su-1', points: 300, lots: [{ points: 300, expiresAt: '2027-12-01T00:00:00.000Z' }] },
+      body: { transferId: 't-su-1', points: 300, lots: [{ points: 300, expiresAt: EARNED_EXPIRES_AT }] },
     });
     expect(await balance('m-su-a')).toEqual({ available: 200, held: 0 });
     expect(await balance('m-su-b')).toEqual({ available: 300, held: 0 });
