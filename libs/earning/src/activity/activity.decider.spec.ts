@@ -1,5 +1,5 @@
 import { balanceOf, initialMemberState } from '@tally/member-ledger';
-import { MEMBER, activity, contextFor, dataOf, eventsOf, programWith, run } from '../testing/earn.fixtures';
+import { MEMBER, activity, contextFor, dataOf, eventsOf, programWith, refusedAs, run } from '../testing/earn.fixtures';
 import { decideActivity } from './activity.decider';
 
 const program = programWith({
@@ -41,13 +41,9 @@ describe('decideActivity', () => {
   });
 
   it('refuses an activity the program does not define (UNKNOWN_ACTIVITY)', () => {
-    expect(decideActivity(activity('dance'), initialMemberState(MEMBER), ctx())).toEqual({
-      kind: 'reject',
-      result: { outcome: 'refused' },
-      memberId: MEMBER,
-      code: 'UNKNOWN_ACTIVITY',
-      message: 'the program does not reward activity dance',
-    });
+    expect(decideActivity(activity('dance'), initialMemberState(MEMBER), ctx())).toEqual(
+      refusedAs('UNKNOWN_ACTIVITY', 'the program does not reward activity dance'),
+    );
   });
 
   it('rewards no activity under the built-in program', () => {

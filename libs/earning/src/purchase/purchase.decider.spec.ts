@@ -1,6 +1,6 @@
 import { balanceOf, initialMemberState } from '@tally/member-ledger';
 import { Campaign, DEFAULT_PROGRAM } from '@tally/program';
-import { MEMBER, contextFor, eventsOf, given, programWith, purchase, purchaseRule, run, tierChanged } from '../testing/earn.fixtures';
+import { MEMBER, contextFor, eventsOf, given, programWith, purchase, purchaseRule, refusedAs, run, tierChanged } from '../testing/earn.fixtures';
 import { decidePurchase } from './purchase.decider';
 
 const double11: Campaign = { id: 'double-11', start: '2026-11-11T00:00:00+08:00', end: '2026-11-12T00:00:00+08:00', multiplier: 2 };
@@ -228,13 +228,9 @@ describe('decidePurchase', () => {
 
       it('refuses a purchase once the day is used up', () => {
         const { members } = run([purchase({ orderId: 'o-1', amountMinor: 30_000 })], ctx());
-        expect(decidePurchase(purchase({ orderId: 'o-2' }), members[MEMBER], ctx())).toEqual({
-          kind: 'reject',
-          result: { outcome: 'refused' },
-          memberId: MEMBER,
-          code: 'DAILY_CAP_REACHED',
-          message: 'the daily cap of 300 points is reached on 2026-11-23',
-        });
+        expect(decidePurchase(purchase({ orderId: 'o-2' }), members[MEMBER], ctx())).toEqual(
+          refusedAs('DAILY_CAP_REACHED', 'the daily cap of 300 points is reached on 2026-11-23'),
+        );
       });
 
       it('starts afresh on the next business day in the program time zone', () => {
@@ -259,23 +255,15 @@ describe('decidePurchase', () => {
   describe('refuses', () => {
     it('an order that already earned points (DUPLICATE_ORDER)', () => {
       const { members } = run([purchase()], contextFor());
-      expect(decidePurchase(purchase({ eventId: 'pos-7-000999' }), members[MEMBER], contextFor())).toEqual({
-        kind: 'reject',
-        result: { outcome: 'refused' },
-        memberId: MEMBER,
-        code: 'DUPLICATE_ORDER',
-        message: 'order o-555 already earned points',
-      });
+      expect(decidePurchase(purchase({ eventId: 'pos-7-000999' }), members[MEMBER], contextFor())).toEqual(
+        refusedAs('DUPLICATE_ORDER', 'order o-555 already earned points'),
+      );
     });
 
     it('a currency the program does not accept (UNSUPPORTED_CURRENCY)', () => {
-      expect(decidePurchase(purchase({ currency: 'USD' }), initialMemberState(MEMBER), contextFor())).toEqual({
-        kind: 'reject',
-        result: { outcome: 'refused' },
-        memberId: MEMBER,
-        code: 'UNSUPPORTED_CURRENCY',
-        message: 'the program does not accept USD (accepts CNY)',
-      });
+      expect(decidePurchase(purchase({ currency: 'USD' }), initialMemberState(MEMBER), contextFor())).toEqual(
+        refusedAs('UNSUPPORTED_CURRENCY', 'the program does not accept USD (accepts CNY)'),
+      );
     });
 
     it.each([0, 99])('a purchase of %d fen, which earns nothing (NO_POINTS)', (amountMinor) => {

@@ -1,6 +1,6 @@
 import { balanceOf, initialMemberState } from '@tally/member-ledger';
 import { DEFAULT_PROGRAM } from '@tally/program';
-import { contextFor, programWith, referral, run, tierChanged, given } from '../testing/earn.fixtures';
+import { contextFor, given, programWith, referral, refusedAs, run, tierChanged } from '../testing/earn.fixtures';
 import { decideReferral } from './referral.decider';
 
 const REFERRER = 'm-1001';
@@ -53,23 +53,13 @@ describe('decideReferral', () => {
     // when m-1001 refers m-2002 too
     const decision = decideReferral(referral(REFERRER, REFEREE), initialMemberState(REFERRER), members[REFEREE], contextFor());
     // then
-    expect(decision).toEqual({
-      kind: 'reject',
-      result: { outcome: 'refused' },
-      memberId: REFERRER,
-      code: 'REFEREE_ALREADY_REFERRED',
-      message: 'm-2002 was already referred by m-3003',
-    });
+    expect(decision).toEqual(refusedAs('REFEREE_ALREADY_REFERRED', 'm-2002 was already referred by m-3003', REFERRER));
   });
 
   it('refuses a member referring themselves (SELF_REFERRAL)', () => {
     const self = initialMemberState(REFERRER);
-    expect(decideReferral(referral(REFERRER, REFERRER), self, self, contextFor())).toEqual({
-      kind: 'reject',
-      result: { outcome: 'refused' },
-      memberId: REFERRER,
-      code: 'SELF_REFERRAL',
-      message: 'm-1001 cannot refer themselves',
-    });
+    expect(decideReferral(referral(REFERRER, REFERRER), self, self, contextFor())).toEqual(
+      refusedAs('SELF_REFERRAL', 'm-1001 cannot refer themselves', REFERRER),
+    );
   });
 });

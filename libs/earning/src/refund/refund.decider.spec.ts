@@ -1,6 +1,19 @@
 import { NewLedgerEvent } from '@tally/contracts';
 import { balanceOf, initialMemberState } from '@tally/member-ledger';
-import { MEMBER, contextFor, dataOf, eventsOf, evolveTrackingRefunds, fold, programWith, purchase, purchaseRule, refund, run } from '../testing/earn.fixtures';
+import {
+  MEMBER,
+  contextFor,
+  dataOf,
+  eventsOf,
+  evolveTrackingRefunds,
+  fold,
+  programWith,
+  purchase,
+  purchaseRule,
+  refund,
+  refusedAs,
+  run,
+} from '../testing/earn.fixtures';
 import { decideRefund } from './refund.decider';
 
 // 129.90 CNY earns 129 points for a member (lot-1, expiring 2027-11-23T02:15:00.000Z)
@@ -121,13 +134,9 @@ describe('decideRefund', () => {
 
     it('the same refund twice (DUPLICATE_REFUND)', () => {
       const { members } = run([purchase(), refund()], contextFor());
-      expect(decideRefund(refund({ eventId: 'pos-7-000999' }), members[MEMBER], contextFor())).toEqual({
-        kind: 'reject',
-        result: { outcome: 'refused' },
-        memberId: MEMBER,
-        code: 'DUPLICATE_REFUND',
-        message: 'refund r-1 of order o-555 was already applied',
-      });
+      expect(decideRefund(refund({ eventId: 'pos-7-000999' }), members[MEMBER], contextFor())).toEqual(
+        refusedAs('DUPLICATE_REFUND', 'refund r-1 of order o-555 was already applied'),
+      );
     });
 
     it('a currency the program does not accept (UNSUPPORTED_CURRENCY)', () => {

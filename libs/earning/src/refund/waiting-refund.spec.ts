@@ -1,5 +1,5 @@
 import { initialMemberState } from '@tally/member-ledger';
-import { MEMBER, contextFor, purchase, refund, run } from '../testing/earn.fixtures';
+import { MEMBER, contextFor, purchase, refund, refusedAs, run } from '../testing/earn.fixtures';
 import { OrderPurchase, decideWaitingRefund, settlingRefusal, withPurchase } from './waiting-refund';
 
 const nothingYet = { [MEMBER]: initialMemberState(MEMBER) };
@@ -21,13 +21,9 @@ describe('a refund that arrived before its purchase', () => {
   });
 
   it('is refused with PURCHASE_EARNED_NOTHING when its purchase was refused: nothing will come to settle it', () => {
-    expect(decideWaitingRefund(refund(), nothingYet, contextFor(), { earned: false, refusal: 'UNSUPPORTED_CURRENCY' })).toEqual({
-      kind: 'reject',
-      memberId: MEMBER,
-      code: 'PURCHASE_EARNED_NOTHING',
-      message: 'the purchase this refund belongs to earned no points (UNSUPPORTED_CURRENCY)',
-      result: { outcome: 'refused' },
-    });
+    expect(decideWaitingRefund(refund(), nothingYet, contextFor(), { earned: false, refusal: 'UNSUPPORTED_CURRENCY' })).toEqual(
+      refusedAs('PURCHASE_EARNED_NOTHING', 'the purchase this refund belongs to earned no points (UNSUPPORTED_CURRENCY)'),
+    );
   });
 });
 

@@ -14,7 +14,7 @@ import { MemberState, evolveMember, initialMemberState } from '@tally/member-led
 import { MEMBER_ID } from '@tally/member-ledger/testing';
 import { DEFAULT_PROGRAM, Program } from '@tally/program';
 import { decideEarn } from '../earn.decider';
-import { EarnContext, EarnDecision } from '../earn.decision';
+import { EarnContext, EarnDecision, EarnRefusalCode } from '../earn.decision';
 
 /** Test support: "given" states are folded from real ledger events with the member ledger's own fold. */
 export const MEMBER = MEMBER_ID;
@@ -142,3 +142,12 @@ export const activity = (name: string, occurredAt = '2026-11-23T12:30:00+08:00',
 
 /** The member ledger's fold, which tracks each order's refunded total from `refundedMinor` on clawbacks. */
 export const evolveTrackingRefunds: Fold = evolveMember;
+
+/** An earn rule's refusal of an input, as a decider returns it: final, with no events. */
+export const refusedAs = (code: EarnRefusalCode, message: string, memberId = MEMBER): EarnDecision => ({
+  kind: 'reject',
+  result: { outcome: 'refused' },
+  memberId,
+  code,
+  message,
+});

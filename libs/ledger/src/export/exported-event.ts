@@ -1,20 +1,11 @@
-import { HashHex } from '../hashing/event-hash';
+import { HashHex, HashedFields } from '../hashing/event-hash';
 
 /**
  * One event as exported: everything its hash covers (the data as the exact text stored, which the
  * hash is over) and the hashes around it, so a file can be checked without the database.
  */
-export interface ExportedEvent {
+export interface ExportedEvent extends HashedFields {
   position: string;
-  memberId: string;
-  version: number;
-  eventId: string;
-  type: string;
-  occurredAt: string;
-  recordedAt: string;
-  causationId: string;
-  /** The stored `data` text, byte for byte; `data` in JSON Lines is the same, decoded, for people. */
-  dataText: string;
   prevHash: HashHex;
   hash: HashHex;
 }
