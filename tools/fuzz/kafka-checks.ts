@@ -1,20 +1,13 @@
 import { createHash } from 'node:crypto';
-import { DeadLetter, Topics } from '@tally/contracts';
+import { DEAD_LETTER_REASONS, DeadLetter, DeadLetterReason, Topics } from '@tally/contracts';
 import { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { FuzzMessage } from './kafka-inputs';
 import { sleep } from '@tally/testing';
 
-const KNOWN_REASONS = new Set([
-  'empty_message',
-  'payload_too_large',
-  'invalid_json',
-  'unknown_topic',
-  'unknown_type',
-  'validation_failed',
-  'occurred_in_future',
-  'idempotency_conflict',
-]);
+/** What a bad input is dead-lettered for: the other reasons mean Tally itself failed on a message. */
+const FAILURES_OF_TALLY = new Set<DeadLetterReason>(['processing_failed', 'invalid_message']);
+const KNOWN_REASONS = new Set<string>((Object.keys(DEAD_LETTER_REASONS) as DeadLetterReason[]).filter((reason) => !FAILURES_OF_TALLY.has(reason)));
 
 /** Every letter of the (namespaced) dead-letter topic, read until `expected` have come and a few quiet seconds passed. */
 export const readDeadLetters = async (kafka: Kafka, namespace: string, expected: number, timeoutMs = 90_000): Promise<DeadLetter[]> => {

@@ -1,6 +1,6 @@
 import { SAMPLE_MESSAGES } from '../testing/sample-inputs';
 import fc from 'fast-check';
-import { DeadLetterReason } from '../outbound/dead-letter';
+import { DEAD_LETTER_REASONS, DeadLetterReason } from '../outbound/dead-letter';
 import { isStorableText } from '../text/storable-text';
 import { Topics } from '../topics/topics';
 import { INPUT_SCHEMAS } from './input-schemas';
@@ -9,18 +9,7 @@ import { ParsedInput, parseInput } from './parse-input';
 const NOW = new Date('2026-11-23T02:00:00.000Z');
 const SEED = 21;
 
-const REASONS: DeadLetterReason[] = [
-  'empty_message',
-  'payload_too_large',
-  'invalid_json',
-  'unknown_topic',
-  'unknown_type',
-  'validation_failed',
-  'occurred_in_future',
-  'processing_failed',
-  'invalid_message',
-  'idempotency_conflict',
-];
+const REASONS = Object.keys(DEAD_LETTER_REASONS) as DeadLetterReason[];
 const INPUT_TOPICS = [Topics.purchases.name, Topics.checkIns.name, Topics.referrals.name, Topics.memberEvents.name];
 const PROTOTYPE_KEYS = [
   'toString',
