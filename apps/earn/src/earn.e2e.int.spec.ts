@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { Topics } from '@tally/contracts';
 import { migrateLedger } from '@tally/ledger';
 import { ConsumerConfig, createServiceApp, listeningUrl } from '@tally/platform';
-import { TestDatabase, createTestDatabase, eventually, testKafkaBrokers, testNamespace } from '@tally/testing';
+import { TestDatabase, createTestDatabase, eventually, serviceTestEnv, testKafkaBrokers, testNamespace } from '@tally/testing';
 import { Kafka, Producer, logLevel } from 'kafkajs';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the end-to-end test boots the real ledger app beside earn
 import { AppModule as LedgerAppModule } from '../../ledger/src/app.module';
@@ -20,14 +20,7 @@ describe('walking skeleton: purchase on Kafka -> earn -> ledger -> balance API',
   let producer: Producer;
   let ledgerUrl: string;
 
-  const env = () => ({
-    KAFKA_BROKERS: testKafkaBrokers().join(','),
-    DATABASE_URL: db.url,
-    TALLY_API_TOKENS: `${TOKEN}=ops`,
-    TALLY_TOPIC_NAMESPACE: namespace,
-    LOG_LEVEL: 'warn',
-    PORT: '0',
-  });
+  const env = () => serviceTestEnv(db.url, namespace, `${TOKEN}=ops`);
 
   const publish = (topic: string, key: string, value: string, headers?: Record<string, string | string[]>) =>
     producer.send({ topic: `${namespace}${topic}`, messages: [{ key, value, headers }] });

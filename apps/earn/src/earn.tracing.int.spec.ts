@@ -4,7 +4,7 @@ import { InMemorySpanExporter, ReadableSpan, SimpleSpanProcessor } from '@opente
 import { Topics } from '@tally/contracts';
 import { migrateLedger } from '@tally/ledger';
 import { ConsumerConfig, createServiceApp, listeningUrl, startTracing, stopTracing, traceHeaders, tracer } from '@tally/platform';
-import { TestDatabase, createTestDatabase, eventually, testKafkaBrokers, testNamespace } from '@tally/testing';
+import { TestDatabase, createTestDatabase, eventually, serviceTestEnv, testKafkaBrokers, testNamespace } from '@tally/testing';
 import { Kafka, Producer, logLevel } from 'kafkajs';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the trace runs through the real ledger app
 import { AppModule as LedgerAppModule } from '../../ledger/src/app.module';
@@ -24,14 +24,7 @@ describe('one trace from the point of sale to the tier service', () => {
   const apps: INestApplication[] = [];
   let producer: Producer;
 
-  const env = () => ({
-    KAFKA_BROKERS: testKafkaBrokers().join(','),
-    DATABASE_URL: db.url,
-    TALLY_API_TOKENS: `${TOKEN}=ops`,
-    TALLY_TOPIC_NAMESPACE: namespace,
-    LOG_LEVEL: 'warn',
-    PORT: '0',
-  });
+  const env = () => serviceTestEnv(db.url, namespace, `${TOKEN}=ops`);
 
   beforeAll(async () => {
     startTracing('trace-test', {}, [new SimpleSpanProcessor(exporter)]);

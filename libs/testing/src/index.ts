@@ -6,3 +6,4 @@ export * from './http-probe';
 export * from './malformed-requests';
 export * from './stack/process-stack';
 export * from './stack/seeded-rng';
+export * from './service-env';
