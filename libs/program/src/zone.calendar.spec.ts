@@ -1,5 +1,5 @@
 import { addDays } from '@tally/contracts';
-import { dayInZone, isTimeZone, localDateTimeAt, startOfLocalDay, zoneOffsetMs } from './zone.calendar';
+import { WALL_CLOCK_PARTS, dayInZone, isTimeZone, localDateTimeAt, startOfLocalDay, zoneOffsetMs } from './zone.calendar';
 
 describe('zone calendar', () => {
   it('knows IANA zones', () => {
@@ -28,16 +28,7 @@ describe('zone calendar', () => {
 
   it('reads every instant as Intl does, across daylight-saving changes and odd offsets', () => {
     const intl = (timeZone: string, instant: number) => {
-      const parts = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-      }).formatToParts(instant);
+      const parts = new Intl.DateTimeFormat('en-US', { timeZone, ...WALL_CLOCK_PARTS }).formatToParts(instant);
       const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
       return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
     };
