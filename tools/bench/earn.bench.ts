@@ -6,6 +6,7 @@ import { createKafka, ensureTopics } from '@tally/messaging';
 import { Kafka, Partitioners, Producer } from 'kafkajs';
 import { Client, Notification } from 'pg';
 import { ROOT, benchDatabaseUrl, log, machine, perSecondTail, percentile, recreateDatabase, serviceNodeArgs, writeResults } from './bench-support';
+import { measureLoadCurve, writeLoadCurveChart } from './load-curve';
 import { residentOf } from './process-memory';
 import { TICKS_PER_SECOND, coresOver, machineBusyPercent, machineTicks, ticksByName, ticksOf, ticksSince } from './process-cpu';
 
@@ -19,6 +20,8 @@ const PUBLISH_ACKS = REPLICATION_FACTOR > 1 ? -1 : 1;
 const STEADY_RATE = 1000;
 const STEADY_SECONDS = Number(process.env.BENCH_EARN_STEADY_SECONDS ?? 30);
 const WARMUP_SECONDS = 10;
+/** Seconds of each step of the load curve after the backlog (BENCH_EARN_LOAD_CURVE_SECONDS; 0: no curve). */
+const LOAD_CURVE_SECONDS = Number(process.env.BENCH_EARN_LOAD_CURVE_SECONDS ?? 20);
 const GROUP = 'tally-earn';
 /** Port and database of the bench's earn: set them to run beside another stack or bench. */
 const EARN_PORT = Number(process.env.BENCH_EARN_PORT ?? 3901);
@@ -265,7 +268,7 @@ const NOTIFY_TRIGGER = [
  * Publishes at STEADY_RATE for `seconds` and times each purchase from its send to the commit of
  * its append (see NOTIFY_TRIGGER).
  */
-const steadyLatency = async (producer: Producer, sql: Client, topic: string, prefix: string, seconds = STEADY_SECONDS) => {
+const steadyLatency = async (producer: Producer, sql: Client, topic: string, prefix: string, seconds = STEADY_SECONDS, rate = STEADY_RATE) => {
   const sentAt = new Map<string, number>();
   const seenAt = new Map<string, number>();
   const onNotification = (message: Notification) => {
@@ -276,25 +279,30 @@ const steadyLatency = async (producer: Producer, sql: Client, topic: string, pre
   sql.on('notification', onNotification);
   await sql.query(`LISTEN ${LISTEN_CHANNEL}`);
   const started = performance.now();
-  for (let i = 0; i < STEADY_RATE * seconds; i += 10) {
-    const wait = started + (i / STEADY_RATE) * 1000 - performance.now();
+  // Sends of at most a hundred a second, as many purchases each as the rate asks.
+  const perSend = Math.max(10, Math.ceil(rate / 100));
+  for (let i = 0; i < rate * seconds; i += perSend) {
+    const wait = started + (i / rate) * 1000 - performance.now();
     if (wait > 0) await sleep(wait);
-    const messages = Array.from({ length: 10 }, (_, k) => ({ key: `m-${(i + k) % MEMBERS}`, value: purchase(i + k, prefix) }));
+    const messages = Array.from({ length: perSend }, (_, k) => ({ key: `m-${(i + k) % MEMBERS}`, value: purchase(i + k, prefix) }));
     const at = performance.now();
-    for (let k = 0; k < 10; k++) sentAt.set(`${prefix}-${i + k}`, at);
+    for (let k = 0; k < perSend; k++) sentAt.set(`${prefix}-${i + k}`, at);
     void producer.send({ topic, acks: PUBLISH_ACKS, messages });
   }
-  const until = Date.now() + 30_000;
+  const until = Date.now() + 30_000 + seconds * 1000;
   while (seenAt.size < sentAt.size && Date.now() < until) await sleep(50);
+  const lastSeen = Math.max(started, ...seenAt.values());
   await sql.query(`UNLISTEN ${LISTEN_CHANNEL}`);
   sql.off('notification', onNotification);
   await sql.query('DROP TRIGGER bench_appended ON causations');
   const timeline: [number, number][] = [...sentAt.entries()].filter(([id]) => seenAt.has(id)).map(([id, at]) => [at, (seenAt.get(id) as number) - at]);
   const latencies = timeline.map(([, ms]) => ms).sort((a, b) => a - b);
   return {
-    rate: STEADY_RATE,
+    rate,
     seconds,
     measured: latencies.length,
+    /** Purchases committed a second from the first send to the last commit. */
+    achievedPerSecond: Math.round(seenAt.size / ((lastSeen - started) / 1000)),
     sent: sentAt.size,
     what: 'publish -> committed in the ledger (visible to readers), as notified on commit',
     p50ms: Number(percentile(latencies, 50).toFixed(1)),
@@ -322,7 +330,7 @@ const main = async () => {
   const topic = `${namespace}${Topics.purchases.name}`;
   const sql = new Client({ connectionString: databaseUrl });
   await sql.connect();
-  const steady = (prefix: string, seconds?: number) => steadyLatency(producer, sql, topic, prefix, seconds);
+  const steady = (prefix: string, seconds?: number, rate?: number) => steadyLatency(producer, sql, topic, prefix, seconds, rate);
 
   log(`steady load with no backlog: ${STEADY_RATE} events/s for ${WARMUP_SECONDS} s of warm-up, then ${STEADY_SECONDS} s measured ...`);
   const first = startEarn(namespace, databaseUrl, brokers);
@@ -373,6 +381,7 @@ const main = async () => {
   log(`steady load right after the backlog: ${STEADY_RATE} events/s for ${STEADY_SECONDS} s ...`);
   const afterBacklogPhase = await phaseRuntime(INSTANCES, sql);
   const latency = { ...(await steady('lat')), runtime: await afterBacklogPhase() };
+  const loadCurve = LOAD_CURVE_SECONDS > 0 ? await measureLoadCurve(eventsPerSecond, (prefix, rate) => steady(prefix, LOAD_CURVE_SECONDS, rate)) : undefined;
   const batches = await earnBatches(INSTANCES);
   log(`earn batches (backlog and the steady load after it): ${JSON.stringify(batches)}`);
   const memory = { ...EARN_MEMORY, noBacklog: noBacklogMemory, afterBacklog: backlogMemory, atEnd: earn.map((child) => residentOf(child.pid)) };
@@ -403,10 +412,13 @@ const main = async () => {
     memory,
     latencyNoBacklog,
     latency,
-    targets: { eventsPerSecond: 20_000, p99ms: 50, earnResidentMiB: 500 },
+    ...(loadCurve ? { loadCurve } : {}),
+    targets: { eventsPerSecond: 20_000, p99ms: 50, earnResidentMiB: 500, loadCurveP99msAt80Percent: 250 },
   };
   log(`after the backlog: latency p50 ${results.latency.p50ms} ms, p99 ${results.latency.p99ms} ms; ${JSON.stringify(latency.runtime)}`);
-  log(`results: ${writeResults(process.env.BENCH_EARN_RESULTS ?? 'earn', results)}`);
+  const written = writeResults(process.env.BENCH_EARN_RESULTS ?? 'earn', results);
+  log(`results: ${written}`);
+  if (loadCurve) log(`load curve chart: ${writeLoadCurveChart(written.replace(/\.json$/, '-load-curve.svg'), loadCurve, machine())}`);
 };
 
 main().catch((error) => {
