@@ -3,15 +3,15 @@ export { ledgerAppendPool, ledgerDataSourceOptions, migrateLedger } from './data
 export type { Query } from './database/query';
 export { queryOf } from './database/query';
 export { forEachMemberPage, memberIdsOf } from './read/member-pages';
-export type { AppendedEvent, CommandOutcome, CommandResult, LedgerCommand } from './append/ledger-command';
-export type { LedgerStoreOptions } from './append/ledger.store';
+export type { AppendedEvent, CommandOutcome, CommandResult, LedgerCommand, StoreHourCount, StoreHourTotals } from './append/ledger-command';
+export type { CountedResults, LedgerStoreOptions } from './append/ledger.store';
 export { ConcurrencyConflictError, LedgerStore } from './append/ledger.store';
 export type { LedgerBatcherOptions } from './append/ledger.batcher';
 export { LedgerBatcher } from './append/ledger.batcher';
 export { LedgerQueries } from './read/ledger.queries';
 export { DeadLetterLog } from './read/dead-letter.log';
 export { ParkedInputs } from './read/parked-inputs';
-export type { FlaggedRow, NewStoreFlag, StoreFlagRow, StoreHourDelta } from './abuse/store-flags';
+export type { FlaggedRow, NewStoreFlag, StoreFlagRow } from './abuse/store-flags';
 export { StoreFlags, flagOfRow } from './abuse/store-flags';
 export { OutboxRelay } from './outbox/outbox.relay';
 export type { AuditReport, AuditViolation, AuditViolationKind } from './audit/ledger.audit';

@@ -1,12 +1,5 @@
 import { DataSource } from 'typeorm';
 
-/** Points a batch granted through one store in one UTC hour. */
-export interface StoreHourDelta {
-  storeId: string;
-  period: string;
-  points: number;
-}
-
 /** A store flag as the store-points rule raised it. */
 export interface NewStoreFlag {
   flagId: string;
@@ -26,15 +19,6 @@ export interface StoreFlagRow {
   flaggedAt: string;
   cleared?: { actor: string; note?: string; at: string };
 }
-
-/** Keys in one order for every writer, so that two batches adding to the same store-hours never deadlock. */
-const byKey = (a: StoreHourDelta, b: StoreHourDelta) =>
-  a.storeId < b.storeId ? -1 : a.storeId > b.storeId ? 1 : a.period < b.period ? -1 : a.period > b.period ? 1 : 0;
-
-const ADD = `INSERT INTO store_hour_points AS s (store_id, hour, points)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
-  ON CONFLICT (store_id, hour) DO UPDATE SET points = s.points + excluded.points
-  RETURNING store_id, hour, points`;
 
 const RECORD = `INSERT INTO store_flags (flag_id, store_id, rule_id, period, action, evidence)
   SELECT f.flag_id, f.store_id, f.rule_id, f.period, f.action, f.evidence
@@ -74,14 +58,17 @@ export const flagOfRow = (r: FlaggedRow): Omit<StoreFlagRow, 'storeId'> => ({
 export class StoreFlags {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Adds a batch's points to its store-hours, and gives each one's count with them, by `storeId\u0000hour`. */
-  async add(deltas: readonly StoreHourDelta[]): Promise<Map<string, number>> {
-    const sorted = [...deltas].sort(byKey);
-    const rows: { store_id: string; hour: string; points: string }[] = await this.dataSource.query(ADD, [
-      sorted.map((d) => d.storeId),
-      sorted.map((d) => d.period),
-      sorted.map((d) => d.points),
-    ]);
+  /**
+   * The counts of these store-hours as committed (the appends add to them, `LedgerCommand.counts`),
+   * by `storeId\u0000hour`; a store-hour nothing was counted in is absent.
+   */
+  async totals(keys: readonly { storeId: string; period: string }[]): Promise<Map<string, number>> {
+    if (keys.length === 0) return new Map();
+    const rows: { store_id: string; hour: string; points: string }[] = await this.dataSource.query(
+      `SELECT s.store_id, s.hour, s.points FROM store_hour_points s
+         JOIN unnest($1::text[], $2::text[]) AS k(store_id, hour) ON s.store_id = k.store_id AND s.hour = k.hour`,
+      [keys.map((k) => k.storeId), keys.map((k) => k.period)],
+    );
     return new Map(rows.map((r) => [`${r.store_id}\u0000${r.hour}`, Number(r.points)]));
   }
 
