@@ -11,6 +11,8 @@ export { LedgerBatcher } from './append/ledger.batcher';
 export { LedgerQueries } from './read/ledger.queries';
 export { DeadLetterLog } from './read/dead-letter.log';
 export { ParkedInputs } from './read/parked-inputs';
+export type { AppliedEvent, InputStatus, UploadedInput } from './read/input-status';
+export { InputStatuses } from './read/input-status';
 export type { FlaggedRow, NewStoreFlag, StoreFlagRow } from './abuse/store-flags';
 export { StoreFlags, flagOfRow } from './abuse/store-flags';
 export { OutboxRelay } from './outbox/outbox.relay';

@@ -87,12 +87,22 @@ export class StoreFlags {
     return new Set(rows.map((r) => r.flag_id));
   }
 
-  async list(query: { storeId?: string; state: 'open' | 'all'; limit: number }): Promise<StoreFlagRow[]> {
-    const rows: Row[] = await this.dataSource.query(
-      `SELECT * FROM store_flags WHERE ($1::text IS NULL OR store_id = $1) AND ($2 = 'all' OR cleared_at IS NULL) ORDER BY flagged_at, flag_id LIMIT $3`,
-      [query.storeId ?? null, query.state, query.limit],
+  /**
+   * A page of store flags, in the order their transactions began (then by id), after the flag
+   * `after` (a previous page's `next`), and only those no running transaction can still sort
+   * before: a reader following `next` never skips one recorded by a batch that committed late.
+   */
+  async list(query: { storeId?: string; state: 'open' | 'all'; after: string; limit: number }): Promise<{ items: StoreFlagRow[]; next: string | null }> {
+    const rows: (Row & { id: string })[] = await this.dataSource.query(
+      `SELECT * FROM store_flags
+        WHERE (tx_id, id) > (coalesce((SELECT tx_id FROM store_flags WHERE id <= $1::bigint ORDER BY id DESC LIMIT 1), '0'::xid8), $1::bigint)
+          AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+          AND ($2::text IS NULL OR store_id = $2) AND ($3 = 'all' OR cleared_at IS NULL)
+        ORDER BY tx_id, id LIMIT $4`,
+      [query.after, query.storeId ?? null, query.state, query.limit],
     );
-    return rows.map((r) => ({ storeId: r.store_id, ...flagOfRow(r) }));
+    const items = rows.map((r) => ({ storeId: r.store_id, ...flagOfRow(r) }));
+    return { items, next: rows.length === query.limit ? String(rows[rows.length - 1].id) : null };
   }
 
   /** Clears an open flag: false when the store has no such open flag. */
