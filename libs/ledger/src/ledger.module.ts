@@ -8,6 +8,7 @@ import { ledgerAppendPool, ledgerDataSourceOptions, migrateLedger } from './data
 import { DeadLetterLog } from './read/dead-letter.log';
 import { LedgerQueries } from './read/ledger.queries';
 import { ParkedInputs } from './read/parked-inputs';
+import { InputStatuses } from './read/input-status';
 import { StoreFlags } from './abuse/store-flags';
 import { DEFAULT_STATE_CACHE_SIZE, MemberStateCache, StateCacheEncoding } from './state/member-state.cache';
 import { MemberStates } from './state/member-states';
@@ -85,11 +86,12 @@ export class LedgerModule {
         { provide: LedgerBatcher, inject: [LedgerStore], useFactory: (store: LedgerStore) => new LedgerBatcher(store) },
         { provide: LedgerQueries, inject: [DataSource, MemberStates], useFactory: (d: DataSource, s: MemberStates) => new LedgerQueries(d, s) },
         { provide: DeadLetterLog, inject: [DataSource], useFactory: (d: DataSource) => new DeadLetterLog(d) },
+        { provide: InputStatuses, inject: [DataSource], useFactory: (d: DataSource) => new InputStatuses(d) },
         { provide: ParkedInputs, inject: [DataSource, LEDGER_APPEND_POOL], useFactory: (d: DataSource, pool: Pool) => new ParkedInputs(d, pool) },
         { provide: StoreFlags, inject: [DataSource], useFactory: (d: DataSource) => new StoreFlags(d) },
         DataSourceCloser,
       ],
-      exports: [DataSource, LEDGER_CLOCK, MemberStates, LedgerStore, LedgerBatcher, LedgerQueries, DeadLetterLog, ParkedInputs, StoreFlags],
+      exports: [DataSource, LEDGER_CLOCK, MemberStates, LedgerStore, LedgerBatcher, LedgerQueries, DeadLetterLog, ParkedInputs, StoreFlags, InputStatuses],
     };
   }
 }

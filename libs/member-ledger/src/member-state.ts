@@ -92,7 +92,7 @@ export interface MemberState {
   /** The newest business day checked in and its streak: it only moves forward (see `daily` for earlier days). */
   checkIn: { lastDay?: string; streak: number };
   referredBy?: string;
-  /** Per business day, the last `DAILY_DAYS_KEPT` or so: points earned (daily caps), activity counts, check-ins. */
+  /** Per business day with activity, the last `DAILY_DAYS_KEPT` or so: points earned (daily caps), activity counts, check-ins. */
   daily: Map<string, DayCounts>;
   /** Per `activity@year`: how often an activity was rewarded that year (e.g. birthday once a year). */
   activityYears: Record<string, number>;

@@ -165,18 +165,26 @@ describe('evolveMember: check-ins', () => {
     expect(balanceOf(state).available).toBe(30);
   });
 
-  it('knows the days the prune could not have dropped: 35 before the newest one folded', () => {
-    expect(DAILY_DAYS_KEPT).toBe(35);
+  it('knows the days the prune could not have dropped: 400 before the newest one folded', () => {
+    expect(DAILY_DAYS_KEPT).toBe(400);
     expect(isDayKnown(new Map(), '2020-01-01')).toBe(true);
     let state = initialMemberState(MEMBER);
-    // 40 days checked in: more than are kept, so the oldest are dropped
-    for (let i = 0; i < 40; i++) state = fold(state, [onDay(new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10), 'check-in', i + 1)]);
+    // 405 days checked in: more than are kept, so the oldest are dropped
+    const events = Array.from({ length: 405 }, (_, i) => onDay(new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10), 'check-in', i + 1));
+    state = fold(state, events);
     expect(oldestKnownDay(state.daily)).toBe('2026-01-05');
     expect(state.daily.has('2026-01-04')).toBe(false);
     expect([...state.daily.keys()].every((day) => isDayKnown(state.daily, day))).toBe(true);
     expect(isDayKnown(state.daily, '2026-01-04')).toBe(false);
+    // a program's shorter window looks back less far
+    expect(oldestKnownDay(state.daily, 35)).toBe('2027-01-05');
     // a late day earned on does not move the window back
-    expect(oldestKnownDay(fold(state, [onDay('2026-01-20', 'purchase')]).daily)).toBe('2026-01-05');
+    expect(oldestKnownDay(fold(state, [onDay('2026-06-20', 'purchase')]).daily)).toBe('2026-01-05');
+  });
+
+  it('keeps only days with activity: a member seen on two days a year apart holds two', () => {
+    const state = given(onDay('2026-01-06', 'purchase'), onDay('2026-12-20', 'purchase'));
+    expect([...state.daily.keys()]).toEqual(['2026-01-06', '2026-12-20']);
   });
 });
 

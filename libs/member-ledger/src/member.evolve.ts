@@ -4,8 +4,14 @@ import { Lot, MemberState, NO_ENTRIES, initialMemberState, keyed } from './membe
 import { countTransfer } from './transfer-windows';
 import { OwnedVelocity, countInputInto, ownVelocity, velocityInputOf } from './velocity';
 
-/** Days of per-day counters kept: enough for daily caps and check-ins on events arriving weeks late. */
-export const DAILY_DAYS_KEPT = 35;
+/**
+ * Days of per-day counters kept, counted back from the newest day: the longest late-input window a
+ * program may set, so that whichever window it sets every day in it is known. A fixed number, not
+ * the program's window: a state is a fold of the log alone, the same whatever the program (replay,
+ * snapshots), and a window made longer later finds its days still there. Only days with activity
+ * have an entry, so a member active on few days keeps few.
+ */
+export const DAILY_DAYS_KEPT = 400;
 /** Days of qualifying points kept: the longest tier window plus slack. */
 const QUALIFYING_DAYS_KEPT = 400;
 

@@ -1,7 +1,7 @@
 import { Program } from './program.types';
 
 /** The most days the member ledger keeps per-day counters for (member-ledger's DAILY_DAYS_KEPT). */
-export const MAX_LATE_INPUT_WINDOW_DAYS = 35;
+export const MAX_LATE_INPUT_WINDOW_DAYS = 400;
 
 const deepFreeze = <T>(value: T): T => {
   if (typeof value === 'object' && value !== null) {

@@ -26,10 +26,11 @@ describe('parseProgram', () => {
     expect(programOf(text, format)).toEqual(DEFAULT_PROGRAM);
   });
 
-  it('takes the late-input window from the program: 35 days by default, at most 35', () => {
+  it('takes the late-input window from the program: 35 days by default, at most 400', () => {
     expect(DEFAULT_PROGRAM.lateInputWindowDays).toBe(35);
     expect(programOf('lateInputWindowDays: 14\n', 'yaml').lateInputWindowDays).toBe(14);
-    expect(problemsOf('lateInputWindowDays: 36\n', 'yaml')).toEqual([expect.stringMatching(/^lateInputWindowDays: must be <= 35/)]);
+    expect(programOf('lateInputWindowDays: 400\n', 'yaml').lateInputWindowDays).toBe(400);
+    expect(problemsOf('lateInputWindowDays: 401\n', 'yaml')).toEqual([expect.stringMatching(/^lateInputWindowDays: must be <= 400/)]);
     expect(problemsOf('lateInputWindowDays: 0\n', 'yaml')).toEqual([expect.stringMatching(/^lateInputWindowDays/)]);
   });
 

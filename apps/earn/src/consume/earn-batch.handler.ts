@@ -4,15 +4,19 @@ import {
   EarnDecision,
   EarnResult,
   OrderPurchase,
+  CountedInput,
+  StoreGrant,
   decideStoreFlags,
   orderWaitKey,
+  redecideStoreFlags,
   settlingRefusal,
   storeGrantsOf,
   storeHourDeltas,
+  storeHourOfInput,
   storePointsRules,
   withPurchase,
 } from '@tally/earning';
-import { CommandResult, DeadLetterLog, LedgerCommand, LedgerStore, ParkedInputs, StoreFlags } from '@tally/ledger';
+import { CommandResult, CountedResults, DeadLetterLog, LedgerCommand, LedgerStore, ParkedInputs, StoreFlags, StoreHourTotals } from '@tally/ledger';
 import { ConsumedMessage, TypedProducer, publishDeadLetters, toDeadLetter } from '@tally/messaging';
 import { isInfrastructureError } from '@tally/platform';
 import { earnCommand, inputFingerprint } from './earn.command';
@@ -34,6 +38,12 @@ export interface EarnBatchDeps {
 }
 
 type Letter = { letter: DeadLetter; original: ConsumedMessage };
+
+/** One append call of a batch: the items it decided, and the stores' hourly counts it committed. */
+interface Counted {
+  items: Pending[];
+  totals: StoreHourTotals;
+}
 
 interface Pending {
   message: ConsumedMessage;
@@ -67,11 +77,14 @@ export class EarnBatchHandler {
       }
       const item = { message, input: parsed.event } as Pending;
       item.command = earnCommand(message.contractTopic, parsed.event, contextOf, watchesStores ? { onDecided: (decision) => (item.decided = decision) } : {});
+      // The store-points rule's counts go into the append's own statement: counted if and only if applied.
+      if (watchesStores) item.command.counts = (events) => storeHourDeltas(storeGrantsOf(parsed.event.eventId, events));
       pending.push(item);
     }
     await this.deadLetterParkedReuses(pending, letters, now);
-    const results = await this.execute(pending, letters, now);
-    if (watchesStores) await this.flagStores(pending, results, context);
+    const counted: Counted[] = [];
+    const results = await this.execute(pending, letters, now, counted);
+    if (watchesStores) await this.flagStores(pending, results, counted, context);
     this.deadLetterReusedIds(pending, results, letters, now);
     this.deadLetterDeferredReuses(pending, results, letters, now);
     await this.deadLetter(letters);
@@ -105,21 +118,26 @@ export class EarnBatchHandler {
     pending.splice(0, pending.length, ...kept);
   }
 
-  private async execute(pending: Pending[], letters: Letter[], now: Date) {
+  private async execute(pending: Pending[], letters: Letter[], now: Date, counted: Counted[]) {
     try {
-      return await this.deps.store.execute(pending.map((p) => p.command));
+      return this.counted(pending, await this.deps.store.executeCounted(pending.map((p) => p.command)), counted);
     } catch (error) {
       if (isInfrastructureError(error)) throw error;
-      return this.executeOneByOne(pending, letters, now);
+      return this.executeOneByOne(pending, letters, now, counted);
     }
   }
 
+  private counted(items: Pending[], { results, totals }: CountedResults<EarnResult>, counted: Counted[]) {
+    if (totals.size > 0) counted.push({ items, totals });
+    return results;
+  }
+
   /** A batch failed on something other than infrastructure: find the culprit, dead-letter it alone. */
-  private async executeOneByOne(pending: Pending[], letters: Letter[], now: Date) {
+  private async executeOneByOne(pending: Pending[], letters: Letter[], now: Date, counted: Counted[]) {
     const results: (CommandResult<EarnResult> | undefined)[] = [];
     for (const item of pending) {
       try {
-        results.push(await this.deps.store.executeOne(item.command));
+        results.push(...this.counted([item], await this.deps.store.executeCounted([item.command]), counted));
       } catch (error) {
         if (isInfrastructureError(error)) throw error;
         results.push(undefined);
@@ -165,18 +183,29 @@ export class EarnBatchHandler {
   }
 
   /**
-   * The store-points rule, after the batch's append: the points its earnings granted are added to
-   * their stores' hours, and a store that went over a rule's maximum with them is flagged, once per
-   * store, rule and hour. Only appended decisions count: a redelivery (a duplicate) counts nothing.
+   * The store-points rule's flags, after the batch's append counted its grants into their stores'
+   * hours (in the same statement): a store that went over a rule's maximum with them is flagged,
+   * once per store, rule and hour. A flag is recorded after the commit, so a stop in between would
+   * lose it: inputs that come back as duplicates (their batch redelivered) look at their
+   * store-hours' counts again, and one past a maximum gets its flag if it has none yet.
    */
-  private async flagStores(pending: Pending[], results: (CommandResult<EarnResult> | undefined)[], context: EarnContext) {
-    const grants = pending.flatMap((item, i) =>
-      results[i]?.status === 'appended' && item.decided?.kind === 'append' ? storeGrantsOf(item.input.eventId, item.decided.events) : [],
-    );
+  private async flagStores(pending: Pending[], results: (CommandResult<EarnResult> | undefined)[], counted: Counted[], context: EarnContext) {
     const storeFlags = this.deps.storeFlags;
-    if (grants.length === 0 || !storeFlags) return;
-    const totals = await storeFlags.add(storeHourDeltas(grants));
-    const flags = decideStoreFlags(grants, totals, storePointsRules(context.program.abuse.rules), context.newLotId);
+    if (!storeFlags) return;
+    const rules = storePointsRules(context.program.abuse.rules);
+    const appended = new Set(pending.filter((_, i) => results[i]?.status === 'appended'));
+    const flags = counted.flatMap(({ items, totals }) => {
+      const grants: StoreGrant[] = items.flatMap((item) =>
+        appended.has(item) && item.decided?.kind === 'append' ? storeGrantsOf(item.input.eventId, item.decided.events) : [],
+      );
+      return decideStoreFlags(grants, totals, rules, context.newLotId);
+    });
+    const redelivered: CountedInput[] = pending.flatMap((item, i) => {
+      const result = results[i];
+      const hour = result?.status === 'duplicate' && result.outcome === 'appended' && result.sameFingerprint ? storeHourOfInput(item.input) : undefined;
+      return hour ? [hour] : [];
+    });
+    if (redelivered.length > 0) flags.push(...redecideStoreFlags(redelivered, await storeFlags.totals(redelivered), rules, context.newLotId));
     const recorded = await storeFlags.record(flags);
     for (const flag of flags) if (recorded.has(flag.flagId)) this.deps.onFlag?.(flag.ruleId);
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { physicalTopicName } from '@tally/contracts';
-import { causationKey, findCausationsByKey, queryOf } from '@tally/ledger';
+import { membersOf, physicalTopicName } from '@tally/contracts';
+import { InputStatus, InputStatuses, causationKey, findCausationsByKey, queryOf } from '@tally/ledger';
 import { KAFKA_SETTINGS, KafkaSettings } from '@tally/messaging';
 import { AppError } from '@tally/platform';
 import { Kafka, Partitioners, Producer } from 'kafkajs';
@@ -26,6 +26,7 @@ export class IngestService implements OnApplicationShutdown {
     @Inject(Kafka) kafka: Kafka,
     @Inject(KAFKA_SETTINGS) private readonly settings: KafkaSettings,
     @Inject(DataSource) private readonly dataSource: DataSource,
+    private readonly statuses: InputStatuses,
   ) {
     // Idempotent: a produce retried after a lost answer does not put an input on its topic twice.
     this.producer = kafka.producer({
@@ -39,8 +40,20 @@ export class IngestService implements OnApplicationShutdown {
   async ingest(inputs: unknown[], callerStoreId: string | undefined, now: Date): Promise<IngestResult[]> {
     const plan = planBatch(inputs, callerStoreId, now);
     const fresh = await this.notYetAnswered(plan);
+    // Recorded before they are sent: an input on its topic is always one its branch can ask after.
+    await this.statuses.recordUploads(
+      plan.valid
+        .filter((p) => plan.results[p.index].status !== 'invalid')
+        .map((p) => ({ scope: p.topic, eventId: p.event.eventId, storeId: callerStoreId ?? p.event.storeId ?? null, memberIds: membersOf(p.event) })),
+      now,
+    );
     await this.publish(fresh);
     return plan.results;
+  }
+
+  /** What became of inputs this store uploaded (any store's for a token of none), by eventId. */
+  status(eventIds: readonly string[], callerStoreId: string | undefined): Promise<InputStatus[]> {
+    return this.statuses.lookup(eventIds, callerStoreId);
   }
 
   /** The valid inputs the ledger has no answer for; the others' results become duplicates or conflicts. */

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ID_PATTERN, IsNote } from '@tally/contracts';
+import { IsPosition, MayBeAbsent } from '@tally/platform';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { LimitQuery } from '../shared/page.query';
 
@@ -8,6 +9,24 @@ export class FlagsQuery extends LimitQuery {
   @IsOptional()
   @IsIn(['open', 'all'])
   state: 'open' | 'all' = 'open';
+
+  @ApiPropertyOptional({
+    enum: ['member', 'store'],
+    description: 'One kind of flag only; without it (and without memberId or storeId) both lists, each paged on its own',
+  })
+  @IsOptional()
+  @IsIn(['member', 'store'])
+  kind?: 'member' | 'store';
+
+  @ApiPropertyOptional({ pattern: '^[0-9]{1,19}$', description: 'The `next.member` of the previous page: member flags after it' })
+  @MayBeAbsent()
+  @IsPosition()
+  memberAfter?: string;
+
+  @ApiPropertyOptional({ pattern: '^[0-9]{1,19}$', description: 'The `next.store` of the previous page: store flags after it' })
+  @MayBeAbsent()
+  @IsPosition()
+  storeAfter?: string;
 
   @ApiPropertyOptional({ description: 'One member’s flags (store flags are left out)' })
   @IsOptional()

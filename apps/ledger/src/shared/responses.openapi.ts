@@ -87,7 +87,14 @@ const ANY = { type: 'object' as const, additionalProperties: true };
 const RANGE = { from: '2026-11-01', to: '2026-11-30' };
 
 export const FLAGS = objectSchema(
-  { flags: S.list() },
+  {
+    flags: S.list(),
+    next: {
+      type: 'object',
+      description: 'Per list asked for: the cursor of its next page (`memberAfter`, `storeAfter`), null once it is exhausted',
+      properties: { member: S.nullableString, store: S.nullableString },
+    },
+  },
   {
     flags: [
       {
@@ -107,6 +114,7 @@ export const FLAGS = objectSchema(
         flaggedAt: '2026-11-23T02:40:00.000Z',
       },
     ],
+    next: { member: null, store: null },
   },
 );
 export const STORE_FLAG_CLEARED = objectSchema(

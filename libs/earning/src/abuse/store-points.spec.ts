@@ -1,6 +1,6 @@
 import { NewLedgerEvent } from '@tally/contracts';
 import { StorePointsRule } from '@tally/program';
-import { decideStoreFlags, storeGrantsOf, storeHourDeltas, storeHourKey } from './store-points';
+import { decideStoreFlags, redecideStoreFlags, storeGrantsOf, storeHourDeltas, storeHourKey, storeHourOfInput } from './store-points';
 
 const RULE: StorePointsRule = { id: 'store-burst', input: 'store-points', window: 'hour', max: 1000, action: 'flag' };
 const earned = (points: number, storeId: string | undefined, occurredAt = '2026-11-23T10:15:00+08:00'): NewLedgerEvent => ({
@@ -57,5 +57,27 @@ describe('the store-points rule', () => {
   it('does not flag again a store that was over the maximum before the batch', () => {
     const grants = [{ storeId: 'sh-07', period: '2026-11-23T02', points: 300, eventId: 'e-4' }];
     expect(decideStoreFlags(grants, new Map([[storeHourKey('sh-07', '2026-11-23T02'), 1400]]), [RULE], newId)).toEqual([]);
+  });
+
+  it('finds again, from redelivered inputs, a store-hour already past the maximum: one flag per store-hour and rule, naming its first input', () => {
+    const inputs = [
+      storeHourOfInput({ eventId: 'e-5', occurredAt: '2026-11-23T10:15:00+08:00', storeId: 'sh-07' }),
+      storeHourOfInput({ eventId: 'e-6', occurredAt: '2026-11-23T10:20:00+08:00', storeId: 'sh-07' }),
+      storeHourOfInput({ eventId: 'e-7', occurredAt: '2026-11-23T10:20:00+08:00', storeId: 'sh-08' }),
+    ].flatMap((input) => (input ? [input] : []));
+    const totals = new Map([
+      [storeHourKey('sh-07', '2026-11-23T02'), 1200],
+      [storeHourKey('sh-08', '2026-11-23T02'), 900],
+    ]);
+    expect(redecideStoreFlags(inputs, totals, [RULE], newId)).toEqual([
+      {
+        flagId: expect.any(String),
+        storeId: 'sh-07',
+        ruleId: 'store-burst',
+        action: 'flag',
+        evidence: { input: 'store-points', window: 'hour', period: '2026-11-23T02', points: 1200, max: 1000, eventId: 'e-5' },
+      },
+    ]);
+    expect(storeHourOfInput({ eventId: 'e-8', occurredAt: '2026-11-23T10:15:00+08:00' })).toBeUndefined();
   });
 });

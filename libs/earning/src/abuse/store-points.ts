@@ -99,3 +99,44 @@ export const decideStoreFlags = (
   }
   return flags;
 };
+
+/** A store-hour an input counted in, as a redelivery of it names it: its store and the hour it occurred in. */
+export interface CountedInput {
+  storeId: string;
+  period: string;
+  eventId: string;
+}
+
+/** The store-hour an input with a store counts its earnings in (the hour its earnings occur in is its own). */
+export const storeHourOfInput = (input: { eventId: string; occurredAt: string; storeId?: string }): CountedInput | undefined =>
+  input.storeId === undefined ? undefined : { storeId: input.storeId, period: periodOfIso(utcIso(input.occurredAt), 'hour'), eventId: input.eventId };
+
+/**
+ * Flags for store-hours already past a rule's maximum, found again when their inputs come back as
+ * duplicates: the append that counted them committed, and the flag it decided may not have (the
+ * process stopped before recording it). A flag is unique per store, rule and hour, so one recorded
+ * already stands and this adds nothing; otherwise the evidence names the store-hour's count as it
+ * is now and the first redelivered input of the hour.
+ */
+export const redecideStoreFlags = (
+  inputs: readonly CountedInput[],
+  totals: ReadonlyMap<string, number>,
+  rules: readonly StorePointsRule[],
+  newFlagId: () => string,
+): StoreFlag[] => {
+  const flags: StoreFlag[] = [];
+  const seen = new Set<string>();
+  for (const input of inputs) {
+    const key = storeHourKey(input.storeId, input.period);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const points = totals.get(key);
+    if (points === undefined) continue;
+    for (const rule of rules) {
+      if (points <= rule.max) continue;
+      const evidence: StorePointsEvidence = { input: 'store-points', window: 'hour', period: input.period, points, max: rule.max, eventId: input.eventId };
+      flags.push({ flagId: newFlagId(), storeId: input.storeId, ruleId: rule.id, action: 'flag', evidence });
+    }
+  }
+  return flags;
+};

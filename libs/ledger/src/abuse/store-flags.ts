@@ -1,12 +1,5 @@
 import { DataSource } from 'typeorm';
 
-/** Points a batch granted through one store in one UTC hour. */
-export interface StoreHourDelta {
-  storeId: string;
-  period: string;
-  points: number;
-}
-
 /** A store flag as the store-points rule raised it. */
 export interface NewStoreFlag {
   flagId: string;
@@ -26,15 +19,6 @@ export interface StoreFlagRow {
   flaggedAt: string;
   cleared?: { actor: string; note?: string; at: string };
 }
-
-/** Keys in one order for every writer, so that two batches adding to the same store-hours never deadlock. */
-const byKey = (a: StoreHourDelta, b: StoreHourDelta) =>
-  a.storeId < b.storeId ? -1 : a.storeId > b.storeId ? 1 : a.period < b.period ? -1 : a.period > b.period ? 1 : 0;
-
-const ADD = `INSERT INTO store_hour_points AS s (store_id, hour, points)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
-  ON CONFLICT (store_id, hour) DO UPDATE SET points = s.points + excluded.points
-  RETURNING store_id, hour, points`;
 
 const RECORD = `INSERT INTO store_flags (flag_id, store_id, rule_id, period, action, evidence)
   SELECT f.flag_id, f.store_id, f.rule_id, f.period, f.action, f.evidence
@@ -74,14 +58,17 @@ export const flagOfRow = (r: FlaggedRow): Omit<StoreFlagRow, 'storeId'> => ({
 export class StoreFlags {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Adds a batch's points to its store-hours, and gives each one's count with them, by `storeId\u0000hour`. */
-  async add(deltas: readonly StoreHourDelta[]): Promise<Map<string, number>> {
-    const sorted = [...deltas].sort(byKey);
-    const rows: { store_id: string; hour: string; points: string }[] = await this.dataSource.query(ADD, [
-      sorted.map((d) => d.storeId),
-      sorted.map((d) => d.period),
-      sorted.map((d) => d.points),
-    ]);
+  /**
+   * The counts of these store-hours as committed (the appends add to them, `LedgerCommand.counts`),
+   * by `storeId\u0000hour`; a store-hour nothing was counted in is absent.
+   */
+  async totals(keys: readonly { storeId: string; period: string }[]): Promise<Map<string, number>> {
+    if (keys.length === 0) return new Map();
+    const rows: { store_id: string; hour: string; points: string }[] = await this.dataSource.query(
+      `SELECT s.store_id, s.hour, s.points FROM store_hour_points s
+         JOIN unnest($1::text[], $2::text[]) AS k(store_id, hour) ON s.store_id = k.store_id AND s.hour = k.hour`,
+      [keys.map((k) => k.storeId), keys.map((k) => k.period)],
+    );
     return new Map(rows.map((r) => [`${r.store_id}\u0000${r.hour}`, Number(r.points)]));
   }
 
@@ -100,12 +87,22 @@ export class StoreFlags {
     return new Set(rows.map((r) => r.flag_id));
   }
 
-  async list(query: { storeId?: string; state: 'open' | 'all'; limit: number }): Promise<StoreFlagRow[]> {
-    const rows: Row[] = await this.dataSource.query(
-      `SELECT * FROM store_flags WHERE ($1::text IS NULL OR store_id = $1) AND ($2 = 'all' OR cleared_at IS NULL) ORDER BY flagged_at, flag_id LIMIT $3`,
-      [query.storeId ?? null, query.state, query.limit],
+  /**
+   * A page of store flags, in the order their transactions began (then by id), after the flag
+   * `after` (a previous page's `next`), and only those no running transaction can still sort
+   * before: a reader following `next` never skips one recorded by a batch that committed late.
+   */
+  async list(query: { storeId?: string; state: 'open' | 'all'; after: string; limit: number }): Promise<{ items: StoreFlagRow[]; next: string | null }> {
+    const rows: (Row & { id: string })[] = await this.dataSource.query(
+      `SELECT * FROM store_flags
+        WHERE (tx_id, id) > (coalesce((SELECT tx_id FROM store_flags WHERE id <= $1::bigint ORDER BY id DESC LIMIT 1), '0'::xid8), $1::bigint)
+          AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+          AND ($2::text IS NULL OR store_id = $2) AND ($3 = 'all' OR cleared_at IS NULL)
+        ORDER BY tx_id, id LIMIT $4`,
+      [query.after, query.storeId ?? null, query.state, query.limit],
     );
-    return rows.map((r) => ({ storeId: r.store_id, ...flagOfRow(r) }));
+    const items = rows.map((r) => ({ storeId: r.store_id, ...flagOfRow(r) }));
+    return { items, next: rows.length === query.limit ? String(rows[rows.length - 1].id) : null };
   }
 
   /** Clears an open flag: false when the store has no such open flag. */

@@ -7,6 +7,7 @@ import { StoredSnapshot, encodeSnapshot } from '../state/snapshot-codec';
 import { Query } from '../database/query';
 import { storedInstantText } from '../storage/epoch-iso';
 import { Decided, orderKey } from './batch-decision';
+import { StoreHourCount } from './ledger-command';
 import { BulkColumn, BulkParams, textArray } from './bulk-params';
 import { LIVE_TABLES, changedRows, projectionSql } from './projection-rows';
 
@@ -55,6 +56,11 @@ const REJECTION_COLUMNS: BulkColumn[] = [
   { name: 'memberVersion', type: 'int' },
   { name: 'final', type: 'boolean' },
 ];
+const COUNT_COLUMNS: BulkColumn[] = [
+  { name: 'storeId', type: 'text' },
+  { name: 'period', type: 'text' },
+  { name: 'points', type: 'bigint' },
+];
 const BASE_COLUMNS: BulkColumn[] = [
   { name: 'member_id', type: 'text' },
   { name: 'version', type: 'int' },
@@ -73,20 +79,44 @@ const SNAPSHOT_COLUMNS: BulkColumn[] = [
  * with one row, a count: a row per event would be parsed into objects that a call in flight keeps
  * alive, for positions no caller reads.
  */
-export const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: string | undefined): Promise<void> => {
-  const { sql, values } = batchStatement(decided, generation);
+export const writeBatch = async <R>(query: Query, decided: Decided<R>, generation: string | undefined): Promise<Map<string, number>> => {
+  const counts = storeHourRows(decided.counts);
+  const { sql, values } = batchStatement(decided, generation, counts);
   // The rows are in the parameters now. Let go while the statement runs (tens of milliseconds for a
   // large batch): whatever is still referenced then is copied by every scavenge that comes meanwhile.
   decided.events = [];
   decided.causations = [];
   decided.rejections = [];
   decided.unrecorded = [];
+  decided.counts = [];
   decided.folds.clear();
-  await query(sql, values, 'tally_append_batch');
+  // A batch that counts nothing runs the statement without the counting CTE: not one step more.
+  if (counts.length === 0) {
+    await query(sql, values, 'tally_append_batch');
+    return new Map();
+  }
+  const [row] = await query(sql, values, 'tally_append_batch_counted');
+  return new Map((row.counted as [string, string, number][]).map(([storeId, period, points]) => [`${storeId}\u0000${period}`, Number(points)]));
+};
+
+/**
+ * The counts summed per store-hour, in key order: every writer locks the rows it adds to in the
+ * same order (after its members, which all lock first), so two appends never deadlock on them.
+ */
+const storeHourRows = (counts: readonly StoreHourCount[]): StoreHourCount[] => {
+  const sums = new Map<string, StoreHourCount>();
+  for (const count of counts) {
+    if (count.points === 0) continue;
+    const key = `${count.storeId}\u0000${count.period}`;
+    const sum = sums.get(key);
+    if (sum) sum.points += count.points;
+    else sums.set(key, { ...count });
+  }
+  return [...sums].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, sum]) => sum);
 };
 
 /** The batch's one statement and its parameters (see `writeBatch`). */
-const batchStatement = <R>(decided: Decided<R>, generation: string | undefined): { sql: string; values: unknown[] } => {
+const batchStatement = <R>(decided: Decided<R>, generation: string | undefined, counts: StoreHourCount[]): { sql: string; values: unknown[] } => {
   const p = changedRows(
     [...decided.touched].map((id) => {
       const { changedLots, changedHolds, changedOrders } = decided.folds.get(id) as MemberFold;
@@ -166,7 +196,24 @@ const batchStatement = <R>(decided: Decided<R>, generation: string | undefined):
      snapshots AS (
        INSERT INTO member_snapshots (member_id, version, revision, state) SELECT * FROM ${bulk.unnest(snapshots, SNAPSHOT_COLUMNS)}
        ON CONFLICT (member_id) DO UPDATE SET version = EXCLUDED.version, revision = EXCLUDED.revision, state = EXCLUDED.state
-     )
-     SELECT count(*) AS appended FROM inserted`;
+     )${counts.length === 0 ? '' : countedSql(bulk, counts)}
+     SELECT count(*) AS appended${counts.length === 0 ? '' : COUNTED_TOTALS} FROM inserted`;
   return { sql, values: bulk.values };
 };
+
+/** The counted store-hours with the batch's points in them, as `[storeId, hour, points]`. */
+const COUNTED_TOTALS = `, (SELECT coalesce(json_agg(json_build_array(store_id, hour, points)), '[]') FROM counted) AS counted`;
+
+/**
+ * The stores' hourly counts, added to in the append's own statement, after the check (a batch that
+ * writes nothing counts nothing), and read back with the batch's points in them: the totals the
+ * store-points rule compares with its maximum, each seen by exactly one append as it crosses it.
+ */
+const countedSql = (bulk: BulkParams, counts: StoreHourCount[]) => `,
+     counted AS (
+       INSERT INTO store_hour_points AS s (store_id, hour, points)
+       SELECT c."storeId", c.period, c.points FROM ${bulk.unnest(counts, COUNT_COLUMNS, 'c')}
+        WHERE (SELECT ok FROM checked)
+       ON CONFLICT (store_id, hour) DO UPDATE SET points = s.points + excluded.points
+       RETURNING store_id, hour, points
+     )`;

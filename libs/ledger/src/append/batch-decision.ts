@@ -8,7 +8,7 @@ import { LoadedMember } from '../state/member-state.cache';
 import { encodeEventData } from '../storage/event-codec';
 import { storedInstantText, timestamptzText } from '../storage/epoch-iso';
 import { SeenCausation, causationKey } from './causations';
-import { AppendedEvent, CommandResult, LedgerCommand } from './ledger-command';
+import { AppendedEvent, CommandResult, LedgerCommand, StoreHourCount } from './ledger-command';
 
 /** The append time every event of the batch gets (it is hashed into each), and where event ids come from. */
 export interface BatchClock {
@@ -65,6 +65,8 @@ export interface Decided<R> {
    * for unanswered, which the write checks. One answered already is a duplicate, found under locks.
    */
   unrecorded: { scope: string; id: string }[];
+  /** What the appended commands add to stores' hourly counts (`LedgerCommand.counts`), written with them. */
+  counts: StoreHourCount[];
   results: CommandResult<R>[];
   members: Map<string, LoadedMember>;
   /** The folds of the members this batch appends to, one each. */
@@ -138,6 +140,7 @@ export const decideBatch = <R>(
     causations: [],
     rejections: [],
     unrecorded: [],
+    counts: [],
     results: [],
     members: new Map(loaded),
     folds: new Map(),
@@ -211,6 +214,7 @@ export const decideBatch = <R>(
       if (openedLot !== undefined) decided.openedLots.add(openedLot);
       appended.push({ memberId: row.memberId, version: row.version, eventId: row.eventId, type: row.type, recordedAt });
     }
+    if (command.counts) for (const count of command.counts(outcome.events)) decided.counts.push(count);
     decided.causations.push({ scope: command.scope, id: command.causationId, outcome: 'appended', fingerprint, result: stored, memberVersion });
     decided.results.push({ status: 'appended', result: outcome.result, events: appended });
   }

@@ -1,4 +1,4 @@
-import { Decision } from '@tally/contracts';
+import { Decision, NewLedgerEvent } from '@tally/contracts';
 import { MemberState } from '@tally/member-ledger';
 
 /** What a command's decision says should happen: the pure deciders' `Decision`, taken as it is. */
@@ -26,11 +26,28 @@ export interface LedgerCommand<R> {
   /** What a refusal of this command records beside its code: the input, and when it occurred. */
   refused?: { input: unknown; occurredAt: string };
   /**
+   * What this command's appended events add to stores' hourly counts (`store_hour_points`),
+   * written by the append's own statement: counted exactly when the events are, never twice and
+   * never lost between the two. Called once per append the store writes; a command without it,
+   * or a batch whose appends count nothing, writes the append statement as it is.
+   */
+  counts?(events: readonly NewLedgerEvent[]): readonly StoreHourCount[];
+  /**
    * `states` holds the state of every member of `memberIds` (a member with no history has its
    * initial state), for this call only: the store reuses it for the next command.
    */
   decide(states: Readonly<Record<string, MemberState>>): Decision<R>;
 }
+
+/** Points granted through one store in one UTC hour (`2026-12-07T10`). */
+export interface StoreHourCount {
+  storeId: string;
+  period: string;
+  points: number;
+}
+
+/** Each store-hour's count once a call's appends were added to it, by `storeId\u0000period`. */
+export type StoreHourTotals = ReadonlyMap<string, number>;
 
 export type CommandResult<R> =
   | { status: 'appended'; result: R; events: AppendedEvent[] }

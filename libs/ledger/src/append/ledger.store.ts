@@ -10,7 +10,13 @@ import { OrderKey, attachOrders, readStoredOrders } from '../state/stored-orders
 import { writeBatch } from './append.statement';
 import { Decided, decideBatch } from './batch-decision';
 import { SeenCausation, findCausations } from './causations';
-import { CommandResult, LedgerCommand } from './ledger-command';
+import { CommandResult, LedgerCommand, StoreHourTotals } from './ledger-command';
+
+/** A call's results, and the stores' hourly counts its appends added to (`LedgerCommand.counts`), with them. */
+export interface CountedResults<R> {
+  results: CommandResult<R>[];
+  totals: StoreHourTotals;
+}
 
 export interface LedgerStoreOptions {
   clock: () => Date;
@@ -69,6 +75,11 @@ export class LedgerStore {
    * and reads the causations first, and decides again on what it finds.
    */
   async execute<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
+    return (await this.executeCounted(commands)).results;
+  }
+
+  /** `execute`, answering also with the totals of the store-hours its appends counted in. */
+  async executeCounted<R>(commands: LedgerCommand<R>[]): Promise<CountedResults<R>> {
     const started = performance.now();
     let failed = true;
     try {
@@ -80,7 +91,7 @@ export class LedgerStore {
     }
   }
 
-  private async executeAttempts<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
+  private async executeAttempts<R>(commands: LedgerCommand<R>[]): Promise<CountedResults<R>> {
     for (let attempt = 1; ; attempt++) {
       try {
         const optimistic = attempt === 1 && this.states.generation !== undefined;
@@ -103,7 +114,7 @@ export class LedgerStore {
    * handed over by the cache and folded into in place; after a commit they go back at their new
    * heads, after a failure only those left untouched do.
    */
-  private async attemptUnderLocks<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
+  private async attemptUnderLocks<R>(commands: LedgerCommand<R>[]): Promise<CountedResults<R>> {
     const [client, release] = await this.connect();
     const held: Held<R> = {};
     const query = preparedQueryOf(client);
@@ -118,10 +129,10 @@ export class LedgerStore {
       await loadOrders(query, [...ordersOf(commands), ...newOrdersOf(commands)], held.loaded);
       held.generation = heads.generation ?? (await this.states.knowGeneration(query));
       held.decided = this.decide(commands, held.loaded, await findCausations(query, commands));
-      await writeBatch(query, held.decided, held.generation);
+      const totals = await writeBatch(query, held.decided, held.generation);
       open = false;
       await client.query('COMMIT');
-      return this.committed(held as Required<Held<R>>);
+      return { results: this.committed(held as Required<Held<R>>), totals };
     } catch (error) {
       // A connection whose rollback or commit failed is closed rather than handed to the next attempt.
       if (open)
@@ -144,7 +155,7 @@ export class LedgerStore {
    * exists after all is a unique violation; a skip or a refusal that is not final whose causation
    * has an answer after all fails its check), and `execute` then decides again under locks.
    */
-  private async attemptWithoutLocks<R>(commands: LedgerCommand<R>[]): Promise<CommandResult<R>[]> {
+  private async attemptWithoutLocks<R>(commands: LedgerCommand<R>[]): Promise<CountedResults<R>> {
     const [client, release] = await this.connect();
     const held: Held<R> = { loaded: new Map(), generation: this.states.generation };
     try {
@@ -162,8 +173,8 @@ export class LedgerStore {
         attachOrders(current.orders, held.loaded as Map<string, LoadedMember>);
       } else await loadOrders(query, ordersOf(commands), held.loaded as Map<string, LoadedMember>);
       held.decided = this.decide(commands, held.loaded as Map<string, LoadedMember>, new Map());
-      await writeBatch(query, held.decided, held.generation);
-      return this.committed(held as Required<Held<R>>);
+      const totals = await writeBatch(query, held.decided, held.generation);
+      return { results: this.committed(held as Required<Held<R>>), totals };
     } catch (error) {
       this.failed(held);
       throw error;

@@ -16,6 +16,7 @@ import { StoreFlags1764600000014 } from './migrations/1764600000014-store-flags'
 import { AnalyticsReadModel1764600000013 } from './migrations/1764600000013-analytics-read-model';
 import { TransferEvents1764600000017 } from './migrations/1764600000017-transfer-events';
 import { Challenges1764600000018 } from './migrations/1764600000018-challenges';
+import { FlagPagesInputStatus1764600000019 } from './migrations/1764600000019-flag-pages-input-status';
 import { RejectionRelatedMembers1764600000020 } from './migrations/1764600000020-rejection-related-members';
 
 export const LEDGER_MIGRATIONS = [
@@ -35,6 +36,7 @@ export const LEDGER_MIGRATIONS = [
   StoreFlags1764600000014,
   TransferEvents1764600000017,
   Challenges1764600000018,
+  FlagPagesInputStatus1764600000019,
   RejectionRelatedMembers1764600000020,
 ];
 const MIGRATIONS_TABLE = 'tally_migrations';

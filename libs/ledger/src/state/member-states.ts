@@ -28,8 +28,10 @@ export const SNAPSHOT_EVERY = 16;
  * events into a different state: older snapshots are then ignored and folded again from the log.
  * 3: days carry `checkedIn`. A revision-2 snapshot has none, and folded from it a member's earlier
  * check-ins would look unrewarded to a late one; folded from the log, every kept day has its mark.
+ * 4: days are kept for 400 days, not 35. A revision-3 snapshot dropped the older ones, which a
+ * late-input window longer than 35 days would take for days without activity.
  */
-export const SNAPSHOT_REVISION = 3;
+export const SNAPSHOT_REVISION = 4;
 
 /** What a snapshot plus the events after it look like when loaded in one statement. */
 interface StoredTail {
