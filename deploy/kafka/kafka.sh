@@ -132,7 +132,8 @@ our_pid() {
   pid="$(cat "$PID_FILE" 2>/dev/null || true)"
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka' || return 1
+  # and runs this home's config: a pid since reused by another home's broker is not ours
+  grep -qszx 'kafka\.Kafka' "/proc/$pid/cmdline" && grep -qszxF -- "$CONF" "/proc/$pid/cmdline" || return 1
   echo "$pid"
 }
 
@@ -285,18 +286,23 @@ cmd_start() {
   log "ready on $HOST:$PORT after $((ms / 1000)).$(printf '%03d' $((ms % 1000)))s (pid $pid; data $DATA_DIR; log $LOG_DIR/server.log)"
 }
 
-cmd_stop() {
-  local pid
-  take_lock
-  if ! pid="$(our_pid)"; then
-    rm -f "$PID_FILE"
-    if kafka_metadata_ok "$PORT"; then
-      log "no broker started by this script (no live pid in $PID_FILE), but something answers on $HOST:$PORT; leaving it alone"
-    else
-      log "not running"
-    fi
-    return 0
-  fi
+# Brokers of this home that its pid file does not name (the file deleted, overwritten by a start
+# that failed, or naming a pid since reused): a broker JVM whose command line has this home's
+# config file, which no other home's broker has.
+stray_pids() {
+  local f pid
+  # grep -z: each NUL-separated argument is a line
+  for f in $(grep -lszxF -- "$CONF" /proc/[0-9]*/cmdline); do
+    pid="${f#/proc/}"; pid="${pid%/cmdline}"
+    [[ "$pid" != "$$" && "$pid" != "$BASHPID" ]] || continue
+    grep -qszx 'kafka\.Kafka' "$f" && echo "$pid"
+  done
+  return 0
+}
+
+# SIGTERM, then SIGKILL after STOP_TIMEOUT seconds
+stop_pid() {
+  local pid="$1"
   log "stopping pid $pid (SIGTERM, up to ${STOP_TIMEOUT}s) ..."
   kill -TERM "$pid" 2>/dev/null || true
   local deadline=$(( $(date +%s) + STOP_TIMEOUT ))
@@ -309,6 +315,26 @@ cmd_stop() {
     fi
     sleep 0.2
   done
+}
+
+cmd_stop() {
+  local pid strays
+  take_lock
+  if ! pid="$(our_pid)"; then
+    rm -f "$PID_FILE"
+    strays="$(stray_pids)"
+    if [[ -n "$strays" ]]; then
+      log "pid file $PID_FILE is stale; found this home's broker by its config $CONF"
+      for pid in $strays; do stop_pid "$pid"; done
+      log "stopped"
+    elif kafka_metadata_ok "$PORT"; then
+      log "no broker started by this script (no live pid in $PID_FILE), but something answers on $HOST:$PORT; leaving it alone"
+    else
+      log "not running"
+    fi
+    return 0
+  fi
+  stop_pid "$pid"
   rm -f "$PID_FILE"
   log "stopped"
 }
