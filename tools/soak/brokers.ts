@@ -41,7 +41,12 @@ export class Brokers {
   }
 
   private async cluster(...args: string[]): Promise<void> {
-    await run('bash', ['deploy/kafka/cluster.sh', ...args, '--brokers', String(this.count)], { cwd: ROOT, env: this.env, timeout: 900_000 });
+    await run('bash', ['deploy/kafka/cluster.sh', ...args, '--brokers', String(this.count)], { cwd: ROOT, env: this.env, timeout: 900_000 }).catch(
+      (error: Error & { stdout?: string; code?: number }) => {
+        // The script reports on stdout (its nodes' lines are prefixed there): say why it failed.
+        throw new Error(`cluster.sh ${args.join(' ')} exited with ${String(error.code)}: ${(error.stdout ?? '').trim().split('\n').slice(-5).join(' | ')}`);
+      },
+    );
   }
 
   async start(): Promise<void> {

@@ -1,10 +1,13 @@
 import { Rng, Stack, sleep } from '@tally/testing';
 import { Brokers } from './brokers';
+import { NetMode, SlowProxy } from './slow-proxy';
 
 export type Fault =
   | { at: number; kind: 'kill'; instance: string; downMs: number }
   | { at: number; kind: 'pg-terminate' }
-  | { at: number; kind: 'broker'; node: number; downMs: number };
+  | { at: number; kind: 'broker'; node: number; downMs: number }
+  /** The services' PostgreSQL link (through the soak's proxy) slow for `forMs`. */
+  | { at: number; kind: 'slow-net'; mode: Exclude<NetMode, { kind: 'normal' }>; forMs: number };
 
 const KILLABLE = ['ledger#1', 'tier#1', 'expiry#1', 'earn#1', 'earn#2', 'redeem#1', 'redeem#2'];
 
@@ -14,22 +17,34 @@ export const faultSchedule = (seed: number, steps: number, every: number, broker
   const faults: Fault[] = [];
   for (let at = rng.int(every / 2, every); at < steps; at += rng.int(Math.ceil(every / 2), Math.ceil(every * 1.5))) {
     const roll = rng.next();
-    if (roll < 0.55) faults.push({ at, kind: 'kill', instance: rng.pick(KILLABLE), downMs: rng.int(200, 6000) });
-    else if (roll < 0.8) faults.push({ at, kind: 'pg-terminate' });
-    else faults.push({ at, kind: 'broker', node: rng.int(1, brokers), downMs: rng.int(1000, 8000) });
+    if (roll < 0.5) faults.push({ at, kind: 'kill', instance: rng.pick(KILLABLE), downMs: rng.int(200, 6000) });
+    else if (roll < 0.7) faults.push({ at, kind: 'pg-terminate' });
+    else if (roll < 0.85) {
+      const minMs = rng.int(50, 150);
+      const mode = rng.chance(0.7)
+        ? { kind: 'latency' as const, minMs, maxMs: minMs + rng.int(0, 150) }
+        : { kind: 'throttle' as const, bytesPerSecond: rng.int(8, 64) * 1024 };
+      faults.push({ at, kind: 'slow-net', mode, forMs: rng.int(2000, 8000) });
+    } else faults.push({ at, kind: 'broker', node: rng.int(1, brokers), downMs: rng.int(1000, 8000) });
   }
   return faults;
 };
 
-export const describeFault = (f: Fault): string =>
-  f.kind === 'kill'
-    ? `step ${f.at}: SIGKILL ${f.instance}, restarted after ${f.downMs} ms`
-    : f.kind === 'pg-terminate'
-      ? `step ${f.at}: pg_terminate_backend of every service connection`
-      : `step ${f.at}: SIGKILL broker ${f.node}, restarted after ${f.downMs} ms`;
+export const describeFault = (f: Fault): string => {
+  switch (f.kind) {
+    case 'kill':
+      return `step ${f.at}: SIGKILL ${f.instance}, restarted after ${f.downMs} ms`;
+    case 'pg-terminate':
+      return `step ${f.at}: pg_terminate_backend of every service connection`;
+    case 'broker':
+      return `step ${f.at}: SIGKILL broker ${f.node}, restarted after ${f.downMs} ms`;
+    case 'slow-net':
+      return `step ${f.at}: PostgreSQL link ${f.mode.kind === 'latency' ? `${f.mode.minMs}-${f.mode.maxMs} ms per chunk` : `throttled to ${f.mode.bytesPerSecond} B/s`} for ${f.forMs} ms`;
+  }
+};
 
 /** Injects one fault; resolves once what it stopped runs again. One broker at a time is down at most. */
-export const inject = async (fault: Fault, stack: Stack, brokers: Brokers, log: (line: string) => void): Promise<void> => {
+export const inject = async (fault: Fault, stack: Stack, brokers: Brokers, proxy: SlowProxy, log: (line: string) => void): Promise<void> => {
   if (fault.kind === 'kill') {
     const instance = stack.instance(fault.instance);
     await stack.kill(instance);
@@ -41,6 +56,10 @@ export const inject = async (fault: Fault, stack: Stack, brokers: Brokers, log: 
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
     );
     log(`  terminated ${rows.length} PostgreSQL connections`);
+  } else if (fault.kind === 'slow-net') {
+    proxy.set(fault.mode);
+    await sleep(fault.forMs);
+    proxy.set({ kind: 'normal' });
   } else {
     await brokers.kill(fault.node);
     await sleep(fault.downMs);
