@@ -256,6 +256,9 @@ cmd_start() {
   render_config
   format_storage
 
+  # A pid file left by a broker that crashed (SIGKILL) would be read below as the new one's pid
+  # before the new one is written: the start then took the dead pid for the new broker dying.
+  rm -f "$PID_FILE"
   # JVM stdout/stderr (early failures, JVM crashes); the broker's own log is $LOG_DIR/server.log
   : >"$OUT_FILE"
   # shellcheck disable=SC2086
