@@ -43,14 +43,24 @@ export const describeFault = (f: Fault): string => {
   }
 };
 
-/** Injects one fault; resolves once what it stopped runs again. One broker at a time is down at most. */
-export const inject = async (fault: Fault, stack: Stack, brokers: Brokers, proxy: SlowProxy, log: (line: string) => void): Promise<void> => {
+/**
+ * Injects one fault; resolves once what it stopped runs again. One broker at a time is down at most.
+ * `failed` hears what did not come back as it should: a finding, not a log line.
+ */
+export const inject = async (
+  fault: Fault,
+  stack: Stack,
+  brokers: Brokers,
+  proxy: SlowProxy,
+  log: (line: string) => void,
+  failed: (problem: string) => void,
+): Promise<void> => {
   if (fault.kind === 'kill') {
     const instance = stack.instance(fault.instance);
     await stack.kill(instance);
     await sleep(fault.downMs);
     stack.startInstance(instance);
-    await stack.waitHealthy(instance, 300).catch((error: Error) => log(`  !! ${error.message}`));
+    await stack.waitHealthy(instance, 300).catch((error: Error) => failed(`after ${describeFault(fault)}: ${error.message}`));
   } else if (fault.kind === 'pg-terminate') {
     const { rows } = await stack.sql.query(
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
@@ -63,6 +73,6 @@ export const inject = async (fault: Fault, stack: Stack, brokers: Brokers, proxy
   } else {
     await brokers.kill(fault.node);
     await sleep(fault.downMs);
-    await brokers.restart(fault.node).catch((error: Error) => log(`  !! broker ${fault.node} restart: ${error.message}`));
+    await brokers.restart(fault.node).catch((error: Error) => failed(`after ${describeFault(fault)}: ${error.message}`));
   }
 };

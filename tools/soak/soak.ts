@@ -135,7 +135,12 @@ const main = async () => {
       for (const fault of faults.filter((f: Fault) => f.at === i)) {
         say(`  fault ${describeFault(fault)}`);
         // One fault at a time: at most one broker (or one process) down at once.
-        faultBusy = faultBusy.then(() => inject(fault, stack, brokers, proxy, say));
+        faultBusy = faultBusy.then(() =>
+          inject(fault, stack, brokers, proxy, say, (problem) => {
+            say(`  !! ${problem}`);
+            findings.push(problem);
+          }),
+        );
         faultRuns.push(faultBusy);
       }
       if (i === Math.floor(workload.steps.length / 2)) {
