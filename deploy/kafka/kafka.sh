@@ -19,6 +19,8 @@
 #   TALLY_KAFKA_CLUSTER_ID       cluster id to format with (default a new one)
 #   TALLY_KAFKA_REPLICATION      default and internal topics' replication factor (default 1)
 #   TALLY_KAFKA_MIN_ISR          min.insync.replicas      (default 1)
+#   TALLY_KAFKA_PROXIED_PORT     a second client listener for clients behind a proxy (default none)
+#   TALLY_KAFKA_PROXIED_ADVERTISED  what it advertises: the proxy's host:port
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -49,6 +51,8 @@ NODE_ID="${TALLY_KAFKA_NODE_ID:-1}"
 VOTERS="${TALLY_KAFKA_VOTERS:-$NODE_ID@$HOST:$CONTROLLER_PORT}"
 REPLICATION="${TALLY_KAFKA_REPLICATION:-1}"
 MIN_ISR="${TALLY_KAFKA_MIN_ISR:-1}"
+PROXIED_PORT="${TALLY_KAFKA_PROXIED_PORT:-}"
+PROXIED_ADVERTISED="${TALLY_KAFKA_PROXIED_ADVERTISED:-$HOST:$PROXIED_PORT}"
 MARKER="$LIBS/.tally-complete"
 
 log() { echo "kafka: $*"; }
@@ -199,6 +203,13 @@ render_config() {
       -e "s#@@RF@@#$REPLICATION#g" \
       -e "s#@@MIN_ISR@@#$MIN_ISR#g" \
       "$TEMPLATE" >"$CONF.tmp"
+  if [[ -n "$PROXIED_PORT" ]]; then
+    # A second listener for clients behind a proxy: it advertises the proxy's address, so the
+    # metadata those clients get sends them back through the proxy.
+    sed -i -e "s#^\(listeners=.*\)#\1,PROXIED://$HOST:$PROXIED_PORT#" \
+      -e "s#^\(advertised.listeners=.*\)#\1,PROXIED://$PROXIED_ADVERTISED#" \
+      -e "s#^\(listener.security.protocol.map=.*\)#\1,PROXIED:PLAINTEXT#" "$CONF.tmp"
+  fi
   mv "$CONF.tmp" "$CONF"
 }
 

@@ -6,8 +6,10 @@ export type Fault =
   | { at: number; kind: 'kill'; instance: string; downMs: number }
   | { at: number; kind: 'pg-terminate' }
   | { at: number; kind: 'broker'; node: number; downMs: number }
-  /** The services' PostgreSQL link (through the soak's proxy) slow for `forMs`. */
-  | { at: number; kind: 'slow-net'; mode: Exclude<NetMode, { kind: 'normal' }>; forMs: number };
+  /** The services' link to PostgreSQL or Kafka (through the soak's proxies) slow for `forMs`. */
+  | { at: number; kind: 'slow-net'; link: NetLink; mode: Exclude<NetMode, { kind: 'normal' }>; forMs: number };
+
+export type NetLink = 'postgres' | 'kafka';
 
 const KILLABLE = ['ledger#1', 'tier#1', 'expiry#1', 'earn#1', 'earn#2', 'redeem#1', 'redeem#2'];
 
@@ -24,7 +26,9 @@ export const faultSchedule = (seed: number, steps: number, every: number, broker
       const mode = rng.chance(0.7)
         ? { kind: 'latency' as const, minMs, maxMs: minMs + rng.int(0, 150) }
         : { kind: 'throttle' as const, bytesPerSecond: rng.int(8, 64) * 1024 };
-      faults.push({ at, kind: 'slow-net', mode, forMs: rng.int(2000, 8000) });
+      // Kafka is proxied with one broker only (the proxy's port is one broker's advertised listener).
+      const link: NetLink = brokers === 1 && rng.chance(0.5) ? 'kafka' : 'postgres';
+      faults.push({ at, kind: 'slow-net', link, mode, forMs: rng.int(2000, 8000) });
     } else faults.push({ at, kind: 'broker', node: rng.int(1, brokers), downMs: rng.int(1000, 8000) });
   }
   return faults;
@@ -39,7 +43,7 @@ export const describeFault = (f: Fault): string => {
     case 'broker':
       return `step ${f.at}: SIGKILL broker ${f.node}, restarted after ${f.downMs} ms`;
     case 'slow-net':
-      return `step ${f.at}: PostgreSQL link ${f.mode.kind === 'latency' ? `${f.mode.minMs}-${f.mode.maxMs} ms per chunk` : `throttled to ${f.mode.bytesPerSecond} B/s`} for ${f.forMs} ms`;
+      return `step ${f.at}: ${f.link === 'kafka' ? 'Kafka' : 'PostgreSQL'} link ${f.mode.kind === 'latency' ? `${f.mode.minMs}-${f.mode.maxMs} ms per chunk` : `throttled to ${f.mode.bytesPerSecond} B/s`} for ${f.forMs} ms`;
   }
 };
 
@@ -51,7 +55,7 @@ export const inject = async (
   fault: Fault,
   stack: Stack,
   brokers: Brokers,
-  proxy: SlowProxy,
+  proxies: Record<NetLink, SlowProxy | undefined>,
   log: (line: string) => void,
   failed: (problem: string) => void,
 ): Promise<void> => {
@@ -67,6 +71,8 @@ export const inject = async (
     );
     log(`  terminated ${rows.length} PostgreSQL connections`);
   } else if (fault.kind === 'slow-net') {
+    const proxy = proxies[fault.link];
+    if (!proxy) return failed(`${describeFault(fault)}: no ${fault.link} proxy`);
     proxy.set(fault.mode);
     await sleep(fault.forMs);
     proxy.set({ kind: 'normal' });

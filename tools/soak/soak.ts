@@ -71,6 +71,8 @@ const main = async () => {
   // The services reach PostgreSQL through a proxy the fault schedule can slow down; the soak's own checks do not.
   const database = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   const proxy = new SlowProxy({ host: database.hostname, port: Number(database.port || 5432) }, seed);
+  // And Kafka, with one broker: through its second listener, which advertises the proxy's port.
+  const kafkaProxy = brokers.proxied ? new SlowProxy({ host: '127.0.0.1', port: brokers.proxied.listen }, seed + 1) : undefined;
   const proxied = new URL(database);
   proxied.hostname = '127.0.0.1';
   proxied.port = String(portBase + 48);
@@ -89,6 +91,7 @@ const main = async () => {
       // Holds left to their ttl are released by redeem's own job, at the real clock.
       TALLY_HOLD_EXPIRY_INTERVAL_MS: '1000',
       DATABASE_URL: proxied.toString(),
+      ...(brokers.proxied ? { KAFKA_BROKERS: `127.0.0.1:${brokers.proxied.advertised}` } : {}),
     },
   });
   stack.instances.push({ id: 'earn#3', service: 'earn', port: portBase + 9, env: { TALLY_EARN_GROUP_ID: 'tally-earn-reconsume' } });
@@ -115,6 +118,7 @@ const main = async () => {
   try {
     await brokers.start();
     await proxy.listen(portBase + 48);
+    if (kafkaProxy && brokers.proxied) await kafkaProxy.listen(brokers.proxied.advertised);
     await stack.prepare(!values['no-build']);
     const reconsume = stack.instance('earn#3');
     stack.instances.splice(stack.instances.indexOf(reconsume), 1);
@@ -136,7 +140,7 @@ const main = async () => {
         say(`  fault ${describeFault(fault)}`);
         // One fault at a time: at most one broker (or one process) down at once.
         faultBusy = faultBusy.then(() =>
-          inject(fault, stack, brokers, proxy, say, (problem) => {
+          inject(fault, stack, brokers, { postgres: proxy, kafka: kafkaProxy }, say, (problem) => {
             say(`  !! ${problem}`);
             findings.push(problem);
           }),
@@ -184,6 +188,7 @@ const main = async () => {
     await stack.stop(findings.length === 0);
     await brokers.stop().catch(() => undefined);
     await proxy.close();
+    await kafkaProxy?.close();
   }
   const verdict = findings.length === 0 ? 'PASS' : 'FAIL';
   Object.assign(report, { verdict, findingCount: findings.length, findings: findings.slice(0, 200), seconds: Math.round((Date.now() - started) / 1000) });
