@@ -62,7 +62,9 @@ describe('deploy/kafka/cluster.sh stop', () => {
     const { stdout } = await stop();
 
     // then both are stopped, found by their config
-    await Promise.race([Promise.all([exited(node1), exited(node2)]), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all([exited(node1), exited(node2)]), new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+    clearTimeout(timer);
     expect(alive(node1)).toBe(false);
     expect(alive(node2)).toBe(false);
     expect(stdout).toContain('is stale');
