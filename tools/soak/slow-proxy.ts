@@ -6,12 +6,16 @@ export type NetMode = { kind: 'normal' } | { kind: 'latency'; minMs: number; max
 
 /**
  * One direction of one connection: chunks leave in the order they came, each no earlier than the
- * one before it, delayed as the mode says when it arrived. The source is paused while a lot waits,
- * so a throttled peer sees back-pressure as over a slow link.
+ * one before it, delayed as the mode says when it arrived. One queue and one timer at a time: a
+ * chunk is written only once every chunk before it is (timers of different delays may fire out of
+ * their order, and a chunk let through at once may not pass one still waiting). The source is
+ * paused while a lot waits, so a throttled peer sees back-pressure as over a slow link.
  */
 class Pipe {
-  private last = 0;
+  private readonly queue: { at: number; chunk: Buffer }[] = [];
   private queued = 0;
+  private timer?: NodeJS.Timeout;
+  private ended = false;
 
   constructor(
     private readonly from: Socket,
@@ -19,31 +23,38 @@ class Pipe {
     private readonly delayOf: (bytes: number) => number,
   ) {
     from.on('data', (chunk: Buffer) => this.push(chunk));
-    from.on('end', () => this.after(() => to.end()));
-  }
-
-  private after(then: () => void): void {
-    const at = Math.max(Date.now(), this.last);
-    this.last = at;
-    if (at <= Date.now()) then();
-    else setTimeout(then, at - Date.now());
+    from.on('end', () => {
+      this.ended = true;
+      this.flush();
+    });
   }
 
   private push(chunk: Buffer): void {
-    const delay = this.delayOf(chunk.length);
-    if (delay <= 0 && this.last <= Date.now()) {
-      this.to.write(chunk);
-      return;
-    }
-    const at = Math.max(Date.now() + delay, this.last);
-    this.last = at;
+    const last = this.queue.length > 0 ? this.queue[this.queue.length - 1].at : 0;
+    this.queue.push({ at: Math.max(Date.now() + this.delayOf(chunk.length), last), chunk });
     this.queued += chunk.length;
     if (this.queued > 1 << 20) this.from.pause();
-    setTimeout(() => {
+    this.flush();
+  }
+
+  /** Writes every chunk due, in order; then waits for the next one. */
+  private flush(): void {
+    if (this.timer) return;
+    while (this.queue.length > 0 && this.queue[0].at <= Date.now()) {
+      const { chunk } = this.queue.shift() as { chunk: Buffer };
       this.queued -= chunk.length;
       if (!this.to.destroyed) this.to.write(chunk);
-      if (this.queued <= 1 << 20 && this.from.isPaused()) this.from.resume();
-    }, at - Date.now());
+    }
+    if (this.queued <= 1 << 20 && this.from.isPaused()) this.from.resume();
+    if (this.queue.length > 0) {
+      this.timer = setTimeout(
+        () => {
+          this.timer = undefined;
+          this.flush();
+        },
+        Math.max(1, this.queue[0].at - Date.now()),
+      );
+    } else if (this.ended && !this.to.destroyed) this.to.end();
   }
 }
 
