@@ -19,6 +19,8 @@
 #   TALLY_KAFKA_CLUSTER_ID       cluster id to format with (default a new one)
 #   TALLY_KAFKA_REPLICATION      default and internal topics' replication factor (default 1)
 #   TALLY_KAFKA_MIN_ISR          min.insync.replicas      (default 1)
+#   TALLY_KAFKA_PROXIED_PORT     a second client listener for clients behind a proxy (default none)
+#   TALLY_KAFKA_PROXIED_ADVERTISED  what it advertises: the proxy's host:port
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -49,6 +51,8 @@ NODE_ID="${TALLY_KAFKA_NODE_ID:-1}"
 VOTERS="${TALLY_KAFKA_VOTERS:-$NODE_ID@$HOST:$CONTROLLER_PORT}"
 REPLICATION="${TALLY_KAFKA_REPLICATION:-1}"
 MIN_ISR="${TALLY_KAFKA_MIN_ISR:-1}"
+PROXIED_PORT="${TALLY_KAFKA_PROXIED_PORT:-}"
+PROXIED_ADVERTISED="${TALLY_KAFKA_PROXIED_ADVERTISED:-$HOST:$PROXIED_PORT}"
 MARKER="$LIBS/.tally-complete"
 
 log() { echo "kafka: $*"; }
@@ -132,7 +136,8 @@ our_pid() {
   pid="$(cat "$PID_FILE" 2>/dev/null || true)"
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka' || return 1
+  # and runs this home's config: a pid since reused by another home's broker is not ours
+  grep -qszx 'kafka\.Kafka' "/proc/$pid/cmdline" && grep -qszxF -- "$CONF" "/proc/$pid/cmdline" || return 1
   echo "$pid"
 }
 
@@ -198,6 +203,13 @@ render_config() {
       -e "s#@@RF@@#$REPLICATION#g" \
       -e "s#@@MIN_ISR@@#$MIN_ISR#g" \
       "$TEMPLATE" >"$CONF.tmp"
+  if [[ -n "$PROXIED_PORT" ]]; then
+    # A second listener for clients behind a proxy: it advertises the proxy's address, so the
+    # metadata those clients get sends them back through the proxy.
+    sed -i -e "s#^\(listeners=.*\)#\1,PROXIED://$HOST:$PROXIED_PORT#" \
+      -e "s#^\(advertised.listeners=.*\)#\1,PROXIED://$PROXIED_ADVERTISED#" \
+      -e "s#^\(listener.security.protocol.map=.*\)#\1,PROXIED:PLAINTEXT#" "$CONF.tmp"
+  fi
   mv "$CONF.tmp" "$CONF"
 }
 
@@ -255,6 +267,9 @@ cmd_start() {
   render_config
   format_storage
 
+  # A pid file left by a broker that crashed (SIGKILL) would be read below as the new one's pid
+  # before the new one is written: the start then took the dead pid for the new broker dying.
+  rm -f "$PID_FILE"
   # JVM stdout/stderr (early failures, JVM crashes); the broker's own log is $LOG_DIR/server.log
   : >"$OUT_FILE"
   # shellcheck disable=SC2086
@@ -285,18 +300,23 @@ cmd_start() {
   log "ready on $HOST:$PORT after $((ms / 1000)).$(printf '%03d' $((ms % 1000)))s (pid $pid; data $DATA_DIR; log $LOG_DIR/server.log)"
 }
 
-cmd_stop() {
-  local pid
-  take_lock
-  if ! pid="$(our_pid)"; then
-    rm -f "$PID_FILE"
-    if kafka_metadata_ok "$PORT"; then
-      log "no broker started by this script (no live pid in $PID_FILE), but something answers on $HOST:$PORT; leaving it alone"
-    else
-      log "not running"
-    fi
-    return 0
-  fi
+# Brokers of this home that its pid file does not name (the file deleted, overwritten by a start
+# that failed, or naming a pid since reused): a broker JVM whose command line has this home's
+# config file, which no other home's broker has.
+stray_pids() {
+  local f pid
+  # grep -z: each NUL-separated argument is a line
+  for f in $(grep -lszxF -- "$CONF" /proc/[0-9]*/cmdline); do
+    pid="${f#/proc/}"; pid="${pid%/cmdline}"
+    [[ "$pid" != "$$" && "$pid" != "$BASHPID" ]] || continue
+    grep -qszx 'kafka\.Kafka' "$f" && echo "$pid"
+  done
+  return 0
+}
+
+# SIGTERM, then SIGKILL after STOP_TIMEOUT seconds
+stop_pid() {
+  local pid="$1"
   log "stopping pid $pid (SIGTERM, up to ${STOP_TIMEOUT}s) ..."
   kill -TERM "$pid" 2>/dev/null || true
   local deadline=$(( $(date +%s) + STOP_TIMEOUT ))
@@ -309,6 +329,26 @@ cmd_stop() {
     fi
     sleep 0.2
   done
+}
+
+cmd_stop() {
+  local pid strays
+  take_lock
+  if ! pid="$(our_pid)"; then
+    rm -f "$PID_FILE"
+    strays="$(stray_pids)"
+    if [[ -n "$strays" ]]; then
+      log "pid file $PID_FILE is stale; found this home's broker by its config $CONF"
+      for pid in $strays; do stop_pid "$pid"; done
+      log "stopped"
+    elif kafka_metadata_ok "$PORT"; then
+      log "no broker started by this script (no live pid in $PID_FILE), but something answers on $HOST:$PORT; leaving it alone"
+    else
+      log "not running"
+    fi
+    return 0
+  fi
+  stop_pid "$pid"
   rm -f "$PID_FILE"
   log "stopped"
 }

@@ -19,6 +19,11 @@ const listening = (hostPort: string) =>
 /** The soak's own broker or cluster (deploy/kafka/cluster.sh), so it can kill and restart them. */
 export class Brokers {
   readonly list: string[];
+  /**
+   * One broker only: a second listener (`listen`) that advertises `advertised`, where the soak's
+   * proxy listens, so that clients bootstrapped through the proxy keep going through it.
+   */
+  readonly proxied?: { listen: number; advertised: number };
   private readonly env: NodeJS.ProcessEnv;
 
   /** False when the brokers were running already: they are left running at the end. */
@@ -38,10 +43,20 @@ export class Brokers {
       // A node that rejoins a busy cluster can take minutes on a small shared host.
       TALLY_KAFKA_START_TIMEOUT: process.env.TALLY_KAFKA_START_TIMEOUT ?? '600',
     };
+    if (count === 1) {
+      this.proxied = { listen: port + 2, advertised: port + 3 };
+      this.env.TALLY_KAFKA_PROXIED_PORT = String(this.proxied.listen);
+      this.env.TALLY_KAFKA_PROXIED_ADVERTISED = `127.0.0.1:${this.proxied.advertised}`;
+    }
   }
 
   private async cluster(...args: string[]): Promise<void> {
-    await run('bash', ['deploy/kafka/cluster.sh', ...args, '--brokers', String(this.count)], { cwd: ROOT, env: this.env, timeout: 900_000 });
+    await run('bash', ['deploy/kafka/cluster.sh', ...args, '--brokers', String(this.count)], { cwd: ROOT, env: this.env, timeout: 900_000 }).catch(
+      (error: Error & { stdout?: string; code?: number }) => {
+        // The script reports on stdout (its nodes' lines are prefixed there): say why it failed.
+        throw new Error(`cluster.sh ${args.join(' ')} exited with ${String(error.code)}: ${(error.stdout ?? '').trim().split('\n').slice(-5).join(' | ')}`);
+      },
+    );
   }
 
   async start(): Promise<void> {

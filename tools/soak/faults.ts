@@ -1,10 +1,15 @@
 import { Rng, Stack, sleep } from '@tally/testing';
 import { Brokers } from './brokers';
+import { NetMode, SlowProxy } from './slow-proxy';
 
 export type Fault =
   | { at: number; kind: 'kill'; instance: string; downMs: number }
   | { at: number; kind: 'pg-terminate' }
-  | { at: number; kind: 'broker'; node: number; downMs: number };
+  | { at: number; kind: 'broker'; node: number; downMs: number }
+  /** The services' link to PostgreSQL or Kafka (through the soak's proxies) slow for `forMs`. */
+  | { at: number; kind: 'slow-net'; link: NetLink; mode: Exclude<NetMode, { kind: 'normal' }>; forMs: number };
+
+export type NetLink = 'postgres' | 'kafka';
 
 const KILLABLE = ['ledger#1', 'tier#1', 'expiry#1', 'earn#1', 'earn#2', 'redeem#1', 'redeem#2'];
 
@@ -14,36 +19,66 @@ export const faultSchedule = (seed: number, steps: number, every: number, broker
   const faults: Fault[] = [];
   for (let at = rng.int(every / 2, every); at < steps; at += rng.int(Math.ceil(every / 2), Math.ceil(every * 1.5))) {
     const roll = rng.next();
-    if (roll < 0.55) faults.push({ at, kind: 'kill', instance: rng.pick(KILLABLE), downMs: rng.int(200, 6000) });
-    else if (roll < 0.8) faults.push({ at, kind: 'pg-terminate' });
-    else faults.push({ at, kind: 'broker', node: rng.int(1, brokers), downMs: rng.int(1000, 8000) });
+    if (roll < 0.5) faults.push({ at, kind: 'kill', instance: rng.pick(KILLABLE), downMs: rng.int(200, 6000) });
+    else if (roll < 0.7) faults.push({ at, kind: 'pg-terminate' });
+    else if (roll < 0.85) {
+      const minMs = rng.int(50, 150);
+      const mode = rng.chance(0.7)
+        ? { kind: 'latency' as const, minMs, maxMs: minMs + rng.int(0, 150) }
+        : { kind: 'throttle' as const, bytesPerSecond: rng.int(8, 64) * 1024 };
+      // Kafka is proxied with one broker only (the proxy's port is one broker's advertised listener).
+      const link: NetLink = brokers === 1 && rng.chance(0.5) ? 'kafka' : 'postgres';
+      faults.push({ at, kind: 'slow-net', link, mode, forMs: rng.int(2000, 8000) });
+    } else faults.push({ at, kind: 'broker', node: rng.int(1, brokers), downMs: rng.int(1000, 8000) });
   }
   return faults;
 };
 
-export const describeFault = (f: Fault): string =>
-  f.kind === 'kill'
-    ? `step ${f.at}: SIGKILL ${f.instance}, restarted after ${f.downMs} ms`
-    : f.kind === 'pg-terminate'
-      ? `step ${f.at}: pg_terminate_backend of every service connection`
-      : `step ${f.at}: SIGKILL broker ${f.node}, restarted after ${f.downMs} ms`;
+export const describeFault = (f: Fault): string => {
+  switch (f.kind) {
+    case 'kill':
+      return `step ${f.at}: SIGKILL ${f.instance}, restarted after ${f.downMs} ms`;
+    case 'pg-terminate':
+      return `step ${f.at}: pg_terminate_backend of every service connection`;
+    case 'broker':
+      return `step ${f.at}: SIGKILL broker ${f.node}, restarted after ${f.downMs} ms`;
+    case 'slow-net':
+      return `step ${f.at}: ${f.link === 'kafka' ? 'Kafka' : 'PostgreSQL'} link ${f.mode.kind === 'latency' ? `${f.mode.minMs}-${f.mode.maxMs} ms per chunk` : `throttled to ${f.mode.bytesPerSecond} B/s`} for ${f.forMs} ms`;
+  }
+};
 
-/** Injects one fault; resolves once what it stopped runs again. One broker at a time is down at most. */
-export const inject = async (fault: Fault, stack: Stack, brokers: Brokers, log: (line: string) => void): Promise<void> => {
+/**
+ * Injects one fault; resolves once what it stopped runs again. One broker at a time is down at most.
+ * `failed` hears what did not come back as it should: a finding, not a log line.
+ */
+export const inject = async (
+  fault: Fault,
+  stack: Stack,
+  brokers: Brokers,
+  proxies: Record<NetLink, SlowProxy | undefined>,
+  log: (line: string) => void,
+  failed: (problem: string) => void,
+): Promise<void> => {
   if (fault.kind === 'kill') {
     const instance = stack.instance(fault.instance);
     await stack.kill(instance);
     await sleep(fault.downMs);
     stack.startInstance(instance);
-    await stack.waitHealthy(instance, 300).catch((error: Error) => log(`  !! ${error.message}`));
+    await stack.waitHealthy(instance, 300).catch((error: Error) => failed(`after ${describeFault(fault)}: ${error.message}`));
   } else if (fault.kind === 'pg-terminate') {
     const { rows } = await stack.sql.query(
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
     );
     log(`  terminated ${rows.length} PostgreSQL connections`);
+  } else if (fault.kind === 'slow-net') {
+    const proxy = proxies[fault.link];
+    if (!proxy) return failed(`${describeFault(fault)}: no ${fault.link} proxy`);
+    proxy.set(fault.mode);
+    await sleep(fault.forMs);
+    proxy.set({ kind: 'normal' });
   } else {
     await brokers.kill(fault.node);
     await sleep(fault.downMs);
-    await brokers.restart(fault.node).catch((error: Error) => log(`  !! broker ${fault.node} restart: ${error.message}`));
+    await brokers.restart(fault.node).catch((error: Error) => failed(`after ${describeFault(fault)}: ${error.message}`));
   }
 };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,13 +9,15 @@ import { finalChecks } from './checks';
 import { Driver } from './driver';
 import { Fault, describeFault, faultSchedule, inject } from './faults';
 import { Oracle } from './oracle';
+import { SlowProxy } from './slow-proxy';
 import { makeWorkload } from './workload';
 
 /**
- * `npm run soak -- --seed N --minutes M [--brokers 1|3] [--rate R] [--port-base P]`: the real
- * stack as OS processes (ledger, tier, expiry, two earn, two redeem) on its own broker(s), fresh
- * database and namespace; a seeded workload at R steps a second for M minutes under seeded faults,
- * then, drained, every check against the oracle. Writes bench-results/soak.json.
+ * `npm run soak -- --seed N --minutes M [--brokers 1|3] [--rate R] [--port-base P] [--label L]`:
+ * the real stack as OS processes (ledger, tier, expiry, two earn, two redeem) on its own broker(s),
+ * a fresh database (`tally_<L>`) and namespace (`<L>-...`), the services reaching PostgreSQL through
+ * the soak's proxy; a seeded workload at R steps a second for M minutes under seeded faults, then,
+ * drained, every check against the oracle. Writes bench-results/soak.json.
  */
 const { values } = parseArgs({
   options: {
@@ -23,6 +26,7 @@ const { values } = parseArgs({
     brokers: { type: 'string', default: '1' },
     rate: { type: 'string', default: '6' },
     'port-base': { type: 'string', default: '3340' },
+    label: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
   },
 });
@@ -60,11 +64,21 @@ const drain = async (stack: Stack, seconds: number): Promise<string[]> => {
 const main = async () => {
   const started = Date.now();
   const steps = Math.round(minutes * 60 * rate);
-  const workload = makeWorkload(seed, steps, started);
+  const workload = makeWorkload(seed, steps);
   const faults = faultSchedule(seed, workload.steps.length, Math.max(20, Math.round(rate * 12)), brokerCount);
   const brokers = new Brokers(brokerCount, portBase + 50);
+  const label = values.label ?? `soak${seed}`;
+  // The services reach PostgreSQL through a proxy the fault schedule can slow down; the soak's own checks do not.
+  const database = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const proxy = new SlowProxy({ host: database.hostname, port: Number(database.port || 5432) }, seed);
+  // And Kafka, with one broker: through its second listener, which advertises the proxy's port.
+  const kafkaProxy = brokers.proxied ? new SlowProxy({ host: '127.0.0.1', port: brokers.proxied.listen }, seed + 1) : undefined;
+  const proxied = new URL(database);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String(portBase + 48);
+  proxied.pathname = `/tally_${label.replace(/[^a-z0-9_]/gi, '_')}`;
   const stack = new Stack({
-    label: `soak${seed}`,
+    label,
     portBase,
     brokers: brokers.list,
     instances: { earn: 2, redeem: 2 },
@@ -74,19 +88,37 @@ const main = async () => {
       TALLY_KAFKA_IDEMPOTENT: brokerCount === 3 ? 'on' : 'off',
       TALLY_EXPIRY_INTERVAL_SECONDS: '0',
       TALLY_TIER_DAILY_EVALUATION: 'off',
-      TALLY_HOLD_EXPIRY_INTERVAL_MS: '0',
+      // Holds left to their ttl are released by redeem's own job, at the real clock.
+      TALLY_HOLD_EXPIRY_INTERVAL_MS: '1000',
+      DATABASE_URL: proxied.toString(),
+      ...(brokers.proxied ? { KAFKA_BROKERS: `127.0.0.1:${brokers.proxied.advertised}` } : {}),
     },
   });
   stack.instances.push({ id: 'earn#3', service: 'earn', port: portBase + 9, env: { TALLY_EARN_GROUP_ID: 'tally-earn-reconsume' } });
+  const count = (kind: string) => workload.steps.filter((s) => s.kind === kind).length;
+  // Two runs of one seed print the same fingerprint and fault list: the same workload, the same schedule.
+  const fingerprint = createHash('sha256').update(JSON.stringify(workload.steps)).digest('hex').slice(0, 16);
   say(
-    `soak: seed ${seed}, ${minutes} min at ${rate} steps/s: ${workload.steps.length} steps, ${workload.effects.size} Kafka inputs, ${faults.length} faults, ${brokerCount} broker(s) ${brokers.list.join(',')}`,
+    `soak: seed ${seed}, ${minutes} min at ${rate} steps/s: ${workload.steps.length} steps (workload ${fingerprint}), ${count('kafka')} Kafka inputs, ${count('clock')} clock steps (simulated ${workload.simFrom.slice(0, 10)} to ${workload.simTo.slice(0, 10)}), ${count('floor')} floors, ${faults.length} faults, ${brokerCount} broker(s) ${brokers.list.join(',')}; database ${new URL(stack.databaseUrl).pathname.slice(1)}, namespace ${stack.namespace}`,
   );
-  const oracle = new Oracle(workload);
+  for (const fault of faults) say(`  scheduled ${describeFault(fault)}`);
+  const oracle = new Oracle();
   const findings: string[] = [];
-  const report: Record<string, unknown> = { seed, minutes, brokers: brokerCount, rate, steps: workload.steps.length, faults: faults.map(describeFault) };
+  const report: Record<string, unknown> = {
+    seed,
+    minutes,
+    brokers: brokerCount,
+    rate,
+    steps: workload.steps.length,
+    workload: fingerprint,
+    simulated: { from: workload.simFrom, to: workload.simTo },
+    faults: faults.map(describeFault),
+  };
   let driver: Driver | undefined;
   try {
     await brokers.start();
+    await proxy.listen(portBase + 48);
+    if (kafkaProxy && brokers.proxied) await kafkaProxy.listen(brokers.proxied.advertised);
     await stack.prepare(!values['no-build']);
     const reconsume = stack.instance('earn#3');
     stack.instances.splice(stack.instances.indexOf(reconsume), 1);
@@ -107,7 +139,12 @@ const main = async () => {
       for (const fault of faults.filter((f: Fault) => f.at === i)) {
         say(`  fault ${describeFault(fault)}`);
         // One fault at a time: at most one broker (or one process) down at once.
-        faultBusy = faultBusy.then(() => inject(fault, stack, brokers, say));
+        faultBusy = faultBusy.then(() =>
+          inject(fault, stack, brokers, { postgres: proxy, kafka: kafkaProxy }, say, (problem) => {
+            say(`  !! ${problem}`);
+            findings.push(problem);
+          }),
+        );
         faultRuns.push(faultBusy);
       }
       if (i === Math.floor(workload.steps.length / 2)) {
@@ -130,6 +167,13 @@ const main = async () => {
       http: driver.stats.http,
       transientHttpErrors: driver.stats.transient,
       members: workload.members.size,
+      membersExact: checked.membersExact,
+      membersSumsOnly: checked.membersSumsOnly,
+      clockSteps: driver.stats.clocks,
+      clockWaitSeconds: Math.round(driver.stats.clockWaitSeconds),
+      floors: oracle.floors.length,
+      ttlHolds: [...oracle.holds.values()].filter((h) => h.ttl).length,
+      oracleClocks: oracle.clocks,
       redemptions201: oracle.redemptions.size,
       holds201: oracle.holds.size,
       refusalsJustified: oracle.refusals.length,
@@ -143,6 +187,8 @@ const main = async () => {
   } finally {
     await stack.stop(findings.length === 0);
     await brokers.stop().catch(() => undefined);
+    await proxy.close();
+    await kafkaProxy?.close();
   }
   const verdict = findings.length === 0 ? 'PASS' : 'FAIL';
   Object.assign(report, { verdict, findingCount: findings.length, findings: findings.slice(0, 200), seconds: Math.round((Date.now() - started) / 1000) });

@@ -5,70 +5,78 @@ import { Rng } from '@tally/testing';
 export type Step =
   | { kind: 'kafka'; topic: string; key: string; body: Record<string, unknown>; redelivery?: boolean }
   | { kind: 'redeem'; redemptionId: string; memberId: string; points: number; storeId: string }
-  | { kind: 'hold'; holdId: string; memberId: string; points: number; storeId: string }
+  | { kind: 'hold'; holdId: string; memberId: string; points: number; storeId: string; ttlSeconds: number }
   | { kind: 'capture'; holdId: string; points?: number }
   | { kind: 'release'; holdId: string }
-  | { kind: 'reverse'; redemptionId: string };
-
-/** What a Kafka input must do, by the oracle's own rules of the default program. */
-export interface KafkaEffect {
-  eventId: string;
-  /** Points earned per member (empty for a refusal). */
-  earned: Record<string, number>;
-  clawed: Record<string, number>;
-  /** Inputs of which exactly one earns (the same day's check-ins): their effect is the group's. */
-  group?: string;
-}
-
-export interface Group {
-  eventIds: string[];
-  earned: Record<string, number>;
-}
+  | { kind: 'reverse'; redemptionId: string }
+  /** The injected clock: drained, the driver runs the tier evaluation and the expiry sweep as of `asOf`. */
+  | { kind: 'clock'; asOf: string }
+  | { kind: 'floor'; memberId: string; tier: string };
 
 export interface Workload {
   steps: Step[];
-  effects: Map<string, KafkaEffect>;
-  groups: Map<string, Group>;
-  climbers: Set<string>;
   members: Set<string>;
+  /** The simulated time the inputs' `occurredAt` follow, first and last. */
+  simFrom: string;
+  simTo: string;
 }
 
 interface Earner {
   id: string;
   budget: number;
-  days: Set<string>;
   referees: string[];
 }
 
 const MAX_EARN = 800;
 const STORES = Array.from({ length: 12 }, (_, i) => `br-${String(i + 1).padStart(2, '0')}`);
 const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+/** Long enough for lots to expire (365 days) and a tier to be lost after its year of protection. */
+const SIM_DAYS = 800;
+/**
+ * Simulated time starts here, far enough in the past that the tier service's own upgrades (on each
+ * ledger event, at the real clock, over the last 365 days) never see a simulated purchase: every
+ * tier move is made by the driver's evaluations at the simulated clock, so the oracle can tell it.
+ */
+const SIM_EPOCH = Date.parse('2022-06-01T00:00:00Z');
+export const TTL_HOLD_SECONDS = { min: 1, max: 3 };
 
-/** The Shanghai calendar day `daysBack` before `t0` (YYYY-MM-DD). */
-const shanghaiDay = (t0: number, daysBack: number) => new Date(t0 + 8 * HOUR - daysBack * 24 * HOUR).toISOString().slice(0, 10);
+/** The Shanghai calendar day of an instant (YYYY-MM-DD). */
+const shanghaiDay = (ms: number) => new Date(ms + 8 * HOUR).toISOString().slice(0, 10);
+const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + DAY).toISOString().slice(0, 10);
 
 /**
- * A seeded mix from many branches: purchases (some hours late), refunds (some before their
- * purchase), check-ins on both sides of Shanghai midnight (some a second time the same day),
- * referrals (some refused), unrewarded activities, climbers whose last purchase crosses the silver
- * threshold, redemptions, holds captured (whole or in part) or released, reversals; 20% of Kafka
- * inputs delivered twice. Each member earns under 1,000 points (climbers aside) and in at most 5
- * check-ins, so tier multipliers and streaks never depend on timing.
+ * A seeded mix from many branches on a simulated clock that runs over SIM_DAYS days: purchases
+ * (some hours late), refunds (some before their purchase), check-ins on both sides of Shanghai
+ * midnight (some twice a day, some members on streaks of 7 days and more), referrals (some refused),
+ * unrewarded activities, climbers to silver or gold, redemptions, holds captured (whole or in part),
+ * released or left to lapse on their ttl, reversals, ops tier floors, and the clock's evaluations
+ * (tier and expiry as of the simulated time) every 30 to 60 simulated days; 20% of Kafka inputs
+ * delivered twice. Spends go mostly to members with no Kafka input since the last evaluation, so
+ * the oracle knows which lots they take from.
  */
-export const makeWorkload = (seed: number, count: number, t0: number): Workload => {
+export const makeWorkload = (seed: number, count: number): Workload => {
   const rng = new Rng(seed);
   const tag = `s${seed}`;
-  const steps: (Step | undefined)[] = [];
+  // The simulated clock of each iteration: seeded steps around the mean, never backwards.
+  const mean = (SIM_DAYS * DAY) / count;
+  const sim: number[] = [];
+  for (let i = 0, t = SIM_EPOCH + rng.int(0, 30) * DAY; i < count + 64; i++, t += rng.int(0, Math.round(2 * mean))) sim.push(t);
+  const simAt = (i: number) => sim[Math.min(i, sim.length - 1)];
+
+  const steps: Step[] = [];
   const later: { at: number; step: Step }[] = [];
-  const effects = new Map<string, KafkaEffect>();
-  const groups = new Map<string, Group>();
-  const climbers = new Set<string>();
   const members = new Set<string>();
   const earners: Earner[] = [];
+  // Where in `steps` each member's last Kafka input and last ttl hold are, and the last clock step.
+  const lastKafka = new Map<string, number>();
+  const lastTtlHold = new Map<string, number>();
+  let lastClock = -1;
+  let nextClockAt = simAt(0) + rng.int(30, 60) * DAY;
   let n = 0;
   const id = (p: string) => `${tag}-${p}${n++}`;
   const newEarner = (budget = MAX_EARN): Earner => {
-    const e = { id: id('m'), budget, days: new Set<string>(), referees: [] };
+    const e = { id: id('m'), budget, referees: [] };
     earners.push(e);
     members.add(e.id);
     return e;
@@ -78,21 +86,19 @@ export const makeWorkload = (seed: number, count: number, t0: number): Workload 
     return able.length < 25 || rng.chance(0.05) ? newEarner() : rng.pick(able);
   };
   const store = () => rng.pick(STORES);
-  const kafka = (topic: string, key: string, body: Record<string, unknown>, effect: Omit<KafkaEffect, 'eventId'>): Step => {
-    effects.set(String(body.eventId), { eventId: String(body.eventId), ...effect });
-    return { kind: 'kafka', topic, key, body };
-  };
+  const iso = (ms: number) => new Date(ms).toISOString().replace('Z', '+00:00');
+  const kafka = (topic: string, key: string, body: Record<string, unknown>): Step => ({ kind: 'kafka', topic, key, body });
   const schedule = (i: number, delay: number, step: Step) => later.push({ at: i + delay, step });
-  const occurred = (late: boolean) =>
-    new Date(t0 - (late ? rng.int(2, 30) * HOUR : rng.int(0, 3600_000)) - rng.int(0, 59) * 1000).toISOString().replace('Z', '+00:00');
+  const occurred = (i: number, late: boolean) => iso(simAt(i) - (late ? rng.int(2, 30) * HOUR : rng.int(0, 3600_000)) - rng.int(0, 59) * 1000);
+  /** Known to the ledger and with nothing in flight: no Kafka input and no ttl hold since the last clock step. */
+  const settled = (m: string) => (lastKafka.get(m) ?? Infinity) < lastClock && (lastTtlHold.get(m) ?? -1) < lastClock;
 
   const purchase = (i: number, memberId: string, amountMinor: number, refundable: boolean): Step[] => {
-    const points = Math.floor(amountMinor / 100);
     const orderId = id('o');
     const body = {
       eventId: id('pos-'),
       type: 'purchase.completed',
-      occurredAt: occurred(rng.chance(0.15)),
+      occurredAt: occurred(i, rng.chance(0.15)),
       memberId,
       storeId: store(),
       channel: rng.pick(['store', 'online']),
@@ -100,100 +106,103 @@ export const makeWorkload = (seed: number, count: number, t0: number): Workload 
       amountMinor,
       currency: 'CNY',
     };
-    const bought = kafka(Topics.purchases.name, memberId, body, { earned: { [memberId]: points }, clawed: {} });
+    const bought = kafka(Topics.purchases.name, memberId, body);
     if (!refundable || !rng.chance(0.2)) return [bought];
-    const refundMinor = rng.int(1, amountMinor);
-    const refund = kafka(
-      Topics.purchases.name,
+    const early = rng.chance(0.4);
+    const delay = early ? 0 : rng.int(1, 20);
+    const refund = kafka(Topics.purchases.name, memberId, {
+      eventId: id('ref-'),
+      type: 'purchase.refunded',
+      occurredAt: occurred(i + delay, false),
       memberId,
-      {
-        eventId: id('ref-'),
-        type: 'purchase.refunded',
-        occurredAt: occurred(false),
-        memberId,
-        storeId: body.storeId,
-        orderId,
-        refundId: id('r'),
-        amountMinor: refundMinor,
-        currency: 'CNY',
-      },
-      { earned: {}, clawed: { [memberId]: Math.floor((points * refundMinor) / amountMinor) } },
-    );
-    if (rng.chance(0.4)) return [refund, bought];
-    schedule(i, rng.int(1, 20), refund);
+      storeId: body.storeId,
+      orderId,
+      refundId: id('r'),
+      amountMinor: rng.int(1, amountMinor),
+      currency: 'CNY',
+    });
+    if (early) return [refund, bought];
+    schedule(i, delay, refund);
     return [bought];
   };
 
-  const checkIn = (): Step[] => {
+  const checkInAt = (memberId: string, day: string, late: boolean) =>
+    kafka(Topics.checkIns.name, memberId, {
+      eventId: id('ci-'),
+      type: 'member.checked-in',
+      occurredAt: `${day}T${late ? '23:59' : '00:00'}:${String(rng.int(0, 59)).padStart(2, '0')}+08:00`,
+      memberId,
+      storeId: store(),
+    });
+
+  const checkIn = (i: number): Step[] => {
     const e = earner(20);
-    const free = Array.from({ length: 10 }, (_, d) => shanghaiDay(t0, d + 1)).filter((d) => !e.days.has(d));
-    if (e.days.size >= 5 || free.length === 0) return [];
-    const day = rng.pick(free);
-    e.days.add(day);
     e.budget -= 10;
-    const at = (late: boolean) => `${day}T${late ? '23:59' : '00:00'}:${String(rng.int(0, 59)).padStart(2, '0')}+08:00`;
-    const checkInBody = () => ({ eventId: id('ci-'), type: 'member.checked-in', occurredAt: at(rng.chance(0.5)), memberId: e.id, storeId: store() });
-    if (!rng.chance(0.15)) return [kafka(Topics.checkIns.name, e.id, checkInBody(), { earned: { [e.id]: 10 }, clawed: {} })];
-    // The same Shanghai day twice: one of the two earns, whichever is applied first.
-    const group = id('g');
-    const pair = [checkInBody(), checkInBody()];
-    groups.set(group, { eventIds: pair.map((b) => b.eventId), earned: { [e.id]: 10 } });
-    return pair.map((body) => kafka(Topics.checkIns.name, e.id, body, { earned: {}, clawed: {}, group }));
+    const day = shanghaiDay(simAt(i));
+    // Sometimes the same Shanghai day twice: the first to be applied earns, the second is refused.
+    return rng.chance(0.15) ? [checkInAt(e.id, day, rng.chance(0.5)), checkInAt(e.id, day, rng.chance(0.5))] : [checkInAt(e.id, day, rng.chance(0.5))];
   };
 
-  const referral = (): Step[] => {
+  /** A new member checks in on 7 to 10 consecutive days, one input a step: a 7-day streak earns its bonus. */
+  const streak = (i: number) => {
+    const e = newEarner(0);
+    let day = shanghaiDay(simAt(i));
+    for (let k = 0, days = rng.int(7, 10); k < days; k++, day = nextDay(day)) schedule(i, k + 1, checkInAt(e.id, day, rng.chance(0.5)));
+  };
+
+  const referral = (i: number): Step[] => {
     const referrer = earner(200);
     const roll = rng.next();
-    if (roll < 0.1 && referrer.referees.length > 0) {
-      const refereeId = rng.pick(referrer.referees);
-      return [
-        kafka(
-          Topics.referrals.name,
-          referrer.id,
-          { eventId: id('rf-'), type: 'referral.completed', occurredAt: occurred(false), referrerId: referrer.id, refereeId },
-          { earned: {}, clawed: {} },
-        ),
-      ];
-    }
-    if (roll < 0.15)
-      return [
-        kafka(
-          Topics.referrals.name,
-          referrer.id,
-          { eventId: id('rf-'), type: 'referral.completed', occurredAt: occurred(false), referrerId: referrer.id, refereeId: referrer.id },
-          { earned: {}, clawed: {} },
-        ),
-      ];
+    const body = (refereeId: string) => ({
+      eventId: id('rf-'),
+      type: 'referral.completed',
+      occurredAt: occurred(i, false),
+      referrerId: referrer.id,
+      refereeId,
+    });
+    // A second referral of the same referee, or a self-referral: refused.
+    if (roll < 0.1 && referrer.referees.length > 0) return [kafka(Topics.referrals.name, referrer.id, body(rng.pick(referrer.referees)))];
+    if (roll < 0.15) return [kafka(Topics.referrals.name, referrer.id, body(referrer.id))];
     const referee = newEarner(MAX_EARN - 100);
     referrer.budget -= 200;
     referrer.referees.push(referee.id);
-    return [
-      kafka(
-        Topics.referrals.name,
-        referrer.id,
-        { eventId: id('rf-'), type: 'referral.completed', occurredAt: occurred(false), referrerId: referrer.id, refereeId: referee.id },
-        { earned: { [referrer.id]: 200, [referee.id]: 100 }, clawed: {} },
-      ),
-    ];
+    return [kafka(Topics.referrals.name, referrer.id, body(referee.id))];
   };
 
+  /** A few purchases, then one that crosses silver's 1,000 or gold's 5,000 points: the next evaluation upgrades. */
   const climber = (i: number) => {
     const memberId = id('c');
-    climbers.add(memberId);
     members.add(memberId);
     let d = 0;
     for (let k = rng.int(1, 3); k > 0; k--) for (const step of purchase(i, memberId, rng.int(100, 20_000), false)) schedule(i, ++d, step);
-    // The last purchase alone crosses silver's 1,000 points, so no purchase is made at another tier.
-    for (const step of purchase(i, memberId, rng.int(100_000, 150_000), false)) schedule(i, d + 1 + rng.int(0, 5), step);
+    const big = rng.chance(0.25) ? rng.int(520_000, 600_000) : rng.int(100_000, 150_000);
+    for (const step of purchase(i, memberId, big, false)) schedule(i, d + 1 + rng.int(0, 5), step);
   };
 
   const spender = () => {
-    const known = [...members].filter((m) => !climbers.has(m) || rng.chance(0.3));
+    const known = [...members];
+    const quiet = known.filter(settled);
+    if (quiet.length > 0 && rng.chance(0.8)) return rng.pick(quiet);
     return known.length === 0 ? newEarner().id : rng.pick(known);
   };
 
+  const emit = (step: Step, i: number) => {
+    const at = steps.length;
+    steps.push(step);
+    if (step.kind === 'kafka') {
+      const body = step.body as { memberId?: string; referrerId?: string; refereeId?: string };
+      for (const m of [body.memberId, body.referrerId, body.refereeId]) if (m) lastKafka.set(m, at);
+      if (!step.redelivery && rng.chance(0.2)) schedule(i, rng.int(1, 30), { ...step, redelivery: true });
+    } else if (step.kind === 'hold' && step.ttlSeconds <= TTL_HOLD_SECONDS.max) lastTtlHold.set(step.memberId, at);
+    else if (step.kind === 'clock') lastClock = at;
+  };
+
   for (let i = 0; i < count; i++) {
-    const due = later.filter((l) => l.at === i).map((l) => l.step);
+    if (simAt(i) >= nextClockAt) {
+      emit({ kind: 'clock', asOf: new Date(simAt(i)).toISOString() }, i);
+      nextClockAt = simAt(i) + rng.int(30, 60) * DAY;
+    }
+    for (const { step } of later.filter((l) => l.at === i)) emit(step, i);
     const roll = rng.next();
     let made: Step[] = [];
     if (roll < 0.3) {
@@ -201,40 +210,52 @@ export const makeWorkload = (seed: number, count: number, t0: number): Workload 
       const amount = rng.int(100, 5000) + rng.int(0, 99);
       e.budget -= Math.floor(amount / 100);
       made = purchase(i, e.id, amount, true);
-    } else if (roll < 0.42) made = checkIn();
-    else if (roll < 0.48) made = referral();
+    } else if (roll < 0.4) made = checkIn(i);
+    else if (roll < 0.42) streak(i);
+    else if (roll < 0.48) made = referral(i);
     else if (roll < 0.5) {
       const e = earner(0);
       made = [
-        kafka(
-          Topics.memberEvents.name,
-          e.id,
-          { eventId: id('act-'), type: 'member.activity', activity: 'review', occurredAt: occurred(false), memberId: e.id, storeId: store() },
-          { earned: {}, clawed: {} },
-        ),
+        kafka(Topics.memberEvents.name, e.id, {
+          eventId: id('act-'),
+          type: 'member.activity',
+          activity: 'review',
+          occurredAt: occurred(i, false),
+          memberId: e.id,
+          storeId: store(),
+        }),
       ];
     } else if (roll < 0.53) climber(i);
-    else if (roll < 0.7) {
+    else if (roll < 0.69) {
       const redemptionId = id('rd');
       made = [{ kind: 'redeem', redemptionId, memberId: spender(), points: rng.int(1, 80), storeId: store() }];
       if (rng.chance(0.1)) schedule(i, rng.int(1, 30), { kind: 'reverse', redemptionId });
-    } else if (roll < 0.82) {
+    } else if (roll < 0.81) {
       const holdId = id('h');
       const points = rng.int(1, 60);
-      made = [{ kind: 'hold', holdId, memberId: spender(), points, storeId: store() }];
-      const how = rng.next();
-      schedule(
-        i,
-        rng.int(1, 25),
-        how < 0.4 ? { kind: 'capture', holdId } : how < 0.7 ? { kind: 'capture', holdId, points: rng.int(1, points) } : { kind: 'release', holdId },
-      );
+      if (rng.chance(0.25)) {
+        // Never captured nor released: the redeem service's expiry job releases it once its ttl is over.
+        made = [{ kind: 'hold', holdId, memberId: spender(), points, storeId: store(), ttlSeconds: rng.int(TTL_HOLD_SECONDS.min, TTL_HOLD_SECONDS.max) }];
+      } else {
+        made = [{ kind: 'hold', holdId, memberId: spender(), points, storeId: store(), ttlSeconds: 3600 }];
+        const how = rng.next();
+        schedule(
+          i,
+          rng.int(1, 25),
+          how < 0.4 ? { kind: 'capture', holdId } : how < 0.7 ? { kind: 'capture', holdId, points: rng.int(1, points) } : { kind: 'release', holdId },
+        );
+      }
+    } else if (roll < 0.82) {
+      const quiet = [...members].filter(settled);
+      if (quiet.length > 0) made = [{ kind: 'floor', memberId: rng.pick(quiet), tier: rng.pick(['silver', 'silver', 'gold', 'member']) }];
     }
-    for (const step of [...due, ...made]) {
-      steps.push(step);
-      if (step.kind === 'kafka' && rng.chance(0.2)) schedule(i, rng.int(0, 30), { ...step, redelivery: true });
-    }
+    for (const step of made) emit(step, i);
   }
-  // What was scheduled past the end still happens (holds resolve, refunds and redeliveries arrive).
-  for (const { step } of later.filter((l) => l.at >= count).sort((a, b) => a.at - b.at)) steps.push(step);
-  return { steps: steps.filter((s): s is Step => s !== undefined), effects, groups, climbers, members };
+  // What was scheduled past the end still happens (holds resolve, refunds and redeliveries arrive),
+  // then a last evaluation a day later settles the ttl holds and expires what is due.
+  const tail = later.filter((l) => l.at >= count).sort((a, b) => a.at - b.at);
+  for (const { step } of tail) emit(step, count);
+  const end = simAt(count + 63) + DAY;
+  emit({ kind: 'clock', asOf: new Date(end).toISOString() }, count);
+  return { steps, members, simFrom: new Date(simAt(0)).toISOString(), simTo: new Date(end).toISOString() };
 };
