@@ -32,3 +32,4 @@ export * from './tracing/tracing';
 export * from './tracing/http-tracing';
 export * from './bootstrap/openapi-complete';
 export * from './bootstrap/openapi-schema';
+export * from './faults/crash-point';

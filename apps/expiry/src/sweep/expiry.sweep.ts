@@ -3,7 +3,7 @@ import { PointsExpiringSoon, Topics, plusDays } from '@tally/contracts';
 import { MemberSweepResult, decideReminders } from '@tally/expiry';
 import { LEDGER_CLOCK, LedgerStore, forEachMemberPage, memberIdsOf, queryOf } from '@tally/ledger';
 import { TypedProducer } from '@tally/messaging';
-import { Metrics, randomId } from '@tally/platform';
+import { Metrics, crashPoint, randomId } from '@tally/platform';
 import { Program } from '@tally/program';
 import { DataSource } from 'typeorm';
 import { expiryCommand } from './expiry.command';
@@ -64,6 +64,7 @@ export class ExpirySweep {
     const membersDue = async (after: string, limit: number) => memberIdsOf(await this.dataSource.query(DUE_MEMBERS, [asOf, after, limit]));
     await forEachMemberPage(membersDue, SWEEP_BATCH, async (memberIds) => {
       const results = await this.store.execute(memberIds.map((memberId) => expiryCommand(memberId, asOf, sweepId)));
+      crashPoint('expiry.after-append');
       for (const result of results) {
         // Only what this sweep appended counts: a duplicate was appended (and counted) by another one.
         if (result.status !== 'appended') continue;

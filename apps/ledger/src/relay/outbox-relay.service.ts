@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { SpanKind } from '@opentelemetry/api';
 import { LedgerEvent, LedgerEventMessage, Topics } from '@tally/contracts';
 import { OutboxRelay } from '@tally/ledger';
-import { contextFrom, inSpan, traceHeaders } from '@tally/platform';
+import { contextFrom, crashPoint, inSpan, traceHeaders } from '@tally/platform';
 import { TypedProducer } from '@tally/messaging';
 import { DataSource } from 'typeorm';
 
@@ -18,7 +18,10 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   private loop?: Promise<void>;
 
   constructor(@Inject(DataSource) dataSource: DataSource, producer: TypedProducer) {
-    this.relay = new OutboxRelay(dataSource, async (events, traces) => producer.send(Topics.ledger, await relaySpans(events, traces)));
+    this.relay = new OutboxRelay(dataSource, async (events, traces) => {
+      await producer.send(Topics.ledger, await relaySpans(events, traces));
+      crashPoint('relay.after-publish');
+    });
   }
 
   onApplicationBootstrap(): void {

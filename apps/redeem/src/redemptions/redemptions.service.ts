@@ -2,7 +2,7 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { LEDGER_CLOCK } from '@tally/ledger';
 import { Program } from '@tally/program';
 import { RedeemRules, RedemptionRecord, decideRedemptionChallenge } from '@tally/redemption';
-import { AppError } from '@tally/platform';
+import { AppError, crashPoint } from '@tally/platform';
 import { ChallengeResult } from '../challenges/challenge.dto';
 import { ChallengeRow } from '../challenges/challenge.repository';
 import { ChallengeCompletion, StepUp } from '../challenges/step-up.service';
@@ -89,6 +89,7 @@ export class RedemptionsService {
   private async redeemFrom(request: RedeemRequest, holdId?: string): Promise<Reply<RedemptionResult>> {
     const reward = request.rewardId === undefined ? undefined : this.program.rewards.find((r) => r.id === request.rewardId);
     const claim = reward?.stock === undefined ? undefined : await this.stock.claim(reward.id, reward.stock, request.redemptionId);
+    if (claim === 'claimed') crashPoint('redeem.after-stock-claim');
     try {
       const reply = await this.execute(request, claim, holdId);
       if (claim === 'claimed' && reply.replayed) await this.stock.releaseUnlessLive(request.redemptionId);

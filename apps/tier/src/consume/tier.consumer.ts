@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { LedgerEventMessage, Topics } from '@tally/contracts';
 import { DeadLetterLog, LEDGER_CLOCK } from '@tally/ledger';
 import { KAFKA_SETTINGS, KafkaSettings, ProgressReporter, TypedProducer } from '@tally/messaging';
-import { Metrics } from '@tally/platform';
+import { Metrics, crashPoint } from '@tally/platform';
 import { LedgerFollower } from '@tally/service-kit';
 import { Kafka } from 'kafkajs';
 import { TierConfig } from '../config/tier.config';
@@ -43,6 +43,7 @@ export class TierConsumer implements OnApplicationBootstrap, OnApplicationShutdo
   private async handle(events: LedgerEventMessage[], now: Date): Promise<void> {
     const work = tierWork(events);
     await this.tiers.upgrade(work.triggers, now.toISOString());
+    if (work.triggers.length > 0) crashPoint('tier.after-append');
     await this.producer.send(
       Topics.notifications,
       work.notices.map((notice) => ({ key: notice.memberId, value: notice })),
