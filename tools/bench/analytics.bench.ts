@@ -96,15 +96,25 @@ const generate = async (store: LedgerStore) => {
 
 /** The log applied to the read model in the consumer's batch size, on one connection, as the consumer does. */
 const applyLog = async (url: string) => {
-  const client = new Client({ connectionString: url });
+  // Without JIT, as the ledger app's connections are (ledgerDataSourceOptions).
+  const client = new Client({ connectionString: url, options: '-c jit=off' });
   await client.connect();
   const context = { dayOf: (iso: string) => businessDay(DEFAULT_PROGRAM, iso), campaigns: [], baseTier: 'member' };
-  const query = async (sql: string, parameters?: unknown[]) => (await client.query(sql, parameters)).rows;
+  const read = async (sql: string, parameters?: unknown[]) => (await client.query(sql, parameters)).rows;
+  // Where a batch's time goes: each statement by the table it writes or reads, the rest is the fold's.
+  const statementMs: Record<string, number> = {};
+  const query = async (sql: string, parameters?: unknown[]) => {
+    const started = performance.now();
+    const rows = await read(sql, parameters);
+    const statement = `${sql.trim().split(/\s/)[0]} ${/(?:INSERT INTO|UPDATE|FROM)\s+(\w+)/.exec(sql)?.[1] ?? ''}`.trim();
+    statementMs[statement] = (statementMs[statement] ?? 0) + performance.now() - started;
+    return rows;
+  };
   let after = '0';
   let applied = 0;
   let busyMs = 0;
   for (;;) {
-    const rows = (await query(
+    const rows = (await read(
       `SELECT e.position, e.member_id, e.version, e.event_id, e.type, e.data, e.occurred_at, e.recorded_at, e.causation_id, e.hash, NULL::bytea AS prev_hash
          FROM ledger_events e WHERE e.position > $1 ORDER BY e.position LIMIT $2`,
       [after, APPLY_BATCH],
@@ -119,7 +129,13 @@ const applyLog = async (url: string) => {
     after = String(rows[rows.length - 1].position);
   }
   await client.end();
-  return { applied, seconds: busyMs / 1000, eventsPerSecond: Math.round(applied / (busyMs / 1000)) };
+  const share = (ms: number) => Number((ms / busyMs).toFixed(3));
+  const statementsMs = Object.values(statementMs).reduce((sum, ms) => sum + ms, 0);
+  const timeShares = {
+    ...Object.fromEntries(Object.entries(statementMs).map(([statement, ms]) => [statement, share(ms)])),
+    foldAndParameters: share(busyMs - statementsMs),
+  };
+  return { applied, seconds: busyMs / 1000, eventsPerSecond: Math.round(applied / (busyMs / 1000)), timeShares };
 };
 
 const timeQueries = async (dataSource: DataSource) => {
@@ -175,7 +191,7 @@ const timeQueries = async (dataSource: DataSource) => {
 const QUERIES_ONLY = process.env.ANALYTICS_BENCH_QUERIES_ONLY === '1';
 
 const main = async () => {
-  const url = benchDatabaseUrl('tally_bench_analytics');
+  const url = benchDatabaseUrl(process.env.BENCH_ANALYTICS_DATABASE ?? 'tally_bench_analytics');
   if (!QUERIES_ONLY) {
     await recreateDatabase(url);
     await migrateLedger(url);
@@ -184,13 +200,14 @@ const main = async () => {
   const pool = ledgerAppendPool(url);
   const store = new LedgerStore(dataSource, { clock: () => new Date(), newEventId: randomUuid, pool });
   let appendSeconds = 0;
-  let apply = { applied: 0, seconds: 0, eventsPerSecond: 0 };
+  let apply = { applied: 0, seconds: 0, eventsPerSecond: 0, timeShares: {} as Record<string, number> };
   if (!QUERIES_ONLY) {
     log(`appending ${EVENTS} events for ${MEMBERS} members through the ledger's append ...`);
     appendSeconds = await generate(store);
     log(`appended in ${appendSeconds.toFixed(1)} s; applying the log to the read model ...`);
     apply = await applyLog(url);
     log(`read model: ${apply.applied} events in ${apply.seconds.toFixed(1)} s = ${apply.eventsPerSecond} events/s (earn's target ${EARN_TARGET_PER_SECOND}/s)`);
+    log(`  time shares: ${JSON.stringify(apply.timeShares)}`);
   }
   // What autovacuum does in a running system: the read model's rows are rewritten by every batch.
   await dataSource.query('VACUUM ANALYZE');

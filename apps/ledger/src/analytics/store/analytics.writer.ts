@@ -13,6 +13,20 @@ export type RunQuery = (sql: string, parameters?: unknown[]) => Promise<unknown[
  */
 export const ANALYTICS_LOCK_KEY = 7_366_026;
 
+/** Every table the writer keeps (a rebuild empties them; `analytics_progress` is reset instead). */
+export const READ_MODEL_TABLES = [
+  'analytics_members',
+  'analytics_daily',
+  'analytics_active_days',
+  'analytics_last_active',
+  'analytics_tiers',
+  'analytics_tier_moves',
+  'analytics_rewards',
+  'analytics_totals',
+  'leaderboard_points',
+  'leaderboard_boards',
+];
+
 interface MemberRow {
   member_id: string;
   version: number;
@@ -124,13 +138,50 @@ const writeRewards = (query: RunQuery, deltas: AnalyticsDeltas) => {
   );
 };
 
-const writeBoards = (query: RunQuery, deltas: AnalyticsDeltas) => {
+const boardKey = (board: { period: string; key: string; storeId: string }) => `${board.period}|${board.key}|${board.storeId}`;
+
+const idOf = (ids: Map<string, number>, board: { period: string; key: string; storeId: string }): number => {
+  const id = ids.get(boardKey(board));
+  if (id === undefined) throw new Error(`leaderboard board ${boardKey(board)} was neither found nor created`);
+  return id;
+};
+
+/**
+ * The ids of the boards a batch adds to, creating the boards not seen before. New boards are
+ * inserted in key order, as every table's rows are, so two batches never wait on each other in a
+ * cycle; one another batch is creating meanwhile is waited for, then read.
+ */
+const boardIds = async (query: RunQuery, deltas: AnalyticsDeltas): Promise<Map<string, number>> => {
+  const boards = new Map<string, { period: string; key: string; storeId: string }>();
+  for (const row of deltas.boards.values()) boards.set(boardKey(row), row);
+  const keys = [...boards.keys()].sort();
+  const list = keys.map((key) => boards.get(key) as { period: string; key: string; storeId: string });
+  const columns = [list.map((b) => b.period), list.map((b) => b.key), list.map((b) => b.storeId)];
+  await query(
+    `INSERT INTO leaderboard_boards (period, period_key, store_id)
+     SELECT k.period, k.period_key, k.store_id FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(period, period_key, store_id, n)
+      WHERE NOT EXISTS (SELECT 1 FROM leaderboard_boards b WHERE b.period = k.period AND b.period_key = k.period_key AND b.store_id = k.store_id)
+      ORDER BY k.n
+     ON CONFLICT (period, period_key, store_id) DO NOTHING`,
+    columns,
+  );
+  const rows = (await query(
+    `SELECT b.board_id, b.period, b.period_key, b.store_id FROM unnest($1::text[], $2::text[], $3::text[]) AS k(period, period_key, store_id)
+       JOIN leaderboard_boards b ON b.period = k.period AND b.period_key = k.period_key AND b.store_id = k.store_id`,
+    columns,
+  )) as { board_id: number; period: string; period_key: string; store_id: string }[];
+  return new Map(rows.map((r) => [boardKey({ period: r.period, key: r.period_key, storeId: r.store_id }), r.board_id]));
+};
+
+/** Points added per board and member, rows in (board key, member) order. */
+const writeBoards = async (query: RunQuery, deltas: AnalyticsDeltas) => {
+  if (deltas.boards.size === 0) return;
+  const ids = await boardIds(query, deltas);
   const rows = sorted(deltas.boards);
   return query(
-    `INSERT INTO leaderboard_points (period, period_key, store_id, member_id, points)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
-     ON CONFLICT (period, period_key, store_id, member_id) DO UPDATE SET points = leaderboard_points.points + EXCLUDED.points`,
-    [rows.map((r) => r.period), rows.map((r) => r.key), rows.map((r) => r.storeId), rows.map((r) => r.memberId), rows.map((r) => r.points)],
+    `INSERT INTO leaderboard_points (board_id, member_id, points) SELECT * FROM unnest($1::int[], $2::text[], $3::bigint[])
+     ON CONFLICT (board_id, member_id) DO UPDATE SET points = leaderboard_points.points + EXCLUDED.points`,
+    [rows.map((r) => idOf(ids, r)), rows.map((r) => r.memberId), rows.map((r) => r.points)],
   );
 };
 
@@ -155,6 +206,7 @@ export const applyToReadModel = async (query: RunQuery, events: readonly LedgerE
   await writeMembers(query, sorted(deltas.members));
   await writeDaily(query, deltas);
   await addCounts(query, 'analytics_active_days', { column: 'day', type: 'date' }, 'members', deltas.activeDays);
+  await addCounts(query, 'analytics_last_active', { column: 'day', type: 'date' }, 'members', deltas.lastActive);
   await addCounts(query, 'analytics_tiers', { column: 'tier', type: 'text' }, 'members', deltas.tiers);
   await writeTierMoves(query, deltas);
   await writeRewards(query, deltas);
