@@ -138,39 +138,49 @@ const writeRewards = (query: RunQuery, deltas: AnalyticsDeltas) => {
   );
 };
 
-const boardKey = (board: { period: string; key: string; storeId: string }) => `${board.period}|${board.key}|${board.storeId}`;
+/** A leaderboard: a period's key, overall (store '') or in a store. */
+type Board = { period: string; key: string; storeId: string };
 
-const idOf = (ids: Map<string, number>, board: { period: string; key: string; storeId: string }): number => {
+const boardKey = (board: Board) => `${board.period}|${board.key}|${board.storeId}`;
+
+const idOf = (ids: Map<string, number>, board: Board): number => {
   const id = ids.get(boardKey(board));
   if (id === undefined) throw new Error(`leaderboard board ${boardKey(board)} was neither found nor created`);
   return id;
 };
 
-/**
- * The ids of the boards a batch adds to, creating the boards not seen before. New boards are
- * inserted in key order, as every table's rows are, so two batches never wait on each other in a
- * cycle; one another batch is creating meanwhile is waited for, then read.
- */
-const boardIds = async (query: RunQuery, deltas: AnalyticsDeltas): Promise<Map<string, number>> => {
-  const boards = new Map<string, { period: string; key: string; storeId: string }>();
-  for (const row of deltas.boards.values()) boards.set(boardKey(row), row);
-  const keys = [...boards.keys()].sort();
-  const list = keys.map((key) => boards.get(key) as { period: string; key: string; storeId: string });
-  const columns = [list.map((b) => b.period), list.map((b) => b.key), list.map((b) => b.storeId)];
-  await query(
-    `INSERT INTO leaderboard_boards (period, period_key, store_id)
-     SELECT k.period, k.period_key, k.store_id FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(period, period_key, store_id, n)
-      WHERE NOT EXISTS (SELECT 1 FROM leaderboard_boards b WHERE b.period = k.period AND b.period_key = k.period_key AND b.store_id = k.store_id)
-      ORDER BY k.n
-     ON CONFLICT (period, period_key, store_id) DO NOTHING`,
-    columns,
-  );
+const readBoardIds = async (query: RunQuery, boards: Board[], ids: Map<string, number>): Promise<void> => {
   const rows = (await query(
     `SELECT b.board_id, b.period, b.period_key, b.store_id FROM unnest($1::text[], $2::text[], $3::text[]) AS k(period, period_key, store_id)
        JOIN leaderboard_boards b ON b.period = k.period AND b.period_key = k.period_key AND b.store_id = k.store_id`,
-    columns,
+    [boards.map((b) => b.period), boards.map((b) => b.key), boards.map((b) => b.storeId)],
   )) as { board_id: number; period: string; period_key: string; store_id: string }[];
-  return new Map(rows.map((r) => [boardKey({ period: r.period, key: r.period_key, storeId: r.store_id }), r.board_id]));
+  for (const r of rows) ids.set(boardKey({ period: r.period, key: r.period_key, storeId: r.store_id }), r.board_id);
+};
+
+/**
+ * The ids of the boards a batch adds to, creating those not seen before: most batches find all
+ * of them (a board is a day, week, month or campaign, overall or in a store), so they are read
+ * first. New boards are inserted in key order, as every table's rows are, so two batches never
+ * wait on each other in a cycle; a board another batch is creating meanwhile is waited for, then read.
+ */
+const boardIds = async (query: RunQuery, deltas: AnalyticsDeltas): Promise<Map<string, number>> => {
+  const boards = new Map<string, Board>();
+  for (const row of deltas.boards.values()) boards.set(boardKey(row), row);
+  const ids = new Map<string, number>();
+  await readBoardIds(query, [...boards.values()], ids);
+  const missing = [...boards.keys()]
+    .filter((key) => !ids.has(key))
+    .sort()
+    .map((key) => boards.get(key) as Board);
+  if (missing.length === 0) return ids;
+  await query(
+    `INSERT INTO leaderboard_boards (period, period_key, store_id)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT (period, period_key, store_id) DO NOTHING`,
+    [missing.map((b) => b.period), missing.map((b) => b.key), missing.map((b) => b.storeId)],
+  );
+  await readBoardIds(query, missing, ids);
+  return ids;
 };
 
 /** Points added per board and member, rows in (board key, member) order. */
