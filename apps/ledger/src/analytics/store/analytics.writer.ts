@@ -183,11 +183,15 @@ const boardIds = async (query: RunQuery, deltas: AnalyticsDeltas): Promise<Map<s
   return ids;
 };
 
-/** Points added per board and member, rows in (board key, member) order. */
+/**
+ * Points added per board and member. Unlike other tables' rows these are not sorted: every one is
+ * a member's, so two batches meet on one only if they share its member, and the second of those
+ * has waited at that member's row, which every batch locks or inserts in id order before anything else.
+ */
 const writeBoards = async (query: RunQuery, deltas: AnalyticsDeltas) => {
   if (deltas.boards.size === 0) return;
   const ids = await boardIds(query, deltas);
-  const rows = sorted(deltas.boards);
+  const rows = [...deltas.boards.values()];
   return query(
     `INSERT INTO leaderboard_points (board_id, member_id, points) SELECT * FROM unnest($1::int[], $2::text[], $3::bigint[])
      ON CONFLICT (board_id, member_id) DO UPDATE SET points = leaderboard_points.points + EXCLUDED.points`,
