@@ -151,7 +151,8 @@ const applyLog = async (url: string) => {
         for (let from = 0; from < events.length; from += APPLY_BATCH) {
           const callStarted = performance.now();
           await query('BEGIN');
-          applied += (await applyToReadModel(query, events.slice(from, from + APPLY_BATCH), context)).applied;
+          const deltas = await applyToReadModel(query, events.slice(from, from + APPLY_BATCH), context);
+          applied += deltas.applied;
           await query('COMMIT');
           callMs += performance.now() - callStarted;
         }

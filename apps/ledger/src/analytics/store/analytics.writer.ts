@@ -218,13 +218,16 @@ export const applyToReadModel = async (query: RunQuery, events: readonly LedgerE
   if (deltas.applied === 0) return deltas;
   const t = deltas.totals;
   await writeMembers(query, sorted(deltas.members));
+  // Rows of the batch's own members first: batches side by side write those at the same time.
+  // The rows every batch shares (days, tiers, totals) last, so a batch holds their locks, which
+  // the other waits for, only for its last statements and its commit.
+  await writeBoards(query, deltas);
   await writeDaily(query, deltas);
   await addCounts(query, 'analytics_active_days', { column: 'day', type: 'date' }, 'members', deltas.activeDays);
   await addCounts(query, 'analytics_last_active', { column: 'day', type: 'date' }, 'members', deltas.lastActive);
   await addCounts(query, 'analytics_tiers', { column: 'tier', type: 'text' }, 'members', deltas.tiers);
   await writeTierMoves(query, deltas);
   await writeRewards(query, deltas);
-  await writeBoards(query, deltas);
   await addCounts(query, 'analytics_totals', { column: 'key', type: 'text' }, 'value', new Map(Object.entries(t)));
   await writeProgress(query, deltas);
   return deltas;
