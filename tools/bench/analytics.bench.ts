@@ -1,4 +1,4 @@
-import { NewLedgerEvent } from '@tally/contracts';
+import { LedgerEventMessage, NewLedgerEvent } from '@tally/contracts';
 import { LedgerCommand, LedgerStore, StoredEventRow, ledgerAppendPool, ledgerDataSourceOptions, migrateLedger, toLedgerEvent } from '@tally/ledger';
 import { randomId, randomUuid } from '@tally/platform';
 import { DEFAULT_PROGRAM, businessDay } from '@tally/program';
@@ -24,6 +24,8 @@ const STORES = 50;
 const DAYS = 60;
 /** Messages per handler call of the ledger app's consumer (the batch consumer joins up to 2,000). */
 const APPLY_BATCH = 2_000;
+/** Calls in flight at once: the consumer's coalescer runs two (1 gives one connection's rate). */
+const APPLIERS = Number(process.env.ANALYTICS_BENCH_APPLIERS ?? 2);
 const EARN_TARGET_PER_SECOND = 20_000;
 
 const now = Date.now();
@@ -94,32 +96,79 @@ const generate = async (store: LedgerStore) => {
   return (performance.now() - started) / 1000;
 };
 
-/** The log applied to the read model in the consumer's batch size, on one connection, as the consumer does. */
+/** A member's partition among `count`, as the topic's key hashing keeps each member on one. */
+const partitionOf = (memberId: string, count: number): number => {
+  let hash = 0;
+  for (let i = 0; i < memberId.length; i++) hash = (hash * 31 + memberId.charCodeAt(i)) | 0;
+  return Math.abs(hash) % count;
+};
+
+/**
+ * The log applied to the read model as the ledger app's consumer does: calls of up to 2,000
+ * messages, APPLIERS of them at once (its coalescer runs two; each call is one transaction on its
+ * own connection, and a member's events are in one partition, so in one call). The next page of
+ * the log is read while the calls run; the time counted is the calls'.
+ */
 const applyLog = async (url: string) => {
-  const client = new Client({ connectionString: url });
-  await client.connect();
+  // Without JIT, as the ledger app's connections are (ledgerDataSourceOptions).
+  const connect = async () => {
+    const client = new Client({ connectionString: url, options: '-c jit=off' });
+    await client.connect();
+    return client;
+  };
+  const reader = await connect();
+  const appliers = await Promise.all(Array.from({ length: APPLIERS }, connect));
   const context = { dayOf: (iso: string) => businessDay(DEFAULT_PROGRAM, iso), campaigns: [], baseTier: 'member' };
-  const query = async (sql: string, parameters?: unknown[]) => (await client.query(sql, parameters)).rows;
-  let after = '0';
-  let applied = 0;
-  let busyMs = 0;
-  for (;;) {
-    const rows = (await query(
-      `SELECT e.position, e.member_id, e.version, e.event_id, e.type, e.data, e.occurred_at, e.recorded_at, e.causation_id, e.hash, NULL::bytea AS prev_hash
-         FROM ledger_events e WHERE e.position > $1 ORDER BY e.position LIMIT $2`,
-      [after, APPLY_BATCH],
-    )) as StoredEventRow[];
-    if (rows.length === 0) break;
-    const events = rows.map(toLedgerEvent);
+  // Where a call's time goes: each statement by the table it writes or reads, the rest is the fold's.
+  const statementMs: Record<string, number> = {};
+  const queryOn = (client: Client) => async (sql: string, parameters?: unknown[]) => {
     const started = performance.now();
-    await query('BEGIN');
-    applied += (await applyToReadModel(query, events, context)).applied;
-    await query('COMMIT');
-    busyMs += performance.now() - started;
-    after = String(rows[rows.length - 1].position);
+    const { rows } = await client.query(sql, parameters);
+    const statement = `${sql.trim().split(/\s/)[0]} ${/(?:INSERT INTO|UPDATE|FROM)\s+(\w+)/.exec(sql)?.[1] ?? ''}`.trim();
+    statementMs[statement] = (statementMs[statement] ?? 0) + performance.now() - started;
+    return rows;
+  };
+  const readPage = async (after: string) =>
+    (
+      await reader.query(
+        `SELECT e.position, e.member_id, e.version, e.event_id, e.type, e.data, e.occurred_at, e.recorded_at, e.causation_id, e.hash, NULL::bytea AS prev_hash
+           FROM ledger_events e WHERE e.position > $1 ORDER BY e.position LIMIT $2`,
+        [after, APPLY_BATCH * APPLIERS],
+      )
+    ).rows as StoredEventRow[];
+  let applied = 0;
+  let wallMs = 0;
+  let callMs = 0;
+  let page = await readPage('0');
+  while (page.length > 0) {
+    const next = readPage(String(page[page.length - 1].position));
+    const calls: LedgerEventMessage[][] = Array.from({ length: APPLIERS }, () => []);
+    for (const row of page) calls[partitionOf(row.member_id, APPLIERS)].push(toLedgerEvent(row));
+    const started = performance.now();
+    await Promise.all(
+      calls.map(async (events, i) => {
+        const query = queryOn(appliers[i]);
+        for (let from = 0; from < events.length; from += APPLY_BATCH) {
+          const callStarted = performance.now();
+          await query('BEGIN');
+          const deltas = await applyToReadModel(query, events.slice(from, from + APPLY_BATCH), context);
+          applied += deltas.applied;
+          await query('COMMIT');
+          callMs += performance.now() - callStarted;
+        }
+      }),
+    );
+    wallMs += performance.now() - started;
+    page = await next;
   }
-  await client.end();
-  return { applied, seconds: busyMs / 1000, eventsPerSecond: Math.round(applied / (busyMs / 1000)) };
+  await Promise.all([reader, ...appliers].map((client) => client.end()));
+  const share = (ms: number) => Number((ms / callMs).toFixed(3));
+  const statementsMs = Object.values(statementMs).reduce((sum, ms) => sum + ms, 0);
+  const timeShares = {
+    ...Object.fromEntries(Object.entries(statementMs).map(([statement, ms]) => [statement, share(ms)])),
+    foldAndParameters: share(callMs - statementsMs),
+  };
+  return { appliers: APPLIERS, applied, seconds: wallMs / 1000, eventsPerSecond: Math.round(applied / (wallMs / 1000)), timeShares };
 };
 
 const timeQueries = async (dataSource: DataSource) => {
@@ -175,7 +224,7 @@ const timeQueries = async (dataSource: DataSource) => {
 const QUERIES_ONLY = process.env.ANALYTICS_BENCH_QUERIES_ONLY === '1';
 
 const main = async () => {
-  const url = benchDatabaseUrl('tally_bench_analytics');
+  const url = benchDatabaseUrl(process.env.BENCH_ANALYTICS_DATABASE ?? 'tally_bench_analytics');
   if (!QUERIES_ONLY) {
     await recreateDatabase(url);
     await migrateLedger(url);
@@ -184,13 +233,16 @@ const main = async () => {
   const pool = ledgerAppendPool(url);
   const store = new LedgerStore(dataSource, { clock: () => new Date(), newEventId: randomUuid, pool });
   let appendSeconds = 0;
-  let apply = { applied: 0, seconds: 0, eventsPerSecond: 0 };
+  let apply = { appliers: APPLIERS, applied: 0, seconds: 0, eventsPerSecond: 0, timeShares: {} as Record<string, number> };
   if (!QUERIES_ONLY) {
     log(`appending ${EVENTS} events for ${MEMBERS} members through the ledger's append ...`);
     appendSeconds = await generate(store);
     log(`appended in ${appendSeconds.toFixed(1)} s; applying the log to the read model ...`);
     apply = await applyLog(url);
-    log(`read model: ${apply.applied} events in ${apply.seconds.toFixed(1)} s = ${apply.eventsPerSecond} events/s (earn's target ${EARN_TARGET_PER_SECOND}/s)`);
+    log(
+      `read model: ${apply.applied} events in ${apply.seconds.toFixed(1)} s = ${apply.eventsPerSecond} events/s with ${APPLIERS} call(s) at once (earn's target ${EARN_TARGET_PER_SECOND}/s)`,
+    );
+    log(`  time shares: ${JSON.stringify(apply.timeShares)}`);
   }
   // What autovacuum does in a running system: the read model's rows are rewritten by every batch.
   await dataSource.query('VACUUM ANALYZE');
@@ -201,7 +253,7 @@ const main = async () => {
   await dataSource.destroy();
   const results = {
     benchmark: 'analytics',
-    command: `ANALYTICS_BENCH_EVENTS=${EVENTS} ANALYTICS_BENCH_MEMBERS=${MEMBERS} npm run bench:analytics`,
+    command: `ANALYTICS_BENCH_EVENTS=${EVENTS} ANALYTICS_BENCH_MEMBERS=${MEMBERS} ANALYTICS_BENCH_APPLIERS=${APPLIERS} npm run bench:analytics`,
     machine: machine(),
     events: EVENTS,
     members: QUERIES_ONLY ? MEMBERS : versions.size,
@@ -212,7 +264,9 @@ const main = async () => {
     worstP99Ms: worstP99,
     targets: { dashboardP99Ms: 50, readModelEventsPerSecond: EARN_TARGET_PER_SECOND },
   };
-  log(`worst dashboard p99: ${worstP99} ms; results: ${writeResults(EVENTS === 1_000_000 ? 'analytics' : `analytics-${EVENTS}`, results)}`);
+  log(
+    `worst dashboard p99: ${worstP99} ms; results: ${writeResults(`${EVENTS === 1_000_000 ? 'analytics' : `analytics-${EVENTS}`}${APPLIERS === 2 ? '' : `-appliers-${APPLIERS}`}`, results)}`,
+  );
 };
 
 main().catch((error) => {

@@ -14,6 +14,7 @@ import { OutboxTraceContext1764600000011 } from './migrations/1764600000011-outb
 import { FlagHeldEarnings1764600000012 } from './migrations/1764600000012-flag-held-earnings';
 import { StoreFlags1764600000014 } from './migrations/1764600000014-store-flags';
 import { AnalyticsReadModel1764600000013 } from './migrations/1764600000013-analytics-read-model';
+import { AnalyticsFastReads1764600000016 } from './migrations/1764600000016-analytics-fast-reads';
 import { TransferEvents1764600000017 } from './migrations/1764600000017-transfer-events';
 import { Challenges1764600000018 } from './migrations/1764600000018-challenges';
 import { FlagPagesInputStatus1764600000019 } from './migrations/1764600000019-flag-pages-input-status';
@@ -34,6 +35,7 @@ export const LEDGER_MIGRATIONS = [
   FlagHeldEarnings1764600000012,
   AnalyticsReadModel1764600000013,
   StoreFlags1764600000014,
+  AnalyticsFastReads1764600000016,
   TransferEvents1764600000017,
   Challenges1764600000018,
   FlagPagesInputStatus1764600000019,

@@ -87,4 +87,28 @@ describe('foldAnalytics', () => {
       { period: 'day', key: '2026-11-23', storeId: 's1', memberId: 'm1', points: 20 },
     ]);
   });
+
+  it('moves members between last active days, which "active in the last N days" sums', () => {
+    const known = new Map<string, AnalyticsMember>([
+      ['m1', { memberId: 'm1', version: 2, available: 0, pending: 0, held: 0, tier: 'member', lastActiveDay: '2026-11-20' }],
+    ]);
+    const deltas = foldAnalytics(
+      [
+        earn('m1', 3, 10),
+        event('m1', 4, 'points.redeemed', { points: 5, redemptionId: 'r', storeId: 's1', fromLots: [] }, '2026-11-24T02:00:00Z'),
+        earn('m2', 1, 10),
+        // a late input: m2's earlier day does not make it less recently active
+        event(
+          'm2',
+          2,
+          'points.earned',
+          { points: 1, lotId: 'l', expiresAt: '2099-01-01T00:00:00Z', reason: 'check-in', tier: 'member', multiplier: 1, ruleIds: [] },
+          '2026-11-22T02:00:00Z',
+        ),
+      ],
+      known,
+      context,
+    );
+    expect(Object.fromEntries(deltas.lastActive)).toEqual({ '2026-11-20': -1, '2026-11-23': 1, '2026-11-24': 1 });
+  });
 });

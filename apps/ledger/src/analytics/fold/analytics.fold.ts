@@ -29,6 +29,8 @@ export interface AnalyticsDeltas {
   members: Map<string, AnalyticsMember>;
   daily: Map<string, DailyDelta>;
   activeDays: Map<string, number>;
+  /** Members per last active day: what "active in the last N days" sums without reading every member. */
+  lastActive: Map<string, number>;
   tiers: Map<string, number>;
   tierMoves: Map<string, { day: string; from: string; to: string; moves: number }>;
   rewards: Map<string, { day: string; storeId: string; rewardId: string; redemptions: number; points: number }>;
@@ -61,6 +63,7 @@ const emptyDeltas = (): AnalyticsDeltas => ({
   members: new Map(),
   daily: new Map(),
   activeDays: new Map(),
+  lastActive: new Map(),
   tiers: new Map(),
   tierMoves: new Map(),
   rewards: new Map(),
@@ -123,6 +126,8 @@ class Folder {
 
   active(member: AnalyticsMember, day: string): void {
     if (member.lastActiveDay !== null && member.lastActiveDay >= day) return;
+    if (member.lastActiveDay !== null) bump(this.deltas.lastActive, member.lastActiveDay, -1);
+    bump(this.deltas.lastActive, day, 1);
     member.lastActiveDay = day;
     bump(this.deltas.activeDays, day, 1);
   }

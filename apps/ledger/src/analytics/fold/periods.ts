@@ -14,13 +14,26 @@ export const isoWeekOf = (day: string): string => {
   return `${year}-W${String(week).padStart(2, '0')}`;
 };
 
+const WEEKS_KEPT = 10_000;
+const weeks = new Map<string, string>();
+/** `isoWeekOf` remembered per day: every earning asks for its day's week, and a batch has few days. */
+const weekOfDay = (day: string): string => {
+  let week = weeks.get(day);
+  if (week === undefined) {
+    week = isoWeekOf(day);
+    if (weeks.size >= WEEKS_KEPT) weeks.clear();
+    weeks.set(day, week);
+  }
+  return week;
+};
+
 export const monthOf = (day: string): string => day.slice(0, 7);
 
 /** The period keys an instant on a business day falls in, campaigns by their window on `occurredAt`. */
 export const periodKeysOf = (day: string, occurredAtMs: number, campaigns: readonly Campaign[]): [Period, string][] => {
   const keys: [Period, string][] = [
     ['day', day],
-    ['week', isoWeekOf(day)],
+    ['week', weekOfDay(day)],
     ['month', monthOf(day)],
   ];
   for (const campaign of campaigns) {

@@ -105,9 +105,10 @@ export class AnalyticsQueries {
       `SELECT to_char(day, 'YYYY-MM-DD') AS day, members FROM analytics_active_days WHERE day BETWEEN $1 AND $2 ORDER BY day`,
       [range.from, range.to],
     );
-    const [last30] = await this.query<{ n: string }>(`SELECT count(*) AS n FROM analytics_members WHERE last_active_day BETWEEN $1::date - 29 AND $1::date`, [
-      range.to,
-    ]);
+    const [last30] = await this.query<{ n: string }>(
+      `SELECT coalesce(sum(members), 0)::bigint AS n FROM analytics_last_active WHERE day BETWEEN $1::date - 29 AND $1::date`,
+      [range.to],
+    );
     return { last30Days: Number(last30.n), daily: daily.map((r) => ({ day: r.day, members: Number(r.members) })) };
   }
 

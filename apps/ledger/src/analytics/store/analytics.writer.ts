@@ -13,6 +13,20 @@ export type RunQuery = (sql: string, parameters?: unknown[]) => Promise<unknown[
  */
 export const ANALYTICS_LOCK_KEY = 7_366_026;
 
+/** Every table the writer keeps (a rebuild empties them; `analytics_progress` is reset instead). */
+export const READ_MODEL_TABLES = [
+  'analytics_members',
+  'analytics_daily',
+  'analytics_active_days',
+  'analytics_last_active',
+  'analytics_tiers',
+  'analytics_tier_moves',
+  'analytics_rewards',
+  'analytics_totals',
+  'leaderboard_points',
+  'leaderboard_boards',
+];
+
 interface MemberRow {
   member_id: string;
   version: number;
@@ -124,13 +138,64 @@ const writeRewards = (query: RunQuery, deltas: AnalyticsDeltas) => {
   );
 };
 
-const writeBoards = (query: RunQuery, deltas: AnalyticsDeltas) => {
-  const rows = sorted(deltas.boards);
+/** A leaderboard: a period's key, overall (store '') or in a store. */
+type Board = { period: string; key: string; storeId: string };
+
+const boardKey = (board: Board) => `${board.period}|${board.key}|${board.storeId}`;
+
+const idOf = (ids: Map<string, number>, board: Board): number => {
+  const id = ids.get(boardKey(board));
+  if (id === undefined) throw new Error(`leaderboard board ${boardKey(board)} was neither found nor created`);
+  return id;
+};
+
+const readBoardIds = async (query: RunQuery, boards: Board[], ids: Map<string, number>): Promise<void> => {
+  const rows = (await query(
+    `SELECT b.board_id, b.period, b.period_key, b.store_id FROM unnest($1::text[], $2::text[], $3::text[]) AS k(period, period_key, store_id)
+       JOIN leaderboard_boards b ON b.period = k.period AND b.period_key = k.period_key AND b.store_id = k.store_id`,
+    [boards.map((b) => b.period), boards.map((b) => b.key), boards.map((b) => b.storeId)],
+  )) as { board_id: number; period: string; period_key: string; store_id: string }[];
+  for (const r of rows) ids.set(boardKey({ period: r.period, key: r.period_key, storeId: r.store_id }), r.board_id);
+};
+
+/**
+ * The ids of the boards a batch adds to, creating those not seen before: most batches find all
+ * of them (a board is a day, week, month or campaign, overall or in a store), so they are read
+ * first. New boards are inserted in key order, as every table's rows are, so two batches never
+ * wait on each other in a cycle; a board another batch is creating meanwhile is waited for, then read.
+ */
+const boardIds = async (query: RunQuery, deltas: AnalyticsDeltas): Promise<Map<string, number>> => {
+  const boards = new Map<string, Board>();
+  for (const row of deltas.boards.values()) boards.set(boardKey(row), row);
+  const ids = new Map<string, number>();
+  await readBoardIds(query, [...boards.values()], ids);
+  const missing = [...boards.keys()]
+    .filter((key) => !ids.has(key))
+    .sort()
+    .map((key) => boards.get(key) as Board);
+  if (missing.length === 0) return ids;
+  await query(
+    `INSERT INTO leaderboard_boards (period, period_key, store_id)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT (period, period_key, store_id) DO NOTHING`,
+    [missing.map((b) => b.period), missing.map((b) => b.key), missing.map((b) => b.storeId)],
+  );
+  await readBoardIds(query, missing, ids);
+  return ids;
+};
+
+/**
+ * Points added per board and member. Unlike other tables' rows these are not sorted: every one is
+ * a member's, so two batches meet on one only if they share its member, and the second of those
+ * has waited at that member's row, which every batch locks or inserts in id order before anything else.
+ */
+const writeBoards = async (query: RunQuery, deltas: AnalyticsDeltas) => {
+  if (deltas.boards.size === 0) return;
+  const ids = await boardIds(query, deltas);
+  const rows = [...deltas.boards.values()];
   return query(
-    `INSERT INTO leaderboard_points (period, period_key, store_id, member_id, points)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
-     ON CONFLICT (period, period_key, store_id, member_id) DO UPDATE SET points = leaderboard_points.points + EXCLUDED.points`,
-    [rows.map((r) => r.period), rows.map((r) => r.key), rows.map((r) => r.storeId), rows.map((r) => r.memberId), rows.map((r) => r.points)],
+    `INSERT INTO leaderboard_points (board_id, member_id, points) SELECT * FROM unnest($1::int[], $2::text[], $3::bigint[])
+     ON CONFLICT (board_id, member_id) DO UPDATE SET points = leaderboard_points.points + EXCLUDED.points`,
+    [rows.map((r) => idOf(ids, r)), rows.map((r) => r.memberId), rows.map((r) => r.points)],
   );
 };
 
@@ -153,12 +218,16 @@ export const applyToReadModel = async (query: RunQuery, events: readonly LedgerE
   if (deltas.applied === 0) return deltas;
   const t = deltas.totals;
   await writeMembers(query, sorted(deltas.members));
+  // Rows of the batch's own members first: batches side by side write those at the same time.
+  // The rows every batch shares (days, tiers, totals) last, so a batch holds their locks, which
+  // the other waits for, only for its last statements and its commit.
+  await writeBoards(query, deltas);
   await writeDaily(query, deltas);
   await addCounts(query, 'analytics_active_days', { column: 'day', type: 'date' }, 'members', deltas.activeDays);
+  await addCounts(query, 'analytics_last_active', { column: 'day', type: 'date' }, 'members', deltas.lastActive);
   await addCounts(query, 'analytics_tiers', { column: 'tier', type: 'text' }, 'members', deltas.tiers);
   await writeTierMoves(query, deltas);
   await writeRewards(query, deltas);
-  await writeBoards(query, deltas);
   await addCounts(query, 'analytics_totals', { column: 'key', type: 'text' }, 'value', new Map(Object.entries(t)));
   await writeProgress(query, deltas);
   return deltas;

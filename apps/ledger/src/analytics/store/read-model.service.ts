@@ -6,18 +6,7 @@ import { Program, businessDay } from '@tally/program';
 import { PROGRAM } from '@tally/service-kit';
 import { DataSource, QueryRunner } from 'typeorm';
 import { FoldContext } from '../fold/analytics.fold';
-import { ANALYTICS_LOCK_KEY, RunQuery, applyToReadModel } from './analytics.writer';
-
-const READ_MODEL_TABLES = [
-  'analytics_members',
-  'analytics_daily',
-  'analytics_active_days',
-  'analytics_tiers',
-  'analytics_tier_moves',
-  'analytics_rewards',
-  'analytics_totals',
-  'leaderboard_points',
-];
+import { ANALYTICS_LOCK_KEY, READ_MODEL_TABLES, RunQuery, applyToReadModel } from './analytics.writer';
 
 /** Events read from the log per step of a rebuild. */
 const REBUILD_PAGE = 5_000;
