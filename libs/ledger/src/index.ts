@@ -14,6 +14,8 @@ export { ParkedInputs } from './read/parked-inputs';
 export type { FlaggedRow, NewStoreFlag, StoreFlagRow, StoreHourDelta } from './abuse/store-flags';
 export { StoreFlags, flagOfRow } from './abuse/store-flags';
 export { OutboxRelay } from './outbox/outbox.relay';
+export type { LedgerScope } from './read/ledger-scope';
+export { ledgerScopeOf, scopeProblem } from './read/ledger-scope';
 export type { AuditReport, AuditViolation, AuditViolationKind } from './audit/ledger.audit';
 export { AUDIT_DEFAULT_LIMIT, AUDIT_MAX_LIMIT, auditLedger } from './audit/ledger.audit';
 export type { ReplayReport } from './replay/ledger.replay';
