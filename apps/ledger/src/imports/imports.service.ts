@@ -13,10 +13,12 @@ import {
   LEDGER_CLOCK,
   LedgerCommand,
   LedgerStore,
+  StagedAs,
   StagedRow,
-  headerOf,
+  csvRecords,
   queryOf,
   recordOfLine,
+  stagedCsvRecord,
 } from '@tally/ledger';
 import { initialMemberState } from '@tally/member-ledger';
 import { Metrics } from '@tally/platform';
@@ -38,11 +40,40 @@ export interface ImportOptions {
   header: string[];
   rows: number;
   actor: string;
+  /** How the rows were staged; absent in jobs staged one row per line. */
+  staged?: StagedAs;
 }
 
 export interface StagedUpload {
   rows: number;
   header: string[];
+  /** How the rows were staged (CSV records since this release); absent: one per line. */
+  staged?: StagedAs;
+}
+
+/** Rows staged a batch per statement. */
+class Stager {
+  private batch: StagedRow[] = [];
+  private count = 0;
+
+  constructor(private readonly write: (rows: StagedRow[]) => Promise<void>) {}
+
+  async add(row: StagedRow): Promise<void> {
+    this.batch.push(row);
+    this.count += 1;
+    if (this.batch.length >= STAGE_BATCH) await this.flush();
+  }
+
+  async end(): Promise<number> {
+    await this.flush();
+    return this.count;
+  }
+
+  private async flush(): Promise<void> {
+    const rows = this.batch;
+    this.batch = [];
+    if (rows.length > 0) await this.write(rows);
+  }
 }
 
 /** The fields a row's fingerprint covers: the same key with other values is a changed row, not a duplicate. */
@@ -83,28 +114,30 @@ export class ImportsService {
     this.rows = new ImportRows(queryOf(dataSource));
   }
 
-  /** Stages a file as it streams in: CSV's first non-blank line is its header; blank lines are skipped, line numbers kept. */
+  /**
+   * Stages a file as it streams in. CSV: record by record (a quoted field may span lines), the
+   * first record its header, each row numbered by the line it starts on; JSON Lines: line by
+   * line. Blank lines are skipped, line numbers kept.
+   */
   async stageStream(jobId: string, body: Readable, format: ImportFormat): Promise<StagedUpload> {
-    let header: string[] = [];
-    let line = 0;
-    let rows = 0;
-    let batch: StagedRow[] = [];
-    for await (const text of createInterface({ input: body, crlfDelay: Infinity })) {
-      line += 1;
-      if (text.trim() === '') continue;
-      if (format === 'csv' && header.length === 0) {
-        header = headerOf(text);
+    const stager = new Stager((rows) => this.rows.stage(jobId, rows));
+    if (format === 'jsonl') {
+      let line = 0;
+      for await (const text of createInterface({ input: body, crlfDelay: Infinity })) {
+        line += 1;
+        if (text.trim() !== '') await stager.add({ line, text });
+      }
+      return { rows: await stager.end(), header: [] };
+    }
+    let header: string[] | undefined;
+    for await (const record of csvRecords(body)) {
+      if (header === undefined) {
+        header = record.fields.map((name) => name.trim());
         continue;
       }
-      batch.push({ line, text });
-      rows += 1;
-      if (batch.length >= STAGE_BATCH) {
-        await this.rows.stage(jobId, batch);
-        batch = [];
-      }
+      await stager.add({ line: record.line, text: stagedCsvRecord(record) });
     }
-    await this.rows.stage(jobId, batch);
-    return { rows, header };
+    return { rows: await stager.end(), header: header ?? [], staged: 'records' };
   }
 
   /** Rows given in a request body, staged as JSON Lines numbered from 1. */
@@ -116,23 +149,44 @@ export class ImportsService {
     return { rows: records.length, header: [] };
   }
 
-  /** Runs an import job to its summary, reporting rows answered as it goes; a resumed job continues after the last answered row. */
+  /**
+   * Runs an import job to its summary, reporting rows answered as it goes; a resumed job
+   * continues after the last answered row. While a batch is decided and appended, the next is
+   * read and the one before has its results written: the ledger's append is the one thing each
+   * batch waits for. Results are written batch after batch, in file order, so the answered rows
+   * are always the file's first ones.
+   */
   async run(job: ClaimedJob, report: (done: number) => void): Promise<ImportSummary & { jobId: string }> {
     const options = job.options as unknown as ImportOptions;
-    let done = await this.rows.answered(job.id);
+    const answered = await this.rows.answered(job.id);
+    let done = answered.rows;
     report(done);
     const context = { asOf: this.clock().toISOString(), actor: options.actor, source: `import ${job.id}`, rules: this.program };
-    const rows = this.metrics.counter('tally_import_rows_total', 'Opening-balance rows imported, by result', ['status']);
-    for (let after = 0; ;) {
-      const staged = await this.rows.next(job.id, after, APPEND_BATCH);
+    const counter = this.metrics.counter('tally_import_rows_total', 'Opening-balance rows imported, by result', ['status']);
+    const settled = <T>(promise: Promise<T>): Promise<T> => {
+      // Awaited in turn below; until then a failure must not count as unhandled.
+      promise.catch(() => undefined);
+      return promise;
+    };
+    let reading = settled(this.rows.next(job.id, answered.lastLine, APPEND_BATCH));
+    let recording: Promise<void> = Promise.resolve();
+    for (;;) {
+      const staged = await reading;
       if (staged.length === 0) break;
-      after = staged[staged.length - 1].line;
+      reading = settled(this.rows.next(job.id, staged[staged.length - 1].line, APPEND_BATCH));
       const results = await this.decide(staged, options, context);
-      await this.rows.record(job.id, results);
-      for (const result of results) rows.inc({ status: result.status });
-      done += staged.length;
-      report(done);
+      await recording;
+      recording = settled(
+        this.rows.record(job.id, results).then(() => {
+          const byStatus = new Map<string, number>();
+          for (const result of results) byStatus.set(result.status, (byStatus.get(result.status) ?? 0) + 1);
+          for (const [status, count] of byStatus) counter.inc({ status }, count);
+          done += staged.length;
+          report(done);
+        }),
+      );
     }
+    await recording;
     return { jobId: job.id, ...(await this.rows.summary(job.id)) };
   }
 
@@ -140,7 +194,7 @@ export class ImportsService {
     const results = new Map<number, ImportRowResult>();
     const valid: { line: number; row: OpeningBalanceRow }[] = [];
     for (const { line, text } of staged) {
-      const record = recordOfLine(options.format, options.header, text);
+      const record = recordOfLine(options.format, options.header, text, options.staged);
       const parsed = typeof record === 'string' ? { ok: false as const, code: 'INVALID_ROW', message: record } : parseOpeningBalanceRow(record);
       if (parsed.ok) valid.push({ line, row: parsed.row });
       else
