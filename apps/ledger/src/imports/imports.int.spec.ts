@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { eventually } from '@tally/testing';
 import { DataSource } from 'typeorm';
 import { RunningLedgerApp, startLedgerApp } from '../testing/ledger-app';
+import { JobsRunner } from '../jobs/jobs.runner';
 import { ImportRetention } from './import-retention';
+import { ImportsService } from './imports.service';
 
 const OPS = 'imports-ops';
 
@@ -204,5 +207,23 @@ describe('opening-balance imports', () => {
     const unclosed = await call('POST', '/ops/imports', 'memberId,points,lots\nq-6,1,1@2099-01-01\nq-7,1,"1@2099-01-01\n', 'text/csv');
     expect(unclosed).toMatchObject({ status: 400, body: { error: 'invalid_csv', message: expect.stringContaining('line 3') } });
     expect((await dataSource.query(`SELECT count(*)::int AS n FROM ops_import_rows`))[0].n).toBe(before);
+  });
+
+  it('resumes a job after the last row it answered, deciding none of the answered rows again', async () => {
+    const imports = ledger.app.get(ImportsService);
+    const runner = ledger.app.get(JobsRunner);
+    const id = randomUUID();
+    const rows = ['r-1', 'r-2', 'r-3', 'r-4'].map((memberId) => ({ memberId, points: 3, lots: [{ points: 3, expiresAt: '2099-01-01' }] }));
+    await imports.stageRecords(id, rows);
+    // What a process that stopped after its first batch left: the first two rows answered.
+    await imports.rows.record(id, [
+      { line: 1, key: 'r-1', memberId: 'r-1', status: 'refused', code: 'STOPPED_HERE', message: 'answered before the stop' },
+      { line: 2, key: 'r-2', memberId: 'r-2', status: 'refused', code: 'STOPPED_HERE', message: 'answered before the stop' },
+    ]);
+    await runner.startImport(id, { format: 'jsonl', header: [], rows: 4, actor: 'ops' });
+    const job = await finished(id);
+    expect(job.result).toMatchObject({ rows: 4, applied: 2, refusedBy: { STOPPED_HERE: 2 } });
+    expect((await call('GET', '/members/r-1/balance')).status).toBe(404);
+    expect((await call('GET', '/members/r-3/balance')).body).toMatchObject({ available: 3 });
   });
 });
