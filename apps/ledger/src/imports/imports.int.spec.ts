@@ -226,4 +226,20 @@ describe('opening-balance imports', () => {
     expect((await call('GET', '/members/r-1/balance')).status).toBe(404);
     expect((await call('GET', '/members/r-3/balance')).body).toMatchObject({ available: 3 });
   });
+
+  it('appends batches side by side yet decides the rows of a member in file order, whichever batch they are in', async () => {
+    const row = (memberId: string, points: number) => ({ memberId, points, lots: [{ points, expiresAt: '2099-01-01' }] });
+    // 2,500 rows: three batches; b-7 again in the second (other points) and third (same points).
+    const rows = Array.from({ length: 2500 }, (_, i) => row(`b-${i}`, 1 + (i % 50)));
+    rows[1500] = row('b-7', 99);
+    rows[2400] = row('b-7', 8);
+    const created = await call('POST', '/ops/jobs', { kind: 'import', rows });
+    const job = await finished(created.body.id);
+    expect(job.result).toMatchObject({ rows: 2500, applied: 2498, duplicate: 1, refusedBy: { CHANGED_SINCE_APPLIED: 1 } });
+    const page = await call('GET', `/ops/jobs/${created.body.id}/results?limit=10000`);
+    const results = page.body.results as { line: number; status: string; code?: string }[];
+    expect(results.map((r) => r.line)).toEqual(Array.from({ length: 2500 }, (_, i) => i + 1));
+    expect([results[7].status, results[1500].code, results[2400].status]).toEqual(['applied', 'CHANGED_SINCE_APPLIED', 'duplicate']);
+    expect((await call('GET', '/members/b-7/balance')).body).toMatchObject({ available: 8 });
+  });
 });
