@@ -177,6 +177,7 @@ export class ImportsService {
    */
   async run(job: ClaimedJob, report: (done: number) => void): Promise<ImportSummary & { jobId: string }> {
     const options = job.options as unknown as ImportOptions;
+    await this.rows.analyze();
     const answered = await this.rows.answered(job.id);
     let done = answered.rows;
     report(done);

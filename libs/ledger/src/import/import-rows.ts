@@ -74,6 +74,16 @@ export class ImportRows {
   }
 
   /**
+   * Brings the planner's statistics up to the rows just staged. Without them it takes a job's
+   * rows for a few dozen, and reads each batch as a bitmap scan of every row after the cursor
+   * sorted for the first thousand: 100 ms a batch at 100k rows, a second at a million (a
+   * million-row import re-read its file a thousand times); with them, an index scan: 0.4 ms.
+   */
+  async analyze(): Promise<void> {
+    await this.query(`ANALYZE ops_import_rows`);
+  }
+
+  /**
    * Staged rows after `afterLine`, in file order: a range of the primary key. A job answers its
    * rows in file order, a batch's results in one statement, so the rows without a result are
    * always those after the last answered line (`lastAnswered`).
