@@ -19,7 +19,9 @@ import { JobsRunner } from './jobs/jobs.runner';
 import { ImportsController } from './imports/imports.controller';
 import { LagController } from './lag/lag.controller';
 import { LagService } from './lag/lag.service';
+import { ImportRetention } from './imports/import-retention';
 import { ImportsService } from './imports/imports.service';
+import { IMPORT_RETENTION_DAYS, importRetentionDays } from './ledger.config';
 import { LedgerGauges } from './metrics/ledger.gauges';
 import { MembersController } from './members/members.controller';
 import { OpsController } from './ops/ops.controller';
@@ -55,6 +57,10 @@ export class AppModule {
       ],
       providers: [
         ...serviceProviders(kit),
+        // The analytics consumer asks for the consuming services' config, which the ledger's own extends.
+        { provide: ConsumerConfig, useValue: config },
+        { provide: IMPORT_RETENTION_DAYS, useValue: importRetentionDays(config) },
+        ImportRetention,
         OutboxRelayService,
         AnalyticsReadModel,
         AnalyticsQueries,

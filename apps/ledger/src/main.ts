@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { ConsumerConfig, bootstrapService } from '@tally/platform';
+import { bootstrapService } from '@tally/platform';
 import { AppModule, DEFAULT_PORT, SERVICE } from './app.module';
+import { LedgerConfig } from './ledger.config';
 
-void bootstrapService({ service: SERVICE, defaultPort: DEFAULT_PORT, config: ConsumerConfig, module: (config) => AppModule.forRoot(config) });
+void bootstrapService({ service: SERVICE, defaultPort: DEFAULT_PORT, config: LedgerConfig, module: (config) => AppModule.forRoot(config) });

@@ -139,6 +139,16 @@ describe('tally CLI against the ledger app', () => {
     expect((await json(['jobs', 'show', String(job.body.id)])).code).toBe(0);
   });
 
+  it('starts audit and replay jobs over a scope of members; a scope the API refuses exits 1 with its error', async () => {
+    const listed = await json(['jobs', 'start', '--kind', 'audit', '--members', 'm-b,m-c', '--wait']);
+    expect(listed).toMatchObject({ code: 0, body: { state: 'done', progress: { done: 2, total: 2 }, result: { ok: true, members: 2 } } });
+    const ranged = await json(['jobs', 'start', '--kind', 'replay', '--members-from', 'm-a', '--members-to', 'm-a', '--wait']);
+    expect(ranged).toMatchObject({ code: 0, body: { state: 'done', result: { identical: true, members: 1, eventsReplayed: 3 } } });
+    expect((await tally(['jobs', 'start', '--kind', 'audit', '--members-from', 'm-a'])).code).toBe(2);
+    const backwards = await json(['jobs', 'start', '--kind', 'audit', '--members-from', 'm-c', '--members-to', 'm-a']);
+    expect(backwards).toMatchObject({ code: 1, body: { response: { error: 'invalid_scope' } } });
+  });
+
   it('exports a store, a member and the whole ledger with manifests that verify offline', async () => {
     const whole = await json(['export', '--out', join(dir, 'all')]);
     expect(whole.body).toMatchObject({ events: 6, members: 3, chainBreaks: 0 });

@@ -1,6 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { eventually } from '@tally/testing';
 import { DataSource } from 'typeorm';
 import { RunningLedgerApp, startLedgerApp } from '../testing/ledger-app';
+import { JobsRunner } from '../jobs/jobs.runner';
+import { ImportRetention } from './import-retention';
+import { ImportsService } from './imports.service';
 
 const OPS = 'imports-ops';
 
@@ -123,5 +128,118 @@ describe('opening-balance imports', () => {
     expect(audit.result).toMatchObject({ ok: true });
     const replay = await finished((await call('POST', '/ops/jobs', { kind: 'replay' })).body.id);
     expect(replay.result).toMatchObject({ identical: true });
+  });
+
+  it('removes the staged rows and results of imports finished longer ago than the retention, and says so when asked for them', async () => {
+    const rowsOf = async (id: string) =>
+      (
+        (await dataSource.query(
+          `SELECT (SELECT count(*) FROM ops_import_rows WHERE job_id = $1)::int AS staged, (SELECT count(*) FROM ops_import_results WHERE job_id = $1)::int AS results`,
+          [id],
+        )) as { staged: number; results: number }[]
+      )[0];
+    const old = await call('POST', '/ops/imports', 'memberId,points,lots\nm-old,5,5@2099-01-01\n', 'text/csv');
+    const recent = await call('POST', '/ops/imports', 'memberId,points,lots\nm-new,5,5@2099-01-01\n', 'text/csv');
+    await finished(old.body.id);
+    await finished(recent.body.id);
+    const retention = ledger.app.get(ImportRetention);
+    expect(retention.days).toBe(30);
+    // Just inside the retention: kept.
+    await dataSource.query(`UPDATE ops_jobs SET finished_at = now() - interval '29 days 23 hours' WHERE id = $1`, [old.body.id]);
+    expect(await retention.sweep()).not.toContain(old.body.id);
+    expect((await call('GET', `/ops/jobs/${old.body.id}/results`)).body.results).toHaveLength(1);
+
+    await dataSource.query(`UPDATE ops_jobs SET finished_at = now() - interval '30 days 1 hour' WHERE id = $1`, [old.body.id]);
+    expect(await retention.sweep()).toEqual([old.body.id]);
+    expect(await rowsOf(old.body.id)).toEqual({ staged: 0, results: 0 });
+    expect(await rowsOf(recent.body.id)).toEqual({ staged: 1, results: 1 });
+    const gone = await call('GET', `/ops/jobs/${old.body.id}/results`);
+    expect(gone).toMatchObject({ status: 410, body: { error: 'import_results_expired' } });
+    // The job and its summary stay.
+    expect((await call('GET', `/ops/jobs/${old.body.id}`)).body).toMatchObject({ state: 'done', result: { applied: 1 } });
+    expect(await retention.sweep()).toEqual([]);
+  });
+
+  it('leaves no staged rows behind when an upload breaks off', async () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => `cut-${i},5,5@2099-01-01`);
+    const zipped = gzipSync(['memberId,points,lots', ...lines].join('\n'));
+    const before = (await dataSource.query(`SELECT count(*)::int AS n FROM ops_import_rows`))[0].n;
+    const response = await fetch(`${url}/ops/imports`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${OPS}`, 'content-type': 'text/csv', 'content-encoding': 'gzip' },
+      // The gzip trailer cut off: every row decodes, then the stream fails.
+      body: zipped.subarray(0, zipped.length - 6),
+    });
+    expect(response.status).toBe(400);
+    expect((await dataSource.query(`SELECT count(*)::int AS n FROM ops_import_rows`))[0].n).toBe(before);
+  });
+
+  it('reads CSV records whose quoted fields hold commas, quotes and line breaks; results name the line a record starts on', async () => {
+    const file = [
+      'memberId,points,lots,note',
+      'q-1,5,5@2099-01-01,"moved, from ""old"""',
+      'q-2,6,6@2099-01-01,"two',
+      'lines"',
+      '"q-3",7,"3@2099-01-01;4@2099-02-01",plain',
+      'q-4,8,8@2099-01-01,say "hi" twice',
+      '"q',
+      '8",8,8@2099-01-01,a member id with a line break',
+      'q-5,"9","9@2099-01-01","a',
+      '',
+      'b"',
+    ].join('\n');
+    const created = await call('POST', '/ops/imports', file, 'text/csv');
+    expect(created).toMatchObject({ status: 202, body: { rows: 6 } });
+    const job = await finished(created.body.id);
+    expect(job.result).toMatchObject({ rows: 6, applied: 5, refused: 1, refusedBy: { INVALID_MEMBER_ID: 1 } });
+    const { body } = await call('GET', `/ops/jobs/${created.body.id}/results`);
+    expect(body.results.map((r: { line: number; status: string; memberId?: string }) => [r.line, r.status, r.memberId ?? ''])).toEqual([
+      [2, 'applied', 'q-1'],
+      [3, 'applied', 'q-2'],
+      [5, 'applied', 'q-3'],
+      [6, 'applied', 'q-4'],
+      [7, 'refused', ''],
+      [9, 'applied', 'q-5'],
+    ]);
+    expect((await call('GET', '/members/q-3/balance')).body).toMatchObject({ available: 7 });
+
+    const before = (await dataSource.query(`SELECT count(*)::int AS n FROM ops_import_rows`))[0].n;
+    const unclosed = await call('POST', '/ops/imports', 'memberId,points,lots\nq-6,1,1@2099-01-01\nq-7,1,"1@2099-01-01\n', 'text/csv');
+    expect(unclosed).toMatchObject({ status: 400, body: { error: 'invalid_csv', message: expect.stringContaining('line 3') } });
+    expect((await dataSource.query(`SELECT count(*)::int AS n FROM ops_import_rows`))[0].n).toBe(before);
+  });
+
+  it('resumes a job after the last row it answered, deciding none of the answered rows again', async () => {
+    const imports = ledger.app.get(ImportsService);
+    const runner = ledger.app.get(JobsRunner);
+    const id = randomUUID();
+    const rows = ['r-1', 'r-2', 'r-3', 'r-4'].map((memberId) => ({ memberId, points: 3, lots: [{ points: 3, expiresAt: '2099-01-01' }] }));
+    await imports.stageRecords(id, rows);
+    // What a process that stopped after its first batch left: the first two rows answered.
+    await imports.rows.record(id, [
+      { line: 1, key: 'r-1', memberId: 'r-1', status: 'refused', code: 'STOPPED_HERE', message: 'answered before the stop' },
+      { line: 2, key: 'r-2', memberId: 'r-2', status: 'refused', code: 'STOPPED_HERE', message: 'answered before the stop' },
+    ]);
+    await runner.startImport(id, { format: 'jsonl', header: [], rows: 4, actor: 'ops' });
+    const job = await finished(id);
+    expect(job.result).toMatchObject({ rows: 4, applied: 2, refusedBy: { STOPPED_HERE: 2 } });
+    expect((await call('GET', '/members/r-1/balance')).status).toBe(404);
+    expect((await call('GET', '/members/r-3/balance')).body).toMatchObject({ available: 3 });
+  });
+
+  it('appends batches side by side yet decides the rows of a member in file order, whichever batch they are in', async () => {
+    const row = (memberId: string, points: number) => ({ memberId, points, lots: [{ points, expiresAt: '2099-01-01' }] });
+    // 2,500 rows: three batches; b-7 again in the second (other points) and third (same points).
+    const rows = Array.from({ length: 2500 }, (_, i) => row(`b-${i}`, 1 + (i % 50)));
+    rows[1500] = row('b-7', 99);
+    rows[2400] = row('b-7', 8);
+    const created = await call('POST', '/ops/jobs', { kind: 'import', rows });
+    const job = await finished(created.body.id);
+    expect(job.result).toMatchObject({ rows: 2500, applied: 2498, duplicate: 1, refusedBy: { CHANGED_SINCE_APPLIED: 1 } });
+    const page = await call('GET', `/ops/jobs/${created.body.id}/results?limit=10000`);
+    const results = page.body.results as { line: number; status: string; code?: string }[];
+    expect(results.map((r) => r.line)).toEqual(Array.from({ length: 2500 }, (_, i) => i + 1));
+    expect([results[7].status, results[1500].code, results[2400].status]).toEqual(['applied', 'CHANGED_SINCE_APPLIED', 'duplicate']);
+    expect((await call('GET', '/members/b-7/balance')).body).toMatchObject({ available: 8 });
   });
 });

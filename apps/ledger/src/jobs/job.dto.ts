@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ID_PATTERN } from '@tally/contracts';
 import { IsInstant, MayBeAbsent } from '@tally/platform';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsObject, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsObject, Matches, ValidateNested } from 'class-validator';
 
 export const JOB_KINDS = ['audit', 'replay', 'import'] as const;
 
@@ -21,24 +21,26 @@ export class MemberRange {
 
 /** What a job covers; two jobs of one kind and the same scope share one run. */
 export class JobScope {
-  @ApiPropertyOptional({ type: [String], maxItems: 10000 })
+  @ApiPropertyOptional({ type: [String], minItems: 1, maxItems: 10000, description: 'Only these members' })
   @MayBeAbsent()
+  @IsArray()
+  @ArrayMinSize(1)
   @ArrayMaxSize(10000)
   @Matches(ID_PATTERN, { each: true, message: 'memberIds must be member ids' })
   memberIds?: string[];
 
-  @ApiPropertyOptional({ type: MemberRange })
+  @ApiPropertyOptional({ type: MemberRange, description: 'Only members whose id is in this range (byte order, both ends included)' })
   @MayBeAbsent()
   @ValidateNested()
   @Type(() => MemberRange)
   memberRange?: MemberRange;
 
-  @ApiPropertyOptional({ description: 'Events recorded at or after' })
+  @ApiPropertyOptional({ description: 'Only members with an event recorded at or after this instant (an audit checks those events)' })
   @MayBeAbsent()
   @IsInstant()
   from?: string;
 
-  @ApiPropertyOptional({ description: 'Events recorded before' })
+  @ApiPropertyOptional({ description: 'Only members with an event recorded before this instant (an audit checks those events)' })
   @MayBeAbsent()
   @IsInstant()
   to?: string;
@@ -49,7 +51,7 @@ export class CreateJobRequest {
   @IsIn(JOB_KINDS)
   kind: (typeof JOB_KINDS)[number];
 
-  @ApiPropertyOptional({ type: JobScope })
+  @ApiPropertyOptional({ type: JobScope, description: 'audit and replay: what they cover (default: the whole ledger)' })
   @MayBeAbsent()
   @IsObject()
   @ValidateNested()

@@ -4,6 +4,7 @@ import { LedgerStore, OpsJobs, queryOf } from '@tally/ledger';
 import { eventually } from '@tally/testing';
 import { DataSource } from 'typeorm';
 import { RunningLedgerApp, startLedgerApp } from '../testing/ledger-app';
+import { JobsRunner } from './jobs.runner';
 
 const OPS = 'jobs-ops';
 
@@ -57,8 +58,9 @@ describe('ops jobs', () => {
       expect(job.body.state).toBe('done');
       return job.body;
     });
-    expect(done.progress).toMatchObject({ done: 20, total: 20 });
-    expect(done.result).toMatchObject({ ok: true, eventsChecked: 20 });
+    // Progress counts members: 4 of them, 20 events.
+    expect(done.progress).toMatchObject({ done: 4, total: 4 });
+    expect(done.result).toMatchObject({ ok: true, eventsChecked: 20, members: 4 });
     expect((await call('GET', '/ops/jobs')).body.jobs.map((j: { id: string }) => j.id)).toContain(created.body.id);
   });
 
@@ -70,6 +72,69 @@ describe('ops jobs', () => {
       return job.body;
     });
     expect(done.result).toMatchObject({ identical: true, eventsReplayed: 20 });
+  });
+
+  const finished = async (id: string) =>
+    eventually(async () => {
+      const job = await call('GET', `/ops/jobs/${id}`);
+      expect(['done', 'failed']).toContain(job.body.state);
+      return job.body;
+    });
+
+  it('audits only its scope: a broken member inside it is found, one outside is not', async () => {
+    // A balance that no longer adds up to its lots, as a hand-edited row would.
+    await dataSource.query(`UPDATE member_state SET available = available + 7 WHERE member_id = 'm-1'`);
+    try {
+      const inside = await call('POST', '/ops/jobs', { kind: 'audit', scope: { memberIds: ['m-1', 'm-2'] } });
+      const outside = await call('POST', '/ops/jobs', { kind: 'audit', scope: { memberRange: { from: 'm-2', to: 'm-3' } } });
+      const found = await finished(inside.body.id);
+      expect(found).toMatchObject({ state: 'done', progress: { done: 2, total: 2 }, result: { ok: false, members: 2, eventsChecked: 10 } });
+      expect(found.result.violations).toEqual([expect.objectContaining({ kind: 'projection_mismatch', memberId: 'm-1' })]);
+      expect(await finished(outside.body.id)).toMatchObject({ state: 'done', result: { ok: true, members: 2 } });
+    } finally {
+      await dataSource.query(`UPDATE member_state SET available = available - 7 WHERE member_id = 'm-1'`);
+    }
+  });
+
+  it('replays only its scope', async () => {
+    const created = await call('POST', '/ops/jobs', { kind: 'replay', scope: { memberIds: ['m-3'] } });
+    expect(await finished(created.body.id)).toMatchObject({
+      state: 'done',
+      progress: { done: 1, total: 1 },
+      result: { identical: true, members: 1, eventsReplayed: 5 },
+    });
+  });
+
+  it('writes the progress of an audit as it goes: a poll can see it part done', async () => {
+    const runner = ledger.app.get(JobsRunner);
+    const written: [string, number, number | null][] = [];
+    const beat = jest.spyOn(runner.jobs, 'beat').mockImplementation(function (this: OpsJobs, job, done, total) {
+      written.push([job.id, done, total]);
+      return OpsJobs.prototype.beat.call(this, job, done, total);
+    });
+    try {
+      const created = await call('POST', '/ops/jobs', { kind: 'audit', scope: { to: '2100-01-01T00:00:00Z' } });
+      expect(await finished(created.body.id)).toMatchObject({ state: 'done', progress: { done: 4, total: 4 } });
+      const steps = written.filter(([id]) => id === created.body.id).map(([, done, total]) => [done, total]);
+      expect(steps).toContainEqual([expect.any(Number), 4]);
+      expect(steps.some(([done, total]) => total === 4 && (done as number) > 0 && (done as number) < 4)).toBe(true);
+    } finally {
+      beat.mockRestore();
+    }
+  });
+
+  it('refuses a scope it cannot run as asked: 400 invalid_scope', async () => {
+    const refused = async (body: object) => {
+      const answer = await call('POST', '/ops/jobs', body);
+      expect(answer.status).toBe(400);
+      return answer.body.error;
+    };
+    expect(await refused({ kind: 'audit', scope: { memberRange: { from: 'm-3', to: 'm-1' } } })).toBe('invalid_scope');
+    expect(await refused({ kind: 'audit', scope: { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' } })).toBe('invalid_scope');
+    expect(await refused({ kind: 'audit', scope: { memberID: ['m-1'] } })).toBe('invalid_scope');
+    expect(await refused({ kind: 'replay', swap: true, scope: { memberIds: ['m-1'] } })).toBe('invalid_scope');
+    expect(await refused({ kind: 'audit', scope: { memberIds: [] } })).toBe('invalid_request');
+    expect(await refused({ kind: 'audit', scope: { memberIds: 'm-1' } })).toBe('invalid_request');
   });
 
   it('joins a second audit of the same scope instead of doing the work twice', async () => {

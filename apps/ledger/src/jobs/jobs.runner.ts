@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { ClaimedJob, LedgerReplay, OpsJobs, auditLedger, queryOf } from '@tally/ledger';
+import { ClaimedJob, LedgerReplay, OpsJobs, auditLedger, ledgerScopeOf, queryOf } from '@tally/ledger';
 import { IntervalRunner, Metrics } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { ImportOptions, ImportsService } from '../imports/imports.service';
 
-/** How often a runner looks for a queued job, and how often a running one beats (and writes its progress). */
+/** How often a runner looks for a queued job, and how often a running one beats (its progress is also written as it comes). */
 const POLL_MS = 1000;
 const BEAT_MS = 1000;
 
@@ -57,46 +57,82 @@ export class JobsRunner implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private async runOne(job: ClaimedJob): Promise<void> {
-    const total = await this.totalOf(job);
-    const progress = this.metrics.gauge('tally_job_progress_ratio', 'Share of a running job done (0-1), by kind', ['kind']);
+    const gauge = this.metrics.gauge('tally_job_progress_ratio', 'Share of a running job done (0-1), by kind', ['kind']);
     let done = 0;
+    let total: number | null = job.kind === 'import' ? Number((job.options as unknown as ImportOptions).rows) : null;
     await this.jobs.beat(job, done, total);
-    const beating = setInterval(() => void this.jobs.beat(job, done, total).catch(() => undefined), BEAT_MS);
-    const report = (count: number): void => {
+    const writer = new ProgressWriter((d, t) => this.jobs.beat(job, d, t));
+    const beating = setInterval(() => writer.beat(done, total), BEAT_MS);
+    const report = (count: number, of?: number): void => {
       done = count;
-      if (total) progress.set({ kind: job.kind }, Math.min(1, done / total));
+      if (of !== undefined) total = of;
+      if (total) gauge.set({ kind: job.kind }, Math.min(1, done / total));
+      writer.write(done, total);
     };
+    let outcome: { result: unknown } | { error: Error };
     try {
-      const result = await this.execute(job, report);
-      done = total ?? 0;
-      await this.jobs.finish(job, result);
-      progress.set({ kind: job.kind }, 1);
-      this.metrics.counter('tally_jobs_total', 'Jobs finished, by kind and state', ['kind', 'state']).inc({ kind: job.kind, state: 'done' });
+      outcome = { result: await this.execute(job, report) };
     } catch (error) {
-      await this.jobs.fail(job, (error as Error).message);
-      this.metrics.counter('tally_jobs_total', 'Jobs finished, by kind and state', ['kind', 'state']).inc({ kind: job.kind, state: 'failed' });
+      outcome = { error: error as Error };
     } finally {
       clearInterval(beating);
     }
+    // The last steps written before the job is finished, so none lands after it.
+    await writer.settled();
+    const finished = this.metrics.counter('tally_jobs_total', 'Jobs finished, by kind and state', ['kind', 'state']);
+    if ('result' in outcome) {
+      await this.jobs.finish(job, outcome.result);
+      gauge.set({ kind: job.kind }, 1);
+      finished.inc({ kind: job.kind, state: 'done' });
+    } else {
+      await this.jobs.fail(job, outcome.error.message);
+      finished.inc({ kind: job.kind, state: 'failed' });
+    }
   }
 
-  /** The events a job reads: its progress is counted in them. */
-  private async totalOf(job: ClaimedJob): Promise<number | null> {
-    if (job.kind === 'import') return Number((job.options as unknown as ImportOptions).rows);
-    const [row] = (await this.dataSource.query(`SELECT count(*)::bigint AS n FROM ledger_events`)) as { n: string }[];
-    return Number(row.n);
-  }
-
-  private async execute(job: ClaimedJob, report: (done: number) => void): Promise<unknown> {
+  private async execute(job: ClaimedJob, report: (done: number, total?: number) => void): Promise<unknown> {
+    const scope = ledgerScopeOf(job.scope);
     switch (job.kind) {
       case 'audit':
-        return auditLedger(this.dataSource, { limit: 1000 });
+        return auditLedger(this.dataSource, { limit: 1000, scope, onProgress: report });
       case 'replay':
-        return new LedgerReplay(this.dataSource).run({ swap: job.options.swap === true });
+        return new LedgerReplay(this.dataSource).run({ swap: job.options.swap === true, scope, onProgress: report });
       case 'import':
         return this.imports.run(job, report);
       default:
         throw new Error(`${job.kind as string} jobs are not run by this release`);
     }
+  }
+}
+
+/**
+ * Writes a job's progress as it is reported, one write after another: every step a job reports
+ * is written, in order, so a poll sees it however fast the job runs; a heartbeat between reports
+ * is written only when no write is waiting (each write beats too).
+ */
+export class ProgressWriter {
+  private queue: Promise<void> = Promise.resolve();
+  private waiting = 0;
+
+  constructor(private readonly save: (done: number, total: number | null) => Promise<unknown>) {}
+
+  write(done: number, total: number | null): void {
+    this.waiting += 1;
+    this.queue = this.queue
+      .then(() => this.save(done, total))
+      // A failed write is a missed beat: the next report or heartbeat writes again.
+      .catch(() => undefined)
+      .then(() => {
+        this.waiting -= 1;
+      });
+  }
+
+  beat(done: number, total: number | null): void {
+    if (this.waiting === 0) this.write(done, total);
+  }
+
+  /** Resolves once every write asked for so far is done. */
+  settled(): Promise<void> {
+    return this.queue;
   }
 }

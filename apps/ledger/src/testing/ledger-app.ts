@@ -1,8 +1,9 @@
 import { INestApplication } from '@nestjs/common';
 import { migrateLedger } from '@tally/ledger';
-import { ConsumerConfig, createServiceApp, listeningUrl } from '@tally/platform';
+import { createServiceApp, listeningUrl } from '@tally/platform';
 import { TestDatabase, createTestDatabase, testKafkaBrokers } from '@tally/testing';
 import { AppModule, DEFAULT_PORT, SERVICE } from '../app.module';
+import { LedgerConfig } from '../ledger.config';
 
 export interface RunningLedgerApp {
   app: INestApplication;
@@ -32,7 +33,7 @@ export const startLedgerApp = async (
   const { app } = await createServiceApp({
     service: SERVICE,
     defaultPort: DEFAULT_PORT,
-    config: ConsumerConfig,
+    config: LedgerConfig,
     module: (config) => AppModule.forRoot(config),
     env,
   });

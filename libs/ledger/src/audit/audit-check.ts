@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { LedgerScope, SqlParams } from '../read/ledger-scope';
 import { MemberRange } from '../read/member-ranges';
 
 export type AuditViolationKind = 'version_gap' | 'hash_mismatch' | 'head_mismatch' | 'projection_mismatch' | 'orphan_projection' | 'stale_decision';
@@ -11,11 +12,13 @@ export interface AuditViolation {
   message: string;
 }
 
-/** What a check looks at: the whole ledger, cut into member ranges that may be checked at once. */
-export interface AuditScope {
+/** What one run of a check looks at. */
+export interface CheckContext {
   dataSource: DataSource;
-  /** Each range on its own connection; together they cover every member id. */
-  ranges: MemberRange[];
+  /** The members and time the audit covers. */
+  scope: LedgerScope;
+  /** A check run per chunk: its chunk of member ids; a check run once: `{}`. */
+  chunk: MemberRange;
   /** Violations a check lists at most (at least 1); it counts every one. */
   limit: number;
 }
@@ -23,7 +26,7 @@ export interface AuditScope {
 export interface CheckFindings {
   /** Every violation found, by kind, however few are listed. */
   counts: Partial<Record<AuditViolationKind, number>>;
-  /** The first `limit` of them, in the order the check lists them. */
+  /** The first `limit` of them, in the check's order. */
   violations: AuditViolation[];
   /** What it read of the log, for a check that reads every event. */
   checked?: { events: number; members: number };
@@ -32,21 +35,37 @@ export interface CheckFindings {
 /** One check of the audit: the kinds of violation it reports, and how it finds them. */
 export interface AuditCheck {
   kinds: readonly AuditViolationKind[];
-  run(scope: AuditScope): Promise<CheckFindings>;
+  /**
+   * `chunks`: run on each chunk of member ids (the audit's unit of progress), the findings of
+   * all chunks merged in `order`; `once`: run once over the whole scope.
+   */
+  runs: 'chunks' | 'once';
+  /** How its violations are listed, whichever chunk found them. */
+  order: (a: AuditViolation, b: AuditViolation) => number;
+  run(context: CheckContext): Promise<CheckFindings>;
 }
+
+export const byMember = (a: AuditViolation, b: AuditViolation): number => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0);
 
 /**
  * A check that is one query: its violating rows in the order they are listed, each with
- * `count(*) OVER () AS total` (every row the query found), limited to `$1` rows.
+ * `count(*) OVER () AS total` (every row the query found), limited to `$1` rows. `sql` writes
+ * the query's conditions with `params` (`$1` is the limit).
  */
 export const queryCheck = <Row extends { total: string }>(
   kind: AuditViolationKind,
-  sql: string,
+  runs: AuditCheck['runs'],
+  order: AuditCheck['order'],
+  sql: (context: CheckContext, params: SqlParams) => string,
   violationOf: (row: Row) => Omit<AuditViolation, 'kind'>,
 ): AuditCheck => ({
   kinds: [kind],
-  run: async ({ dataSource, limit }) => {
-    const rows: Row[] = await dataSource.query(sql, [limit]);
+  runs,
+  order,
+  run: async (context) => {
+    const params = new SqlParams([context.limit]);
+    const text = sql(context, params);
+    const rows: Row[] = await context.dataSource.query(text, params.values);
     return {
       counts: { [kind]: rows.length === 0 ? 0 : Number(rows[0].total) },
       violations: rows.map((row) => ({ kind, ...violationOf(row) })),

@@ -132,6 +132,70 @@ describe('audit of tampered ledgers (invariant 6)', () => {
       ['orphan_projection', 'm-11'],
     ]);
   });
+
+  it('checks only the members of its scope: a tampered member inside it is found, one outside is not', async () => {
+    const altered = [await positionOf('m-02', 3), await positionOf('m-10', 1)];
+    await tamper(`UPDATE ledger_events SET data = '[1000]' WHERE position = ANY($1)`, [altered]);
+    await superuser.query(`UPDATE member_state SET available = available + 5 WHERE member_id = 'm-06'`);
+
+    const listed = await auditLedger(dataSource, { scope: { memberIds: ['m-02', 'm-05'] } });
+    expect(listed).toMatchObject({ ok: false, eventsChecked: 8, members: 2, violationCount: 1 });
+    expect(listed.violations).toEqual([expect.objectContaining({ kind: 'hash_mismatch', memberId: 'm-02', position: altered[0] })]);
+
+    // Both ends of a member range are in it.
+    const ranged = await auditLedger(dataSource, { scope: { memberRange: { from: 'm-06', to: 'm-10' } } });
+    expect(ranged).toMatchObject({ ok: false, eventsChecked: 20, members: 5, violationCount: 2 });
+    expect(ranged.violations.map((v) => [v.kind, v.memberId])).toEqual([
+      ['hash_mismatch', 'm-10'],
+      ['projection_mismatch', 'm-06'],
+    ]);
+
+    expect(await auditLedger(dataSource, { scope: { memberRange: { from: 'm-03', to: 'm-05' } } })).toMatchObject({ ok: true, members: 3 });
+    expect(await auditLedger(dataSource, { scope: { memberIds: ['m-10'], memberRange: { from: 'm-00', to: 'm-09' } } })).toMatchObject({
+      ok: true,
+      members: 0,
+      eventsChecked: 0,
+    });
+    expect(await auditLedger(dataSource)).toMatchObject({ violationCount: 3, members: 12 });
+  });
+
+  it('checks the events recorded in its time range, each against the stored event before it, and the heads of their members', async () => {
+    const later = new Date('2031-01-01T00:00:00Z');
+    const another = new LedgerStore(dataSource, { clock: () => later, newEventId: randomUUID });
+    await another.execute([earn('m-01', 'later-1'), earn('m-07', 'later-7')]);
+    // One event before the range and one inside it altered; m-01's later event chains from the stored hash before it.
+    const before = await positionOf('m-01', 4);
+    const inside = await positionOf('m-07', 5);
+    await tamper(`UPDATE ledger_events SET data = '[1000]' WHERE position = ANY($1)`, [[before, inside]]);
+
+    const reports: [number, number][] = [];
+    const recent = await auditLedger(dataSource, { scope: { from: '2030-01-01T00:00:00Z' }, onProgress: (done, total) => reports.push([done, total]) });
+    expect(recent).toMatchObject({ ok: false, eventsChecked: 2, members: 2, violationCount: 1 });
+    expect(reports[reports.length - 1]).toEqual([2, 2]);
+    expect(recent.violations).toEqual([expect.objectContaining({ kind: 'hash_mismatch', memberId: 'm-07', position: inside })]);
+
+    const earlier = await auditLedger(dataSource, { scope: { to: '2030-01-01T00:00:00Z' } });
+    expect(earlier).toMatchObject({ ok: false, eventsChecked: 48, members: 12, violationCount: 1 });
+    expect(earlier.violations).toEqual([expect.objectContaining({ kind: 'hash_mismatch', memberId: 'm-01', position: before })]);
+
+    expect(await auditLedger(dataSource, { scope: { from: '2031-01-01T00:00:00.001Z' } })).toMatchObject({ ok: true, members: 0, eventsChecked: 0 });
+  });
+
+  it('refuses a scope that selects nothing by mistake', async () => {
+    await expect(auditLedger(dataSource, { scope: { memberRange: { from: 'm-09', to: 'm-01' } } })).rejects.toThrow(/comes after/);
+    await expect(auditLedger(dataSource, { scope: { from: '2030-01-01T00:00:00Z', to: '2029-01-01T00:00:00Z' } })).rejects.toThrow(/before/);
+    await expect(auditLedger(dataSource, { scope: { memberIds: [] } })).rejects.toThrow(/no member/);
+  });
+
+  it('reports its progress chunk by chunk, in members, up to every member in scope', async () => {
+    const reports: [number, number][] = [];
+    const report = await auditLedger(dataSource, { onProgress: (done, total) => reports.push([done, total]) });
+    expect(report.ok).toBe(true);
+    expect(reports.every(([, total]) => total === 12)).toBe(true);
+    expect(reports.some(([done]) => done > 0 && done < 12)).toBe(true);
+    expect(reports.map(([done]) => done)).toEqual([...reports.map(([done]) => done)].sort((a, b) => a - b));
+    expect(reports[reports.length - 1]).toEqual([12, 12]);
+  });
 });
 
 describe('audit of decisions (invariant 9)', () => {

@@ -1,4 +1,5 @@
 import { Query } from '../database/query';
+import { LedgerScope, SqlParams, membersInScopeSql } from './ledger-scope';
 
 /** Members by id: `from` included, `to` excluded, either end open when absent. */
 export interface MemberRange {
@@ -7,15 +8,17 @@ export interface MemberRange {
 }
 
 /**
- * Cuts the member ids into `parts` ranges of about as many members each (by `member_state`),
- * together covering every id there is: the first and last are open-ended, so a member with
- * events but no balance row falls into one of them too.
+ * Cuts the member ids into `parts` ranges of about as many members each (by `member_state`, the
+ * scope's members only when one is given), together covering every id there is: the first and
+ * last are open-ended, so a member with events but no balance row falls into one of them too.
  */
-export const memberRanges = async (query: Query, parts: number): Promise<MemberRange[]> => {
+export const memberRanges = async (query: Query, parts: number, scope: LedgerScope = {}): Promise<MemberRange[]> => {
   if (parts <= 1) return [{}];
+  const params = new SqlParams([Array.from({ length: parts - 1 }, (_, i) => (i + 1) / parts)]);
+  const where = membersInScopeSql('member_state.member_id', scope, params);
   const [{ bounds }]: { bounds: string[] | null }[] = await query(
-    `SELECT percentile_disc($1::float8[]) WITHIN GROUP (ORDER BY member_id) AS bounds FROM member_state`,
-    [Array.from({ length: parts - 1 }, (_, i) => (i + 1) / parts)],
+    `SELECT percentile_disc($1::float8[]) WITHIN GROUP (ORDER BY member_id) AS bounds FROM member_state WHERE ${where}`,
+    params.values,
   );
   const cuts = [...new Set(bounds ?? [])];
   return [undefined, ...cuts].map((from, i) => ({ ...(from !== undefined ? { from } : {}), ...(cuts[i] !== undefined ? { to: cuts[i] } : {}) }));

@@ -203,6 +203,51 @@ describe('replay and audit of a random ledger', () => {
     expect((await new LedgerReplay(dataSource).run({ swap: false })).identical).toBe(true);
   });
 
+  it('replays only the members of its scope: a changed row inside it is found, one outside is not', async () => {
+    await dataSource.query(`UPDATE member_state SET available = available + 1 WHERE member_id IN ('m-020', 'm-150')`);
+    try {
+      const reports: [number, number][] = [];
+      const listed = await new LedgerReplay(dataSource).run({
+        swap: false,
+        scope: { memberIds: ['m-020', 'm-021'] },
+        onProgress: (done, total) => reports.push([done, total]),
+      });
+      expect(listed).toMatchObject({ identical: false, members: 2 });
+      expect(listed.differences.map((d) => [d.table, d.key])).toEqual([['member_state', 'm-020']]);
+      expect(reports[reports.length - 1]).toEqual([2, 2]);
+
+      const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM ledger_events WHERE member_id BETWEEN 'm-100' AND 'm-149'`);
+      expect(await new LedgerReplay(dataSource).run({ swap: false, scope: { memberRange: { from: 'm-100', to: 'm-149' } } })).toMatchObject({
+        identical: true,
+        members: 50,
+        eventsReplayed: n,
+      });
+      const ranged = await new LedgerReplay(dataSource).run({ swap: false, scope: { memberRange: { from: 'm-140', to: 'm-160' } } });
+      expect(ranged).toMatchObject({ identical: false, members: 21 });
+      expect(ranged.differences.map((d) => d.key)).toEqual(['m-150']);
+
+      await expect(new LedgerReplay(dataSource).run({ swap: true, scope: { memberIds: ['m-020'] } })).rejects.toThrow(/whole ledger/);
+    } finally {
+      await dataSource.query(`UPDATE member_state SET available = available - 1 WHERE member_id IN ('m-020', 'm-150')`);
+    }
+  });
+
+  it('replays the members with an event recorded in its time range, each from its first event', async () => {
+    const since = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await store.execute([
+      {
+        scope: 'recent',
+        causationId: 'r-1',
+        memberIds: ['m-033'],
+        decide: (s) => ({ kind: 'append', events: randomEvents(s['m-033'], rng(3), 600, redemptions), result: null }),
+      },
+    ]);
+    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM ledger_events WHERE member_id = 'm-033'`);
+    const report = await new LedgerReplay(dataSource).run({ swap: false, scope: { from: since.toISOString() } });
+    expect(report).toMatchObject({ identical: true, members: 1, eventsReplayed: n });
+  });
+
   it('reports a live row the log does not account for: a lot of a member without events', async () => {
     await dataSource.query(
       `INSERT INTO open_lots (member_id, lot_id, remaining, held, expires_at, pending, lot_order) VALUES ('m-ghost', 'lot-ghost', 5, 0, now(), false, 1)`,

@@ -6,6 +6,7 @@ import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { LIVE_TABLES, MemberSnapshot, REBUILD_TABLES, writeProjections } from '../append/projection-rows';
+import { LedgerScope, membersInScope, scopeProblem } from '../read/ledger-scope';
 import { memberRanges } from '../read/member-ranges';
 import { Query, queryOf } from '../database/query';
 import { memberHistories } from './member-histories';
@@ -36,6 +37,13 @@ export interface ReplayOptions {
    * the compiled module.
    */
   parallelism?: number;
+  /**
+   * The members replayed (default: all); see `LedgerScope`. With a time range, the members with
+   * an event recorded in it, each replayed from its first event. Only a whole replay swaps.
+   */
+  scope?: LedgerScope;
+  /** Told the members replayed so far and the members in scope, as the replay goes. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 const MAX_DIFFERENCES = 100;
@@ -50,10 +58,14 @@ class ReplayWorker {
   private readonly worker: Worker;
   private readonly outcome: Promise<RangeResult>;
 
-  constructor(setup: ReplayWorkerSetup) {
+  constructor(setup: ReplayWorkerSetup, onProgress: (members: number) => void) {
     this.worker = new Worker(WORKER_FILE, { workerData: setup });
     this.outcome = new Promise((resolve, reject) => {
-      this.worker.once('message', (message: ReplayTaskResult) => (message.ok ? resolve(message.result) : reject(new Error(message.message))));
+      this.worker.on('message', (message: ReplayTaskResult) => {
+        if ('progress' in message) onProgress(message.progress);
+        else if (message.ok) resolve(message.result);
+        else reject(new Error(message.message));
+      });
       this.worker.once('error', reject);
       this.worker.once('exit', (code) => code !== 0 && reject(new Error(`replay worker exited with ${code}`)));
     });
@@ -86,10 +98,19 @@ export class LedgerReplay {
   private readonly query: Query = queryOf(this.dataSource);
 
   async run(options: ReplayOptions): Promise<ReplayReport> {
+    const scope = options.scope ?? {};
+    const problem = scopeProblem(scope) ?? (options.swap && Object.keys(scope).length > 0 ? 'only a replay of the whole ledger swaps' : undefined);
+    if (problem) throw new RangeError(problem);
     const started = this.clock();
+    const total = await membersInScope(this.query, scope);
+    let done = 0;
+    const progress = (members: number) => {
+      done += members;
+      options.onProgress?.(Math.min(done, total), total);
+    };
     if (options.swap) await rebuildTables.create(this.query);
     try {
-      const { events, members, differences } = await this.rebuild(options.swap, options.parallelism ?? Math.min(8, availableParallelism()));
+      const { events, members, differences } = await this.rebuild(options.swap, options.parallelism ?? Math.min(8, availableParallelism()), scope, progress);
       let swapped = false;
       if (options.swap) {
         await rebuildTables.index(this.query);
@@ -105,18 +126,19 @@ export class LedgerReplay {
    * Opens the snapshot, and replays the member ranges in it: on worker threads where the compiled
    * worker is there, else on this thread.
    */
-  private async rebuild(write: boolean, parallelism: number): Promise<RangeResult> {
+  private async rebuild(write: boolean, parallelism: number, scope: LedgerScope, progress: (members: number) => void): Promise<RangeResult> {
     const url = (this.dataSource.options as PostgresConnectionOptions).url;
-    const workers = url && existsSync(WORKER_FILE) ? Array.from({ length: parallelism }, () => new ReplayWorker({ url, write })) : [];
+    const workers = url && existsSync(WORKER_FILE) ? Array.from({ length: parallelism }, () => new ReplayWorker({ url, write }, progress)) : [];
     try {
       // Workers read through connections of their own: here only the one that exports the snapshot.
       const readers = await openSnapshotReaders(this.dataSource, workers.length === 0 ? 2 : 1);
       try {
         if (workers.length === 0) {
-          return await replayRange({ log: readers.clients[0], live: readers.clients[1], ...(write ? { write: this.query } : {}) }, {}, MAX_DIFFERENCES);
+          const connections = { log: readers.clients[0], live: readers.clients[1], ...(write ? { write: this.query } : {}) };
+          return await replayRange(connections, {}, MAX_DIFFERENCES, scope, progress);
         }
-        const ranges = await memberRanges(this.query, workers.length);
-        const parts = await Promise.all(ranges.map((range, i) => workers[i].run({ snapshot: readers.snapshot, range, limit: MAX_DIFFERENCES })));
+        const ranges = await memberRanges(this.query, workers.length, scope);
+        const parts = await Promise.all(ranges.map((range, i) => workers[i].run({ snapshot: readers.snapshot, range, scope, limit: MAX_DIFFERENCES })));
         return {
           events: parts.reduce((sum, p) => sum + p.events, 0),
           members: parts.reduce((sum, p) => sum + p.members, 0),

@@ -1,4 +1,5 @@
 import { LedgerEventType, NewLedgerEvent } from '@tally/contracts';
+import { LedgerScope, SqlParams, membersInScopeSql } from '../read/ledger-scope';
 import { MemberRange } from '../read/member-ranges';
 import { storedEvent } from '../state/member-states';
 import { EpochIsoFormatter } from '../storage/epoch-iso';
@@ -30,9 +31,15 @@ type StoredEventTuple = [number, LedgerEventType, number, unknown[]];
  * Instants come as epoch milliseconds and hashes not at all (heads are checked in SQL). Memory
  * stays at two pages plus the longest member history.
  */
-export async function* memberHistories(client: Queryable, only: { memberIds?: readonly string[]; range?: MemberRange } = {}): AsyncGenerator<MemberHistory> {
-  const upper = only.range?.to === undefined ? '' : ' AND member_id < $4';
-  const listed = only.memberIds === undefined ? '' : ` AND member_id = ANY($${upper ? 5 : 4})`;
+export async function* memberHistories(
+  client: Queryable,
+  only: { memberIds?: readonly string[]; range?: MemberRange; scope?: LedgerScope } = {},
+): AsyncGenerator<MemberHistory> {
+  // $1, $2: where the page starts; $3: its size.
+  const params = new SqlParams([undefined, undefined, PAGE]);
+  const upper = only.range?.to === undefined ? '' : ` AND member_id < ${params.add(only.range.to)}`;
+  const listed = only.memberIds === undefined ? '' : ` AND member_id = ANY(${params.add(only.memberIds)})`;
+  const scoped = only.scope === undefined ? '' : ` AND ${membersInScopeSql('ledger_events.member_id', only.scope, params)}`;
   // The aggregate takes the page's rows in the order the page has them (by version: checked below,
   // as an ORDER BY inside it would sort each member's run again). Types are event type codes,
   // which need no JSON escaping. date_part is float8 arithmetic, cheaper than extract's numeric;
@@ -40,9 +47,9 @@ export async function* memberHistories(client: Queryable, only: { memberIds?: re
   const text = `SELECT member_id, max(version), count(*)::int,
                        '[' || string_agg(concat('[', version, ',"', type, '",', round(date_part('epoch', occurred_at) * 1000), ',', data, ']'), ',') || ']'
                   FROM (SELECT member_id, version, type, occurred_at, data FROM ledger_events
-                         WHERE (member_id, version) > ($1, $2)${upper}${listed} ORDER BY member_id, version LIMIT $3) page
+                         WHERE (member_id, version) > ($1, $2)${upper}${listed}${scoped} ORDER BY member_id, version LIMIT $3) page
                  GROUP BY member_id ORDER BY member_id`;
-  const extra = [...(upper ? [only.range?.to] : []), ...(listed ? [only.memberIds] : [])];
+  const extra = params.values.slice(3);
   const fetchAfter = async (member: string, version: number): Promise<Row[]> =>
     (await client.query({ text, values: [member, version, PAGE, ...extra], rowMode: 'array' })).rows as Row[];
   let next: Promise<Row[]> | undefined = fetchAfter(only.range?.from ?? '', 0);

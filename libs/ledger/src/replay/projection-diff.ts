@@ -1,6 +1,7 @@
 import { Hash, createHash } from 'node:crypto';
 import { Lot, OrderState, balanceOf } from '@tally/member-ledger';
 import { LIVE_TABLES, MemberSnapshot, ProjectionTables, projectionRows } from '../append/projection-rows';
+import { LedgerScope, SqlParams, membersInScopeSql } from '../read/ledger-scope';
 import { boundsSql } from '../read/member-ranges';
 import { isoEpochMs } from '../storage/epoch-iso';
 import { Queryable } from './member-histories';
@@ -193,7 +194,18 @@ const normalized = (value: unknown): string | number | boolean | null => {
 export class ProjectionDiff {
   readonly differences: ReplayDifference[] = [];
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly scope: LedgerScope = {},
+  ) {}
+
+  /** The live rows of a table in a chunk's id range that belong to the scope's members. */
+  private whereOf(table: Table, bounds: ChunkBounds): { sql: string; values: unknown[] } {
+    const range = boundsSql('member_id', bounds);
+    const params = new SqlParams(range.values);
+    const scoped = membersInScopeSql(`${LIVE_TABLES[table]}.member_id`, this.scope, params);
+    return { sql: `${range.sql} AND ${scoped}`, values: params.values };
+  }
 
   /**
    * Compares one chunk: the digests of the members rebuilt for it, against the live rows of the
@@ -201,10 +213,10 @@ export class ProjectionDiff {
    * (`refold`) and their rows compared with the range's live rows one by one.
    */
   async compare(client: Queryable, rebuilt: ChunkDigests, bounds: ChunkBounds, refold: Refold): Promise<void> {
-    const where = boundsSql('member_id', bounds);
     let rows: Rows | undefined;
     for (const table of TABLE_NAMES) {
       if (this.differences.length >= this.limit) return;
+      const where = this.whereOf(table, bounds);
       const { rows: digests } = await client.query({ text: chunkDigestSql(table, where.sql), values: where.values, rowMode: 'array' });
       const live = (digests as [string | null][])[0]?.[0] ?? null;
       const own = rebuilt.digests[table];
@@ -221,7 +233,7 @@ export class ProjectionDiff {
   }
 
   /** The rows of a chunk whose digests differ, row by row: rebuilt ones against the live rows of its range. */
-  private async detail(client: Queryable, table: Table, rebuilt: Rows, where: { sql: string; values: string[] }): Promise<void> {
+  private async detail(client: Queryable, table: Table, rebuilt: Rows, where: { sql: string; values: unknown[] }): Promise<void> {
     const { columns, key, select, rowsOf } = TABLES[table];
     const keyIndex = columns.indexOf(key);
     const { rows } = await client.query({

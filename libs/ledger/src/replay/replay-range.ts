@@ -2,6 +2,7 @@ import { MemberFold, initialMemberState } from '@tally/member-ledger';
 import { BulkParams } from '../append/bulk-params';
 import { MemberSnapshot, REBUILD_TABLES, projectionRows, projectionSql } from '../append/projection-rows';
 import { GENESIS_HASH } from '../hashing/event-hash';
+import { LedgerScope } from '../read/ledger-scope';
 import { MemberRange } from '../read/member-ranges';
 import { MemberHistory, Queryable, memberHistories } from './member-histories';
 import { ChunkBounds, ProjectionDiff, RebuiltDigests, Refold, ReplayDifference } from './projection-diff';
@@ -56,10 +57,15 @@ export interface ReplayWorkerSetup {
 export interface ReplayWorkerTask {
   snapshot: string;
   range: MemberRange;
+  scope: LedgerScope;
   limit: number;
 }
 
-export type ReplayTaskResult = { ok: true; result: RangeResult } | { ok: false; message: string };
+/** A worker's messages: members folded since its last report, then its outcome. */
+export type ReplayTaskResult = { ok: true; result: RangeResult } | { ok: false; message: string } | { progress: number };
+
+/** Members folded between two progress reports of a range: a report a few milliseconds of folding apart. */
+export const PROGRESS_EVERY = 500;
 
 /**
  * Rebuilds one range of members from the log and compares it with the live projections, a chunk
@@ -68,8 +74,14 @@ export type ReplayTaskResult = { ok: true; result: RangeResult } | { ok: false; 
  * soon as it is folded (and kept whole only to be written), and a chunk's texts to one digest a
  * table when it is complete, so what the fold allocates dies young.
  */
-export const replayRange = async (connections: RangeConnections, range: MemberRange, limit: number): Promise<RangeResult> => {
-  const diff = new ProjectionDiff(limit);
+export const replayRange = async (
+  connections: RangeConnections,
+  range: MemberRange,
+  limit: number,
+  scope: LedgerScope = {},
+  onProgress: (members: number) => void = () => undefined,
+): Promise<RangeResult> => {
+  const diff = new ProjectionDiff(limit, scope);
   const refold: Refold = async (memberIds) => {
     const snapshots: MemberSnapshot[] = [];
     for await (const history of memberHistories(connections.live, { memberIds })) snapshots.push(foldHistory(history));
@@ -99,16 +111,18 @@ export const replayRange = async (connections: RangeConnections, range: MemberRa
     while (queued.length > CHUNKS_QUEUED) await queued.shift();
   };
   try {
-    for await (const history of memberHistories(connections.log, { range })) {
+    for await (const history of memberHistories(connections.log, { range, scope })) {
       const snapshot = foldHistory(history);
       chunk.addMember(snapshot);
       if (connections.write) states.push(snapshot);
       events += history.events.length;
       members += 1;
+      if (members % PROGRESS_EVERY === 0) onProgress(PROGRESS_EVERY);
       if (chunk.size >= CHUNK) await flush(history.memberId);
     }
     await flush(undefined);
     await compared;
+    onProgress(members % PROGRESS_EVERY);
   } finally {
     await compared.catch(() => undefined);
   }

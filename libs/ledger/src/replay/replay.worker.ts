@@ -36,7 +36,13 @@ const run = async (task: ReplayWorkerTask): Promise<RangeResult> => {
     const [log, live, writer] = clients;
     await adopt(log, task.snapshot);
     await adopt(live, task.snapshot);
-    return await replayRange({ log, live, ...(writer ? { write: (sql, values) => writer.query(sql, values) } : {}) }, task.range, task.limit);
+    return await replayRange(
+      { log, live, ...(writer ? { write: (sql, values) => writer.query(sql, values) } : {}) },
+      task.range,
+      task.limit,
+      task.scope,
+      (members) => parentPort?.postMessage({ progress: members } satisfies ReplayTaskResult),
+    );
   } finally {
     for (const client of clients) await client.end().catch(() => undefined);
   }

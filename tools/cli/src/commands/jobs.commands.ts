@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import { ApiClient } from '../api-client';
 import { Context } from '../context';
+import { CliError, EXIT_USAGE } from '../exit-codes';
 import { printRecord, printTable, show } from '../output';
 import { Progress, progressBar } from '../progress';
 
@@ -21,7 +22,7 @@ const POLL_MS = 500;
 export const waitFor = async (client: ApiClient, id: string, progress: Progress): Promise<JobView> => {
   for (;;) {
     const job = await client.get<JobView>(`ops/jobs/${id}`);
-    progress.tick(job.progress.done);
+    progress.tick(job.progress.done, job.progress.total);
     if (job.state === 'done' || job.state === 'failed') {
       progress.stop();
       return job;
@@ -44,6 +45,17 @@ const summary = (job: JobView) => ({
   createdAt: job.createdAt,
   ...(job.error ? { error: job.error } : {}),
 });
+
+interface StartOptions {
+  kind: string;
+  members?: string;
+  membersFrom?: string;
+  membersTo?: string;
+  from?: string;
+  to?: string;
+  swap: boolean;
+  wait: boolean;
+}
 
 /** `jobs` lists; `jobs show ID` one; `jobs start audit|replay` starts (or joins) one and, with --wait, follows it. */
 export const addJobsCommands = (program: Command, context: Context): void => {
@@ -70,14 +82,18 @@ export const addJobsCommands = (program: Command, context: Context): void => {
     .description('start an audit or a replay job (or join the one running with the same scope)')
     .addOption(new Option('--kind <kind>', 'what to run').choices(['audit', 'replay']).makeOptionMandatory())
     .option('--members <ids>', 'comma-separated member ids')
-    .option('--from <instant>', 'recorded at or after')
-    .option('--to <instant>', 'recorded before')
+    .option('--members-from <id>', 'members whose id is at or after this one (byte order); with --members-to')
+    .option('--members-to <id>', 'members whose id is at or before this one (byte order); with --members-from')
+    .option('--from <instant>', 'members with an event recorded at or after (an audit checks those events)')
+    .option('--to <instant>', 'members with an event recorded before (an audit checks those events)')
     .option('--swap', 'replay: swap the rebuilt projections in', false)
     .option('--wait', 'follow the job with a progress bar until it ends; exit 1 on findings', false)
-    .action(async (opts: { kind: string; members?: string; from?: string; to?: string; swap: boolean; wait: boolean }, command: Command) => {
+    .action(async (opts: StartOptions, command: Command) => {
       const { client, output, interactive } = context(command);
+      if ((opts.membersFrom === undefined) !== (opts.membersTo === undefined)) throw new CliError('--members-from and --members-to go together', EXIT_USAGE);
       const scope = {
         ...(opts.members ? { memberIds: opts.members.split(',') } : {}),
+        ...(opts.membersFrom !== undefined && opts.membersTo !== undefined ? { memberRange: { from: opts.membersFrom, to: opts.membersTo } } : {}),
         ...(opts.from ? { from: opts.from } : {}),
         ...(opts.to ? { to: opts.to } : {}),
       };
