@@ -1,4 +1,4 @@
-import { execSync } from 'node:child_process';
+import { ChildProcess, execSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -105,4 +105,29 @@ export const serviceNodeArgs = (name: 'EARN' | 'REDEEM' | 'LEDGER'): string[] =>
     ...(process.env[`BENCH_${name}_NODE_ARGS`]?.split(' ').filter(Boolean) ?? []),
     ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
   ];
+};
+
+/** The built ledger app as its own process on `port`, with one ops token; resolves once it answers /health (killed if it never does). */
+export const startLedgerApp = async (options: { databaseUrl: string; port: number; token: string; namespace: string }): Promise<ChildProcess> => {
+  const child = spawn('node', [...serviceNodeArgs('LEDGER'), join(ROOT, 'dist/apps/ledger/src/main.js')], {
+    env: {
+      ...process.env,
+      PORT: String(options.port),
+      DATABASE_URL: options.databaseUrl,
+      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+      TALLY_TOPIC_NAMESPACE: options.namespace,
+      TALLY_API_TOKENS: `${options.token}=ops`,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let i = 0; i < 240; i++) {
+    const ready = await fetch(`http://127.0.0.1:${options.port}/health`)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ready) return child;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  child.kill('SIGKILL');
+  throw new Error('the ledger app did not become ready');
 };

@@ -6,7 +6,7 @@ import { LedgerCommand, LedgerStore, ledgerAppendPool, ledgerDataSourceOptions, 
 import { randomUuid } from '@tally/platform';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { ROOT, benchDatabaseUrl, log, machine, recreateDatabase, serviceNodeArgs, writeResults } from './bench-support';
+import { ROOT, benchDatabaseUrl, log, machine, recreateDatabase, startLedgerApp, writeResults } from './bench-support';
 
 // Exports an auditor can verify: `tally export` of a whole ledger of EVENTS events over MEMBERS
 // members from the ledger app, then `tally verify` of the file offline, each timed, with the
@@ -18,7 +18,6 @@ const REUSE = process.env.EXPORT_BENCH_REUSE === '1';
 const PORT = Number(process.env.EXPORT_BENCH_PORT ?? 3460);
 const TOKEN = 'bench-export-ops';
 const OUT = join(ROOT, '.tally/bench-export');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const command = (i: number): LedgerCommand<null> => {
   const memberId = `m-${i % MEMBERS}`;
@@ -101,31 +100,8 @@ const runCli = (args: string[], ledger: ChildProcess) =>
     });
   });
 
-const startLedger = async (url: string): Promise<ChildProcess> => {
-  const child = spawn('node', [...serviceNodeArgs('LEDGER'), join(ROOT, 'dist/apps/ledger/src/main.js')], {
-    env: {
-      ...process.env,
-      PORT: String(PORT),
-      DATABASE_URL: url,
-      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-      TALLY_TOPIC_NAMESPACE: `bench-export-${Date.now()}.`,
-      TALLY_API_TOKENS: `${TOKEN}=ops`,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  for (let i = 0; i < 240; i++) {
-    if (
-      await fetch(`http://127.0.0.1:${PORT}/health`)
-        .then((r) => r.ok)
-        .catch(() => false)
-    )
-      return child;
-    await sleep(500);
-  }
-  child.kill('SIGKILL');
-  throw new Error('the ledger app did not become ready');
-};
+const startLedger = (url: string): Promise<ChildProcess> =>
+  startLedgerApp({ databaseUrl: url, port: PORT, token: TOKEN, namespace: `bench-export-${Date.now()}.` });
 
 const main = async () => {
   const url = benchDatabaseUrl('tally_bench_export');

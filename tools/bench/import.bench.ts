@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { migrateLedger } from '@tally/ledger';
 import { Client } from 'pg';
-import { ROOT, benchDatabaseUrl, log, machine, recreateDatabase, serviceNodeArgs, writeResults } from './bench-support';
+import { ROOT, benchDatabaseUrl, log, machine, recreateDatabase, startLedgerApp, writeResults } from './bench-support';
 import { residentOf } from './process-memory';
 
 // Opening balances: `tally import` of a CSV of ROWS members (one to three lots each, every tenth
@@ -17,7 +17,6 @@ const PORT = Number(process.env.IMPORT_BENCH_PORT ?? 3470);
 const DATABASE = process.env.IMPORT_BENCH_DATABASE ?? 'tally_bench_import';
 const TOKEN = 'bench-import-ops';
 const OUT = join(ROOT, '.tally/bench-import');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The file `tools/bench/opening-balances.mjs` writes, written here so the bench needs nothing else. */
 const writeFile = async (file: string, rows: number): Promise<void> => {
@@ -42,31 +41,8 @@ const writeFile = async (file: string, rows: number): Promise<void> => {
   await finished(out);
 };
 
-const startLedger = async (url: string): Promise<ChildProcess> => {
-  const child = spawn('node', [...serviceNodeArgs('LEDGER'), join(ROOT, 'dist/apps/ledger/src/main.js')], {
-    env: {
-      ...process.env,
-      PORT: String(PORT),
-      DATABASE_URL: url,
-      KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-      TALLY_TOPIC_NAMESPACE: `bench-import-${Date.now()}.`,
-      TALLY_API_TOKENS: `${TOKEN}=ops`,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  for (let i = 0; i < 240; i++) {
-    if (
-      await fetch(`http://127.0.0.1:${PORT}/health`)
-        .then((r) => r.ok)
-        .catch(() => false)
-    )
-      return child;
-    await sleep(500);
-  }
-  child.kill('SIGKILL');
-  throw new Error('the ledger app did not become ready');
-};
+const startLedger = (url: string): Promise<ChildProcess> =>
+  startLedgerApp({ databaseUrl: url, port: PORT, token: TOKEN, namespace: `bench-import-${Date.now()}.` });
 
 /** `tally import FILE --json` to its end, sampling the ledger app's resident memory twice a second. */
 const runImport = (file: string, ledger: ChildProcess) =>

@@ -43,7 +43,7 @@ export class TierConsumer implements OnApplicationBootstrap, OnApplicationShutdo
   private async handle(events: LedgerEventMessage[], now: Date): Promise<void> {
     const work = tierWork(events);
     await this.tiers.upgrade(work.triggers, now.toISOString());
-    if (work.triggers.length > 0) crashPoint('tier.after-append');
+    if (work.triggers.length > 0 || work.notices.length > 0) crashPoint('tier.after-append');
     await this.producer.send(
       Topics.notifications,
       work.notices.map((notice) => ({ key: notice.memberId, value: notice })),

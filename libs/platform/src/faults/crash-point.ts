@@ -10,7 +10,7 @@ export const CRASH_POINTS = [
   'redeem.after-stock-claim',
   /** The expiry sweep has appended expiries and not yet sent its reminders. */
   'expiry.after-append',
-  /** The tier service has appended tier changes and not yet published their notices. */
+  /** The tier service has appended a batch's upgrades and not yet published its tier-change notices. */
   'tier.after-append',
 ] as const;
 
