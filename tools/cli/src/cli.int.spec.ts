@@ -4,11 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { NewLedgerEvent } from '@tally/contracts';
-import { LedgerStore, migrateLedger } from '@tally/ledger';
-import { ConsumerConfig, createServiceApp, listeningUrl } from '@tally/platform';
-import { TestDatabase, createTestDatabase, testKafkaBrokers } from '@tally/testing';
+import { LedgerStore } from '@tally/ledger';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the CLI is tested against the ledger app itself
-import { AppModule, DEFAULT_PORT, SERVICE } from '../../../apps/ledger/src/app.module';
+import { RunningLedgerApp, startLedgerApp } from '../../../apps/ledger/src/testing/ledger-app';
 
 // Each run of the CLI compiles its TypeScript sources on start: seconds each on a busy host.
 jest.setTimeout(300_000);
@@ -31,8 +29,8 @@ const earned = (memberId: string, lotId: string, points: number, storeId: string
 
 // The CLI as a script would run it: a child process against the ledger app over HTTP.
 describe('tally CLI against the ledger app', () => {
+  let ledger: RunningLedgerApp;
   let app: INestApplication;
-  let db: TestDatabase;
   let url: string;
   let dir: string;
   let seededAt: string;
@@ -49,23 +47,8 @@ describe('tally CLI against the ledger app', () => {
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase('cli_stack', migrateLedger);
-    const env = {
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      DATABASE_URL: db.url,
-      TALLY_TOPIC_NAMESPACE: `int-cli-${Date.now()}.`,
-      TALLY_API_TOKENS: `${OPS}=ops,cli-read=read`,
-      LOG_LEVEL: 'warn',
-    };
-    ({ app } = await createServiceApp({
-      service: SERVICE,
-      defaultPort: DEFAULT_PORT,
-      config: ConsumerConfig,
-      module: (config) => AppModule.forRoot(config),
-      env,
-    }));
-    await app.listen(0, '127.0.0.1');
-    url = listeningUrl(app);
+    ledger = await startLedgerApp('cli_stack', OPS, `int-cli-${Date.now()}.`, { 'cli-read': 'read' });
+    ({ app, url } = ledger);
     const store = app.get(LedgerStore);
     for (const [i, memberId] of ['m-a', 'm-b', 'm-a', 'm-c', 'm-a'].entries()) {
       const event = earned(memberId, `l-${i}`, 10 * (i + 1), i % 2 === 0 ? 'sh-07' : 'bj-01');
@@ -81,8 +64,7 @@ describe('tally CLI against the ledger app', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+    await ledger?.stop();
   });
 
   it('prints help and exits 0; a wrong command line exits 2', async () => {

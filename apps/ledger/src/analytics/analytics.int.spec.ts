@@ -1,11 +1,10 @@
 import { INestApplication } from '@nestjs/common';
 import { LedgerEventMessage, NewLedgerEvent } from '@tally/contracts';
-import { LedgerStore, migrateLedger, toLedgerEvent } from '@tally/ledger';
-import { ConsumerConfig, createServiceApp, listeningUrl } from '@tally/platform';
-import { TestDatabase, createTestDatabase, eventually, testKafkaBrokers } from '@tally/testing';
+import { LedgerStore, toLedgerEvent } from '@tally/ledger';
+import { eventually, testKafkaBrokers } from '@tally/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { AppModule, DEFAULT_PORT, SERVICE } from '../app.module';
+import { RunningLedgerApp, startLedgerApp } from '../testing/ledger-app';
 import { AnalyticsReadModel } from './store/read-model.service';
 
 const OPS = 'an-ops';
@@ -30,8 +29,8 @@ const earned = (memberId: string, occurredAt: string, points: number, storeId?: 
   }) as NewLedgerEvent;
 
 describe('analytics read model and leaderboards (ledger app, real Kafka and PostgreSQL)', () => {
+  let ledger: RunningLedgerApp;
   let app: INestApplication;
-  let db: TestDatabase;
   let url: string;
   let seq = 0;
   const namespace = `int-analytics-${Date.now()}.`;
@@ -57,23 +56,8 @@ describe('analytics read model and leaderboards (ledger app, real Kafka and Post
     );
 
   beforeAll(async () => {
-    db = await createTestDatabase('ledger_analytics', migrateLedger);
-    const env = {
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      DATABASE_URL: db.url,
-      TALLY_TOPIC_NAMESPACE: namespace,
-      TALLY_API_TOKENS: `${OPS}=ops,${READ}=read,${SH}=store:sh-07`,
-      LOG_LEVEL: 'warn',
-    };
-    ({ app } = await createServiceApp({
-      service: SERVICE,
-      defaultPort: DEFAULT_PORT,
-      config: ConsumerConfig,
-      module: (config) => AppModule.forRoot(config),
-      env,
-    }));
-    await app.listen(0, '127.0.0.1');
-    url = listeningUrl(app);
+    ledger = await startLedgerApp('ledger_analytics', OPS, namespace, { [READ]: 'read', [SH]: 'store:sh-07' });
+    ({ app, url } = ledger);
     // 2026-11-23 in Shanghai; the last one is 23:30 UTC on the 23rd, which is already the 24th there.
     await append('m-a', [earned('m-a', '2026-11-23T10:00:00+08:00', 100, 'sh-07'), earned('m-a', '2026-11-23T23:30:00Z', 40, 'sh-07')]);
     await append('m-b', [earned('m-b', '2026-11-23T11:00:00+08:00', 100, 'bj-01'), earned('m-b', '2026-11-23T12:00:00+08:00', 10, undefined, 'check-in')]);
@@ -97,8 +81,7 @@ describe('analytics read model and leaderboards (ledger app, real Kafka and Post
   }, 120_000);
 
   afterAll(async () => {
-    await app?.close();
-    await db?.drop();
+    await ledger?.stop();
   });
 
   const range = 'from=2026-11-23&to=2026-11-24';
