@@ -27,7 +27,7 @@ const CRASH_POINTS_OF: [string, CrashPoint][] = [
 ];
 
 /** How long an armed instance is given to reach its point before it is stopped anyway. */
-const CRASH_WAIT_MS = 20_000;
+const CRASH_WAIT_MS = 45_000;
 
 /** The fault schedule of a seed: about one fault per `every` steps, at seeded steps. */
 export const faultSchedule = (seed: number, steps: number, every: number, brokers: number): Fault[] => {
@@ -89,7 +89,9 @@ export const inject = async (
   } else if (fault.kind === 'crash-at') {
     const instance = stack.instance(fault.instance);
     const plain = instance.env;
-    await stack.kill(instance);
+    // Stopped gracefully so that it leaves its consumer group at once: a killed member is waited
+    // for until its session times out, and the armed one would not be given partitions meanwhile.
+    await stack.kill(instance, 'SIGTERM');
     instance.env = { ...plain, TALLY_CRASH_AT: `${fault.point}@${fault.pass}` };
     stack.startInstance(instance);
     const child = instance.child;
