@@ -3,6 +3,15 @@ import { StorePointsRule } from '@tally/program';
 import { decideStoreFlags, redecideStoreFlags, storeGrantsOf, storeHourDeltas, storeHourKey, storeHourOfInput } from './store-points';
 
 const RULE: StorePointsRule = { id: 'store-burst', input: 'store-points', window: 'hour', max: 1000, action: 'flag' };
+
+/** The flag the rule raises on sh-07's hour, with the count it saw and the input that crossed (or first came back). */
+const sh07FlaggedAt = (points: number, eventId: string) => ({
+  flagId: expect.any(String),
+  storeId: 'sh-07',
+  ruleId: 'store-burst',
+  action: 'flag',
+  evidence: { input: 'store-points', window: 'hour', period: '2026-11-23T02', points, max: 1000, eventId },
+});
 const earned = (points: number, storeId: string | undefined, occurredAt = '2026-11-23T10:15:00+08:00'): NewLedgerEvent => ({
   type: 'points.earned',
   memberId: 'm-1',
@@ -43,15 +52,7 @@ describe('the store-points rule', () => {
       [storeHourKey('sh-07', '2026-11-23T02'), 1100],
       [storeHourKey('sh-08', '2026-11-23T02'), 300],
     ]);
-    expect(decideStoreFlags(grants, totals, [RULE], newId)).toEqual([
-      {
-        flagId: expect.any(String),
-        storeId: 'sh-07',
-        ruleId: 'store-burst',
-        action: 'flag',
-        evidence: { input: 'store-points', window: 'hour', period: '2026-11-23T02', points: 1100, max: 1000, eventId: 'e-2' },
-      },
-    ]);
+    expect(decideStoreFlags(grants, totals, [RULE], newId)).toEqual([sh07FlaggedAt(1100, 'e-2')]);
   });
 
   it('does not flag again a store that was over the maximum before the batch', () => {
@@ -69,15 +70,7 @@ describe('the store-points rule', () => {
       [storeHourKey('sh-07', '2026-11-23T02'), 1200],
       [storeHourKey('sh-08', '2026-11-23T02'), 900],
     ]);
-    expect(redecideStoreFlags(inputs, totals, [RULE], newId)).toEqual([
-      {
-        flagId: expect.any(String),
-        storeId: 'sh-07',
-        ruleId: 'store-burst',
-        action: 'flag',
-        evidence: { input: 'store-points', window: 'hour', period: '2026-11-23T02', points: 1200, max: 1000, eventId: 'e-5' },
-      },
-    ]);
+    expect(redecideStoreFlags(inputs, totals, [RULE], newId)).toEqual([sh07FlaggedAt(1200, 'e-5')]);
     expect(storeHourOfInput({ eventId: 'e-8', occurredAt: '2026-11-23T10:15:00+08:00' })).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { balanceOf, initialMemberState } from '@tally/member-ledger';
 import { addDays } from '@tally/contracts';
 import { DEFAULT_PROGRAM } from '@tally/program';
-import { MEMBER, checkIn, contextFor, dataOf, eventsOf, programWith, purchase, run } from '../testing/earn.fixtures';
+import { MEMBER, checkIn, contextFor, dataOf, eventsOf, programWith, purchase, refusedAs, run } from '../testing/earn.fixtures';
 import { decideCheckIn } from './check-in.decider';
 
 /** Check-ins at 08:01 Shanghai time on consecutive days from 2026-11-01. */
@@ -41,13 +41,7 @@ describe('decideCheckIn', () => {
     // when the member checks in again at 23:59 Shanghai time (15:59 UTC)
     const decision = decideCheckIn(checkIn('2026-11-23T15:59:00Z'), members[MEMBER], contextFor());
     // then
-    expect(decision).toEqual({
-      kind: 'reject',
-      memberId: MEMBER,
-      code: 'ALREADY_CHECKED_IN_TODAY',
-      message: 'already checked in on 2026-11-23',
-      result: { outcome: 'refused' },
-    });
+    expect(decision).toEqual(refusedAs('ALREADY_CHECKED_IN_TODAY', 'already checked in on 2026-11-23'));
   });
 
   it('counts a check-in after midnight in the program time zone as the next day', () => {
@@ -139,13 +133,7 @@ describe('decideCheckIn', () => {
       // when Monday arrives again from another branch, later that day
       const decision = decideCheckIn(checkIn('2026-11-23T19:30:00+08:00', { storeId: 'sh-09' }), members[MEMBER], contextFor());
       // then
-      expect(decision).toEqual({
-        kind: 'reject',
-        memberId: MEMBER,
-        code: 'ALREADY_CHECKED_IN_TODAY',
-        message: 'already checked in on 2026-11-23',
-        result: { outcome: 'refused' },
-      });
+      expect(decision).toEqual(refusedAs('ALREADY_CHECKED_IN_TODAY', 'already checked in on 2026-11-23'));
     });
 
     it('adds the streak bonus to a late day that completes a run of 7', () => {
@@ -170,14 +158,12 @@ describe('decideCheckIn', () => {
       const tooOld = decideCheckIn(checkIn('2026-10-18T08:01:00+08:00'), members[MEMBER], contextFor());
       // then the first still earns, and the second cannot be told from one already rewarded
       expect(dataOf('points.earned', eventsOf(oldestKept)[0])).toMatchObject({ points: 10, day: '2026-10-19' });
-      expect(tooOld).toEqual({
-        kind: 'reject',
-        result: { outcome: 'refused' },
-        memberId: MEMBER,
-        code: 'CHECK_IN_TOO_LATE',
-        message:
+      expect(tooOld).toEqual(
+        refusedAs(
+          'CHECK_IN_TOO_LATE',
           "check-in for 2026-10-18 arrived after the late-input window of 35 days before the member's newest day 2026-11-23 (program lateInputWindowDays: 35)",
-      });
+        ),
+      );
     });
 
     it("refuses from the program's late-input window when the program makes it shorter", () => {
