@@ -18,7 +18,7 @@ const DATABASE = process.env.IMPORT_BENCH_DATABASE ?? 'tally_bench_import';
 const TOKEN = 'bench-import-ops';
 const OUT = join(ROOT, '.tally/bench-import');
 
-/** The file `tools/bench/opening-balances.mjs` writes, written here so the bench needs nothing else. */
+/** An opening-balance CSV of `rows` valid members: one to three lots each expiring in 2099, a tier on every tenth row. */
 const writeFile = async (file: string, rows: number): Promise<void> => {
   const out = createWriteStream(file);
   const tiers = ['silver', 'gold', 'diamond'];
