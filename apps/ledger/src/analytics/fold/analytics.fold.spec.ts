@@ -1,22 +1,12 @@
 import { LedgerEventMessage } from '@tally/contracts';
+import { ledgerMessage } from '../testing/ledger-log.arbitrary';
 import { AnalyticsMember, foldAnalytics } from './analytics.fold';
 
 const context = { dayOf: (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10), campaigns: [], baseTier: 'member' };
 
 let position = 0;
 const event = (memberId: string, version: number, type: string, data: object, occurredAt = '2026-11-23T02:00:00Z'): LedgerEventMessage =>
-  ({
-    position: String(++position),
-    memberId,
-    version,
-    eventId: `e${position}`,
-    type,
-    data,
-    occurredAt,
-    recordedAt: occurredAt,
-    causationId: 'c',
-    hash: '',
-  }) as LedgerEventMessage;
+  ledgerMessage(++position, memberId, version, type, data, occurredAt);
 
 const earn = (memberId: string, version: number, points: number, extra: object = {}) =>
   event(memberId, version, 'points.earned', {

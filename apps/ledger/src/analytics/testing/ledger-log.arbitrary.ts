@@ -5,6 +5,21 @@ import { FoldContext } from '../fold/analytics.fold';
 
 // Random ledger logs and the ways a consumer may be handed them, for the read model's property tests.
 
+/** A message of `loyalty.ledger.v1` as the read model reads it (recorded when it occurred; no hash). */
+export const ledgerMessage = (position: number, memberId: string, version: number, type: string, data: object, occurredAt: string): LedgerEventMessage =>
+  ({
+    position: String(position),
+    memberId,
+    version,
+    eventId: `e-${position}`,
+    type,
+    data,
+    occurredAt,
+    recordedAt: occurredAt,
+    causationId: 'c',
+    hash: '',
+  }) as LedgerEventMessage;
+
 export const context: FoldContext = {
   dayOf: (iso) => businessDay(DEFAULT_PROGRAM, iso),
   campaigns: [{ id: 'double-12', start: '2026-12-01T00:00:00+08:00', end: '2026-12-02T12:00:00+08:00', multiplier: 2 }],
@@ -69,18 +84,7 @@ export const log = fc
       const version = (versions.get(memberId) ?? 0) + 1;
       versions.set(memberId, version);
       const occurredAt = INSTANTS[at];
-      return {
-        position: String(i + 1),
-        memberId,
-        version,
-        eventId: `e-${i}`,
-        type,
-        data,
-        occurredAt,
-        recordedAt: occurredAt,
-        causationId: 'c',
-        hash: '',
-      } as LedgerEventMessage;
+      return ledgerMessage(i + 1, memberId, version, type, data, occurredAt);
     });
   });
 
